@@ -1,0 +1,53 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Harness for asm/filter.S, with the production map names the asm binds to.
+ *   harness_filter_task: results[0] = filter_task(ctx[0], comm, ctx[1], ctx[2])
+ *                        where comm (16 bytes, on this stack) = ctx[3], ctx[4]
+ *   harness_filter_file: results[0] = filter_file(ctx[0], ctx[1])
+ */
+#ifdef __bpf__ /* the test-asm link globs every .c of tests/asm, this one too */
+#include "harness.bpf.h"
+#include "iotrace_abi.h"
+
+DEFINE_RESULTS();
+
+struct bpf_map_def_legacy pids SEC("maps") = {
+	.type = BPF_MAP_TYPE_HASH,
+	.key_size = sizeof(__u32),
+	.value_size = sizeof(__u32),
+	.max_entries = 64,
+};
+
+struct bpf_map_def_legacy comms SEC("maps") = {
+	.type = BPF_MAP_TYPE_HASH,
+	.key_size = COMM_LEN,
+	.value_size = sizeof(__u32),
+	.max_entries = 64,
+};
+
+extern __u64 filter_task(__u32 tgid, const char *comm, __u32 self, __u32 mode);
+extern __u64 filter_file(__u32 i_mode, __u64 s_flags);
+
+SEC("raw_tracepoint/harness_filter_task")
+int harness_filter_task(__u64 *ctx)
+{
+	__u64 comm[COMM_LEN / sizeof(__u64)] = { ctx[3], ctx[4] };
+	__u64 *res = result_slot(&results, 0);
+
+	if (!res)
+		return 1;
+	*res = filter_task(ctx[0], (const char *)comm, ctx[1], ctx[2]);
+	return 0;
+}
+
+SEC("raw_tracepoint/harness_filter_file")
+int harness_filter_file(__u64 *ctx)
+{
+	__u64 *res = result_slot(&results, 0);
+
+	if (!res)
+		return 1;
+	*res = filter_file(ctx[0], ctx[1]);
+	return 0;
+}
+#endif
