@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * BPF helper prototypes by id (include/uapi/linux/bpf.h numbering, stable
+ * across kernels) and the few macros the handlers share.  No libbpf headers.
+ */
+#ifndef IOTRACE_HELPERS_BPF_H
+#define IOTRACE_HELPERS_BPF_H
+
+#include <linux/types.h>
+
+#define SEC(name) __attribute__((section(name), used))
+#undef __always_inline
+#define __always_inline inline __attribute__((always_inline))
+#define __noinline __attribute__((noinline))
+#define likely(x) __builtin_expect(!!(x), 1)
+#define unlikely(x) __builtin_expect(!!(x), 0)
+
+#define BPF_ANY		0
+#define BPF_NOEXIST	1
+
+static void *(*bpf_map_lookup_elem)(void *map, const void *key) = (void *)1;
+static long (*bpf_map_update_elem)(void *map, const void *key, const void *value,
+				   __u64 flags) = (void *)2;
+static long (*bpf_map_delete_elem)(void *map, const void *key) = (void *)3;
+static __u64 (*bpf_ktime_get_ns)(void) = (void *)5;
+static __u64 (*bpf_get_current_pid_tgid)(void) = (void *)14;
+static long (*bpf_get_current_comm)(void *buf, __u32 size) = (void *)16;
+static __u64 (*bpf_get_current_task)(void) = (void *)35;
+static long (*bpf_probe_read_user)(void *dst, __u32 size, const void *src) = (void *)112;
+static long (*bpf_probe_read_kernel)(void *dst, __u32 size, const void *src) = (void *)113;
+static long (*bpf_probe_read_kernel_str)(void *dst, __u32 size, const void *src) = (void *)115;
+static long (*bpf_ringbuf_output)(void *rb, void *data, __u64 size, __u64 flags) = (void *)130;
+
+/* Read one kernel field (a CO-RE relocated address) into a local, 0 on failure. */
+#define KREAD(dst, src)                                                                            \
+	do {                                                                                       \
+		if (bpf_probe_read_kernel(&(dst), sizeof(dst), &(src)))                             \
+			(dst) = 0;                                                                 \
+	} while (0)
+
+#endif

@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The few kernel structures the handlers read, declared by hand with only the
+ * fields we use.  preserve_access_index makes clang emit a CO-RE relocation
+ * for every access; our loader rewrites each offset against the running
+ * kernel's /sys/kernel/btf/vmlinux, so field order and padding here do not
+ * matter, only names and sizes do.  Fields inside anonymous unions on the
+ * kernel side (qstr.len, inode.i_nlink, file.f_path on 6.x) are found by name.
+ */
+#ifndef IOTRACE_KERNEL_BPF_H
+#define IOTRACE_KERNEL_BPF_H
+
+#include <linux/types.h>
+
+#define __core __attribute__((preserve_access_index))
+
+struct qstr {
+	__u32 hash;
+	__u32 len;
+	const unsigned char *name;
+} __core;
+
+struct dentry {
+	struct dentry *d_parent;
+	struct qstr d_name;
+} __core;
+
+struct file_system_type {
+	const char *name;
+} __core;
+
+struct super_block {
+	__u32 s_dev;
+	unsigned long s_flags;
+	struct file_system_type *s_type;
+} __core;
+
+struct inode {
+	__u16 i_mode;
+	struct super_block *i_sb;
+	unsigned long i_ino;
+	unsigned int i_nlink;
+	long long i_size;
+} __core;
+
+struct vfsmount {
+	struct dentry *mnt_root;
+} __core;
+
+/* fs/mount.h: struct vfsmount is embedded in struct mount */
+struct mount {
+	struct mount *mnt_parent;
+	struct dentry *mnt_mountpoint;
+	struct vfsmount mnt;
+} __core;
+
+struct path {
+	struct vfsmount *mnt;
+	struct dentry *dentry;
+} __core;
+
+struct file {
+	struct path f_path;
+	struct inode *f_inode;
+	unsigned int f_flags;
+	long long f_pos;
+} __core;
+
+struct fdtable {
+	unsigned int max_fds;
+	struct file **fd;
+} __core;
+
+struct files_struct {
+	struct fdtable *fdt;
+} __core;
+
+struct task_struct {
+	int pid;
+	int tgid;
+	struct files_struct *files;
+} __core;
+
+#endif

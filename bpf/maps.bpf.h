@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Every map iotrace uses, declared once.  Each object that includes this file
+ * carries the same definitions; the loader makes one kernel map per name.
+ * Legacy definitions (no BTF): type, key size, value size, max entries, flags.
+ * max_entries of files, scstats and inflight are overridden at load time.
+ */
+#ifndef IOTRACE_MAPS_BPF_H
+#define IOTRACE_MAPS_BPF_H
+
+#include "helpers.bpf.h"
+#include "iotrace_abi.h"
+
+struct map_def {
+	__u32 type;
+	__u32 key_size;
+	__u32 value_size;
+	__u32 max_entries;
+	__u32 map_flags;
+};
+
+#define MAP_HASH		1
+#define MAP_ARRAY		2
+#define MAP_PERCPU_ARRAY	6
+#define MAP_RINGBUF		27
+#define MAP_F_NO_PREALLOC	1
+
+#define DEFINE_MAP(name_, type_, key_, value_, max_, flags_)                                       \
+	struct map_def name_ SEC("maps") = {                                                       \
+		.type = (type_),                                                                   \
+		.key_size = (key_),                                                                \
+		.value_size = (value_),                                                            \
+		.max_entries = (max_),                                                             \
+		.map_flags = (flags_),                                                             \
+	}
+
+/* traced thread-group ids: -p targets, the -- command, and their descendants */
+DEFINE_MAP(pids, MAP_HASH, sizeof(__u32), sizeof(__u32), 65536, 0);
+/* traced command names (-c), 16-byte zero-padded keys */
+DEFINE_MAP(comms, MAP_HASH, COMM_LEN, sizeof(__u32), 1024, 0);
+/* per record: read/write sides; allocated on first use so memory follows use */
+DEFINE_MAP(files, MAP_HASH, sizeof(struct file_key), sizeof(struct file_rec), 65536,
+	   MAP_F_NO_PREALLOC);
+/* per record and syscall: counts and size histograms, only for syscalls seen */
+DEFINE_MAP(scstats, MAP_HASH, sizeof(struct sc_key), sizeof(struct sc_stats), 131072,
+	   MAP_F_NO_PREALLOC);
+/* thread id -> what sys_enter saw, consumed by sys_exit */
+DEFINE_MAP(inflight, MAP_HASH, sizeof(__u32), sizeof(struct inflight), 16384, 0);
+/* DROP_* counters */
+DEFINE_MAP(drops, MAP_PERCPU_ARRAY, sizeof(__u32), sizeof(__u64), DROP_MAX, 0);
+/* one all-zero value, the initial value of new files/scstats entries */
+DEFINE_MAP(zeroes, MAP_ARRAY, sizeof(__u32), sizeof(struct zero_value), 1, 0);
+/* per-CPU scratch for building a new-file event (too big for the stack) */
+DEFINE_MAP(scratch, MAP_PERCPU_ARRAY, sizeof(__u32), sizeof(struct ev_file), 1, 0);
+/* new files (path, fstype) and new comms for user space */
+DEFINE_MAP(events, MAP_RINGBUF, 0, 0, 4 << 20, 0);
+
+/* set by user space before load; .rodata is frozen, so the verifier sees constants */
+const volatile struct iot_config iot_cfg = {};
+
+static __always_inline void drop(__u32 reason)
+{
+	__u64 *cnt = bpf_map_lookup_elem(&drops, &reason);
+
+	if (cnt)
+		*cnt += 1;
+}
+
+#endif

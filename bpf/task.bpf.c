@@ -1,0 +1,37 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Follow children: when a traced process forks, its child becomes a target
+ * too (pids map), so `iotrace -- sh -c 'a | b'` and -p/-c targets that fork
+ * workers are traced whole.  Raw tracepoint: needs no tracefs, and gives the
+ * child's task_struct, whose tgid tells a new process from a new thread.
+ */
+#include "helpers.bpf.h"
+#include "kernel.bpf.h"
+#include "maps.bpf.h"
+
+extern __u32 filter_task(__u32 tgid, const char *comm, __u32 self_tgid, __u32 mode);
+
+/* include/trace/events/sched.h: TP_PROTO(struct task_struct *parent, struct task_struct *child) */
+SEC("raw_tracepoint/sched_process_fork")
+int sched_process_fork(__u64 *ctx)
+{
+	struct task_struct *child = (void *)ctx[1];
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	char comm[COMM_LEN] = {};
+	__u32 one = 1;
+	int tgid;
+
+	if (iot_cfg.filter_mode & FILTER_ALL)
+		return 0;
+	if (iot_cfg.filter_mode & FILTER_COMMS)
+		bpf_get_current_comm(comm, sizeof(comm));
+	if (!filter_task(pid_tgid >> 32, comm, iot_cfg.self_tgid, iot_cfg.filter_mode))
+		return 0;
+	KREAD(tgid, child->tgid);
+	if (tgid == (int)(pid_tgid >> 32))
+		return 0; /* a new thread of a traced process */
+	bpf_map_update_elem(&pids, &tgid, &one, BPF_ANY);
+	return 0;
+}
+
+char LICENSE[] SEC("license") = "GPL";

@@ -1,0 +1,172 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The one ABI shared by the BPF handlers (bpf/), the hand-written asm (asm/)
+ * and user space (src/).  The part outside #ifndef __ASSEMBLER__ is plain
+ * #defines that asm can use; struct layouts that asm touches are pinned by
+ * _Static_assert in src/abi_check.c.
+ */
+#ifndef IOTRACE_ABI_H
+#define IOTRACE_ABI_H
+
+/*
+ * Size histograms: HIST_BUCKETS log2 buckets, independent of the data.
+ *   bucket 0          [0, 0]
+ *   bucket i, 1..62   [2^(i-1), 2^i - 1]      (4096 begins bucket 13, 65536 bucket 17)
+ *   bucket 63         [2^62, UINT64_MAX]
+ * hist_bucket(v) = min(bit length of v, 63).
+ */
+#define HIST_BUCKETS		64
+#define HIST_LAST		(HIST_BUCKETS - 1)
+
+/* struct seq_state field offsets (asm/seq.S) */
+#define SEQ_NEXT_OFF		0	/* end offset of the previous successful call */
+#define SEQ_LAST_START		8	/* starting offset of the previous call */
+#define SEQ_FLAGS		16
+#define SEQ_STATE_SZ		24
+#define SEQ_F_HAVE_LAST		1	/* SEQ_LAST_START is valid */
+
+/* filter_task mode bits (asm/filter.S) */
+#define FILTER_ALL		1	/* no pid or comm target: trace every process */
+#define FILTER_PIDS		2	/* the pids map holds targets */
+#define FILTER_COMMS		4	/* the comms map holds targets */
+#define COMM_LEN		16
+
+/* filter_file: inode mode and super_block flags of a file worth a record */
+#define IOT_S_IFMT		0170000
+#define IOT_S_IFREG		0100000
+#define IOT_SB_KERNMOUNT	(1 << 22)	/* internal mounts: memfd, pipes, sockets */
+
+/* drops[] reasons: everything BPF could not count is counted here */
+#define DROP_FILES_FULL		0	/* files map full: a file got no record */
+#define DROP_SCSTATS_FULL	1	/* per-syscall stats map full: a call not counted */
+#define DROP_INFLIGHT_FULL	2	/* no slot to pair enter with exit: a call not counted */
+#define DROP_EVENTS_FULL	3	/* ring buffer full: a path or comm not delivered */
+#define DROP_PATH_TRUNC		4	/* path deeper or longer than we walk (path marked) */
+#define DROP_FD_READ		5	/* fd -> file resolution failed: a call not counted */
+#define DROP_MAX		6
+
+#define SC_KIND_READ		0
+#define SC_KIND_WRITE		1
+#define SC_KIND_SYNC		2
+#define SC_KIND_CLOSE		3
+
+#define PATH_BUF_SZ		4096	/* reversed NUL-separated components */
+#define PATH_MAX_DEPTH		96	/* dentry levels + mount crossings walked */
+
+#define EV_FILE			1
+#define EV_COMM			2
+
+#ifndef __ASSEMBLER__
+
+#include <linux/types.h>
+
+enum sc_idx {
+#define X(name, kind, req, off) SC_##name,
+#include "syscalls.def"
+#undef X
+	SC_MAX
+};
+
+struct seq_state {
+	__u64 next_off;
+	__u64 last_start;
+	__u64 flags;
+};
+
+/* Identifies a record: a file, or a (process, file) with --per-process. */
+struct file_key {
+	__u64 ino;
+	__u32 dev;		/* kernel dev_t: major << 20 | minor */
+	__u32 tgid;		/* 0 unless per-process */
+};
+
+/* One side (read or write) of a file record. */
+struct rw_side {
+	__u64 calls;
+	__u64 errors;
+	__u64 bytes;
+	__u64 first_entry_ns;	/* bpf_ktime_get_ns() of the first entry, 0 = none */
+	__u64 last_return_ns;	/* of the last successful return, 0 = none */
+	__u64 seq_calls;
+	__u64 rewrites;
+	struct seq_state seq;
+	__u64 seq_hist[HIST_BUCKETS];
+};
+
+struct file_rec {
+	struct rw_side side[2];	/* [SC_KIND_READ], [SC_KIND_WRITE] */
+	__u64 last_comm[2];	/* last comm seen, to send EV_COMM only on change */
+	__u32 nlink;		/* i_nlink when last seen */
+	__u32 pad;
+};
+
+/* Per (record, syscall) statistics, present only for syscalls a file saw. */
+struct sc_key {
+	struct file_key fk;
+	__u32 sc;
+	__u32 pad;
+};
+
+struct sc_stats {
+	__u64 calls;
+	__u64 errors;
+	__u64 bytes;
+	__u64 total_ns;		/* SC_KIND_SYNC: sum of latencies */
+	__u64 req_hist[HIST_BUCKETS];
+	__u64 done_hist[HIST_BUCKETS];
+};
+
+/* What sys_enter saw, kept per thread until sys_exit. */
+struct inflight {
+	struct file_key fk;
+	__u64 file;		/* struct file *, for the path walk of a new file */
+	__u64 ts;		/* bpf_ktime_get_ns() at entry */
+	__u64 start;		/* starting offset */
+	__u64 req;		/* request size */
+	__u32 sc;		/* enum sc_idx */
+	__u32 nlink;
+};
+
+/* Big enough to be the initial value of any hash map entry. */
+struct zero_value {
+	__u8 b[sizeof(struct file_rec) > sizeof(struct sc_stats) ? sizeof(struct file_rec)
+								  : sizeof(struct sc_stats)];
+};
+
+/* Global knobs: the .rodata variable iot_cfg of every BPF C object. */
+struct iot_config {
+	__u32 self_tgid;	/* never traced */
+	__u32 filter_mode;	/* FILTER_* */
+	__u32 per_process;
+	__u32 pad;
+};
+
+/* ring buffer events */
+struct ev_hdr {
+	__u32 type;		/* EV_* */
+	__u32 len;		/* bytes of the whole event */
+	struct file_key fk;
+};
+
+struct ev_comm {
+	struct ev_hdr hdr;
+	char comm[COMM_LEN];
+};
+
+/*
+ * path[] holds the components leaf first, each NUL-terminated:
+ * "file.txt\0dir\0tmp\0" for /tmp/dir/file.txt.  path_sz is the bytes used.
+ */
+struct ev_file {
+	struct ev_hdr hdr;
+	char comm[COMM_LEN];
+	char fstype[16];
+	__u32 mode;
+	__u32 nlink;
+	__u32 path_sz;
+	__u32 truncated;
+	char path[PATH_BUF_SZ + 256];
+};
+
+#endif /* __ASSEMBLER__ */
+#endif
