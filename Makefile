@@ -1,0 +1,179 @@
+# SPDX-License-Identifier: GPL-2.0
+# bpf-iotrace: one static binary with its BPF objects embedded.
+#   make            build ./iotrace
+#   make test       install build/test dependencies, then unit, asm, verifier and e2e tests
+#   make help       every target
+
+.DELETE_ON_ERROR:
+.SUFFIXES:
+
+OUT        := .output
+CC         ?= gcc
+CLANG      ?= clang
+LLVM_STRIP ?= llvm-strip
+BPF_AS     ?= bpf-as
+MULTIARCH  := $(shell $(CC) -print-multiarch 2>/dev/null || echo x86_64-linux-gnu)
+
+CFLAGS     ?= -O2 -g -Wall -Wextra -Werror
+CFLAGS     += -std=gnu17 -Iinclude -Iloader -Isrc -D_GNU_SOURCE
+BPF_CFLAGS ?= -O2 -g -Wall -Werror
+BPF_CFLAGS += -target bpf -mcpu=v3 -Iinclude -Ibpf -I/usr/include/$(MULTIARCH)
+ASFLAGS_BPF = -Iinclude
+LDLIBS     := -lelf -lz
+
+ifeq ($(V),1)
+Q =
+msg =
+else
+Q = @
+msg = @printf '  %-6s %s\n' '$(1)' '$(2)';
+endif
+
+LOADER_SRCS := $(wildcard loader/*.c)
+LOADER_OBJS := $(patsubst loader/%.c,$(OUT)/loader/%.o,$(LOADER_SRCS))
+APP_SRCS    := $(wildcard src/*.c)
+APP_OBJS    := $(patsubst src/%.c,$(OUT)/src/%.o,$(APP_SRCS))
+BPF_SRCS    := $(wildcard bpf/*.bpf.c)
+BPF_OBJS    := $(patsubst bpf/%.bpf.c,$(OUT)/bpf/%.bpf.o,$(BPF_SRCS))
+ASM_SRCS    := $(wildcard asm/*.S)
+ASM_OBJS    := $(patsubst asm/%.S,$(OUT)/asm/%.o,$(ASM_SRCS))
+HDRS        := $(wildcard include/*.h include/*.def loader/*.h src/*.h bpf/*.h tests/asm/*.h)
+
+# tests
+UNIT_SRCS   := $(wildcard tests/unit/*.c) $(wildcard tests/lib/*.c)
+ASMT_SRCS   := $(filter-out %.bpf.c,$(wildcard tests/asm/*.c)) $(wildcard tests/lib/*.c)
+ASMT_BPF    := $(patsubst tests/asm/%.bpf.c,$(OUT)/tests/asm/%.bpf.o,$(wildcard tests/asm/*.bpf.c))
+VERT_SRCS   := $(filter-out %.bpf.c,$(wildcard tests/verifier/*.c)) $(wildcard tests/lib/*.c)
+E2E_SRCS    := $(wildcard tests/e2e/*_test.c) $(wildcard tests/lib/*.c)
+E2E_TOOLS   := $(patsubst tests/e2e/tools/%.c,$(OUT)/tests/e2e/%,$(wildcard tests/e2e/tools/*.c))
+TEST_CFLAGS  = $(CFLAGS) -Itests/lib -DOUT_DIR='"$(abspath $(OUT))"' -DSRC_DIR='"$(abspath .)"'
+# objects of src/ that tests may link (everything but main)
+APP_LIB_OBJS = $(filter-out $(OUT)/src/main.o $(OUT)/src/embed.o,$(APP_OBJS))
+
+.PHONY: all bpf test test-unit test-asm test-verifier test-bpf test-e2e deps \
+	verifier-logs check-verifier-logs fmt fmt-check clean help
+all: iotrace
+
+help:
+	@echo 'targets:'
+	@echo '  all                 build ./iotrace (static, BPF objects embedded)'
+	@echo '  bpf                 build the BPF C and asm objects only'
+	@echo '  deps                install build and test dependencies (apt)'
+	@echo '  test                deps, then test-unit, test-bpf (asm + verifier), test-e2e'
+	@echo '  test-unit           tests that need no kernel'
+	@echo '  test-bpf            in-kernel asm tests and verifier tests (root, BTF)'
+	@echo '  test-e2e            run ./iotrace on workloads with known ground truth'
+	@echo '  verifier-logs       regenerate verifier-logs/<uname -r>/ through our loader'
+	@echo '  check-verifier-logs fail if processed insns grew >10% against the committed logs'
+	@echo '  fmt / fmt-check     clang-format the tree / check it'
+	@echo '  clean               remove .output and ./iotrace'
+	@echo 'V=1 shows the commands'
+
+$(OUT) $(OUT)/loader $(OUT)/src $(OUT)/bpf $(OUT)/asm $(OUT)/tests $(OUT)/tests/asm \
+$(OUT)/tests/e2e:
+	$(Q)mkdir -p $@
+
+$(OUT)/bpf/%.bpf.o: bpf/%.bpf.c $(HDRS) | $(OUT)/bpf
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+	$(Q)$(LLVM_STRIP) -g $@
+
+$(OUT)/tests/asm/%.bpf.o: tests/asm/%.bpf.c $(HDRS) | $(OUT)/tests/asm
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+	$(Q)$(LLVM_STRIP) -g $@
+
+$(OUT)/asm/%.o: asm/%.S $(HDRS) | $(OUT)/asm
+	$(call msg,AS,$@)
+	$(Q)$(CC) -E -P -x assembler-with-cpp -D__ASSEMBLER__ $(ASFLAGS_BPF) $< -o $(OUT)/asm/$*.s
+	$(Q)$(BPF_AS) -o $@ $(OUT)/asm/$*.s
+
+bpf: $(BPF_OBJS) $(ASM_OBJS)
+
+$(OUT)/loader/%.o: loader/%.c $(HDRS) | $(OUT)/loader
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+$(OUT)/src/%.o: src/%.c $(HDRS) | $(OUT)/src
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+$(OUT)/src/embed.o: src/embed.S $(BPF_OBJS) $(ASM_OBJS) | $(OUT)/src
+	$(call msg,EMBED,$@)
+	$(Q)$(CC) -c -Wa,-I$(OUT) $< -o $@
+
+$(OUT)/libloader.a: $(LOADER_OBJS)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+iotrace: $(APP_OBJS) $(OUT)/src/embed.o $(OUT)/libloader.a
+	$(call msg,LINK,$@)
+	$(Q)$(CC) -static -o $@ $(APP_OBJS) $(OUT)/src/embed.o $(OUT)/libloader.a $(LDLIBS)
+
+# ---- tests -------------------------------------------------------------
+$(OUT)/test-unit: $(UNIT_SRCS) $(OUT)/libloader.a $(APP_LIB_OBJS) | $(OUT)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(TEST_CFLAGS) -o $@ $(UNIT_SRCS) $(APP_LIB_OBJS) $(OUT)/libloader.a -lcriterion $(LDLIBS)
+
+$(OUT)/test-asm: $(ASMT_SRCS) $(OUT)/libloader.a $(ASMT_BPF) $(ASM_OBJS) | $(OUT)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(TEST_CFLAGS) -o $@ $(ASMT_SRCS) $(OUT)/libloader.a -lcriterion $(LDLIBS)
+
+$(OUT)/test-verifier: $(VERT_SRCS) $(OUT)/libloader.a $(BPF_OBJS) $(ASM_OBJS) | $(OUT)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(TEST_CFLAGS) -o $@ $(VERT_SRCS) $(OUT)/libloader.a -lcriterion $(LDLIBS)
+
+$(OUT)/tests/e2e/%: tests/e2e/tools/%.c | $(OUT)/tests/e2e
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -Itests/lib -o $@ $<
+
+$(OUT)/test-e2e: $(E2E_SRCS) $(APP_LIB_OBJS) $(OUT)/libloader.a | $(OUT)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(TEST_CFLAGS) -o $@ $(E2E_SRCS) $(APP_LIB_OBJS) $(OUT)/libloader.a -lcriterion $(LDLIBS)
+
+CRITERION_FLAGS ?= --jobs 2
+
+deps:
+	$(Q)./tests/lib/install-deps.sh
+
+test: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)$(MAKE) --no-print-directory test-unit test-bpf test-e2e
+
+test-unit: $(OUT)/test-unit
+	$(Q)$(OUT)/test-unit $(CRITERION_FLAGS)
+
+test-asm: $(OUT)/test-asm
+	$(Q)$(OUT)/test-asm $(CRITERION_FLAGS)
+
+test-verifier: $(OUT)/test-verifier
+	$(Q)$(OUT)/test-verifier $(CRITERION_FLAGS)
+
+test-bpf: test-asm test-verifier
+
+test-e2e: iotrace $(OUT)/test-e2e $(E2E_TOOLS)
+	$(Q)$(OUT)/test-e2e $(CRITERION_FLAGS)
+
+verifier-logs: iotrace
+	$(Q)./tests/lib/verifier-logs.sh generate
+
+check-verifier-logs: iotrace
+	$(Q)./tests/lib/verifier-logs.sh check
+
+FMT_FILES = $(wildcard include/*.h loader/*.[ch] src/*.[ch] bpf/*.[ch] tests/*/*.[ch])
+fmt:
+	$(Q)clang-format -i $(FMT_FILES)
+fmt-check:
+	$(Q)clang-format --dry-run -Werror $(FMT_FILES)
+
+clean:
+	$(Q)rm -rf $(OUT) iotrace
+
+# ---- demo: the README's first command --------------------------------------
+.PHONY: demo
+demo: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)d=$$(mktemp -d) && \
+	dd if=/dev/urandom of=$$d/input bs=64k count=256 status=none && \
+	./iotrace -o $$d/dd.json -- dd if=$$d/input of=$$d/copy bs=64k count=256 status=none && \
+	echo "result: $$d/dd.json"

@@ -1,0 +1,19 @@
+#!/bin/sh
+# Install what building and testing iotrace needs (Debian 12).  Idempotent:
+# does nothing when every package is already installed.
+set -eu
+pkgs="make gcc clang llvm binutils-bpf libelf-dev zlib1g-dev linux-libc-dev libcriterion-dev python3 file strace"
+missing=""
+for p in $pkgs; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+if [ "$(id -u)" != 0 ]; then
+	echo "install-deps: missing packages:$missing (run as root to install them)" >&2
+	exit 1
+fi
+echo "install-deps: installing$missing"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $missing >/dev/null
