@@ -1,0 +1,271 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Getting results out of the kernel: the ring buffer of new-file and
+ * new-comm events, consumed while tracing, and the final read of the
+ * files, scstats and drops maps after detach.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "iotrace.h"
+#include "loader.h"
+
+/* include/uapi/linux/bpf.h ring buffer record header bits */
+#define RB_BUSY_BIT	(1U << 31)
+#define RB_DISCARD_BIT	(1U << 30)
+#define RB_HDR_SZ	8
+
+struct ringbuf {
+	int fd;
+	size_t mask;			/* data size - 1 */
+	size_t page_sz;
+	unsigned long *consumer;	/* rw page */
+	unsigned long *producer;	/* ro: producer page, then data mapped twice */
+	const char *data;
+};
+
+int ringbuf_open(struct ringbuf **out, int map_fd, size_t data_sz)
+{
+	struct ringbuf *rb = calloc(1, sizeof(*rb));
+	void *p;
+
+	if (!rb)
+		return -ENOMEM;
+	rb->fd = map_fd;
+	rb->page_sz = (size_t)sysconf(_SC_PAGESIZE);
+	rb->mask = data_sz - 1;
+	p = mmap(NULL, rb->page_sz, PROT_READ | PROT_WRITE, MAP_SHARED, map_fd, 0);
+	if (p == MAP_FAILED)
+		goto err;
+	rb->consumer = p;
+	/* the data area is mapped twice in a row, so records never wrap for us */
+	p = mmap(NULL, rb->page_sz + 2 * data_sz, PROT_READ, MAP_SHARED, map_fd,
+		 (off_t)rb->page_sz);
+	if (p == MAP_FAILED)
+		goto err;
+	rb->producer = p;
+	rb->data = (const char *)p + rb->page_sz;
+	*out = rb;
+	return 0;
+err:
+	pr_warn("ring buffer: mmap: %s", strerror(errno));
+	ringbuf_close(rb);
+	return -errno;
+}
+
+int ringbuf_fd(const struct ringbuf *rb)
+{
+	return rb->fd;
+}
+
+void ringbuf_close(struct ringbuf *rb)
+{
+	if (!rb)
+		return;
+	if (rb->consumer)
+		munmap(rb->consumer, rb->page_sz);
+	if (rb->producer)
+		munmap(rb->producer, rb->page_sz + 2 * (rb->mask + 1));
+	free(rb);
+}
+
+static int on_file_event(struct trace_result *res, const struct ev_file *ev, size_t len)
+{
+	size_t hdr = __builtin_offsetof(struct ev_file, path), sz = ev->path_sz;
+	struct file_entry *f;
+
+	if (len < hdr || sz > len - hdr)
+		return -EINVAL;
+	f = files_get(&res->files, &ev->hdr.fk);
+	if (!f)
+		return -ENOMEM;
+	memcpy(f->fstype, ev->fstype, sizeof(f->fstype));
+	f->fstype[sizeof(f->fstype) - 1] = 0;
+	files_add_comm(f, ev->comm);
+	return files_set_path(f, ev->path, sz, ev->truncated);
+}
+
+static int on_event(struct trace_result *res, const void *data, size_t len)
+{
+	const struct ev_hdr *h = data;
+	struct file_entry *f;
+
+	if (len < sizeof(*h))
+		return -EINVAL;
+	if (h->type == EV_FILE)
+		return on_file_event(res, data, len);
+	if (h->type != EV_COMM || len < sizeof(struct ev_comm))
+		return -EINVAL;
+	f = files_get(&res->files, &h->fk);
+	if (!f)
+		return -ENOMEM;
+	files_add_comm(f, ((const struct ev_comm *)data)->comm);
+	return 0;
+}
+
+/* Consume every committed record; 0 or the first error. */
+int ringbuf_consume(struct ringbuf *rb, struct trace_result *res)
+{
+	unsigned long cons = __atomic_load_n(rb->consumer, __ATOMIC_ACQUIRE);
+	unsigned long prod = __atomic_load_n(rb->producer, __ATOMIC_ACQUIRE);
+	int err = 0;
+
+	while (cons < prod) {
+		const char *rec = rb->data + (cons & rb->mask);
+		uint32_t len = __atomic_load_n((const uint32_t *)rec, __ATOMIC_ACQUIRE);
+
+		if (len & RB_BUSY_BIT)
+			break;
+		if (!(len & RB_DISCARD_BIT) && !err)
+			err = on_event(res, rec + RB_HDR_SZ, len & ~RB_DISCARD_BIT);
+		cons += (RB_HDR_SZ + (len & ~RB_DISCARD_BIT) + 7) & ~7UL;
+		__atomic_store_n(rb->consumer, cons, __ATOMIC_RELEASE);
+	}
+	if (err)
+		pr_warn("ring buffer: malformed event: %s", strerror(-err));
+	return err;
+}
+
+/* ---- final map reads ---------------------------------------------------------- */
+
+static struct map *need_map(struct obj *o, const char *name)
+{
+	struct map *m = obj__find_map(o, name);
+
+	if (!m)
+		pr_warn("map '%s': not in the BPF objects", name);
+	return m;
+}
+
+static int drain_files(struct map *m, struct trace_result *res)
+{
+	struct file_key key, next;
+	void *prev = NULL;
+	int err;
+
+	while (!(err = map__get_next_key(m, prev, &next))) {
+		struct file_entry *f = files_get(&res->files, &next);
+
+		if (!f)
+			return -ENOMEM;
+		err = map__lookup_elem(m, &next, &f->rec);
+		if (err == -ENOENT)
+			continue;
+		if (err)
+			return err;
+		f->have_rec = true;
+		key = next;
+		prev = &key;
+	}
+	return err == -ENOENT ? 0 : err;
+}
+
+static int drain_scstats(struct map *m, struct trace_result *res)
+{
+	struct sc_key key, next;
+	void *prev = NULL;
+	int err;
+
+	while (!(err = map__get_next_key(m, prev, &next))) {
+		struct file_entry *f = files_get(&res->files, &next.fk);
+
+		key = next;
+		prev = &key;
+		if (!f)
+			return -ENOMEM;
+		if (next.sc >= SC_MAX)
+			continue;
+		if (!f->sc[next.sc] && !(f->sc[next.sc] = calloc(1, sizeof(struct sc_stats))))
+			return -ENOMEM;
+		err = map__lookup_elem(m, &next, f->sc[next.sc]);
+		if (err && err != -ENOENT)
+			return err;
+	}
+	return err == -ENOENT ? 0 : err;
+}
+
+static int possible_cpus(void)
+{
+	FILE *f = fopen("/sys/devices/system/cpu/possible", "r");
+	int lo, hi, n = 0;
+
+	if (!f)
+		return -errno;
+	while (fscanf(f, "%d", &lo) == 1) {
+		hi = lo;
+		if (fgetc(f) == '-' && fscanf(f, "%d", &hi) == 1)
+			fgetc(f);
+		n += hi - lo + 1;
+	}
+	fclose(f);
+	return n > 0 ? n : -EINVAL;
+}
+
+static int drain_drops(struct map *m, struct trace_result *res)
+{
+	int ncpu = possible_cpus();
+	uint64_t *v;
+	int err = 0;
+
+	if (ncpu < 0)
+		return ncpu;
+	v = calloc((size_t)ncpu, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	for (uint32_t r = 0; r < DROP_MAX && !err; r++) {
+		err = map__lookup_elem(m, &r, v);
+		for (int c = 0; c < ncpu && !err; c++)
+			res->drops[r] += v[c];
+	}
+	free(v);
+	return err;
+}
+
+/* Records whose path never arrived cannot be named: count them as dropped. */
+static void prune_unnamed(struct trace_result *res)
+{
+	struct file_table *t = &res->files;
+	size_t kept = 0;
+
+	for (size_t i = 0; i < t->cnt; i++) {
+		struct file_entry *f = t->v[i];
+
+		if (f->path && f->have_rec) {
+			t->v[kept++] = f;
+			continue;
+		}
+		if (f->have_rec)
+			res->dropped_files++;
+		for (int s = 0; s < SC_MAX; s++)
+			free(f->sc[s]);
+		free(f->path);
+		free(f);
+	}
+	t->cnt = kept;
+}
+
+int drain_maps(struct obj *o, struct trace_result *res)
+{
+	struct map *files = need_map(o, "files"), *scstats = need_map(o, "scstats");
+	struct map *drops = need_map(o, "drops");
+	int err;
+
+	if (!files || !scstats || !drops)
+		return -ENOENT;
+	err = drain_files(files, res);
+	err = err ?: drain_scstats(scstats, res);
+	err = err ?: drain_drops(drops, res);
+	if (err) {
+		pr_warn("reading results: %s", strerror(-err));
+		return err;
+	}
+	prune_unnamed(res);
+	res->dropped_files += res->drops[DROP_FILES_FULL];
+	res->dropped_events = res->drops[DROP_SCSTATS_FULL] + res->drops[DROP_INFLIGHT_FULL] +
+			      res->drops[DROP_FD_READ];
+	files_sort_by_path(&res->files);
+	return 0;
+}

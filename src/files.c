@@ -1,0 +1,178 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The file table: one entry per record key (dev, ino[, tgid]), filled from
+ * ring-buffer events during the trace and from the maps at its end.  A small
+ * open-addressing index over an insertion-ordered array.
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "iotrace.h"
+
+static uint64_t key_hash(const struct file_key *k)
+{
+	uint64_t h = k->ino * 0x9e3779b97f4a7c15ULL;
+
+	h ^= ((uint64_t)k->dev << 32 | k->tgid) * 0xc2b2ae3d27d4eb4fULL;
+	return h ^ (h >> 29);
+}
+
+static bool key_eq(const struct file_key *a, const struct file_key *b)
+{
+	return a->ino == b->ino && a->dev == b->dev && a->tgid == b->tgid;
+}
+
+static size_t *slot_of(const struct file_table *t, const struct file_key *key)
+{
+	size_t mask = t->idx_cap - 1, i = key_hash(key) & mask;
+
+	while (t->idx[i] != SIZE_MAX && !key_eq(&t->v[t->idx[i]]->key, key))
+		i = (i + 1) & mask;
+	return &t->idx[i];
+}
+
+static int grow_index(struct file_table *t)
+{
+	size_t cap = t->idx_cap ? t->idx_cap * 2 : 1024;
+	size_t *idx = malloc(cap * sizeof(*idx));
+
+	if (!idx)
+		return -ENOMEM;
+	memset(idx, 0xff, cap * sizeof(*idx));
+	free(t->idx);
+	t->idx = idx;
+	t->idx_cap = cap;
+	for (size_t i = 0; i < t->cnt; i++)
+		*slot_of(t, &t->v[i]->key) = i;
+	return 0;
+}
+
+struct file_entry *files_find(const struct file_table *t, const struct file_key *key)
+{
+	size_t *slot;
+
+	if (!t->idx_cap)
+		return NULL;
+	slot = slot_of(t, key);
+	return *slot == SIZE_MAX ? NULL : t->v[*slot];
+}
+
+/* Find or create; NULL only when out of memory. */
+struct file_entry *files_get(struct file_table *t, const struct file_key *key)
+{
+	struct file_entry *f = files_find(t, key);
+
+	if (f)
+		return f;
+	if ((t->cnt + 1) * 2 > t->idx_cap && grow_index(t))
+		return NULL;
+	if (t->cnt == t->cap) {
+		size_t cap = t->cap ? t->cap * 2 : 256;
+		struct file_entry **v = realloc(t->v, cap * sizeof(*v));
+
+		if (!v)
+			return NULL;
+		t->v = v;
+		t->cap = cap;
+	}
+	f = calloc(1, sizeof(*f));
+	if (!f)
+		return NULL;
+	f->key = *key;
+	t->v[t->cnt] = f;
+	*slot_of(t, key) = t->cnt++;
+	return f;
+}
+
+void files_add_comm(struct file_entry *f, const char *comm)
+{
+	char c[COMM_LEN] = { 0 };
+
+	strncpy(c, comm, COMM_LEN - 1);
+	if (!f->comm[0])
+		memcpy(f->comm, c, COMM_LEN);
+	for (unsigned int i = 0; i < f->comm_cnt; i++)
+		if (!strcmp(f->comms[i], c))
+			return;
+	if (f->comm_cnt < MAX_COMMS)
+		memcpy(f->comms[f->comm_cnt++], c, COMM_LEN);
+}
+
+/*
+ * comps holds the components leaf first, each NUL-terminated, as the BPF path
+ * walk wrote them: "b.txt\0dir\0tmp\0" becomes "/tmp/dir/b.txt".
+ */
+int files_set_path(struct file_entry *f, const char *comps, size_t sz, bool truncated)
+{
+	size_t starts[PATH_MAX_DEPTH + 1], n = 0, len = 0;
+	char *path, *p;
+
+	for (size_t off = 0; off < sz && n <= PATH_MAX_DEPTH;) {
+		size_t l = strnlen(comps + off, sz - off);
+
+		starts[n++] = off;
+		len += l + 1;
+		off += l + 1;
+	}
+	path = malloc(len + 2);
+	if (!path)
+		return -ENOMEM;
+	p = path;
+	while (n--) {
+		size_t l = strnlen(comps + starts[n], sz - starts[n]);
+
+		*p++ = '/';
+		memcpy(p, comps + starts[n], l);
+		p += l;
+	}
+	if (p == path)
+		*p++ = '/';
+	*p = 0;
+	free(f->path);
+	f->path = path;
+	f->path_len = (size_t)(p - path);
+	f->path_truncated = truncated;
+	return 0;
+}
+
+static int by_path(const void *a, const void *b)
+{
+	const struct file_entry *x = *(struct file_entry *const *)a;
+	const struct file_entry *y = *(struct file_entry *const *)b;
+	size_t n = x->path_len < y->path_len ? x->path_len : y->path_len;
+	int c = memcmp(x->path, y->path, n);
+
+	if (c)
+		return c;
+	if (x->path_len != y->path_len)
+		return x->path_len < y->path_len ? -1 : 1;
+	if (x->key.tgid != y->key.tgid)
+		return x->key.tgid < y->key.tgid ? -1 : 1;
+	return x->key.ino < y->key.ino ? -1 : x->key.ino > y->key.ino;
+}
+
+/* Sort by path (entries without a path must have been removed). */
+void files_sort_by_path(struct file_table *t)
+{
+	qsort(t->v, t->cnt, sizeof(*t->v), by_path);
+	if (t->idx_cap) {
+		memset(t->idx, 0xff, t->idx_cap * sizeof(*t->idx));
+		for (size_t i = 0; i < t->cnt; i++)
+			*slot_of(t, &t->v[i]->key) = i;
+	}
+}
+
+void files_free(struct file_table *t)
+{
+	for (size_t i = 0; i < t->cnt; i++) {
+		for (int s = 0; s < SC_MAX; s++)
+			free(t->v[i]->sc[s]);
+		free(t->v[i]->path);
+		free(t->v[i]);
+	}
+	free(t->v);
+	free(t->idx);
+	memset(t, 0, sizeof(*t));
+}

@@ -1,0 +1,124 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Running the traced command: fork it stopped on a pipe, let the tracer add
+ * its pid and attach, then release it so it execs with tracing already on
+ * ("from its first instruction").  exec failures come back over a
+ * close-on-exec pipe, like a shell reports them.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "iotrace.h"
+
+static bool is_executable(const char *path)
+{
+	struct stat st;
+
+	return !stat(path, &st) && S_ISREG(st.st_mode) && !access(path, X_OK);
+}
+
+/* execvp's search, done up front so a typo fails before any BPF is loaded. */
+int follow_check_command(const char *cmd)
+{
+	const char *path = getenv("PATH");
+	char buf[4096];
+
+	if (strchr(cmd, '/')) {
+		if (is_executable(cmd))
+			return 0;
+		return access(cmd, F_OK) ? -ENOENT : -EACCES;
+	}
+	if (!path)
+		path = "/usr/local/bin:/usr/bin:/bin";
+	while (*path) {
+		size_t n = strcspn(path, ":");
+
+		snprintf(buf, sizeof(buf), "%.*s/%s", (int)n, n ? path : ".", cmd);
+		if (is_executable(buf))
+			return 0;
+		path += n + (path[n] == ':');
+	}
+	return -ENOENT;
+}
+
+static void child_exec(int go_rd, int err_wr, char *const argv[])
+{
+	sigset_t none;
+	char c;
+	int e;
+
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	signal(SIGPIPE, SIG_DFL);
+	/* wait until the tracer closes its end: then tracing is on */
+	while (read(go_rd, &c, 1) < 0 && errno == EINTR)
+		;
+	close(go_rd);
+	execvp(argv[0], argv);
+	e = errno;
+	if (write(err_wr, &e, sizeof(e)) < 0)
+		_exit(127);
+	_exit(e == ENOENT ? 127 : 126);
+}
+
+int follow_spawn(struct child *c, char *const argv[])
+{
+	int go[2], errp[2];
+
+	if (pipe2(go, O_CLOEXEC))
+		return -errno;
+	if (pipe2(errp, O_CLOEXEC)) {
+		close(go[0]);
+		close(go[1]);
+		return -errno;
+	}
+	c->pid = fork();
+	if (c->pid < 0) {
+		int err = -errno;
+
+		close(go[0]), close(go[1]), close(errp[0]), close(errp[1]);
+		return err;
+	}
+	if (c->pid == 0) {
+		close(go[1]);
+		close(errp[0]);
+		child_exec(go[0], errp[1], argv);
+	}
+	close(go[0]);
+	close(errp[1]);
+	c->go_fd = go[1];
+	c->err_fd = errp[0];
+	return 0;
+}
+
+/* Let the child exec; -errno of a failed exec (the child then exits 126/127). */
+int follow_release(struct child *c)
+{
+	ssize_t n;
+	int e = 0;
+
+	close(c->go_fd);
+	c->go_fd = -1;
+	do
+		n = read(c->err_fd, &e, sizeof(e));
+	while (n < 0 && errno == EINTR);
+	close(c->err_fd);
+	c->err_fd = -1;
+	return n == sizeof(e) ? -e : 0;
+}
+
+/* The shell's convention: the exit status, or 128+N after signal N. */
+int exit_code_of(int wstatus)
+{
+	if (WIFEXITED(wstatus))
+		return WEXITSTATUS(wstatus);
+	if (WIFSIGNALED(wstatus))
+		return 128 + WTERMSIG(wstatus);
+	return 1;
+}

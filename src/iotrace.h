@@ -1,0 +1,121 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * User-space side of iotrace: the options, the in-memory result model that
+ * drain.c fills from the BPF maps and events, and the module entry points.
+ * Pipeline: main -> record (objects, follow, drain) -> output (json, csv).
+ */
+#ifndef IOTRACE_H
+#define IOTRACE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/types.h>
+
+#include "iotrace_abi.h"
+
+#define IOTRACE_VERSION "0.1.0"
+
+/* ---- logging: one line "iotrace: ..." on stderr, -v/-vv for more --------- */
+extern int log_verbosity;
+void pr_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void pr_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void pr_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* ---- options -------------------------------------------------------------- */
+enum out_format { FORMAT_JSON, FORMAT_CSV };
+
+struct options {
+	pid_t *pids;
+	size_t pid_cnt;
+	char (*comms)[COMM_LEN];
+	size_t comm_cnt;
+	char **command;		/* argv after --, NULL-terminated, or NULL */
+	const char *output;	/* path, "-" for stdout */
+	enum out_format format;
+	double duration_s;	/* 0: until the command/pids end or a signal */
+	bool per_process;
+	uint32_t max_files;
+	const char *verifier_log_dir;
+	bool quiet;		/* no human summary */
+};
+
+/* ---- result model --------------------------------------------------------- */
+#define MAX_COMMS 16
+
+struct file_entry {
+	struct file_key key;
+	char *path;		/* raw bytes, NUL-terminated; NULL until EV_FILE */
+	size_t path_len;
+	bool path_truncated;
+	char fstype[16];
+	char comm[COMM_LEN];	/* first comm seen (the process's, with --per-process) */
+	char comms[MAX_COMMS][COMM_LEN];
+	unsigned int comm_cnt;
+	bool have_rec;
+	struct file_rec rec;
+	struct sc_stats *sc[SC_MAX];	/* NULL: syscall never seen on this file */
+};
+
+struct file_table {
+	struct file_entry **v;	/* insertion order; sorted by path before output */
+	size_t cnt, cap;
+	size_t *idx;		/* open addressing over v, SIZE_MAX = empty */
+	size_t idx_cap;
+};
+
+struct trace_result {
+	struct file_table files;
+	uint64_t start_unix_ns;
+	uint64_t start_mono_ns;	/* bpf_ktime_get_ns() clock at start */
+	uint64_t duration_ns;
+	uint64_t drops[DROP_MAX];
+	uint64_t dropped_files;	/* records without a path (event lost) + table full */
+	uint64_t dropped_events;
+	char hostname[65], kernel[65], machine[65]; /* struct utsname sizes */
+};
+
+struct file_entry *files_get(struct file_table *t, const struct file_key *key);
+struct file_entry *files_find(const struct file_table *t, const struct file_key *key);
+void files_add_comm(struct file_entry *f, const char *comm);
+int files_set_path(struct file_entry *f, const char *comps, size_t sz, bool truncated);
+void files_sort_by_path(struct file_table *t);
+void files_free(struct file_table *t);
+
+/* ---- modules --------------------------------------------------------------- */
+struct obj;
+/* objects.c: the embedded BPF objects as one loader object */
+int objects_open(struct obj **out);
+
+/* follow.c: run the command stopped until released */
+struct child {
+	pid_t pid;
+	int go_fd;	/* write end: closing it lets the child exec */
+	int err_fd;	/* read end: exec errno, or EOF when exec succeeded */
+};
+int follow_spawn(struct child *c, char *const argv[]);
+int follow_release(struct child *c);
+int follow_check_command(const char *cmd);
+int exit_code_of(int wstatus);
+
+/* drain.c */
+struct ringbuf;
+int ringbuf_open(struct ringbuf **out, int map_fd, size_t data_sz);
+int ringbuf_fd(const struct ringbuf *rb);
+int ringbuf_consume(struct ringbuf *rb, struct trace_result *res);
+void ringbuf_close(struct ringbuf *rb);
+int drain_maps(struct obj *o, struct trace_result *res);
+
+/* output.c */
+int output_write(const struct trace_result *res, const struct options *opts);
+void output_summary(const struct trace_result *res, FILE *f);
+int output_check_path(const char *path);
+
+/* record.c */
+int record_run(const struct options *opts, int *exit_code);
+
+/* verify.c: `iotrace debug verify DIR`, the verifier-logs generator */
+int verify_run(const char *dir);
+
+#endif

@@ -1,0 +1,277 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Command line: options are declared once in a table that drives both
+ * getopt_long and --help, so the two cannot disagree.  Usage errors exit 2,
+ * runtime errors 1; with a command, iotrace exits with the command's status.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "iotrace.h"
+#include "loader.h"
+
+enum opt_id {
+	OPT_PID = 'p',
+	OPT_COMM = 'c',
+	OPT_DURATION = 'd',
+	OPT_OUTPUT = 'o',
+	OPT_QUIET = 'q',
+	OPT_VERBOSE = 'v',
+	OPT_HELP = 'h',
+	OPT_VERSION = 'V',
+	OPT_FORMAT = 256,
+	OPT_PER_PROCESS,
+	OPT_MAX_FILES,
+	OPT_VERIFIER_LOG,
+};
+
+struct opt_def {
+	enum opt_id id;
+	const char *name;
+	const char *arg;	/* NULL: takes no argument */
+	const char *help;
+};
+
+static const struct opt_def opt_defs[] = {
+	{ OPT_PID, "pid", "PID[,PID...]", "trace these processes (and what they fork)" },
+	{ OPT_COMM, "comm", "NAME[,NAME...]", "trace processes with this command name (comm)" },
+	{ OPT_DURATION, "duration", "SECONDS", "stop after SECONDS" },
+	{ OPT_OUTPUT, "output", "FILE", "write the result to FILE (default iotrace.json, - = stdout)" },
+	{ OPT_FORMAT, "format", "json|csv", "result format (default json)" },
+	{ OPT_PER_PROCESS, "per-process", NULL, "one record per process and file" },
+	{ OPT_MAX_FILES, "max-files", "N", "track at most N records (default 65536)" },
+	{ OPT_VERIFIER_LOG, "verifier-log", "DIR", "save every program's verifier log in DIR" },
+	{ OPT_QUIET, "quiet", NULL, "no summary on stderr" },
+	{ OPT_VERBOSE, "verbose", NULL, "more messages (-vv: debug)" },
+	{ OPT_VERSION, "version", NULL, "print the version" },
+	{ OPT_HELP, "help", NULL, "print this help" },
+};
+
+#define OPT_CNT (sizeof(opt_defs) / sizeof(opt_defs[0]))
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: iotrace [OPTIONS] [-- COMMAND [ARGS...]]\n\n"
+		   "Trace file I/O per file: calls, sizes, offsets, sequential access, fsync.\n"
+		   "Targets: -p, -c and a COMMAND may be combined; children are followed.\n"
+		   "With no target, every process but iotrace is traced.  The trace ends when\n"
+		   "COMMAND and every -p process exited, after -d, or at SIGINT/SIGTERM/SIGHUP.\n\n"
+		   "options:\n");
+	for (size_t i = 0; i < OPT_CNT; i++) {
+		const struct opt_def *d = &opt_defs[i];
+		char lhs[64];
+
+		if (d->id < 256)
+			snprintf(lhs, sizeof(lhs), "-%c, --%s%s%s", d->id, d->name, d->arg ? " " : "",
+				 d->arg ? d->arg : "");
+		else
+			snprintf(lhs, sizeof(lhs), "    --%s%s%s", d->name, d->arg ? " " : "",
+				 d->arg ? d->arg : "");
+		fprintf(f, "  %-30s %s\n", lhs, d->help);
+	}
+	fprintf(f, "\nexamples:\n"
+		   "  iotrace -o dd.json -- dd if=/dev/zero of=/tmp/x bs=64k count=256\n"
+		   "  iotrace -c postgres -d 60 -o pg.json\n");
+}
+
+static int usage_error(const char *fmt, const char *arg)
+{
+	fprintf(stderr, "iotrace: ");
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, " (see iotrace --help)\n");
+	return -EINVAL;
+}
+
+static int parse_u64(const char *s, unsigned long long max, unsigned long long *out)
+{
+	char *end;
+
+	if (!*s || *s == '-' || *s == '+')
+		return -EINVAL;
+	errno = 0;
+	*out = strtoull(s, &end, 10);
+	if (errno || *end || *out > max)
+		return -ERANGE;
+	return 0;
+}
+
+/* split a comma list and hand each item to add(); empty items are errors */
+static int each_item(const char *list, const char *what, int (*add)(struct options *, const char *),
+		     struct options *o)
+{
+	char *copy = strdup(list), *save = NULL, *item;
+	int err = 0;
+
+	if (!copy)
+		return -ENOMEM;
+	if (!*list || list[strlen(list) - 1] == ',' || *list == ',' || strstr(list, ",,"))
+		err = usage_error(what, list);
+	for (item = strtok_r(copy, ",", &save); item && !err; item = strtok_r(NULL, ",", &save))
+		err = add(o, item);
+	free(copy);
+	return err;
+}
+
+static int add_pid(struct options *o, const char *s)
+{
+	unsigned long long v;
+	pid_t *p;
+
+	if (parse_u64(s, INT_MAX, &v) || v == 0)
+		return usage_error("invalid pid '%s'", s);
+	p = realloc(o->pids, (o->pid_cnt + 1) * sizeof(*p));
+	if (!p)
+		return -ENOMEM;
+	o->pids = p;
+	o->pids[o->pid_cnt++] = (pid_t)v;
+	return 0;
+}
+
+static int add_comm(struct options *o, const char *s)
+{
+	char (*c)[COMM_LEN];
+
+	if (strlen(s) >= COMM_LEN)
+		pr_warn("comm '%s' is longer than %d bytes: matching '%.*s', as the kernel "
+			"truncates command names",
+			s, COMM_LEN - 1, COMM_LEN - 1, s);
+	c = realloc(o->comms, (o->comm_cnt + 1) * sizeof(*c));
+	if (!c)
+		return -ENOMEM;
+	o->comms = c;
+	memset(c[o->comm_cnt], 0, COMM_LEN);
+	strncpy(c[o->comm_cnt++], s, COMM_LEN - 1);
+	return 0;
+}
+
+static int parse_duration(struct options *o, const char *s)
+{
+	char *end;
+	double d;
+
+	errno = 0;
+	d = strtod(s, &end);
+	if (!*s || *end || errno || !isfinite(d) || d <= 0 || d > 1e9)
+		return usage_error("invalid duration '%s' (seconds, > 0)", s);
+	o->duration_s = d;
+	return 0;
+}
+
+static int parse_one(struct options *o, int id, const char *arg)
+{
+	unsigned long long v;
+
+	switch (id) {
+	case OPT_PID:
+		return each_item(arg, "invalid pid list '%s'", add_pid, o);
+	case OPT_COMM:
+		return each_item(arg, "invalid comm list '%s'", add_comm, o);
+	case OPT_DURATION:
+		return parse_duration(o, arg);
+	case OPT_OUTPUT:
+		if (!*arg)
+			return usage_error("empty output path%s", "");
+		o->output = arg;
+		return 0;
+	case OPT_FORMAT:
+		if (!strcmp(arg, "json") || !strcmp(arg, "csv")) {
+			o->format = !strcmp(arg, "csv") ? FORMAT_CSV : FORMAT_JSON;
+			return 0;
+		}
+		return usage_error("unknown format '%s' (json or csv)", arg);
+	case OPT_PER_PROCESS:
+		o->per_process = true;
+		return 0;
+	case OPT_MAX_FILES:
+		if (parse_u64(arg, 1U << 24, &v) || v == 0)
+			return usage_error("invalid --max-files '%s' (1 to 16777216)", arg);
+		o->max_files = (uint32_t)v;
+		return 0;
+	case OPT_VERIFIER_LOG:
+		o->verifier_log_dir = arg;
+		return 0;
+	case OPT_QUIET:
+		o->quiet = true;
+		return 0;
+	case OPT_VERBOSE:
+		log_verbosity++;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+/* 0: parsed; 1: --help/--version done; -EINVAL: usage error (reported) */
+static int parse_args(int argc, char **argv, struct options *o)
+{
+	struct option longs[OPT_CNT + 1];
+	char shorts[2 * OPT_CNT + 2] = "+:", *s = shorts + 2;
+	int id, err = 0;
+
+	memset(longs, 0, sizeof(longs));
+	for (size_t i = 0; i < OPT_CNT; i++) {
+		longs[i] = (struct option){ opt_defs[i].name, opt_defs[i].arg ? 1 : 0, NULL,
+					    opt_defs[i].id };
+		if (opt_defs[i].id < 256) {
+			*s++ = (char)opt_defs[i].id;
+			if (opt_defs[i].arg)
+				*s++ = ':';
+		}
+	}
+	opterr = 0;
+	while (!err && (id = getopt_long(argc, argv, shorts, longs, NULL)) != -1) {
+		if (id == '?')
+			return usage_error("unknown option '%s'", argv[optind - 1]);
+		if (id == ':')
+			return usage_error("option '%s' needs an argument", argv[optind - 1]);
+		if (id == OPT_HELP) {
+			usage(stdout);
+			return 1;
+		}
+		if (id == OPT_VERSION) {
+			printf("iotrace %s\n", IOTRACE_VERSION);
+			return 1;
+		}
+		err = parse_one(o, id, optarg);
+	}
+	if (err)
+		return err;
+	if (optind < argc) {
+		if (optind > 0 && !strcmp(argv[optind - 1], "--") && !argv[optind][0])
+			return usage_error("empty command after --%s", "");
+		o->command = argv + optind;
+	} else if (optind > 0 && !strcmp(argv[optind - 1], "--")) {
+		return usage_error("no command after --%s", "");
+	}
+	return 0;
+}
+
+static void loader_print(enum loader_level level, const char *msg)
+{
+	if ((level == LOADER_INFO && log_verbosity < 1) ||
+	    (level == LOADER_DEBUG && log_verbosity < 2))
+		return;
+	fprintf(stderr, "iotrace: %s\n", msg);
+}
+
+int main(int argc, char **argv)
+{
+	struct options o = { .output = "iotrace.json", .max_files = 65536 };
+	int err, code = 1;
+
+	loader_set_print(loader_print);
+	if (argc >= 3 && !strcmp(argv[1], "debug") && !strcmp(argv[2], "verify"))
+		return verify_run(argc > 3 ? argv[3] : ".") ? 1 : 0;
+	err = parse_args(argc, argv, &o);
+	if (err)
+		return err > 0 ? 0 : 2;
+	err = record_run(&o, &code);
+	free(o.pids);
+	free(o.comms);
+	if (err)
+		return code > 1 ? code : 1;
+	return code;
+}

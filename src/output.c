@@ -1,0 +1,501 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The result document (shared/spec/output-format.md, schema 1) in JSON or
+ * CSV, written to a temporary file created O_EXCL next to the target and
+ * renamed into place, so a reader never sees half a document.  Also the
+ * short human summary printed at the end of a trace.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "iotrace.h"
+#include "json.h"
+
+struct sc_info {
+	const char *name;
+	int kind;
+};
+
+static const struct sc_info sc_infos[SC_MAX] = {
+#define X(name, kind, req, off) [SC_##name] = { #name, kind },
+#include "syscalls.def"
+#undef X
+};
+
+/* Bounds of size-histogram bucket i (see HIST_BUCKETS in iotrace_abi.h). */
+static void bucket_bounds(int i, uint64_t *lo, uint64_t *hi)
+{
+	*lo = i == 0 ? 0 : 1ULL << (i - 1);
+	*hi = i == 0 ? 0 : i == HIST_LAST ? UINT64_MAX : (1ULL << i) - 1;
+}
+
+static void write_hist(struct json *j, const char *key, const __u64 *h)
+{
+	json_arr_begin(j, key);
+	for (int i = 0; i < HIST_BUCKETS; i++) {
+		uint64_t lo, hi;
+
+		if (!h[i])
+			continue;
+		bucket_bounds(i, &lo, &hi);
+		json_u64_triple(j, NULL, lo, hi, h[i]);
+	}
+	json_arr_end(j);
+}
+
+static uint64_t rel_ns(const struct trace_result *res, uint64_t t)
+{
+	return t > res->start_mono_ns ? t - res->start_mono_ns : 0;
+}
+
+static void write_side(struct json *j, const struct trace_result *res, const char *key,
+		       const struct rw_side *s, bool is_write)
+{
+	if (!s->calls) {
+		json_null(j, key);
+		return;
+	}
+	json_obj_begin(j, key);
+	json_u64(j, "calls", s->calls);
+	json_u64(j, "errors", s->errors);
+	json_u64(j, "bytes", s->bytes);
+	json_u64(j, "first_entry_ns", rel_ns(res, s->first_entry_ns));
+	if (s->last_return_ns)
+		json_u64(j, "last_return_ns", rel_ns(res, s->last_return_ns));
+	else
+		json_null(j, "last_return_ns");
+	json_u64(j, "seq_calls", s->seq_calls);
+	write_hist(j, "seq_hist", s->seq_hist);
+	if (is_write)
+		json_u64(j, "rewrites", s->rewrites);
+	json_obj_end(j);
+}
+
+static void write_syscalls(struct json *j, const struct file_entry *f)
+{
+	json_obj_begin(j, "syscalls");
+	for (int i = 0; i < SC_MAX; i++) {
+		const struct sc_stats *st = f->sc[i];
+		int kind = sc_infos[i].kind;
+
+		if (!st || !st->calls)
+			continue;
+		json_obj_begin(j, sc_infos[i].name);
+		json_u64(j, "calls", st->calls);
+		json_u64(j, "errors", st->errors);
+		if (kind == SC_KIND_READ || kind == SC_KIND_WRITE) {
+			json_u64(j, "bytes", st->bytes);
+			write_hist(j, "req_hist", st->req_hist);
+			write_hist(j, "done_hist", st->done_hist);
+		} else if (kind == SC_KIND_SYNC) {
+			write_hist(j, "lat_hist", st->done_hist);
+			json_u64(j, "total_ns", st->total_ns);
+		}
+		json_obj_end(j);
+	}
+	json_obj_end(j);
+}
+
+static void write_fsync(struct json *j, const struct file_entry *f)
+{
+	struct sc_stats sum = { 0 };
+
+	for (int i = 0; i < SC_MAX; i++) {
+		const struct sc_stats *st = f->sc[i];
+
+		if (!st || sc_infos[i].kind != SC_KIND_SYNC)
+			continue;
+		sum.calls += st->calls;
+		sum.errors += st->errors;
+		sum.total_ns += st->total_ns;
+		for (int b = 0; b < HIST_BUCKETS; b++)
+			sum.done_hist[b] += st->done_hist[b];
+	}
+	if (!sum.calls) {
+		json_null(j, "fsync");
+		return;
+	}
+	json_obj_begin(j, "fsync");
+	json_u64(j, "calls", sum.calls);
+	json_u64(j, "errors", sum.errors);
+	json_u64(j, "total_ns", sum.total_ns);
+	write_hist(j, "lat_hist", sum.done_hist);
+	json_obj_end(j);
+}
+
+static void write_file(struct json *j, const struct trace_result *res, const struct file_entry *f,
+		       bool per_process)
+{
+	char dev[32];
+
+	json_obj_begin(j, NULL);
+	json_bytes(j, "path", f->path, f->path_len);
+	if (!json_is_utf8(f->path, f->path_len))
+		json_hex(j, "path_hex", f->path, f->path_len);
+	if (per_process) {
+		json_u64(j, "pid", f->key.tgid);
+		json_bytes(j, "comm", f->comm, strnlen(f->comm, COMM_LEN));
+	}
+	json_bool(j, "deleted", f->have_rec && f->rec.nlink == 0);
+	snprintf(dev, sizeof(dev), "%u:%u", f->key.dev >> 20, f->key.dev & 0xfffff);
+	json_str(j, "dev", dev);
+	json_u64(j, "ino", f->key.ino);
+	json_bytes(j, "fstype", f->fstype, strnlen(f->fstype, sizeof(f->fstype)));
+	json_arr_begin(j, "comms");
+	for (unsigned int i = 0; i < f->comm_cnt; i++)
+		json_bytes(j, NULL, f->comms[i], strnlen(f->comms[i], COMM_LEN));
+	json_arr_end(j);
+	write_syscalls(j, f);
+	write_side(j, res, "read", &f->rec.side[SC_KIND_READ], false);
+	write_side(j, res, "write", &f->rec.side[SC_KIND_WRITE], true);
+	write_fsync(j, f);
+	json_obj_end(j);
+}
+
+static void format_rfc3339(uint64_t unix_ns, char *buf, size_t sz)
+{
+	time_t secs = (time_t)(unix_ns / 1000000000ULL);
+	struct tm tm;
+	char base[32];
+
+	gmtime_r(&secs, &tm);
+	strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(buf, sz, "%s.%09lluZ", base, (unsigned long long)(unix_ns % 1000000000ULL));
+}
+
+static void write_filter(struct json *j, const struct options *opts)
+{
+	json_obj_begin(j, "filter");
+	json_arr_begin(j, "pids");
+	for (size_t i = 0; i < opts->pid_cnt; i++)
+		json_u64(j, NULL, (uint64_t)opts->pids[i]);
+	json_arr_end(j);
+	json_arr_begin(j, "comms");
+	for (size_t i = 0; i < opts->comm_cnt; i++)
+		json_bytes(j, NULL, opts->comms[i], strnlen(opts->comms[i], COMM_LEN));
+	json_arr_end(j);
+	if (opts->command) {
+		json_arr_begin(j, "command");
+		for (char **a = opts->command; *a; a++)
+			json_str(j, NULL, *a);
+		json_arr_end(j);
+	} else {
+		json_null(j, "command");
+	}
+	json_bool(j, "per_process", opts->per_process);
+	json_obj_end(j);
+}
+
+static void write_json(FILE *f, const struct trace_result *res, const struct options *opts)
+{
+	struct json j;
+	char start[64];
+
+	json_init(&j, f, true);
+	json_obj_begin(&j, NULL);
+	json_u64(&j, "schema", 1);
+	json_obj_begin(&j, "tool");
+	json_str(&j, "name", "iotrace");
+	json_str(&j, "version", IOTRACE_VERSION);
+	json_obj_end(&j);
+	json_obj_begin(&j, "host");
+	json_str(&j, "hostname", res->hostname);
+	json_str(&j, "kernel", res->kernel);
+	json_str(&j, "machine", res->machine);
+	json_obj_end(&j);
+	format_rfc3339(res->start_unix_ns, start, sizeof(start));
+	json_str(&j, "start", start);
+	json_u64(&j, "start_unix_ns", res->start_unix_ns);
+	json_u64(&j, "duration_ns", res->duration_ns);
+	write_filter(&j, opts);
+	json_obj_begin(&j, "dropped");
+	json_u64(&j, "files", res->dropped_files);
+	json_u64(&j, "events", res->dropped_events);
+	json_obj_end(&j);
+	json_arr_begin(&j, "files");
+	for (size_t i = 0; i < res->files.cnt; i++)
+		write_file(&j, res, res->files.v[i], opts->per_process);
+	json_arr_end(&j);
+	json_obj_end(&j);
+}
+
+/* ---- CSV ------------------------------------------------------------------ */
+
+static void csv_field(FILE *f, const char *s, size_t len)
+{
+	bool quote = false;
+
+	for (size_t i = 0; i < len; i++)
+		if (s[i] == ',' || s[i] == '"' || s[i] == '\n' || s[i] == '\r')
+			quote = true;
+	if (!quote) {
+		fwrite(s, 1, len, f);
+		return;
+	}
+	fputc('"', f);
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] == '"')
+			fputc('"', f);
+		fputc(s[i], f);
+	}
+	fputc('"', f);
+}
+
+static void csv_header(FILE *f, bool per_process)
+{
+	fputs("path", f);
+	if (per_process)
+		fputs(",pid,comm", f);
+	fputs(",dev,ino,fstype,comms", f);
+	for (int s = 0; s < 2; s++) {
+		const char *p = s ? "write" : "read";
+
+		fprintf(f, ",%s_calls,%s_errors,%s_bytes,%s_seq_calls,%s_first_entry_ns,"
+			   "%s_last_return_ns", p, p, p, p, p, p);
+	}
+	fputs(",write_rewrites,fsync_calls,fsync_errors,fsync_total_ns", f);
+	for (int i = 0; i < SC_MAX; i++)
+		fprintf(f, ",%s_calls,%s_errors,%s_bytes", sc_infos[i].name, sc_infos[i].name,
+			sc_infos[i].name);
+	fputs("\r\n", f);
+}
+
+static void csv_side(FILE *f, const struct trace_result *res, const struct rw_side *s)
+{
+	if (!s->calls) {
+		fputs(",,,,,", f);
+		fputc(',', f);
+		return;
+	}
+	fprintf(f, ",%llu,%llu,%llu,%llu,%llu,", (unsigned long long)s->calls,
+		(unsigned long long)s->errors, (unsigned long long)s->bytes,
+		(unsigned long long)s->seq_calls,
+		(unsigned long long)rel_ns(res, s->first_entry_ns));
+	if (s->last_return_ns)
+		fprintf(f, "%llu", (unsigned long long)rel_ns(res, s->last_return_ns));
+}
+
+static void csv_row(FILE *f, const struct trace_result *res, const struct file_entry *e,
+		    bool per_process)
+{
+	uint64_t fs_calls = 0, fs_err = 0, fs_ns = 0;
+	const struct rw_side *w = &e->rec.side[SC_KIND_WRITE];
+
+	csv_field(f, e->path, e->path_len);
+	if (per_process) {
+		fprintf(f, ",%u,", e->key.tgid);
+		csv_field(f, e->comm, strnlen(e->comm, COMM_LEN));
+	}
+	fprintf(f, ",%u:%u,%llu,", e->key.dev >> 20, e->key.dev & 0xfffff,
+		(unsigned long long)e->key.ino);
+	csv_field(f, e->fstype, strnlen(e->fstype, sizeof(e->fstype)));
+	fputc(',', f);
+	for (unsigned int i = 0; i < e->comm_cnt; i++) {
+		if (i)
+			fputc(';', f);
+		csv_field(f, e->comms[i], strnlen(e->comms[i], COMM_LEN));
+	}
+	csv_side(f, res, &e->rec.side[SC_KIND_READ]);
+	csv_side(f, res, w);
+	if (w->calls)
+		fprintf(f, ",%llu", (unsigned long long)w->rewrites);
+	else
+		fputc(',', f);
+	for (int i = 0; i < SC_MAX; i++)
+		if (e->sc[i] && sc_infos[i].kind == SC_KIND_SYNC)
+			fs_calls += e->sc[i]->calls, fs_err += e->sc[i]->errors,
+				fs_ns += e->sc[i]->total_ns;
+	if (fs_calls)
+		fprintf(f, ",%llu,%llu,%llu", (unsigned long long)fs_calls,
+			(unsigned long long)fs_err, (unsigned long long)fs_ns);
+	else
+		fputs(",,,", f);
+	for (int i = 0; i < SC_MAX; i++) {
+		const struct sc_stats *st = e->sc[i];
+		int kind = sc_infos[i].kind;
+
+		if (!st || !st->calls) {
+			fputs(",,,", f);
+			continue;
+		}
+		fprintf(f, ",%llu,%llu,", (unsigned long long)st->calls,
+			(unsigned long long)st->errors);
+		if (kind == SC_KIND_READ || kind == SC_KIND_WRITE)
+			fprintf(f, "%llu", (unsigned long long)st->bytes);
+	}
+	fputs("\r\n", f);
+}
+
+static void write_csv(FILE *f, const struct trace_result *res, const struct options *opts)
+{
+	csv_header(f, opts->per_process);
+	for (size_t i = 0; i < res->files.cnt; i++)
+		csv_row(f, res, res->files.v[i], opts->per_process);
+}
+
+/* ---- files ------------------------------------------------------------------ */
+
+static void write_doc(FILE *f, const struct trace_result *res, const struct options *opts)
+{
+	if (opts->format == FORMAT_CSV)
+		write_csv(f, res, opts);
+	else
+		write_json(f, res, opts);
+}
+
+/* Before tracing: can the result be written there? */
+int output_check_path(const char *path)
+{
+	char *copy, *dir;
+	struct stat st;
+	int err = 0;
+
+	if (!strcmp(path, "-"))
+		return 0;
+	if (!stat(path, &st) && S_ISDIR(st.st_mode)) {
+		pr_warn("output '%s': is a directory", path);
+		return -EISDIR;
+	}
+	copy = strdup(path);
+	if (!copy)
+		return -ENOMEM;
+	dir = dirname(copy);
+	if (stat(dir, &st)) {
+		err = -errno;
+		pr_warn("output '%s': directory '%s': %s", path, dir, strerror(errno));
+	} else if (!S_ISDIR(st.st_mode)) {
+		err = -ENOTDIR;
+		pr_warn("output '%s': '%s' is not a directory", path, dir);
+	} else if (access(dir, W_OK)) {
+		err = -errno;
+		pr_warn("output '%s': directory '%s' is not writable: %s", path, dir,
+			strerror(errno));
+	}
+	free(copy);
+	return err;
+}
+
+static int write_to_file(const char *path, const struct trace_result *res,
+			 const struct options *opts)
+{
+	char tmp[PATH_MAX], *copy = strdup(path), *base;
+	int fd, err = 0;
+	FILE *f;
+
+	if (!copy)
+		return -ENOMEM;
+	base = strrchr(copy, '/');
+	if (base)
+		*base++ = 0;
+	snprintf(tmp, sizeof(tmp), "%s/.%s.XXXXXX", base ? (*copy ? copy : "/") : ".",
+		 base ? base : copy);
+	free(copy);
+	fd = mkostemp(tmp, O_CLOEXEC); /* O_EXCL, mode 0600 */
+	if (fd < 0) {
+		err = -errno;
+		pr_warn("output '%s': cannot create temporary file: %s", path, strerror(errno));
+		return err;
+	}
+	f = fdopen(fd, "w");
+	if (!f) {
+		err = -errno;
+		close(fd);
+		goto err_unlink;
+	}
+	write_doc(f, res, opts);
+	if (fflush(f) || ferror(f) || fsync(fd))
+		err = -(errno ? errno : EIO);
+	if (fclose(f) && !err)
+		err = -errno;
+	if (!err && rename(tmp, path))
+		err = -errno;
+	if (!err)
+		return 0;
+err_unlink:
+	pr_warn("output '%s': %s", path, strerror(-err));
+	unlink(tmp);
+	return err;
+}
+
+int output_write(const struct trace_result *res, const struct options *opts)
+{
+	if (strcmp(opts->output, "-"))
+		return write_to_file(opts->output, res, opts);
+	write_doc(stdout, res, opts);
+	if (fflush(stdout) || ferror(stdout)) {
+		pr_warn("output: stdout: %s", strerror(errno));
+		return -EIO;
+	}
+	return 0;
+}
+
+/* ---- human summary ---------------------------------------------------------- */
+
+static uint64_t file_bytes(const struct file_entry *f)
+{
+	return f->rec.side[0].bytes + f->rec.side[1].bytes;
+}
+
+static int by_bytes_desc(const void *a, const void *b)
+{
+	uint64_t x = file_bytes(*(struct file_entry *const *)a);
+	uint64_t y = file_bytes(*(struct file_entry *const *)b);
+
+	return x < y ? 1 : x > y ? -1 : 0;
+}
+
+static void human_bytes(uint64_t v, char *buf, size_t sz)
+{
+	static const char *const units[] = { "B", "KiB", "MiB", "GiB", "TiB", "PiB" };
+	double d = (double)v;
+	int u = 0;
+
+	while (d >= 1024 && u < 5)
+		d /= 1024, u++;
+	if (u)
+		snprintf(buf, sz, "%.1f %s", d, units[u]);
+	else
+		snprintf(buf, sz, "%llu B", (unsigned long long)v);
+}
+
+void output_summary(const struct trace_result *res, FILE *f)
+{
+	size_t n = res->files.cnt, top = n < 10 ? n : 10;
+	struct file_entry **v = malloc((n ? n : 1) * sizeof(*v));
+	uint64_t rd = 0, wr = 0;
+	char a[32], b[32];
+
+	if (!v)
+		return;
+	memcpy(v, res->files.v, n * sizeof(*v));
+	for (size_t i = 0; i < n; i++)
+		rd += v[i]->rec.side[0].bytes, wr += v[i]->rec.side[1].bytes;
+	qsort(v, n, sizeof(*v), by_bytes_desc);
+	human_bytes(rd, a, sizeof(a));
+	human_bytes(wr, b, sizeof(b));
+	fprintf(f, "iotrace: %zu files, %s read, %s written in %.3f s\n", n, a, b,
+		res->duration_ns / 1e9);
+	if (top)
+		fprintf(f, "%10s %10s %9s %9s  %s\n", "READ", "WRITE", "R_CALLS", "W_CALLS", "PATH");
+	for (size_t i = 0; i < top; i++) {
+		const struct file_entry *e = v[i];
+
+		human_bytes(e->rec.side[0].bytes, a, sizeof(a));
+		human_bytes(e->rec.side[1].bytes, b, sizeof(b));
+		fprintf(f, "%10s %10s %9llu %9llu  %s\n", a, b,
+			(unsigned long long)e->rec.side[0].calls,
+			(unsigned long long)e->rec.side[1].calls, e->path);
+	}
+	if (res->dropped_files || res->dropped_events)
+		fprintf(f, "iotrace: warning: %llu files and %llu calls could not be counted\n",
+			(unsigned long long)res->dropped_files,
+			(unsigned long long)res->dropped_events);
+	free(v);
+}

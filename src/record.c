@@ -1,0 +1,385 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * A trace from start to end: check the request, load the BPF objects, fill
+ * the target maps, start the command stopped, attach, release it, consume
+ * events until the trace ends, then detach, read the maps and write the
+ * result.  Detach comes before the final read so every counted call is in.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/syscall.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "iotrace.h"
+#include "loader.h"
+
+#define SCSTATS_PER_FILE	2	/* syscall kinds a typical file sees */
+#define POLL_MS			200
+
+struct trace {
+	const struct options *opts;
+	struct obj *obj;
+	struct ringbuf *rb;
+	struct child child;
+	bool child_running;
+	int child_status;
+	int sig_fd;
+	int *pidfds;		/* one per -p pid, -1 once it exited */
+	size_t pids_alive;
+	int end_signal;
+	struct trace_result res;
+};
+
+static uint64_t now_ns(clockid_t clk)
+{
+	struct timespec ts;
+
+	clock_gettime(clk, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+static int check_environment(void)
+{
+	if (access("/sys/kernel/btf/vmlinux", R_OK)) {
+		pr_warn("kernel BTF not found at /sys/kernel/btf/vmlinux: iotrace needs a kernel "
+			"built with CONFIG_DEBUG_INFO_BTF=y");
+		return -ENOENT;
+	}
+	return 0;
+}
+
+static int check_targets(const struct options *opts)
+{
+	int err;
+
+	for (size_t i = 0; i < opts->pid_cnt; i++) {
+		if (kill(opts->pids[i], 0) && errno == ESRCH) {
+			pr_warn("pid %d: no such process", (int)opts->pids[i]);
+			return -ESRCH;
+		}
+	}
+	if (!opts->command)
+		return 0;
+	err = follow_check_command(opts->command[0]);
+	if (err)
+		pr_warn("cannot run '%s': %s", opts->command[0], strerror(-err));
+	return err;
+}
+
+static uint32_t filter_mode(const struct options *opts)
+{
+	uint32_t mode = 0;
+
+	if (opts->pid_cnt || opts->command || opts->comm_cnt)
+		mode |= FILTER_PIDS; /* descendants of any target land in pids */
+	if (opts->comm_cnt)
+		mode |= FILTER_COMMS;
+	return mode ? mode : FILTER_ALL;
+}
+
+static int load(struct trace *t)
+{
+	const struct options *opts = t->opts;
+	struct iot_config cfg = {
+		.self_tgid = (uint32_t)getpid(),
+		.filter_mode = filter_mode(opts),
+		.per_process = opts->per_process,
+	};
+	struct obj_load_opts lo = {
+		.log_dir = opts->verifier_log_dir,
+		.log_level = opts->verifier_log_dir ? 1 : 0,
+	};
+	uint64_t sc_max = (uint64_t)opts->max_files * SCSTATS_PER_FILE;
+	int err;
+
+	err = objects_open(&t->obj);
+	err = err ?: obj__set_global(t->obj, "iot_cfg", &cfg, sizeof(cfg));
+	err = err ?: obj__set_max_entries(t->obj, "files", opts->max_files);
+	err = err ?: obj__set_max_entries(t->obj, "scstats",
+					  sc_max > UINT32_MAX ? UINT32_MAX : (uint32_t)sc_max);
+	err = err ?: obj__load(t->obj, &lo);
+	if (err == -EPERM)
+		pr_warn("loading BPF programs was refused: run as root (CAP_BPF and CAP_PERFMON)");
+	return err;
+}
+
+static int add_target_pid(struct trace *t, pid_t pid)
+{
+	uint32_t key = (uint32_t)pid, one = 1;
+	int err = map__update_elem(obj__find_map(t->obj, "pids"), &key, &one, 0);
+
+	if (err)
+		pr_warn("pid %d: cannot add to the pids map: %s", (int)pid, strerror(-err));
+	return err;
+}
+
+static int fill_targets(struct trace *t)
+{
+	const struct options *opts = t->opts;
+	struct map *comms = obj__find_map(t->obj, "comms");
+	uint32_t one = 1;
+	int err = 0;
+
+	for (size_t i = 0; i < opts->pid_cnt && !err; i++)
+		err = add_target_pid(t, opts->pids[i]);
+	for (size_t i = 0; i < opts->comm_cnt && !err; i++) {
+		err = map__update_elem(comms, opts->comms[i], &one, 0);
+		if (err)
+			pr_warn("comm '%s': cannot add to the comms map: %s", opts->comms[i],
+				strerror(-err));
+	}
+	return err;
+}
+
+static int open_pidfds(struct trace *t)
+{
+	const struct options *opts = t->opts;
+
+	t->pidfds = calloc(opts->pid_cnt ? opts->pid_cnt : 1, sizeof(int));
+	if (!t->pidfds)
+		return -ENOMEM;
+	for (size_t i = 0; i < opts->pid_cnt; i++) {
+		t->pidfds[i] = (int)syscall(SYS_pidfd_open, opts->pids[i], 0);
+		if (t->pidfds[i] < 0 && errno == ESRCH)
+			continue; /* exited already: nothing to wait for */
+		if (t->pidfds[i] < 0) {
+			pr_warn("pid %d: pidfd_open: %s", (int)opts->pids[i], strerror(errno));
+			return -errno;
+		}
+		t->pids_alive++;
+	}
+	return 0;
+}
+
+static int block_signals(struct trace *t)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGCHLD);
+	if (sigprocmask(SIG_BLOCK, &set, NULL))
+		return -errno;
+	t->sig_fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	return t->sig_fd < 0 ? -errno : 0;
+}
+
+static int start(struct trace *t)
+{
+	struct map *events = obj__find_map(t->obj, "events");
+	int err;
+
+	if (!events)
+		return -ENOENT;
+	err = ringbuf_open(&t->rb, map__fd(events), map__max_entries(events));
+	if (err)
+		return err;
+	if (t->opts->command) {
+		err = follow_spawn(&t->child, t->opts->command);
+		if (err) {
+			pr_warn("cannot start '%s': %s", t->opts->command[0], strerror(-err));
+			return err;
+		}
+		t->child_running = true;
+		err = add_target_pid(t, t->child.pid);
+		if (err)
+			return err;
+	}
+	t->res.start_mono_ns = now_ns(CLOCK_MONOTONIC);
+	t->res.start_unix_ns = now_ns(CLOCK_REALTIME);
+	return obj__attach(t->obj);
+}
+
+static void reap_child(struct trace *t)
+{
+	int st;
+
+	if (t->child_running && waitpid(t->child.pid, &st, WNOHANG) == t->child.pid) {
+		t->child_running = false;
+		t->child_status = st;
+	}
+}
+
+static void on_signal(struct trace *t)
+{
+	struct signalfd_siginfo si;
+
+	while (read(t->sig_fd, &si, sizeof(si)) == sizeof(si)) {
+		if (si.ssi_signo == SIGCHLD)
+			reap_child(t);
+		else
+			t->end_signal = (int)si.ssi_signo;
+	}
+}
+
+static bool trace_done(const struct trace *t)
+{
+	const struct options *opts = t->opts;
+
+	if (t->end_signal)
+		return true;
+	if (!opts->command && !opts->pid_cnt)
+		return false; /* -c or everything: until a signal or -d */
+	return !t->child_running && !t->pids_alive;
+}
+
+static int poll_once(struct trace *t, int timeout_ms)
+{
+	size_t n = t->opts->pid_cnt;
+	struct pollfd pfd[2 + n];
+	int err;
+
+	pfd[0] = (struct pollfd){ .fd = t->sig_fd, .events = POLLIN };
+	pfd[1] = (struct pollfd){ .fd = ringbuf_fd(t->rb), .events = POLLIN };
+	for (size_t i = 0; i < n; i++)
+		pfd[2 + i] = (struct pollfd){ .fd = t->pidfds[i], .events = POLLIN };
+	if (poll(pfd, 2 + n, timeout_ms) < 0 && errno != EINTR)
+		return -errno;
+	on_signal(t);
+	for (size_t i = 0; i < n; i++) {
+		if (t->pidfds[i] >= 0 && (pfd[2 + i].revents & (POLLIN | POLLHUP))) {
+			close(t->pidfds[i]);
+			t->pidfds[i] = -1;
+			t->pids_alive--;
+		}
+	}
+	err = ringbuf_consume(t->rb, &t->res);
+	return err;
+}
+
+static int event_loop(struct trace *t)
+{
+	uint64_t deadline = 0;
+	int err = 0;
+
+	if (t->opts->duration_s > 0)
+		deadline = t->res.start_mono_ns + (uint64_t)(t->opts->duration_s * 1e9);
+	reap_child(t);
+	while (!err && !trace_done(t)) {
+		int timeout = POLL_MS;
+
+		if (deadline) {
+			uint64_t now = now_ns(CLOCK_MONOTONIC);
+
+			if (now >= deadline)
+				break;
+			if (deadline - now < (uint64_t)POLL_MS * 1000000)
+				timeout = (int)((deadline - now) / 1000000) + 1;
+		}
+		err = poll_once(t, timeout);
+	}
+	return err;
+}
+
+static void host_info(struct trace_result *res)
+{
+	struct utsname u;
+
+	if (uname(&u))
+		return;
+	snprintf(res->hostname, sizeof(res->hostname), "%s", u.nodename);
+	snprintf(res->kernel, sizeof(res->kernel), "%s", u.release);
+	snprintf(res->machine, sizeof(res->machine), "%s", u.machine);
+}
+
+static int finish(struct trace *t)
+{
+	int err;
+
+	obj__detach(t->obj);
+	t->res.duration_ns = now_ns(CLOCK_MONOTONIC) - t->res.start_mono_ns;
+	host_info(&t->res);
+	err = ringbuf_consume(t->rb, &t->res);
+	err = err ?: drain_maps(t->obj, &t->res);
+	err = err ?: output_write(&t->res, t->opts);
+	if (err)
+		return err;
+	if (!t->opts->quiet)
+		output_summary(&t->res, stderr);
+	else if (t->res.dropped_files || t->res.dropped_events)
+		pr_warn("warning: %llu files and %llu calls could not be counted",
+			(unsigned long long)t->res.dropped_files,
+			(unsigned long long)t->res.dropped_events);
+	return 0;
+}
+
+/* exit status: the command's, else 128+signal that ended the trace, else 0 */
+static int final_exit_code(struct trace *t)
+{
+	if (!t->opts->command)
+		return 0;
+	if (t->child_running) {
+		if (!t->end_signal) {
+			waitpid(t->child.pid, &t->child_status, 0);
+			return exit_code_of(t->child_status);
+		}
+		return 128 + t->end_signal;
+	}
+	return exit_code_of(t->child_status);
+}
+
+static void cleanup(struct trace *t)
+{
+	for (size_t i = 0; t->pidfds && i < t->opts->pid_cnt; i++)
+		if (t->pidfds[i] >= 0)
+			close(t->pidfds[i]);
+	free(t->pidfds);
+	if (t->sig_fd >= 0)
+		close(t->sig_fd);
+	ringbuf_close(t->rb);
+	obj__close(t->obj);
+	files_free(&t->res.files);
+}
+
+static void abandon_child(struct trace *t)
+{
+	if (!t->child_running)
+		return;
+	kill(t->child.pid, SIGKILL);
+	waitpid(t->child.pid, NULL, 0);
+	t->child_running = false;
+}
+
+int record_run(const struct options *opts, int *exit_code)
+{
+	struct trace t = { .opts = opts, .sig_fd = -1, .child = { .go_fd = -1, .err_fd = -1 } };
+	int err;
+
+	err = check_environment();
+	err = err ?: check_targets(opts);
+	err = err ?: output_check_path(opts->output);
+	err = err ?: block_signals(&t);
+	err = err ?: load(&t);
+	err = err ?: fill_targets(&t);
+	err = err ?: open_pidfds(&t);
+	err = err ?: start(&t);
+	if (err) {
+		abandon_child(&t);
+		goto out;
+	}
+	if (opts->command) {
+		err = follow_release(&t.child);
+		if (err) {
+			pr_warn("cannot run '%s': %s", opts->command[0], strerror(-err));
+			waitpid(t.child.pid, &t.child_status, 0);
+			*exit_code = exit_code_of(t.child_status);
+			goto out;
+		}
+	}
+	err = event_loop(&t);
+	err = err ?: finish(&t);
+	if (!err)
+		*exit_code = final_exit_code(&t);
+out:
+	cleanup(&t);
+	return err;
+}

@@ -1,0 +1,135 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * `iotrace debug verify DIR` (hidden): load every production program through
+ * our own loader at verifier log level 2 with statistics, and write
+ * DIR/<prog>.log (normalised: no kernel pointers, map ids or timings) and
+ * DIR/summary.tsv.  `make verifier-logs` calls it; the loaded programs are
+ * exactly the ones a trace loads.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "iotrace.h"
+#include "loader.h"
+
+struct prog_stats {
+	unsigned long processed, max_states, total_states, peak_states;
+	char stack[64];
+};
+
+static void parse_stats(const char *log, struct prog_stats *s)
+{
+	const char *p = strstr(log, "processed ");
+
+	memset(s, 0, sizeof(*s));
+	strcpy(s->stack, "-");
+	if (p)
+		sscanf(p, "processed %lu insns (limit %*u) max_states_per_insn %lu "
+			  "total_states %lu peak_states %lu",
+		       &s->processed, &s->max_states, &s->total_states, &s->peak_states);
+	p = strstr(log, "stack depth ");
+	if (p)
+		sscanf(p, "stack depth %63s", s->stack);
+}
+
+static bool is_hex(char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+}
+
+/* Copy one log line, replacing 0xffff... kernel pointers and map ids. */
+static void write_normalised_line(FILE *f, const char *l, size_t n)
+{
+	for (size_t i = 0; i < n;) {
+		if (n - i > 6 && !strncmp(l + i, "0xffff", 6)) {
+			size_t j = i + 2;
+
+			while (j < n && is_hex(l[j]))
+				j++;
+			fputs("<ptr>", f);
+			i = j;
+		} else if (n - i > 7 && !strncmp(l + i, "map[id:", 7)) {
+			size_t j = i + 7;
+
+			while (j < n && l[j] >= '0' && l[j] <= '9')
+				j++;
+			fputs("map[id:*", f);
+			i = j;
+		} else {
+			fputc(l[i++], f);
+		}
+	}
+	fputc('\n', f);
+}
+
+static int write_log(const char *dir, const char *name, const char *log)
+{
+	char path[4096];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s.log", dir, name);
+	f = fopen(path, "w");
+	if (!f) {
+		pr_warn("verifier log '%s': %s", path, strerror(errno));
+		return -errno;
+	}
+	while (*log) {
+		size_t n = strcspn(log, "\n");
+
+		if (strncmp(log, "verification time", 17))
+			write_normalised_line(f, log, n);
+		log += n + (log[n] == '\n');
+	}
+	if (fclose(f)) {
+		pr_warn("verifier log '%s': %s", path, strerror(errno));
+		return -EIO;
+	}
+	return 0;
+}
+
+static int write_summary(struct obj *o, const char *dir)
+{
+	char path[4096];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/summary.tsv", dir);
+	f = fopen(path, "w");
+	if (!f) {
+		pr_warn("verifier summary '%s': %s", path, strerror(errno));
+		return -errno;
+	}
+	fprintf(f, "program\tsection\tinsns\tprocessed\ttotal_states\tpeak_states\t"
+		   "max_states_per_insn\tstack_depth\n");
+	for (size_t i = 0; i < obj__prog_cnt(o); i++) {
+		struct prog *p = obj__prog(o, i);
+		struct prog_stats s;
+
+		parse_stats(prog__log(p) ? prog__log(p) : "", &s);
+		fprintf(f, "%s\t%s\t%zu\t%lu\t%lu\t%lu\t%lu\t%s\n", prog__name(p), prog__section(p),
+			prog__insn_cnt(p), s.processed, s.total_states, s.peak_states, s.max_states,
+			s.stack);
+	}
+	return fclose(f) ? -EIO : 0;
+}
+
+int verify_run(const char *dir)
+{
+	struct obj_load_opts lo = { .log_level = 2 };
+	struct iot_config cfg = { .self_tgid = (uint32_t)getpid(), .filter_mode = FILTER_PIDS };
+	struct obj *o = NULL;
+	int err;
+
+	err = objects_open(&o);
+	err = err ?: obj__set_global(o, "iot_cfg", &cfg, sizeof(cfg));
+	err = err ?: obj__load(o, &lo);
+	for (size_t i = 0; !err && i < obj__prog_cnt(o); i++) {
+		struct prog *p = obj__prog(o, i);
+
+		err = write_log(dir, prog__name(p), prog__log(p) ? prog__log(p) : "");
+	}
+	err = err ?: write_summary(o, dir);
+	obj__close(o);
+	return err;
+}
