@@ -1,0 +1,173 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Accessors of objects, programs and maps, and the settings a caller may
+ * change between obj__open_mem and obj__load (map sizes, global variables).
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "internal.h"
+
+size_t obj__prog_cnt(const struct obj *o)
+{
+	return o->prog_cnt;
+}
+
+struct prog *obj__prog(struct obj *o, size_t idx)
+{
+	return idx < o->prog_cnt ? &o->progs[idx] : NULL;
+}
+
+struct prog *obj__find_prog(struct obj *o, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < o->prog_cnt; i++)
+		if (!strcmp(o->progs[i].name, name))
+			return &o->progs[i];
+	return NULL;
+}
+
+size_t obj__map_cnt(const struct obj *o)
+{
+	return o->map_cnt;
+}
+
+struct map *obj__map(struct obj *o, size_t idx)
+{
+	return idx < o->map_cnt ? &o->maps[idx] : NULL;
+}
+
+struct map *obj__find_map(struct obj *o, const char *name)
+{
+	size_t idx;
+
+	return obj__find_map_idx(o, name, &idx) ? NULL : &o->maps[idx];
+}
+
+const char *prog__name(const struct prog *p)
+{
+	return p->name;
+}
+
+const char *prog__section(const struct prog *p)
+{
+	return p->sec_name;
+}
+
+int prog__fd(const struct prog *p)
+{
+	return p->fd;
+}
+
+size_t prog__insn_cnt(const struct prog *p)
+{
+	return p->insn_cnt;
+}
+
+const struct bpf_insn *prog__insns(const struct prog *p)
+{
+	return p->insns;
+}
+
+const char *prog__log(const struct prog *p)
+{
+	return p->log;
+}
+
+const char *map__name(const struct map *m)
+{
+	return m->name;
+}
+
+int map__fd(const struct map *m)
+{
+	return m->fd;
+}
+
+uint32_t map__type(const struct map *m)
+{
+	return m->type;
+}
+
+uint32_t map__key_size(const struct map *m)
+{
+	return m->key_sz;
+}
+
+uint32_t map__value_size(const struct map *m)
+{
+	return m->value_sz;
+}
+
+uint32_t map__max_entries(const struct map *m)
+{
+	return m->max_entries;
+}
+
+int obj__set_max_entries(struct obj *o, const char *map_name, uint32_t max_entries)
+{
+	struct map *m = obj__find_map(o, map_name);
+
+	if (!m) {
+		pr_warn("map '%s': no such map", map_name);
+		return -ENOENT;
+	}
+	if (o->loaded || m->kind != MAP_USER) {
+		pr_warn("map '%s': max_entries can only change before load, on SEC(\"maps\") maps",
+			map_name);
+		return -EINVAL;
+	}
+	m->max_entries = max_entries;
+	return 0;
+}
+
+/* check (write == false) or write every definition of a global variable */
+static int each_global(struct obj *o, const char *name, const void *val, size_t val_sz,
+		       bool write, size_t *cnt)
+{
+	const struct elf_obj *e;
+	const struct sec *s;
+	GElf_Sym sym;
+	size_t i, j;
+
+	for (i = 0, *cnt = 0; i < o->elf_cnt; i++) {
+		e = &o->elfs[i];
+		for (j = 1; j < e->sym_cnt; j++) {
+			if (elf__sym(e, j, &sym) || GELF_ST_TYPE(sym.st_info) != STT_OBJECT ||
+			    sym.st_shndx >= e->sec_cnt || strcmp(elf__sym_name(e, &sym), name))
+				continue;
+			s = &e->secs[sym.st_shndx];
+			if (!s->has_map)
+				continue;
+			if (sym.st_size != val_sz || sym.st_value + val_sz > s->sh.sh_size) {
+				pr_warn("%s: global '%s': is %llu bytes, got %zu", e->name, name,
+					(unsigned long long)sym.st_size, val_sz);
+				return -EINVAL;
+			}
+			if (write)
+				memcpy(o->maps[s->map_idx].init + sym.st_value, val, val_sz);
+			(*cnt)++;
+		}
+	}
+	return 0;
+}
+
+int obj__set_global(struct obj *o, const char *sym_name, const void *val, size_t val_sz)
+{
+	size_t cnt;
+	int err;
+
+	if (o->loaded) {
+		pr_warn("global '%s': can only be set before load", sym_name);
+		return -EBUSY;
+	}
+	err = each_global(o, sym_name, val, val_sz, false, &cnt);
+	if (err)
+		return err;
+	if (!cnt) {
+		pr_warn("global '%s': no object defines it in .rodata, .data or .bss", sym_name);
+		return -ENOENT;
+	}
+	return each_global(o, sym_name, val, val_sz, true, &cnt);
+}

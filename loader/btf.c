@@ -1,0 +1,283 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * A small reader of raw BTF blobs: the .BTF section of a clang object (local
+ * types for CO-RE) and /sys/kernel/btf/vmlinux (target types).  It checks
+ * that every type record lies inside the type area and indexes them by id;
+ * only little-endian, self-contained (non-split) BTF is supported.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <linux/btf.h>
+
+#include "internal.h"
+
+uint32_t btf__kind(const struct btf_type *t)
+{
+	return BTF_INFO_KIND(t->info);
+}
+
+uint32_t btf__vlen(const struct btf_type *t)
+{
+	return BTF_INFO_VLEN(t->info);
+}
+
+const struct btf_member *btf__members(const struct btf_type *t)
+{
+	return (const struct btf_member *)(t + 1);
+}
+
+const struct btf_array *btf__array(const struct btf_type *t)
+{
+	return (const struct btf_array *)(t + 1);
+}
+
+const struct btf_type *btf__type(const struct btf *btf, uint32_t id)
+{
+	return id && id < btf->type_cnt ? btf->types[id] : NULL;
+}
+
+const char *btf__str(const struct btf *btf, uint32_t off)
+{
+	return off < btf->str_sz ? btf->strs + off : NULL;
+}
+
+void btf__member_bits(const struct btf_type *t, uint32_t idx, uint32_t *bit_off, uint32_t *bit_sz)
+{
+	uint32_t off = btf__members(t)[idx].offset;
+
+	if (BTF_INFO_KFLAG(t->info)) {
+		*bit_off = BTF_MEMBER_BIT_OFFSET(off);
+		*bit_sz = BTF_MEMBER_BITFIELD_SIZE(off);
+	} else {
+		*bit_off = off;
+		*bit_sz = 0;
+	}
+}
+
+/* bytes of a type record after struct btf_type; -1 for an unknown kind */
+static long type_extra(const struct btf_type *t)
+{
+	uint32_t vlen = btf__vlen(t);
+
+	switch (btf__kind(t)) {
+	case BTF_KIND_INT:
+		return 4;
+	case BTF_KIND_PTR: case BTF_KIND_FWD: case BTF_KIND_TYPEDEF: case BTF_KIND_VOLATILE:
+	case BTF_KIND_CONST: case BTF_KIND_RESTRICT: case BTF_KIND_FUNC: case BTF_KIND_FLOAT:
+	case BTF_KIND_TYPE_TAG:
+		return 0;
+	case BTF_KIND_ARRAY:
+		return sizeof(struct btf_array);
+	case BTF_KIND_STRUCT: case BTF_KIND_UNION:
+		return (long)vlen * sizeof(struct btf_member);
+	case BTF_KIND_ENUM:
+		return (long)vlen * sizeof(struct btf_enum);
+	case BTF_KIND_FUNC_PROTO:
+		return (long)vlen * sizeof(struct btf_param);
+	case BTF_KIND_VAR:
+		return sizeof(struct btf_var);
+	case BTF_KIND_DATASEC:
+		return (long)vlen * sizeof(struct btf_var_secinfo);
+	case BTF_KIND_DECL_TAG:
+		return sizeof(struct btf_decl_tag);
+	case BTF_KIND_ENUM64:
+		return (long)vlen * sizeof(struct btf_enum64);
+	default:
+		return -1;
+	}
+}
+
+static int add_type(struct btf *btf, size_t *cap, const struct btf_type *t)
+{
+	if (grow(&btf->types, cap, btf->type_cnt + 1, sizeof(*btf->types)))
+		return -ENOMEM;
+	btf->types[btf->type_cnt++] = t;
+	return 0;
+}
+
+static int index_types(struct btf *btf, const uint8_t *p, const uint8_t *end, const char *what)
+{
+	size_t cap = 0;
+	long extra;
+
+	if (add_type(btf, &cap, NULL))
+		return -ENOMEM;
+	while (p < end) {
+		const struct btf_type *t = (const void *)p;
+
+		extra = (size_t)(end - p) >= sizeof(*t) ? type_extra(t) : -1;
+		if (extra < 0 || (size_t)(end - p) < sizeof(*t) + extra) {
+			pr_warn("%s: BTF type [%u] is malformed or of unknown kind", what,
+				btf->type_cnt);
+			return -EINVAL;
+		}
+		if (add_type(btf, &cap, t))
+			return -ENOMEM;
+		p += sizeof(*t) + extra;
+	}
+	return 0;
+}
+
+static int check_hdr(const struct btf_header *h, size_t size, const char *what)
+{
+	uint64_t type_end, str_end;
+
+	if (size < sizeof(*h) || h->magic != BTF_MAGIC || h->hdr_len < sizeof(*h) ||
+	    h->hdr_len > size) {
+		pr_warn("%s: bad BTF header", what);
+		return -EINVAL;
+	}
+	type_end = (uint64_t)h->hdr_len + h->type_off + h->type_len;
+	str_end = (uint64_t)h->hdr_len + h->str_off + h->str_len;
+	if (type_end > size || str_end > size || h->type_off % 4 || !h->str_len) {
+		pr_warn("%s: BTF type or string area is out of range", what);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int btf__parse(struct btf **out, const void *data, size_t size, const char *what)
+{
+	const struct btf_header *h;
+	struct btf *btf;
+	const uint8_t *types;
+	int err;
+
+	btf = calloc(1, sizeof(*btf));
+	if (!btf || !(btf->data = malloc(size ? size : 1))) {
+		free(btf);
+		return -ENOMEM;
+	}
+	memcpy(btf->data, data, size);
+	btf->size = size;
+	h = btf->data;
+	err = check_hdr(h, size, what);
+	if (!err) {
+		types = (const uint8_t *)btf->data + h->hdr_len + h->type_off;
+		btf->strs = (const char *)btf->data + h->hdr_len + h->str_off;
+		btf->str_sz = h->str_len;
+		if (btf->strs[btf->str_sz - 1]) {
+			pr_warn("%s: BTF string area is not NUL-terminated", what);
+			err = -EINVAL;
+		}
+		err = err ?: index_types(btf, types, types + h->type_len, what);
+	}
+	if (err) {
+		btf__free(btf);
+		return err;
+	}
+	*out = btf;
+	return 0;
+}
+
+static int read_file(const char *path, void **buf, size_t *size)
+{
+	size_t cap = 0, len = 0;
+	char *p = NULL;
+	ssize_t n;
+	int fd, err = 0;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	do {
+		if (grow(&p, &cap, len + 65536, 1)) {
+			err = -ENOMEM;
+			break;
+		}
+		n = read(fd, p + len, cap - len);
+		if (n < 0)
+			err = -errno;
+		else
+			len += n;
+	} while (n > 0);
+	close(fd);
+	if (err) {
+		free(p);
+		return err;
+	}
+	*buf = p;
+	*size = len;
+	return 0;
+}
+
+int btf__load_file(struct btf **out, const char *path)
+{
+	void *buf = NULL;
+	size_t size = 0;
+	int err;
+
+	err = read_file(path, &buf, &size);
+	if (err) {
+		pr_warn("btf '%s': cannot read: %s", path, strerror(-err));
+		return err;
+	}
+	err = btf__parse(out, buf, size, path);
+	free(buf);
+	return err;
+}
+
+void btf__free(struct btf *btf)
+{
+	if (!btf)
+		return;
+	free(btf->types);
+	free(btf->data);
+	free(btf);
+}
+
+uint32_t btf__skip_mods(const struct btf *btf, uint32_t id)
+{
+	const struct btf_type *t;
+	int depth;
+
+	for (depth = 0; depth < 32; depth++) {
+		t = btf__type(btf, id);
+		if (!t)
+			return 0;
+		switch (btf__kind(t)) {
+		case BTF_KIND_CONST: case BTF_KIND_VOLATILE: case BTF_KIND_RESTRICT:
+		case BTF_KIND_TYPEDEF: case BTF_KIND_TYPE_TAG:
+			id = t->type;
+			break;
+		default:
+			return id;
+		}
+	}
+	return 0;
+}
+
+static int type_size(const struct btf *btf, uint32_t id, uint32_t *sz, int depth)
+{
+	const struct btf_type *t = btf__type(btf, btf__skip_mods(btf, id));
+	uint32_t elem_sz;
+
+	if (!t || depth > 32)
+		return -EINVAL;
+	switch (btf__kind(t)) {
+	case BTF_KIND_INT: case BTF_KIND_STRUCT: case BTF_KIND_UNION: case BTF_KIND_ENUM:
+	case BTF_KIND_ENUM64: case BTF_KIND_FLOAT: case BTF_KIND_DATASEC:
+		*sz = t->size;
+		return 0;
+	case BTF_KIND_PTR:
+		*sz = 8;
+		return 0;
+	case BTF_KIND_ARRAY:
+		if (type_size(btf, btf__array(t)->type, &elem_sz, depth + 1))
+			return -EINVAL;
+		*sz = elem_sz * btf__array(t)->nelems;
+		return 0;
+	default:
+		return -EINVAL;
+	}
+}
+
+int btf__type_size(const struct btf *btf, uint32_t id, uint32_t *sz)
+{
+	return type_size(btf, id, sz, 0);
+}

@@ -1,0 +1,240 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Internal types of the loader, shared by its stages:
+ * elf.c (open + sanity) -> maps.c (map definitions) -> relo.c (classify)
+ * -> link.c (copy + append subprograms + apply) -> core.c (CO-RE)
+ * -> load.c (bpf(2) load, log retry) -> attach.c.
+ * Unit tests include this header to drive single stages.
+ */
+#ifndef IOTRACE_LOADER_INTERNAL_H
+#define IOTRACE_LOADER_INTERNAL_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <gelf.h>
+#include <linux/bpf.h>
+
+#include "loader.h"
+
+#define INSN_SZ		8
+#define LD_IMM64	(BPF_LD | BPF_IMM | BPF_DW)	/* 0x18 */
+#define CALL_INSN	(BPF_JMP | BPF_CALL)		/* 0x85 */
+#define MAP_DEF_SZ	20	/* legacy struct of five u32 */
+#define OBJ_NAME_LEN	16	/* BPF_OBJ_NAME_LEN, with the NUL */
+/* helper id of a poisoned CO-RE insn: the verifier names it "unknown#195896080" */
+#define CORE_POISON_ID	0xbad2310
+
+/* ELF relocation types of the BPF target */
+#define R_BPF_64_64	1
+#define R_BPF_64_32	10
+
+__attribute__((format(printf, 2, 3))) void pr(enum loader_level level, const char *fmt, ...);
+#define pr_warn(...)	pr(LOADER_WARN, __VA_ARGS__)
+#define pr_info(...)	pr(LOADER_INFO, __VA_ARGS__)
+#define pr_debug(...)	pr(LOADER_DEBUG, __VA_ARGS__)
+
+/* name as the kernel accepts it: [A-Za-z0-9_.], truncated to 15 chars */
+void kernel_name(char *dst, const char *name);
+/* grow *arr (of elem_sz) so it holds at least need elements; 0 or -ENOMEM */
+int grow(void *arr, size_t *cap, size_t need, size_t elem_sz);
+
+/* ---- btf.c ---------------------------------------------------------- */
+struct btf {
+	void *data;			/* owned copy of the blob */
+	size_t size;
+	const char *strs;
+	uint32_t str_sz;
+	const struct btf_type **types;	/* types[0] is NULL (void) */
+	uint32_t type_cnt;		/* including void */
+};
+
+int btf__parse(struct btf **out, const void *data, size_t size, const char *what);
+int btf__load_file(struct btf **out, const char *path);
+void btf__free(struct btf *btf);
+const struct btf_type *btf__type(const struct btf *btf, uint32_t id);
+const char *btf__str(const struct btf *btf, uint32_t off);
+/* follow const/volatile/restrict/typedef/type_tag; 0 when it ends in void or is broken */
+uint32_t btf__skip_mods(const struct btf *btf, uint32_t id);
+/* byte size of a type; 0 or -EINVAL */
+int btf__type_size(const struct btf *btf, uint32_t id, uint32_t *sz);
+uint32_t btf__kind(const struct btf_type *t);
+uint32_t btf__vlen(const struct btf_type *t);
+const struct btf_member *btf__members(const struct btf_type *t);
+const struct btf_array *btf__array(const struct btf_type *t);
+/* bit offset and bitfield size of member idx of a struct/union */
+void btf__member_bits(const struct btf_type *t, uint32_t idx, uint32_t *bit_off, uint32_t *bit_sz);
+
+/* ---- elf.c ---------------------------------------------------------- */
+enum relo_kind {
+	RELO_MAP,	/* ld_imm64 of a SEC("maps") map: src_reg = PSEUDO_MAP_FD */
+	RELO_DATA,	/* ld_imm64 into .rodata/.data/.bss: src_reg = PSEUDO_MAP_VALUE */
+	RELO_CALL,	/* bpf-to-bpf call */
+	RELO_FUNC,	/* ld_imm64 of a function address: src_reg = PSEUDO_FUNC */
+};
+
+struct relo {
+	enum relo_kind kind;
+	size_t insn_off;	/* byte offset of the insn in its section */
+	size_t relo_no;		/* index in the ELF relocation section, for messages */
+	size_t map_idx;		/* RELO_MAP, RELO_DATA */
+	uint32_t data_off;	/* RELO_DATA: byte offset inside the map value */
+	size_t tgt_elf;		/* RELO_CALL, RELO_FUNC: target function */
+	size_t tgt_sec;
+	size_t tgt_off;		/* byte offset of the target insn in tgt_sec */
+};
+
+struct sec {
+	const char *name;
+	GElf_Shdr sh;
+	Elf_Data *data;		/* NULL for SHT_NOBITS */
+	size_t rel_idx;		/* its SHT_REL section, 0 if none */
+	struct relo *relos;	/* classified, sorted by insn_off */
+	size_t relo_cnt;
+	size_t map_idx;		/* global data map of this section */
+	bool has_map;
+};
+
+/* one CO-RE record of .BTF.ext, bound to an ELF section */
+struct core_rec {
+	size_t sec_idx;
+	uint32_t insn_off;	/* bytes, section-relative */
+	uint32_t type_id;	/* local root type */
+	uint32_t access_off;	/* "0:1:2" in local .BTF strings */
+	uint32_t kind;
+};
+
+struct elf_obj {
+	const char *name;
+	char *prefix;		/* "rw" for "rw.bpf.o": names global data maps */
+	Elf *elf;
+	struct sec *secs;
+	size_t sec_cnt;
+	size_t symtab_idx;
+	size_t maps_idx;	/* SEC("maps"), 0 if none */
+	size_t sym_cnt;
+	struct btf *btf;	/* local .BTF, NULL for asm objects */
+	struct core_rec *core;	/* sorted by (sec_idx, insn_off) */
+	size_t core_cnt;
+};
+
+int elf__open(struct elf_obj *e, const struct obj_src *src);
+void elf__close(struct elf_obj *e);
+int elf__sym(const struct elf_obj *e, size_t idx, GElf_Sym *sym);
+const char *elf__sym_name(const struct elf_obj *e, const GElf_Sym *sym);
+bool sec_is_exec(const struct sec *s);
+const uint8_t *sec_bytes(const struct sec *s);
+
+/* ---- maps.c --------------------------------------------------------- */
+enum map_kind { MAP_USER, MAP_RODATA, MAP_DATA, MAP_BSS };
+
+struct map {
+	char *name;		/* full name */
+	char kname[OBJ_NAME_LEN];	/* truncated name given to the kernel */
+	enum map_kind kind;
+	uint32_t type, key_sz, value_sz, max_entries, flags;
+	uint8_t *init;		/* global data: initial value (value_sz bytes) */
+	size_t elf_idx, sec_idx;	/* global data: where it comes from */
+	int fd;
+};
+
+/* ---- the whole object ------------------------------------------------ */
+struct insn_origin {
+	uint32_t elf_idx;
+	uint32_t sec_idx;
+	uint32_t off;		/* bytes in the section */
+};
+
+/* a poisoned CO-RE insn, reported by field when the kernel rejects it */
+struct poison {
+	size_t insn_idx;
+	char *field;		/* "file.f_path" */
+};
+
+struct prog {
+	char *name;
+	char *sec_name;
+	enum bpf_prog_type type;
+	const char *tp_name;	/* section name after "tracepoint/" or "raw_tp/" */
+	bool attach;		/* false for tail/ programs, reached by tail calls only */
+	size_t elf_idx, sec_idx;
+	size_t off, sz;		/* the entry function, bytes in its section */
+	struct bpf_insn *insns;	/* final program, built by prog__link */
+	struct insn_origin *orig;
+	size_t insn_cnt, insn_cap, orig_cap;
+	struct poison *poisons;
+	size_t poison_cnt;
+	int fd;
+	int attach_fd;
+	char *log;
+};
+
+struct obj {
+	struct elf_obj *elfs;
+	size_t elf_cnt;
+	struct map *maps;
+	size_t map_cnt;
+	struct prog *progs;
+	size_t prog_cnt;
+	char license[128];
+	bool loaded;
+};
+
+/* maps.c */
+int obj__collect_maps(struct obj *o);
+int obj__create_maps(struct obj *o);
+int obj__find_map_idx(const struct obj *o, const char *name, size_t *idx);
+
+/* relo.c */
+int obj__classify_relos(struct obj *o);
+/* a defined GLOBAL/WEAK symbol by name in any object */
+int obj__resolve_sym(const struct obj *o, const char *name, size_t *elf_idx, GElf_Sym *sym);
+
+/* obj.c: link and CO-RE every program (vmlinux may be NULL: no CO-RE) */
+int obj__relocate(struct obj *o, const struct btf *vmlinux);
+
+/* link.c */
+int prog__link(struct obj *o, struct prog *p);
+
+/* core.c */
+int prog__core(struct obj *o, struct prog *p, const struct btf *vmlinux);
+bool obj__needs_core(const struct obj *o);
+struct core_result {
+	bool exists;
+	uint32_t local_val;	/* value the local type gives (what clang emitted) */
+	uint32_t local_sz;	/* size of the local field */
+	uint32_t targ_val;
+	uint32_t targ_sz;
+};
+/*
+ * Resolve one record; -ESRCH (not reported) when the kernel lacks the field,
+ * other errors are reported with the prefix ctx.  field gets "file.f_path".
+ */
+int core_resolve(const struct btf *local, const struct core_rec *rec, const struct btf *targ,
+		 struct core_result *res, char *field, size_t field_sz, const char *ctx);
+/* parse .BTF and the CO-RE records of .BTF.ext of one object, when present */
+int elf__read_btf(struct elf_obj *e);
+
+/* load.c */
+int prog__load(struct obj *o, struct prog *p, const struct obj_load_opts *opts);
+/* the last max_lines lines of log, with a "... skipped N bytes ..." line; malloc'ed */
+char *log_tail(const char *log, size_t max_lines);
+
+/* attach.c: *tracefs_dir is a private tracefs mount made on demand */
+int prog__attach(struct prog *p, char **tracefs_dir);
+void prog__detach(struct prog *p);
+void tracefs_release(char *dir);
+
+/* sys_bpf.c: 1:1 wrappers of bpf(2) commands; 0/fd or -errno */
+int sys_bpf_map_create(const char *name, uint32_t type, uint32_t key_sz, uint32_t value_sz,
+		       uint32_t max_entries, uint32_t flags);
+int sys_bpf_map_update_elem(int fd, const void *key, const void *value, uint64_t flags);
+int sys_bpf_map_freeze(int fd);
+int sys_bpf_map_lookup_elem(int fd, const void *key, void *value);
+int sys_bpf_map_get_next_key(int fd, const void *key, void *next_key);
+int sys_bpf_prog_load(union bpf_attr *attr);
+int sys_bpf_prog_test_run(int fd, const void *ctx, size_t ctx_sz, uint32_t *retval);
+int sys_bpf_raw_tracepoint_open(const char *name, int prog_fd);
+
+#endif

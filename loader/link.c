@@ -1,0 +1,220 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Build one program: copy its entry function, then walk the copy and, for
+ * every bpf-to-bpf call or function address, append the target function on
+ * demand (once, wherever it lives: .text of any object) and rewrite the
+ * pc-relative imm.  Map and global data references are patched on the way.
+ *
+ *   prog sec:  0: call -1  (reloc .text, imm 1 -> .text+16)   final: 0: call +2
+ *              1: exit                                               1: exit
+ *   .text:     0: f: ...  16: g: r0 = 1; exit                        2: g: r0 = 1
+ *                                                                    3: exit
+ * Only reachable functions are appended (the verifier rejects dead code).
+ * Every copied insn keeps its origin (object, section, byte offset), so the
+ * classified relocations and .BTF.ext CO-RE records find their final insn.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+/* a function copied into the program */
+struct place {
+	size_t elf_idx, sec_idx;
+	size_t off, sz;		/* bytes in the section */
+	size_t base_idx;	/* its first insn in the program */
+};
+
+struct link_ctx {
+	struct obj *o;
+	struct prog *p;
+	struct place *places;
+	size_t place_cnt, place_cap;
+};
+
+static bool is_ldimm64(const struct bpf_insn *insn)
+{
+	return insn->code == LD_IMM64;
+}
+
+static bool is_pseudo_call(const struct bpf_insn *insn)
+{
+	return insn->code == CALL_INSN && insn->src_reg == BPF_PSEUDO_CALL;
+}
+
+static int append_func(struct link_ctx *c, size_t elf_idx, size_t sec_idx, size_t off, size_t sz,
+		       size_t *base_idx)
+{
+	const struct sec *s = &c->o->elfs[elf_idx].secs[sec_idx];
+	struct prog *p = c->p;
+	size_t cnt = sz / INSN_SZ, i;
+
+	if (grow(&p->insns, &p->insn_cap, p->insn_cnt + cnt, sizeof(*p->insns)) ||
+	    grow(&p->orig, &p->orig_cap, p->insn_cnt + cnt, sizeof(*p->orig)) ||
+	    grow(&c->places, &c->place_cap, c->place_cnt + 1, sizeof(*c->places)))
+		return -ENOMEM;
+	memcpy(p->insns + p->insn_cnt, sec_bytes(s) + off, sz);
+	for (i = 0; i < cnt; i++)
+		p->orig[p->insn_cnt + i] = (struct insn_origin){ elf_idx, sec_idx, off + i * INSN_SZ };
+	c->places[c->place_cnt++] = (struct place){ elf_idx, sec_idx, off, sz, p->insn_cnt };
+	*base_idx = p->insn_cnt;
+	p->insn_cnt += cnt;
+	return 0;
+}
+
+/* the STT_FUNC symbol of (elf_idx, sec_idx) that covers byte off */
+static int func_at(const struct elf_obj *e, size_t sec_idx, size_t off, GElf_Sym *out)
+{
+	GElf_Sym sym;
+	size_t i;
+
+	for (i = 1; i < e->sym_cnt; i++) {
+		if (elf__sym(e, i, &sym) || GELF_ST_TYPE(sym.st_info) != STT_FUNC)
+			continue;
+		if (sym.st_shndx == sec_idx && sym.st_value <= off &&
+		    off < sym.st_value + sym.st_size) {
+			*out = sym;
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+/* final insn index of target byte off in (elf_idx, sec_idx), appending its function */
+static int target_idx(struct link_ctx *c, size_t call_idx, size_t elf_idx, size_t sec_idx,
+		      size_t off, size_t *idx)
+{
+	const struct elf_obj *e = &c->o->elfs[elf_idx];
+	const struct place *pl;
+	GElf_Sym f;
+	size_t i, base;
+	int err;
+
+	for (i = 0; i < c->place_cnt; i++) {
+		pl = &c->places[i];
+		if (pl->elf_idx == elf_idx && pl->sec_idx == sec_idx && pl->off <= off &&
+		    off < pl->off + pl->sz) {
+			*idx = pl->base_idx + (off - pl->off) / INSN_SZ;
+			return 0;
+		}
+	}
+	if (func_at(e, sec_idx, off, &f)) {
+		pr_warn("prog '%s': insn %zu: call target %s:%s+0x%zx is not inside a function (asm needs .type @function and .size)",
+			c->p->name, call_idx, e->name, e->secs[sec_idx].name, off);
+		return -EINVAL;
+	}
+	err = append_func(c, elf_idx, sec_idx, f.st_value, f.st_size, &base);
+	if (err)
+		return err;
+	pr_debug("prog '%s': appended %s:%s at insn %zu", c->p->name, e->name,
+		 elf__sym_name(e, &f), base);
+	*idx = base + (off - f.st_value) / INSN_SZ;
+	return 0;
+}
+
+static int patch_call(struct link_ctx *c, size_t i, size_t elf_idx, size_t sec_idx, size_t off,
+		      uint8_t src_reg)
+{
+	size_t idx;
+	int err;
+
+	err = target_idx(c, i, elf_idx, sec_idx, off, &idx);
+	if (err)
+		return err;
+	c->p->insns[i].src_reg = src_reg;
+	c->p->insns[i].imm = (int32_t)((int64_t)idx - (int64_t)i - 1);
+	if (src_reg == BPF_PSEUDO_FUNC)
+		c->p->insns[i + 1].imm = 0;
+	return 0;
+}
+
+static int apply_relo(struct link_ctx *c, size_t i, const struct relo *r)
+{
+	struct bpf_insn *insn = &c->p->insns[i];
+	const struct map *m = &c->o->maps[r->map_idx];
+
+	switch (r->kind) {
+	case RELO_MAP:
+		insn[0].src_reg = BPF_PSEUDO_MAP_FD;
+		insn[0].imm = m->fd;
+		insn[1].imm = 0;
+		return 0;
+	case RELO_DATA:
+		insn[0].src_reg = BPF_PSEUDO_MAP_VALUE;
+		insn[0].imm = m->fd;
+		insn[1].imm = r->data_off;
+		return 0;
+	case RELO_CALL:
+		return patch_call(c, i, r->tgt_elf, r->tgt_sec, r->tgt_off, BPF_PSEUDO_CALL);
+	case RELO_FUNC:
+		return patch_call(c, i, r->tgt_elf, r->tgt_sec, r->tgt_off, BPF_PSEUDO_FUNC);
+	}
+	return -EINVAL;
+}
+
+static const struct relo *find_relo(const struct obj *o, const struct insn_origin *org)
+{
+	const struct sec *s = &o->elfs[org->elf_idx].secs[org->sec_idx];
+	size_t lo = 0, hi = s->relo_cnt, mid;
+
+	while (lo < hi) {
+		mid = (lo + hi) / 2;
+		if (s->relos[mid].insn_off == org->off)
+			return &s->relos[mid];
+		if (s->relos[mid].insn_off < org->off)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+/* a pc-relative call with no relocation: target in the same section */
+static int local_call(struct link_ctx *c, size_t i)
+{
+	struct insn_origin org = c->p->orig[i];
+	const struct sec *s = &c->o->elfs[org.elf_idx].secs[org.sec_idx];
+	int64_t tgt = (int64_t)org.off + ((int64_t)c->p->insns[i].imm + 1) * INSN_SZ;
+
+	if (tgt < 0 || (uint64_t)tgt >= s->sh.sh_size) {
+		pr_warn("prog '%s': insn %zu: call target 0x%llx is outside section '%s' of %s",
+			c->p->name, i, (long long)tgt, s->name, c->o->elfs[org.elf_idx].name);
+		return -EINVAL;
+	}
+	return patch_call(c, i, org.elf_idx, org.sec_idx, tgt, BPF_PSEUDO_CALL);
+}
+
+static int walk(struct link_ctx *c)
+{
+	const struct relo *r;
+	size_t i;
+	int err = 0;
+
+	for (i = 0; i < c->p->insn_cnt && !err; i += is_ldimm64(&c->p->insns[i]) ? 2 : 1) {
+		if (is_ldimm64(&c->p->insns[i]) && i + 1 >= c->p->insn_cnt) {
+			pr_warn("prog '%s': insn %zu: ld_imm64 is cut off by the function end",
+				c->p->name, i);
+			return -EINVAL;
+		}
+		r = find_relo(c->o, &c->p->orig[i]);
+		if (r)
+			err = apply_relo(c, i, r);
+		else if (is_pseudo_call(&c->p->insns[i]))
+			err = local_call(c, i);
+	}
+	return err;
+}
+
+int prog__link(struct obj *o, struct prog *p)
+{
+	struct link_ctx c = { .o = o, .p = p };
+	size_t base;
+	int err;
+
+	p->insn_cnt = 0;
+	err = append_func(&c, p->elf_idx, p->sec_idx, p->off, p->sz, &base);
+	err = err ?: walk(&c);
+	free(c.places);
+	return err;
+}

@@ -1,0 +1,233 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * BPF_PROG_LOAD of one linked program, without program BTF.  By default the
+ * first attempt has no log; on failure the load is retried at log level 1 in
+ * a growing buffer (64 KiB doubling to 16 MiB on ENOSPC) and the rejection is
+ * reported once with the log tail, plus advice for known log lines (a
+ * poisoned CO-RE insn is named by its field).  With opts->log_level 1 or 2
+ * every load keeps its log (level | BPF_LOG_STATS), optionally to a file.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+#define LOG_MIN_SZ	(64u << 10)
+#define LOG_MAX_SZ	(16u << 20)
+#define LOG_TAIL_LINES	20
+#define LOG_STATS	4	/* BPF_LOG_STATS */
+#define POISON_MARK	"unknown#195896080"
+
+/* known verifier lines and what to tell the user */
+static const struct {
+	const char *needle;
+	const char *advice;
+} log_advice[] = {
+	{ "cannot call GPL-restricted function",
+	  "the license section must say \"GPL\" (or a GPL-compatible license)" },
+	{ "missing btf func_info",
+	  "callbacks (bpf_loop, function pointers) need program BTF, which this loader does not send" },
+	{ "unreachable insn", "dead code in a subprogram: every insn must be reachable" },
+	{ "invalid mem access 'scalar'",
+	  "a kernel pointer was dereferenced directly; check the CO-RE relocations or use bpf_probe_read_kernel" },
+};
+
+static int load_once(const struct obj *o, const struct prog *p, char *log, size_t log_sz,
+		     unsigned int level)
+{
+	union bpf_attr attr;
+	memset(&attr, 0, sizeof(attr));
+	attr.prog_type = p->type;
+	attr.insns = (uintptr_t)p->insns;
+	attr.insn_cnt = p->insn_cnt;
+	attr.license = (uintptr_t)o->license;
+	kernel_name(attr.prog_name, p->name);
+	if (log && log_sz) {
+		attr.log_level = level;
+		attr.log_buf = (uintptr_t)log;
+		attr.log_size = log_sz;
+		log[0] = '\0';
+	}
+	return sys_bpf_prog_load(&attr);
+}
+
+/* load with a log, growing the buffer while the kernel says ENOSPC */
+static int load_logged(const struct obj *o, const struct prog *p, unsigned int level, char **log)
+{
+	size_t sz = LOG_MIN_SZ;
+	char *buf = NULL, *n;
+	int ret;
+
+	for (;;) {
+		n = realloc(buf, sz);
+		if (!n) {
+			free(buf);
+			return -ENOMEM;
+		}
+		buf = n;
+		ret = load_once(o, p, buf, sz, level);
+		if (ret != -ENOSPC || sz >= LOG_MAX_SZ)
+			break;
+		if (ret >= 0)
+			close(ret);
+		sz *= 2;
+	}
+	*log = buf;
+	return ret;
+}
+
+char *log_tail(const char *log, size_t max_lines)
+{
+	size_t len = strlen(log), lines = 0, start = len;
+	char *out = NULL;
+
+	while (len && log[len - 1] == '\n')
+		len--;
+	start = len;
+	while (start > 0 && lines < max_lines) {
+		start--;
+		if (log[start] == '\n' && ++lines == max_lines) {
+			start++;
+			break;
+		}
+	}
+	if (start == 0) {
+		if (asprintf(&out, "%.*s", (int)len, log) < 0)
+			return NULL;
+	} else if (asprintf(&out, "... skipped %zu bytes ...\n%.*s", start, (int)(len - start),
+			    log + start) < 0) {
+		return NULL;
+	}
+	return out;
+}
+
+/* the poison a "N: (85) call unknown#195896080" line names, else the first */
+static const struct poison *find_poison(const struct prog *p, const char *log)
+{
+	const char *mark = strstr(log, POISON_MARK), *line;
+	size_t i;
+	unsigned long idx;
+
+	if (!mark || !p->poison_cnt)
+		return NULL;
+	for (line = mark; line > log && line[-1] != '\n'; line--)
+		;
+	if (sscanf(line, "%lu: (85)", &idx) == 1) {
+		for (i = 0; i < p->poison_cnt; i++)
+			if (p->poisons[i].insn_idx == idx)
+				return &p->poisons[i];
+	}
+	return &p->poisons[0];
+}
+
+static void report_advice(const struct prog *p, const char *log)
+{
+	const struct poison *poison = find_poison(p, log);
+	size_t i;
+
+	if (poison)
+		pr_warn("prog '%s': CO-RE field '%s' not found in kernel BTF (poisoned insn %zu)",
+			p->name, poison->field, poison->insn_idx);
+	for (i = 0; i < sizeof(log_advice) / sizeof(log_advice[0]); i++)
+		if (strstr(log, log_advice[i].needle))
+			pr_warn("prog '%s': hint: %s", p->name, log_advice[i].advice);
+}
+
+static void report_rejection(const struct prog *p, int err, const char *log)
+{
+	char *tail = log && *log ? log_tail(log, LOG_TAIL_LINES) : NULL;
+
+	pr_warn("prog '%s': kernel rejected program: %s%s%s", p->name, strerror(-err),
+		tail ? "\n" : "", tail ? tail : "");
+	free(tail);
+	if (log)
+		report_advice(p, log);
+}
+
+static int write_log(const struct prog *p, const char *dir)
+{
+	char *path;
+	FILE *f;
+	int err = 0;
+
+	if (asprintf(&path, "%s/%s.log", dir, p->name) < 0)
+		return -ENOMEM;
+	f = fopen(path, "we");
+	if (!f || fputs(p->log ? p->log : "", f) < 0)
+		err = -errno;
+	if (f && fclose(f) && !err)
+		err = -errno;
+	if (err)
+		pr_warn("prog '%s': cannot write log '%s': %s", p->name, path, strerror(-err));
+	free(path);
+	return err;
+}
+
+/* opts->log_level 1/2: one logged load, log kept */
+static int load_verbose(struct obj *o, struct prog *p, const struct obj_load_opts *opts)
+{
+	int ret, err;
+
+	ret = load_logged(o, p, opts->log_level | LOG_STATS, &p->log);
+	if (ret < 0 && ret != -ENOMEM)
+		report_rejection(p, ret, p->log);
+	if (opts->log_dir && p->log) {
+		err = write_log(p, opts->log_dir);
+		if (err && ret >= 0) {
+			close(ret);
+			return err;
+		}
+	}
+	return ret;
+}
+
+/* level 0: quiet load, logged retry only on failure */
+static int load_quiet(struct obj *o, struct prog *p)
+{
+	int ret;
+
+	ret = load_once(o, p, NULL, 0, 0);
+	if (ret >= 0)
+		return ret;
+	ret = load_logged(o, p, 1, &p->log);
+	if (ret >= 0)
+		return ret;	/* passed on the second try */
+	if (ret != -ENOMEM)
+		report_rejection(p, ret, p->log);
+	return ret;
+}
+
+int prog__load(struct obj *o, struct prog *p, const struct obj_load_opts *opts)
+{
+	int ret;
+
+	free(p->log);
+	p->log = NULL;
+	if (opts && opts->log_level)
+		ret = load_verbose(o, p, opts);
+	else
+		ret = load_quiet(o, p);
+	if (ret < 0)
+		return ret;
+	p->fd = ret;
+	pr_debug("prog '%s': loaded, %zu insns, fd %d", p->name, p->insn_cnt, p->fd);
+	return 0;
+}
+
+int prog__test_run(const struct prog *p, const void *ctx, size_t ctx_sz, uint32_t *retval)
+{
+	int err;
+
+	if (p->fd < 0) {
+		pr_warn("prog '%s': test run: program is not loaded", p->name);
+		return -EBADF;
+	}
+	err = sys_bpf_prog_test_run(p->fd, ctx, ctx_sz, retval);
+	if (err)
+		pr_warn("prog '%s': test run failed: %s", p->name, strerror(-err));
+	return err;
+}

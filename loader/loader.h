@@ -1,0 +1,125 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Public interface of the BPF object loader.  It knows nothing about iotrace:
+ * it opens any set of BPF ELF objects that follow our conventions (legacy
+ * SEC("maps") definitions, programs in "tracepoint/CAT/NAME" or
+ * "raw_tracepoint/NAME" sections, subprograms in .text of any object),
+ * links them into programs, applies CO-RE field offsets from vmlinux BTF,
+ * loads them with raw bpf(2) and attaches them.
+ *
+ * Every function returns 0 or -errno; results go through out-parameters.
+ * Failures are reported once, where the context is richest, through the
+ * print callback (see loader_set_print); callers only pass the code up.
+ */
+#ifndef IOTRACE_LOADER_H
+#define IOTRACE_LOADER_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdbool.h>
+
+struct obj;
+struct prog;
+struct map;
+struct bpf_insn;
+
+enum loader_level {
+	LOADER_WARN,
+	LOADER_INFO,
+	LOADER_DEBUG,
+};
+
+/* Messages are lowercase, kind-prefixed, no trailing newline or period. */
+typedef void (*loader_print_fn)(enum loader_level level, const char *msg);
+void loader_set_print(loader_print_fn fn);
+
+/* One ELF object in memory (for example embedded with .incbin). */
+struct obj_src {
+	const char *name;	/* used in messages: "rw.bpf.o" */
+	const void *data;
+	size_t size;
+};
+
+struct obj_load_opts {
+	/* vmlinux BTF used for CO-RE; NULL means /sys/kernel/btf/vmlinux */
+	const char *btf_path;
+	/*
+	 * 0: load without a log; on failure retry at level 1 and report the tail.
+	 * 1 or 2: always load with this log level plus BPF_LOG_STATS (4) and keep
+	 * the log for prog__log().
+	 */
+	unsigned int log_level;
+	/* when non-NULL, every program's full log is written to DIR/<prog>.log */
+	const char *log_dir;
+};
+
+/*
+ * Parse and validate the objects and link nothing yet.  Programs are the
+ * functions in executable sections other than .text; subprograms are the
+ * STT_FUNC symbols of .text in any object.  Maps with the same name in
+ * several objects are one map (their definitions must agree).
+ */
+int obj__open_mem(struct obj **out, const struct obj_src *srcs, size_t src_cnt);
+
+/* Before load: change a map's max_entries. */
+int obj__set_max_entries(struct obj *o, const char *map_name, uint32_t max_entries);
+
+/*
+ * Before load: set the initial bytes of a global variable in .rodata, .data
+ * or .bss, by symbol name, in every object that defines it.  .rodata maps
+ * are frozen after they are filled, so the verifier sees the values as
+ * constants.  -ENOENT when no object defines the symbol, -EINVAL when the
+ * size differs from the symbol's.
+ */
+int obj__set_global(struct obj *o, const char *sym_name, const void *val, size_t val_sz);
+
+/* Create maps, link, relocate (maps, calls, CO-RE) and load every program. */
+int obj__load(struct obj *o, const struct obj_load_opts *opts);
+
+/* Attach every loaded program according to its section name. */
+int obj__attach(struct obj *o);
+
+/* Detach every program (closes perf events / raw tracepoint fds). */
+void obj__detach(struct obj *o);
+
+/* Detach, close every fd and free everything.  NULL is a no-op. */
+void obj__close(struct obj *o);
+
+size_t obj__prog_cnt(const struct obj *o);
+struct prog *obj__prog(struct obj *o, size_t idx);
+struct prog *obj__find_prog(struct obj *o, const char *name);
+struct map *obj__find_map(struct obj *o, const char *name);
+size_t obj__map_cnt(const struct obj *o);
+struct map *obj__map(struct obj *o, size_t idx);
+
+const char *prog__name(const struct prog *p);
+const char *prog__section(const struct prog *p);
+int prog__fd(const struct prog *p);
+/* instructions of the final (linked, relocated) program */
+size_t prog__insn_cnt(const struct prog *p);
+/* those instructions (prog__insn_cnt of them); NULL before obj__load */
+const struct bpf_insn *prog__insns(const struct prog *p);
+/* the log captured at load (NULL when none was kept) */
+const char *prog__log(const struct prog *p);
+
+const char *map__name(const struct map *m);
+int map__fd(const struct map *m);
+uint32_t map__type(const struct map *m);
+uint32_t map__key_size(const struct map *m);
+uint32_t map__value_size(const struct map *m);
+uint32_t map__max_entries(const struct map *m);
+
+/*
+ * Element access on a created map (raw BPF_MAP_* commands).  For per-CPU maps
+ * the value buffer holds one 8-byte-aligned value per possible CPU.
+ * Lookup/get_next_key return -ENOENT at a missing key / the last key.
+ */
+int map__lookup_elem(const struct map *m, const void *key, void *value);
+int map__update_elem(const struct map *m, const void *key, const void *value, uint64_t flags);
+int map__get_next_key(const struct map *m, const void *key, void *next_key);
+
+/* Test-run a loaded program (BPF_PROG_TEST_RUN), e.g. a raw_tracepoint
+ * harness with ctx = array of u64 arguments.  *retval gets the return value. */
+int prog__test_run(const struct prog *p, const void *ctx, size_t ctx_sz, uint32_t *retval);
+
+#endif

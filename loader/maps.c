@@ -1,0 +1,284 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Maps of an object set: legacy SEC("maps") definitions (five u32, one per
+ * symbol, merged by name across objects) and one single-entry ARRAY map per
+ * global data section (.rodata, .data, .bss and their ".x" variants).
+ * Creation fills global data from the section image and freezes .rodata.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+/* larger global data sections are bugs (the kernel caps array values far lower) */
+#define DATA_MAP_MAX_SZ	(64u << 20)
+
+struct map_def {
+	uint32_t type, key_sz, value_sz, max_entries, flags;
+};
+
+int obj__find_map_idx(const struct obj *o, const char *name, size_t *idx)
+{
+	size_t i;
+
+	for (i = 0; i < o->map_cnt; i++) {
+		if (!strcmp(o->maps[i].name, name)) {
+			*idx = i;
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+static int add_map(struct obj *o, size_t *cap, const char *name, struct map **out)
+{
+	struct map *m;
+
+	if (grow(&o->maps, cap, o->map_cnt + 1, sizeof(*o->maps)))
+		return -ENOMEM;
+	m = &o->maps[o->map_cnt];
+	memset(m, 0, sizeof(*m));
+	m->fd = -1;
+	m->name = strdup(name);
+	if (!m->name)
+		return -ENOMEM;
+	kernel_name(m->kname, name);
+	o->map_cnt++;
+	*out = m;
+	return 0;
+}
+
+static int read_map_def(const struct elf_obj *e, const GElf_Sym *sym, const char *name,
+			struct map_def *def)
+{
+	const struct sec *s = &e->secs[e->maps_idx];
+	const uint8_t *p = sec_bytes(s);
+	size_t i;
+
+	if (sym->st_size < MAP_DEF_SZ || sym->st_value + sym->st_size > s->sh.sh_size) {
+		pr_warn("%s: map '%s': definition is %llu bytes at 0x%llx, need %d inside section 'maps'",
+			e->name, name, (unsigned long long)sym->st_size,
+			(unsigned long long)sym->st_value, MAP_DEF_SZ);
+		return -EINVAL;
+	}
+	memset(def, 0, sizeof(*def));
+	if (!p)
+		return 0;	/* SHT_NOBITS: all zero */
+	memcpy(def, p + sym->st_value, sizeof(*def));
+	for (i = MAP_DEF_SZ; i < sym->st_size; i++) {
+		if (p[sym->st_value + i]) {
+			pr_warn("%s: map '%s': unknown non-zero field at byte %zu of the definition",
+				e->name, name, i);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+static bool def_equal(const struct map *m, const struct map_def *d)
+{
+	return m->type == d->type && m->key_sz == d->key_sz && m->value_sz == d->value_sz &&
+	       m->max_entries == d->max_entries && m->flags == d->flags;
+}
+
+static int merge_map(struct obj *o, size_t idx, const struct elf_obj *e, const struct map_def *d)
+{
+	const struct map *m = &o->maps[idx];
+
+	if (m->kind != MAP_USER) {
+		pr_warn("%s: map '%s': name clashes with a global data map", e->name, m->name);
+		return -EINVAL;
+	}
+	if (def_equal(m, d))
+		return 0;
+	pr_warn("%s: map '%s': definition (type %u, key %u, value %u, max %u, flags %u) differs from the one in %s (type %u, key %u, value %u, max %u, flags %u)",
+		e->name, m->name, d->type, d->key_sz, d->value_sz, d->max_entries, d->flags,
+		o->elfs[m->elf_idx].name, m->type, m->key_sz, m->value_sz, m->max_entries,
+		m->flags);
+	return -EINVAL;
+}
+
+static int add_user_map(struct obj *o, size_t *cap, size_t elf_idx, const GElf_Sym *sym)
+{
+	const struct elf_obj *e = &o->elfs[elf_idx];
+	const char *name = elf__sym_name(e, sym);
+	struct map_def d;
+	struct map *m;
+	size_t idx;
+	int err;
+
+	err = read_map_def(e, sym, name, &d);
+	if (err)
+		return err;
+	if (!obj__find_map_idx(o, name, &idx))
+		return merge_map(o, idx, e, &d);
+	err = add_map(o, cap, name, &m);
+	if (err)
+		return err;
+	m->kind = MAP_USER;
+	m->type = d.type;
+	m->key_sz = d.key_sz;
+	m->value_sz = d.value_sz;
+	m->max_entries = d.max_entries;
+	m->flags = d.flags;
+	m->elf_idx = elf_idx;
+	return 0;
+}
+
+static int collect_user_maps(struct obj *o, size_t *cap, size_t elf_idx)
+{
+	const struct elf_obj *e = &o->elfs[elf_idx];
+	GElf_Sym sym;
+	size_t i;
+	int err, type;
+
+	for (i = 1; e->maps_idx && i < e->sym_cnt; i++) {
+		if (elf__sym(e, i, &sym) || sym.st_shndx != e->maps_idx)
+			continue;
+		type = GELF_ST_TYPE(sym.st_info);
+		if (type == STT_SECTION || type == STT_FILE)
+			continue;
+		err = add_user_map(o, cap, elf_idx, &sym);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+static bool has_prefix_sec(const char *name, const char *base)
+{
+	size_t n = strlen(base);
+
+	return !strncmp(name, base, n) && (name[n] == '\0' || name[n] == '.');
+}
+
+static int data_kind(const struct sec *s, enum map_kind *kind)
+{
+	if (!(s->sh.sh_flags & SHF_ALLOC) || sec_is_exec(s) || !s->sh.sh_size)
+		return -ENOENT;
+	if (has_prefix_sec(s->name, ".rodata"))
+		*kind = MAP_RODATA;
+	else if (has_prefix_sec(s->name, ".data"))
+		*kind = MAP_DATA;
+	else if (has_prefix_sec(s->name, ".bss"))
+		*kind = MAP_BSS;
+	else
+		return -ENOENT;
+	return 0;
+}
+
+static int add_data_map(struct obj *o, size_t *cap, size_t elf_idx, size_t sec_idx,
+			enum map_kind kind)
+{
+	struct elf_obj *e = &o->elfs[elf_idx];
+	struct sec *s = &e->secs[sec_idx];
+	struct map *m;
+	char *name;
+	int err;
+
+	if (s->sh.sh_size > DATA_MAP_MAX_SZ) {
+		pr_warn("%s: section '%s': %llu bytes is too large for a map value", e->name,
+			s->name, (unsigned long long)s->sh.sh_size);
+		return -E2BIG;
+	}
+	if (asprintf(&name, "%s%s", e->prefix, s->name) < 0)
+		return -ENOMEM;
+	err = add_map(o, cap, name, &m);
+	free(name);
+	if (err)
+		return err;
+	m->kind = kind;
+	m->type = BPF_MAP_TYPE_ARRAY;
+	m->key_sz = 4;
+	m->value_sz = s->sh.sh_size;
+	m->max_entries = 1;
+	m->flags = kind == MAP_RODATA ? BPF_F_RDONLY_PROG : 0;
+	m->elf_idx = elf_idx;
+	m->sec_idx = sec_idx;
+	m->init = calloc(1, s->sh.sh_size);
+	if (!m->init)
+		return -ENOMEM;
+	if (sec_bytes(s))
+		memcpy(m->init, sec_bytes(s), s->sh.sh_size);
+	s->map_idx = o->map_cnt - 1;
+	s->has_map = true;
+	return 0;
+}
+
+static int collect_data_maps(struct obj *o, size_t *cap, size_t elf_idx)
+{
+	enum map_kind kind;
+	size_t i;
+	int err;
+
+	for (i = 1; i < o->elfs[elf_idx].sec_cnt; i++) {
+		if (data_kind(&o->elfs[elf_idx].secs[i], &kind))
+			continue;
+		err = add_data_map(o, cap, elf_idx, i, kind);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+int obj__collect_maps(struct obj *o)
+{
+	size_t cap = 0, i;
+	int err = 0;
+
+	for (i = 0; i < o->elf_cnt && !err; i++)
+		err = collect_user_maps(o, &cap, i);
+	for (i = 0; i < o->elf_cnt && !err; i++)
+		err = collect_data_maps(o, &cap, i);
+	return err;
+}
+
+static int fill_data_map(const struct map *m)
+{
+	uint32_t key = 0;
+	int err;
+
+	err = sys_bpf_map_update_elem(m->fd, &key, m->init, 0);
+	if (err) {
+		pr_warn("map '%s': cannot set initial value: %s", m->name, strerror(-err));
+		return err;
+	}
+	if (m->kind != MAP_RODATA)
+		return 0;
+	err = sys_bpf_map_freeze(m->fd);
+	if (err)
+		pr_warn("map '%s': cannot freeze: %s", m->name, strerror(-err));
+	return err;
+}
+
+static int map__create(struct map *m)
+{
+	int fd;
+
+	fd = sys_bpf_map_create(m->kname, m->type, m->key_sz, m->value_sz, m->max_entries,
+				m->flags);
+	if (fd < 0) {
+		pr_warn("map '%s': cannot create (type %u, key %u, value %u, max %u, flags 0x%x): %s",
+			m->name, m->type, m->key_sz, m->value_sz, m->max_entries, m->flags,
+			strerror(-fd));
+		return fd;
+	}
+	m->fd = fd;
+	return m->kind == MAP_USER ? 0 : fill_data_map(m);
+}
+
+int obj__create_maps(struct obj *o)
+{
+	size_t i;
+	int err;
+
+	for (i = 0; i < o->map_cnt; i++) {
+		err = map__create(&o->maps[i]);
+		if (err)
+			return err;
+	}
+	return 0;
+}

@@ -1,0 +1,295 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The object set: the pipeline a caller drives, and its accessors.
+ *   obj__open_mem:  elf__open each source, read BTF, collect maps, classify
+ *                   relocations, find programs and the license
+ *   obj__load:      create maps, then per program link, CO-RE and load
+ *   obj__attach / obj__detach / obj__close
+ * Everything is owned by struct obj; there is no global loader state.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+#define DEFAULT_VMLINUX	"/sys/kernel/btf/vmlinux"
+
+/*
+ * "tail/tracepoint/NAME" programs are loaded but never attached: they are
+ * reached by bpf_tail_call from programs of the same type, through a
+ * BPF_MAP_TYPE_PROG_ARRAY that the object's user fills.
+ */
+static const struct {
+	const char *prefix;
+	enum bpf_prog_type type;
+	bool attach;
+} sec_types[] = {
+	{ "tracepoint/", BPF_PROG_TYPE_TRACEPOINT, true },
+	{ "tp/", BPF_PROG_TYPE_TRACEPOINT, true },
+	{ "raw_tracepoint/", BPF_PROG_TYPE_RAW_TRACEPOINT, true },
+	{ "raw_tp/", BPF_PROG_TYPE_RAW_TRACEPOINT, true },
+	{ "tail/tracepoint/", BPF_PROG_TYPE_TRACEPOINT, false },
+	{ "tail/raw_tracepoint/", BPF_PROG_TYPE_RAW_TRACEPOINT, false },
+};
+
+static int sec_prog_type(const struct elf_obj *e, const struct sec *s, enum bpf_prog_type *type,
+			 size_t *name_off, bool *attach)
+{
+	const char *rest;
+	size_t i, n;
+
+	for (i = 0; i < sizeof(sec_types) / sizeof(sec_types[0]); i++) {
+		n = strlen(sec_types[i].prefix);
+		if (strncmp(s->name, sec_types[i].prefix, n))
+			continue;
+		rest = s->name + n;
+		if (!*rest || (sec_types[i].type == BPF_PROG_TYPE_TRACEPOINT && !strchr(rest, '/')))
+			break;
+		*type = sec_types[i].type;
+		*name_off = n;
+		*attach = sec_types[i].attach;
+		return 0;
+	}
+	pr_warn("%s: section '%s': unknown program type (expected [tail/]tracepoint/CAT/NAME or [tail/]raw_tracepoint/NAME)",
+		e->name, s->name);
+	return -EINVAL;
+}
+
+static int add_prog(struct obj *o, size_t *cap, size_t elf_idx, size_t sec_idx, const char *name,
+		    size_t off, size_t sz)
+{
+	const struct sec *s = &o->elfs[elf_idx].secs[sec_idx];
+	struct prog *p;
+	size_t name_off = 0;
+	int err;
+
+	if (obj__find_prog(o, name)) {
+		pr_warn("%s: prog '%s': a program of that name already exists",
+			o->elfs[elf_idx].name, name);
+		return -EEXIST;
+	}
+	if (grow(&o->progs, cap, o->prog_cnt + 1, sizeof(*o->progs)))
+		return -ENOMEM;
+	p = &o->progs[o->prog_cnt++];
+	memset(p, 0, sizeof(*p));
+	p->fd = p->attach_fd = -1;
+	p->name = strdup(name);
+	p->sec_name = strdup(s->name);
+	if (!p->name || !p->sec_name)
+		return -ENOMEM;
+	err = sec_prog_type(&o->elfs[elf_idx], s, &p->type, &name_off, &p->attach);
+	p->tp_name = p->sec_name + name_off;
+	p->elf_idx = elf_idx;
+	p->sec_idx = sec_idx;
+	p->off = off;
+	p->sz = sz;
+	return err;
+}
+
+static int collect_sec_progs(struct obj *o, size_t *cap, size_t elf_idx, size_t sec_idx)
+{
+	const struct elf_obj *e = &o->elfs[elf_idx];
+	const struct sec *s = &e->secs[sec_idx];
+	const char *base;
+	size_t i, found = 0;
+	GElf_Sym sym;
+	int err;
+
+	for (i = 1; i < e->sym_cnt; i++) {
+		if (elf__sym(e, i, &sym) || GELF_ST_TYPE(sym.st_info) != STT_FUNC ||
+		    sym.st_shndx != sec_idx || !sym.st_size)
+			continue;
+		err = add_prog(o, cap, elf_idx, sec_idx, elf__sym_name(e, &sym), sym.st_value,
+			       sym.st_size);
+		if (err)
+			return err;
+		found++;
+	}
+	if (found || !s->sh.sh_size)
+		return 0;
+	base = strrchr(s->name, '/');
+	return add_prog(o, cap, elf_idx, sec_idx, base ? base + 1 : s->name, 0, s->sh.sh_size);
+}
+
+static int collect_progs(struct obj *o)
+{
+	size_t cap = 0, i, j;
+	int err;
+
+	for (i = 0; i < o->elf_cnt; i++) {
+		for (j = 1; j < o->elfs[i].sec_cnt; j++) {
+			const struct sec *s = &o->elfs[i].secs[j];
+
+			if (!sec_is_exec(s) || !strcmp(s->name, ".text"))
+				continue;
+			err = collect_sec_progs(o, &cap, i, j);
+			if (err)
+				return err;
+		}
+	}
+	return 0;
+}
+
+static void read_license(struct obj *o)
+{
+	const struct sec *s;
+	size_t i, j, n;
+
+	strcpy(o->license, "GPL");
+	for (i = 0; i < o->elf_cnt; i++) {
+		for (j = 1; j < o->elfs[i].sec_cnt; j++) {
+			s = &o->elfs[i].secs[j];
+			if (strcmp(s->name, "license") || !sec_bytes(s) || !s->sh.sh_size)
+				continue;
+			n = s->sh.sh_size < sizeof(o->license) - 1 ? s->sh.sh_size
+								    : sizeof(o->license) - 1;
+			memcpy(o->license, sec_bytes(s), n);
+			o->license[n] = '\0';
+			return;
+		}
+	}
+}
+
+static int open_elfs(struct obj *o, const struct obj_src *srcs, size_t src_cnt)
+{
+	size_t i;
+	int err;
+
+	o->elfs = calloc(src_cnt, sizeof(*o->elfs));
+	if (!o->elfs)
+		return -ENOMEM;
+	for (i = 0; i < src_cnt; i++) {
+		err = elf__open(&o->elfs[i], &srcs[i]);
+		o->elf_cnt = i + 1;
+		err = err ?: elf__read_btf(&o->elfs[i]);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+int obj__open_mem(struct obj **out, const struct obj_src *srcs, size_t src_cnt)
+{
+	struct obj *o;
+	int err;
+
+	*out = NULL;
+	if (elf_version(EV_CURRENT) == EV_NONE) {
+		pr_warn("libelf: %s", elf_errmsg(-1));
+		return -EINVAL;
+	}
+	o = calloc(1, sizeof(*o));
+	if (!o)
+		return -ENOMEM;
+	err = open_elfs(o, srcs, src_cnt);
+	err = err ?: obj__collect_maps(o);
+	err = err ?: obj__classify_relos(o);
+	err = err ?: collect_progs(o);
+	if (err) {
+		obj__close(o);
+		return err;
+	}
+	read_license(o);
+	*out = o;
+	return 0;
+}
+
+int obj__relocate(struct obj *o, const struct btf *vmlinux)
+{
+	size_t i;
+	int err;
+
+	for (i = 0; i < o->prog_cnt; i++) {
+		err = prog__link(o, &o->progs[i]);
+		err = err ?: vmlinux ? prog__core(o, &o->progs[i], vmlinux) : 0;
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+int obj__load(struct obj *o, const struct obj_load_opts *opts)
+{
+	const char *path = opts && opts->btf_path ? opts->btf_path : DEFAULT_VMLINUX;
+	struct btf *vmlinux = NULL;
+	size_t i;
+	int err;
+
+	if (o->loaded) {
+		pr_warn("obj: already loaded");
+		return -EBUSY;
+	}
+	o->loaded = true;
+	err = obj__create_maps(o);
+	if (!err && obj__needs_core(o))
+		err = btf__load_file(&vmlinux, path);
+	err = err ?: obj__relocate(o, vmlinux);
+	for (i = 0; i < o->prog_cnt && !err; i++)
+		err = prog__load(o, &o->progs[i], opts);
+	btf__free(vmlinux);
+	return err;
+}
+
+int obj__attach(struct obj *o)
+{
+	char *tracefs_dir = NULL;
+	size_t i;
+	int err = 0;
+
+	for (i = 0; i < o->prog_cnt && !err; i++)
+		if (o->progs[i].attach)
+			err = prog__attach(&o->progs[i], &tracefs_dir);
+	tracefs_release(tracefs_dir);
+	if (err)
+		obj__detach(o);
+	return err;
+}
+
+void obj__detach(struct obj *o)
+{
+	size_t i;
+
+	for (i = 0; o && i < o->prog_cnt; i++)
+		prog__detach(&o->progs[i]);
+}
+
+static void prog__free(struct prog *p)
+{
+	size_t i;
+
+	prog__detach(p);
+	if (p->fd >= 0)
+		close(p->fd);
+	for (i = 0; i < p->poison_cnt; i++)
+		free(p->poisons[i].field);
+	free(p->poisons);
+	free(p->insns);
+	free(p->orig);
+	free(p->log);
+	free(p->name);
+	free(p->sec_name);
+}
+
+void obj__close(struct obj *o)
+{
+	size_t i;
+
+	if (!o)
+		return;
+	for (i = 0; i < o->prog_cnt; i++)
+		prog__free(&o->progs[i]);
+	for (i = 0; i < o->map_cnt; i++) {
+		if (o->maps[i].fd >= 0)
+			close(o->maps[i].fd);
+		free(o->maps[i].name);
+		free(o->maps[i].init);
+	}
+	for (i = 0; i < o->elf_cnt; i++)
+		elf__close(&o->elfs[i]);
+	free(o->progs);
+	free(o->maps);
+	free(o->elfs);
+	free(o);
+}

@@ -1,0 +1,243 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * CO-RE relocator: the records of tests/fixtures/core_file.bpf.o resolved
+ * against a small BTF built here (a kernel-like struct file with f_path in an
+ * anonymous union) and against /sys/kernel/btf/vmlinux, where the expected
+ * offsets come from ref_field (an independent BTF walk).  No bpf(2) needed.
+ */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <linux/btf.h>
+
+#include "internal.h"
+#include "ltest.h"
+
+#define VMLINUX "/sys/kernel/btf/vmlinux"
+
+/* ---- a tiny BTF writer ---------------------------------------------------- */
+struct bb {
+	uint32_t words[256];
+	size_t cnt;
+	struct strtab str;
+};
+
+static void w(struct bb *b, uint32_t v)
+{
+	cr_assert_lt(b->cnt, 256);
+	b->words[b->cnt++] = v;
+}
+
+static void type(struct bb *b, const char *name, uint32_t kind, uint32_t vlen, uint32_t kflag,
+		 uint32_t size_or_type)
+{
+	w(b, name ? str_add(&b->str, name) : 0);
+	w(b, kind << 24 | vlen | kflag << 31);
+	w(b, size_or_type);
+}
+
+static void member(struct bb *b, const char *name, uint32_t type_id, uint32_t bit_off)
+{
+	w(b, name ? str_add(&b->str, name) : 0);
+	w(b, type_id);
+	w(b, bit_off);
+}
+
+static struct btf *build_btf(struct bb *b)
+{
+	struct btf_header h = { .magic = BTF_MAGIC, .version = 1, .hdr_len = sizeof(h) };
+	size_t sz;
+	uint8_t *blob;
+	struct btf *btf;
+
+	str_add(&b->str, "");	/* make sure the string area starts with "\0" */
+	h.type_len = b->cnt * 4;
+	h.str_off = h.type_len;
+	h.str_len = b->str.len;
+	sz = sizeof(h) + h.type_len + h.str_len;
+	blob = malloc(sz);
+	memcpy(blob, &h, sizeof(h));
+	memcpy(blob + sizeof(h), b->words, h.type_len);
+	memcpy(blob + sizeof(h) + h.type_len, b->str.buf, h.str_len);
+	cr_assert_eq(btf__parse(&btf, blob, sz, "fixture"), 0);
+	free(blob);
+	return btf;
+}
+
+/*
+ * [1] int   [2] void *   [3] struct path { mnt @0; dentry @8 }  (16 bytes)
+ * [4] union { struct path f_path; }   [5] long long
+ * [6] struct file { u32 f_mode @4; union { f_path } @16; long long f_pos @40 }
+ * [7] struct file (a second candidate with the same layout, must agree)
+ */
+static struct btf *fixture_btf(bool second_differs)
+{
+	static struct bb b;
+
+	memset(&b, 0, sizeof(b));
+	type(&b, "int", BTF_KIND_INT, 0, 0, 4);
+	w(&b, 32);
+	type(&b, NULL, BTF_KIND_PTR, 0, 0, 0);
+	type(&b, "path", BTF_KIND_STRUCT, 2, 0, 16);
+	member(&b, "mnt", 2, 0);
+	member(&b, "dentry", 2, 64);
+	type(&b, NULL, BTF_KIND_UNION, 1, 0, 16);
+	member(&b, "f_path", 3, 0);
+	type(&b, "long long", BTF_KIND_INT, 0, 0, 8);
+	w(&b, 64);
+	type(&b, "file", BTF_KIND_STRUCT, 3, 0, 48);
+	member(&b, "f_mode", 1, 32);
+	member(&b, NULL, 4, 128);
+	member(&b, "f_pos", 5, 320);
+	type(&b, "file", BTF_KIND_STRUCT, 3, 0, 48);
+	member(&b, "f_mode", 1, 32);
+	member(&b, NULL, 4, second_differs ? 192 : 128);
+	member(&b, "f_pos", 5, 320);
+	return build_btf(&b);
+}
+
+static struct obj *open_fixture(const char *name)
+{
+	struct obj_src src = fixture(name);
+	struct obj *o;
+
+	cap_reset();
+	cr_assert_eq(obj__open_mem(&o, &src, 1), 0, "%s", cap_text());
+	return o;
+}
+
+static const struct bpf_insn *insns_of(struct obj *o, const char *prog)
+{
+	struct prog *p = obj__find_prog(o, prog);
+
+	cr_assert_not_null(p, "no prog %s", prog);
+	return prog__insns(p);
+}
+
+Test(core, records_are_read_from_btf_ext)
+{
+	struct obj *o = open_fixture("core_file.bpf.o");
+
+	cr_assert_not_null(o->elfs[0].btf);
+	cr_assert_eq(o->elfs[0].core_cnt, 4, "dentry offset, f_pos size, two exists");
+	obj__close(o);
+}
+
+Test(core, offsets_are_found_through_anonymous_unions)
+{
+	struct obj *o = open_fixture("core_file.bpf.o");
+	struct btf *targ = fixture_btf(false);
+
+	cr_assert_eq(obj__relocate(o, targ), 0, "%s", cap_text());
+	/* r2 = 16 (local) -> 24 = union @16 + dentry @8 */
+	cr_assert_eq(insns_of(o, "core_dentry")[0].imm, 24);
+	cr_assert_eq(insns_of(o, "core_pos_size")[0].imm, 8);
+	/* r0 = exists(f_iotrace_missing), r1 = exists(f_mode) */
+	cr_assert_eq(insns_of(o, "core_exists")[0].imm, 0);
+	cr_assert_eq(insns_of(o, "core_exists")[1].imm, 1);
+	btf__free(targ);
+	obj__close(o);
+}
+
+Test(core, disagreeing_candidates_are_an_error)
+{
+	struct obj *o = open_fixture("core_file.bpf.o");
+	struct btf *targ = fixture_btf(true);
+
+	cr_assert_eq(obj__relocate(o, targ), -EINVAL);
+	cr_assert(strstr(cap_text(),
+			 "prog 'core_dentry': insn 0: CO-RE field 'file.f_path.dentry': kernel types disagree (offset 24 vs 32)"),
+		  "%s", cap_text());
+	btf__free(targ);
+	obj__close(o);
+}
+
+Test(core, missing_field_poisons_the_insn)
+{
+	struct obj *o = open_fixture("core_missing.bpf.o");
+	struct btf *targ = fixture_btf(false);
+	struct prog *p;
+
+	cr_assert_eq(obj__relocate(o, targ), 0, "%s", cap_text());
+	p = obj__find_prog(o, "core_missing");
+	cr_assert_eq(p->insns[0].code, BPF_JMP | BPF_CALL);
+	cr_assert_eq(p->insns[0].imm, 0xbad2310);
+	cr_assert_eq(p->poison_cnt, 1);
+	cr_assert_str_eq(p->poisons[0].field, "file.f_iotrace_missing");
+	btf__free(targ);
+	obj__close(o);
+}
+
+Test(core, unsupported_kind_is_named)
+{
+	struct obj *o = open_fixture("core_file.bpf.o");
+	struct btf *targ = fixture_btf(false);
+
+	o->elfs[0].core[0].kind = 8;
+	cr_assert_eq(obj__relocate(o, targ), -EOPNOTSUPP);
+	cr_assert(strstr(cap_text(), "CO-RE relocation kind 8 (type_exists) is not supported"),
+		  "%s", cap_text());
+	btf__free(targ);
+	obj__close(o);
+}
+
+static void resolve_vmlinux(const char *path, struct core_result *res, char *field)
+{
+	struct obj *o = open_fixture("core_file.bpf.o");
+	struct btf *vml;
+	size_t i;
+	char f[256];
+
+	if (access(VMLINUX, R_OK))
+		cr_skip_test("no %s", VMLINUX);
+	cr_assert_eq(btf__load_file(&vml, VMLINUX), 0);
+	for (i = 0; i < o->elfs[0].core_cnt; i++) {
+		if (core_resolve(o->elfs[0].btf, &o->elfs[0].core[i], vml, res, f, sizeof(f), "t"))
+			continue;
+		if (!strcmp(f, path))
+			break;
+	}
+	cr_assert_lt(i, o->elfs[0].core_cnt, "no record for %s", path);
+	strcpy(field, f);
+	btf__free(vml);
+	obj__close(o);
+}
+
+Test(core, vmlinux_offsets_match_an_independent_walk)
+{
+	struct core_result res;
+	uint32_t off, sz;
+	size_t size;
+	void *raw;
+	char field[256];
+
+	raw = read_all(VMLINUX, &size);
+	if (!raw)
+		cr_skip_test("no %s", VMLINUX);
+	resolve_vmlinux("file.f_path.dentry", &res, field);
+	cr_assert_eq(ref_field(raw, size, "file", "f_path.dentry", &off, &sz), 0);
+	cr_assert_eq(res.targ_val, off);
+	cr_assert_eq(res.targ_sz, sz);
+	cr_assert_eq(res.local_val, 16, "local layout of the fixture");
+	resolve_vmlinux("file.f_pos", &res, field);
+	cr_assert_eq(ref_field(raw, size, "file", "f_pos", &off, &sz), 0);
+	cr_assert_eq(res.targ_val, off);
+	cr_assert_eq(res.targ_sz, sz);
+	free(raw);
+}
+
+Test(core, truncated_btf_is_rejected)
+{
+	struct btf_header h = { .magic = BTF_MAGIC, .version = 1, .hdr_len = sizeof(h),
+				.type_len = 12, .str_off = 12, .str_len = 1 };
+	uint8_t blob[sizeof(h) + 8] = { 0 };
+	struct btf *btf;
+
+	memcpy(blob, &h, sizeof(h));
+	cap_reset();
+	cr_assert_eq(btf__parse(&btf, blob, sizeof(blob), "tiny"), -EINVAL);
+	cr_assert(strstr(cap_text(), "tiny: BTF type or string area is out of range"), "%s",
+		  cap_text());
+}

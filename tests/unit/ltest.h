@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Helpers of the loader's unit tests: capture of loader messages, fixture
+ * files and a tiny ELF writer so malformed objects are built in memory (no
+ * clang at test time).  The BPF gate is require_bpf() of tests/lib.
+ */
+#ifndef IOTRACE_LTEST_H
+#define IOTRACE_LTEST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <elf.h>
+
+#include "loader.h"
+
+/* loader messages since the last cap_reset, joined by '\n' */
+void cap_reset(void);
+const char *cap_text(void);
+
+/* SRC_DIR/tests/fixtures/<name>; the data is leaked on purpose (test process) */
+struct obj_src fixture(const char *name);
+
+/*
+ * Reference answer for CO-RE tests, computed by a walk over raw BTF that
+ * shares no code with the loader: byte offset and size of "a.b.c" in the
+ * STRUCT named root, looking inside anonymous members.  0 or -ENOENT.
+ */
+int ref_field(const void *btf, size_t btf_sz, const char *root, const char *path, uint32_t *off,
+	      uint32_t *sz);
+/* the bytes of a file, malloc'ed; NULL when unreadable */
+void *read_all(const char *path, size_t *size);
+
+/* ---- ELF writer ---------------------------------------------------------- */
+#define EB_MAX_SECS 16
+
+struct eb_sec {
+	const char *name;
+	uint32_t type;
+	uint64_t flags;
+	const void *data;
+	size_t size;
+	uint32_t link, info;
+	uint64_t entsize;
+};
+
+struct eb {
+	struct eb_sec secs[EB_MAX_SECS];	/* [0] is the NULL section */
+	size_t cnt;
+};
+
+struct strtab {
+	char buf[1024];
+	size_t len;
+};
+
+uint32_t str_add(struct strtab *t, const char *s);
+size_t eb_add(struct eb *b, const struct eb_sec *s);
+/* a malloc'ed ELF64 EM_BPF ET_REL image; .shstrtab is added last */
+void *eb_build(struct eb *b, size_t *size);
+
+Elf64_Ehdr *img_ehdr(void *img);
+Elf64_Shdr *img_shdr(void *img, size_t idx);
+
+/*
+ * A valid minimal object: SEC("raw_tracepoint/t") prog 'mini' doing
+ *   r1 = map m1 ll; r0 = 0; exit     (one R_BPF_64_64 reloc at 0)
+ * with a 20-byte map definition m1 (array, key 4, value 8, max max_entries).
+ */
+enum { MINI_PROG = 1, MINI_REL, MINI_MAPS, MINI_SYMTAB, MINI_STRTAB };
+enum { MINI_SYM_PROG = 1, MINI_SYM_MAP };
+struct mini {
+	uint64_t insns[4];
+	Elf64_Rel rel[1];
+	uint32_t mapdef[5];
+	Elf64_Sym syms[3];
+	struct strtab str;
+	struct eb eb;
+};
+void mini_init(struct mini *m, uint32_t max_entries);
+struct obj_src mini_build(struct mini *m, const char *name);
+
+#endif
