@@ -48,7 +48,7 @@ E2E_SRCS    := $(wildcard tests/e2e/*_test.c) $(wildcard tests/lib/*.c)
 E2E_TOOLS   := $(patsubst tests/e2e/tools/%.c,$(OUT)/tests/e2e/%,$(wildcard tests/e2e/tools/*.c))
 TEST_CFLAGS  = $(CFLAGS) -Itests/lib -DOUT_DIR='"$(abspath $(OUT))"' -DSRC_DIR='"$(abspath .)"'
 # objects of src/ that tests may link (everything but main)
-APP_LIB_OBJS = $(filter-out $(OUT)/src/main.o $(OUT)/src/embed.o,$(APP_OBJS))
+APP_LIB_OBJS = $(filter-out $(addprefix $(OUT)/src/,main.o embed.o objects.o record.o verify.o),$(APP_OBJS))
 
 .PHONY: all bpf test test-unit test-asm test-verifier test-bpf test-e2e deps \
 	verifier-logs check-verifier-logs fmt fmt-check clean help

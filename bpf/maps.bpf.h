@@ -21,6 +21,7 @@ struct map_def {
 
 #define MAP_HASH		1
 #define MAP_ARRAY		2
+#define MAP_PROG_ARRAY		3
 #define MAP_PERCPU_ARRAY	6
 #define MAP_RINGBUF		27
 #define MAP_F_NO_PREALLOC	1
@@ -44,14 +45,31 @@ DEFINE_MAP(files, MAP_HASH, sizeof(struct file_key), sizeof(struct file_rec), 65
 /* per record and syscall: counts and size histograms, only for syscalls seen */
 DEFINE_MAP(scstats, MAP_HASH, sizeof(struct sc_key), sizeof(struct sc_stats), 131072,
 	   MAP_F_NO_PREALLOC);
+/* per record and fsync-type syscall: latency histogram and total */
+DEFINE_MAP(syncstats, MAP_HASH, sizeof(struct sc_key), sizeof(struct sync_stats), 65536,
+	   MAP_F_NO_PREALLOC);
 /* thread id -> what sys_enter saw, consumed by sys_exit */
 DEFINE_MAP(inflight, MAP_HASH, sizeof(__u32), sizeof(struct inflight), 16384, 0);
 /* DROP_* counters */
 DEFINE_MAP(drops, MAP_PERCPU_ARRAY, sizeof(__u32), sizeof(__u64), DROP_MAX, 0);
 /* one all-zero value, the initial value of new files/scstats entries */
 DEFINE_MAP(zeroes, MAP_ARRAY, sizeof(__u32), sizeof(struct zero_value), 1, 0);
-/* per-CPU scratch for building a new-file event (too big for the stack) */
-DEFINE_MAP(scratch, MAP_PERCPU_ARRAY, sizeof(__u32), sizeof(struct ev_file), 1, 0);
+/*
+ * Per-CPU scratch: files whose record an exit handler just created, queued
+ * for the emit_files tail call, and the event it builds (too big for the
+ * stack).
+ */
+struct emit_scratch {
+	struct inflight_file pend[2];
+	__u32 cnt;
+	__u32 pad;
+	char comm[COMM_LEN];
+	struct ev_file ev;
+};
+DEFINE_MAP(scratch, MAP_PERCPU_ARRAY, sizeof(__u32), sizeof(struct emit_scratch), 1, 0);
+/* tail-call targets: [TAIL_EMIT_FILES] = emit_files */
+#define TAIL_EMIT_FILES		0
+DEFINE_MAP(tails, MAP_PROG_ARRAY, sizeof(__u32), sizeof(__u32), 1, 0);
 /* new files (path, fstype) and new comms for user space */
 DEFINE_MAP(events, MAP_RINGBUF, 0, 0, 4 << 20, 0);
 

@@ -1,19 +1,23 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Syscall entry/exit handlers for file I/O.  One generic pair, on_enter() and
- * on_exit(), specialised per syscall at compile time from syscalls.def: a new
- * syscall is a line of data there plus one HOOK() line here.  Entry filters
- * the task (asm filter_task), resolves fd -> struct file -> inode, keeps the
- * starting offset and request size per thread; exit counts the call.
+ * on_exit(), specialised per syscall at compile time: a syscall is one HOOK()
+ * line below, with the fd, request-size and offset expressions of its line in
+ * include/syscalls.def.  Entry filters the task (asm filter_task), resolves
+ * fd -> struct file -> inode in BPF and keeps what exit needs per thread; exit
+ * counts the call into the file's record.
  */
 #include "helpers.bpf.h"
 #include "kernel.bpf.h"
 #include "maps.bpf.h"
 
-#define O_APPEND 02000
+#define O_APPEND	02000
+#define IOV_MAX		1024
+#define EEXIST		17
 
 /* asm/: see the register contracts there */
 extern __u32 hist_bucket(__u64 v);
+extern __u32 lat_bucket(__u64 v);
 extern __u32 seq_classify(struct seq_state *st, __u64 start, __u64 done);
 extern __u32 seq_rewrite(struct seq_state *st, __u64 start);
 extern __u32 filter_task(__u32 tgid, const char *comm, __u32 self_tgid, __u32 mode);
@@ -33,6 +37,13 @@ struct sys_exit_ctx {
 	__u32 pad;
 	__s64 ret;
 };
+
+struct iovec_user {
+	__u64 base;
+	__u64 len;
+};
+
+/* ---- entry side ------------------------------------------------------- */
 
 static __always_inline struct file *fd_to_file(__u64 fd)
 {
@@ -72,30 +83,57 @@ static __always_inline __u64 file_pos(struct file *file, struct inode *inode)
 	return pos;
 }
 
-#define ARG_COUNT(n) (ctx->args[n])
-#define OFF_POS (file_pos(file, inode))
-#define OFF_ARG(n) (ctx->args[n])
-#define OFF_ARG_OR_POS(n) ((__s64)ctx->args[n] == -1 ? file_pos(file, inode) : ctx->args[n])
+/* Sum of iov_len over the first cnt (at most IOV_MAX) entries. */
+static __always_inline __u64 iov_sum(__u64 uiov, __u64 cnt)
+{
+	const struct iovec_user *iov = (const void *)uiov;
+	__u64 sum = 0, len;
+	int i;
 
-static __always_inline int on_enter(struct sys_enter_ctx *ctx, __u32 sc, __u64 req,
-				    struct file *file, struct inode *inode, __u64 start);
+#pragma clang loop unroll(disable)
+	for (i = 0; i < IOV_MAX; i++) {
+		if (i >= cnt)
+			break;
+		if (bpf_probe_read_user(&len, sizeof(len), &iov[i].len))
+			break;
+		sum += len;
+	}
+	return sum;
+}
 
-static __always_inline int on_enter_filtered(struct sys_enter_ctx *ctx, __u32 sc,
-					     struct file **filep, struct inode **inodep)
+static __always_inline __u64 user_u64_or(__u64 uptr, __u64 fallback)
+{
+	__u64 v;
+
+	if (!uptr || bpf_probe_read_user(&v, sizeof(v), (const void *)uptr))
+		return fallback;
+	return v;
+}
+
+/* Is the task traced?  (asm filter_task with this build's knobs) */
+static __always_inline int task_traced(void)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	char comm[COMM_LEN] = {};
-	struct super_block *sb;
-	unsigned long sb_flags;
-	struct inode *inode;
-	struct file *file;
-	__u16 mode;
 
 	if (iot_cfg.filter_mode & FILTER_COMMS)
 		bpf_get_current_comm(comm, sizeof(comm));
-	if (!filter_task(pid_tgid >> 32, comm, iot_cfg.self_tgid, iot_cfg.filter_mode))
-		return 0;
-	file = fd_to_file((__u32)ctx->args[0]);
+	return filter_task(pid_tgid >> 32, comm, iot_cfg.self_tgid, iot_cfg.filter_mode);
+}
+
+/*
+ * fd -> the file's identity, if it is a named regular file (asm filter_file).
+ * The starting offset is filled in by the caller, which knows the syscall.
+ */
+static __always_inline int resolve_fd(__u64 fd, struct inflight_file *f, struct inode **inodep)
+{
+	struct file *file = fd_to_file((__u32)fd);
+	struct super_block *sb;
+	unsigned long sb_flags, ino;
+	struct inode *inode;
+	__u16 mode;
+	__u32 dev;
+
 	if (!file)
 		return 0;
 	KREAD(inode, file->f_inode);
@@ -108,37 +146,39 @@ static __always_inline int on_enter_filtered(struct sys_enter_ctx *ctx, __u32 sc
 	KREAD(sb_flags, sb->s_flags);
 	if (!filter_file(mode, sb_flags))
 		return 0;
-	*filep = file;
+	KREAD(dev, sb->s_dev);
+	KREAD(ino, inode->i_ino);
+	KREAD(f->nlink, inode->i_nlink);
+	f->fk.dev = dev;
+	f->fk.ino = ino;
+	if (iot_cfg.per_process)
+		f->fk.tgid = bpf_get_current_pid_tgid() >> 32;
+	f->file = (__u64)file;
+	f->valid = 1;
 	*inodep = inode;
 	return 1;
 }
 
-static __always_inline int on_enter(struct sys_enter_ctx *ctx, __u32 sc, __u64 req,
-				    struct file *file, struct inode *inode, __u64 start)
+static __always_inline void stash(struct inflight *inf, __u32 sc, __u64 req)
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct super_block *sb;
-	struct inflight inf = {};
-	unsigned long ino;
-	__u32 dev;
 
-	KREAD(sb, inode->i_sb);
-	KREAD(dev, sb->s_dev);
-	KREAD(ino, inode->i_ino);
-	KREAD(inf.nlink, inode->i_nlink);
-	inf.fk.dev = dev;
-	inf.fk.ino = ino;
-	if (iot_cfg.per_process)
-		inf.fk.tgid = bpf_get_current_pid_tgid() >> 32;
-	inf.file = (__u64)file;
-	inf.ts = bpf_ktime_get_ns();
-	inf.start = start;
-	inf.req = req;
-	inf.sc = sc;
-	if (bpf_map_update_elem(&inflight, &tid, &inf, BPF_ANY))
+	inf->ts = bpf_ktime_get_ns();
+	inf->req = req;
+	inf->sc = sc;
+	if (bpf_map_update_elem(&inflight, &tid, inf, BPF_ANY))
 		drop(DROP_INFLIGHT_FULL);
-	return 0;
 }
+
+/* The expressions of syscalls.def, evaluated in HOOK's entry program. */
+#define ARG_COUNT(n)		(ctx->args[n])
+#define ARG_IOV(iov, cnt)	iov_sum(ctx->args[iov], ctx->args[cnt])
+#define ARG_NONE		0
+#define OFF_POS			file_pos(file, inode)
+#define OFF_ARG(n)		(ctx->args[n])
+#define OFF_ARG_OR_POS(n)	((__s64)ctx->args[n] == -1 ? file_pos(file, inode) : ctx->args[n])
+#define OFF_PTR(n)		user_u64_or(ctx->args[n], file_pos(file, inode))
+#define OFF_NONE		0
 
 /* ---- exit side -------------------------------------------------------- */
 
@@ -195,27 +235,25 @@ static __always_inline void walk_path(struct ev_file *ev, struct file *file)
 	}
 }
 
-static __noinline void emit_file(struct inflight *inf, const char *comm)
+/* Send a new record's path, fs type and first comm to user space. */
+static __always_inline void emit_file(struct ev_file *ev, struct inflight_file *f,
+				      const char *comm)
 {
-	struct file *file = (void *)inf->file;
+	struct file *file = (void *)f->file;
 	struct file_system_type *type;
 	struct inode *inode;
 	struct super_block *sb;
 	const char *fsname;
-	struct ev_file *ev;
-	__u32 zero = 0, sz;
+	__u32 sz;
 	__u16 mode;
 
-	ev = bpf_map_lookup_elem(&scratch, &zero);
-	if (!ev)
-		return;
 	ev->hdr.type = EV_FILE;
-	ev->hdr.fk = inf->fk;
+	ev->hdr.fk = f->fk;
 	__builtin_memcpy(ev->comm, comm, COMM_LEN);
 	KREAD(inode, file->f_inode);
 	KREAD(mode, inode->i_mode);
 	ev->mode = mode;
-	ev->nlink = inf->nlink;
+	ev->nlink = f->nlink;
 	KREAD(sb, inode->i_sb);
 	KREAD(type, sb->s_type);
 	KREAD(fsname, type->name);
@@ -231,6 +269,66 @@ static __noinline void emit_file(struct inflight *inf, const char *comm)
 	ev->hdr.len = sz;
 	if (bpf_ringbuf_output(&events, ev, sz, 0))
 		drop(DROP_EVENTS_FULL);
+}
+
+/*
+ * Tail-called by an exit handler that created records: the path walk is
+ * verified once here instead of once per exit program (it was most of
+ * their verification cost: 78k insns processed each, 6.18).
+ */
+SEC("tail/tracepoint/syscalls/emit_files")
+int emit_files(void *ctx)
+{
+	struct emit_scratch *sc;
+	__u32 zero = 0, n;
+	int i;
+
+	sc = bpf_map_lookup_elem(&scratch, &zero);
+	if (!sc)
+		return 0;
+	n = sc->cnt;
+	sc->cnt = 0;
+#pragma clang loop unroll(disable)
+	for (i = 0; i < 2; i++) {
+		if (i >= n)
+			break;
+		emit_file(&sc->ev, &sc->pend[i], sc->comm);
+	}
+	return 0;
+}
+
+/* Queue a new record for emit_files; false when the scratch is unavailable. */
+static __always_inline void queue_emit(struct inflight_file *f, const __u64 *comm)
+{
+	struct emit_scratch *sc;
+	__u32 zero = 0, n;
+
+	sc = bpf_map_lookup_elem(&scratch, &zero);
+	if (!sc)
+		return;
+	n = sc->cnt;
+	if (n >= 2) {
+		drop(DROP_EVENTS_FULL);
+		return;
+	}
+	sc->pend[n] = *f;
+	__builtin_memcpy(sc->comm, comm, COMM_LEN);
+	sc->cnt = n + 1;
+}
+
+/* Run emit_files if anything was queued; it does not return here. */
+static __always_inline void flush_emits(void *ctx)
+{
+	struct emit_scratch *sc;
+	__u32 zero = 0;
+
+	sc = bpf_map_lookup_elem(&scratch, &zero);
+	if (!sc || !sc->cnt)
+		return;
+	bpf_tail_call(ctx, &tails, TAIL_EMIT_FILES);
+	/* reached only when the tail call failed */
+	drop(DROP_EVENTS_FULL);
+	sc->cnt = 0;
 }
 
 static __always_inline void emit_comm(struct file_key *fk, const char *comm)
@@ -259,18 +357,41 @@ static __always_inline void *lookup_or_init(void *map, const void *key, int *cre
 	err = bpf_map_update_elem(map, key, init, BPF_NOEXIST);
 	if (err == 0)
 		*created = 1;
-	else if (err != -17 /* EEXIST: another CPU was first */)
+	else if (err != -EEXIST) /* -EEXIST: another CPU was first */
 		return 0;
 	return bpf_map_lookup_elem(map, key);
 }
 
-static __always_inline void count_side(struct rw_side *side, struct inflight *inf, __s64 ret,
+/* The file's record, created (and announced) on first use. */
+static __always_inline struct file_rec *record_of(struct inflight_file *f, const __u64 *comm)
+{
+	struct file_rec *rec;
+	int created;
+
+	rec = lookup_or_init(&files, &f->fk, &created);
+	if (!rec) {
+		drop(DROP_FILES_FULL);
+		return 0;
+	}
+	if (created)
+		queue_emit(f, comm);
+	if (rec->last_comm[0] != comm[0] || rec->last_comm[1] != comm[1]) {
+		rec->last_comm[0] = comm[0];
+		rec->last_comm[1] = comm[1];
+		if (!created)
+			emit_comm(&f->fk, (const char *)comm);
+	}
+	rec->nlink = f->nlink;
+	return rec;
+}
+
+static __always_inline void count_side(struct rw_side *side, __u64 ts, __u64 start, __s64 ret,
 				       __u32 kind)
 {
 	__sync_fetch_and_add(&side->calls, 1);
-	if (!side->first_entry_ns || inf->ts < side->first_entry_ns)
-		side->first_entry_ns = inf->ts;
-	if (kind == SC_KIND_WRITE && seq_rewrite(&side->seq, inf->start))
+	if (!side->first_entry_ns || ts < side->first_entry_ns)
+		side->first_entry_ns = ts;
+	if (kind == SC_KIND_WRITE && seq_rewrite(&side->seq, start))
 		__sync_fetch_and_add(&side->rewrites, 1);
 	if (ret < 0) {
 		__sync_fetch_and_add(&side->errors, 1);
@@ -278,15 +399,16 @@ static __always_inline void count_side(struct rw_side *side, struct inflight *in
 	}
 	__sync_fetch_and_add(&side->bytes, ret);
 	side->last_return_ns = bpf_ktime_get_ns();
-	if (seq_classify(&side->seq, inf->start, ret)) {
+	if (seq_classify(&side->seq, start, ret)) {
 		__sync_fetch_and_add(&side->seq_calls, 1);
 		__sync_fetch_and_add(&side->seq_hist[hist_bucket(ret)], 1);
 	}
 }
 
-static __always_inline void count_syscall(struct inflight *inf, __s64 ret)
+static __always_inline void count_syscall(struct file_key *fk, __u32 sc, __u64 req, __s64 ret,
+					  int sizes)
 {
-	struct sc_key key = { .fk = inf->fk, .sc = inf->sc };
+	struct sc_key key = { .fk = *fk, .sc = sc };
 	struct sc_stats *st;
 	int created;
 
@@ -296,22 +418,65 @@ static __always_inline void count_syscall(struct inflight *inf, __s64 ret)
 		return;
 	}
 	__sync_fetch_and_add(&st->calls, 1);
-	__sync_fetch_and_add(&st->req_hist[hist_bucket(inf->req)], 1);
+	if (sizes)
+		__sync_fetch_and_add(&st->req_hist[hist_bucket(req)], 1);
 	if (ret < 0) {
 		__sync_fetch_and_add(&st->errors, 1);
 		return;
 	}
+	if (!sizes)
+		return;
 	__sync_fetch_and_add(&st->bytes, ret);
 	__sync_fetch_and_add(&st->done_hist[hist_bucket(ret)], 1);
 }
 
-static __always_inline int on_exit(struct sys_exit_ctx *ctx, __u32 kind)
+static __always_inline void count_sync(struct file_key *fk, __u32 sc, __u64 ts, __s64 ret)
+{
+	struct sc_key key = { .fk = *fk, .sc = sc };
+	__u64 lat = bpf_ktime_get_ns() - ts;
+	struct sync_stats *st;
+	int created;
+
+	st = lookup_or_init(&syncstats, &key, &created);
+	if (!st) {
+		drop(DROP_SCSTATS_FULL);
+		return;
+	}
+	__sync_fetch_and_add(&st->calls, 1);
+	if (ret < 0)
+		__sync_fetch_and_add(&st->errors, 1);
+	__sync_fetch_and_add(&st->total_ns, lat);
+	__sync_fetch_and_add(&st->lat_hist[lat_bucket(lat)], 1);
+}
+
+/* Count one call on one of its files (kind: what the call is for that file). */
+static __always_inline void count_file(struct inflight *inf, struct inflight_file *f, __u32 kind,
+				       __s64 ret, const __u64 *comm)
+{
+	struct file_rec *rec;
+
+	if (kind == SC_KIND_CLOSE) {
+		/* close alone makes no record: only files read, written or synced have one */
+		if (bpf_map_lookup_elem(&files, &f->fk))
+			count_syscall(&f->fk, inf->sc, 0, ret, 0);
+		return;
+	}
+	rec = record_of(f, comm);
+	if (!rec)
+		return;
+	if (kind == SC_KIND_SYNC) {
+		count_sync(&f->fk, inf->sc, inf->ts, ret);
+		return;
+	}
+	count_side(&rec->side[kind], inf->ts, f->start, ret, kind);
+	count_syscall(&f->fk, inf->sc, inf->req, ret, 1);
+}
+
+static __always_inline int on_exit(struct sys_exit_ctx *ctx, __u32 kind, int has_out)
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	__u64 comm[2] = {};
 	struct inflight inf, *p;
-	struct file_rec *rec;
-	int created;
 
 	p = bpf_map_lookup_elem(&inflight, &tid);
 	if (!p)
@@ -319,50 +484,50 @@ static __always_inline int on_exit(struct sys_exit_ctx *ctx, __u32 kind)
 	inf = *p;
 	bpf_map_delete_elem(&inflight, &tid);
 	bpf_get_current_comm(comm, sizeof(comm));
-	rec = lookup_or_init(&files, &inf.fk, &created);
-	if (!rec) {
-		drop(DROP_FILES_FULL);
-		return 0;
-	}
-	if (created)
-		emit_file(&inf, (const char *)comm);
-	if (rec->last_comm[0] != comm[0] || rec->last_comm[1] != comm[1]) {
-		rec->last_comm[0] = comm[0];
-		rec->last_comm[1] = comm[1];
-		if (!created)
-			emit_comm(&inf.fk, (const char *)comm);
-	}
-	rec->nlink = inf.nlink;
-	if (kind <= SC_KIND_WRITE)
-		count_side(&rec->side[kind], &inf, ctx->ret, kind);
-	count_syscall(&inf, ctx->ret);
+	if (inf.f[0].valid)
+		count_file(&inf, &inf.f[0], kind, ctx->ret, comm);
+	if (has_out && inf.f[1].valid)
+		count_file(&inf, &inf.f[1], SC_KIND_WRITE, ctx->ret, comm);
+	flush_emits(ctx);
 	return 0;
 }
 
 /*
- * HOOK(name, req, off): the enter/exit program pair of one syscall.  req and
- * off are the ARG_/OFF_ expressions of syscalls.def, evaluated at entry.
+ * The enter/exit program pair of every syscall in syscalls.def.  Entry
+ * evaluates the line's expressions with `ctx`, `file` and `inode` in scope:
+ * the offset once the fd is known to be a named regular file.
  */
-#define HOOK(name, kind, req, off)                                                                 \
-	SEC("tracepoint/syscalls/sys_enter_" #name)                                                \
-	int sys_enter_##name(struct sys_enter_ctx *ctx)                                            \
+#define OUT_NONE	-1
+#define OUT_FD(n)	(n)
+
+#define X(name, tp, kind, fd, out, req, off)                                                       \
+	SEC("tracepoint/syscalls/sys_enter_" #tp)                                                  \
+	int sys_enter_##tp(struct sys_enter_ctx *ctx)                                              \
 	{                                                                                          \
+		struct inflight inf = {};                                                          \
 		struct inode *inode;                                                               \
 		struct file *file;                                                                 \
                                                                                                    \
-		if (!on_enter_filtered(ctx, SC_##name, &file, &inode))                             \
+		if (!task_traced())                                                                \
 			return 0;                                                                  \
-		return on_enter(ctx, SC_##name, req, file, inode, off);                            \
+		if (resolve_fd(ctx->args[fd], &inf.f[0], &inode)) {                                \
+			file = (void *)inf.f[0].file;                                              \
+			inf.f[0].start = off;                                                      \
+		}                                                                                  \
+		if (out >= 0 && resolve_fd(ctx->args[out & 7], &inf.f[1], &inode)) {              \
+			file = (void *)inf.f[1].file;                                              \
+			inf.f[1].start = OFF_POS;                                                  \
+		}                                                                                  \
+		if (inf.f[0].valid || inf.f[1].valid)                                              \
+			stash(&inf, SC_##name, req);                                               \
+		return 0;                                                                          \
 	}                                                                                          \
-	SEC("tracepoint/syscalls/sys_exit_" #name)                                                 \
-	int sys_exit_##name(struct sys_exit_ctx *ctx)                                              \
+	SEC("tracepoint/syscalls/sys_exit_" #tp)                                                   \
+	int sys_exit_##tp(struct sys_exit_ctx *ctx)                                                \
 	{                                                                                          \
-		return on_exit(ctx, kind);                                                         \
+		return on_exit(ctx, kind, out >= 0);                                               \
 	}
-
-HOOK(read, SC_KIND_READ, ARG_COUNT(2), OFF_POS)
-HOOK(write, SC_KIND_WRITE, ARG_COUNT(2), OFF_POS)
-HOOK(pread64, SC_KIND_READ, ARG_COUNT(2), OFF_ARG(3))
-HOOK(pwrite64, SC_KIND_WRITE, ARG_COUNT(2), OFF_ARG(3))
+#include "syscalls.def"
+#undef X
 
 char LICENSE[] SEC("license") = "GPL";

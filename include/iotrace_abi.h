@@ -18,6 +18,22 @@
 #define HIST_BUCKETS		64
 #define HIST_LAST		(HIST_BUCKETS - 1)
 
+/*
+ * Latency histograms (fsync-type calls, in ns): 4 sub-buckets per octave,
+ * so percentiles resolve to a quarter of an octave.  With k = idx / 4 + 1
+ * and sub = idx % 4:
+ *   bucket idx, 0..3           [idx, idx]
+ *   bucket idx, 4..158         [(4 + sub) << (k - 2), ((5 + sub) << (k - 2)) - 1]
+ *                              (4 is [4, 4], 8 is [8, 9], 12 is [16, 19],
+ *                              36 is [1024, 1279], 158 is [6 << 38, (7 << 38) - 1])
+ *   bucket LAT_LAST (159)      [7 << 38, UINT64_MAX]   (7 << 38 ns is about 1924 s)
+ * lat_bucket(v) = v for v < 4; else with k = bit length(v) - 1 and
+ * sub = (v >> (k - 2)) & 3: min(4 * (k - 1) + sub, LAT_LAST).
+ */
+#define LAT_SUB_BITS		2
+#define LAT_BUCKETS		160
+#define LAT_LAST		(LAT_BUCKETS - 1)
+
 /* struct seq_state field offsets (asm/seq.S) */
 #define SEQ_NEXT_OFF		0	/* end offset of the previous successful call */
 #define SEQ_LAST_START		8	/* starting offset of the previous call */
@@ -43,7 +59,8 @@
 #define DROP_EVENTS_FULL	3	/* ring buffer full: a path or comm not delivered */
 #define DROP_PATH_TRUNC		4	/* path deeper or longer than we walk (path marked) */
 #define DROP_FD_READ		5	/* fd -> file resolution failed: a call not counted */
-#define DROP_MAX		6
+#define DROP_PIDS_FULL		6	/* a forked child could not be added: it is not traced */
+#define DROP_MAX		7
 
 #define SC_KIND_READ		0
 #define SC_KIND_WRITE		1
@@ -61,7 +78,7 @@
 #include <linux/types.h>
 
 enum sc_idx {
-#define X(name, kind, req, off) SC_##name,
+#define X(name, tp, kind, fd, out, req, off) SC_##name,
 #include "syscalls.def"
 #undef X
 	SC_MAX
@@ -111,26 +128,41 @@ struct sc_stats {
 	__u64 calls;
 	__u64 errors;
 	__u64 bytes;
-	__u64 total_ns;		/* SC_KIND_SYNC: sum of latencies */
 	__u64 req_hist[HIST_BUCKETS];
 	__u64 done_hist[HIST_BUCKETS];
 };
 
-/* What sys_enter saw, kept per thread until sys_exit. */
-struct inflight {
+/* One file a call works on, as sys_enter saw it. */
+struct inflight_file {
 	struct file_key fk;
 	__u64 file;		/* struct file *, for the path walk of a new file */
-	__u64 ts;		/* bpf_ktime_get_ns() at entry */
 	__u64 start;		/* starting offset */
+	__u32 nlink;
+	__u32 valid;		/* a named regular file was found behind the fd */
+};
+
+/* What sys_enter saw, kept per thread until sys_exit. */
+struct inflight {
+	struct inflight_file f[2];	/* [0]: the call's fd (in_fd); [1]: sendfile's out_fd */
+	__u64 ts;		/* bpf_ktime_get_ns() at entry */
 	__u64 req;		/* request size */
 	__u32 sc;		/* enum sc_idx */
-	__u32 nlink;
+	__u32 pad;
+};
+
+/* Per (record, fsync-type syscall): latencies. */
+struct sync_stats {
+	__u64 calls;
+	__u64 errors;
+	__u64 total_ns;
+	__u64 lat_hist[LAT_BUCKETS];
 };
 
 /* Big enough to be the initial value of any hash map entry. */
+#define IOT_MAX2(a, b) ((a) > (b) ? (a) : (b))
 struct zero_value {
-	__u8 b[sizeof(struct file_rec) > sizeof(struct sc_stats) ? sizeof(struct file_rec)
-								  : sizeof(struct sc_stats)];
+	__u8 b[IOT_MAX2(sizeof(struct file_rec),
+			IOT_MAX2(sizeof(struct sc_stats), sizeof(struct sync_stats)))];
 };
 
 /* Global knobs: the .rodata variable iot_cfg of every BPF C object. */

@@ -5,6 +5,7 @@
  * files, scstats and drops maps after detach.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -163,7 +164,9 @@ static int drain_files(struct map *m, struct trace_result *res)
 	return err == -ENOENT ? 0 : err;
 }
 
-static int drain_scstats(struct map *m, struct trace_result *res)
+/* Per-syscall maps: key = struct sc_key, value of val_sz into slots[sc]. */
+static int drain_per_syscall(struct map *m, struct trace_result *res, size_t val_sz,
+			     size_t slots_off)
 {
 	struct sc_key key, next;
 	void *prev = NULL;
@@ -171,6 +174,7 @@ static int drain_scstats(struct map *m, struct trace_result *res)
 
 	while (!(err = map__get_next_key(m, prev, &next))) {
 		struct file_entry *f = files_get(&res->files, &next.fk);
+		void **slot;
 
 		key = next;
 		prev = &key;
@@ -178,9 +182,10 @@ static int drain_scstats(struct map *m, struct trace_result *res)
 			return -ENOMEM;
 		if (next.sc >= SC_MAX)
 			continue;
-		if (!f->sc[next.sc] && !(f->sc[next.sc] = calloc(1, sizeof(struct sc_stats))))
+		slot = (void **)((char *)f + slots_off) + next.sc;
+		if (!*slot && !(*slot = calloc(1, val_sz)))
 			return -ENOMEM;
-		err = map__lookup_elem(m, &next, f->sc[next.sc]);
+		err = map__lookup_elem(m, &next, *slot);
 		if (err && err != -ENOENT)
 			return err;
 	}
@@ -239,8 +244,10 @@ static void prune_unnamed(struct trace_result *res)
 		}
 		if (f->have_rec)
 			res->dropped_files++;
-		for (int s = 0; s < SC_MAX; s++)
+		for (int s = 0; s < SC_MAX; s++) {
 			free(f->sc[s]);
+			free(f->sync[s]);
+		}
 		free(f->path);
 		free(f);
 	}
@@ -250,13 +257,16 @@ static void prune_unnamed(struct trace_result *res)
 int drain_maps(struct obj *o, struct trace_result *res)
 {
 	struct map *files = need_map(o, "files"), *scstats = need_map(o, "scstats");
-	struct map *drops = need_map(o, "drops");
+	struct map *syncstats = need_map(o, "syncstats"), *drops = need_map(o, "drops");
 	int err;
 
-	if (!files || !scstats || !drops)
+	if (!files || !scstats || !syncstats || !drops)
 		return -ENOENT;
 	err = drain_files(files, res);
-	err = err ?: drain_scstats(scstats, res);
+	err = err ?: drain_per_syscall(scstats, res, sizeof(struct sc_stats),
+				       offsetof(struct file_entry, sc));
+	err = err ?: drain_per_syscall(syncstats, res, sizeof(struct sync_stats),
+				       offsetof(struct file_entry, sync));
 	err = err ?: drain_drops(drops, res);
 	if (err) {
 		pr_warn("reading results: %s", strerror(-err));
@@ -266,6 +276,9 @@ int drain_maps(struct obj *o, struct trace_result *res)
 	res->dropped_files += res->drops[DROP_FILES_FULL];
 	res->dropped_events = res->drops[DROP_SCSTATS_FULL] + res->drops[DROP_INFLIGHT_FULL] +
 			      res->drops[DROP_FD_READ];
+	if (res->drops[DROP_PIDS_FULL])
+		pr_warn("warning: %llu forked processes could not be followed (pids map full)",
+			(unsigned long long)res->drops[DROP_PIDS_FULL]);
 	files_sort_by_path(&res->files);
 	return 0;
 }

@@ -167,8 +167,10 @@ void files_sort_by_path(struct file_table *t)
 void files_free(struct file_table *t)
 {
 	for (size_t i = 0; i < t->cnt; i++) {
-		for (int s = 0; s < SC_MAX; s++)
+		for (int s = 0; s < SC_MAX; s++) {
 			free(t->v[i]->sc[s]);
+			free(t->v[i]->sync[s]);
+		}
 		free(t->v[i]->path);
 		free(t->v[i]);
 	}

@@ -55,7 +55,8 @@ struct file_entry {
 	unsigned int comm_cnt;
 	bool have_rec;
 	struct file_rec rec;
-	struct sc_stats *sc[SC_MAX];	/* NULL: syscall never seen on this file */
+	struct sc_stats *sc[SC_MAX];	/* read/write/close kinds; NULL: never seen */
+	struct sync_stats *sync[SC_MAX];	/* fsync kinds; NULL: never seen */
 };
 
 struct file_table {

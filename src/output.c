@@ -24,7 +24,7 @@ struct sc_info {
 };
 
 static const struct sc_info sc_infos[SC_MAX] = {
-#define X(name, kind, req, off) [SC_##name] = { #name, kind },
+#define X(name, tp, kind, fd, out, req, off) [SC_##name] = { #name, kind },
 #include "syscalls.def"
 #undef X
 };
@@ -36,18 +36,38 @@ static void bucket_bounds(int i, uint64_t *lo, uint64_t *hi)
 	*hi = i == 0 ? 0 : i == HIST_LAST ? UINT64_MAX : (1ULL << i) - 1;
 }
 
-static void write_hist(struct json *j, const char *key, const __u64 *h)
+/* Bounds of latency-histogram bucket i (see LAT_BUCKETS in iotrace_abi.h). */
+static void lat_bucket_bounds(int i, uint64_t *lo, uint64_t *hi)
+{
+	int k = i / 4 + 1;
+	uint64_t sub = (uint64_t)(i % 4);
+
+	if (i < 4) {
+		*lo = *hi = (uint64_t)i;
+		return;
+	}
+	*lo = (4 + sub) << (k - 2);
+	*hi = i == LAT_LAST ? UINT64_MAX : ((5 + sub) << (k - 2)) - 1;
+}
+
+static void write_hist_of(struct json *j, const char *key, const __u64 *h, int n,
+			  void (*bounds)(int, uint64_t *, uint64_t *))
 {
 	json_arr_begin(j, key);
-	for (int i = 0; i < HIST_BUCKETS; i++) {
+	for (int i = 0; i < n; i++) {
 		uint64_t lo, hi;
 
 		if (!h[i])
 			continue;
-		bucket_bounds(i, &lo, &hi);
+		bounds(i, &lo, &hi);
 		json_u64_triple(j, NULL, lo, hi, h[i]);
 	}
 	json_arr_end(j);
+}
+
+static void write_hist(struct json *j, const char *key, const __u64 *h)
+{
+	write_hist_of(j, key, h, HIST_BUCKETS, bucket_bounds);
 }
 
 static uint64_t rel_ns(const struct trace_result *res, uint64_t t)
@@ -82,42 +102,55 @@ static void write_syscalls(struct json *j, const struct file_entry *f)
 {
 	json_obj_begin(j, "syscalls");
 	for (int i = 0; i < SC_MAX; i++) {
+		const struct sync_stats *sy = f->sync[i];
 		const struct sc_stats *st = f->sc[i];
 		int kind = sc_infos[i].kind;
 
-		if (!st || !st->calls)
+		if (kind == SC_KIND_SYNC && sy && sy->calls) {
+			json_obj_begin(j, sc_infos[i].name);
+			json_u64(j, "calls", sy->calls);
+			json_u64(j, "errors", sy->errors);
+			write_hist_of(j, "lat_hist", sy->lat_hist, LAT_BUCKETS, lat_bucket_bounds);
+			json_u64(j, "total_ns", sy->total_ns);
+			json_obj_end(j);
+		}
+		if (kind == SC_KIND_SYNC || !st || !st->calls)
 			continue;
 		json_obj_begin(j, sc_infos[i].name);
 		json_u64(j, "calls", st->calls);
 		json_u64(j, "errors", st->errors);
-		if (kind == SC_KIND_READ || kind == SC_KIND_WRITE) {
+		if (kind != SC_KIND_CLOSE) {
 			json_u64(j, "bytes", st->bytes);
 			write_hist(j, "req_hist", st->req_hist);
 			write_hist(j, "done_hist", st->done_hist);
-		} else if (kind == SC_KIND_SYNC) {
-			write_hist(j, "lat_hist", st->done_hist);
-			json_u64(j, "total_ns", st->total_ns);
 		}
 		json_obj_end(j);
 	}
 	json_obj_end(j);
 }
 
+/* fsync and fdatasync together */
+static void sum_sync(const struct file_entry *f, struct sync_stats *sum)
+{
+	memset(sum, 0, sizeof(*sum));
+	for (int i = 0; i < SC_MAX; i++) {
+		const struct sync_stats *st = f->sync[i];
+
+		if (!st)
+			continue;
+		sum->calls += st->calls;
+		sum->errors += st->errors;
+		sum->total_ns += st->total_ns;
+		for (int b = 0; b < LAT_BUCKETS; b++)
+			sum->lat_hist[b] += st->lat_hist[b];
+	}
+}
+
 static void write_fsync(struct json *j, const struct file_entry *f)
 {
-	struct sc_stats sum = { 0 };
+	struct sync_stats sum;
 
-	for (int i = 0; i < SC_MAX; i++) {
-		const struct sc_stats *st = f->sc[i];
-
-		if (!st || sc_infos[i].kind != SC_KIND_SYNC)
-			continue;
-		sum.calls += st->calls;
-		sum.errors += st->errors;
-		sum.total_ns += st->total_ns;
-		for (int b = 0; b < HIST_BUCKETS; b++)
-			sum.done_hist[b] += st->done_hist[b];
-	}
+	sum_sync(f, &sum);
 	if (!sum.calls) {
 		json_null(j, "fsync");
 		return;
@@ -126,7 +159,7 @@ static void write_fsync(struct json *j, const struct file_entry *f)
 	json_u64(j, "calls", sum.calls);
 	json_u64(j, "errors", sum.errors);
 	json_u64(j, "total_ns", sum.total_ns);
-	write_hist(j, "lat_hist", sum.done_hist);
+	write_hist_of(j, "lat_hist", sum.lat_hist, LAT_BUCKETS, lat_bucket_bounds);
 	json_obj_end(j);
 }
 
@@ -285,7 +318,7 @@ static void csv_side(FILE *f, const struct trace_result *res, const struct rw_si
 static void csv_row(FILE *f, const struct trace_result *res, const struct file_entry *e,
 		    bool per_process)
 {
-	uint64_t fs_calls = 0, fs_err = 0, fs_ns = 0;
+	struct sync_stats sy;
 	const struct rw_side *w = &e->rec.side[SC_KIND_WRITE];
 
 	csv_field(f, e->path, e->path_len);
@@ -308,26 +341,26 @@ static void csv_row(FILE *f, const struct trace_result *res, const struct file_e
 		fprintf(f, ",%llu", (unsigned long long)w->rewrites);
 	else
 		fputc(',', f);
-	for (int i = 0; i < SC_MAX; i++)
-		if (e->sc[i] && sc_infos[i].kind == SC_KIND_SYNC)
-			fs_calls += e->sc[i]->calls, fs_err += e->sc[i]->errors,
-				fs_ns += e->sc[i]->total_ns;
-	if (fs_calls)
-		fprintf(f, ",%llu,%llu,%llu", (unsigned long long)fs_calls,
-			(unsigned long long)fs_err, (unsigned long long)fs_ns);
+	sum_sync(e, &sy);
+	if (sy.calls)
+		fprintf(f, ",%llu,%llu,%llu", (unsigned long long)sy.calls,
+			(unsigned long long)sy.errors, (unsigned long long)sy.total_ns);
 	else
 		fputs(",,,", f);
 	for (int i = 0; i < SC_MAX; i++) {
 		const struct sc_stats *st = e->sc[i];
+		const struct sync_stats *sn = e->sync[i];
 		int kind = sc_infos[i].kind;
 
-		if (!st || !st->calls) {
+		if (kind == SC_KIND_SYNC && sn && sn->calls)
+			fprintf(f, ",%llu,%llu,", (unsigned long long)sn->calls,
+				(unsigned long long)sn->errors);
+		else if (kind != SC_KIND_SYNC && st && st->calls)
+			fprintf(f, ",%llu,%llu,", (unsigned long long)st->calls,
+				(unsigned long long)st->errors);
+		else
 			fputs(",,,", f);
-			continue;
-		}
-		fprintf(f, ",%llu,%llu,", (unsigned long long)st->calls,
-			(unsigned long long)st->errors);
-		if (kind == SC_KIND_READ || kind == SC_KIND_WRITE)
+		if (st && st->calls && (kind == SC_KIND_READ || kind == SC_KIND_WRITE))
 			fprintf(f, "%llu", (unsigned long long)st->bytes);
 	}
 	fputs("\r\n", f);

@@ -45,6 +45,14 @@ static uint64_t now_ns(clockid_t clk)
 	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
+static uint64_t launch_ns;
+
+/* -vv: how long each phase took since launch */
+static void phase(const char *what)
+{
+	pr_debug("%s: %.1f ms since launch", what, (now_ns(CLOCK_MONOTONIC) - launch_ns) / 1e6);
+}
+
 static int check_environment(void)
 {
 	if (access("/sys/kernel/btf/vmlinux", R_OK)) {
@@ -84,6 +92,22 @@ static uint32_t filter_mode(const struct options *opts)
 	return mode ? mode : FILTER_ALL;
 }
 
+/* The tail-call table: programs reached only through bpf_tail_call. */
+static int fill_tails(struct obj *o)
+{
+	struct prog *p = obj__find_prog(o, "emit_files");
+	uint32_t idx = 0;
+	int fd, err;
+
+	if (!p)
+		return -ENOENT;
+	fd = prog__fd(p);
+	err = map__update_elem(obj__find_map(o, "tails"), &idx, &fd, 0);
+	if (err)
+		pr_warn("map 'tails': cannot add prog 'emit_files': %s", strerror(-err));
+	return err;
+}
+
 static int load(struct trace *t)
 {
 	const struct options *opts = t->opts;
@@ -105,6 +129,7 @@ static int load(struct trace *t)
 	err = err ?: obj__set_max_entries(t->obj, "scstats",
 					  sc_max > UINT32_MAX ? UINT32_MAX : (uint32_t)sc_max);
 	err = err ?: obj__load(t->obj, &lo);
+	err = err ?: fill_tails(t->obj);
 	if (err == -EPERM)
 		pr_warn("loading BPF programs was refused: run as root (CAP_BPF and CAP_PERFMON)");
 	return err;
@@ -295,14 +320,17 @@ static int finish(struct trace *t)
 {
 	int err;
 
-	obj__detach(t->obj);
 	t->res.duration_ns = now_ns(CLOCK_MONOTONIC) - t->res.start_mono_ns;
+	phase("trace ended");
+	obj__detach(t->obj);
+	phase("detached");
 	host_info(&t->res);
 	err = ringbuf_consume(t->rb, &t->res);
 	err = err ?: drain_maps(t->obj, &t->res);
 	err = err ?: output_write(&t->res, t->opts);
 	if (err)
 		return err;
+	phase("written");
 	if (!t->opts->quiet)
 		output_summary(&t->res, stderr);
 	else if (t->res.dropped_files || t->res.dropped_events)
@@ -354,14 +382,17 @@ int record_run(const struct options *opts, int *exit_code)
 	struct trace t = { .opts = opts, .sig_fd = -1, .child = { .go_fd = -1, .err_fd = -1 } };
 	int err;
 
+	launch_ns = now_ns(CLOCK_MONOTONIC);
 	err = check_environment();
 	err = err ?: check_targets(opts);
 	err = err ?: output_check_path(opts->output);
 	err = err ?: block_signals(&t);
 	err = err ?: load(&t);
+	phase("loaded");
 	err = err ?: fill_targets(&t);
 	err = err ?: open_pidfds(&t);
 	err = err ?: start(&t);
+	phase("attached");
 	if (err) {
 		abandon_child(&t);
 		goto out;
