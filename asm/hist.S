@@ -120,3 +120,74 @@ hist_bucket:
 	and	%r0, HIST_LAST		; verifier: r0 in [0, 63]
 	exit
 	.size	hist_bucket, .-hist_bucket
+
+	.globl	lat_bucket
+	.type	lat_bucket, @function
+/*
+ * __u32 lat_bucket(__u64 v)
+ *   in:       r1 = v (any 64-bit value, a latency in ns)
+ *   out:      r0 = the latency bucket of v, as defined next to LAT_BUCKETS
+ *             in include/iotrace_abi.h:
+ *               v < 4: v
+ *               else, k = bit length(v) - 1, sub = (v >> (k - 2)) & 3:
+ *               min(4 * (k - 1) + sub, LAT_LAST)
+ *             0..7 -> 0..7, 8..9 -> 8, 1000 -> 35, 1024 -> 36,
+ *             (7 << 38) - 1 -> 158, >= 7 << 38 -> 159
+ *   bucket:   idx < 4: [idx, idx]; else k = idx / 4 + 1, sub = idx % 4:
+ *             [(4 + sub) << (k - 2), ((5 + sub) << (k - 2)) - 1], except
+ *             LAT_LAST: [7 << 38, UINT64_MAX]
+ *   bound:    r0 <= LAT_LAST (159), i.e. r0 < LAT_BUCKETS, visible to the
+ *             verifier on both exits: path 1 umax 159, var_off=(0x0; 0xff);
+ *             path 2 (the clamp) the constant 159
+ *   clobbers: r1-r5 (a bpf-to-bpf call: hist_bucket changes r1-r3, r4 and
+ *             r5 are untouched but unreadable to the verifier after it);
+ *             r6 used and, being this frame's own, invisible to the caller
+ *             (r6-r9 preserved)
+ *   stack:    none of its own; one call frame deeper (hist_bucket)
+ *   calls:    hist_bucket (bpf-to-bpf, src_reg 1); hist_bucket is .globl,
+ *             so bpf-as 2.40 leaves an R_BPF_INSN_DISP32 relocation (type
+ *             10, LLVM R_BPF_64_32) that the loader resolves as it does
+ *             C-to-asm calls
+ *   loops:    none; 10 insns + hist_bucket (61) on the longest path
+ *
+ * With s = max(bit length(v) - 3, 0) = bit length(v >> 3):
+ *   idx = 4 * s + (v >> s)
+ * v < 8: s = 0, idx = v.  v >= 8 with k = bit length(v) - 1: s = k - 2,
+ * v >> s = 4 + sub in [4, 7], idx = 4 * (k - 2) + 4 + sub = 4 * (k - 1) + sub.
+ * v >> s < 8 always, so masking it with 7 changes nothing.  The 3, 7 and
+ * 2 below are LAT_SUB_BITS + 1, (2 << LAT_SUB_BITS) - 1 and LAT_SUB_BITS,
+ * pinned in src/abi_check.c.
+ */
+lat_bucket:
+	mov	%r6, %r1		; v survives the call in our own r6
+
+	/* s = hist_bucket(v >> 3): v >> 3 < 2^61, so no clamp inside; s <= 61 */
+	rsh	%r1, 3
+	call	hist_bucket		; r0 = s, verifier: var_off=(0x0; 0x3f)
+
+	/* idx = 4 * s + ((v >> s) & 7); verifier: [0, 252] + [0, 7] */
+	rsh	%r6, %r0		; variable shift: r6 unknown to the verifier
+	and	%r6, 7			; a no-op on the value, verifier: [0, 7]
+	lsh	%r0, 2			; verifier: var_off=(0x0; 0xfc), umax 252
+	add	%r0, %r6		; verifier: r0 in [0, 259]
+
+	/*
+	 * Clamp to LAT_LAST: s >= 39 (v >= 7 << 38) gives idx in [160, 251].
+	 * No AND can express 159, and no branch-free min keeps the bound (the
+	 * verifier ranges the terms independently), so one jgt.  The verifier
+	 * pushes the taken side and walks the fall-through first: the caller
+	 * goes on with r0 in [0, 159] and records its states; the clamp path
+	 * (r0 = 159, inside that range) comes next and is pruned at the first
+	 * caller checkpoint whose recorded state covers it (in
+	 * tests/asm/contract_lat.bpf.c, its exit, 8 caller insns later: 109
+	 * insns processed, 10 of them on the clamp path).  Joining both paths at one exit does not
+	 * prune earlier: the verifier records no state at a jump target fewer
+	 * than 8 insns after its last checkpoint (here the return from
+	 * hist_bucket), so the join is never compared.
+	 */
+	jgt	%r0, LAT_LAST, .Llat_bucket_clamp
+	exit				; path 1, walked first: r0 in [0, 159]
+.Llat_bucket_clamp:
+	mov	%r0, LAT_LAST
+	exit				; path 2: r0 = 159 (const)
+	.size	lat_bucket, .-lat_bucket

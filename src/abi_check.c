@@ -20,6 +20,14 @@ _Static_assert(sizeof(((struct sc_stats *)0)->req_hist) / sizeof(__u64) == HIST_
 _Static_assert(sizeof(((struct sc_stats *)0)->done_hist) / sizeof(__u64) == HIST_BUCKETS,
 	       "done_hist indexed by hist_bucket");
 
+/* asm/hist.S: lat_bucket hard-codes >> 3, & 7 and << 2 for 4 sub-buckets */
+_Static_assert(LAT_SUB_BITS == 2, "lat_bucket: rsh 3 = SUB_BITS + 1, and 7, lsh 2");
+_Static_assert(LAT_BUCKETS == 160, "lat_bucket clamps with jgt LAT_LAST; 7 << 38 begins the last");
+_Static_assert(LAT_LAST == LAT_BUCKETS - 1, "lat_bucket returns at most LAT_LAST");
+_Static_assert(LAT_LAST == 4 * (40 - 1) + 3, "LAT_LAST is the bucket of 7 << 38 (k = 40, sub = 3)");
+_Static_assert(sizeof(((struct sync_stats *)0)->lat_hist) / sizeof(__u64) == LAT_BUCKETS,
+	       "lat_hist indexed by lat_bucket");
+
 /* asm/seq.S: ldxdw/stxdw at these offsets */
 _Static_assert(offsetof(struct seq_state, next_off) == SEQ_NEXT_OFF, "seq_state.next_off");
 _Static_assert(sizeof(((struct seq_state *)0)->next_off) == 8, "seq_state.next_off is u64");
