@@ -56,7 +56,8 @@ static int load_once(const struct obj *o, const struct prog *p, char *log, size_
 }
 
 /* load with a log, growing the buffer while the kernel says ENOSPC */
-static int load_logged(const struct obj *o, const struct prog *p, unsigned int level, char **log)
+static int load_logged(const struct obj *o, const struct prog *p, unsigned int level, size_t max_sz,
+		       char **log)
 {
 	size_t sz = LOG_MIN_SZ;
 	char *buf = NULL, *n;
@@ -70,7 +71,7 @@ static int load_logged(const struct obj *o, const struct prog *p, unsigned int l
 		}
 		buf = n;
 		ret = load_once(o, p, buf, sz, level);
-		if (ret != -ENOSPC || sz >= LOG_MAX_SZ)
+		if (ret != -ENOSPC || sz >= max_sz)
 			break;
 		if (ret >= 0)
 			close(ret);
@@ -172,7 +173,16 @@ static int load_verbose(struct obj *o, struct prog *p, const struct obj_load_opt
 {
 	int ret, err;
 
-	ret = load_logged(o, p, opts->log_level | LOG_STATS, &p->log);
+	size_t max_sz = opts->log_max_sz ? opts->log_max_sz : LOG_MAX_SZ;
+
+	ret = load_logged(o, p, opts->log_level | LOG_STATS, max_sz, &p->log);
+	if (ret == -ENOSPC && opts->log_level > 1) {
+		/* a level-2 log of a long walk outgrows the limit: keep level 1 */
+		pr_info("prog '%s': level %u log exceeds %zu bytes, keeping the level 1 log", p->name,
+			opts->log_level, max_sz);
+		free(p->log);
+		ret = load_logged(o, p, 1 | LOG_STATS, LOG_MAX_SZ, &p->log);
+	}
 	if (ret < 0 && ret != -ENOMEM)
 		report_rejection(p, ret, p->log);
 	if (opts->log_dir && p->log) {
@@ -193,7 +203,7 @@ static int load_quiet(struct obj *o, struct prog *p)
 	ret = load_once(o, p, NULL, 0, 0);
 	if (ret >= 0)
 		return ret;
-	ret = load_logged(o, p, 1, &p->log);
+	ret = load_logged(o, p, 1, LOG_MAX_SZ, &p->log);
 	if (ret >= 0)
 		return ret;	/* passed on the second try */
 	if (ret != -ENOMEM)

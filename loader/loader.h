@@ -3,7 +3,8 @@
  * Public interface of the BPF object loader.  It knows nothing about iotrace:
  * it opens any set of BPF ELF objects that follow our conventions (legacy
  * SEC("maps") definitions, programs in "tracepoint/CAT/NAME" or
- * "raw_tracepoint/NAME" sections, subprograms in .text of any object),
+ * "raw_tracepoint/NAME" sections, subprograms in .text of any object;
+ * "tail/..." sections are loaded but not attached, for tail calls),
  * links them into programs, applies CO-RE field offsets from vmlinux BTF,
  * loads them with raw bpf(2) and attaches them.
  *
@@ -49,6 +50,11 @@ struct obj_load_opts {
 	 * the log for prog__log().
 	 */
 	unsigned int log_level;
+	/*
+	 * Largest log buffer tried (0: 16 MiB).  A level-2 log that does not fit
+	 * is replaced by the program's level-1 log.
+	 */
+	size_t log_max_sz;
 	/* when non-NULL, every program's full log is written to DIR/<prog>.log */
 	const char *log_dir;
 };

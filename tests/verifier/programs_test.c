@@ -1,0 +1,145 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Every production program loads through our loader on this kernel, and the
+ * verifier's work on it (instructions processed) has not grown by more than
+ * 10% against verifier-logs/<uname -r>/summary.tsv, when logs for this
+ * kernel are committed.  Regenerate them with `make verifier-logs`.
+ */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+
+#include "bpf_test.h"
+#include "iotrace_abi.h"
+#include "loader.h"
+
+/* the objects iotrace embeds (src/embed.S), as built in OUT_DIR */
+static const char *const prod_objs[] = {
+	"bpf/rw.bpf.o", "bpf/task.bpf.o", "asm/hist.o", "asm/seq.o", "asm/filter.o",
+};
+#define PROD_OBJ_CNT (sizeof(prod_objs) / sizeof(prod_objs[0]))
+
+struct loaded {
+	struct obj *obj;
+	void *bufs[PROD_OBJ_CNT];
+};
+
+static void *slurp(const char *rel, size_t *sz)
+{
+	char path[4096];
+	FILE *f;
+	void *buf;
+	long n;
+
+	snprintf(path, sizeof(path), "%s/%s", OUT_DIR, rel);
+	f = fopen(path, "rb");
+	cr_assert_not_null(f, "cannot open %s (run make bpf)", path);
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	rewind(f);
+	buf = malloc((size_t)n);
+	cr_assert_not_null(buf);
+	cr_assert_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
+	fclose(f);
+	*sz = (size_t)n;
+	return buf;
+}
+
+/* Open and load like `iotrace -p PID` does, with a level-1 log for the stats. */
+static void load_production(struct loaded *l, uint32_t mode)
+{
+	struct obj_src srcs[PROD_OBJ_CNT];
+	struct iot_config cfg = { .self_tgid = 1, .filter_mode = mode };
+	struct obj_load_opts opts = { .log_level = 1 };
+
+	for (size_t i = 0; i < PROD_OBJ_CNT; i++) {
+		srcs[i].name = prod_objs[i];
+		srcs[i].data = l->bufs[i] = slurp(prod_objs[i], &srcs[i].size);
+	}
+	cr_assert_eq(obj__open_mem(&l->obj, srcs, PROD_OBJ_CNT), 0, "%s", test_loader_messages());
+	cr_assert_eq(obj__set_global(l->obj, "iot_cfg", &cfg, sizeof(cfg)), 0);
+	cr_assert_eq(obj__load(l->obj, &opts), 0, "load failed: %s", test_loader_messages());
+}
+
+static void unload(struct loaded *l)
+{
+	obj__close(l->obj);
+	for (size_t i = 0; i < PROD_OBJ_CNT; i++)
+		free(l->bufs[i]);
+}
+
+static unsigned long processed_of(const char *log)
+{
+	const char *p = log ? strstr(log, "processed ") : NULL;
+	unsigned long n = 0;
+
+	if (p)
+		sscanf(p, "processed %lu insns", &n);
+	return n;
+}
+
+/* processed insns of prog in the committed summary; 0 when not there */
+static unsigned long committed_processed(const char *prog, int *have_logs)
+{
+	char path[4096], line[1024], name[256];
+	struct utsname u;
+	unsigned long n, found = 0;
+	FILE *f;
+
+	uname(&u);
+	snprintf(path, sizeof(path), "%s/verifier-logs/%s/summary.tsv", SRC_DIR, u.release);
+	f = fopen(path, "r");
+	*have_logs = f != NULL;
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%255s %*s %*u %lu", name, &n) == 2 && !strcmp(name, prog))
+			found = n;
+	fclose(f);
+	return found;
+}
+
+Test(verifier, every_program_loads_in_each_filter_mode)
+{
+	static const uint32_t modes[] = { FILTER_ALL, FILTER_PIDS, FILTER_PIDS | FILTER_COMMS };
+
+	require_bpf();
+	for (size_t m = 0; m < sizeof(modes) / sizeof(modes[0]); m++) {
+		struct loaded l;
+
+		load_production(&l, modes[m]);
+		cr_assert_gt(obj__prog_cnt(l.obj), 2 * SC_MAX, "mode %u: %zu programs", modes[m],
+			     obj__prog_cnt(l.obj));
+		for (size_t i = 0; i < obj__prog_cnt(l.obj); i++)
+			cr_expect_geq(prog__fd(obj__prog(l.obj, i)), 0, "mode %u: %s not loaded",
+				      modes[m], prog__name(obj__prog(l.obj, i)));
+		unload(&l);
+	}
+}
+
+Test(verifier, processed_insns_within_10_percent_of_committed_logs)
+{
+	struct loaded l;
+	int have_logs = 0;
+
+	require_bpf();
+	load_production(&l, FILTER_PIDS);
+	for (size_t i = 0; i < obj__prog_cnt(l.obj); i++) {
+		struct prog *p = obj__prog(l.obj, i);
+		unsigned long now = processed_of(prog__log(p));
+		unsigned long then = committed_processed(prog__name(p), &have_logs);
+
+		cr_assert_gt(now, 0, "%s: no 'processed N insns' in the log", prog__name(p));
+		if (!have_logs)
+			break;
+		cr_expect_neq(then, 0, "%s: not in the committed summary (make verifier-logs)",
+			      prog__name(p));
+		cr_expect_leq(now * 10, then * 11, "%s: %lu insns processed, committed %lu (>10%%)",
+			      prog__name(p), now, then);
+	}
+	unload(&l);
+	if (!have_logs)
+		cr_log_info("no verifier-logs for this kernel: only loading was checked");
+}
