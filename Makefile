@@ -177,3 +177,23 @@ demo: deps
 	dd if=/dev/urandom of=$$d/input bs=64k count=256 status=none && \
 	./iotrace -o $$d/dd.json -- dd if=$$d/input of=$$d/copy bs=64k count=256 status=none && \
 	echo "result: $$d/dd.json"
+
+# ---- benchmarks (not tests) --------------------------------------------------
+.PHONY: bench-attach
+$(OUT)/tests/bench:
+	$(Q)mkdir -p $@
+
+$(OUT)/tests/bench/attach_tp.bpf.o: tests/bench/attach.bpf.c $(HDRS) | $(OUT)/tests/bench
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -DVARIANT_TP -c $< -o $@ && $(LLVM_STRIP) -g $@
+
+$(OUT)/tests/bench/attach_raw.bpf.o: tests/bench/attach.bpf.c $(HDRS) | $(OUT)/tests/bench
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -DVARIANT_RAW -c $< -o $@ && $(LLVM_STRIP) -g $@
+
+$(OUT)/attach-bench: tests/bench/attach_bench.c $(OUT)/libloader.a | $(OUT)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(TEST_CFLAGS) -o $@ $< $(OUT)/libloader.a $(LDLIBS)
+
+bench-attach: $(OUT)/attach-bench $(OUT)/tests/bench/attach_tp.bpf.o $(OUT)/tests/bench/attach_raw.bpf.o
+	$(Q)$(OUT)/attach-bench

@@ -76,6 +76,13 @@ DEFINE_MAP(events, MAP_RINGBUF, 0, 0, 4 << 20, 0);
 /* set by user space before load; .rodata is frozen, so the verifier sees constants */
 const volatile struct iot_config iot_cfg = {};
 
+/*
+ * Set by user space when the trace ends (.bss, written after load): from
+ * then on handlers count nothing, so the result is the state at that
+ * instant, however long detaching takes.
+ */
+volatile __u32 iot_stopped;
+
 static __always_inline void drop(__u32 reason)
 {
 	__u64 *cnt = bpf_map_lookup_elem(&drops, &reason);

@@ -362,16 +362,26 @@ static __always_inline void *lookup_or_init(void *map, const void *key, int *cre
 	return bpf_map_lookup_elem(map, key);
 }
 
-/* The file's record, created (and announced) on first use. */
+/*
+ * The file's record, created (and announced) on first use.  A file first
+ * seen with no link (O_TMPFILE, or unlinked before we saw it) gets none: it
+ * has no name.  One unlinked while recorded keeps its record, and nlink 0
+ * tells user space it was deleted.
+ */
 static __always_inline struct file_rec *record_of(struct inflight_file *f, const __u64 *comm)
 {
 	struct file_rec *rec;
-	int created;
+	int created = 0;
 
-	rec = lookup_or_init(&files, &f->fk, &created);
+	rec = bpf_map_lookup_elem(&files, &f->fk);
 	if (!rec) {
-		drop(DROP_FILES_FULL);
-		return 0;
+		if (!f->nlink)
+			return 0;
+		rec = lookup_or_init(&files, &f->fk, &created);
+		if (!rec) {
+			drop(DROP_FILES_FULL);
+			return 0;
+		}
 	}
 	if (created)
 		queue_emit(f, comm);
@@ -481,6 +491,10 @@ static __always_inline int on_exit(struct sys_exit_ctx *ctx, __u32 kind, int has
 	p = bpf_map_lookup_elem(&inflight, &tid);
 	if (!p)
 		return 0;
+	if (iot_stopped) {
+		bpf_map_delete_elem(&inflight, &tid);
+		return 0;
+	}
 	inf = *p;
 	bpf_map_delete_elem(&inflight, &tid);
 	bpf_get_current_comm(comm, sizeof(comm));
@@ -508,7 +522,7 @@ static __always_inline int on_exit(struct sys_exit_ctx *ctx, __u32 kind, int has
 		struct inode *inode;                                                               \
 		struct file *file;                                                                 \
                                                                                                    \
-		if (!task_traced())                                                                \
+		if (iot_stopped || !task_traced())                                                 \
 			return 0;                                                                  \
 		if (resolve_fd(ctx->args[fd], &inf.f[0], &inode)) {                                \
 			file = (void *)inf.f[0].file;                                              \

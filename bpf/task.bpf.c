@@ -21,7 +21,7 @@ int sched_process_fork(__u64 *ctx)
 	__u32 one = 1;
 	int tgid;
 
-	if (iot_cfg.filter_mode & FILTER_ALL)
+	if ((iot_cfg.filter_mode & FILTER_ALL) || iot_stopped)
 		return 0;
 	if (iot_cfg.filter_mode & FILTER_COMMS)
 		bpf_get_current_comm(comm, sizeof(comm));

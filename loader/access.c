@@ -122,6 +122,36 @@ int obj__set_max_entries(struct obj *o, const char *map_name, uint32_t max_entri
 	return 0;
 }
 
+/*
+ * Before load: into the initial value.  After load (.data/.bss only): a
+ * read-modify-write of the map's single value, so other variables of the
+ * section keep what the programs stored (a program storing to them between
+ * the read and the write loses that store).
+ */
+static int write_global(struct obj *o, struct map *m, const char *name, size_t off,
+			const void *val, size_t val_sz)
+{
+	uint32_t key = 0;
+	int err;
+
+	if (!o->loaded) {
+		memcpy(m->init + off, val, val_sz);
+		return 0;
+	}
+	if (m->kind == MAP_RODATA || m->fd < 0) {
+		pr_warn("global '%s': read-only or not created after load", name);
+		return -EPERM;
+	}
+	err = sys_bpf_map_lookup_elem(m->fd, &key, m->init);
+	if (!err) {
+		memcpy(m->init + off, val, val_sz);
+		err = sys_bpf_map_update_elem(m->fd, &key, m->init, 0);
+	}
+	if (err)
+		pr_warn("global '%s': cannot update map '%s': %s", name, m->name, strerror(-err));
+	return err;
+}
+
 /* check (write == false) or write every definition of a global variable */
 static int each_global(struct obj *o, const char *name, const void *val, size_t val_sz,
 		       bool write, size_t *cnt)
@@ -145,8 +175,13 @@ static int each_global(struct obj *o, const char *name, const void *val, size_t 
 					(unsigned long long)sym.st_size, val_sz);
 				return -EINVAL;
 			}
-			if (write)
-				memcpy(o->maps[s->map_idx].init + sym.st_value, val, val_sz);
+			if (write) {
+				int err = write_global(o, &o->maps[s->map_idx], name, sym.st_value, val,
+						       val_sz);
+
+				if (err)
+					return err;
+			}
 			(*cnt)++;
 		}
 	}
@@ -158,10 +193,6 @@ int obj__set_global(struct obj *o, const char *sym_name, const void *val, size_t
 	size_t cnt;
 	int err;
 
-	if (o->loaded) {
-		pr_warn("global '%s': can only be set before load", sym_name);
-		return -EBUSY;
-	}
 	err = each_global(o, sym_name, val, val_sz, false, &cnt);
 	if (err)
 		return err;

@@ -71,10 +71,11 @@ int obj__open_mem(struct obj **out, const struct obj_src *srcs, size_t src_cnt);
 int obj__set_max_entries(struct obj *o, const char *map_name, uint32_t max_entries);
 
 /*
- * Before load: set the initial bytes of a global variable in .rodata, .data
- * or .bss, by symbol name, in every object that defines it.  .rodata maps
- * are frozen after they are filled, so the verifier sees the values as
- * constants.  -ENOENT when no object defines the symbol, -EINVAL when the
+ * Set a global variable in .rodata, .data or .bss, by symbol name, in every
+ * object that defines it.  Before load this sets the initial bytes; .rodata
+ * maps are frozen after they are filled, so the verifier sees the values as
+ * constants.  After load it updates .data/.bss in the kernel (-EPERM for
+ * .rodata).  -ENOENT when no object defines the symbol, -EINVAL when the
  * size differs from the symbol's.
  */
 int obj__set_global(struct obj *o, const char *sym_name, const void *val, size_t val_sz);

@@ -316,14 +316,28 @@ static void host_info(struct trace_result *res)
 	snprintf(res->machine, sizeof(res->machine), "%s", u.machine);
 }
 
+/*
+ * Stop counting first (the iot_stopped flag), read and write, and detach
+ * last: every detach waits for an RCU tasks-trace grace period, about 35 ms
+ * per program on 6.18, which would otherwise stretch the trace.  A handler
+ * that passed the flag check just before it was set finishes within
+ * microseconds: STOP_SETTLE_NS covers it.
+ */
+#define STOP_SETTLE_NS 5000000
+
 static int finish(struct trace *t)
 {
+	struct timespec settle = { 0, STOP_SETTLE_NS };
+	uint32_t one = 1;
 	int err;
 
+	err = obj__set_global(t->obj, "iot_stopped", &one, sizeof(one));
 	t->res.duration_ns = now_ns(CLOCK_MONOTONIC) - t->res.start_mono_ns;
 	phase("trace ended");
-	obj__detach(t->obj);
-	phase("detached");
+	if (err)
+		obj__detach(t->obj);
+	else
+		nanosleep(&settle, NULL);
 	host_info(&t->res);
 	err = ringbuf_consume(t->rb, &t->res);
 	err = err ?: drain_maps(t->obj, &t->res);
@@ -337,6 +351,8 @@ static int finish(struct trace *t)
 		pr_warn("warning: %llu files and %llu calls could not be counted",
 			(unsigned long long)t->res.dropped_files,
 			(unsigned long long)t->res.dropped_events);
+	obj__detach(t->obj);
+	phase("detached");
 	return 0;
 }
 

@@ -91,6 +91,24 @@ Test(load, rodata_is_frozen_after_load)
 	obj__close(o);
 }
 
+Test(load, set_global_after_load_updates_bss_and_refuses_rodata)
+{
+	uint64_t calls = 40;
+	uint32_t bias = 1;
+	struct obj *o;
+
+	require_bpf();
+	o = load_link(0);
+	cr_assert_eq(obj__set_global(o, "calls", &calls, sizeof(calls)), 0, "%s", cap_text());
+	cr_assert_eq(map_u64(o, "link_c.bss"), 40, "the kernel's .bss holds the new value");
+	run(o, "link_prog", 1, 2);
+	cr_assert_eq(map_u64(o, "link_c.bss"), 41, "the program counts on from it");
+	cap_reset();
+	cr_assert_eq(obj__set_global(o, "bias", &bias, sizeof(bias)), -EPERM);
+	cr_assert(strstr(cap_text(), "global 'bias': read-only"), "%s", cap_text());
+	obj__close(o);
+}
+
 Test(load, rejected_program_reports_error_and_log_tail)
 {
 	struct mini m;
