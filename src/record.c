@@ -10,6 +10,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/capability.h>
 #include <sys/signalfd.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
@@ -53,8 +54,35 @@ static void phase(const char *what)
 	pr_debug("%s: %.1f ms since launch", what, (now_ns(CLOCK_MONOTONIC) - launch_ns) / 1e6);
 }
 
+#define CAP_SYS_ADMIN_BIT	21
+#define CAP_PERFMON_BIT		38
+#define CAP_BPF_BIT		39
+
+static bool has_cap(const struct __user_cap_data_struct d[2], int cap)
+{
+	return d[cap / 32].effective & (1U << (cap % 32));
+}
+
+/* Loading tracing programs needs CAP_BPF + CAP_PERFMON (5.8+) or CAP_SYS_ADMIN. */
+static int check_privileges(void)
+{
+	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct d[2] = { 0 };
+
+	if (syscall(SYS_capget, &h, d))
+		return 0; /* cannot tell: let the kernel decide */
+	if (has_cap(d, CAP_SYS_ADMIN_BIT) || (has_cap(d, CAP_BPF_BIT) && has_cap(d, CAP_PERFMON_BIT)))
+		return 0;
+	pr_warn("permission denied: tracing needs root (CAP_BPF and CAP_PERFMON, or CAP_SYS_ADMIN)");
+	return -EPERM;
+}
+
 static int check_environment(void)
 {
+	int err = check_privileges();
+
+	if (err)
+		return err;
 	if (access("/sys/kernel/btf/vmlinux", R_OK)) {
 		pr_warn("kernel BTF not found at /sys/kernel/btf/vmlinux: iotrace needs a kernel "
 			"built with CONFIG_DEBUG_INFO_BTF=y");
@@ -63,7 +91,8 @@ static int check_environment(void)
 	return 0;
 }
 
-static int check_targets(const struct options *opts)
+/* *exit_code: 127 for a command not found, 126 for one not executable, as a shell */
+static int check_targets(const struct options *opts, int *exit_code)
 {
 	int err;
 
@@ -76,8 +105,10 @@ static int check_targets(const struct options *opts)
 	if (!opts->command)
 		return 0;
 	err = follow_check_command(opts->command[0]);
-	if (err)
+	if (err) {
 		pr_warn("cannot run '%s': %s", opts->command[0], strerror(-err));
+		*exit_code = err == -ENOENT ? 127 : 126;
+	}
 	return err;
 }
 
@@ -400,7 +431,7 @@ int record_run(const struct options *opts, int *exit_code)
 
 	launch_ns = now_ns(CLOCK_MONOTONIC);
 	err = check_environment();
-	err = err ?: check_targets(opts);
+	err = err ?: check_targets(opts, exit_code);
 	err = err ?: output_check_path(opts->output);
 	err = err ?: block_signals(&t);
 	err = err ?: load(&t);
