@@ -141,6 +141,89 @@ static int check_hdr(const struct btf_header *h, size_t size, const char *what)
 	return 0;
 }
 
+/* name length without a "___flavor" suffix */
+size_t btf__essential_len(const char *name)
+{
+	const char *p = strstr(name, "___");
+
+	return p ? (size_t)(p - name) : strlen(name);
+}
+
+/* compare essential names; ties keep id order so lookups see candidates in order */
+static int cmp_essential(const struct btf *btf, uint32_t a, uint32_t b)
+{
+	const char *x = btf__str(btf, btf->types[a]->name_off);
+	const char *y = btf__str(btf, btf->types[b]->name_off);
+	size_t lx = btf__essential_len(x), ly = btf__essential_len(y);
+	int c = strncmp(x, y, lx < ly ? lx : ly);
+
+	if (c)
+		return c;
+	if (lx != ly)
+		return lx < ly ? -1 : 1;
+	return a < b ? -1 : a > b;
+}
+
+static int cmp_composite(const void *a, const void *b, void *btf)
+{
+	return cmp_essential(btf, *(const uint32_t *)a, *(const uint32_t *)b);
+}
+
+/*
+ * Index the named structs and unions by name once, so each CO-RE
+ * relocation finds its candidates by binary search instead of scanning
+ * every type of vmlinux (126k on 6.18).
+ */
+static int index_composites(struct btf *btf)
+{
+	uint32_t id, n = 0;
+
+	btf->composites = malloc(btf->type_cnt * sizeof(uint32_t));
+	if (!btf->composites)
+		return -ENOMEM;
+	for (id = 1; id < btf->type_cnt; id++) {
+		unsigned int kind = btf__kind(btf->types[id]);
+		const char *name = btf__str(btf, btf->types[id]->name_off);
+
+		if ((kind == BTF_KIND_STRUCT || kind == BTF_KIND_UNION) && name && *name)
+			btf->composites[n++] = id;
+	}
+	btf->composite_cnt = n;
+	qsort_r(btf->composites, n, sizeof(uint32_t), cmp_composite, btf);
+	return 0;
+}
+
+static int cmp_name_to(const struct btf *btf, uint32_t id, const char *name, size_t len)
+{
+	const char *x = btf__str(btf, btf->types[id]->name_off);
+	size_t lx = btf__essential_len(x);
+	int c = strncmp(x, name, lx < len ? lx : len);
+
+	if (c)
+		return c;
+	return lx < len ? -1 : lx > len;
+}
+
+void btf__composites_named(const struct btf *btf, const char *name, size_t len, uint32_t *first,
+			   uint32_t *cnt)
+{
+	uint32_t lo = 0, hi = btf->composite_cnt, end;
+
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+
+		if (cmp_name_to(btf, btf->composites[mid], name, len) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (end = lo; end < btf->composite_cnt; end++)
+		if (cmp_name_to(btf, btf->composites[end], name, len))
+			break;
+	*first = lo;
+	*cnt = end - lo;
+}
+
 int btf__parse(struct btf **out, const void *data, size_t size, const char *what)
 {
 	const struct btf_header *h;
@@ -166,6 +249,7 @@ int btf__parse(struct btf **out, const void *data, size_t size, const char *what
 			err = -EINVAL;
 		}
 		err = err ?: index_types(btf, types, types + h->type_len, what);
+		err = err ?: index_composites(btf);
 	}
 	if (err) {
 		btf__free(btf);
@@ -227,6 +311,7 @@ void btf__free(struct btf *btf)
 	if (!btf)
 		return;
 	free(btf->types);
+	free(btf->composites);
 	free(btf->data);
 	free(btf);
 }

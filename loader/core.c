@@ -248,14 +248,6 @@ static bool is_bitfield(const struct btf *btf, const struct btf_type *t, uint32_
 	return BTF_INT_BITS(enc) != mt->size * 8 || BTF_INT_OFFSET(enc);
 }
 
-/* name length without a "___flavor" suffix */
-static size_t essential_len(const char *name)
-{
-	const char *p = strstr(name, "___");
-
-	return p ? (size_t)(p - name) : strlen(name);
-}
-
 struct walk_ctx {
 	const struct btf *local;
 	const struct btf *targ;
@@ -402,9 +394,9 @@ static bool same_name_kind(const struct btf *targ, const struct btf_type *tt,
 			   const struct btf_type *lt, const char *lname)
 {
 	const char *tname = btf__str(targ, tt->name_off);
-	size_t len = essential_len(lname);
+	size_t len = btf__essential_len(lname);
 
-	return btf__kind(tt) == btf__kind(lt) && tname && essential_len(tname) == len &&
+	return btf__kind(tt) == btf__kind(lt) && tname && btf__essential_len(tname) == len &&
 	       !strncmp(tname, lname, len);
 }
 
@@ -415,10 +407,13 @@ static int match_candidates(struct walk_ctx *c, uint32_t lroot, struct field_loc
 	const char *lname = btf__str(c->local, lt->name_off);
 	struct field_loc loc;
 	bool found = false;
-	uint32_t id;
+	uint32_t i, first, cnt;
 	int err;
 
-	for (id = 1; id < c->targ->type_cnt; id++) {
+	btf__composites_named(c->targ, lname, btf__essential_len(lname), &first, &cnt);
+	for (i = first; i < first + cnt; i++) {
+		uint32_t id = c->targ->composites[i];
+
 		if (!same_name_kind(c->targ, c->targ->types[id], lt, lname))
 			continue;
 		err = targ_walk(c, lroot, id, &loc);
@@ -453,7 +448,7 @@ static int local_root(struct walk_ctx *c, const struct core_rec *rec, uint32_t *
 			rec->type_id);
 		return -EINVAL;
 	}
-	snprintf(c->field, c->field_sz, "%.*s", (int)essential_len(name), name);
+	snprintf(c->field, c->field_sz, "%.*s", (int)btf__essential_len(name), name);
 	return 0;
 }
 

@@ -48,11 +48,20 @@ struct btf {
 	uint32_t str_sz;
 	const struct btf_type **types;	/* types[0] is NULL (void) */
 	uint32_t type_cnt;		/* including void */
+	uint32_t *composites;		/* named STRUCT/UNION ids sorted by name */
+	uint32_t composite_cnt;
 };
 
 int btf__parse(struct btf **out, const void *data, size_t size, const char *what);
 int btf__load_file(struct btf **out, const char *path);
 void btf__free(struct btf *btf);
+/*
+ * The named STRUCT/UNION types whose name, up to any "___flavor" suffix,
+ * is name[0..len): *first indexes btf->composites, *cnt entries follow.
+ */
+void btf__composites_named(const struct btf *btf, const char *name, size_t len, uint32_t *first,
+			   uint32_t *cnt);
+size_t btf__essential_len(const char *name);
 const struct btf_type *btf__type(const struct btf *btf, uint32_t id);
 const char *btf__str(const struct btf *btf, uint32_t off);
 /* follow const/volatile/restrict/typedef/type_tag; 0 when it ends in void or is broken */
