@@ -1,0 +1,118 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Ground truth for the e2e tests: a small model of the files, descriptors,
+ * positions and sizes a scenario touches.  A test replays the workload's
+ * calls on the model (m_read, m_pwrite, ...), which derives every field of
+ * the spec (output-format.md) the way the spec defines it: histograms,
+ * the Sequential rule, rewrites, errors, bytes.  trace_check() then compares
+ * each FILE record of the result with the model.
+ */
+#ifndef TESTS_E2E_EXPECT_H
+#define TESTS_E2E_EXPECT_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "jsonr.h"
+
+#define M_HIST 64
+#define M_MAX_FILES 64
+#define M_MAX_FDS 64
+
+enum m_sc { M_READ, M_PREAD64, M_WRITE, M_PWRITE64, M_CLOSE, M_SC_CNT };
+
+struct m_sc_stats {
+	uint64_t calls, errors, bytes;
+	uint64_t req[M_HIST], done[M_HIST];
+};
+
+struct m_side {
+	uint64_t calls, errors, bytes, seq_calls, rewrites;
+	uint64_t seq_hist[M_HIST];
+	bool any_ok;
+	uint64_t next_off;	/* end of the previous successful call; 0 before the first */
+	bool have_start;
+	uint64_t last_start;	/* start of the previous call (write side: rewrites) */
+};
+
+struct m_file {
+	char path[PATH_MAX + 256];	/* raw absolute path */
+	size_t path_len;
+	char shown[3 * PATH_MAX];	/* path as JSON shows it (U+FFFD for invalid bytes) */
+	size_t shown_len;
+	bool hex;			/* path not UTF-8: expect path_hex */
+	bool deleted;
+	bool have_stat;
+	dev_t dev;
+	ino_t ino;
+	char fstype[32];
+	uint64_t size;
+	struct m_sc_stats sc[M_SC_CNT];
+	struct m_side side[2];
+	bool matched;
+};
+
+struct m_fd {
+	struct m_file *f;
+	uint64_t pos;
+	bool append, rd, wr;
+};
+
+struct model {
+	char dir[PATH_MAX];
+	struct m_file *files[M_MAX_FILES];
+	size_t file_cnt;
+	struct m_fd fds[M_MAX_FDS];
+	const char *comm;	/* the expected comms entry, "workload" by default */
+};
+
+void m_init(struct model *m, const char *dir);
+void m_free(struct model *m);
+/* a file dir/rel of size bytes (its size before the trace) */
+struct m_file *m_file(struct model *m, const char *rel, uint64_t size);
+/* the same, with the shown form of a name that is not valid UTF-8 */
+struct m_file *m_file_named(struct model *m, const char *rel, const char *shown_rel, bool hex,
+			    uint64_t size);
+/* create dir/rel with size bytes, as the test's own setup (not traced) */
+struct m_file *m_create(struct model *m, const char *rel, uint64_t size);
+/* stat f now (for files the workload deletes) */
+void m_stat(struct m_file *f);
+
+/* descriptors: flags as open(2); returns the model fd */
+int m_open(struct model *m, struct m_file *f, int flags);
+void m_close(struct model *m, int fd);
+void m_seek(struct model *m, int fd, uint64_t pos);
+void m_read(struct model *m, int fd, uint64_t count);
+void m_pread(struct model *m, int fd, uint64_t count, uint64_t off);
+void m_write(struct model *m, int fd, uint64_t count);
+void m_pwrite(struct model *m, int fd, uint64_t count, uint64_t off);
+/* a call that failed (-errno): request count, starting offset as the spec defines it */
+void m_fail(struct model *m, int fd, enum m_sc sc, uint64_t count, uint64_t start);
+/* the start of a call at the fd's position (file size for O_APPEND) */
+uint64_t m_pos(struct model *m, int fd);
+
+/* run iotrace on `workload DIR scenario`, validate and parse the result */
+struct trace {
+	char out[PATH_MAX];
+	char *text;
+	size_t text_len;
+	struct jval *doc;
+	uint64_t duration_ns;
+};
+void trace_workload(struct trace *t, const char *dir, const char *scenario,
+		    const char *const *extra_args);
+void trace_validate(struct trace *t);	/* check-result says ok, then jsonr parse */
+void trace_free(struct trace *t);
+
+/*
+ * Compare every record below m->dir with the model (stat'ing files not yet
+ * stat'ed), and check that nothing outside it came from pipes, devices,
+ * sockets or memfds.  Mismatches are Criterion expectation failures.
+ */
+void trace_check(struct trace *t, struct model *m);
+/* the same for the one file dir/rel; other records below dir are ignored */
+void trace_check_only(struct trace *t, struct model *m, const char *rel);
+
+#endif

@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Process and file helpers for the end-to-end tests: run a command with
+ * fork/exec (never system()) capturing its output and exit status, temp
+ * directories, whole-file reads, the file system type of a device.  libc and
+ * Criterion only: this file is linked into every test binary.
+ */
+#ifndef TESTS_LIB_E2E_H
+#define TESTS_LIB_E2E_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+struct e2e_proc {
+	int status;		/* shell convention: exit code, or 128+signal */
+	bool timed_out;		/* killed after the timeout */
+	char *out, *err;	/* NUL-terminated captures */
+	size_t out_len, err_len;
+};
+
+/*
+ * Run argv[0] (searched in PATH without a slash) with argv, stdin from /dev/null, capturing stdout and
+ * stderr; kill it after timeout_s seconds.  0 or -errno (the run itself failed).
+ */
+int e2e_run(char *const argv[], int timeout_s, struct e2e_proc *p);
+void e2e_proc_free(struct e2e_proc *p);
+
+/* Start argv in the background, stdout and stderr to err_path; its pid or -errno. */
+pid_t e2e_spawn(char *const argv[], const char *err_path);
+/* Wait for pid up to timeout_s (then SIGKILL); shell-style status or -errno. */
+int e2e_wait(pid_t pid, int timeout_s);
+
+/*
+ * Block until the tracer pid holds its attachments (perf event or bpf link
+ * fds) and their number has not changed for a while; false on timeout.
+ */
+bool e2e_wait_attached(pid_t pid, int timeout_ms);
+
+/* Skip unless this process may load BPF and the kernel has BTF; fail instead under CI. */
+void e2e_require_tracer(void);
+
+/* A fresh directory below base (realpath'd, malloc'd); remove with e2e_rmtree. */
+char *e2e_tmpdir(const char *base);
+void e2e_rmtree(const char *dir);
+
+/* Whole file, NUL-terminated; 0 or -errno. */
+int e2e_read_file(const char *path, char **buf, size_t *len);
+/* Create path with size bytes of fill (0644); 0 or -errno. */
+int e2e_make_file(const char *path, size_t size, char fill);
+
+/* File system type of the mount holding dev, from /proc/self/mountinfo; 0 or -errno. */
+int e2e_fstype(dev_t dev, char *buf, size_t sz);
+
+/* The binaries under test */
+#define E2E_IOTRACE	SRC_DIR "/iotrace"
+#define E2E_WORKLOAD	OUT_DIR "/tests/e2e/workload"
+#define E2E_CHECKER	SRC_DIR "/../shared/tools/check-result"
+
+#endif
