@@ -12,6 +12,7 @@
 #include "maps.bpf.h"
 
 #define O_APPEND	02000
+#define __O_TMPFILE	020000000	/* kept in f_flags after open */
 #define IOV_MAX		1024
 #define EEXIST		17
 
@@ -70,12 +71,10 @@ static __always_inline struct file *fd_to_file(__u64 fd)
 }
 
 /* Starting offset of a call that uses the file position (O_APPEND: the size). */
-static __always_inline __u64 file_pos(struct file *file, struct inode *inode)
+static __always_inline __u64 file_pos(struct file *file, struct inode *inode, unsigned int flags)
 {
-	unsigned int flags;
 	long long pos;
 
-	KREAD(flags, file->f_flags);
 	if (flags & O_APPEND)
 		KREAD(pos, inode->i_size);
 	else
@@ -122,10 +121,12 @@ static __always_inline int task_traced(void)
 }
 
 /*
- * fd -> the file's identity, if it is a named regular file (asm filter_file).
- * The starting offset is filled in by the caller, which knows the syscall.
+ * fd -> the file's identity, if it is a named regular file (asm filter_file;
+ * an O_TMPFILE file with no link has no name yet).  The starting offset is
+ * filled in by the caller, which knows the syscall; *flagsp gets f_flags.
  */
-static __always_inline int resolve_fd(__u64 fd, struct inflight_file *f, struct inode **inodep)
+static __always_inline int resolve_fd(__u64 fd, struct inflight_file *f, struct inode **inodep,
+				      unsigned int *flagsp)
 {
 	struct file *file = fd_to_file((__u32)fd);
 	struct super_block *sb;
@@ -149,6 +150,9 @@ static __always_inline int resolve_fd(__u64 fd, struct inflight_file *f, struct 
 	KREAD(dev, sb->s_dev);
 	KREAD(ino, inode->i_ino);
 	KREAD(f->nlink, inode->i_nlink);
+	KREAD(*flagsp, file->f_flags);
+	if (!f->nlink && (*flagsp & __O_TMPFILE))
+		return 0;
 	f->fk.dev = dev;
 	f->fk.ino = ino;
 	if (iot_cfg.per_process)
@@ -174,10 +178,10 @@ static __always_inline void stash(struct inflight *inf, __u32 sc, __u64 req)
 #define ARG_COUNT(n)		(ctx->args[n])
 #define ARG_IOV(iov, cnt)	iov_sum(ctx->args[iov], ctx->args[cnt])
 #define ARG_NONE		0
-#define OFF_POS			file_pos(file, inode)
+#define OFF_POS			file_pos(file, inode, fflags)
 #define OFF_ARG(n)		(ctx->args[n])
-#define OFF_ARG_OR_POS(n)	((__s64)ctx->args[n] == -1 ? file_pos(file, inode) : ctx->args[n])
-#define OFF_PTR(n)		user_u64_or(ctx->args[n], file_pos(file, inode))
+#define OFF_ARG_OR_POS(n)	((__s64)ctx->args[n] == -1 ? OFF_POS : ctx->args[n])
+#define OFF_PTR(n)		user_u64_or(ctx->args[n], OFF_POS)
 #define OFF_NONE		0
 
 /* ---- exit side -------------------------------------------------------- */
@@ -363,25 +367,19 @@ static __always_inline void *lookup_or_init(void *map, const void *key, int *cre
 }
 
 /*
- * The file's record, created (and announced) on first use.  A file first
- * seen with no link (O_TMPFILE, or unlinked before we saw it) gets none: it
- * has no name.  One unlinked while recorded keeps its record, and nlink 0
- * tells user space it was deleted.
+ * The file's record, created (and announced) on first use.  A file
+ * unlinked while open keeps (or gets) its record under its last name, and
+ * nlink 0 tells user space it was deleted.
  */
 static __always_inline struct file_rec *record_of(struct inflight_file *f, const __u64 *comm)
 {
 	struct file_rec *rec;
-	int created = 0;
+	int created;
 
-	rec = bpf_map_lookup_elem(&files, &f->fk);
+	rec = lookup_or_init(&files, &f->fk, &created);
 	if (!rec) {
-		if (!f->nlink)
-			return 0;
-		rec = lookup_or_init(&files, &f->fk, &created);
-		if (!rec) {
-			drop(DROP_FILES_FULL);
-			return 0;
-		}
+		drop(DROP_FILES_FULL);
+		return 0;
 	}
 	if (created)
 		queue_emit(f, comm);
@@ -519,16 +517,17 @@ static __always_inline int on_exit(struct sys_exit_ctx *ctx, __u32 kind, int has
 	int sys_enter_##tp(struct sys_enter_ctx *ctx)                                              \
 	{                                                                                          \
 		struct inflight inf = {};                                                          \
+		unsigned int fflags;                                                               \
 		struct inode *inode;                                                               \
 		struct file *file;                                                                 \
                                                                                                    \
 		if (iot_stopped || !task_traced())                                                 \
 			return 0;                                                                  \
-		if (resolve_fd(ctx->args[fd], &inf.f[0], &inode)) {                                \
+		if (resolve_fd(ctx->args[fd], &inf.f[0], &inode, &fflags)) {                       \
 			file = (void *)inf.f[0].file;                                              \
 			inf.f[0].start = off;                                                      \
 		}                                                                                  \
-		if (out >= 0 && resolve_fd(ctx->args[out & 7], &inf.f[1], &inode)) {              \
+		if (out >= 0 && resolve_fd(ctx->args[out & 7], &inf.f[1], &inode, &fflags)) {     \
 			file = (void *)inf.f[1].file;                                              \
 			inf.f[1].start = OFF_POS;                                                  \
 		}                                                                                  \
