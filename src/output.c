@@ -457,16 +457,49 @@ err_unlink:
 	return err;
 }
 
-int output_write(const struct trace_result *res, const struct options *opts)
+static int write_to_stream(FILE *f, const char *what, const struct trace_result *res,
+			   const struct options *opts)
 {
-	if (strcmp(opts->output, "-"))
-		return write_to_file(opts->output, res, opts);
-	write_doc(stdout, res, opts);
-	if (fflush(stdout) || ferror(stdout)) {
-		pr_warn("output: stdout: %s", strerror(errno));
+	write_doc(f, res, opts);
+	if (fflush(f) || ferror(f)) {
+		pr_warn("output '%s': %s", what, strerror(errno));
 		return -EIO;
 	}
 	return 0;
+}
+
+/*
+ * Something that is not a regular file (a fifo, /dev/null, a tty) is
+ * written in place: renaming a temporary over it would replace it.
+ */
+static int write_to_special(const char *path, const struct trace_result *res,
+			    const struct options *opts)
+{
+	FILE *f = fopen(path, "we");
+	int err;
+
+	if (!f) {
+		err = -errno;
+		pr_warn("output '%s': %s", path, strerror(errno));
+		return err;
+	}
+	err = write_to_stream(f, path, res, opts);
+	if (fclose(f) && !err) {
+		err = -errno;
+		pr_warn("output '%s': %s", path, strerror(errno));
+	}
+	return err;
+}
+
+int output_write(const struct trace_result *res, const struct options *opts)
+{
+	struct stat st;
+
+	if (!strcmp(opts->output, "-"))
+		return write_to_stream(stdout, "stdout", res, opts);
+	if (!stat(opts->output, &st) && !S_ISREG(st.st_mode))
+		return write_to_special(opts->output, res, opts);
+	return write_to_file(opts->output, res, opts);
 }
 
 /* ---- human summary ---------------------------------------------------------- */

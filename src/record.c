@@ -439,7 +439,9 @@ int record_run(const struct options *opts, int *exit_code)
 	err = err ?: fill_targets(&t);
 	err = err ?: open_pidfds(&t);
 	err = err ?: start(&t);
-	phase("attached");
+	if (!err)
+		pr_info("tracing: ready %.1f ms after launch",
+			(now_ns(CLOCK_MONOTONIC) - launch_ns) / 1e6);
 	if (err) {
 		abandon_child(&t);
 		goto out;
