@@ -50,6 +50,8 @@ DEFINE_MAP(syncstats, MAP_HASH, sizeof(struct sc_key), sizeof(struct sync_stats)
 	   MAP_F_NO_PREALLOC);
 /* thread id -> what sys_enter saw, consumed by sys_exit */
 DEFINE_MAP(inflight, MAP_HASH, sizeof(__u32), sizeof(struct inflight), 16384, 0);
+/* files that got no record because `files` was full, to count them once each */
+DEFINE_MAP(lostfiles, MAP_HASH, sizeof(struct file_key), sizeof(__u32), 65536, MAP_F_NO_PREALLOC);
 /* DROP_* counters */
 DEFINE_MAP(drops, MAP_PERCPU_ARRAY, sizeof(__u32), sizeof(__u64), DROP_MAX, 0);
 /* one all-zero value, the initial value of new files/scstats entries */

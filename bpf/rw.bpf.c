@@ -15,6 +15,7 @@
 #define __O_TMPFILE	020000000	/* kept in f_flags after open */
 #define IOV_MAX		1024
 #define EEXIST		17
+#define E2BIG		7
 
 /* asm/: see the register contracts there */
 extern __u32 hist_bucket(__u64 v);
@@ -378,7 +379,11 @@ static __always_inline struct file_rec *record_of(struct inflight_file *f, const
 
 	rec = lookup_or_init(&files, &f->fk, &created);
 	if (!rec) {
+		__u32 one = 1;
+
 		drop(DROP_FILES_FULL);
+		if (bpf_map_update_elem(&lostfiles, &f->fk, &one, BPF_NOEXIST) == -E2BIG)
+			drop(DROP_LOST_FULL);
 		return 0;
 	}
 	if (created)

@@ -53,14 +53,15 @@
 #define IOT_SB_KERNMOUNT	(1 << 22)	/* internal mounts: memfd, pipes, sockets */
 
 /* drops[] reasons: everything BPF could not count is counted here */
-#define DROP_FILES_FULL		0	/* files map full: a file got no record */
+#define DROP_FILES_FULL		0	/* files map full: a call on a file without record */
 #define DROP_SCSTATS_FULL	1	/* per-syscall stats map full: a call not counted */
 #define DROP_INFLIGHT_FULL	2	/* no slot to pair enter with exit: a call not counted */
 #define DROP_EVENTS_FULL	3	/* ring buffer full: a path or comm not delivered */
 #define DROP_PATH_TRUNC		4	/* path deeper or longer than we walk (path marked) */
 #define DROP_FD_READ		5	/* fd -> file resolution failed: a call not counted */
 #define DROP_PIDS_FULL		6	/* a forked child could not be added: it is not traced */
-#define DROP_MAX		7
+#define DROP_LOST_FULL		7	/* lostfiles map full: dropped.files is a lower bound */
+#define DROP_MAX		8
 
 #define SC_KIND_READ		0
 #define SC_KIND_WRITE		1

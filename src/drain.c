@@ -229,6 +229,22 @@ static int drain_drops(struct map *m, struct trace_result *res)
 	return err;
 }
 
+static uint64_t count_keys(struct map *m, size_t key_sz)
+{
+	char key[64], next[64];
+	void *prev = NULL;
+	uint64_t n = 0;
+
+	if (key_sz > sizeof(key))
+		return 0;
+	while (!map__get_next_key(m, prev, next)) {
+		memcpy(key, next, key_sz);
+		prev = key;
+		n++;
+	}
+	return n;
+}
+
 /* Records whose path never arrived cannot be named: count them as dropped. */
 static void prune_unnamed(struct trace_result *res)
 {
@@ -258,9 +274,10 @@ int drain_maps(struct obj *o, struct trace_result *res)
 {
 	struct map *files = need_map(o, "files"), *scstats = need_map(o, "scstats");
 	struct map *syncstats = need_map(o, "syncstats"), *drops = need_map(o, "drops");
+	struct map *lost = need_map(o, "lostfiles");
 	int err;
 
-	if (!files || !scstats || !syncstats || !drops)
+	if (!files || !scstats || !syncstats || !drops || !lost)
 		return -ENOENT;
 	err = drain_files(files, res);
 	err = err ?: drain_per_syscall(scstats, res, sizeof(struct sc_stats),
@@ -273,9 +290,11 @@ int drain_maps(struct obj *o, struct trace_result *res)
 		return err;
 	}
 	prune_unnamed(res);
-	res->dropped_files += res->drops[DROP_FILES_FULL];
-	res->dropped_events = res->drops[DROP_SCSTATS_FULL] + res->drops[DROP_INFLIGHT_FULL] +
-			      res->drops[DROP_FD_READ];
+	res->dropped_files += count_keys(lost, sizeof(struct file_key));
+	res->dropped_events = res->drops[DROP_FILES_FULL] + res->drops[DROP_SCSTATS_FULL] +
+			      res->drops[DROP_INFLIGHT_FULL] + res->drops[DROP_FD_READ];
+	if (res->drops[DROP_LOST_FULL])
+		pr_warn("warning: more files lost than counted: dropped.files is a lower bound");
 	if (res->drops[DROP_PIDS_FULL])
 		pr_warn("warning: %llu forked processes could not be followed (pids map full)",
 			(unsigned long long)res->drops[DROP_PIDS_FULL]);
