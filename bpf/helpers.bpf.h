@@ -32,6 +32,11 @@ static long (*bpf_probe_read_kernel)(void *dst, __u32 size, const void *src) = (
 static long (*bpf_probe_read_kernel_str)(void *dst, __u32 size, const void *src) = (void *)115;
 static long (*bpf_ringbuf_output)(void *rb, void *data, __u64 size, __u64 flags) = (void *)130;
 
+/* Accesses the compiler may neither drop, merge nor move across each other. */
+#define READ_ONCE(x)		(*(const volatile __typeof__(x) *)&(x))
+#define WRITE_ONCE(x, v)	(*(volatile __typeof__(x) *)&(x) = (v))
+#define barrier()		__asm__ __volatile__("" ::: "memory")
+
 /* Read one kernel field (a CO-RE relocated address) into a local, 0 on failure. */
 #define KREAD(dst, src)                                                                            \
 	do {                                                                                       \

@@ -20,9 +20,27 @@ struct qstr {
 	const unsigned char *name;
 } __core;
 
+struct hlist_node {
+	struct hlist_node *next;
+	struct hlist_node **pprev;
+} __core;
+
+struct hlist_head {
+	struct hlist_node *first;
+} __core;
+
+struct hlist_bl_node {
+	struct hlist_bl_node *next;
+	struct hlist_bl_node **pprev;
+} __core;
+
 struct dentry {
 	struct dentry *d_parent;
 	struct qstr d_name;
+	struct hlist_bl_node d_hash;	/* pprev NULL: unhashed (unlinked, or O_TMPFILE) */
+	union {
+		struct hlist_node d_alias;	/* in inode->i_dentry */
+	} d_u;
 } __core;
 
 struct file_system_type {
@@ -41,6 +59,7 @@ struct inode {
 	unsigned long i_ino;
 	unsigned int i_nlink;
 	long long i_size;
+	struct hlist_head i_dentry;	/* the dentries (names) of this inode */
 } __core;
 
 struct vfsmount {

@@ -48,8 +48,8 @@ DEFINE_MAP(scstats, MAP_HASH, sizeof(struct sc_key), sizeof(struct sc_stats), 13
 /* per record and fsync-type syscall: latency histogram and total */
 DEFINE_MAP(syncstats, MAP_HASH, sizeof(struct sc_key), sizeof(struct sync_stats), 65536,
 	   MAP_F_NO_PREALLOC);
-/* thread id -> what sys_enter saw, consumed by sys_exit */
-DEFINE_MAP(inflight, MAP_HASH, sizeof(__u32), sizeof(struct inflight), 16384, 0);
+/* slot tid % INFLIGHT_SLOTS -> what sys_enter saw, consumed by sys_exit */
+DEFINE_MAP(inflight, MAP_ARRAY, sizeof(__u32), sizeof(struct inflight), INFLIGHT_SLOTS, 0);
 /* files that got no record because `files` was full, to count them once each */
 DEFINE_MAP(lostfiles, MAP_HASH, sizeof(struct file_key), sizeof(__u32), 65536, MAP_F_NO_PREALLOC);
 /* DROP_* counters */
@@ -69,6 +69,18 @@ struct emit_scratch {
 	struct ev_file ev;
 };
 DEFINE_MAP(scratch, MAP_PERCPU_ARRAY, sizeof(__u32), sizeof(struct emit_scratch), 1, 0);
+/*
+ * Per-CPU copies of the first HEAD_SZ bytes of the file, inode and
+ * super_block a syscall entry looks at: one probe read each instead of one
+ * per field (bpf/rw.bpf.c, resolve_fd).
+ */
+#define HEAD_SZ 128
+struct heads {
+	__u8 file[HEAD_SZ];
+	__u8 inode[HEAD_SZ];
+	__u8 sb[HEAD_SZ];
+};
+DEFINE_MAP(heads, MAP_PERCPU_ARRAY, sizeof(__u32), sizeof(struct heads), 1, 0);
 /* tail-call targets: [TAIL_EMIT_FILES] = emit_files */
 #define TAIL_EMIT_FILES		0
 DEFINE_MAP(tails, MAP_PROG_ARRAY, sizeof(__u32), sizeof(__u32), 1, 0);

@@ -47,6 +47,23 @@ struct iovec_user {
 
 /* ---- entry side ------------------------------------------------------- */
 
+/*
+ * A field of a struct copied into a head buffer (struct heads): its offset
+ * is a CO-RE relocated constant, so the verifier checks the bound once per
+ * program.  A kernel whose field lies beyond HEAD_SZ reads 0, and the file
+ * is then not recorded (never a wrong value).
+ */
+#define FIELD_OFF(type, field) __builtin_preserve_field_info(((type *)0)->field, 0)
+#define COPY_FIELD(buf, buf_sz, type, field, dst)                                                  \
+	do {                                                                                       \
+		__u32 off_ = FIELD_OFF(type, field);                                               \
+                                                                                                   \
+		(dst) = 0;                                                                         \
+		if (off_ <= (buf_sz) - sizeof(dst))                                                \
+			__builtin_memcpy(&(dst), (buf) + off_, sizeof(dst));                       \
+	} while (0)
+#define HEAD_FIELD(buf, type, field, dst) COPY_FIELD(buf, HEAD_SZ, type, field, dst)
+
 static __always_inline struct file *fd_to_file(__u64 fd)
 {
 	struct task_struct *task = (void *)bpf_get_current_task();
@@ -54,32 +71,41 @@ static __always_inline struct file *fd_to_file(__u64 fd)
 	struct fdtable *fdt;
 	struct file **fds, *file;
 	unsigned int max_fds;
+	__u8 fdt_head[16];
 
 	KREAD(files, task->files);
 	if (!files)
 		return 0;
 	KREAD(fdt, files->fdt);
-	if (!fdt)
+	/* max_fds and fd are the first fields of struct fdtable: one read */
+	if (!fdt || bpf_probe_read_kernel(fdt_head, sizeof(fdt_head), fdt))
 		return 0;
-	KREAD(max_fds, fdt->max_fds);
+	COPY_FIELD(fdt_head, sizeof(fdt_head), struct fdtable, max_fds, max_fds);
 	if (fd >= max_fds)
 		return 0;
-	KREAD(fds, fdt->fd);
+	COPY_FIELD(fdt_head, sizeof(fdt_head), struct fdtable, fd, fds);
 	if (!fds)
 		return 0;
 	KREAD(file, fds[fd]);
 	return file;
 }
 
+/* What entry needs of a file: f_flags, and the starting offset by position. */
+struct file_view {
+	const __u8 *file;	/* struct file head */
+	const __u8 *inode;	/* struct inode head */
+	unsigned int flags;
+};
+
 /* Starting offset of a call that uses the file position (O_APPEND: the size). */
-static __always_inline __u64 file_pos(struct file *file, struct inode *inode, unsigned int flags)
+static __always_inline __u64 file_pos(const struct file_view *v)
 {
 	long long pos;
 
-	if (flags & O_APPEND)
-		KREAD(pos, inode->i_size);
+	if (v->flags & O_APPEND)
+		HEAD_FIELD(v->inode, struct inode, i_size, pos);
 	else
-		KREAD(pos, file->f_pos);
+		HEAD_FIELD(v->file, struct file, f_pos, pos);
 	return pos;
 }
 
@@ -124,35 +150,36 @@ static __always_inline int task_traced(void)
 /*
  * fd -> the file's identity, if it is a named regular file (asm filter_file;
  * an O_TMPFILE file with no link has no name yet).  The starting offset is
- * filled in by the caller, which knows the syscall; *flagsp gets f_flags.
+ * filled in by the caller, which knows the syscall, from *v.  Three probe
+ * reads of struct heads after the fd table walk.
  */
-static __always_inline int resolve_fd(__u64 fd, struct inflight_file *f, struct inode **inodep,
-				      unsigned int *flagsp)
+static __always_inline int resolve_fd(__u64 fd, struct inflight_file *f, struct heads *h,
+				      struct file_view *v)
 {
 	struct file *file = fd_to_file((__u32)fd);
-	struct super_block *sb;
 	unsigned long sb_flags, ino;
 	struct inode *inode;
+	struct super_block *sb;
 	__u16 mode;
 	__u32 dev;
 
-	if (!file)
+	if (!file || bpf_probe_read_kernel(h->file, HEAD_SZ, file))
 		return 0;
-	KREAD(inode, file->f_inode);
-	if (!inode)
+	HEAD_FIELD(h->file, struct file, f_inode, inode);
+	if (!inode || bpf_probe_read_kernel(h->inode, HEAD_SZ, inode))
 		return 0;
-	KREAD(mode, inode->i_mode);
-	KREAD(sb, inode->i_sb);
-	if (!sb)
+	HEAD_FIELD(h->inode, struct inode, i_mode, mode);
+	HEAD_FIELD(h->inode, struct inode, i_sb, sb);
+	if (!sb || bpf_probe_read_kernel(h->sb, HEAD_SZ, sb))
 		return 0;
-	KREAD(sb_flags, sb->s_flags);
+	HEAD_FIELD(h->sb, struct super_block, s_flags, sb_flags);
 	if (!filter_file(mode, sb_flags))
 		return 0;
-	KREAD(dev, sb->s_dev);
-	KREAD(ino, inode->i_ino);
-	KREAD(f->nlink, inode->i_nlink);
-	KREAD(*flagsp, file->f_flags);
-	if (!f->nlink && (*flagsp & __O_TMPFILE))
+	HEAD_FIELD(h->sb, struct super_block, s_dev, dev);
+	HEAD_FIELD(h->inode, struct inode, i_ino, ino);
+	HEAD_FIELD(h->inode, struct inode, i_nlink, f->nlink);
+	HEAD_FIELD(h->file, struct file, f_flags, v->flags);
+	if (!f->nlink && (v->flags & __O_TMPFILE))
 		return 0;
 	f->fk.dev = dev;
 	f->fk.ino = ino;
@@ -160,26 +187,72 @@ static __always_inline int resolve_fd(__u64 fd, struct inflight_file *f, struct 
 		f->fk.tgid = bpf_get_current_pid_tgid() >> 32;
 	f->file = (__u64)file;
 	f->valid = 1;
-	*inodep = inode;
+	v->file = h->file;
+	v->inode = h->inode;
 	return 1;
+}
+
+/*
+ * Enter/exit pairing without a hash update and delete per call: a thread
+ * owns array slot tid % INFLIGHT_SLOTS from its sys_enter to its sys_exit.
+ * Lookups in an array are inlined by the verifier, so a call costs a few
+ * stores instead of two hash operations.  Two threads in traced syscalls at
+ * once with the same slot collide: the second entry takes the slot and
+ * counts the first call as dropped (DROP_INFLIGHT_FULL), never silently.
+ *
+ * A writer marks the slot INFLIGHT_BUSY, fills it, then stores its tid; the
+ * reader copies it and keeps the copy only if the tid was its own before
+ * and after the copy (x86-64 keeps stores in order, which this relies on).
+ */
+static __always_inline struct inflight *slot_of(__u32 tid)
+{
+	__u32 idx = tid & (INFLIGHT_SLOTS - 1);
+
+	return bpf_map_lookup_elem(&inflight, &idx);
 }
 
 static __always_inline void stash(struct inflight *inf, __u32 sc, __u64 req)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	__u32 tid = (__u32)bpf_get_current_pid_tgid(), owner;
+	struct inflight *slot = slot_of(tid);
 
-	inf->ts = bpf_ktime_get_ns();
-	inf->req = req;
-	inf->sc = sc;
-	if (bpf_map_update_elem(&inflight, &tid, inf, BPF_ANY))
-		drop(DROP_INFLIGHT_FULL);
+	if (!slot)
+		return;
+	owner = READ_ONCE(slot->tid);
+	if (owner && owner != tid)
+		drop(DROP_INFLIGHT_FULL); /* another thread's call in flight loses its slot */
+	WRITE_ONCE(slot->tid, INFLIGHT_BUSY);
+	barrier();
+	__builtin_memcpy(slot->f, inf->f, sizeof(inf->f));
+	slot->ts = bpf_ktime_get_ns();
+	slot->req = req;
+	slot->sc = sc;
+	barrier();
+	WRITE_ONCE(slot->tid, tid);
+}
+
+/* Take this thread's entry out of its slot; 0 when there is none. */
+static __always_inline int unstash(struct inflight *inf)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct inflight *slot = slot_of(tid);
+
+	if (!slot || READ_ONCE(slot->tid) != tid)
+		return 0;
+	barrier();
+	__builtin_memcpy(inf, slot, sizeof(*inf));
+	barrier();
+	if (READ_ONCE(slot->tid) != tid)
+		return 0;
+	WRITE_ONCE(slot->tid, 0);
+	return 1;
 }
 
 /* The expressions of syscalls.def, evaluated in HOOK's entry program. */
 #define ARG_COUNT(n)		(ctx->args[n])
 #define ARG_IOV(iov, cnt)	iov_sum(ctx->args[iov], ctx->args[cnt])
 #define ARG_NONE		0
-#define OFF_POS			file_pos(file, inode, fflags)
+#define OFF_POS			file_pos(&view)
 #define OFF_ARG(n)		(ctx->args[n])
 #define OFF_ARG_OR_POS(n)	((__s64)ctx->args[n] == -1 ? OFF_POS : ctx->args[n])
 #define OFF_PTR(n)		user_u64_or(ctx->args[n], OFF_POS)
@@ -195,9 +268,9 @@ static __always_inline void stash(struct inflight *inf, __u32 sc, __u64 req)
  * its range grows per iteration and per mount crossing, and the verifier
  * gave up after 1M insns (6.18).
  */
-static __always_inline void walk_path(struct ev_file *ev, struct file *file)
+static __always_inline void walk_path(struct ev_file *ev, struct file *file, struct dentry *dentry)
 {
-	struct dentry *dentry, *parent, *root;
+	struct dentry *parent, *root;
 	struct vfsmount *vfsmnt;
 	struct mount *mnt, *mnt_parent;
 	const unsigned char *name;
@@ -205,7 +278,6 @@ static __always_inline void walk_path(struct ev_file *ev, struct file *file)
 	long n;
 	int i;
 
-	KREAD(dentry, file->f_path.dentry);
 	KREAD(vfsmnt, file->f_path.mnt);
 	mnt = (void *)((char *)vfsmnt - __builtin_preserve_field_info(((struct mount *)0)->mnt, 0));
 	ev->truncated = 1;
@@ -240,6 +312,39 @@ static __always_inline void walk_path(struct ev_file *ev, struct file *file)
 	}
 }
 
+#define ALIAS_MAX 4
+
+/*
+ * The dentry to name a file by: its own, unless that one is unhashed while
+ * the inode still has links, as for an O_TMPFILE file given a name by
+ * linkat(2) or a file opened by a name since unlinked while another hard
+ * link remains: then the first hashed alias of the inode (at most ALIAS_MAX
+ * looked at).  A file with no link keeps its own, last name.
+ */
+static __always_inline struct dentry *naming_dentry(struct file *file, struct inode *inode,
+						    __u32 nlink)
+{
+	struct dentry *dentry, *alias;
+	struct hlist_node *node;
+	void *pprev;
+	int i;
+
+	KREAD(dentry, file->f_path.dentry);
+	KREAD(pprev, dentry->d_hash.pprev);
+	if (pprev || !nlink)
+		return dentry;
+	KREAD(node, inode->i_dentry.first);
+#pragma clang loop unroll(disable)
+	for (i = 0; i < ALIAS_MAX && node; i++) {
+		alias = (void *)((char *)node - FIELD_OFF(struct dentry, d_u.d_alias));
+		KREAD(pprev, alias->d_hash.pprev);
+		if (pprev)
+			return alias;
+		KREAD(node, node->next);
+	}
+	return dentry;
+}
+
 /* Send a new record's path, fs type and first comm to user space. */
 static __always_inline void emit_file(struct ev_file *ev, struct inflight_file *f,
 				      const char *comm)
@@ -264,7 +369,7 @@ static __always_inline void emit_file(struct ev_file *ev, struct inflight_file *
 	KREAD(fsname, type->name);
 	if (bpf_probe_read_kernel_str(ev->fstype, sizeof(ev->fstype), fsname) < 0)
 		ev->fstype[0] = 0;
-	walk_path(ev, file);
+	walk_path(ev, file, naming_dentry(file, inode, f->nlink));
 	if (ev->truncated)
 		drop(DROP_PATH_TRUNC);
 	sz = ev->path_sz;
@@ -487,19 +592,11 @@ static __always_inline void count_file(struct inflight *inf, struct inflight_fil
 
 static __always_inline int on_exit(struct sys_exit_ctx *ctx, __u32 kind, int has_out)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	__u64 comm[2] = {};
-	struct inflight inf, *p;
+	struct inflight inf;
 
-	p = bpf_map_lookup_elem(&inflight, &tid);
-	if (!p)
+	if (!unstash(&inf) || iot_stopped)
 		return 0;
-	if (iot_stopped) {
-		bpf_map_delete_elem(&inflight, &tid);
-		return 0;
-	}
-	inf = *p;
-	bpf_map_delete_elem(&inflight, &tid);
 	bpf_get_current_comm(comm, sizeof(comm));
 	if (inf.f[0].valid)
 		count_file(&inf, &inf.f[0], kind, ctx->ret, comm);
@@ -511,8 +608,8 @@ static __always_inline int on_exit(struct sys_exit_ctx *ctx, __u32 kind, int has
 
 /*
  * The enter/exit program pair of every syscall in syscalls.def.  Entry
- * evaluates the line's expressions with `ctx`, `file` and `inode` in scope:
- * the offset once the fd is known to be a named regular file.
+ * evaluates the line's expressions with `ctx` and `view` in scope: the
+ * offset once the fd is known to be a named regular file.
  */
 #define OUT_NONE	-1
 #define OUT_FD(n)	(n)
@@ -522,20 +619,19 @@ static __always_inline int on_exit(struct sys_exit_ctx *ctx, __u32 kind, int has
 	int sys_enter_##tp(struct sys_enter_ctx *ctx)                                              \
 	{                                                                                          \
 		struct inflight inf = {};                                                          \
-		unsigned int fflags;                                                               \
-		struct inode *inode;                                                               \
-		struct file *file;                                                                 \
+		struct file_view view;                                                             \
+		struct heads *h;                                                                   \
+		__u32 zero = 0;                                                                    \
                                                                                                    \
 		if (iot_stopped || !task_traced())                                                 \
 			return 0;                                                                  \
-		if (resolve_fd(ctx->args[fd], &inf.f[0], &inode, &fflags)) {                       \
-			file = (void *)inf.f[0].file;                                              \
+		h = bpf_map_lookup_elem(&heads, &zero);                                            \
+		if (!h)                                                                            \
+			return 0;                                                                  \
+		if (resolve_fd(ctx->args[fd], &inf.f[0], h, &view))                                \
 			inf.f[0].start = off;                                                      \
-		}                                                                                  \
-		if (out >= 0 && resolve_fd(ctx->args[out & 7], &inf.f[1], &inode, &fflags)) {     \
-			file = (void *)inf.f[1].file;                                              \
+		if (out >= 0 && resolve_fd(ctx->args[out & 7], &inf.f[1], h, &view))              \
 			inf.f[1].start = OFF_POS;                                                  \
-		}                                                                                  \
 		if (inf.f[0].valid || inf.f[1].valid)                                              \
 			stash(&inf, SC_##name, req);                                               \
 		return 0;                                                                          \

@@ -63,6 +63,10 @@
 #define DROP_LOST_FULL		7	/* lostfiles map full: dropped.files is a lower bound */
 #define DROP_MAX		8
 
+/* enter/exit pairing: a slot per thread id modulo INFLIGHT_SLOTS (bpf/rw.bpf.c) */
+#define INFLIGHT_SLOTS		32768
+#define INFLIGHT_BUSY		0xffffffffu
+
 #define SC_KIND_READ		0
 #define SC_KIND_WRITE		1
 #define SC_KIND_SYNC		2
@@ -148,7 +152,7 @@ struct inflight {
 	__u64 ts;		/* bpf_ktime_get_ns() at entry */
 	__u64 req;		/* request size */
 	__u32 sc;		/* enum sc_idx */
-	__u32 pad;
+	__u32 tid;		/* owner of the slot; 0 free, INFLIGHT_BUSY being written */
 };
 
 /* Per (record, fsync-type syscall): latencies. */
