@@ -2,7 +2,7 @@
 /*
  * Attach loaded programs by section name.
  *   tracepoint/CAT/NAME: event id from tracefs (the usual mount points, else
- *   a private tracefs mount on a temporary dir, made once per obj__attach),
+ *   read by a child that mounts tracefs in its own mount namespace),
  *   then one perf event (pid -1, cpu 0: it fires on every CPU) with
  *   PERF_EVENT_IOC_SET_BPF and PERF_EVENT_IOC_ENABLE.
  *   raw_tracepoint/NAME: BPF_RAW_TRACEPOINT_OPEN.
@@ -16,10 +16,14 @@
 #include <unistd.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
+#include <sched.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <linux/perf_event.h>
 
 #include "internal.h"
+
+#define PRIVATE_TRACEFS "/sys/kernel/tracing"
 
 static const char *const tracefs_dirs[] = {
 	"/sys/kernel/tracing",
@@ -45,55 +49,119 @@ static int read_id(const char *root, const char *tp, uint64_t *id)
 	return *id ? 0 : -EIO;
 }
 
-static int mount_tracefs(char **dir)
+/*
+ * tracefs is not mounted: read the ids in a child that mounts tracefs in a
+ * mount namespace of its own.  The mount dies with the child, so nothing
+ * is left behind even if we are killed meanwhile, and nobody else sees it.
+ * The child writes an errno (0: mounted), then one u64 id per name (0: none).
+ */
+static void private_tracefs_child(int out, const char *const *names, size_t cnt)
 {
-	char tmpl[] = "/tmp/iotrace-tracefs.XXXXXX";
-	int err;
+	int err = 0;
 
-	if (!mkdtemp(tmpl))
-		return -errno;
-	if (mount("tracefs", tmpl, "tracefs", 0, NULL)) {
-		err = -errno;
-		rmdir(tmpl);
-		return err;
+	if (unshare(CLONE_NEWNS) || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) ||
+	    (mount("tracefs", PRIVATE_TRACEFS, "tracefs", 0, NULL) &&
+	     mount("tracefs", "/tmp", "tracefs", 0, NULL)))
+		err = errno;
+	if (write(out, &err, sizeof(err)) != sizeof(err) || err)
+		_exit(1);
+	for (size_t i = 0; i < cnt; i++) {
+		uint64_t id = 0;
+
+		if (read_id(PRIVATE_TRACEFS, names[i], &id))
+			read_id("/tmp", names[i], &id);
+		if (write(out, &id, sizeof(id)) != sizeof(id))
+			_exit(1);
 	}
-	*dir = strdup(tmpl);
-	if (*dir)
-		return 0;
-	umount2(tmpl, MNT_DETACH);
-	rmdir(tmpl);
-	return -ENOMEM;
+	_exit(0);
 }
 
-void tracefs_release(char *dir)
+static int read_all(int fd, void *buf, size_t sz)
 {
-	if (!dir)
-		return;
-	umount2(dir, MNT_DETACH);
-	rmdir(dir);
-	free(dir);
+	size_t got = 0;
+	ssize_t n;
+
+	while (got < sz) {
+		n = read(fd, (char *)buf + got, sz - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n < 0 ? -errno : -EIO;
+		got += (size_t)n;
+	}
+	return 0;
 }
 
-static int tracepoint_id(const struct prog *p, char **tracefs_dir, uint64_t *id)
+static int private_tracefs_ids(const char *const *names, size_t cnt, uint64_t *ids)
 {
-	size_t i;
-	int err;
+	int pfd[2], err, child_err = 0;
+	pid_t pid;
 
-	for (i = 0; i < sizeof(tracefs_dirs) / sizeof(tracefs_dirs[0]); i++)
-		if (!read_id(tracefs_dirs[i], p->tp_name, id))
-			return 0;
-	if (!*tracefs_dir) {
-		err = mount_tracefs(tracefs_dir);
-		if (err) {
-			pr_warn("prog '%s': tracefs is not mounted and mounting it failed: %s",
-				p->name, strerror(-err));
-			return err;
+	if (pipe2(pfd, O_CLOEXEC))
+		return -errno;
+	pid = fork();
+	if (pid == 0) {
+		close(pfd[0]);
+		private_tracefs_child(pfd[1], names, cnt);
+	}
+	close(pfd[1]);
+	if (pid < 0) {
+		close(pfd[0]);
+		return -errno;
+	}
+	err = read_all(pfd[0], &child_err, sizeof(child_err));
+	if (!err && child_err)
+		err = -child_err;
+	if (!err)
+		err = read_all(pfd[0], ids, cnt * sizeof(*ids));
+	close(pfd[0]);
+	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+		;
+	return err;
+}
+
+static bool needs_tp_id(const struct prog *p)
+{
+	return p->attach && p->type == BPF_PROG_TYPE_TRACEPOINT;
+}
+
+/* ids[i] for every tracepoint program: from a mounted tracefs, else a private one */
+int tracepoint_ids(const struct obj *o, uint64_t *ids)
+{
+	const char **missing = calloc(o->prog_cnt ? o->prog_cnt : 1, sizeof(*missing));
+	uint64_t *found = calloc(o->prog_cnt ? o->prog_cnt : 1, sizeof(*found));
+	size_t i, j, n = 0;
+	int err = 0;
+
+	if (!missing || !found) {
+		err = -ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < o->prog_cnt; i++) {
+		if (!needs_tp_id(&o->progs[i]))
+			continue;
+		for (j = 0; j < sizeof(tracefs_dirs) / sizeof(tracefs_dirs[0]); j++)
+			if (!read_id(tracefs_dirs[j], o->progs[i].tp_name, &ids[i]))
+				break;
+		if (!ids[i])
+			missing[n++] = o->progs[i].tp_name;
+	}
+	if (n && (err = private_tracefs_ids(missing, n, found)))
+		pr_warn("tracefs is not mounted and mounting it privately failed: %s",
+			strerror(-err));
+	for (i = 0, j = 0; !err && i < o->prog_cnt; i++) {
+		if (!needs_tp_id(&o->progs[i]) || ids[i])
+			continue;
+		ids[i] = found[j++];
+		if (!ids[i]) {
+			pr_warn("prog '%s': tracepoint '%s': no such event in tracefs",
+				o->progs[i].name, o->progs[i].tp_name);
+			err = -ENOENT;
 		}
 	}
-	err = read_id(*tracefs_dir, p->tp_name, id);
-	if (err)
-		pr_warn("prog '%s': tracepoint '%s': no event id in tracefs: %s", p->name,
-			p->tp_name, strerror(-err));
+out:
+	free(missing);
+	free(found);
 	return err;
 }
 
@@ -112,15 +180,11 @@ static int perf_tracepoint(uint64_t id)
 	return fd < 0 ? -errno : (int)fd;
 }
 
-static int attach_tracepoint(struct prog *p, char **tracefs_dir)
+static int attach_tracepoint(struct prog *p, uint64_t id)
 {
 	const char *step = "perf_event_open";
-	uint64_t id;
 	int fd, err;
 
-	err = tracepoint_id(p, tracefs_dir, &id);
-	if (err)
-		return err;
 	fd = perf_tracepoint(id);
 	if (fd < 0) {
 		err = fd;
@@ -155,7 +219,7 @@ static int attach_raw_tracepoint(struct prog *p)
 	return 0;
 }
 
-int prog__attach(struct prog *p, char **tracefs_dir)
+int prog__attach(struct prog *p, uint64_t tp_id)
 {
 	if (p->fd < 0) {
 		pr_warn("prog '%s': cannot attach: program is not loaded", p->name);
@@ -164,7 +228,7 @@ int prog__attach(struct prog *p, char **tracefs_dir)
 	if (p->attach_fd >= 0)
 		return 0;
 	if (p->type == BPF_PROG_TYPE_TRACEPOINT)
-		return attach_tracepoint(p, tracefs_dir);
+		return attach_tracepoint(p, tp_id);
 	return attach_raw_tracepoint(p);
 }
 

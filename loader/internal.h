@@ -188,6 +188,8 @@ struct obj {
 	size_t prog_cnt;
 	char license[128];
 	bool loaded;
+	bool memlock_raised;	/* RLIMIT_MEMLOCK raised for obj__load, to restore */
+	int memlock_err;	/* why raising it failed, 0 if it did not */
 };
 
 /* maps.c */
@@ -230,10 +232,10 @@ int prog__load(struct obj *o, struct prog *p, const struct obj_load_opts *opts);
 /* the last max_lines lines of log, with a "... skipped N bytes ..." line; malloc'ed */
 char *log_tail(const char *log, size_t max_lines);
 
-/* attach.c: *tracefs_dir is a private tracefs mount made on demand */
-int prog__attach(struct prog *p, char **tracefs_dir);
+/* attach.c: tp_id from tracepoint_ids for tracepoint programs */
+int tracepoint_ids(const struct obj *o, uint64_t *ids);
+int prog__attach(struct prog *p, uint64_t tp_id);
 void prog__detach(struct prog *p);
-void tracefs_release(char *dir);
 
 /* sys_bpf.c: 1:1 wrappers of bpf(2) commands; 0/fd or -errno */
 int sys_bpf_map_create(const char *name, uint32_t type, uint32_t key_sz, uint32_t value_sz,

@@ -254,7 +254,7 @@ static int fill_data_map(const struct map *m)
 	return err;
 }
 
-static int map__create(struct map *m)
+static int map__create(struct map *m, int memlock_err)
 {
 	int fd;
 
@@ -264,6 +264,9 @@ static int map__create(struct map *m)
 		pr_warn("map '%s': cannot create (type %u, key %u, value %u, max %u, flags 0x%x): %s",
 			m->name, m->type, m->key_sz, m->value_sz, m->max_entries, m->flags,
 			strerror(-fd));
+		if (fd == -EPERM && memlock_err)
+			pr_warn("map '%s': kernels before 5.11 charge BPF memory to RLIMIT_MEMLOCK, which could not be raised: %s",
+				m->name, strerror(-memlock_err));
 		return fd;
 	}
 	m->fd = fd;
@@ -276,7 +279,7 @@ int obj__create_maps(struct obj *o)
 	int err;
 
 	for (i = 0; i < o->map_cnt; i++) {
-		err = map__create(&o->maps[i]);
+		err = map__create(&o->maps[i], o->memlock_err);
 		if (err)
 			return err;
 	}

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/resource.h>
 
 #include "internal.h"
 
@@ -210,10 +211,45 @@ int obj__relocate(struct obj *o, const struct btf *vmlinux)
 	return 0;
 }
 
+/*
+ * Before 5.11 the kernel charges map and program memory to RLIMIT_MEMLOCK
+ * (64 KiB by default before 5.16), so 5.10 refuses our maps with EPERM.
+ * From 5.11 on memory is charged to the memory cgroup and the limit does
+ * not matter.  Raise it for the loads only, so a traced command inherits
+ * the caller's limit; raising may fail without harm where it is not needed
+ * (a container without CAP_SYS_RESOURCE), so the failure is only kept for
+ * map creation to name if the kernel then refuses a map (maps.c).
+ */
+static void memlock_raise(struct obj *o, struct rlimit *saved)
+{
+	const struct rlimit inf = { RLIM_INFINITY, RLIM_INFINITY };
+
+	o->memlock_err = 0;
+	if (getrlimit(RLIMIT_MEMLOCK, saved)) {
+		o->memlock_err = -errno;
+		return;
+	}
+	if (saved->rlim_cur == RLIM_INFINITY)
+		return;
+	if (setrlimit(RLIMIT_MEMLOCK, &inf))
+		o->memlock_err = -errno;
+	else
+		o->memlock_raised = true;
+}
+
+/* Lowering never fails; what was charged while the limit was high stays charged. */
+static void memlock_restore(struct obj *o, const struct rlimit *saved)
+{
+	if (o->memlock_raised && setrlimit(RLIMIT_MEMLOCK, saved))
+		pr_debug("obj: cannot restore RLIMIT_MEMLOCK: %s", strerror(errno));
+	o->memlock_raised = false;
+}
+
 int obj__load(struct obj *o, const struct obj_load_opts *opts)
 {
 	const char *path = opts && opts->btf_path ? opts->btf_path : DEFAULT_VMLINUX;
 	struct btf *vmlinux = NULL;
+	struct rlimit saved;
 	size_t i;
 	int err;
 
@@ -222,26 +258,31 @@ int obj__load(struct obj *o, const struct obj_load_opts *opts)
 		return -EBUSY;
 	}
 	o->loaded = true;
+	memlock_raise(o, &saved);
 	err = obj__create_maps(o);
 	if (!err && obj__needs_core(o))
 		err = btf__load_file(&vmlinux, path);
 	err = err ?: obj__relocate(o, vmlinux);
 	for (i = 0; i < o->prog_cnt && !err; i++)
 		err = prog__load(o, &o->progs[i], opts);
+	memlock_restore(o, &saved);
 	btf__free(vmlinux);
 	return err;
 }
 
 int obj__attach(struct obj *o)
 {
-	char *tracefs_dir = NULL;
+	uint64_t *ids = calloc(o->prog_cnt ? o->prog_cnt : 1, sizeof(*ids));
 	size_t i;
-	int err = 0;
+	int err;
 
+	if (!ids)
+		return -ENOMEM;
+	err = tracepoint_ids(o, ids);
 	for (i = 0; i < o->prog_cnt && !err; i++)
 		if (o->progs[i].attach)
-			err = prog__attach(&o->progs[i], &tracefs_dir);
-	tracefs_release(tracefs_dir);
+			err = prog__attach(&o->progs[i], ids[i]);
+	free(ids);
 	if (err)
 		obj__detach(o);
 	return err;
