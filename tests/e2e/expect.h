@@ -18,14 +18,27 @@
 #include "jsonr.h"
 
 #define M_HIST 64
-#define M_MAX_FILES 64
+#define M_LAT_HIST 160
+#define M_MAX_FILES 96
 #define M_MAX_FDS 64
+#define M_MAX_COMMS 4
+#define M_MAX_LAT 64
 
-enum m_sc { M_READ, M_PREAD64, M_WRITE, M_PWRITE64, M_CLOSE, M_SC_CNT };
+/* every syscall of the spec, in its order */
+enum m_sc {
+	M_READ, M_READV, M_PREAD64, M_PREADV, M_PREADV2,
+	M_WRITE, M_WRITEV, M_PWRITE64, M_PWRITEV, M_PWRITEV2,
+	M_SENDFILE, M_FSYNC, M_FDATASYNC, M_CLOSE, M_SC_CNT
+};
+/* the offset argument -1 of preadv2/pwritev2: use the file position */
+#define M_POS UINT64_MAX
 
 struct m_sc_stats {
 	uint64_t calls, errors, bytes;
 	uint64_t req[M_HIST], done[M_HIST];
+	/* fsync/fdatasync: latencies the workload measured around each call (upper bounds) */
+	uint64_t lat[M_MAX_LAT];
+	size_t lat_cnt;
 };
 
 struct m_side {
@@ -44,11 +57,15 @@ struct m_file {
 	size_t shown_len;
 	bool hex;			/* path not UTF-8: expect path_hex */
 	bool deleted;
-	bool have_stat;
+	bool have_stat;			/* dev, ino, fstype known (m_stat or m_set_id) */
 	dev_t dev;
 	ino_t ino;
 	char fstype[32];
 	uint64_t size;
+	bool recorded;			/* a read/write/sync call was counted: close counts now */
+	bool loose_seq;			/* racing calls: seq_calls, seq_hist, rewrites only bounded */
+	uint64_t pid;			/* --per-process: the expected pid, 0 = any */
+	const char *comms[M_MAX_COMMS];	/* expected comms (a set); none = the model's comm */
 	struct m_sc_stats sc[M_SC_CNT];
 	struct m_side side[2];
 	bool matched;
@@ -75,10 +92,14 @@ struct m_file *m_file(struct model *m, const char *rel, uint64_t size);
 /* the same, with the shown form of a name that is not valid UTF-8 */
 struct m_file *m_file_named(struct model *m, const char *rel, const char *shown_rel, bool hex,
 			    uint64_t size);
+/* a file outside dir, by absolute path */
+struct m_file *m_file_abs(struct model *m, const char *path, uint64_t size);
 /* create dir/rel with size bytes, as the test's own setup (not traced) */
 struct m_file *m_create(struct model *m, const char *rel, uint64_t size);
 /* stat f now (for files the workload deletes) */
 void m_stat(struct m_file *f);
+/* identity known otherwise (a file that is gone when the trace ends) */
+void m_set_id(struct m_file *f, dev_t dev, ino_t ino, const char *fstype);
 
 /* descriptors: flags as open(2); returns the model fd */
 int m_open(struct model *m, struct m_file *f, int flags);
@@ -88,8 +109,26 @@ void m_read(struct model *m, int fd, uint64_t count);
 void m_pread(struct model *m, int fd, uint64_t count, uint64_t off);
 void m_write(struct model *m, int fd, uint64_t count);
 void m_pwrite(struct model *m, int fd, uint64_t count, uint64_t off);
+/*
+ * Any successful read-type (write-type) call of sc with request size req:
+ * off = M_POS for the calls that use (and advance) the file position, else
+ * the offset argument.
+ */
+void m_rcall(struct model *m, int fd, enum m_sc sc, uint64_t req, uint64_t off);
+void m_wcall(struct model *m, int fd, enum m_sc sc, uint64_t req, uint64_t off);
+/*
+ * sendfile(out_fd, in_fd, off, count) that succeeds: out_fd = -1 when it is
+ * no regular file (a pipe); off NULL = in_fd's position, else *off, advanced.
+ * Returns the bytes moved.
+ */
+uint64_t m_sendfile(struct model *m, int out_fd, int in_fd, uint64_t *off, uint64_t count);
+/* a sendfile that failed, counted on both files; out_fd -1 as above */
+void m_sendfile_fail(struct model *m, int out_fd, int in_fd, const uint64_t *off,
+		     uint64_t count);
 /* a call that failed (-errno): request count, starting offset as the spec defines it */
 void m_fail(struct model *m, int fd, enum m_sc sc, uint64_t count, uint64_t start);
+/* fsync or fdatasync; lat_ns: the latency the workload measured around it (0: unknown) */
+void m_sync(struct model *m, int fd, enum m_sc sc, bool ok, uint64_t lat_ns);
 /* the start of a call at the fd's position (file size for O_APPEND) */
 uint64_t m_pos(struct model *m, int fd);
 
@@ -100,11 +139,14 @@ struct trace {
 	size_t text_len;
 	struct jval *doc;
 	uint64_t duration_ns;
+	char *wl_out;		/* the workload's stdout: lines "KEY VALUE..." it reports */
 };
 void trace_workload(struct trace *t, const char *dir, const char *scenario,
 		    const char *const *extra_args);
 void trace_validate(struct trace *t);	/* check-result says ok, then jsonr parse */
 void trace_free(struct trace *t);
+/* the rest of the workload's stdout line "KEY ..." (static buffer), or NULL */
+const char *trace_wl_value(const struct trace *t, const char *key);
 
 /*
  * Compare every record below m->dir with the model (stat'ing files not yet
@@ -114,5 +156,19 @@ void trace_free(struct trace *t);
 void trace_check(struct trace *t, struct model *m);
 /* the same for the one file dir/rel; other records below dir are ignored */
 void trace_check_only(struct trace *t, struct model *m, const char *rel);
+
+/*
+ * One test's fixture: a fresh directory below base (skips without root/BPF,
+ * fails then under CI), the model in it, and the trace of one run.
+ */
+extern char *fx_dir;
+extern struct model fx_model;
+extern struct trace fx_trace;
+struct model *fx_setup(const char *base);
+void fx_run(const char *scenario, const char *const *extra);	/* trace + validate */
+void fx_teardown(void);						/* .fini */
+char *fx_path(const char *rel);					/* fx_dir/rel, static */
+/* the workload reported "KEY N": N */
+uint64_t fx_wl_u64(const char *key);
 
 #endif

@@ -196,63 +196,77 @@ Test(rw, two_threads_on_one_file_are_counted_exactly, .fini = teardown)
 	trace_check(&tr, m);
 }
 
-/* fork: per_process gives each child its own record of the shared file */
-static void expect_fork(struct model *m, bool per_process)
-{
-	struct m_file *shared = m_create(m, WL_FORK_FILE, WL_FORK_SZ);
+/*
+ * fork: child i (comm wl-child<i>) preads the shared file, writes its own,
+ * then writes a brief file and exits without close(2).  per_process gives
+ * each child its own record of the shared file, with its pid and comm.
+ */
+static const char *const child_comm[WL_FORK_CHILDREN] = { "wl-child0", "wl-child1" };
 
+static void expect_fork(struct model *m, bool per_process, struct m_file *shared)
+{
 	for (int i = 0; i < WL_FORK_CHILDREN; i++) {
 		struct m_file *f = shared, *cf;
 		char name[64];
+		uint64_t pid;
 		int fd;
 
+		snprintf(name, sizeof(name), "PID%d", i);
+		pid = fx_wl_u64(name);
 		if (per_process && i)
 			f = m_file(m, WL_FORK_FILE, WL_FORK_SZ);
+		if (per_process) {
+			f->pid = pid;
+			f->comms[0] = child_comm[i];
+		} else {
+			f->comms[i] = child_comm[i];
+		}
 		fd = m_open(m, f, O_RDONLY);
 		for (int k = 0; k < WL_FORK_CALLS(i); k++)
 			m_pread(m, fd, 4096, wl_fork_off(i, k));
 		m_close(m, fd);
 		snprintf(name, sizeof(name), WL_CHILD_FILE, i);
 		cf = m_file(m, name, 0);
+		cf->pid = pid;
+		cf->comms[0] = child_comm[i];
 		fd = m_open(m, cf, O_CREAT | O_WRONLY | O_TRUNC);
 		for (int k = 0; k < WL_FORK_WRITES; k++)
 			m_write(m, fd, WL_FORK_WR_SZ);
 		m_close(m, fd);
+		snprintf(name, sizeof(name), WL_BRIEF_FILE, i);
+		cf = m_file(m, name, 0);
+		cf->pid = pid;
+		cf->comms[0] = child_comm[i];
+		fd = m_open(m, cf, O_CREAT | O_WRONLY | O_TRUNC);
+		m_write(m, fd, WL_BRIEF_SZ); /* then _exit: no close(2) */
 	}
 }
 
-Test(rw, forked_children_are_followed, .fini = teardown)
+Test(rw, forked_children_are_followed_to_their_exit_right_after_io, .fini = fx_teardown)
 {
-	struct model *m = setup_in("/tmp");
+	struct model *m = fx_setup("/tmp");
+	struct m_file *shared = m_create(m, WL_FORK_FILE, WL_FORK_SZ);
 
-	expect_fork(m, false);
-	run("fork", NULL);
-	trace_check(&tr, m);
+	fx_run("fork", NULL);
+	expect_fork(m, false, shared);
+	trace_check(&fx_trace, m);
 }
 
-Test(rw, per_process_gives_two_processes_on_one_file_a_record_each, .fini = teardown)
+Test(rw, per_process_gives_two_processes_on_one_file_a_record_each, .fini = fx_teardown)
 {
 	static const char *const extra[] = { "--per-process", NULL };
-	struct model *m = setup_in("/tmp");
+	struct model *m = fx_setup("/tmp");
+	struct m_file *shared = m_create(m, WL_FORK_FILE, WL_FORK_SZ);
 	const struct jval *files;
-	uint64_t pids[2] = { 0, 0 };
 	size_t n = 0;
 
-	expect_fork(m, true);
-	run("fork", extra);
-	trace_check(&tr, m);
-	files = jval_get(tr.doc, "files");
-	for (size_t i = 0; i < jval_len(files); i++) {
-		const struct jval *rec = jval_idx(files, i);
-		char want[PATH_MAX];
-
-		snprintf(want, sizeof(want), "%s/%s", tdir, WL_FORK_FILE);
-		if (jval_str_eq(jval_get(rec, "path"), want) && n < 2)
-			jval_u64(jval_get(rec, "pid"), &pids[n++]);
-	}
+	fx_run("fork", extra);
+	expect_fork(m, true, shared);
+	trace_check(&fx_trace, m); /* pid and comm exact for each record */
+	files = jval_get(fx_trace.doc, "files");
+	for (size_t i = 0; i < jval_len(files); i++)
+		n += jval_str_eq(jval_get(jval_idx(files, i), "path"), fx_path(WL_FORK_FILE));
 	cr_expect_eq(n, 2, "%s: %zu records, want one per child", WL_FORK_FILE, n);
-	cr_expect_neq(pids[0], pids[1], "both records carry pid %llu",
-		      (unsigned long long)pids[0]);
 }
 
 Test(rw, a_file_unlinked_while_open_is_marked_deleted, .fini = teardown)
@@ -335,24 +349,33 @@ Test(rw, relative_openat_and_dotdot_paths_and_odd_names_are_absolute, .fini = te
 	trace_check(&tr, m);
 }
 
-Test(rw, paths_64_directories_deep_and_near_4095_bytes_are_whole, .fini = teardown)
+Test(rw, paths_64_directories_deep_and_of_exactly_4095_bytes_are_whole, .fini = teardown)
 {
 	struct model *m = setup_in("/tmp");
 	char rel[PATH_MAX] = "deep", comp[WL_LONG_COMP + 1];
-	size_t n = strlen(rel);
+	size_t n = strlen(rel), name_len;
+	struct m_file *f;
+	int levels, fd;
 
 	for (int i = 0; i < WL_DEEP_LEVELS; i++)
 		n += (size_t)snprintf(rel + n, sizeof(rel) - n, "/d%02d", i);
 	snprintf(rel + n, sizeof(rel) - n, "/%s", WL_DEEP_FILE);
 	expect_named(m, rel, 8);
+	wl_long_layout(strlen(tdir), &levels, &name_len);
 	n = (size_t)snprintf(rel, sizeof(rel), "long");
-	for (int i = 0; i < WL_LONG_LEVELS; i++) {
+	for (int i = 0; i < levels; i++) {
 		wl_long_comp(comp, i);
 		n += (size_t)snprintf(rel + n, sizeof(rel) - n, "/%s", comp);
 	}
-	snprintf(rel + n, sizeof(rel) - n, "/%s", WL_LONGP_FILE);
-	cr_assert_lt(strlen(tdir) + 1 + strlen(rel), 4096, "test path too long for this tmp dir");
+	rel[n++] = '/';
+	memset(rel + n, 'z', name_len);
+	rel[n + name_len] = '\0';
+	cr_assert_eq(strlen(tdir) + 1 + strlen(rel), WL_PATH_LEN, "long path layout");
 	expect_named(m, rel, 9);
+	f = m->files[m->file_cnt - 1];
+	fd = m_open(m, f, O_RDONLY); /* opened again by its whole absolute name */
+	m_read(m, fd, 100);
+	m_close(m, fd);
 	run("longpath", NULL);
 	trace_check(&tr, m);
 }

@@ -94,15 +94,121 @@ static inline void wl_long_name(char buf[256])
 
 /* longpath: WL_DEEP_LEVELS directories "dNN" deep, then WL_LONG_LEVELS of 200 bytes */
 #define WL_DEEP_LEVELS	64
-#define WL_LONG_LEVELS	19
 #define WL_LONG_COMP	200
 #define WL_DEEP_FILE	"deep.dat"
-#define WL_LONGP_FILE	"long.dat"
+#define WL_PATH_LEN	4095	/* PATH_MAX - 1: the longest path open(2) takes */
 
 static inline void wl_long_comp(char buf[WL_LONG_COMP + 1], int level)
 {
 	memset(buf, 'A' + level % 26, WL_LONG_COMP);
 	buf[WL_LONG_COMP] = '\0';
 }
+
+/*
+ * The long path: DIR "/long", then *levels components of WL_LONG_COMP bytes,
+ * then a file name of *name_len 'z's, so that the whole absolute path is
+ * exactly WL_PATH_LEN bytes (name_len is 1..201).
+ */
+static inline void wl_long_layout(size_t dir_len, int *levels, size_t *name_len)
+{
+	size_t left = WL_PATH_LEN - dir_len - 5; /* after DIR "/long" */
+
+	*levels = (int)((left - 2) / (WL_LONG_COMP + 1));
+	*name_len = left - (size_t)*levels * (WL_LONG_COMP + 1) - 1;
+}
+
+/* ---- vectored calls ---------------------------------------------------------------------- */
+#define WL_VEC_FILE	"vec.dat"	/* the test creates it */
+#define WL_VEC_SZ	(1024 * 1024)
+#define WL_VECW_FILE	"vecw.dat"	/* the workload creates it */
+#define WL_VECA_FILE	"veca.log"	/* O_APPEND, the test creates it */
+#define WL_VECA_SZ	777
+
+/* the small vector: zero-length entries between others */
+static const unsigned long wl_iov_small[] = { 100, 0, 4000, 0, 96 };
+#define WL_IOV_SMALL_CNT 5
+#define WL_IOV_SMALL_SUM 4196
+/* the big vector: entry i of up to IOV_MAX + 1 entries */
+#define WL_IOV_MAX	1024
+static inline unsigned long wl_iov_big(int i)
+{
+	return (unsigned long)((i * 37) % 129);	/* 0 every 129 entries */
+}
+static inline unsigned long long wl_iov_big_sum(int cnt)
+{
+	unsigned long long s = 0;
+
+	for (int i = 0; i < cnt; i++)
+		s += wl_iov_big(i);
+	return s;
+}
+
+/* ---- sendfile ----------------------------------------------------------------------------- */
+#define WL_SF_SRC	"sf_src.dat"	/* the test creates it */
+#define WL_SF_SRC_SZ	100000
+#define WL_SF_DST	"sf_dst.dat"	/* the workload creates it */
+#define WL_SF_APP	"sf_app.log"	/* O_APPEND destination, the test creates it */
+#define WL_SF_APP_SZ	123
+
+/* ---- fsync / fdatasync -------------------------------------------------------------------- */
+#define WL_SYNC_FILE	"sync.dat"	/* the workload creates it */
+#define WL_SYNC_ONLY	"synconly.dat"	/* the test creates it; only fsync'd */
+#define WL_SYNC_ONLY_SZ	10
+#define WL_PROC_FILE	"/proc/sys/kernel/ostype"	/* has no fsync: EINVAL */
+
+/* ---- close -------------------------------------------------------------------------------- */
+#define WL_CLOSE_ONLY	"openclose.dat"	/* only opened and closed */
+#define WL_CLOSE_LATER	"later.dat"
+#define WL_CLOSE_SZ	1000
+
+/* ---- errors of the vectored kinds, sendfile ------------------------------------------------ */
+#define WL_ERR2_FILE	"err2.dat"
+#define WL_ERR2_SZ	8000
+
+/* ---- mounts (private mount namespace) ----------------------------------------------------- */
+#define WL_MNT_DIR	"mnt"		/* a tmpfs on DIR/mnt */
+#define WL_MNT_A	"mnt/a.dat"
+#define WL_MNT_INNER	"mnt/inner"	/* a tmpfs on a directory of that tmpfs */
+#define WL_MNT_B	"mnt/inner/b.dat"
+#define WL_BIND_SRC	"src"		/* the test creates src/c.dat */
+#define WL_BIND_DST	"bind"		/* DIR/src bind-mounted here */
+#define WL_BIND_C	"c.dat"
+#define WL_BIND_C_SZ	5000
+#define WL_BIND2_DST	"bind2"		/* DIR/mnt/inner/sub bind-mounted here */
+#define WL_BIND2_D	"d.dat"
+#define WL_TMPF_LINK	"linked.dat"	/* O_TMPFILE, linked after some I/O */
+#define WL_TMPF_PRE	300		/* bytes written before the link */
+#define WL_TMPF_POST	50		/* bytes written after it */
+
+/* ---- concurrency on shared descriptors ---------------------------------------------------- */
+#define WL_TS_FILE	"tshared.dat"
+#define WL_TS_SZ	(4 * 1024 * 1024)
+#define WL_TS_ITERS	400
+#define WL_TS_WR	100
+#define WL_TS_RD	4096
+#define WL_TS_VEC_EVERY	4	/* every 4th iteration also writes wl_iov_small with writev */
+
+/* two processes: each WL_PS_ITERS iterations on the one file */
+#define WL_PS_FILE	"pshared.dat"
+#define WL_PS_SZ	(8 * 1024 * 1024)
+#define WL_PS_ITERS	300
+#define WL_PS_RD	4096
+#define WL_PS_WR	64
+#define WL_PS_BAD_EVERY	10
+static inline unsigned long long wl_ps_off(int proc, int iter)
+{
+	return 8192ULL * (1 + (unsigned long long)iter * 2 + (unsigned long long)proc);
+}
+
+/* random: WL_RND_OPS calls of every traced kind on WL_RND_FILES files, seed from $WL_SEED */
+#define WL_RND_FILES	3
+#define WL_RND_FILE	"rnd%d.dat"	/* the test creates them */
+#define WL_RND_SZ	(256 * 1024)
+#define WL_RND_OPS	600
+
+/* fork children name themselves, and each writes a brief file and exits without close */
+#define WL_CHILD_COMM	"wl-child%d"
+#define WL_BRIEF_FILE	"brief%d.dat"
+#define WL_BRIEF_SZ	33
 
 #endif

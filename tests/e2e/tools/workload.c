@@ -15,10 +15,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "workload.h"
@@ -242,7 +250,11 @@ static void scen_threads(void)
 static void fork_child(int i)
 {
 	char name[64];
-	int fd = open_or_die(path_of(WL_FORK_FILE), O_RDONLY);
+	int fd;
+
+	snprintf(name, sizeof(name), WL_CHILD_COMM, i);
+	prctl(PR_SET_NAME, name);
+	fd = open_or_die(path_of(WL_FORK_FILE), O_RDONLY);
 
 	for (int k = 0; k < WL_FORK_CALLS(i); k++)
 		prd(fd, 4096, (off_t)wl_fork_off(i, k), 4096);
@@ -252,7 +264,11 @@ static void fork_child(int i)
 	for (int k = 0; k < WL_FORK_WRITES; k++)
 		wr(fd, WL_FORK_WR_SZ, WL_FORK_WR_SZ);
 	close(fd);
-	_exit(0); /* right after the last I/O */
+	/* the last I/O, then exit at once: the fd is closed by exit, not by close(2) */
+	snprintf(name, sizeof(name), WL_BRIEF_FILE, i);
+	fd = open_or_die(path_of(name), O_CREAT | O_WRONLY | O_TRUNC);
+	wr(fd, WL_BRIEF_SZ, WL_BRIEF_SZ);
+	_exit(0);
 }
 
 static void scen_fork(void)
@@ -265,7 +281,9 @@ static void scen_fork(void)
 			die("fork: %s", strerror(errno));
 		if (!pid[i])
 			fork_child(i);
+		printf("PID%d %d\n", i, (int)pid[i]);
 	}
+	fflush(stdout);
 	for (int i = 0; i < WL_FORK_CHILDREN; i++) {
 		int st;
 
@@ -351,7 +369,9 @@ static void enter_new_dir(const char *name)
 
 static void scen_longpath(void)
 {
-	char comp[WL_LONG_COMP + 1];
+	char comp[WL_LONG_COMP + 1], name[256], full[PATH_MAX + 16];
+	size_t name_len;
+	int levels, fd;
 
 	if (chdir(dir))
 		die("chdir: %s", strerror(errno));
@@ -364,11 +384,480 @@ static void scen_longpath(void)
 	if (chdir(dir))
 		die("chdir: %s", strerror(errno));
 	enter_new_dir("long");
-	for (int i = 0; i < WL_LONG_LEVELS; i++) {
+	wl_long_layout(strlen(dir), &levels, &name_len);
+	for (int i = 0; i < levels; i++) {
 		wl_long_comp(comp, i);
 		enter_new_dir(comp);
 	}
-	write_named(WL_LONGP_FILE, 9);
+	memset(name, 'z', name_len);
+	name[name_len] = '\0';
+	write_named(name, 9);
+	/* and by its whole absolute name of PATH_MAX - 1 bytes, which open(2) takes */
+	if (getcwd(full, sizeof(full)) == NULL)
+		die("getcwd: %s", strerror(errno));
+	snprintf(full + strlen(full), sizeof(full) - strlen(full), "/%s", name);
+	if (strlen(full) != WL_PATH_LEN)
+		die("long path is %zu bytes, want %d", strlen(full), WL_PATH_LEN);
+	if (chdir("/"))
+		die("chdir /: %s", strerror(errno));
+	fd = open_or_die(full, O_RDONLY);
+	rd(fd, 100, 9);
+	close(fd);
+}
+
+/* ---- vectored calls --------------------------------------------------------------------- */
+
+static struct iovec small_iov[WL_IOV_SMALL_CNT], big_iov[WL_IOV_MAX + 1];
+
+static void init_iovs(void)
+{
+	for (int i = 0; i < WL_IOV_SMALL_CNT; i++)
+		small_iov[i] = (struct iovec){ buf, wl_iov_small[i] };
+	for (int i = 0; i <= WL_IOV_MAX; i++)
+		big_iov[i] = (struct iovec){ buf, wl_iov_big(i) };
+}
+
+static void scen_vector(void)
+{
+	const ssize_t S = WL_IOV_SMALL_SUM, B = (ssize_t)wl_iov_big_sum(WL_IOV_MAX);
+	struct iovec zero[3] = { { buf, 0 }, { buf, 0 }, { buf, 0 } };
+	int fd = open_or_die(path_of(WL_VEC_FILE), O_RDONLY);
+
+	check("readv", readv(fd, small_iov, 5), S);
+	check("preadv", preadv(fd, small_iov, 5, 65536), S);
+	check("preadv2(-1)", preadv2(fd, small_iov, 5, -1, 0), S);
+	check("preadv2(2S)", preadv2(fd, small_iov, 5, 2 * S, 0), S);
+	check("readv(1024)", readv(fd, big_iov, WL_IOV_MAX), B);
+	check("readv(1025)", readv(fd, big_iov, WL_IOV_MAX + 1), -EINVAL);
+	check("preadv(short)", preadv(fd, small_iov, 5, WL_VEC_SZ - 50), 50);
+	check("preadv2(EOF)", preadv2(fd, small_iov, 5, WL_VEC_SZ, 0), 0);
+	check("preadv2(-1, 1024)", preadv2(fd, big_iov, WL_IOV_MAX, -1, 0), B);
+	check("preadv(1025)", preadv(fd, big_iov, WL_IOV_MAX + 1, 0), -EINVAL);
+	check("preadv2(1025)", preadv2(fd, big_iov, WL_IOV_MAX + 1, 0, 0), -EINVAL);
+	close(fd);
+
+	fd = open_or_die(path_of(WL_VECW_FILE), O_CREAT | O_RDWR | O_TRUNC);
+	check("writev", writev(fd, small_iov, 5), S);
+	check("pwritev(0)", pwritev(fd, small_iov, 5, 0), S);
+	check("pwritev2(-1)", pwritev2(fd, small_iov, 5, -1, 0), S);
+	check("pwritev2(100)", pwritev2(fd, small_iov, 5, 100, 0), S);
+	check("writev(1024)", writev(fd, big_iov, WL_IOV_MAX), B);
+	check("writev(1025)", writev(fd, big_iov, WL_IOV_MAX + 1), -EINVAL);
+	check("pwritev(1025)", pwritev(fd, big_iov, WL_IOV_MAX + 1, 0), -EINVAL);
+	check("pwritev2(-1, 1025)", pwritev2(fd, big_iov, WL_IOV_MAX + 1, -1, 0), -EINVAL);
+	check("pwritev(-5)", pwritev(fd, small_iov, 5, -5), -EINVAL);
+	check("writev(zero)", writev(fd, zero, 3), 0);
+	check("readv(EOF)", readv(fd, small_iov, 5), 0);
+	check("preadv(0)", preadv(fd, small_iov, 5, 0), S);
+	close(fd);
+
+	fd = open_or_die(path_of(WL_VECA_FILE), O_WRONLY | O_APPEND);
+	check("writev(append)", writev(fd, small_iov, 5), S);
+	check("pwritev2(append, -1)", pwritev2(fd, small_iov, 5, -1, 0), S);
+	wr(fd, 10, 10);
+	close(fd);
+}
+
+/* failed vectored and plain calls of both kinds, on both access modes */
+static void scen_errors2(void)
+{
+	void *bad = mmap(NULL, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	struct iovec bad_iov[2];
+	int fd;
+
+	if (bad == MAP_FAILED)
+		die("mmap: %s", strerror(errno));
+	bad_iov[0] = (struct iovec){ bad, 100 };
+	bad_iov[1] = (struct iovec){ buf, 50 };
+	fd = open_or_die(path_of(WL_ERR2_FILE), O_WRONLY);
+	check("readv(O_WRONLY)", readv(fd, small_iov, 5), -EBADF);
+	check("preadv(O_WRONLY)", preadv(fd, small_iov, 5, 10), -EBADF);
+	check("preadv2(O_WRONLY, -1)", preadv2(fd, small_iov, 5, -1, 0), -EBADF);
+	check("preadv2(O_WRONLY, 20)", preadv2(fd, small_iov, 5, 20, 0), -EBADF);
+	check("writev(bad)", writev(fd, bad_iov, 2), -EFAULT);
+	check("pwritev(bad)", pwritev(fd, bad_iov, 2, 0), -EFAULT);
+	check("pwrite(bad)", pwrite(fd, bad, 10, 0), -EFAULT);
+	wr(fd, 10, 10);
+	check("pwritev2(-7)", pwritev2(fd, small_iov, 5, -7, 0), -EINVAL);
+	close(fd);
+	fd = open_or_die(path_of(WL_ERR2_FILE), O_RDONLY);
+	check("writev(O_RDONLY)", writev(fd, small_iov, 5), -EBADF);
+	check("pwritev(O_RDONLY)", pwritev(fd, small_iov, 5, 0), -EBADF);
+	check("pwritev2(O_RDONLY, -1)", pwritev2(fd, small_iov, 5, -1, 0), -EBADF);
+	wr(fd, 10, -EBADF);
+	check("read(bad)", read(fd, bad, 100), -EFAULT);
+	check("readv(bad)", readv(fd, bad_iov, 2), -EFAULT);
+	check("preadv(-3)", preadv(fd, small_iov, 5, -3), -EINVAL);
+	prd(fd, 10, -1, -EINVAL);
+	rd(fd, 100, 100);
+	close(fd);
+}
+
+/* ---- sendfile ----------------------------------------------------------------------------- */
+
+static void sf(const char *what, int out, int in, off_t *off, size_t n, ssize_t want)
+{
+	check(what, sendfile(out, in, off, n), want);
+}
+
+static void scen_sendfile(void)
+{
+	int in = open_or_die(path_of(WL_SF_SRC), O_RDONLY);
+	int out = open_or_die(path_of(WL_SF_DST), O_CREAT | O_WRONLY | O_TRUNC);
+	int p[2], ro, app, wo;
+	off_t off;
+
+	if (pipe2(p, O_CLOEXEC))
+		die("pipe: %s", strerror(errno));
+	sf("sendfile", out, in, NULL, 4096, 4096);
+	off = 50000;
+	sf("sendfile(&50000)", out, in, &off, 1000, 1000);
+	if (off != 51000 || lseek(in, 0, SEEK_CUR) != 4096)
+		die("sendfile moved the wrong offset");
+	sf("sendfile", out, in, NULL, 4096, 4096);
+	off = WL_SF_SRC_SZ - 10;
+	sf("sendfile(short)", out, in, &off, 100, 10);
+	off = 2 * WL_SF_SRC_SZ;
+	sf("sendfile(EOF)", out, in, &off, 100, 0);
+	sf("sendfile(pipe)", p[1], in, NULL, 500, 500);
+	ro = open_or_die(path_of(WL_SF_DST), O_RDONLY);
+	sf("sendfile(out O_RDONLY)", ro, in, NULL, 10, -EBADF);
+	app = open_or_die(path_of(WL_SF_APP), O_WRONLY | O_APPEND);
+	sf("sendfile(out O_APPEND)", app, in, NULL, 10, -EINVAL);
+	wo = open_or_die(path_of(WL_SF_SRC), O_WRONLY);
+	sf("sendfile(in O_WRONLY)", out, wo, NULL, 10, -EBADF);
+	close(wo);
+	close(app);
+	close(ro);
+	close(out);
+	close(in);
+}
+
+/* ---- fsync / fdatasync -------------------------------------------------------------------- */
+
+static unsigned long long mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (unsigned long long)ts.tv_sec * 1000000000ULL + (unsigned long long)ts.tv_nsec;
+}
+
+/* fsync or fdatasync, timed around the call; reports "LAT:<file>:<syscall>:<k> <ns>" */
+static void timed_sync(const char *file, bool data, int k, int fd, int want)
+{
+	unsigned long long t0 = mono_ns(), t1;
+	int r = data ? fdatasync(fd) : fsync(fd);
+
+	t1 = mono_ns();
+	check(data ? "fdatasync" : "fsync", r, want);
+	printf("LAT:%s:%s:%d %llu\n", file, data ? "fdatasync" : "fsync", k, t1 - t0);
+}
+
+static void scen_sync(void)
+{
+	int fd = open_or_die(path_of(WL_SYNC_FILE), O_CREAT | O_RDWR | O_TRUNC), p[2];
+	ssize_t n;
+
+	wr(fd, 4096, 4096);
+	timed_sync(WL_SYNC_FILE, false, 0, fd, 0);
+	wr(fd, 4096, 4096);
+	timed_sync(WL_SYNC_FILE, true, 0, fd, 0);
+	timed_sync(WL_SYNC_FILE, true, 1, fd, 0);
+	timed_sync(WL_SYNC_FILE, false, 1, fd, 0);
+	close(fd);
+	fd = open_or_die(path_of(WL_SYNC_ONLY), O_RDONLY);
+	timed_sync(WL_SYNC_ONLY, false, 0, fd, 0);
+	close(fd);
+	/* procfs has no fsync: EINVAL on a named regular file */
+	fd = open_or_die(WL_PROC_FILE, O_RDONLY);
+	n = read(fd, buf, 4096);
+	if (n <= 0)
+		die("read %s: %s", WL_PROC_FILE, strerror(errno));
+	printf("PROCLEN %zd\n", n);
+	timed_sync("proc", false, 0, fd, -EINVAL);
+	timed_sync("proc", true, 0, fd, -EINVAL);
+	close(fd);
+	if (pipe(p))
+		die("pipe: %s", strerror(errno));
+	check("fsync(pipe)", fsync(p[0]), -EINVAL);
+	fflush(stdout);
+}
+
+/* ---- close -------------------------------------------------------------------------------- */
+
+static void scen_close(void)
+{
+	int fd = open_or_die(path_of(WL_CLOSE_ONLY), O_RDONLY), fd2;
+
+	check("close", close(fd), 0);
+	fd = open_or_die(path_of(WL_CLOSE_LATER), O_RDONLY);
+	check("close", close(fd), 0); /* no record yet: not counted */
+	fd = open_or_die(path_of(WL_CLOSE_LATER), O_RDONLY);
+	rd(fd, 100, 100);
+	fd2 = dup(fd);
+	check("close(dup)", close(fd2), 0);
+	rd(fd, 100, 100);
+	check("close", close(fd), 0);
+	check("close(again)", close(fd), -EBADF);
+	fd = open_or_die(path_of(WL_CLOSE_LATER), O_WRONLY);
+	check("close", close(fd), 0);
+}
+
+/* ---- mounts in a private mount namespace, O_TMPFILE ---------------------------------------- */
+
+static void report_stat(const char *key, int fd)
+{
+	struct stat st;
+
+	if (fstat(fd, &st))
+		die("fstat: %s", strerror(errno));
+	printf("STAT:%s %u:%u %llu\n", key, major(st.st_dev), minor(st.st_dev),
+	       (unsigned long long)st.st_ino);
+}
+
+static void mount_tmpfs(const char *rel)
+{
+	if (mkdir(path_of(rel), 0755) && errno != EEXIST)
+		die("mkdir %s: %s", rel, strerror(errno));
+	if (mount("iotrace-e2e", path_of(rel), "tmpfs", 0, "size=4m"))
+		die("mount tmpfs on %s: %s", rel, strerror(errno));
+}
+
+static void bind_dir(const char *from, const char *to)
+{
+	char src[PATH_MAX];
+
+	snprintf(src, sizeof(src), "%s", path_of(from));
+	if (mkdir(path_of(to), 0755) && errno != EEXIST)
+		die("mkdir %s: %s", to, strerror(errno));
+	if (mount(src, path_of(to), NULL, MS_BIND, NULL))
+		die("bind %s on %s: %s", from, to, strerror(errno));
+}
+
+static void scen_mounts(void)
+{
+	int fd;
+
+	if (unshare(CLONE_NEWNS))
+		die("unshare(CLONE_NEWNS): %s", strerror(errno));
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL))
+		die("make / rprivate: %s", strerror(errno));
+	mount_tmpfs(WL_MNT_DIR);
+	fd = open_or_die(path_of(WL_MNT_A), O_CREAT | O_RDWR | O_TRUNC);
+	wr(fd, 111, 111);
+	prd(fd, 111, 0, 111);
+	report_stat("a", fd);
+	close(fd);
+	mount_tmpfs(WL_MNT_INNER); /* a tmpfs inside a tmpfs inside the test's fs */
+	if (chdir(path_of(WL_MNT_INNER)))
+		die("chdir: %s", strerror(errno));
+	fd = open_or_die("b.dat", O_CREAT | O_WRONLY | O_TRUNC);
+	wr(fd, 222, 222);
+	report_stat("b", fd);
+	close(fd);
+	if (mkdir("sub", 0755))
+		die("mkdir sub: %s", strerror(errno));
+	close(open_or_die("sub/" WL_BIND2_D, O_CREAT | O_WRONLY)); /* no I/O on this name */
+	bind_dir(WL_MNT_INNER "/sub", WL_BIND2_DST);
+	fd = open_or_die(path_of(WL_BIND2_DST "/" WL_BIND2_D), O_RDWR);
+	wr(fd, 44, 44);
+	prd(fd, 100, 0, 44);
+	report_stat("d", fd);
+	close(fd);
+	bind_dir(WL_BIND_SRC, WL_BIND_DST);
+	if (chdir(path_of(WL_BIND_DST)))
+		die("chdir: %s", strerror(errno));
+	fd = open_or_die(WL_BIND_C, O_RDONLY);
+	rd(fd, 4096, 4096);
+	rd(fd, 4096, WL_BIND_C_SZ - 4096);
+	close(fd);
+	fflush(stdout);
+}
+
+static void scen_tmpfile(void)
+{
+	int fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0644);
+
+	if (fd < 0)
+		die("O_TMPFILE: %s", strerror(errno));
+	wr(fd, WL_TMPF_PRE, WL_TMPF_PRE); /* no name yet: not counted */
+	prd(fd, 10, 0, 10);
+	if (linkat(fd, "", AT_FDCWD, path_of(WL_TMPF_LINK), AT_EMPTY_PATH))
+		die("linkat: %s", strerror(errno));
+	wr(fd, WL_TMPF_POST, WL_TMPF_POST);
+	close(fd);
+	/* one that never gets a name */
+	fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0644);
+	if (fd < 0)
+		die("O_TMPFILE: %s", strerror(errno));
+	wr(fd, 100, 100);
+	prd(fd, 100, 0, 100);
+	timed_sync("tmpfile", false, 0, fd, 0);
+	close(fd);
+	/* and a memfd with every kind of call */
+	fd = memfd_create("iotrace-e2e", MFD_CLOEXEC);
+	if (fd < 0)
+		die("memfd_create: %s", strerror(errno));
+	check("writev(memfd)", writev(fd, small_iov, 5), WL_IOV_SMALL_SUM);
+	check("preadv(memfd)", preadv(fd, small_iov, 5, 0), WL_IOV_SMALL_SUM);
+	check("fsync(memfd)", fsync(fd), 0);
+	close(fd);
+	fflush(stdout);
+}
+
+/* ---- concurrency on shared descriptors ---------------------------------------------------- */
+
+struct ts_arg {
+	int fd_app, fd_rd;
+	pthread_barrier_t *barrier;
+};
+
+static void *ts_main(void *p)
+{
+	struct ts_arg *a = p;
+	char b[WL_TS_RD];
+
+	pthread_barrier_wait(a->barrier);
+	for (int i = 0; i < WL_TS_ITERS; i++) {
+		check("write(append)", write(a->fd_app, b, WL_TS_WR), WL_TS_WR);
+		check("read(shared)", read(a->fd_rd, b, WL_TS_RD), WL_TS_RD);
+		if (i % WL_TS_VEC_EVERY == 0)
+			check("writev(append)", writev(a->fd_app, small_iov, 5), WL_IOV_SMALL_SUM);
+	}
+	return NULL;
+}
+
+static void scen_tshared(void)
+{
+	pthread_t tid[2];
+	pthread_barrier_t barrier;
+	struct ts_arg arg = { open_or_die(path_of(WL_TS_FILE), O_WRONLY | O_APPEND),
+			      open_or_die(path_of(WL_TS_FILE), O_RDONLY), &barrier };
+
+	pthread_barrier_init(&barrier, NULL, 2);
+	for (int t = 0; t < 2; t++)
+		if (pthread_create(&tid[t], NULL, ts_main, &arg))
+			die("pthread_create failed");
+	for (int t = 0; t < 2; t++)
+		pthread_join(tid[t], NULL);
+	close(arg.fd_app);
+	close(arg.fd_rd);
+}
+
+static void ps_child(int c, int go, int fd_app)
+{
+	int fd_rw = open_or_die(path_of(WL_PS_FILE), O_RDWR);
+	int fd_wo = open_or_die(path_of(WL_PS_FILE), O_WRONLY);
+	char b;
+
+	if (read(go, &b, 1) != 0) /* both start when the parent closes the pipe */
+		die("go pipe");
+	for (int i = 0; i < WL_PS_ITERS; i++) {
+		off_t off = (off_t)wl_ps_off(c, i);
+
+		prd(fd_rw, WL_PS_RD, off, WL_PS_RD);
+		pwr(fd_rw, WL_PS_WR, off, WL_PS_WR);
+		wr(fd_app, WL_PS_WR, WL_PS_WR);
+		if (i % WL_PS_BAD_EVERY == 0)
+			rd(fd_wo, WL_PS_RD, -EBADF);
+	}
+	close(fd_rw);
+	close(fd_wo);
+	_exit(0);
+}
+
+static void scen_pshared(void)
+{
+	int fd_app = open_or_die(path_of(WL_PS_FILE), O_WRONLY | O_APPEND), go[2];
+	pid_t pid[2];
+
+	if (pipe(go))
+		die("pipe: %s", strerror(errno));
+	for (int c = 0; c < 2; c++) {
+		pid[c] = fork();
+		if (pid[c] < 0)
+			die("fork: %s", strerror(errno));
+		if (!pid[c]) {
+			close(go[1]);
+			ps_child(c, go[0], fd_app);
+		}
+	}
+	close(go[0]);
+	close(go[1]);
+	for (int c = 0; c < 2; c++) {
+		int st;
+
+		if (waitpid(pid[c], &st, 0) != pid[c] || !WIFEXITED(st) || WEXITSTATUS(st))
+			die("child %d failed (status %#x)", c, st);
+	}
+	close(fd_app);
+}
+
+/* ---- random: no expectations here, the test compares with strace's log ------------------- */
+
+static unsigned long long rnd_state;
+
+static unsigned long long rnd(unsigned long long n)
+{
+	rnd_state ^= rnd_state << 13; /* xorshift64 */
+	rnd_state ^= rnd_state >> 7;
+	rnd_state ^= rnd_state << 17;
+	return n ? rnd_state % n : 0;
+}
+
+static void scen_random(void)
+{
+	const char *seed = getenv("WL_SEED");
+	int fds[WL_RND_FILES][3], p[2];
+	struct iovec iov[8];
+
+	rnd_state = seed ? strtoull(seed, NULL, 0) : 1;
+	rnd_state = rnd_state ? rnd_state : 1;
+	if (pipe2(p, O_CLOEXEC | O_NONBLOCK))
+		die("pipe: %s", strerror(errno));
+	for (int f = 0; f < WL_RND_FILES; f++) {
+		char name[32];
+
+		snprintf(name, sizeof(name), WL_RND_FILE, f);
+		fds[f][0] = open_or_die(path_of(name), O_RDONLY);
+		fds[f][1] = open_or_die(path_of(name), O_WRONLY);
+		fds[f][2] = open_or_die(path_of(name), O_RDWR | (f == 2 ? O_APPEND : 0));
+		for (int k = 0; k < 3; k++) /* every fd does I/O before its close */
+			if (pread(fds[f][k], buf, 1, 0) < 0 && errno != EBADF)
+				die("pread: %s", strerror(errno));
+	}
+	for (int op = 0; op < WL_RND_OPS; op++) {
+		int fi = (int)rnd(WL_RND_FILES), fd = fds[fi][rnd(3)], cnt = (int)rnd(8) + 1;
+		int out = fds[(fi + 1 + (int)rnd(WL_RND_FILES - 1)) % WL_RND_FILES][rnd(3)];
+		size_t n = (size_t)rnd(70000);
+		off_t off = (off_t)rnd(400000) - (rnd(20) ? 0 : 500000); /* some negative */
+		off_t so = (off_t)rnd(300000);
+
+		for (int i = 0; i < cnt; i++)
+			iov[i] = (struct iovec){ buf, (size_t)rnd(16000) };
+		switch (rnd(16)) {
+		case 0: (void)!read(fd, buf, n); break;
+		case 1: (void)!readv(fd, iov, cnt); break;
+		case 2: (void)!pread(fd, buf, n, off); break;
+		case 3: (void)!preadv(fd, iov, cnt, off); break;
+		case 4: (void)!preadv2(fd, iov, cnt, rnd(2) ? -1 : off, 0); break;
+		case 5: (void)!write(fd, buf, n); break;
+		case 6: (void)!writev(fd, iov, cnt); break;
+		case 7: (void)!pwrite(fd, buf, n, off); break;
+		case 8: (void)!pwritev(fd, iov, cnt, off); break;
+		case 9: (void)!pwritev2(fd, iov, cnt, rnd(2) ? -1 : off, 0); break;
+		case 10: (void)!sendfile(out, fd, rnd(2) ? &so : NULL, n); break; /* another file */
+		case 11: (void)!sendfile(p[1], fd, NULL, n % 4096); (void)!read(p[0], buf, 65536); break;
+		case 12: (void)!fsync(fd); break;
+		case 13: (void)!fdatasync(fd); break;
+		case 14: (void)!lseek(fd, (off_t)rnd(300000), SEEK_SET); break;
+		default: (void)!ftruncate(fd, (off_t)rnd(WL_RND_SZ)); break;
+		}
+	}
+	for (int f = 0; f < WL_RND_FILES; f++)
+		for (int k = 0; k < 3; k++)
+			close(fds[f][k]);
 }
 
 static const struct {
@@ -378,7 +867,10 @@ static const struct {
 	{ "seqread", scen_seqread }, { "pread", scen_pread },	{ "pwrite", scen_pwrite },
 	{ "append", scen_append },   { "errors", scen_errors }, { "special", scen_special },
 	{ "threads", scen_threads }, { "fork", scen_fork },	{ "unlink", scen_unlink },
-	{ "paths", scen_paths },     { "longpath", scen_longpath },
+	{ "paths", scen_paths },     { "longpath", scen_longpath }, { "vector", scen_vector },
+	{ "errors2", scen_errors2 }, { "sendfile", scen_sendfile }, { "sync", scen_sync },
+	{ "close", scen_close },     { "mounts", scen_mounts },	{ "tmpfile", scen_tmpfile },
+	{ "tshared", scen_tshared }, { "pshared", scen_pshared }, { "random", scen_random },
 };
 
 int main(int argc, char **argv)
@@ -389,6 +881,7 @@ int main(int argc, char **argv)
 	}
 	dir = argv[1];
 	memset(buf, 'w', sizeof(buf));
+	init_iovs();
 	for (size_t i = 0; i < sizeof(scenarios) / sizeof(scenarios[0]); i++) {
 		if (!strcmp(argv[2], scenarios[i].name)) {
 			scenarios[i].run();

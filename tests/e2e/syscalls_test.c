@@ -1,0 +1,206 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The syscalls beyond read/write/pread64/pwrite64 end to end: vectored
+ * calls (zero-length entries, IOV_MAX entries, IOV_MAX + 1 = EINVAL),
+ * preadv2/pwritev2 with offset -1 and explicit offsets, O_APPEND starts,
+ * sendfile on both sides, failed calls of every read/write kind, fsync and
+ * fdatasync (latency histograms against the workload's own timing), close.
+ * Each test replays the workload's calls (tests/e2e/tools/workload.c) on the
+ * model (expect.h) and compares every field of every record below its
+ * directory; sizes and names are shared through tests/lib/workload.h.
+ */
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <criterion/criterion.h>
+
+#include "e2e.h"
+#include "expect.h"
+#include "workload.h"
+
+#define S WL_IOV_SMALL_SUM
+
+Test(syscalls, vectored_calls_sum_iov_len_up_to_iov_max_and_v2_calls_use_offset_minus_one,
+     .fini = fx_teardown)
+{
+	struct model *m = fx_setup("/tmp");
+	const uint64_t B = wl_iov_big_sum(WL_IOV_MAX); /* also the request of IOV_MAX + 1 */
+	struct m_file *f = m_create(m, WL_VEC_FILE, WL_VEC_SZ), *w, *a;
+	int fd;
+
+	cr_assert_eq(wl_iov_big(0) + wl_iov_big(129), 0, "the big vector has zero-length entries");
+	fd = m_open(m, f, O_RDONLY);
+	m_rcall(m, fd, M_READV, S, M_POS);
+	m_rcall(m, fd, M_PREADV, S, 65536);
+	m_rcall(m, fd, M_PREADV2, S, M_POS);	/* -1: at the position, and moves it */
+	m_rcall(m, fd, M_PREADV2, S, 2 * S);	/* explicit: sequential, position kept */
+	m_rcall(m, fd, M_READV, B, M_POS);	/* 1024 entries */
+	m_fail(m, fd, M_READV, B, m_pos(m, fd));	/* 1025: EINVAL */
+	m_rcall(m, fd, M_PREADV, S, WL_VEC_SZ - 50);	/* short */
+	m_rcall(m, fd, M_PREADV2, S, WL_VEC_SZ);	/* EOF */
+	m_rcall(m, fd, M_PREADV2, B, M_POS);
+	m_fail(m, fd, M_PREADV, B, 0);
+	m_fail(m, fd, M_PREADV2, B, 0);
+	m_close(m, fd);
+
+	w = m_file(m, WL_VECW_FILE, 0);
+	fd = m_open(m, w, O_CREAT | O_RDWR | O_TRUNC);
+	m_wcall(m, fd, M_WRITEV, S, M_POS);
+	m_wcall(m, fd, M_PWRITEV, S, 0);	/* rewrite */
+	m_wcall(m, fd, M_PWRITEV2, S, M_POS);
+	m_wcall(m, fd, M_PWRITEV2, S, 100);
+	m_wcall(m, fd, M_WRITEV, B, M_POS);
+	m_fail(m, fd, M_WRITEV, B, m_pos(m, fd));
+	m_fail(m, fd, M_PWRITEV, B, 0);
+	m_fail(m, fd, M_PWRITEV2, B, m_pos(m, fd));
+	m_fail(m, fd, M_PWRITEV, S, (uint64_t)-5);
+	m_wcall(m, fd, M_WRITEV, 0, M_POS);	/* three zero-length entries */
+	m_rcall(m, fd, M_READV, S, M_POS);	/* at EOF */
+	m_rcall(m, fd, M_PREADV, S, 0);
+	m_close(m, fd);
+
+	a = m_create(m, WL_VECA_FILE, WL_VECA_SZ);
+	fd = m_open(m, a, O_WRONLY | O_APPEND);
+	m_wcall(m, fd, M_WRITEV, S, M_POS);	/* starts at the size */
+	m_wcall(m, fd, M_PWRITEV2, S, M_POS);	/* -1 on O_APPEND: the size too */
+	m_write(m, fd, 10);
+	m_close(m, fd);
+
+	fx_run("vector", NULL);
+	trace_check(&fx_trace, m);
+}
+
+Test(syscalls, failed_calls_of_every_read_and_write_kind_are_errors_of_their_file,
+     .fini = fx_teardown)
+{
+	struct model *m = fx_setup("/tmp");
+	struct m_file *f = m_create(m, WL_ERR2_FILE, WL_ERR2_SZ);
+	int fd = m_open(m, f, O_WRONLY);
+
+	m_fail(m, fd, M_READV, S, 0);			/* EBADF: write-only */
+	m_fail(m, fd, M_PREADV, S, 10);
+	m_fail(m, fd, M_PREADV2, S, 0);		/* -1: the position */
+	m_fail(m, fd, M_PREADV2, S, 20);
+	m_fail(m, fd, M_WRITEV, 150, 0);		/* EFAULT: first entry unmapped */
+	m_fail(m, fd, M_PWRITEV, 150, 0);
+	m_fail(m, fd, M_PWRITE64, 10, 0);		/* EFAULT */
+	m_write(m, fd, 10);				/* same start: a rewrite */
+	m_fail(m, fd, M_PWRITEV2, S, (uint64_t)-7);	/* EINVAL */
+	m_close(m, fd);
+	fd = m_open(m, f, O_RDONLY);
+	m_fail(m, fd, M_WRITEV, S, 0);			/* EBADF: read-only */
+	m_fail(m, fd, M_PWRITEV, S, 0);
+	m_fail(m, fd, M_PWRITEV2, S, 0);
+	m_fail(m, fd, M_WRITE, 10, 0);
+	m_fail(m, fd, M_READ, 100, 0);			/* EFAULT */
+	m_fail(m, fd, M_READV, 150, 0);
+	m_fail(m, fd, M_PREADV, S, (uint64_t)-3);	/* EINVAL */
+	m_fail(m, fd, M_PREAD64, 10, (uint64_t)-1);
+	m_read(m, fd, 100);
+	m_close(m, fd);
+
+	fx_run("errors2", NULL);
+	trace_check(&fx_trace, m);
+}
+
+Test(syscalls, sendfile_counts_on_the_source_and_on_a_regular_destination, .fini = fx_teardown)
+{
+	struct model *m = fx_setup("/tmp");
+	struct m_file *src = m_create(m, WL_SF_SRC, WL_SF_SRC_SZ);
+	struct m_file *dst = m_file(m, WL_SF_DST, 0);
+	struct m_file *app = m_create(m, WL_SF_APP, WL_SF_APP_SZ);
+	int in = m_open(m, src, O_RDONLY), out = m_open(m, dst, O_CREAT | O_WRONLY | O_TRUNC);
+	int ro, ap, wo;
+	uint64_t off;
+
+	m_sendfile(m, out, in, NULL, 4096);		/* position */
+	off = 50000;
+	m_sendfile(m, out, in, &off, 1000);		/* *offset, position kept */
+	m_sendfile(m, out, in, NULL, 4096);
+	off = WL_SF_SRC_SZ - 10;
+	m_sendfile(m, out, in, &off, 100);		/* short */
+	off = 2 * WL_SF_SRC_SZ;
+	m_sendfile(m, out, in, &off, 100);		/* EOF */
+	m_sendfile(m, -1, in, NULL, 500);		/* into a pipe: the source only */
+	ro = m_open(m, dst, O_RDONLY);
+	m_sendfile_fail(m, ro, in, NULL, 10);		/* EBADF, both files */
+	ap = m_open(m, app, O_WRONLY | O_APPEND);
+	m_sendfile_fail(m, ap, in, NULL, 10);		/* EINVAL, destination starts at size */
+	wo = m_open(m, src, O_WRONLY);
+	m_sendfile_fail(m, out, wo, NULL, 10);		/* EBADF: source not readable */
+	m_close(m, wo);
+	m_close(m, ap);
+	m_close(m, ro);
+	m_close(m, out);
+	m_close(m, in);
+
+	fx_run("sendfile", NULL);
+	trace_check(&fx_trace, m);
+}
+
+static uint64_t lat(const char *file, const char *sc, int k)
+{
+	char key[128];
+
+	snprintf(key, sizeof(key), "LAT:%s:%s:%d", file, sc, k);
+	return fx_wl_u64(key);
+}
+
+Test(syscalls, fsync_and_fdatasync_latencies_errors_and_the_fsync_sum, .fini = fx_teardown)
+{
+	struct model *m = fx_setup("/tmp");
+	struct m_file *f = m_file(m, WL_SYNC_FILE, 0), *o, *p;
+	char *proc;
+	size_t proc_len;
+	int fd;
+
+	o = m_create(m, WL_SYNC_ONLY, WL_SYNC_ONLY_SZ);
+	cr_assert_eq(e2e_read_file(WL_PROC_FILE, &proc, &proc_len), 0);
+	free(proc);
+	fx_run("sync", NULL);
+	cr_expect_eq(fx_wl_u64("PROCLEN"), proc_len, "the workload read %s differently",
+		     WL_PROC_FILE);
+
+	fd = m_open(m, f, O_CREAT | O_RDWR | O_TRUNC);
+	m_write(m, fd, 4096);
+	m_sync(m, fd, M_FSYNC, true, lat(WL_SYNC_FILE, "fsync", 0));
+	m_write(m, fd, 4096);
+	m_sync(m, fd, M_FDATASYNC, true, lat(WL_SYNC_FILE, "fdatasync", 0));
+	m_sync(m, fd, M_FDATASYNC, true, lat(WL_SYNC_FILE, "fdatasync", 1));
+	m_sync(m, fd, M_FSYNC, true, lat(WL_SYNC_FILE, "fsync", 1));
+	m_close(m, fd);
+	fd = m_open(m, o, O_RDONLY); /* a record made by fsync alone */
+	m_sync(m, fd, M_FSYNC, true, lat(WL_SYNC_ONLY, "fsync", 0));
+	m_close(m, fd);
+	p = m_file_abs(m, WL_PROC_FILE, proc_len); /* procfs: no fsync, EINVAL */
+	fd = m_open(m, p, O_RDONLY);
+	m_read(m, fd, 4096);
+	m_sync(m, fd, M_FSYNC, false, lat("proc", "fsync", 0));
+	m_sync(m, fd, M_FDATASYNC, false, lat("proc", "fdatasync", 0));
+	m_close(m, fd);
+	trace_check(&fx_trace, m);
+}
+
+Test(syscalls, close_counts_only_on_files_that_have_a_record, .fini = fx_teardown)
+{
+	struct model *m = fx_setup("/tmp");
+	struct m_file *l;
+	int fd, fd2;
+
+	m_create(m, WL_CLOSE_ONLY, 0); /* opened and closed: no record */
+	l = m_create(m, WL_CLOSE_LATER, WL_CLOSE_SZ);
+	fd = m_open(m, l, O_RDONLY);
+	m_close(m, fd); /* before any I/O: not counted */
+	fd = m_open(m, l, O_RDONLY);
+	m_read(m, fd, 100);
+	fd2 = m_open(m, l, O_RDONLY); /* dup */
+	m_close(m, fd2);
+	m_read(m, fd, 100);
+	m_close(m, fd);
+	fd = m_open(m, l, O_WRONLY);
+	m_close(m, fd); /* no I/O on this fd, but the file has a record */
+
+	fx_run("close", NULL);
+	trace_check(&fx_trace, m);
+}
