@@ -97,12 +97,15 @@ struct file_view {
 	unsigned int flags;
 };
 
-/* Starting offset of a call that uses the file position (O_APPEND: the size). */
-static __always_inline __u64 file_pos(const struct file_view *v)
+/*
+ * Starting offset of a call that uses the file position; a write on an
+ * O_APPEND file starts at the size (a read there still reads at the position).
+ */
+static __always_inline __u64 file_pos(const struct file_view *v, int is_write)
 {
 	long long pos;
 
-	if (v->flags & O_APPEND)
+	if (is_write && (v->flags & O_APPEND))
 		HEAD_FIELD(v->inode, struct inode, i_size, pos);
 	else
 		HEAD_FIELD(v->file, struct file, f_pos, pos);
@@ -252,7 +255,7 @@ static __always_inline int unstash(struct inflight *inf)
 #define ARG_COUNT(n)		(ctx->args[n])
 #define ARG_IOV(iov, cnt)	iov_sum(ctx->args[iov], ctx->args[cnt])
 #define ARG_NONE		0
-#define OFF_POS			file_pos(&view)
+#define OFF_POS			file_pos(&view, is_write)
 #define OFF_ARG(n)		(ctx->args[n])
 #define OFF_ARG_OR_POS(n)	((__s64)ctx->args[n] == -1 ? OFF_POS : ctx->args[n])
 #define OFF_PTR(n)		user_u64_or(ctx->args[n], OFF_POS)
@@ -618,6 +621,7 @@ static __always_inline int on_exit(struct sys_exit_ctx *ctx, __u32 kind, int has
 	SEC("tracepoint/syscalls/sys_enter_" #tp)                                                  \
 	int sys_enter_##tp(struct sys_enter_ctx *ctx)                                              \
 	{                                                                                          \
+		const int is_write __attribute__((unused)) = kind == SC_KIND_WRITE;                \
 		struct inflight inf = {};                                                          \
 		struct file_view view;                                                             \
 		struct heads *h;                                                                   \
@@ -631,7 +635,7 @@ static __always_inline int on_exit(struct sys_exit_ctx *ctx, __u32 kind, int has
 		if (resolve_fd(ctx->args[fd], &inf.f[0], h, &view))                                \
 			inf.f[0].start = off;                                                      \
 		if (out >= 0 && resolve_fd(ctx->args[out & 7], &inf.f[1], h, &view))              \
-			inf.f[1].start = OFF_POS;                                                  \
+			inf.f[1].start = file_pos(&view, 1);                                       \
 		if (inf.f[0].valid || inf.f[1].valid)                                              \
 			stash(&inf, SC_##name, req);                                               \
 		return 0;                                                                          \
