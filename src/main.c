@@ -13,6 +13,7 @@
 
 #include "iotrace.h"
 #include "loader.h"
+#include "report.h"
 
 enum opt_id {
 	OPT_PID = 'p',
@@ -75,7 +76,8 @@ static void usage(FILE *f)
 	}
 	fprintf(f, "\nexamples:\n"
 		   "  iotrace -o dd.json -- dd if=/dev/zero of=/tmp/x bs=64k count=256\n"
-		   "  iotrace -c postgres -d 60 -o pg.json\n");
+		   "  iotrace -c postgres -d 60 -o pg.json\n"
+		   "\nAnalyze saved results: iotrace report --help\n");
 }
 
 static int usage_error(const char *fmt, const char *arg)
@@ -265,6 +267,8 @@ int main(int argc, char **argv)
 	loader_set_print(loader_print);
 	if (argc >= 3 && !strcmp(argv[1], "debug") && !strcmp(argv[2], "verify"))
 		return verify_run(argc > 3 ? argv[3] : ".") ? 1 : 0;
+	if (argc >= 2 && !strcmp(argv[1], "report"))
+		return report_main(argc - 1, argv + 1);
 	err = parse_args(argc, argv, &o);
 	if (err)
 		return err > 0 ? 0 : 2;

@@ -12,43 +12,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "iotrace.h"
 #include "json.h"
-
-struct sc_info {
-	const char *name;
-	int kind;
-};
-
-static const struct sc_info sc_infos[SC_MAX] = {
-#define X(name, tp, kind, fd, out, req, off) [SC_##name] = { #name, kind },
-#include "syscalls.def"
-#undef X
-};
-
-/* Bounds of size-histogram bucket i (see HIST_BUCKETS in iotrace_abi.h). */
-static void bucket_bounds(int i, uint64_t *lo, uint64_t *hi)
-{
-	*lo = i == 0 ? 0 : 1ULL << (i - 1);
-	*hi = i == 0 ? 0 : i == HIST_LAST ? UINT64_MAX : (1ULL << i) - 1;
-}
-
-/* Bounds of latency-histogram bucket i (see LAT_BUCKETS in iotrace_abi.h). */
-static void lat_bucket_bounds(int i, uint64_t *lo, uint64_t *hi)
-{
-	int k = i / 4 + 1;
-	uint64_t sub = (uint64_t)(i % 4);
-
-	if (i < 4) {
-		*lo = *hi = (uint64_t)i;
-		return;
-	}
-	*lo = (4 + sub) << (k - 2);
-	*hi = i == LAT_LAST ? UINT64_MAX : ((5 + sub) << (k - 2)) - 1;
-}
+#include "schema.h"
 
 static void write_hist_of(struct json *j, const char *key, const __u64 *h, int n,
 			  void (*bounds)(int, uint64_t *, uint64_t *))
@@ -67,7 +35,7 @@ static void write_hist_of(struct json *j, const char *key, const __u64 *h, int n
 
 static void write_hist(struct json *j, const char *key, const __u64 *h)
 {
-	write_hist_of(j, key, h, HIST_BUCKETS, bucket_bounds);
+	write_hist_of(j, key, h, HIST_BUCKETS, hist_bucket_bounds);
 }
 
 static uint64_t rel_ns(const struct trace_result *res, uint64_t t)
@@ -192,17 +160,6 @@ static void write_file(struct json *j, const struct trace_result *res, const str
 	json_obj_end(j);
 }
 
-static void format_rfc3339(uint64_t unix_ns, char *buf, size_t sz)
-{
-	time_t secs = (time_t)(unix_ns / 1000000000ULL);
-	struct tm tm;
-	char base[32];
-
-	gmtime_r(&secs, &tm);
-	strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(buf, sz, "%s.%09lluZ", base, (unsigned long long)(unix_ns % 1000000000ULL));
-}
-
 static void write_filter(struct json *j, const struct options *opts)
 {
 	json_obj_begin(j, "filter");
@@ -260,45 +217,6 @@ static void write_json(FILE *f, const struct trace_result *res, const struct opt
 }
 
 /* ---- CSV ------------------------------------------------------------------ */
-
-static void csv_field(FILE *f, const char *s, size_t len)
-{
-	bool quote = false;
-
-	for (size_t i = 0; i < len; i++)
-		if (s[i] == ',' || s[i] == '"' || s[i] == '\n' || s[i] == '\r')
-			quote = true;
-	if (!quote) {
-		fwrite(s, 1, len, f);
-		return;
-	}
-	fputc('"', f);
-	for (size_t i = 0; i < len; i++) {
-		if (s[i] == '"')
-			fputc('"', f);
-		fputc(s[i], f);
-	}
-	fputc('"', f);
-}
-
-static void csv_header(FILE *f, bool per_process)
-{
-	fputs("path", f);
-	if (per_process)
-		fputs(",pid,comm", f);
-	fputs(",dev,ino,fstype,comms", f);
-	for (int s = 0; s < 2; s++) {
-		const char *p = s ? "write" : "read";
-
-		fprintf(f, ",%s_calls,%s_errors,%s_bytes,%s_seq_calls,%s_first_entry_ns,"
-			   "%s_last_return_ns", p, p, p, p, p, p);
-	}
-	fputs(",write_rewrites,fsync_calls,fsync_errors,fsync_total_ns", f);
-	for (int i = 0; i < SC_MAX; i++)
-		fprintf(f, ",%s_calls,%s_errors,%s_bytes", sc_infos[i].name, sc_infos[i].name,
-			sc_infos[i].name);
-	fputs("\r\n", f);
-}
 
 static void csv_side(FILE *f, const struct trace_result *res, const struct rw_side *s)
 {

@@ -1,0 +1,354 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * `iotrace report RESULT.json...`: the command line (options declared once
+ * in a table that drives getopt_long and --help) and the pipeline: read and
+ * merge every document, select (--path, --glob), group (--by), pick one
+ * entry (--file), then write a table, a detail, a document or CSV.
+ * Usage errors exit 2, every other error 1 with one message.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "report.h"
+
+enum ropt_id {
+	RO_TOP = 'n',
+	RO_SORT = 's',
+	RO_BY = 'b',
+	RO_FILE = 'f',
+	RO_HELP = 'h',
+	RO_PATH = 256,
+	RO_GLOB,
+	RO_FORMAT,
+	RO_COLOR,
+};
+
+struct ropt_def {
+	enum ropt_id id;
+	const char *name;
+	const char *arg;	/* NULL: takes no argument */
+	const char *help;
+};
+
+static const struct ropt_def ropt_defs[] = {
+	{ RO_TOP, "top", "N", "show the first N rows of the table (default 20, 0 = all)" },
+	{ RO_SORT, "sort", "KEY", "bytes, calls, errors, seq, rewrites or fsync (default bytes)" },
+	{ RO_BY, "by", "GROUPING", "dir[:DEPTH], ext, comm, fstype or file (default file)" },
+	{ RO_PATH, "path", "PREFIX", "only files at or below PREFIX (repeatable)" },
+	{ RO_GLOB, "glob", "PATTERN", "only files whose path matches PATTERN (repeatable)" },
+	{ RO_FILE, "file", "PATH", "the detail of one file, or of one group with --by" },
+	{ RO_FORMAT, "format", "FORMAT", "text, json (a schema-1 document) or csv" },
+	{ RO_COLOR, "color", "WHEN", "auto (a terminal without NO_COLOR), always or never" },
+	{ RO_HELP, "help", NULL, "print this help" },
+};
+
+#define ROPT_CNT (sizeof(ropt_defs) / sizeof(ropt_defs[0]))
+
+enum rformat { RF_TEXT, RF_JSON, RF_CSV };
+
+struct ropts {
+	enum rsort sort;
+	size_t top;
+	struct rgroup group;
+	const char *by_name;	/* NULL for files */
+	char **prefixes, **globs;
+	size_t prefix_cnt, glob_cnt;
+	const char *file;
+	enum rformat format;
+	int color;		/* -1: auto */
+	char **inputs;
+	size_t input_cnt;
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: iotrace report [OPTIONS] RESULT.json [MORE.json...]\n\n"
+		   "Analyze saved results: the same file (path, dev, ino; and pid with\n"
+		   "--per-process results) in several documents is one entry with its counters\n"
+		   "summed and its histograms merged.  A document may be '-' (stdin).  --path\n"
+		   "and --glob select files before grouping; -n and --sort shape the table only:\n"
+		   "json and csv hold every entry, sorted by path.\n\noptions:\n");
+	for (size_t i = 0; i < ROPT_CNT; i++) {
+		const struct ropt_def *d = &ropt_defs[i];
+		char lhs[64];
+
+		snprintf(lhs, sizeof(lhs), "%c%c%c --%s%s%s", d->id < 256 ? '-' : ' ',
+			 d->id < 256 ? (char)d->id : ' ', d->id < 256 ? ',' : ' ', d->name,
+			 d->arg ? " " : "", d->arg ? d->arg : "");
+		fprintf(f, "  %-26s %s\n", lhs, d->help);
+	}
+	fprintf(f, "\nexamples:\n"
+		   "  iotrace report run1.json run2.json\n"
+		   "  iotrace report --by dir:2 --sort calls -n 10 pg.json\n"
+		   "  iotrace report --glob '*.log' --file /var/log/app.log pg.json\n"
+		   "  iotrace report --by ext --format json pg.json > by-ext.json\n");
+}
+
+static int usage_error(const char *fmt, const char *arg)
+{
+	fprintf(stderr, "iotrace: report: ");
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, " (see iotrace report --help)\n");
+	return -EINVAL;
+}
+
+/* s is one of names[0..n): its index, else -1 */
+static int pick(const char *s, const char *const *names, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (!strcmp(s, names[i]))
+			return i;
+	return -1;
+}
+
+static int parse_by(struct ropts *o, const char *arg)
+{
+	static const char *const names[] = { "file", "dir", "ext", "comm", "fstype" };
+	const char *colon = strchr(arg, ':');
+	char name[8] = "";
+	int by;
+
+	if ((size_t)(colon ? colon - arg : (long)strlen(arg)) < sizeof(name))
+		snprintf(name, sizeof(name), "%.*s", (int)(colon ? colon - arg : 7), arg);
+	by = pick(name, names, 5);
+	o->group = (struct rgroup){ .by = (enum rby)by, .depth = UINT_MAX };
+	if (by < 0 || (colon && by != BY_DIR))
+		return usage_error("unknown grouping '%s'", arg);
+	if (colon) {
+		char *end;
+		unsigned long d;
+
+		errno = 0;
+		d = strtoul(colon + 1, &end, 10);
+		if (!colon[1] || *end || errno || d > 4096 || colon[1] == '-')
+			return usage_error("invalid directory depth in '%s'", arg);
+		o->group.depth = (unsigned int)d;
+	}
+	o->by_name = by == BY_FILE ? NULL : arg;
+	return 0;
+}
+
+static int parse_top(struct ropts *o, const char *arg)
+{
+	char *end;
+	unsigned long long v;
+
+	errno = 0;
+	v = strtoull(arg, &end, 10);
+	if (!*arg || *end || errno || *arg == '-' || v > SIZE_MAX)
+		return usage_error("invalid row count '%s'", arg);
+	o->top = (size_t)v;
+	return 0;
+}
+
+static int parse_one(struct ropts *o, int id, char *arg)
+{
+	static const char *const sorts[] = { "bytes", "calls", "errors", "seq", "rewrites",
+					     "fsync" };
+	static const char *const formats[] = { "text", "json", "csv" };
+	static const char *const colors[] = { "never", "always", "auto" };
+	int v;
+
+	switch (id) {
+	case RO_TOP:
+		return parse_top(o, arg);
+	case RO_SORT:
+		v = pick(arg, sorts, 6);
+		o->sort = (enum rsort)v;
+		return v < 0 ? usage_error("unknown sort key '%s'", arg) : 0;
+	case RO_BY:
+		return parse_by(o, arg);
+	case RO_PATH:
+		o->prefixes[o->prefix_cnt++] = arg;
+		return 0;
+	case RO_GLOB:
+		o->globs[o->glob_cnt++] = arg;
+		return 0;
+	case RO_FILE:
+		o->file = arg;
+		return 0;
+	case RO_FORMAT:
+		v = pick(arg, formats, 3);
+		o->format = (enum rformat)v;
+		return v < 0 ? usage_error("unknown format '%s' (text, json or csv)", arg) : 0;
+	case RO_COLOR:
+		v = pick(arg, colors, 3);
+		o->color = v == 2 ? -1 : v;
+		return v < 0 ? usage_error("unknown --color '%s' (auto, always or never)", arg) : 0;
+	}
+	return -EINVAL;
+}
+
+/* 0: parsed; 1: --help done; -EINVAL: usage error (reported) */
+static int parse_args(int argc, char **argv, struct ropts *o)
+{
+	struct option longs[ROPT_CNT + 1];
+	char shorts[2 * ROPT_CNT + 2] = ":", *s = shorts + 1; /* options may follow the files */
+	int id, err = 0;
+
+	memset(longs, 0, sizeof(longs));
+	for (size_t i = 0; i < ROPT_CNT; i++) {
+		const struct ropt_def *d = &ropt_defs[i];
+
+		longs[i] = (struct option){ d->name, d->arg ? 1 : 0, NULL, d->id };
+		if (d->id < 256) {
+			*s++ = (char)d->id;
+			if (d->arg)
+				*s++ = ':';
+		}
+	}
+	opterr = 0;
+	optind = 0; /* glibc: a full restart, for callers that parse twice (tests) */
+	while (!err && (id = getopt_long(argc, argv, shorts, longs, NULL)) != -1) {
+		if (id == '?')
+			return usage_error("unknown option '%s'", argv[optind - 1]);
+		if (id == ':')
+			return usage_error("option '%s' needs an argument", argv[optind - 1]);
+		if (id == RO_HELP)
+			return 1;
+		err = parse_one(o, id, optarg);
+	}
+	o->inputs = argv + optind;
+	o->input_cnt = (size_t)(argc - optind);
+	if (!err && !o->input_cnt)
+		return usage_error("no result document given%s", "");
+	return err;
+}
+
+/* ---- the pipeline ------------------------------------------------------------------ */
+
+static int read_all(struct rmodel *m, const struct ropts *o)
+{
+	struct rerr err;
+	int ret = 0;
+
+	for (size_t i = 0; i < o->input_cnt && !ret; i++) {
+		ret = report_read_file(m, o->inputs[i], &err);
+		if (ret == -ENOMEM)
+			pr_warn("report: %s: out of memory", o->inputs[i]);
+		else if (ret)
+			pr_warn("report: %s", err.msg);
+	}
+	return ret;
+}
+
+/* the entries to show: selected, grouped, and with --file the one asked for */
+static int select_entries(const struct rmodel *m, const struct ropts *o, struct rtable *groups,
+			  struct rentry ***out, size_t *n)
+{
+	struct rentry **v = malloc((m->files.cnt + 1) * sizeof(*v)), **all;
+	size_t k = 0, cnt = 0;
+	int err = 0;
+
+	if (!v)
+		return -ENOMEM;
+	for (size_t i = 0; i < m->files.cnt; i++)
+		if (report_selected(m->files.v[i], o->prefixes, o->prefix_cnt, o->globs,
+				    o->glob_cnt))
+			v[cnt++] = m->files.v[i];
+	if (o->group.by != BY_FILE) {
+		err = report_group(groups, v, cnt, &o->group);
+		all = err ? NULL : realloc(v, (groups->cnt + 1) * sizeof(*v));
+		err = err ?: all ? 0 : -ENOMEM;
+		v = all ? all : v;
+		cnt = err ? 0 : groups->cnt;
+		memcpy(v, groups->v, cnt * sizeof(*v));
+	}
+	for (size_t i = 0; i < cnt && o->file; i++)
+		if (v[i]->path_len == strlen(o->file) && !memcmp(v[i]->path, o->file, v[i]->path_len))
+			v[k++] = v[i];
+	*out = v;
+	*n = o->file ? k : cnt;
+	return err;
+}
+
+static bool use_color(const struct ropts *o, FILE *out)
+{
+	const char *no = getenv("NO_COLOR");
+
+	if (o->color >= 0)
+		return o->color;
+	return isatty(fileno(out)) && !(no && *no);
+}
+
+static void write_out(FILE *out, const struct rmodel *m, const struct ropts *o, struct rentry **v,
+		      size_t n)
+{
+	struct rtext_opts t = { .sort = o->sort, .top = o->top, .color = use_color(o, out),
+				.by_name = o->by_name };
+	bool pids = false;
+
+	for (size_t i = 0; i < n; i++)
+		pids |= v[i]->has_pid;
+	if (o->format == RF_JSON)
+		report_write_json(out, m, v, n, m->meta.per_process && pids);
+	else if (o->format == RF_CSV)
+		report_write_csv(out, m, v, n, pids);
+	else if (!o->file)
+		report_text_table(out, m, v, n, &t);
+	for (size_t i = 0; o->format == RF_TEXT && o->file && i < n; i++) {
+		if (i)
+			fputc('\n', out);
+		report_text_detail(out, m, v[i], &t);
+	}
+}
+
+static int run(const struct ropts *o, FILE *out)
+{
+	struct rtable groups = { 0 };
+	struct rentry **v = NULL;
+	struct rmodel m;
+	size_t n;
+	int err;
+
+	rmodel_init(&m);
+	err = read_all(&m, o);
+	if (!err) {
+		err = select_entries(&m, o, &groups, &v, &n);
+		if (err)
+			pr_warn("report: %s", err == -ENOMEM ? "out of memory" :
+				"grouping overflows a counter");
+	}
+	if (!err && o->file && !n) {
+		pr_warn("report: no %s '%s' in the %s", o->by_name ? "group" : "file", o->file,
+			o->prefix_cnt || o->glob_cnt ? "selected entries" : "documents");
+		err = -ENOENT;
+	}
+	if (!err)
+		write_out(out, &m, o, v, n);
+	if (!err && (fflush(out) || ferror(out))) {
+		pr_warn("report: output: %s", strerror(errno));
+		err = -EIO;
+	}
+	free(v);
+	rtable_free(&groups);
+	rmodel_free(&m);
+	return err;
+}
+
+int report_cli(int argc, char **argv, FILE *out)
+{
+	struct ropts o = { .top = 20, .color = -1, .group = { BY_FILE, UINT_MAX } };
+	int err, code;
+
+	o.prefixes = calloc((size_t)argc + 1, sizeof(char *));
+	o.globs = calloc((size_t)argc + 1, sizeof(char *));
+	err = o.prefixes && o.globs ? parse_args(argc, argv, &o) : -ENOMEM;
+	if (err == 1)
+		usage(out);
+	code = err == 1 ? 0 : err == -EINVAL ? 2 : err ? 1 : run(&o, out) ? 1 : 0;
+	if (err == -ENOMEM)
+		pr_warn("report: out of memory");
+	free(o.prefixes);
+	free(o.globs);
+	return code;
+}
+
+int report_main(int argc, char **argv)
+{
+	return report_cli(argc, argv, stdout);
+}

@@ -1,0 +1,346 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Selecting, grouping and ordering entries for `iotrace report`: --path and
+ * --glob select files, --by puts each selected file once into each of its
+ * groups (dir[:DEPTH], ext, comm, fstype), --sort orders the table.  Also the
+ * derived values the views share (bytes, sequential share, active window).
+ */
+#include <errno.h>
+#include <fnmatch.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "report.h"
+#include "schema.h"
+
+/* prefix "/tmp" selects /tmp and everything below it, not /tmpfoo */
+static bool has_prefix(const struct rentry *e, const char *prefix)
+{
+	size_t n = strlen(prefix);
+
+	if (e->path_len < n || memcmp(e->path, prefix, n))
+		return false;
+	return !n || prefix[n - 1] == '/' || e->path_len == n || e->path[n] == '/';
+}
+
+bool report_selected(const struct rentry *e, char *const *prefixes, size_t prefix_cnt,
+		     char *const *globs, size_t glob_cnt)
+{
+	bool ok = !prefix_cnt;
+
+	for (size_t i = 0; i < prefix_cnt && !ok; i++)
+		ok = has_prefix(e, prefixes[i]);
+	if (!ok)
+		return false;
+	ok = !glob_cnt;
+	for (size_t i = 0; i < glob_cnt && !ok; i++)
+		ok = !fnmatch(globs[i], e->path, 0); /* '*' matches '/' too: "*.log" anywhere */
+	return ok;
+}
+
+/* ---- group keys ----------------------------------------------------------------- */
+
+/* the directory of the path (through its last '/'), cut to depth components */
+static size_t dir_key_len(const struct rentry *e, unsigned int depth)
+{
+	const char *p = e->path, *slash = memrchr(p, '/', e->path_len);
+	size_t dir_len = slash ? (size_t)(slash - p) + 1 : 0, pos = p[0] == '/';
+
+	for (unsigned int d = 0; d < depth && pos < dir_len; d++) {
+		const char *next = memchr(p + pos, '/', dir_len - pos);
+
+		pos = (size_t)(next - p) + 1; /* dir_len ends in '/': next exists */
+	}
+	return pos < dir_len ? pos : dir_len;
+}
+
+static char *key_of(const char *prefix, const char *s, size_t len)
+{
+	size_t n = strlen(prefix);
+	char *k = malloc(n + len + 1);
+
+	if (k) {
+		memcpy(k, prefix, n);
+		memcpy(k + n, s, len);
+		k[n + len] = '\0';
+	}
+	return k;
+}
+
+/* "*.dat"; a leading dot (".bashrc") or a trailing one is no extension */
+static char *ext_key(const struct rentry *e)
+{
+	const char *slash = memrchr(e->path, '/', e->path_len);
+	const char *base = slash ? slash + 1 : e->path, *end = e->path + e->path_len;
+	const char *dot = memrchr(base, '.', (size_t)(end - base));
+
+	if (!dot || dot == base || dot + 1 == end)
+		return strdup("(no extension)");
+	return key_of("*", dot, (size_t)(end - dot));
+}
+
+static char *one_key(const struct rentry *e, const struct rgroup *g, size_t i)
+{
+	switch (g->by) {
+	case BY_DIR:
+		if (!e->path_len || !memchr(e->path, '/', e->path_len))
+			return strdup("./");
+		return key_of("", e->path, dir_key_len(e, g->depth));
+	case BY_EXT:
+		return ext_key(e);
+	case BY_COMM:
+		return e->comm_cnt ? key_of("comm:", e->comms[i], strlen(e->comms[i])) :
+				     strdup("comm:(none)");
+	case BY_FSTYPE:
+		return key_of("fstype:", e->fstype, strlen(e->fstype));
+	case BY_FILE:
+		break;
+	}
+	return key_of("", e->path, e->path_len);
+}
+
+int report_group_keys(const struct rentry *e, const struct rgroup *g, char ***keys, size_t *cnt)
+{
+	size_t n = g->by == BY_COMM && e->comm_cnt ? e->comm_cnt : 1;
+
+	*cnt = 0;
+	*keys = calloc(n, sizeof(char *));
+	if (!*keys)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		(*keys)[i] = one_key(e, g, i);
+		if (!(*keys)[i])
+			return -ENOMEM;
+		(*cnt)++;
+	}
+	return 0;
+}
+
+/* ---- grouping ---------------------------------------------------------------------- */
+
+static int new_group(struct rtable *t, const struct rentry *e, char *key)
+{
+	struct rentry *grp;
+	int err = rentry_clone(&grp, e);
+
+	if (err)
+		return err;
+	free(grp->path);
+	free(grp->comm);
+	grp->path = key;
+	grp->path_len = strlen(key);
+	grp->comm = NULL;
+	grp->has_pid = grp->deleted = false;
+	grp->pid = grp->ino = 0;
+	err = rtable_insert(t, grp);
+	if (err) {
+		grp->path = NULL;
+		rentry_free(grp);
+	}
+	return err;
+}
+
+static int group_one(struct rtable *t, const struct rentry *e, const struct rgroup *g)
+{
+	char **keys;
+	size_t cnt, i;
+	int err = report_group_keys(e, g, &keys, &cnt);
+
+	for (i = 0; i < cnt && !err; i++) {
+		struct rentry probe = { .path = keys[i], .path_len = strlen(keys[i]) };
+		struct rentry *grp = rtable_find(t, &probe);
+
+		if (grp) {
+			err = rentry_merge(grp, e, true);
+			continue;
+		}
+		err = new_group(t, e, keys[i]);
+		keys[i] = err ? keys[i] : NULL; /* the group owns it */
+	}
+	for (i = 0; i < cnt; i++)
+		free(keys[i]);
+	free(keys);
+	return err;
+}
+
+/* a comm group names one comm: its comms are that comm alone */
+static int comm_of_group(struct rentry *grp)
+{
+	const char *c = grp->path + strlen("comm:");
+
+	for (unsigned int i = 0; i < grp->comm_cnt; i++)
+		free(grp->comms[i]);
+	grp->comm_cnt = 0;
+	return strcmp(grp->path, "comm:(none)") ? rentry_add_comm(grp, c) : 0;
+}
+
+int report_group(struct rtable *dst, struct rentry *const *v, size_t n, const struct rgroup *g)
+{
+	int err = 0;
+
+	dst->groups = true;
+	for (size_t i = 0; i < n && !err; i++)
+		err = group_one(dst, v[i], g);
+	for (size_t i = 0; i < dst->cnt && !err && g->by == BY_COMM; i++)
+		err = comm_of_group(dst->v[i]);
+	return err;
+}
+
+/* ---- derived values ----------------------------------------------------------------- */
+
+static uint64_t sat_add(uint64_t a, uint64_t b)
+{
+	return a + b < a ? UINT64_MAX : a + b;
+}
+
+uint64_t rentry_bytes(const struct rentry *e)
+{
+	return sat_add(e->side[0].bytes, e->side[1].bytes);
+}
+
+uint64_t rentry_calls(const struct rentry *e)
+{
+	return sat_add(e->side[0].calls, e->side[1].calls);
+}
+
+uint64_t rentry_errors(const struct rentry *e)
+{
+	uint64_t n = 0;
+
+	for (size_t i = 0; i < e->sc_cnt; i++)
+		n = sat_add(n, e->sc[i].errors);
+	return n;
+}
+
+bool rentry_seq_permille(const struct rentry *e, int side, unsigned int *pm)
+{
+	unsigned __int128 ok = 0, seq = 0;
+
+	for (int s = 0; s < 2; s++) {
+		if (side != s && side != 2)
+			continue;
+		ok += e->side[s].calls - e->side[s].errors;
+		seq += e->side[s].seq_calls;
+	}
+	if (!ok)
+		return false;
+	*pm = (unsigned int)(seq * 1000 / ok);
+	return true;
+}
+
+/* sendfile counts toward the read side, or the write side of a file only written */
+int rentry_req_hist(const struct rentry *e, int side, struct rhist *out)
+{
+	int err = 0;
+
+	out->b = NULL;
+	out->cnt = 0;
+	for (size_t i = 0; i < e->sc_cnt && !err; i++) {
+		const struct rsc *sc = &e->sc[i];
+		int kind = sc->idx < SC_MAX ? sc_infos[sc->idx].kind : -1;
+
+		if (sc->idx == SC_sendfile)
+			kind = e->side[SC_KIND_READ].present ? SC_KIND_READ : SC_KIND_WRITE;
+		if (kind == side)
+			err = rhist_add(out, &sc->req);
+	}
+	if (err)
+		rhist_free(out);
+	return err;
+}
+
+bool rentry_window(const struct rentry *e, uint64_t *first, uint64_t *last)
+{
+	bool any = false;
+
+	*first = UINT64_MAX;
+	*last = 0;
+	for (int s = 0; s < 2; s++) {
+		const struct rside *sd = &e->side[s];
+
+		if (sd->present && sd->first_ns < *first)
+			*first = sd->first_ns;
+		if (sd->has_last && sd->last_ns >= *last) {
+			*last = sd->last_ns;
+			any = true;
+		}
+	}
+	return any && *last >= *first;
+}
+
+/* ---- order ---------------------------------------------------------------------------- */
+
+static int cmp_u64(uint64_t a, uint64_t b)
+{
+	return a < b ? -1 : a > b;
+}
+
+static int cmp_ident(const void *pa, const void *pb)
+{
+	const struct rentry *a = *(struct rentry *const *)pa, *b = *(struct rentry *const *)pb;
+	size_t n = a->path_len < b->path_len ? a->path_len : b->path_len;
+	int c = memcmp(a->path, b->path, n);
+
+	if (c)
+		return c;
+	c = cmp_u64(a->path_len, b->path_len);
+	c = c ?: cmp_u64((uint64_t)a->dev_major << 32 | a->dev_minor,
+			 (uint64_t)b->dev_major << 32 | b->dev_minor);
+	c = c ?: cmp_u64(a->ino, b->ino);
+	c = c ?: cmp_u64(a->has_pid, b->has_pid);
+	return c ?: cmp_u64(a->pid, b->pid);
+}
+
+/* the sort key; entries without a value (no successful call for seq) sort last */
+static void key_of_sort(const struct rentry *e, enum rsort key, uint64_t v[2])
+{
+	unsigned int pm;
+
+	v[1] = 0;
+	switch (key) {
+	case SORT_BYTES:
+		v[0] = rentry_bytes(e);
+		break;
+	case SORT_CALLS:
+		v[0] = rentry_calls(e);
+		break;
+	case SORT_ERRORS:
+		v[0] = rentry_errors(e);
+		break;
+	case SORT_SEQ:
+		v[0] = rentry_seq_permille(e, 2, &pm) ? pm + 1 : 0;
+		v[1] = rentry_calls(e);
+		break;
+	case SORT_REWRITES:
+		v[0] = e->side[SC_KIND_WRITE].rewrites;
+		break;
+	case SORT_FSYNC:
+		v[0] = e->fsync.total_ns;
+		v[1] = e->fsync.calls;
+		break;
+	}
+}
+
+static int cmp_by_key(const void *pa, const void *pb, void *ctx)
+{
+	enum rsort key = *(const enum rsort *)ctx;
+	uint64_t a[2], b[2];
+	int c;
+
+	key_of_sort(*(struct rentry *const *)pa, key, a);
+	key_of_sort(*(struct rentry *const *)pb, key, b);
+	c = cmp_u64(b[0], a[0]);
+	c = c ?: cmp_u64(b[1], a[1]);
+	return c ?: cmp_ident(pa, pb);
+}
+
+void report_sort(struct rentry **v, size_t n, enum rsort key)
+{
+	qsort_r(v, n, sizeof(*v), cmp_by_key, &key);
+}
+
+void report_sort_path(struct rentry **v, size_t n)
+{
+	qsort(v, n, sizeof(*v), cmp_ident);
+}

@@ -1,0 +1,489 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Merging for `iotrace report`: the same file (path, dev, ino and, with
+ * --per-process, pid) seen in several documents or groups of files become
+ * one entry: counters summed (an overflow is an error, never a wrap),
+ * histograms added bucket by bucket, the earliest first entry and the latest
+ * last return.  Every rule is commutative and associative, so the order of
+ * the documents never changes the result.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "report.h"
+#include "schema.h"
+
+static int add(uint64_t *dst, uint64_t v)
+{
+	return __builtin_add_overflow(*dst, v, dst) ? -EOVERFLOW : 0;
+}
+
+static char *dup_bytes(const char *s, size_t len)
+{
+	char *d = malloc(len + 1);
+
+	if (d) {
+		memcpy(d, s, len);
+		d[len] = '\0';
+	}
+	return d;
+}
+
+/* ---- string sets ------------------------------------------------------------------ */
+
+int rstrs_add(struct rstrs *s, const char *str, size_t len)
+{
+	size_t pos = s->cnt;
+	char **v, *copy;
+
+	while (pos && strcmp(s->v[pos - 1], str) > 0)
+		pos--;
+	if (pos && !strcmp(s->v[pos - 1], str))
+		return 0;
+	copy = dup_bytes(str, len);
+	v = copy ? realloc(s->v, (s->cnt + 1) * sizeof(*v)) : NULL;
+	if (!v) {
+		free(copy);
+		return -ENOMEM;
+	}
+	s->v = v;
+	memmove(&v[pos + 1], &v[pos], (s->cnt - pos) * sizeof(*v));
+	v[pos] = copy;
+	s->cnt++;
+	return 0;
+}
+
+static int rstrs_union(struct rstrs *dst, const struct rstrs *src)
+{
+	int err = 0;
+
+	for (size_t i = 0; i < src->cnt && !err; i++)
+		err = rstrs_add(dst, src->v[i], strlen(src->v[i]));
+	return err;
+}
+
+void rstrs_free(struct rstrs *s)
+{
+	for (size_t i = 0; i < s->cnt; i++)
+		free(s->v[i]);
+	free(s->v);
+	s->v = NULL;
+	s->cnt = 0;
+}
+
+int rentry_add_comm(struct rentry *e, const char *c)
+{
+	unsigned int pos = e->comm_cnt;
+	char *copy;
+
+	while (pos && strcmp(e->comms[pos - 1], c) > 0)
+		pos--;
+	if ((pos && !strcmp(e->comms[pos - 1], c)) || pos == MAX_COMMS)
+		return 0;
+	copy = strdup(c);
+	if (!copy)
+		return -ENOMEM;
+	if (e->comm_cnt == MAX_COMMS)
+		free(e->comms[--e->comm_cnt]); /* keep the smallest: order-independent */
+	memmove(&e->comms[pos + 1], &e->comms[pos], (e->comm_cnt - pos) * sizeof(char *));
+	e->comms[pos] = copy;
+	e->comm_cnt++;
+	return 0;
+}
+
+/* ---- entries ---------------------------------------------------------------------- */
+
+void rsc_free(struct rsc *sc)
+{
+	free(sc->name);
+	rhist_free(&sc->req);
+	rhist_free(&sc->done);
+	rhist_free(&sc->lat);
+}
+
+void rentry_free(struct rentry *e)
+{
+	if (!e)
+		return;
+	free(e->path);
+	free(e->comm);
+	free(e->fstype);
+	for (unsigned int i = 0; i < e->comm_cnt; i++)
+		free(e->comms[i]);
+	for (size_t i = 0; i < e->sc_cnt; i++)
+		rsc_free(&e->sc[i]);
+	free(e->sc);
+	rhist_free(&e->side[0].seq);
+	rhist_free(&e->side[1].seq);
+	rhist_free(&e->fsync.lat);
+	free(e);
+}
+
+int rsc_order(const struct rsc *a, const struct rsc *b)
+{
+	if (a->idx != b->idx)
+		return a->idx < b->idx ? -1 : 1;
+	return strcmp(a->name, b->name);
+}
+
+static int sc_sum(struct rsc *d, const struct rsc *s)
+{
+	int err = add(&d->calls, s->calls);
+
+	err = err ?: add(&d->errors, s->errors);
+	err = err ?: add(&d->bytes, s->bytes);
+	err = err ?: add(&d->total_ns, s->total_ns);
+	err = err ?: rhist_add(&d->req, &s->req);
+	err = err ?: rhist_add(&d->done, &s->done);
+	err = err ?: rhist_add(&d->lat, &s->lat);
+	d->has |= s->has;
+	return err;
+}
+
+/* a new syscall entry for e, in order, copied from s */
+static int sc_insert(struct rentry *e, size_t pos, const struct rsc *s)
+{
+	struct rsc *v = realloc(e->sc, (e->sc_cnt + 1) * sizeof(*v)), n = { 0 };
+
+	if (!v)
+		return -ENOMEM;
+	e->sc = v;
+	n.name = strdup(s->name);
+	n.idx = s->idx;
+	if (!n.name || sc_sum(&n, s)) {
+		rsc_free(&n);
+		return -ENOMEM;
+	}
+	memmove(&v[pos + 1], &v[pos], (e->sc_cnt - pos) * sizeof(*v));
+	v[pos] = n;
+	e->sc_cnt++;
+	return 0;
+}
+
+static int merge_syscalls(struct rentry *d, const struct rentry *s)
+{
+	int err = 0;
+
+	for (size_t i = 0; i < s->sc_cnt && !err; i++) {
+		size_t pos = 0;
+
+		while (pos < d->sc_cnt && rsc_order(&d->sc[pos], &s->sc[i]) < 0)
+			pos++;
+		if (pos < d->sc_cnt && !rsc_order(&d->sc[pos], &s->sc[i]))
+			err = sc_sum(&d->sc[pos], &s->sc[i]);
+		else
+			err = sc_insert(d, pos, &s->sc[i]);
+	}
+	return err;
+}
+
+static int merge_side(struct rside *d, const struct rside *s)
+{
+	int err;
+
+	if (!s->present)
+		return 0;
+	if (!d->present || (s->first_ns < d->first_ns))
+		d->first_ns = s->first_ns;
+	if (s->has_last && (!d->has_last || s->last_ns > d->last_ns))
+		d->last_ns = s->last_ns;
+	d->has_last |= s->has_last;
+	d->present = true;
+	err = add(&d->calls, s->calls);
+	err = err ?: add(&d->errors, s->errors);
+	err = err ?: add(&d->bytes, s->bytes);
+	err = err ?: add(&d->seq_calls, s->seq_calls);
+	err = err ?: add(&d->rewrites, s->rewrites);
+	return err ?: rhist_add(&d->seq, &s->seq);
+}
+
+static int merge_fsync(struct rfsync *d, const struct rfsync *s)
+{
+	int err;
+
+	if (!s->present)
+		return 0;
+	d->present = true;
+	err = add(&d->calls, s->calls);
+	err = err ?: add(&d->errors, s->errors);
+	err = err ?: add(&d->total_ns, s->total_ns);
+	return err ?: rhist_add(&d->lat, &s->lat);
+}
+
+/* two values that may differ become "mixed" (absorbing, so the rule is associative) */
+static int merge_label(char **d, const char *s)
+{
+	if (!strcmp(*d, s))
+		return 0;
+	free(*d);
+	*d = strdup("mixed");
+	return *d ? 0 : -ENOMEM;
+}
+
+int rentry_merge(struct rentry *d, const struct rentry *s, bool group)
+{
+	int err = merge_label(&d->fstype, s->fstype);
+
+	if (d->dev_major != s->dev_major || d->dev_minor != s->dev_minor)
+		d->dev_major = d->dev_minor = 0;
+	if (!group)
+		d->deleted |= s->deleted;
+	if (!err && d->comm && s->comm && strcmp(s->comm, d->comm) < 0) {
+		free(d->comm);
+		d->comm = strdup(s->comm);
+		err = d->comm ? 0 : -ENOMEM;
+	}
+	for (unsigned int i = 0; i < s->comm_cnt && !err; i++)
+		err = rentry_add_comm(d, s->comms[i]);
+	err = err ?: merge_syscalls(d, s);
+	err = err ?: merge_side(&d->side[0], &s->side[0]);
+	err = err ?: merge_side(&d->side[1], &s->side[1]);
+	return err ?: merge_fsync(&d->fsync, &s->fsync);
+}
+
+int rentry_clone(struct rentry **out, const struct rentry *s)
+{
+	struct rentry *e = calloc(1, sizeof(*e));
+	int err;
+
+	if (!e)
+		return -ENOMEM;
+	*e = (struct rentry){ .dev_major = s->dev_major, .dev_minor = s->dev_minor,
+			      .ino = s->ino, .has_pid = s->has_pid, .pid = s->pid,
+			      .deleted = s->deleted, .path_len = s->path_len };
+	e->path = dup_bytes(s->path, s->path_len);
+	e->fstype = strdup(s->fstype);
+	e->comm = s->comm ? strdup(s->comm) : NULL;
+	err = !e->path || !e->fstype || (s->comm && !e->comm) ? -ENOMEM : 0;
+	err = err ?: rentry_merge(e, s, false);
+	if (err) {
+		rentry_free(e);
+		return err;
+	}
+	*out = e;
+	return 0;
+}
+
+/* ---- the table of entries by identity ---------------------------------------------- */
+
+static uint64_t mix(uint64_t h, uint64_t v)
+{
+	return (h ^ v) * 0x100000001b3ULL;
+}
+
+static uint64_t ident_hash(const struct rtable *t, const struct rentry *e)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	for (size_t i = 0; i < e->path_len; i++)
+		h = mix(h, (unsigned char)e->path[i]);
+	if (t->groups)
+		return h;
+	h = mix(h, (uint64_t)e->dev_major << 32 | e->dev_minor);
+	h = mix(h, e->ino);
+	return mix(h, e->has_pid ? e->pid + 1 : 0);
+}
+
+static bool ident_eq(const struct rtable *t, const struct rentry *a, const struct rentry *b)
+{
+	if (a->path_len != b->path_len || memcmp(a->path, b->path, a->path_len))
+		return false;
+	return t->groups || (a->dev_major == b->dev_major && a->dev_minor == b->dev_minor &&
+			     a->ino == b->ino && a->has_pid == b->has_pid && a->pid == b->pid);
+}
+
+static int grow_index(struct rtable *t)
+{
+	size_t cap = t->idx_cap ? t->idx_cap * 2 : 64, *idx = malloc(cap * sizeof(*idx));
+
+	if (!idx)
+		return -ENOMEM;
+	for (size_t i = 0; i < cap; i++)
+		idx[i] = SIZE_MAX;
+	free(t->idx);
+	t->idx = idx;
+	t->idx_cap = cap;
+	for (size_t k = 0; k < t->cnt; k++) {
+		size_t i = ident_hash(t, t->v[k]) & (cap - 1);
+
+		while (idx[i] != SIZE_MAX)
+			i = (i + 1) & (cap - 1);
+		idx[i] = k;
+	}
+	return 0;
+}
+
+struct rentry *rtable_find(const struct rtable *t, const struct rentry *e)
+{
+	size_t i;
+
+	if (!t->idx_cap)
+		return NULL;
+	for (i = ident_hash(t, e) & (t->idx_cap - 1); t->idx[i] != SIZE_MAX;
+	     i = (i + 1) & (t->idx_cap - 1))
+		if (ident_eq(t, t->v[t->idx[i]], e))
+			return t->v[t->idx[i]];
+	return NULL;
+}
+
+/* append e (its identity is new) */
+int rtable_insert(struct rtable *t, struct rentry *e)
+{
+	size_t i;
+
+	if (t->cnt == t->cap) {
+		size_t cap = t->cap ? t->cap * 2 : 64;
+		struct rentry **v = realloc(t->v, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		t->v = v;
+		t->cap = cap;
+	}
+	if (2 * (t->cnt + 1) > t->idx_cap && grow_index(t))
+		return -ENOMEM;
+	for (i = ident_hash(t, e) & (t->idx_cap - 1); t->idx[i] != SIZE_MAX;)
+		i = (i + 1) & (t->idx_cap - 1);
+	t->idx[i] = t->cnt;
+	t->v[t->cnt++] = e;
+	return 0;
+}
+
+int rtable_add(struct rtable *t, struct rentry **e)
+{
+	struct rentry *old = rtable_find(t, *e);
+	int err;
+
+	if (old)
+		return rentry_merge(old, *e, t->groups);
+	err = rtable_insert(t, *e);
+	if (!err)
+		*e = NULL;
+	return err;
+}
+
+void rtable_free(struct rtable *t)
+{
+	for (size_t i = 0; i < t->cnt; i++)
+		rentry_free(t->v[i]);
+	free(t->v);
+	free(t->idx);
+	memset(t, 0, sizeof(*t));
+}
+
+/* ---- document metadata ------------------------------------------------------------- */
+
+static int add_pid(struct rmeta *m, uint64_t pid)
+{
+	size_t pos = m->pid_cnt;
+	uint64_t *v;
+
+	while (pos && m->pids[pos - 1] > pid)
+		pos--;
+	if (pos && m->pids[pos - 1] == pid)
+		return 0;
+	v = realloc(m->pids, (m->pid_cnt + 1) * sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	m->pids = v;
+	memmove(&v[pos + 1], &v[pos], (m->pid_cnt - pos) * sizeof(*v));
+	v[pos] = pid;
+	m->pid_cnt++;
+	return 0;
+}
+
+static bool same_command(const struct rmeta *a, const struct rmeta *b)
+{
+	if (!a->command || !b->command)
+		return !a->command && !b->command;
+	if (a->command_cnt != b->command_cnt)
+		return false;
+	for (size_t i = 0; i < a->command_cnt; i++)
+		if (strcmp(a->command[i], b->command[i]))
+			return false;
+	return true;
+}
+
+static void free_command(struct rmeta *m)
+{
+	for (size_t i = 0; m->command && i < m->command_cnt; i++)
+		free(m->command[i]);
+	free(m->command);
+	m->command = NULL;
+	m->command_cnt = 0;
+}
+
+static int copy_command(struct rmeta *d, const struct rmeta *s)
+{
+	if (!s->command)
+		return 0;
+	d->command = calloc(s->command_cnt + 1, sizeof(char *));
+	if (!d->command)
+		return -ENOMEM;
+	for (size_t i = 0; i < s->command_cnt; i++) {
+		d->command[i] = strdup(s->command[i]);
+		if (!d->command[i])
+			return -ENOMEM;
+		d->command_cnt++;
+	}
+	return 0;
+}
+
+/* the command every document shares; null (mixed) when two differ */
+static int merge_command(struct rmeta *d, const struct rmeta *s, bool first)
+{
+	if (first) {
+		d->command_mixed = s->command_mixed;
+		return copy_command(d, s);
+	}
+	if (!d->command_mixed && !s->command_mixed && same_command(d, s))
+		return 0;
+	d->command_mixed = true;
+	free_command(d);
+	return 0;
+}
+
+int rmeta_merge(struct rmeta *d, const struct rmeta *s)
+{
+	bool first = !d->docs;
+	int err = 0;
+
+	if (first || s->start_ns < d->start_ns)
+		d->start_ns = s->start_ns;
+	if (first || s->end_ns > d->end_ns)
+		d->end_ns = s->end_ns;
+	d->per_process = (first || d->per_process) && s->per_process;
+	d->docs += s->docs;
+	err = add(&d->dropped_files, s->dropped_files);
+	err = err ?: add(&d->dropped_events, s->dropped_events);
+	err = err ?: rstrs_union(&d->hostname, &s->hostname);
+	err = err ?: rstrs_union(&d->kernel, &s->kernel);
+	err = err ?: rstrs_union(&d->machine, &s->machine);
+	err = err ?: rstrs_union(&d->comms, &s->comms);
+	for (size_t i = 0; i < s->pid_cnt && !err; i++)
+		err = add_pid(d, s->pids[i]);
+	return err ?: merge_command(d, s, first);
+}
+
+void rmeta_free(struct rmeta *m)
+{
+	rstrs_free(&m->hostname);
+	rstrs_free(&m->kernel);
+	rstrs_free(&m->machine);
+	rstrs_free(&m->comms);
+	free(m->pids);
+	free_command(m);
+	memset(m, 0, sizeof(*m));
+}
+
+void rmodel_init(struct rmodel *m)
+{
+	memset(m, 0, sizeof(*m));
+}
+
+void rmodel_free(struct rmodel *m)
+{
+	rmeta_free(&m->meta);
+	rtable_free(&m->files);
+}

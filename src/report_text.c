@@ -1,0 +1,503 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The text views of `iotrace report`, 100 columns wide: the table of
+ * entries (one line per read and write side) and the detail of one entry,
+ * with its histograms drawn as bpftrace draws hist() and fio-style
+ * percentiles.  A percentile is the upper bound of the bucket holding it:
+ * the histograms are all a report knows, and the output says so.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "json.h"
+#include "report.h"
+#include "schema.h"
+
+#define WIDTH 100
+#define BAR_W 52
+
+struct style {
+	const char *bold, *bar, *off;
+};
+
+static struct style style_of(bool color)
+{
+	if (color)
+		return (struct style){ "\033[1m", "\033[36m", "\033[0m" };
+	return (struct style){ "", "", "" };
+}
+
+/* ---- numbers ---------------------------------------------------------------------- */
+
+void fmt_size(char *buf, size_t sz, uint64_t v)
+{
+	static const char units[] = "KMGTPE";
+	double d = (double)v;
+	int u = -1;
+
+	if (v < 1024) {
+		snprintf(buf, sz, "%llu", (unsigned long long)v);
+		return;
+	}
+	while (d >= 1024 && u < 5)
+		d /= 1024, u++;
+	if (d < 10 && d != (double)(uint64_t)d)
+		snprintf(buf, sz, "%.1f%c", d, units[u]);
+	else
+		snprintf(buf, sz, "%.0f%c", d, units[u]);
+}
+
+void fmt_ns(char *buf, size_t sz, uint64_t ns)
+{
+	double d = (double)ns;
+
+	if (ns < 1000)
+		snprintf(buf, sz, "%lluns", (unsigned long long)ns);
+	else if (ns < 1000000)
+		snprintf(buf, sz, "%.3gus", d / 1e3);
+	else if (ns < 1000000000)
+		snprintf(buf, sz, "%.3gms", d / 1e6);
+	else if (ns < 10000000000ULL)
+		snprintf(buf, sz, "%.3gs", d / 1e9);
+	else
+		snprintf(buf, sz, "%.0fs", d / 1e9);
+}
+
+/* a bucket bound in a hist() label: 4K for multiples of a power of 1024, else exact */
+static void fmt_bound(char *buf, size_t sz, uint64_t v)
+{
+	static const char units[] = "KMGTPE";
+	int u = -1;
+
+	while (v && v % 1024 == 0 && u < 5)
+		v /= 1024, u++;
+	if (u < 0)
+		snprintf(buf, sz, "%llu", (unsigned long long)v);
+	else
+		snprintf(buf, sz, "%llu%c", (unsigned long long)v, units[u]);
+}
+
+/* a percentile in a table cell: the value itself, or below the bucket's end */
+static void fmt_pct(char *buf, size_t sz, const struct rbucket *b, bool ns)
+{
+	char v[24];
+
+	if (!b) {
+		snprintf(buf, sz, "-");
+		return;
+	}
+	if (b->lo == b->hi || b->hi == UINT64_MAX) {
+		(ns ? fmt_ns : fmt_size)(v, sizeof(v), b->lo);
+		snprintf(buf, sz, "%s%s", b->lo == b->hi ? "" : ">=", v);
+		return;
+	}
+	(ns ? fmt_ns : fmt_size)(v, sizeof(v), b->hi + 1);
+	snprintf(buf, sz, "<%s", v);
+}
+
+/* the path as printable UTF-8 ('?' for control and invalid bytes), its start cut off
+ * with "..." when it is wider than w columns */
+static void fmt_path(char *buf, size_t sz, const char *p, size_t len, size_t w)
+{
+	size_t n = 0, cols = 0, start_col, col = 0;
+
+	for (size_t i = 0; i < len; i += json_utf8_seq((const unsigned char *)p + i, len - i) ?: 1)
+		cols++;
+	start_col = cols > w ? cols - w + 3 : 0;
+	if (start_col)
+		n = (size_t)snprintf(buf, sz, "...");
+	for (size_t i = 0; i < len && n + 5 < sz; col++) {
+		size_t k = json_utf8_seq((const unsigned char *)p + i, len - i);
+
+		if (col >= start_col && (!k || (unsigned char)p[i] < 0x20 || p[i] == 0x7f))
+			buf[n++] = '?';
+		else if (col >= start_col)
+			memcpy(buf + n, p + i, k), n += k;
+		i += k ? k : 1;
+	}
+	buf[n] = '\0';
+}
+
+/* pad to w columns a string of w or fewer code points */
+static void put_cell(FILE *f, const char *s, int w, bool left)
+{
+	int cols = 0;
+
+	for (const char *c = s; *c; c++)
+		cols += ((unsigned char)*c & 0xc0) != 0x80;
+	if (!left)
+		fprintf(f, "%*s", w - cols > 0 ? w - cols : 0, "");
+	fputs(s, f);
+	if (left)
+		fprintf(f, "%*s", w - cols > 0 ? w - cols : 0, "");
+}
+
+/* ---- the table -------------------------------------------------------------------- */
+
+enum col { C_OP, C_CALLS, C_BYTES, C_MEAN, C_P50, C_P99, C_SEQ, C_REWR, C_FSYNC, C_FSP99,
+	   C_ACTIVE, C_CNT };
+
+static const struct {
+	const char *title;
+	int w;
+} cols[C_CNT] = {
+	[C_OP] = { "OP", 2 },	    [C_CALLS] = { "CALLS", 7 },	  [C_BYTES] = { "BYTES", 6 },
+	[C_MEAN] = { "MEAN", 5 },   [C_P50] = { "P50", 6 },	  [C_P99] = { "P99", 6 },
+	[C_SEQ] = { "SEQ%", 4 },    [C_REWR] = { "REWR", 6 },	  [C_FSYNC] = { "FSYNC", 5 },
+	[C_FSP99] = { "FS.P99", 7 }, [C_ACTIVE] = { "ACTIVE", 7 },
+};
+
+static int path_width(void)
+{
+	int w = WIDTH;
+
+	for (int c = 0; c < C_CNT; c++)
+		w -= cols[c].w + 1;
+	return w;
+}
+
+static void put_row(FILE *f, const char *path, char cell[C_CNT][32])
+{
+	int last = C_CNT - 1;
+
+	while (last > C_OP && !cell[last][0])
+		last--; /* no trailing blanks */
+	put_cell(f, path, path_width(), true);
+	for (int c = 0; c <= last; c++) {
+		fputc(' ', f);
+		put_cell(f, cell[c], cols[c].w, c == C_OP);
+	}
+	fputc('\n', f);
+}
+
+static void side_cells(const struct rentry *e, int s, char cell[C_CNT][32])
+{
+	const struct rside *sd = &e->side[s];
+	struct rhist req;
+	unsigned int pm;
+
+	snprintf(cell[C_OP], 32, "%s", s == SC_KIND_READ ? "R" : "W");
+	snprintf(cell[C_CALLS], 32, "%llu", (unsigned long long)sd->calls);
+	fmt_size(cell[C_BYTES], 32, sd->bytes);
+	if (sd->calls)
+		fmt_size(cell[C_MEAN], 32, sd->bytes / sd->calls);
+	if (!rentry_req_hist(e, s, &req)) {
+		fmt_pct(cell[C_P50], 32, rhist_percentile(&req, 50), false);
+		fmt_pct(cell[C_P99], 32, rhist_percentile(&req, 99), false);
+		rhist_free(&req);
+	}
+	if (rentry_seq_permille(e, s, &pm))
+		snprintf(cell[C_SEQ], 32, "%u%%", (pm + 5) / 10);
+	else
+		snprintf(cell[C_SEQ], 32, "-");
+	if (s == SC_KIND_WRITE)
+		snprintf(cell[C_REWR], 32, "%llu", (unsigned long long)sd->rewrites);
+}
+
+static void file_cells(const struct rentry *e, char cell[C_CNT][32])
+{
+	uint64_t first, last;
+
+	snprintf(cell[C_FSYNC], 32, "%llu", (unsigned long long)e->fsync.calls);
+	fmt_pct(cell[C_FSP99], 32, rhist_percentile(&e->fsync.lat, 99), true);
+	if (rentry_window(e, &first, &last))
+		fmt_ns(cell[C_ACTIVE], 32, last - first);
+	else
+		snprintf(cell[C_ACTIVE], 32, "-");
+}
+
+static void put_entry(FILE *f, const struct rentry *e)
+{
+	char cell[C_CNT][32], path[1024];
+	bool first = true;
+
+	fmt_path(path, sizeof(path), e->path, e->path_len, (size_t)path_width());
+	for (int s = 0; s < 2; s++) {
+		if (!e->side[s].present)
+			continue;
+		memset(cell, 0, sizeof(cell));
+		side_cells(e, s, cell);
+		if (first)
+			file_cells(e, cell);
+		put_row(f, first ? path : "", cell);
+		first = false;
+	}
+	if (first) {
+		memset(cell, 0, sizeof(cell));
+		snprintf(cell[C_OP], 32, "-");
+		file_cells(e, cell);
+		put_row(f, path, cell);
+	}
+}
+
+static void put_summary(FILE *f, const struct rmodel *m, size_t n, const struct rtext_opts *o,
+			const struct style *st)
+{
+	uint64_t rd = 0, wr = 0;
+	char start[64], a[16], b[16], dur[16];
+
+	for (size_t i = 0; i < m->files.cnt; i++) {
+		rd += m->files.v[i]->side[SC_KIND_READ].bytes;
+		wr += m->files.v[i]->side[SC_KIND_WRITE].bytes;
+	}
+	format_rfc3339(m->meta.start_ns, start, sizeof(start));
+	memcpy(start + 19, "Z", 2); /* whole seconds are enough here */
+	fmt_size(a, sizeof(a), rd);
+	fmt_size(b, sizeof(b), wr);
+	fmt_ns(dur, sizeof(dur), m->meta.end_ns - m->meta.start_ns);
+	fprintf(f, "%s%zu file%s in %zu document%s%s: %s read, %s written; from %s for %s\n",
+		st->bold, m->files.cnt, m->files.cnt == 1 ? "" : "s", m->meta.docs,
+		m->meta.docs == 1 ? "" : "s", st->off, a, b, start, dur);
+	if (o->by_name)
+		fprintf(f, "%zu group%s by %s\n", n, n == 1 ? "" : "s", o->by_name);
+	if (m->meta.dropped_files || m->meta.dropped_events)
+		fprintf(f, "warning: %llu files and %llu calls were not counted by the tracer\n",
+			(unsigned long long)m->meta.dropped_files,
+			(unsigned long long)m->meta.dropped_events);
+}
+
+static const char *const sort_names[] = { "bytes", "calls", "errors", "seq", "rewrites",
+					  "fsync" };
+
+void report_text_table(FILE *f, const struct rmodel *m, struct rentry **v, size_t n,
+		       const struct rtext_opts *o)
+{
+	struct style st = style_of(o->color);
+	size_t rows = o->top && o->top < n ? o->top : n;
+
+	put_summary(f, m, n, o, &st);
+	fputc('\n', f);
+	fputs(st.bold, f);
+	put_cell(f, o->by_name ? "GROUP" : "PATH", path_width(), true);
+	for (int c = 0; c < C_CNT; c++) {
+		fputc(' ', f);
+		put_cell(f, cols[c].title, cols[c].w, c == C_OP);
+	}
+	fprintf(f, "%s\n", st.off);
+	report_sort(v, n, o->sort);
+	for (size_t i = 0; i < rows; i++)
+		put_entry(f, v[i]);
+	fprintf(f, "\n%zu of %zu %s by %s.  R/W: read-type/write-type calls; BYTES completed, "
+		   "MEAN per call;\nP50/P99: request size, as the end of its histogram bucket "
+		   "(<8K: below 8K); SEQ%%: of the\nsuccessful calls; REWR: writes at the offset "
+		   "of the previous write; FSYNC: fsync +\nfdatasync calls, FS.P99 their latency; "
+		   "ACTIVE: first call to last return.  Sizes\nare 1024-based.\n",
+		rows, n, o->by_name ? "groups" : "entries", sort_names[o->sort]);
+}
+
+/* ---- the detail of one entry ---------------------------------------------------------- */
+
+static void put_side_line(FILE *f, const struct rentry *e, int s)
+{
+	const struct rside *sd = &e->side[s];
+	char bytes[16], win[16], bw[16];
+	unsigned int pm;
+
+	fmt_size(bytes, sizeof(bytes), sd->bytes);
+	fprintf(f, "  %-6s %llu calls, %llu errors, %s", s ? "write:" : "read:",
+		(unsigned long long)sd->calls, (unsigned long long)sd->errors, bytes);
+	if (rentry_seq_permille(e, s, &pm))
+		fprintf(f, ", %u.%u%% sequential", pm / 10, pm % 10);
+	if (s == SC_KIND_WRITE)
+		fprintf(f, ", %llu rewrites", (unsigned long long)sd->rewrites);
+	if (!sd->has_last || sd->last_ns <= sd->first_ns) {
+		fputs("; no time span for IOPS\n", f);
+		return;
+	}
+	double secs = (double)(sd->last_ns - sd->first_ns) / 1e9;
+
+	fmt_ns(win, sizeof(win), sd->last_ns - sd->first_ns);
+	fmt_size(bw, sizeof(bw), (uint64_t)((double)sd->bytes / secs));
+	fprintf(f, "\n         %.1f IOPS, %s/s over %s\n", (double)sd->calls / secs, bw, win);
+}
+
+static void put_head(FILE *f, const struct rmodel *m, const struct rentry *e,
+		     const struct style *st)
+{
+	char path[8192], a[16], b[16];
+	uint64_t first, last;
+
+	fmt_path(path, sizeof(path), e->path, e->path_len, sizeof(path) / 4);
+	fprintf(f, "%s%s%s\n  dev %u:%u, ino %llu, %s", st->bold, path, st->off, e->dev_major,
+		e->dev_minor, (unsigned long long)e->ino, e->fstype);
+	if (e->has_pid)
+		fprintf(f, ", pid %llu (%s)", (unsigned long long)e->pid, e->comm ? e->comm : "?");
+	fputs(", comms:", f);
+	for (unsigned int i = 0; i < e->comm_cnt; i++)
+		fprintf(f, " %s", e->comms[i]);
+	fprintf(f, "%s\n", e->deleted ? "; deleted" : "");
+	if (rentry_window(e, &first, &last)) {
+		fmt_ns(a, sizeof(a), first - m->meta.start_ns);
+		fmt_ns(b, sizeof(b), last - m->meta.start_ns);
+		fmt_ns(path, sizeof(path), last - first);
+		fprintf(f, "  active from %s to %s after the start (%s)\n", a, b, path);
+	}
+	for (int s = 0; s < 2; s++)
+		if (e->side[s].present)
+			put_side_line(f, e, s);
+	if (e->fsync.present) {
+		fmt_ns(a, sizeof(a), e->fsync.total_ns);
+		fprintf(f, "  fsync: %llu calls, %llu errors, %s in total\n",
+			(unsigned long long)e->fsync.calls, (unsigned long long)e->fsync.errors, a);
+	}
+}
+
+static void put_syscalls(FILE *f, const struct rentry *e, const struct style *st)
+{
+	fprintf(f, "\n  %s%-12s %12s %8s %16s %12s%s\n", st->bold, "SYSCALL", "CALLS", "ERRORS",
+		"BYTES", "TIME", st->off);
+	for (size_t i = 0; i < e->sc_cnt; i++) {
+		const struct rsc *sc = &e->sc[i];
+		char bytes[24] = "-", time[16] = "-";
+
+		if (sc->has & RSC_BYTES)
+			snprintf(bytes, sizeof(bytes), "%llu", (unsigned long long)sc->bytes);
+		if (sc->has & RSC_TOTAL)
+			fmt_ns(time, sizeof(time), sc->total_ns);
+		fprintf(f, "  %-12.32s %12llu %8llu %16s %12s\n", sc->name,
+			(unsigned long long)sc->calls, (unsigned long long)sc->errors, bytes, time);
+	}
+}
+
+static void bucket_label(char *buf, size_t sz, const struct rbucket *b)
+{
+	char lo[24], hi[24];
+
+	fmt_bound(lo, sizeof(lo), b->lo);
+	if (b->lo == b->hi) {
+		snprintf(buf, sz, "[%s]", lo);
+		return;
+	}
+	if (b->hi == UINT64_MAX)
+		snprintf(hi, sizeof(hi), "...");
+	else
+		fmt_bound(hi, sizeof(hi), b->hi + 1);
+	snprintf(buf, sz, "[%s, %s)", lo, hi);
+}
+
+static void put_bars(FILE *f, const struct rhist *h, const struct style *st)
+{
+	uint64_t max = 0;
+	int lw = 0;
+	char label[64];
+
+	for (size_t i = 0; i < h->cnt; i++) {
+		bucket_label(label, sizeof(label), &h->b[i]);
+		lw = (int)strlen(label) > lw ? (int)strlen(label) : lw;
+		max = h->b[i].cnt > max ? h->b[i].cnt : max;
+	}
+	for (size_t i = 0; i < h->cnt; i++) {
+		int n = (int)((unsigned __int128)h->b[i].cnt * BAR_W / max);
+		char bar[BAR_W + 1];
+
+		memset(bar, '@', (size_t)n);
+		bar[n] = '\0';
+		bucket_label(label, sizeof(label), &h->b[i]);
+		fprintf(f, "  %-*s %10llu |%s%-*s%s|\n", lw, label, (unsigned long long)h->b[i].cnt,
+			st->bar, BAR_W, bar, st->off);
+	}
+}
+
+static const double pcts[] = { 1, 5, 10, 20, 30, 40, 50, 60, 70, 80, 90, 95, 99, 99.5, 99.9,
+			       99.95, 99.99 };
+
+/* p is supported when both sides of it hold a sample: min(p, 100 - p)% of n >= 1 */
+static bool supported(double p, uint64_t n)
+{
+	uint64_t h = (uint64_t)(p * 100 + 0.5), tail = h < 5000 ? h : 10000 - h;
+
+	return h == 5000 || (unsigned __int128)n * tail >= 10000;
+}
+
+static void put_percentiles(FILE *f, const struct rhist *h)
+{
+	uint64_t n = rhist_total(h);
+	int shown = 0, w = 1;
+
+	for (size_t i = 0; i < sizeof(pcts) / sizeof(pcts[0]); i++) {
+		char v[24];
+		int len;
+
+		if (!supported(pcts[i], n))
+			continue;
+		len = snprintf(v, sizeof(v), "%llu",
+			       (unsigned long long)rhist_percentile(h, pcts[i])->hi);
+		w = len > w ? len : w;
+	}
+	for (size_t i = 0; i < sizeof(pcts) / sizeof(pcts[0]); i++) {
+		if (!supported(pcts[i], n))
+			continue;
+		fprintf(f, "%s%5.2fth=[%*llu]", shown % 4 ? ", " : shown ? ",\n   | " : "   | ",
+			pcts[i], w, (unsigned long long)rhist_percentile(h, pcts[i])->hi);
+		shown++;
+	}
+	fputc('\n', f);
+}
+
+static void bucket_label(char *buf, size_t sz, const struct rbucket *b);
+
+static void put_resolution(FILE *f, const struct rhist *h, bool ns)
+{
+	const struct rbucket *wide = &h->b[0];
+	char label[64];
+
+	if (!ns && rhist_in_scheme(h, RS_LOG2)) {
+		fputs("log2 buckets, each x2 wide", f);
+	} else if (ns && rhist_in_scheme(h, RS_LAT)) {
+		fputs("4 buckets per octave, each <= 25% wide", f);
+	} else {
+		for (size_t i = 1; i < h->cnt; i++)
+			if (h->b[i].hi - h->b[i].lo > wide->hi - wide->lo)
+				wide = &h->b[i];
+		bucket_label(label, sizeof(label), wide);
+		fprintf(f, "the writer's buckets, widest %s", label);
+	}
+}
+
+static void put_hist(FILE *f, const char *name, const char *what, const struct rhist *h, bool ns,
+		     const struct style *st)
+{
+	if (!h->cnt)
+		return;
+	fprintf(f, "\n  %s%s%s: %s, %s\n", st->bold, name, st->off, what, ns ? "ns" : "bytes");
+	put_bars(f, h, st);
+	fprintf(f, "  percentiles (%s, bucket upper bounds; ", ns ? "ns" : "bytes");
+	put_resolution(f, h, ns);
+	fputs("):\n", f);
+	put_percentiles(f, h);
+}
+
+static void put_all_hists(FILE *f, const struct rentry *e, const struct style *st)
+{
+	char name[96];
+	int syncs = 0;
+
+	for (size_t i = 0; i < e->sc_cnt; i++) {
+		const struct rsc *sc = &e->sc[i];
+
+		snprintf(name, sizeof(name), "syscalls.%.32s.req_hist", sc->name);
+		put_hist(f, name, "request size", &sc->req, false, st);
+		snprintf(name, sizeof(name), "syscalls.%.32s.done_hist", sc->name);
+		put_hist(f, name, "completed size", &sc->done, false, st);
+		snprintf(name, sizeof(name), "syscalls.%.32s.lat_hist", sc->name);
+		put_hist(f, name, "latency", &sc->lat, true, st);
+		syncs += sc->lat.cnt != 0;
+	}
+	put_hist(f, "read.seq_hist", "completed size of sequential reads", &e->side[0].seq, false,
+		 st);
+	put_hist(f, "write.seq_hist", "completed size of sequential writes", &e->side[1].seq,
+		 false, st);
+	if (syncs != 1) /* with one sync-type syscall, it is the one drawn above */
+		put_hist(f, "fsync.lat_hist", "fsync and fdatasync latency", &e->fsync.lat, true,
+			 st);
+}
+
+void report_text_detail(FILE *f, const struct rmodel *m, const struct rentry *e,
+			const struct rtext_opts *o)
+{
+	struct style st = style_of(o->color);
+
+	put_head(f, m, e, &st);
+	put_syscalls(f, e, &st);
+	put_all_hists(f, e, &st);
+}

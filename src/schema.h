@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The vocabulary of the schema-1 result format (shared/spec/output-format.md)
+ * that the tracer's writer (output.c) and `iotrace report` share: syscall
+ * names and kinds in syscalls.def order, the bounds of our two histogram
+ * schemes, the RFC 3339 start time, and the CSV header and field quoting.
+ */
+#ifndef IOTRACE_SCHEMA_H
+#define IOTRACE_SCHEMA_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "iotrace_abi.h"
+
+struct sc_info {
+	const char *name;
+	int kind;	/* SC_KIND_* */
+};
+
+extern const struct sc_info sc_infos[SC_MAX];
+
+/* index of the syscall called name[0..len), or SC_MAX */
+int sc_lookup(const char *name, size_t len);
+
+/* Bounds of size-histogram bucket i (HIST_BUCKETS in iotrace_abi.h). */
+void hist_bucket_bounds(int i, uint64_t *lo, uint64_t *hi);
+/* Bounds of latency-histogram bucket i (LAT_BUCKETS in iotrace_abi.h). */
+void lat_bucket_bounds(int i, uint64_t *lo, uint64_t *hi);
+
+/* "2026-11-25T21:56:30.123456789Z" */
+void format_rfc3339(uint64_t unix_ns, char *buf, size_t sz);
+
+/* one field, quoted per RFC 4180 when it holds , " CR or LF */
+void csv_field(FILE *f, const char *s, size_t len);
+/* the header row of the CSV form, CRLF-terminated */
+void csv_header(FILE *f, bool per_process);
+
+#endif

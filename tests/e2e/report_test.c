@@ -1,0 +1,141 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * `iotrace report` on real traces: the same workload traced twice on the
+ * same file merges into one entry whose counters and histogram counts are
+ * twice those of one run, and check-result accepts the merged document.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <criterion/criterion.h>
+
+#include "e2e.h"
+#include "expect.h"
+#include "jsonr.h"
+#include "workload.h"
+
+static char *tdir;
+
+static void teardown(void)
+{
+	e2e_rmtree(tdir);
+	free(tdir);
+	tdir = NULL;
+}
+
+/* the FILE of path in doc */
+static const struct jval *file_of(const struct jval *doc, const char *path)
+{
+	const struct jval *files = jval_get(doc, "files");
+
+	for (size_t i = 0; i < jval_len(files); i++)
+		if (jval_str_eq(jval_get(jval_idx(files, i), "path"), path))
+			return jval_idx(files, i);
+	cr_assert_fail("no record of %s", path);
+	return NULL;
+}
+
+static uint64_t u64_at(const struct jval *v, const char *a, const char *b, const char *c)
+{
+	uint64_t x = 0;
+
+	v = jval_get(v, a);
+	v = b ? jval_get(v, b) : v;
+	v = c ? jval_get(v, c) : v;
+	cr_assert_eq(jval_u64(v, &x), 0, "%s.%s.%s", a, b ? b : "", c ? c : "");
+	return x;
+}
+
+static void expect_hist_doubled(const struct jval *one, const struct jval *two, const char *what)
+{
+	cr_assert_eq(jval_len(two), jval_len(one), "%s: bucket count", what);
+	for (size_t i = 0; i < jval_len(one); i++) {
+		uint64_t a[3], b[3];
+
+		for (size_t k = 0; k < 3; k++) {
+			jval_u64(jval_idx(jval_idx(one, i), k), &a[k]);
+			jval_u64(jval_idx(jval_idx(two, i), k), &b[k]);
+		}
+		cr_expect(a[0] == b[0] && a[1] == b[1] && b[2] == 2 * a[2], "%s[%zu]", what, i);
+	}
+}
+
+static struct jval *parse(const char *text, size_t len)
+{
+	struct jval *doc;
+	struct jerr err;
+
+	cr_assert_eq(jsonr_parse(text, len, &doc, &err), 0, "%s", err.msg);
+	return doc;
+}
+
+static struct jval *parse_file(const char *path)
+{
+	struct jval *doc;
+	char *text;
+	size_t len;
+
+	cr_assert_eq(e2e_read_file(path, &text, &len), 0, "%s", path);
+	doc = parse(text, len);
+	free(text);
+	return doc;
+}
+
+/* `iotrace report a b --format json` into out; check-result must accept it */
+static void report_json(const char *a, const char *b, const char *out)
+{
+	char *argv[] = { E2E_IOTRACE, "report", (char *)a, (char *)b, "--format", "json", NULL };
+	char *check[] = { "python3", E2E_CHECKER, (char *)out, NULL };
+	struct e2e_proc p;
+	FILE *f;
+
+	cr_assert_eq(e2e_run(argv, 60, &p), 0);
+	cr_assert_eq(p.status, 0, "report: %s", p.err);
+	f = fopen(out, "w");
+	cr_assert_not_null(f);
+	fwrite(p.out, 1, p.out_len, f);
+	fclose(f);
+	e2e_proc_free(&p);
+	cr_assert_eq(e2e_run(check, 60, &p), 0);
+	cr_expect_eq(p.status, 0, "check-result: %s%s", p.out, p.err);
+	e2e_proc_free(&p);
+}
+
+Test(report, two_traces_of_one_workload_merge_into_twice_the_counts, .fini = teardown)
+{
+	static const char *const counters[] = { "calls", "errors", "bytes", "seq_calls" };
+	char first[PATH_MAX + 16], path[PATH_MAX + 16], merged[PATH_MAX + 16];
+	const struct jval *f1, *fm;
+	struct trace t1, t2;
+	struct jval *d1, *dm;
+
+	e2e_require_tracer();
+	tdir = e2e_tmpdir("/tmp");
+	snprintf(path, sizeof(path), "%s/%s", tdir, WL_SEQ_FILE);
+	cr_assert_eq(e2e_make_file(path, WL_SEQ_SZ, 'x'), 0);
+	trace_workload(&t1, tdir, "seqread", NULL);
+	snprintf(first, sizeof(first), "%s/first.json", tdir);
+	cr_assert_eq(rename(t1.out, first), 0);
+	trace_workload(&t2, tdir, "seqread", NULL);
+	snprintf(merged, sizeof(merged), "%s/merged.json", tdir);
+	report_json(first, t2.out, merged);
+	d1 = parse_file(first);
+	dm = parse_file(merged);
+	f1 = file_of(d1, path);
+	fm = file_of(dm, path);
+	cr_assert_gt(u64_at(f1, "read", "calls", NULL), 0);
+	for (size_t i = 0; i < 4; i++)
+		cr_expect_eq(u64_at(fm, "read", counters[i], NULL),
+			     2 * u64_at(f1, "read", counters[i], NULL), "read.%s", counters[i]);
+	cr_expect_eq(u64_at(fm, "syscalls", "read", "calls"),
+		     2 * u64_at(f1, "syscalls", "read", "calls"));
+	expect_hist_doubled(jval_get(jval_get(jval_get(f1, "syscalls"), "read"), "req_hist"),
+			    jval_get(jval_get(jval_get(fm, "syscalls"), "read"), "req_hist"),
+			    "syscalls.read.req_hist");
+	expect_hist_doubled(jval_get(jval_get(f1, "read"), "seq_hist"),
+			    jval_get(jval_get(fm, "read"), "seq_hist"), "read.seq_hist");
+	jval_free(d1);
+	jval_free(dm);
+	trace_free(&t1);
+	trace_free(&t2);
+}

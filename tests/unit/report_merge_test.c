@@ -1,0 +1,293 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Merging and grouping in `iotrace report`, on the hand-made documents of
+ * tests/fixtures/report/: totals equal the sums over the input files (read
+ * independently with jsonr), merging is commutative and associative, a
+ * --by dir:1 report read again gives the same groups, a foreign writer's
+ * buckets merge exactly, and check-result accepts the json output.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <criterion/criterion.h>
+
+#include "e2e.h"
+#include "jsonr.h"
+#include "report.h"
+
+#define FIX SRC_DIR "/tests/fixtures/report/"
+
+/* `iotrace report ARGS...` (NULL-terminated); its output, malloc'd; asserts exit 0 */
+static char *cli(const char *arg0, ...)
+{
+	char *argv[32] = { "report" }, *out = NULL;
+	size_t len, argc = 1;
+	va_list ap;
+	FILE *f = open_memstream(&out, &len);
+	int code;
+
+	cr_assert_not_null(f);
+	va_start(ap, arg0);
+	for (const char *a = arg0; a && argc < 31; a = va_arg(ap, const char *))
+		argv[argc++] = (char *)a;
+	va_end(ap);
+	code = report_cli((int)argc, argv, f);
+	fclose(f);
+	cr_assert_eq(code, 0, "report %s ... exited %d", arg0, code);
+	return out;
+}
+
+static char *save(const char *text, const char *name)
+{
+	static char dir[64];
+	char *path = malloc(128);
+	FILE *f;
+
+	if (!dir[0]) {
+		snprintf(dir, sizeof(dir), "/tmp/report-test-%d", (int)getpid());
+		mkdir(dir, 0700);
+	}
+	snprintf(path, 128, "%s/%s", dir, name);
+	f = fopen(path, "w");
+	cr_assert_not_null(f);
+	fputs(text, f);
+	fclose(f);
+	return path;
+}
+
+/* sum of files[*].SIDE.KEY over the documents (0 for null sides) */
+static uint64_t sum_over(const char *const *docs, const char *side, const char *key)
+{
+	uint64_t sum = 0;
+
+	for (; *docs; docs++) {
+		struct jval *root;
+		char *buf;
+		size_t len;
+		const struct jval *files;
+
+		cr_assert_eq(e2e_read_file(*docs, &buf, &len), 0, "%s", *docs);
+		cr_assert_eq(jsonr_parse(buf, len, &root, NULL), 0);
+		files = jval_get(root, "files");
+		for (size_t i = 0; i < jval_len(files); i++) {
+			uint64_t v = 0;
+
+			jval_u64(jval_get(jval_get(jval_idx(files, i), side), key), &v);
+			sum += v;
+		}
+		jval_free(root);
+		free(buf);
+	}
+	return sum;
+}
+
+static const char *const keys[] = { "calls", "errors", "bytes", "seq_calls", "rewrites" };
+
+Test(report_merge, totals_equal_the_sums_over_the_files_of_every_document)
+{
+	const char *docs[] = { FIX "basic.json", FIX "b.json", FIX "c.json", NULL };
+	const char *by[] = { "file", "dir:1", "dir", "ext", "fstype" };
+
+	for (size_t b = 0; b < sizeof(by) / sizeof(by[0]); b++) {
+		char *out = cli(docs[0], docs[1], docs[2], "--by", by[b], "--format", "json", NULL);
+		const char *merged[] = { save(out, "merged.json"), NULL };
+
+		for (int s = 0; s < 2; s++)
+			for (size_t k = 0; k < 5; k++)
+				cr_expect_eq(sum_over(merged, s ? "write" : "read", keys[k]),
+					     sum_over(docs, s ? "write" : "read", keys[k]),
+					     "--by %s: %s.%s", by[b], s ? "write" : "read", keys[k]);
+		cr_expect_eq(sum_over(merged, "fsync", "total_ns"), sum_over(docs, "fsync", "total_ns"));
+		free((char *)merged[0]);
+		free(out);
+	}
+}
+
+Test(report_merge, the_same_file_in_three_documents_is_one_entry_with_summed_counters)
+{
+	char *out = cli(FIX "basic.json", FIX "b.json", FIX "c.json", "--format", "json", NULL);
+	const struct jval *f = NULL, *files;
+	struct jval *root;
+	uint64_t v;
+
+	cr_assert_eq(jsonr_parse(out, strlen(out), &root, NULL), 0);
+	files = jval_get(root, "files");
+	cr_expect_eq(jval_len(files), 7);
+	for (size_t i = 0; i < jval_len(files); i++)
+		if (jval_str_eq(jval_get(jval_idx(files, i), "path"), "/data/db/table.dat"))
+			f = jval_idx(files, i);
+	cr_assert_not_null(f);
+	jval_u64(jval_get(jval_get(f, "read"), "calls"), &v);
+	cr_expect_eq(v, 5000 + 1000 + 10);
+	jval_u64(jval_get(jval_get(jval_get(f, "syscalls"), "pread64"), "errors"), &v);
+	cr_expect_eq(v, 5);
+	/* c.json starts 60 s before basic.json: its first read (10 ns) is the earliest */
+	jval_u64(jval_get(jval_get(f, "read"), "first_entry_ns"), &v);
+	cr_expect_eq(v, 10);
+	/* b.json starts 3600 s after basic.json, its last read 2 s later */
+	jval_u64(jval_get(jval_get(f, "read"), "last_return_ns"), &v);
+	cr_expect_eq(v, 60000000000ULL + 3600000000000ULL + 2000000000ULL);
+	jval_u64(jval_get(root, "start_unix_ns"), &v);
+	cr_expect_eq(v, 1764115200000000000ULL - 60000000000ULL);
+	jval_free(root);
+	free(out);
+}
+
+Test(report_merge, merging_is_commutative)
+{
+	char *ab = cli(FIX "basic.json", FIX "b.json", "--format", "json", NULL);
+	char *ba = cli(FIX "b.json", FIX "basic.json", "--format", "json", NULL);
+	char *cba = cli(FIX "c.json", FIX "b.json", FIX "basic.json", "--format", "json", NULL);
+	char *bca = cli(FIX "b.json", FIX "c.json", FIX "basic.json", "--format", "json", NULL);
+
+	cr_expect_str_eq(ab, ba);
+	cr_expect_str_eq(cba, bca);
+	free(ab);
+	free(ba);
+	free(cba);
+	free(bca);
+}
+
+Test(report_merge, merging_is_associative)
+{
+	char *ab = cli(FIX "basic.json", FIX "b.json", "--format", "json", NULL);
+	char *bc = cli(FIX "b.json", FIX "c.json", "--format", "json", NULL);
+	char *ab_path = save(ab, "ab.json"), *bc_path = save(bc, "bc.json");
+	char *ab_c = cli(ab_path, FIX "c.json", "--format", "json", NULL);
+	char *a_bc = cli(FIX "basic.json", bc_path, "--format", "json", NULL);
+	char *abc = cli(FIX "basic.json", FIX "b.json", FIX "c.json", "--format", "json", NULL);
+
+	cr_expect_str_eq(ab_c, a_bc);
+	cr_expect_str_eq(ab_c, abc);
+	free(ab);
+	free(bc);
+	free(ab_path);
+	free(bc_path);
+	free(ab_c);
+	free(a_bc);
+	free(abc);
+}
+
+Test(report_merge, a_dir_1_report_read_again_gives_the_same_groups)
+{
+	char *grp = cli(FIX "basic.json", FIX "b.json", "--by", "dir:1", "--format", "json", NULL);
+	char *path = save(grp, "dir1.json");
+	char *again = cli(path, "--format", "json", NULL);
+	char *regroup = cli(path, "--by", "dir:1", "--format", "json", NULL);
+
+	cr_expect_str_eq(again, grp);
+	cr_expect_str_eq(regroup, grp);
+	cr_expect(strstr(grp, "\"path\": \"/data/\""));
+	cr_expect(strstr(grp, "\"path\": \"/var/\""));
+	free(grp);
+	free(path);
+	free(again);
+	free(regroup);
+}
+
+Test(report_merge, a_file_with_two_comms_counts_once_in_each_comm_group)
+{
+	char *out = cli(FIX "basic.json", "--by", "comm", "--format", "json", NULL);
+	const char *names[] = { "comm:app", "comm:logger", "comm:postgres", "comm:cat" };
+	uint64_t calls[] = { 500 + 8, 500, 5000 + 2000 + 10000, 1 };
+	struct jval *root;
+	const struct jval *files;
+
+	cr_assert_eq(jsonr_parse(out, strlen(out), &root, NULL), 0);
+	files = jval_get(root, "files");
+	cr_expect_eq(jval_len(files), 4);
+	for (size_t n = 0; n < 4; n++) {
+		uint64_t got = 0, v;
+
+		for (size_t i = 0; i < jval_len(files); i++) {
+			const struct jval *f = jval_idx(files, i);
+
+			if (!jval_str_eq(jval_get(f, "path"), names[n]))
+				continue;
+			for (int s = 0; s < 2; s++)
+				if (!jval_u64(jval_get(jval_get(f, s ? "write" : "read"), "calls"), &v))
+					got += v;
+		}
+		cr_expect_eq(got, calls[n], "%s", names[n]);
+	}
+	jval_free(root);
+	free(out);
+}
+
+Test(report_merge, overlapping_buckets_of_another_writer_coalesce_exactly)
+{
+	struct rbucket ours[] = { { 4096, 8191, 3 }, { 8192, 16383, 5 } };
+	struct rbucket theirs[] = { { 0, 999, 1 }, { 8000, 8999, 2 }, { 20000, 20999, 4 } };
+	struct rhist a = { 0 }, b = { ours, 2 }, c = { theirs, 3 }, d = { 0 };
+
+	cr_assert_eq(rhist_add(&a, &b), 0);
+	cr_assert_eq(rhist_add(&a, &c), 0);
+	cr_assert_eq(a.cnt, 3);
+	cr_expect_eq(a.b[0].lo, 0);
+	cr_expect_eq(a.b[0].cnt, 1);
+	cr_expect_eq(a.b[1].lo, 4096);
+	cr_expect_eq(a.b[1].hi, 16383);
+	cr_expect_eq(a.b[1].cnt, 10);
+	cr_expect_eq(a.b[2].cnt, 4);
+	/* the other order gives the same histogram */
+	cr_assert_eq(rhist_add(&d, &c), 0);
+	cr_assert_eq(rhist_add(&d, &b), 0);
+	cr_assert_eq(d.cnt, a.cnt);
+	cr_expect_eq(memcmp(d.b, a.b, a.cnt * sizeof(*a.b)), 0);
+	rhist_free(&a);
+	rhist_free(&d);
+}
+
+static void check_result(const char *path)
+{
+	char *argv[] = { "python3", E2E_CHECKER, (char *)path, NULL };
+	struct e2e_proc p;
+
+	cr_assert_eq(e2e_run(argv, 60, &p), 0);
+	cr_expect_eq(p.status, 0, "check-result %s: %s%s", path, p.out, p.err);
+	e2e_proc_free(&p);
+}
+
+Test(report_merge, check_result_accepts_the_json_output)
+{
+	const char *by[] = { "file", "dir:1", "dir" };
+
+	if (access(E2E_CHECKER, R_OK))
+		cr_skip_test("no %s", E2E_CHECKER);
+	for (size_t i = 0; i < sizeof(by) / sizeof(by[0]); i++) {
+		char *out = cli(FIX "basic.json", FIX "b.json", FIX "c.json", "--by", by[i],
+				"--format", "json", NULL);
+		char *path = save(out, "checked.json");
+
+		check_result(path);
+		free(path);
+		free(out);
+	}
+}
+
+Test(report_merge, csv_rows_have_the_header_s_columns)
+{
+	char *out = cli(FIX "basic.json", FIX "b.json", "--format", "csv", NULL);
+	size_t cols = 0, rows = 0;
+
+	for (char *line = out; *line; line = strstr(line, "\r\n") + 2) {
+		size_t n = 1;
+		bool quoted = false;
+
+		cr_assert_not_null(strstr(line, "\r\n"));
+		for (char *c = line; c < strstr(line, "\r\n"); c++) {
+			quoted ^= *c == '"';
+			n += *c == ',' && !quoted;
+		}
+		if (!cols)
+			cols = n;
+		cr_expect_eq(n, cols, "row %zu", rows);
+		rows++;
+	}
+	cr_expect_eq(rows, 1 + 6);
+	cr_expect_eq(cols, 5 + 6 + 7 + 3 + 3 * SC_MAX);
+	free(out);
+}
