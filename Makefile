@@ -15,7 +15,7 @@ BPF_AS     ?= bpf-as
 MULTIARCH  := $(shell $(CC) -print-multiarch 2>/dev/null || echo x86_64-linux-gnu)
 
 CFLAGS     ?= -O2 -g -Wall -Wextra -Werror
-CFLAGS     += -std=gnu17 -Iinclude -Iloader -Isrc -D_GNU_SOURCE
+override CFLAGS += -std=gnu17 -Iinclude -Iloader -Isrc -D_GNU_SOURCE
 BPF_CFLAGS ?= -O2 -g -Wall -Werror
 BPF_CFLAGS += -target bpf -mcpu=v3 -Iinclude -Ibpf -I/usr/include/$(MULTIARCH)
 ASFLAGS_BPF = -Iinclude
@@ -59,13 +59,15 @@ help:
 	@echo '  all                 build ./iotrace (static, BPF objects embedded)'
 	@echo '  bpf                 build the BPF C and asm objects only'
 	@echo '  deps                install build and test dependencies (apt)'
-	@echo '  test                deps, then test-unit, test-bpf (asm + verifier), test-e2e'
+	@echo '  test                deps, then test-unit, test-bpf (asm + verifier), test-e2e, test-san'
+	@echo '  test-san            test-unit and test-e2e again under ASan + UBSan (dynamic iotrace)'
 	@echo '  test-unit           tests that need no kernel'
 	@echo '  test-bpf            in-kernel asm tests and verifier tests (root, BTF)'
 	@echo '  test-e2e            run ./iotrace on workloads with known ground truth'
 	@echo '  verifier-logs       regenerate verifier-logs/<uname -r>/ through our loader'
 	@echo '  check-verifier-logs fail if processed insns grew >10% against the committed logs'
 	@echo '  fmt / fmt-check     clang-format the tree / check it'
+	@echo '  fuzz                fuzz the report reader for FUZZ_SECONDS (default 60)'
 	@echo '  clean               remove .output and ./iotrace'
 	@echo 'V=1 shows the commands'
 
@@ -106,9 +108,12 @@ $(OUT)/libloader.a: $(LOADER_OBJS)
 	$(call msg,AR,$@)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
-iotrace: $(APP_OBJS) $(OUT)/src/embed.o $(OUT)/libloader.a
+# BIN and STATIC change only for the sanitizer build (make test-san)
+BIN    ?= iotrace
+STATIC ?= -static
+$(BIN): $(APP_OBJS) $(OUT)/src/embed.o $(OUT)/libloader.a
 	$(call msg,LINK,$@)
-	$(Q)$(CC) -static -o $@ $(APP_OBJS) $(OUT)/src/embed.o $(OUT)/libloader.a $(LDLIBS)
+	$(Q)$(CC) $(STATIC) $(SAN_FLAGS) -o $@ $(APP_OBJS) $(OUT)/src/embed.o $(OUT)/libloader.a $(LDLIBS)
 
 # ---- tests -------------------------------------------------------------
 $(OUT)/test-unit: $(UNIT_SRCS) $(OUT)/libloader.a $(APP_LIB_OBJS) | $(OUT)
@@ -123,9 +128,12 @@ $(OUT)/test-verifier: $(VERT_SRCS) $(OUT)/libloader.a $(BPF_OBJS) $(ASM_OBJS) | 
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(TEST_CFLAGS) -o $@ $(VERT_SRCS) $(OUT)/libloader.a -lcriterion $(LDLIBS)
 
+# workloads are built plainly even in the sanitizer build: a sanitizer runtime
+# in the traced program would do file I/O of its own (/proc/self/maps ...)
+TOOL_CFLAGS = -O2 -g -Wall -Wextra -Werror -std=gnu17 -Iinclude -D_GNU_SOURCE
 $(OUT)/tests/e2e/%: tests/e2e/tools/%.c | $(OUT)/tests/e2e
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) -Itests/lib -o $@ $<
+	$(Q)$(CC) $(TOOL_CFLAGS) -Itests/lib -o $@ $< -lpthread
 
 $(OUT)/test-e2e: $(E2E_SRCS) $(APP_LIB_OBJS) $(OUT)/libloader.a | $(OUT)
 	$(call msg,LINK,$@)
@@ -139,6 +147,7 @@ deps:
 test: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)$(MAKE) --no-print-directory test-unit test-bpf test-e2e
+	$(Q)$(MAKE) --no-print-directory test-san
 
 test-unit: $(OUT)/test-unit
 	$(Q)$(OUT)/test-unit $(CRITERION_FLAGS)
@@ -151,8 +160,23 @@ test-verifier: $(OUT)/test-verifier
 
 test-bpf: test-asm test-verifier
 
-test-e2e: iotrace $(OUT)/test-e2e $(E2E_TOOLS)
-	$(Q)$(OUT)/test-e2e $(CRITERION_FLAGS)
+test-e2e: $(BIN) $(OUT)/test-e2e $(E2E_TOOLS)
+	$(Q)IOTRACE_BIN=$(abspath $(BIN)) $(OUT)/test-e2e $(CRITERION_FLAGS)
+
+# The unit and end-to-end suites again with AddressSanitizer and UBSan, on a
+# dynamically linked iotrace (sanitizers need the shared runtime).  A leak in
+# iotrace fails the e2e run (LeakSanitizer's exit status); the unit tests'
+# own fixtures are not freed, so leak checks are off for them.
+SAN_OUT    := .output-san
+SAN_FLAGS  ?=
+SAN_CFLAGS  = -O1 -g -Wall -Wextra -Werror -Wno-format-truncation -fno-omit-frame-pointer \
+	      -fsanitize=address,undefined -fno-sanitize-recover=all
+SAN_MAKE    = $(MAKE) --no-print-directory OUT=$(SAN_OUT) BIN=$(SAN_OUT)/iotrace STATIC= \
+	      CFLAGS="$(SAN_CFLAGS)" SAN_FLAGS="-fsanitize=address,undefined"
+.PHONY: test-san
+test-san:
+	$(Q)ASAN_OPTIONS=detect_leaks=0 $(SAN_MAKE) test-unit
+	$(Q)ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 $(SAN_MAKE) test-e2e
 
 verifier-logs: iotrace
 	$(Q)./tests/lib/verifier-logs.sh generate
@@ -167,7 +191,7 @@ fmt-check:
 	$(Q)clang-format --dry-run -Werror $(FMT_FILES)
 
 clean:
-	$(Q)rm -rf $(OUT) iotrace
+	$(Q)rm -rf $(OUT) $(SAN_OUT) iotrace
 
 # ---- demo: the README's first command --------------------------------------
 .PHONY: demo
@@ -197,3 +221,68 @@ $(OUT)/attach-bench: tests/bench/attach_bench.c $(OUT)/libloader.a | $(OUT)
 
 bench-attach: $(OUT)/attach-bench $(OUT)/tests/bench/attach_tp.bpf.o $(OUT)/tests/bench/attach_raw.bpf.o
 	$(Q)$(OUT)/attach-bench
+
+# ---- kernel matrix: the static binary on stock Debian kernels ----------------
+# Boots each kernel under qemu (shared/tools/kernel-matrix; kernels are
+# downloaded once into /var/cache/kernel-matrix) and runs tests/kernels/
+# scenario.sh there: iotrace on a known workload, every result field checked.
+.PHONY: test-kernels
+KERNELS  ?= host 5.10 6.1 6.12 sid
+KM_OUT   ?= $(OUT)/kernels
+SMOKE_SRCS := tests/kernels/smoke.c tests/kernels/check.c src/jsonr.c
+
+$(OUT)/tests/kernels:
+	$(Q)mkdir -p $@
+
+$(OUT)/tests/kernels/smoke: $(SMOKE_SRCS) $(wildcard tests/kernels/*.h) src/jsonr.h | $(OUT)/tests/kernels
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) -static -Itests/kernels -o $@ $(SMOKE_SRCS)
+
+test-kernels: iotrace $(OUT)/tests/kernels/smoke
+	$(Q)tests/kernels/matrix.sh $(abspath iotrace) $(abspath $(OUT)/tests/kernels/smoke) \
+		$(abspath $(KM_OUT)) "$(KERNELS)"
+
+# ---- fuzzing: the report reader (libFuzzer, clang 14 + libclang-rt-14-dev) ----------------
+# make fuzz [FUZZ_SECONDS=60]: seeds from tests/fuzz/corpus, new inputs into .output/fuzz-corpus,
+# a crash into .output/fuzz-crash-*; rerun one with .output/fuzz-report FILE.
+.PHONY: fuzz
+FUZZ_SECONDS ?= 60
+FUZZ_SRCS    := tests/fuzz/report_fuzz.c $(wildcard src/report*.c) src/jsonr.c src/json.c \
+		src/schema.c src/log.c
+FUZZ_CFLAGS  := -g -O1 -std=gnu17 -Iinclude -Isrc -D_GNU_SOURCE \
+		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
+
+$(OUT)/fuzz-report: $(FUZZ_SRCS) $(HDRS) | $(OUT)
+	$(call msg,FUZZ,$@)
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) -o $@ $(FUZZ_SRCS)
+
+fuzz: $(OUT)/fuzz-report
+	$(Q)mkdir -p $(OUT)/fuzz-corpus
+	$(Q)$(OUT)/fuzz-report -max_total_time=$(FUZZ_SECONDS) -dict=tests/fuzz/report.dict \
+		-artifact_prefix=$(OUT)/fuzz-crash- -print_final_stats=1 \
+		$(OUT)/fuzz-corpus tests/fuzz/corpus
+
+# ---- make bench: iotrace against the floor, a hash-paired program and bpftrace ----
+# Not a test: prints tables and issue 5's targets from one interleaved run (root, ~10 min).
+# bpftrace is the benchmark's own dependency: installed with apt-get when missing.
+.PHONY: bench
+BENCH_SRCS := $(filter-out tests/bench/attach_bench.c,$(wildcard tests/bench/*.c))
+BENCH_SRCS := $(filter-out %.bpf.c,$(BENCH_SRCS))
+BENCH_BPF  := $(OUT)/tests/bench/nop.bpf.o $(OUT)/tests/bench/pair.bpf.o
+
+$(OUT)/tests/bench/%.bpf.o: tests/bench/%.bpf.c $(HDRS) | $(OUT)/tests/bench
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@ && $(LLVM_STRIP) -g $@
+
+$(OUT)/overhead-bench: $(BENCH_SRCS) tests/bench/bench.h $(OUT)/libloader.a | $(OUT)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(TEST_CFLAGS) -o $@ $(BENCH_SRCS) $(OUT)/libloader.a $(LDLIBS) -lpthread
+
+bench: iotrace $(OUT)/overhead-bench $(BENCH_BPF)
+	$(Q)note=; if ! command -v bpftrace >/dev/null 2>&1; then \
+		echo 'bench: bpftrace is missing: installing it (apt-get install bpftrace), a dependency of the benchmark only'; \
+		{ DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bpftrace >/dev/null 2>&1 || \
+		  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bpftrace >/dev/null; }; } && \
+		note=' (installed by make bench)' || echo 'bench: bpftrace could not be installed: running without it'; \
+	fi; \
+	BENCH_BPFTRACE_NOTE="$$note" $(OUT)/overhead-bench ./iotrace

@@ -353,3 +353,12 @@ int e2e_fstype(dev_t dev, char *buf, size_t sz)
 	fclose(f);
 	return err;
 }
+
+char *e2e_iotrace(void)
+{
+	static char path[PATH_MAX];
+	const char *env = getenv("IOTRACE_BIN");
+
+	snprintf(path, sizeof(path), "%s", env && *env ? env : SRC_DIR "/iotrace");
+	return path;
+}

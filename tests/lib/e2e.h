@@ -53,7 +53,9 @@ int e2e_make_file(const char *path, size_t size, char fill);
 int e2e_fstype(dev_t dev, char *buf, size_t sz);
 
 /* The binaries under test */
-#define E2E_IOTRACE	SRC_DIR "/iotrace"
+/* the binary under test: $IOTRACE_BIN (make test-san sets it), else SRC_DIR/iotrace */
+char *e2e_iotrace(void);
+#define E2E_IOTRACE	e2e_iotrace()
 #define E2E_WORKLOAD	OUT_DIR "/tests/e2e/workload"
 #define E2E_CHECKER	SRC_DIR "/../shared/tools/check-result"
 
