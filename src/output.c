@@ -310,6 +310,10 @@ int output_check_path(const char *path)
 
 	if (!strcmp(path, "-"))
 		return 0;
+	if (!lstat(path, &st) && S_ISLNK(st.st_mode) && stat(path, &st)) {
+		pr_warn("output '%s': dangling symbolic link", path);
+		return -ENOENT;
+	}
 	if (!stat(path, &st) && S_ISDIR(st.st_mode)) {
 		pr_warn("output '%s': is a directory", path);
 		return -EISDIR;
@@ -333,6 +337,34 @@ int output_check_path(const char *path)
 	return err;
 }
 
+/* a decimal id from the environment; -1 when absent or malformed */
+static long env_id(const char *name)
+{
+	const char *v = getenv(name);
+	char *end;
+	long id;
+
+	if (!v || !*v)
+		return -1;
+	errno = 0;
+	id = strtol(v, &end, 10);
+	return errno || *end || id < 0 ? -1 : id;
+}
+
+/*
+ * Run through sudo, the result belongs to the user who asked for it (it
+ * names files other users may not see, hence mode 0600).
+ */
+static void give_to_sudo_user(int fd)
+{
+	long uid = env_id("SUDO_UID"), gid = env_id("SUDO_GID");
+
+	if (getuid() != 0 || uid < 0 || gid < 0)
+		return;
+	if (fchown(fd, (uid_t)uid, (gid_t)gid))
+		pr_warn("output: cannot hand the result to uid %ld: %s", uid, strerror(errno));
+}
+
 static int write_to_file(const char *path, const struct trace_result *res,
 			 const struct options *opts)
 {
@@ -354,6 +386,7 @@ static int write_to_file(const char *path, const struct trace_result *res,
 		pr_warn("output '%s': cannot create temporary file: %s", path, strerror(errno));
 		return err;
 	}
+	give_to_sudo_user(fd);
 	f = fdopen(fd, "w");
 	if (!f) {
 		err = -errno;
@@ -415,8 +448,13 @@ int output_write(const struct trace_result *res, const struct options *opts)
 
 	if (!strcmp(opts->output, "-"))
 		return write_to_stream(stdout, "stdout", res, opts);
+	char real[PATH_MAX];
+
 	if (!stat(opts->output, &st) && !S_ISREG(st.st_mode))
 		return write_to_special(opts->output, res, opts);
+	/* through a symbolic link to a file: replace the file, keep the link */
+	if (!lstat(opts->output, &st) && S_ISLNK(st.st_mode) && realpath(opts->output, real))
+		return write_to_file(real, res, opts);
 	return write_to_file(opts->output, res, opts);
 }
 
