@@ -1,0 +1,449 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The tracers of `make bench`, started and stopped around every measurement:
+ *   none      nothing attached
+ *   floor     nop.bpf.o through our loader, in this process (no filter)
+ *   pair      pair.bpf.o: tgid filter + tid-keyed hash pairing, in this process
+ *   iotrace   ./iotrace -v -q -o /dev/null -p PID (-c nomatchcomm for the miss
+ *             path); ready at its "tracing: ready" line, ended with SIGINT
+ *   bpftrace  an aggregation like iotrace's for read, write, pread64 and fsync,
+ *             filtered by pid; "ready" at its "Attaching N probes" line, which
+ *             it prints before attaching, so the workload waits until the
+ *             process holds N perf event fds ("attached")
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <dirent.h>
+#include <unistd.h>
+
+#include "bench.h"
+#include "loader.h"
+
+#define READY_WAIT_MS 30000 /* a tracer not ready by then is a broken run */
+#define STOP_WAIT_MS  30000
+#define RESEND_MS     1000 /* bpftrace: SIGINT again after this long */
+#define TRACEFS_DIR   "/sys/kernel/tracing"
+
+const char *const tracer_names[TRACERS] = { "none", "floor", "hash-pair", "iotrace", "bpftrace" };
+
+/* ---- in-process tracers: our loader ---------------------------------------- */
+
+static int slurp(const char *path, void **buf, size_t *sz)
+{
+	FILE *f = fopen(path, "rbe");
+	long n;
+
+	if (!f || fseek(f, 0, SEEK_END) || (n = ftell(f)) < 0) {
+		fprintf(stderr, "bench: %s: %s\n", path, strerror(errno));
+		if (f)
+			fclose(f);
+		return -ENOENT;
+	}
+	rewind(f);
+	*buf = malloc((size_t)n);
+	if (!*buf || fread(*buf, 1, (size_t)n, f) != (size_t)n) {
+		fclose(f);
+		return -EIO;
+	}
+	fclose(f);
+	*sz = (size_t)n;
+	return 0;
+}
+
+static void loader_print(enum loader_level level, const char *msg)
+{
+	if (level == LOADER_WARN)
+		fprintf(stderr, "bench: loader: %s\n", msg);
+}
+
+static int load_obj(const char *file, struct obj **o)
+{
+	char path[4096];
+	struct obj_src src = { .name = file };
+	void *data = NULL;
+	int err;
+
+	snprintf(path, sizeof(path), "%s/tests/bench/%s", OUT_DIR, file);
+	err = slurp(path, &data, &src.size);
+	src.data = data;
+	err = err ?: obj__open_mem(o, &src, 1);
+	err = err ?: obj__load(*o, NULL);
+	free(data);
+	return err;
+}
+
+/* ---- bpftrace script ------------------------------------------------------- */
+
+struct bt_syscall {
+	const char *name;
+	bool has_count; /* a request size argument (not fsync) */
+	bool latency;	/* a latency histogram instead of size histograms */
+};
+
+static const struct bt_syscall bt_syscalls[] = {
+	{ "read", true, false },
+	{ "write", true, false },
+	{ "pread64", true, false },
+	{ "fsync", false, true },
+};
+
+/*
+ * Per (pid, fd) and syscall, as iotrace per file: calls, errors, bytes,
+ * request and completed size histograms, fsync latency; entry and exit
+ * paired through @start[tid].  $1 is the traced pid.
+ */
+static int bt_append(char *buf, size_t sz, size_t *off, const struct bt_syscall *s)
+{
+	const char *n = s->name;
+	char count[512];
+	int len;
+
+	if (s->latency)
+		snprintf(count, sizeof(count), "@lat_%s[pid, $s.1] = hist(nsecs - $s.0);", n);
+	else
+		snprintf(count, sizeof(count),
+			 "@req_%s[pid, $s.1] = hist($s.2);\n"
+			 "    if (args->ret >= 0) {\n"
+			 "      @bytes_%s[pid, $s.1] = sum(args->ret);\n"
+			 "      @done_%s[pid, $s.1] = hist(args->ret);\n"
+			 "    }",
+			 n, n, n);
+	len = snprintf(buf + *off, sz - *off,
+		       "tracepoint:syscalls:sys_enter_%s /pid == $1/ {\n"
+		       "  @start[tid] = (nsecs, (uint64)args->fd, (uint64)%s);\n"
+		       "}\n"
+		       "tracepoint:syscalls:sys_exit_%s /pid == $1/ {\n"
+		       "  $s = @start[tid];\n"
+		       "  if ($s.0 != 0) {\n"
+		       "    @calls_%s[pid, $s.1] = count();\n"
+		       "    if (args->ret < 0) { @errors_%s[pid, $s.1] = count(); }\n"
+		       "    %s\n"
+		       "    delete(@start[tid]);\n"
+		       "  }\n"
+		       "}\n",
+		       n, s->has_count ? "args->count" : "0", n, n, n, count);
+	if (len < 0 || (size_t)len >= sz - *off)
+		return -ENOSPC;
+	*off += (size_t)len;
+	return 0;
+}
+
+static int bt_script(char *buf, size_t sz)
+{
+	size_t off = 0;
+	int err = 0;
+
+	for (size_t i = 0; !err && i < sizeof(bt_syscalls) / sizeof(bt_syscalls[0]); i++)
+		err = bt_append(buf, sz, &off, &bt_syscalls[i]);
+	return err;
+}
+
+int tracers_script(struct tracers *t)
+{
+	return bt_script(t->bpftrace_script, sizeof(t->bpftrace_script));
+}
+
+int tracers_init(struct tracers *t, const char *iotrace, const char *bpftrace)
+{
+	int hold_fd, err;
+
+	t->iotrace = iotrace;
+	t->bpftrace = bpftrace;
+	loader_set_print(loader_print);
+	err = load_obj("nop.bpf.o", &t->floor);
+	err = err ?: load_obj("pair.bpf.o", &t->pair);
+	err = err ?: bt_script(t->bpftrace_script, sizeof(t->bpftrace_script));
+	err = err ?: idle_spawn(&t->idle_pid, &hold_fd);
+	return err;
+}
+
+void tracers_fini(struct tracers *t)
+{
+	obj__close(t->floor);
+	obj__close(t->pair);
+	if (t->idle_pid > 0) {
+		kill(t->idle_pid, SIGKILL);
+		waitpid(t->idle_pid, NULL, 0);
+	}
+}
+
+/* ---- tracefs for bpftrace --------------------------------------------------- */
+
+static bool tracefs_found(void)
+{
+	return !access(TRACEFS_DIR "/events/syscalls", F_OK) ||
+	       !access("/sys/kernel/debug/tracing/events/syscalls", F_OK);
+}
+
+/*
+ * bpftrace needs tracefs mounted; iotrace does not (it mounts a private one
+ * when needed), so tracefs is mounted only while bpftrace runs and iotrace
+ * is measured in the system as found.
+ */
+int tracefs_ensure(bool *mounted)
+{
+	*mounted = false;
+	if (tracefs_found())
+		return 0;
+	if (mount("tracefs", TRACEFS_DIR, "tracefs", 0, NULL)) {
+		fprintf(stderr, "bench: mount tracefs on %s: %s\n", TRACEFS_DIR, strerror(errno));
+		return -errno;
+	}
+	*mounted = true;
+	return 0;
+}
+
+void tracefs_release(bool mounted)
+{
+	if (mounted && umount2(TRACEFS_DIR, MNT_DETACH))
+		fprintf(stderr, "bench: umount %s: %s\n", TRACEFS_DIR, strerror(errno));
+}
+
+/* ---- external tracers -------------------------------------------------------- */
+
+/* fork + exec argv with stdout/stderr (stdout only when both) into a pipe */
+static int spawn(char *const argv[], bool both, pid_t *pid, int *out_fd)
+{
+	int p[2], devnull;
+
+	if (pipe2(p, O_CLOEXEC))
+		return -errno;
+	*pid = fork();
+	if (*pid < 0)
+		return -errno;
+	if (*pid == 0) {
+		devnull = open("/dev/null", O_WRONLY);
+		dup2(both ? p[1] : devnull, 1);
+		dup2(p[1], 2);
+		close_others(2, 2);
+		execvp(argv[0], argv);
+		fprintf(stderr, "bench: exec %s: %s\n", argv[0], strerror(errno));
+		_exit(127);
+	}
+	close(p[1]);
+	*out_fd = p[0];
+	return 0;
+}
+
+/* Read r->err_fd until a line containing want; *line gets it. */
+static int wait_line(struct tracer_run *r, const char *want, double t0, char *line, size_t sz)
+{
+	struct pollfd p = { .fd = r->err_fd, .events = POLLIN };
+	size_t len = 0;
+	char c;
+
+	while (now_ms() - t0 < READY_WAIT_MS) {
+		if (poll(&p, 1, 100) <= 0)
+			continue;
+		if (read(r->err_fd, &c, 1) != 1)
+			break;
+		if (c != '\n') {
+			if (len < sz - 1)
+				line[len++] = c;
+			continue;
+		}
+		line[len] = 0;
+		if (strstr(line, want))
+			return 0;
+		if (!strstr(line, "RLIMIT_MEMLOCK")) /* bpftrace in a container */
+			fprintf(stderr, "bench: %s: %s\n", tracer_names[r->id], line);
+		len = 0;
+	}
+	fprintf(stderr, "bench: %s (pid %d) never printed '%s'\n", tracer_names[r->id], (int)r->pid,
+		want);
+	return -ETIMEDOUT;
+}
+
+static int perf_fds_of(pid_t pid)
+{
+	char dir_path[64], path[320], target[64];
+	struct dirent *de;
+	int cnt = 0;
+	DIR *d;
+
+	snprintf(dir_path, sizeof(dir_path), "/proc/%d/fd", (int)pid);
+	d = opendir(dir_path);
+	if (!d)
+		return -errno;
+	while ((de = readdir(d))) {
+		ssize_t n;
+
+		snprintf(path, sizeof(path), "%s/%s", dir_path, de->d_name);
+		n = readlink(path, target, sizeof(target) - 1);
+		if (n > 0) {
+			target[n] = 0;
+			cnt += !strcmp(target, "anon_inode:[perf_event]");
+		}
+	}
+	closedir(d);
+	return cnt;
+}
+
+static int start_iotrace(struct tracers *t, enum wl_id wl, pid_t target, struct tracer_run *r)
+{
+	char pid_s[16], line[512];
+	char *argv[] = { (char *)t->iotrace, "-v", "-q",  "-o",
+			 "/dev/null",	     "-p", pid_s, "--max-files",
+			 SCALE_MAX_FILES,    NULL };
+	double t0 = now_ms();
+	const char *p;
+	int err;
+
+	snprintf(pid_s, sizeof(pid_s), "%d", (int)target);
+	if (!wl_specs[wl].traced) {
+		argv[5] = "-c";
+		argv[6] = "nomatchcomm";
+	}
+	if (wl < WL_SCALE0)
+		argv[7] = NULL;
+	err = spawn(argv, false, &r->pid, &r->err_fd);
+	err = err ?: wait_line(r, "tracing: ready", t0, line, sizeof(line));
+	if (err)
+		return err;
+	r->ready_ms = r->attached_ms = now_ms() - t0;
+	p = strstr(line, "ready ");
+	r->self_ready_ms = p ? atof(p + 6) : -1;
+	return 0;
+}
+
+static int start_bpftrace(struct tracers *t, enum wl_id wl, pid_t target, struct tracer_run *r)
+{
+	char pid_s[16], line[512];
+	char *argv[] = { (char *)t->bpftrace, "-e", t->bpftrace_script, pid_s, NULL };
+	double t0 = now_ms();
+	const char *p;
+	int err, n, want;
+
+	snprintf(pid_s, sizeof(pid_s), "%d", (int)(wl_specs[wl].traced ? target : t->idle_pid));
+	err = spawn(argv, true, &r->pid, &r->err_fd);
+	err = err ?: wait_line(r, "Attaching ", t0, line, sizeof(line));
+	if (err)
+		return err;
+	r->ready_ms = now_ms() - t0;
+	p = strstr(line, "Attaching ");
+	r->probes = atoi(p + 10);
+	/* one BPF output perf event per CPU first, then one per probe, each set right after open */
+	want = r->probes + (int)sysconf(_SC_NPROCESSORS_ONLN);
+	while ((n = perf_fds_of(r->pid)) >= 0 && n < want && now_ms() - t0 < READY_WAIT_MS)
+		usleep(500);
+	if (n != want) {
+		fprintf(stderr, "bench: bpftrace: %d perf events, expected %d (%d probes)\n", n,
+			want, r->probes);
+		return -ETIMEDOUT;
+	}
+	usleep(2000);
+	r->attached_ms = now_ms() - t0;
+	return 0;
+}
+
+static int start_in_process(struct tracers *t, enum tracer_id id, enum wl_id wl, pid_t target,
+			    struct tracer_run *r)
+{
+	struct obj *o = id == TR_FLOOR ? t->floor : t->pair;
+	uint32_t tgid = (uint32_t)(wl_specs[wl].traced ? target : t->idle_pid);
+	int err = 0;
+
+	if (id == TR_PAIR)
+		err = obj__set_global(o, "target_tgid", &tgid, sizeof(tgid));
+	err = err ?: bpf_usage_of(getpid(), &r->before);
+	return err ?: obj__attach(o);
+}
+
+int tracer_start(struct tracers *t, enum tracer_id id, enum wl_id wl, pid_t target,
+		 struct tracer_run *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->id = id;
+	r->err_fd = -1;
+	switch (id) {
+	case TR_NONE:
+		return 0;
+	case TR_FLOOR:
+	case TR_PAIR:
+		return start_in_process(t, id, wl, target, r);
+	case TR_IOTRACE:
+		return start_iotrace(t, wl, target, r);
+	default:
+		return start_bpftrace(t, wl, target, r);
+	}
+}
+
+/* After the workload, before the stop: map memory and program counters. */
+int tracer_sample(struct tracer_run *r, struct cell *c)
+{
+	int err;
+
+	if (r->id == TR_NONE)
+		return 0;
+	err = bpf_usage_of(r->pid ? r->pid : getpid(), &c->usage);
+	if (!err && !r->pid)
+		bpf_usage_delta(&c->usage, &r->before);
+	c->memlock = r->pid ? c->usage.map_memlock : 0;
+	return err;
+}
+
+/* SIGINT, then drain its output to EOF and reap it; *stop_ms = SIGINT -> exit. */
+static int stop_external(struct tracer_run *r, double *stop_ms)
+{
+	struct pollfd p = { .fd = r->err_fd, .events = POLLIN };
+	double t0 = now_ms(), last_sig = t0;
+	char buf[4096];
+	int status, err = 0;
+	ssize_t n = 1;
+
+	kill(r->pid, SIGINT);
+	while (n > 0 && !err) {
+		/* bpftrace loses a SIGINT that comes before its handler is set: send again */
+		if (r->id == TR_BPFTRACE && now_ms() - last_sig > RESEND_MS) {
+			kill(r->pid, SIGINT);
+			last_sig = now_ms();
+		}
+		if (now_ms() - t0 > STOP_WAIT_MS) {
+			fprintf(stderr,
+				"bench: %s (pid %d) still running %d s after SIGINT:"
+				" killed\n",
+				tracer_names[r->id], (int)r->pid, STOP_WAIT_MS / 1000);
+			kill(r->pid, SIGKILL);
+			err = -ETIMEDOUT;
+		}
+		if (poll(&p, 1, 100) <= 0)
+			continue;
+		n = read(r->err_fd, buf, sizeof(buf));
+		if (r->id == TR_IOTRACE && n > 0)
+			fprintf(stderr, "bench: iotrace said: %.*s", (int)n, buf);
+	}
+	if (waitpid(r->pid, &status, 0) < 0)
+		return -errno;
+	*stop_ms = now_ms() - t0;
+	close(r->err_fd);
+	if (!err && (!WIFEXITED(status) || WEXITSTATUS(status))) {
+		fprintf(stderr, "bench: %s ended with status 0x%x\n", tracer_names[r->id], status);
+		err = -EIO;
+	}
+	return err;
+}
+
+int tracer_stop(struct tracers *t, struct tracer_run *r, double *stop_ms)
+{
+	*stop_ms = 0;
+	switch (r->id) {
+	case TR_NONE:
+		return 0;
+	case TR_FLOOR:
+		obj__detach(t->floor);
+		return 0;
+	case TR_PAIR:
+		obj__detach(t->pair);
+		return 0;
+	default:
+		return stop_external(r, stop_ms);
+	}
+}
