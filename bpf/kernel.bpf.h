@@ -43,6 +43,18 @@ struct dentry {
 	} d_u;
 } __core;
 
+/*
+ * The same dentry where the d_u union is anonymous, so d_alias is reached
+ * without it: Debian sid's 7.2 (6.12 still names it d_u).  A flavor: the
+ * loader matches "dentry___anon_u" with the kernel's struct dentry, and
+ * rw.bpf.c asks which of the two this kernel has (d_alias_off).
+ */
+struct dentry___anon_u {
+	union {
+		struct hlist_node d_alias;
+	};
+} __core;
+
 struct file_system_type {
 	const char *name;
 } __core;

@@ -54,6 +54,7 @@ struct iovec_user {
  * is then not recorded (never a wrong value).
  */
 #define FIELD_OFF(type, field) __builtin_preserve_field_info(((type *)0)->field, 0)
+#define FIELD_EXISTS(type, field) __builtin_preserve_field_info(((type *)0)->field, 2)
 #define COPY_FIELD(buf, buf_sz, type, field, dst)                                                  \
 	do {                                                                                       \
 		__u32 off_ = FIELD_OFF(type, field);                                               \
@@ -318,6 +319,22 @@ static __always_inline void walk_path(struct ev_file *ev, struct file *file, str
 #define ALIAS_MAX 4
 
 /*
+ * Offset of dentry.d_alias: in the union d_u up to 6.12 at least, in an
+ * anonymous union in 7.2; -1 when this kernel has neither, and files are
+ * then named by their own dentry.  The loader poisons the offset this
+ * kernel lacks; the verifier never walks it, as FIELD_EXISTS is a constant
+ * once relocated.
+ */
+static __always_inline long d_alias_off(void)
+{
+	if (FIELD_EXISTS(struct dentry, d_u.d_alias))
+		return FIELD_OFF(struct dentry, d_u.d_alias);
+	if (FIELD_EXISTS(struct dentry___anon_u, d_alias))
+		return FIELD_OFF(struct dentry___anon_u, d_alias);
+	return -1;
+}
+
+/*
  * The dentry to name a file by: its own, unless that one is unhashed while
  * the inode still has links, as for an O_TMPFILE file given a name by
  * linkat(2) or a file opened by a name since unlinked while another hard
@@ -327,6 +344,7 @@ static __always_inline void walk_path(struct ev_file *ev, struct file *file, str
 static __always_inline struct dentry *naming_dentry(struct file *file, struct inode *inode,
 						    __u32 nlink)
 {
+	long alias_off = d_alias_off();
 	struct dentry *dentry, *alias;
 	struct hlist_node *node;
 	void *pprev;
@@ -334,12 +352,12 @@ static __always_inline struct dentry *naming_dentry(struct file *file, struct in
 
 	KREAD(dentry, file->f_path.dentry);
 	KREAD(pprev, dentry->d_hash.pprev);
-	if (pprev || !nlink)
+	if (pprev || !nlink || alias_off < 0)
 		return dentry;
 	KREAD(node, inode->i_dentry.first);
 #pragma clang loop unroll(disable)
 	for (i = 0; i < ALIAS_MAX && node; i++) {
-		alias = (void *)((char *)node - FIELD_OFF(struct dentry, d_u.d_alias));
+		alias = (void *)((char *)node - alias_off);
 		KREAD(pprev, alias->d_hash.pprev);
 		if (pprev)
 			return alias;
@@ -526,8 +544,9 @@ static __always_inline void count_side(struct rw_side *side, __u64 ts, __u64 sta
 	}
 }
 
-static __always_inline void count_syscall(struct file_key *fk, __u32 sc, __u64 req, __s64 ret,
-					  int sizes)
+/* 0, or -1 when the call could not be counted (it is, in drops) */
+static __always_inline int count_syscall(struct file_key *fk, __u32 sc, __u64 req, __s64 ret,
+					 int sizes)
 {
 	struct sc_key key = { .fk = *fk, .sc = sc };
 	struct sc_stats *st;
@@ -536,19 +555,20 @@ static __always_inline void count_syscall(struct file_key *fk, __u32 sc, __u64 r
 	st = lookup_or_init(&scstats, &key, &created);
 	if (!st) {
 		drop(DROP_SCSTATS_FULL);
-		return;
+		return -1;
 	}
 	__sync_fetch_and_add(&st->calls, 1);
 	if (sizes)
 		__sync_fetch_and_add(&st->req_hist[hist_bucket(req)], 1);
 	if (ret < 0) {
 		__sync_fetch_and_add(&st->errors, 1);
-		return;
+		return 0;
 	}
 	if (!sizes)
-		return;
+		return 0;
 	__sync_fetch_and_add(&st->bytes, ret);
 	__sync_fetch_and_add(&st->done_hist[hist_bucket(ret)], 1);
+	return 0;
 }
 
 static __always_inline void count_sync(struct file_key *fk, __u32 sc, __u64 ts, __s64 ret)
@@ -589,8 +609,10 @@ static __always_inline void count_file(struct inflight *inf, struct inflight_fil
 		count_sync(&f->fk, inf->sc, inf->ts, ret);
 		return;
 	}
+	/* per-syscall stats first: a call they cannot hold is counted nowhere */
+	if (count_syscall(&f->fk, inf->sc, inf->req, ret, 1))
+		return;
 	count_side(&rec->side[kind], inf->ts, f->start, ret, kind);
-	count_syscall(&f->fk, inf->sc, inf->req, ret, 1);
 }
 
 static __always_inline int on_exit(struct sys_exit_ctx *ctx, __u32 kind, int has_out)

@@ -244,6 +244,8 @@ int sys_bpf_map_update_elem(int fd, const void *key, const void *value, uint64_t
 int sys_bpf_map_freeze(int fd);
 int sys_bpf_map_lookup_elem(int fd, const void *key, void *value);
 int sys_bpf_map_get_next_key(int fd, const void *key, void *next_key);
+int sys_bpf_map_lookup_batch(int fd, const void *in_batch, void *out_batch, void *keys,
+			     void *values, uint32_t *count);
 int sys_bpf_prog_load(union bpf_attr *attr);
 int sys_bpf_prog_test_run(int fd, const void *ctx, size_t ctx_sz, uint32_t *retval);
 int sys_bpf_raw_tracepoint_open(const char *name, int prog_fd);

@@ -125,6 +125,15 @@ int map__lookup_elem(const struct map *m, const void *key, void *value);
 int map__update_elem(const struct map *m, const void *key, const void *value, uint64_t flags);
 int map__get_next_key(const struct map *m, const void *key, void *next_key);
 
+/*
+ * Call fn on every element of a (non-per-CPU) map, stopping at fn's first
+ * non-zero return, which map__dump returns.  Reads in batches of
+ * BPF_MAP_LOOKUP_BATCH (5.6+), else key by key.  An element deleted or added
+ * meanwhile may be missed or seen, as with any walk of a live map.
+ */
+typedef int (*map_dump_fn)(const void *key, const void *value, void *ctx);
+int map__dump(const struct map *m, map_dump_fn fn, void *ctx);
+
 /* Test-run a loaded program (BPF_PROG_TEST_RUN), e.g. a raw_tracepoint
  * harness with ctx = array of u64 arguments.  *retval gets the return value. */
 int prog__test_run(const struct prog *p, const void *ctx, size_t ctx_sz, uint32_t *retval);

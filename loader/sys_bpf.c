@@ -106,3 +106,22 @@ int sys_bpf_map_get_next_key(int fd, const void *key, void *next_key)
 	attr.next_key = (uintptr_t)next_key;
 	return sys_bpf(BPF_MAP_GET_NEXT_KEY, &attr, sizeof(attr));
 }
+
+/* *count: entries asked for, then entries returned; -ENOENT after the last batch */
+int sys_bpf_map_lookup_batch(int fd, const void *in_batch, void *out_batch, void *keys,
+			     void *values, uint32_t *count)
+{
+	union bpf_attr attr;
+	int err;
+
+	memset(&attr, 0, sizeof(attr));
+	attr.batch.map_fd = fd;
+	attr.batch.in_batch = (uintptr_t)in_batch;
+	attr.batch.out_batch = (uintptr_t)out_batch;
+	attr.batch.keys = (uintptr_t)keys;
+	attr.batch.values = (uintptr_t)values;
+	attr.batch.count = *count;
+	err = sys_bpf(BPF_MAP_LOOKUP_BATCH, &attr, sizeof(attr));
+	*count = attr.batch.count;
+	return err;
+}

@@ -141,55 +141,48 @@ static struct map *need_map(struct obj *o, const char *name)
 	return m;
 }
 
-static int drain_files(struct map *m, struct trace_result *res)
+static int add_file_rec(const void *key, const void *value, void *ctx)
 {
-	struct file_key key, next;
-	void *prev = NULL;
-	int err;
+	struct file_entry *f = files_get(ctx, key);
 
-	while (!(err = map__get_next_key(m, prev, &next))) {
-		struct file_entry *f = files_get(&res->files, &next);
-
-		if (!f)
-			return -ENOMEM;
-		err = map__lookup_elem(m, &next, &f->rec);
-		if (err == -ENOENT)
-			continue;
-		if (err)
-			return err;
-		f->have_rec = true;
-		key = next;
-		prev = &key;
-	}
-	return err == -ENOENT ? 0 : err;
+	if (!f)
+		return -ENOMEM;
+	memcpy(&f->rec, value, sizeof(f->rec));
+	f->have_rec = true;
+	return 0;
 }
 
-/* Per-syscall maps: key = struct sc_key, value of val_sz into slots[sc]. */
+/* where a per-syscall map's values go: sc[] or sync[] of the file entry */
+struct per_syscall {
+	struct file_table *files;
+	size_t val_sz;
+	size_t slots_off;
+};
+
+static int add_per_syscall(const void *key, const void *value, void *ctx)
+{
+	const struct sc_key *k = key;
+	struct per_syscall *ps = ctx;
+	struct file_entry *f = files_get(ps->files, &k->fk);
+	void **slot;
+
+	if (!f)
+		return -ENOMEM;
+	if (k->sc >= SC_MAX)
+		return 0;
+	slot = (void **)((char *)f + ps->slots_off) + k->sc;
+	if (!*slot && !(*slot = malloc(ps->val_sz)))
+		return -ENOMEM;
+	memcpy(*slot, value, ps->val_sz);
+	return 0;
+}
+
 static int drain_per_syscall(struct map *m, struct trace_result *res, size_t val_sz,
 			     size_t slots_off)
 {
-	struct sc_key key, next;
-	void *prev = NULL;
-	int err;
+	struct per_syscall ps = { &res->files, val_sz, slots_off };
 
-	while (!(err = map__get_next_key(m, prev, &next))) {
-		struct file_entry *f = files_get(&res->files, &next.fk);
-		void **slot;
-
-		key = next;
-		prev = &key;
-		if (!f)
-			return -ENOMEM;
-		if (next.sc >= SC_MAX)
-			continue;
-		slot = (void **)((char *)f + slots_off) + next.sc;
-		if (!*slot && !(*slot = calloc(1, val_sz)))
-			return -ENOMEM;
-		err = map__lookup_elem(m, &next, *slot);
-		if (err && err != -ENOENT)
-			return err;
-	}
-	return err == -ENOENT ? 0 : err;
+	return map__dump(m, add_per_syscall, &ps);
 }
 
 static int possible_cpus(void)
@@ -229,19 +222,18 @@ static int drain_drops(struct map *m, struct trace_result *res)
 	return err;
 }
 
-static uint64_t count_keys(struct map *m, size_t key_sz)
+static int count_one(const void *key, const void *value, void *ctx)
 {
-	char key[64], next[64];
-	void *prev = NULL;
+	(void)key, (void)value;
+	(*(uint64_t *)ctx)++;
+	return 0;
+}
+
+static uint64_t count_keys(struct map *m)
+{
 	uint64_t n = 0;
 
-	if (key_sz > sizeof(key))
-		return 0;
-	while (!map__get_next_key(m, prev, next)) {
-		memcpy(key, next, key_sz);
-		prev = key;
-		n++;
-	}
+	map__dump(m, count_one, &n);
 	return n;
 }
 
@@ -279,7 +271,7 @@ int drain_maps(struct obj *o, struct trace_result *res)
 
 	if (!files || !scstats || !syncstats || !drops || !lost)
 		return -ENOENT;
-	err = drain_files(files, res);
+	err = map__dump(files, add_file_rec, &res->files);
 	err = err ?: drain_per_syscall(scstats, res, sizeof(struct sc_stats),
 				       offsetof(struct file_entry, sc));
 	err = err ?: drain_per_syscall(syncstats, res, sizeof(struct sync_stats),
@@ -290,7 +282,7 @@ int drain_maps(struct obj *o, struct trace_result *res)
 		return err;
 	}
 	prune_unnamed(res);
-	res->dropped_files += count_keys(lost, sizeof(struct file_key));
+	res->dropped_files += count_keys(lost);
 	res->dropped_events = res->drops[DROP_FILES_FULL] + res->drops[DROP_SCSTATS_FULL] +
 			      res->drops[DROP_INFLIGHT_FULL] + res->drops[DROP_FD_READ];
 	if (res->drops[DROP_LOST_FULL])
