@@ -68,6 +68,18 @@ static char *key_of(const char *prefix, const char *s, size_t len)
 	return k;
 }
 
+/*
+ * Group keys are the paths of the groups in report's json output, and the
+ * spec wants absolute paths there: directories are paths already; the other
+ * groupings get names under pseudo-directories no file system has:
+ * "/[ext]/ *.dat" (without the space), "/[ext]/(none)", "/[comm]/dd",
+ * "/[fstype]/ext4".
+ */
+#define EXT_PREFIX	"/[ext]/"
+#define COMM_PREFIX	"/[comm]/"
+#define FSTYPE_PREFIX	"/[fstype]/"
+#define NO_COMM		COMM_PREFIX "(none)"
+
 /* "*.dat"; a leading dot (".bashrc") or a trailing one is no extension */
 static char *ext_key(const struct rentry *e)
 {
@@ -76,8 +88,8 @@ static char *ext_key(const struct rentry *e)
 	const char *dot = memrchr(base, '.', (size_t)(end - base));
 
 	if (!dot || dot == base || dot + 1 == end)
-		return strdup("(no extension)");
-	return key_of("*", dot, (size_t)(end - dot));
+		return strdup(EXT_PREFIX "(none)");
+	return key_of(EXT_PREFIX "*", dot, (size_t)(end - dot));
 }
 
 static char *one_key(const struct rentry *e, const struct rgroup *g, size_t i)
@@ -90,10 +102,10 @@ static char *one_key(const struct rentry *e, const struct rgroup *g, size_t i)
 	case BY_EXT:
 		return ext_key(e);
 	case BY_COMM:
-		return e->comm_cnt ? key_of("comm:", e->comms[i], strlen(e->comms[i])) :
-				     strdup("comm:(none)");
+		return e->comm_cnt ? key_of(COMM_PREFIX, e->comms[i], strlen(e->comms[i])) :
+				     strdup(NO_COMM);
 	case BY_FSTYPE:
-		return key_of("fstype:", e->fstype, strlen(e->fstype));
+		return key_of(FSTYPE_PREFIX, e->fstype, strlen(e->fstype));
 	case BY_FILE:
 		break;
 	}
@@ -167,12 +179,12 @@ static int group_one(struct rtable *t, const struct rentry *e, const struct rgro
 /* a comm group names one comm: its comms are that comm alone */
 static int comm_of_group(struct rentry *grp)
 {
-	const char *c = grp->path + strlen("comm:");
+	const char *c = grp->path + strlen(COMM_PREFIX);
 
 	for (unsigned int i = 0; i < grp->comm_cnt; i++)
 		free(grp->comms[i]);
 	grp->comm_cnt = 0;
-	return strcmp(grp->path, "comm:(none)") ? rentry_add_comm(grp, c) : 0;
+	return strcmp(grp->path, NO_COMM) ? rentry_add_comm(grp, c) : 0;
 }
 
 int report_group(struct rtable *dst, struct rentry *const *v, size_t n, const struct rgroup *g)

@@ -191,7 +191,7 @@ Test(report_merge, a_dir_1_report_read_again_gives_the_same_groups)
 Test(report_merge, a_file_with_two_comms_counts_once_in_each_comm_group)
 {
 	char *out = cli(FIX "basic.json", "--by", "comm", "--format", "json", NULL);
-	const char *names[] = { "comm:app", "comm:logger", "comm:postgres", "comm:cat" };
+	const char *names[] = { "/[comm]/app", "/[comm]/logger", "/[comm]/postgres", "/[comm]/cat" };
 	uint64_t calls[] = { 500 + 8, 500, 5000 + 2000 + 10000, 1 };
 	struct jval *root;
 	const struct jval *files;

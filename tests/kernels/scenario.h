@@ -1,0 +1,158 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The kernel-matrix smoke scenario, as data: every call the workload makes,
+ * with what it must return and the starting offset output-format.md gives
+ * it.  smoke.c performs the steps and checks each return value and file
+ * position against the table, so a workload that drifts fails by itself;
+ * check.c derives every expected field of the result from the same table
+ * with its own model of the spec's rules, never from the tool's output.
+ *
+ * Paths: "A/x" lies in the first directory argument (tmpfs in the guest,
+ * reached across a mount), "B/x" in the second (the guest's rootfs), others
+ * are absolute.  Descriptor slots 0..SMOKE_SLOTS-1 name open files.
+ */
+#ifndef TESTS_KERNELS_SCENARIO_H
+#define TESTS_KERNELS_SCENARIO_H
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+
+#define SMOKE_SLOTS 8
+#define SMOKE_IOVS  4
+#define SMOKE_COMM  "smoke"
+#define NOPTR	    (-1) /* sendfile: offset pointer NULL; preadv2/pwritev2: -1 */
+
+enum smoke_op {
+	S_OPEN, /* slot = open(path, flags, 0644) */
+	S_CLOSE,
+	S_UNLINK, /* unlink(path) */
+	S_LINK,	  /* link(path, path2) */
+	S_SEEK,	  /* lseek(slot, off, SEEK_SET), not traced */
+	S_READ,	  /* read(slot, len[0]) */
+	S_READV,
+	S_PREAD, /* pread64(slot, len[0], off) */
+	S_PREADV,
+	S_PREADV2, /* off NOPTR: the file position */
+	S_WRITE,
+	S_WRITEV,
+	S_PWRITE,
+	S_PWRITEV,
+	S_PWRITEV2,
+	S_SENDFILE, /* sendfile(out, slot, off == NOPTR ? NULL : &off, len[0]) */
+	S_FSYNC,
+	S_FDATASYNC,
+};
+
+struct smoke_step {
+	enum smoke_op op;
+	int slot;		  /* the fd (sendfile: in_fd) */
+	int out;		  /* sendfile: out_fd */
+	const char *path;	  /* S_OPEN, S_UNLINK, S_LINK */
+	const char *path2;	  /* S_LINK: the new name */
+	int flags;		  /* S_OPEN */
+	uint32_t len[SMOKE_IOVS]; /* count, or iov_len of each iovec (0 ends the list) */
+	int64_t off;		  /* offset argument */
+	int64_t ret;		  /* the return value, or -errno */
+	uint64_t start;		  /* starting offset as the spec defines it (sendfile: in side) */
+	uint64_t out_start;	  /* sendfile: starting offset on the out side */
+};
+
+#define RDWR_NEW (O_CREAT | O_RDWR | O_TRUNC)
+#define WR_NEW	 (O_CREAT | O_WRONLY | O_TRUNC)
+
+/*
+ * data.dat ends 101000 bytes long: 73728 written sequentially, 1000 at
+ * 100000 (twice: a rewrite), 1024 over the start, 10 at the position.
+ */
+/* one step per line reads as the scenario */
+/* clang-format off */
+static const struct smoke_step smoke_steps[] = {
+	{ .op = S_OPEN, .slot = 0, .path = "A/data.dat", .flags = RDWR_NEW },
+	{ .op = S_WRITE, .slot = 0, .len = { 65536 }, .ret = 65536, .start = 0 },
+	{ .op = S_WRITE, .slot = 0, .len = { 4096 }, .ret = 4096, .start = 65536 },
+	{ .op = S_WRITEV, .slot = 0, .len = { 100, 200, 3796 }, .ret = 4096, .start = 69632 },
+	{ .op = S_PWRITE, .slot = 0, .len = { 1000 }, .off = 100000, .ret = 1000, .start = 100000 },
+	{ .op = S_PWRITE, .slot = 0, .len = { 1000 }, .off = 100000, .ret = 1000, .start = 100000 },
+	{ .op = S_PWRITEV, .slot = 0, .len = { 512, 512 }, .off = 0, .ret = 1024, .start = 0 },
+	{ .op = S_PWRITEV2, .slot = 0, .len = { 10 }, .off = NOPTR, .ret = 10, .start = 73728 },
+	{ .op = S_FSYNC, .slot = 0 },
+	{ .op = S_FDATASYNC, .slot = 0 },
+	{ .op = S_SEEK, .slot = 0, .off = 0 },
+	{ .op = S_READ, .slot = 0, .len = { 4096 }, .ret = 4096, .start = 0 },
+	{ .op = S_READ, .slot = 0, .len = { 8192 }, .ret = 8192, .start = 4096 },
+	{ .op = S_READV, .slot = 0, .len = { 1000, 3000 }, .ret = 4000, .start = 12288 },
+	{ .op = S_PREAD, .slot = 0, .len = { 4096 }, .off = 100000, .ret = 1000, .start = 100000 },
+	{ .op = S_PREAD, .slot = 0, .len = { 100 }, .off = 200000, .ret = 0, .start = 200000 },
+	{ .op = S_PREADV, .slot = 0, .len = { 2000, 2000 }, .off = 97000, .ret = 4000,
+	  .start = 97000 },
+	{ .op = S_PREADV2, .slot = 0, .len = { 1000 }, .off = NOPTR, .ret = 1000, .start = 16288 },
+	{ .op = S_PREADV2, .slot = 0, .len = { 300, 200 }, .off = 17288, .ret = 500,
+	  .start = 17288 },
+	{ .op = S_CLOSE, .slot = 0 },
+
+	/* sendfile between file systems, by position and by offset pointer */
+	{ .op = S_OPEN, .slot = 1, .path = "A/data.dat", .flags = O_RDONLY },
+	{ .op = S_OPEN, .slot = 2, .path = "B/copy.dat", .flags = WR_NEW },
+	{ .op = S_SENDFILE, .slot = 1, .out = 2, .len = { 50000 }, .off = NOPTR, .ret = 50000,
+	  .start = 0, .out_start = 0 },
+	{ .op = S_SENDFILE, .slot = 1, .out = 2, .len = { 100000 }, .off = 60000, .ret = 41000,
+	  .start = 60000, .out_start = 50000 },
+	/* errors: reading a write-only fd, writing a read-only one */
+	{ .op = S_READ, .slot = 2, .len = { 10 }, .ret = -EBADF, .start = 91000 },
+	{ .op = S_WRITE, .slot = 1, .len = { 10 }, .ret = -EBADF, .start = 50000 },
+	{ .op = S_CLOSE, .slot = 1 },
+	{ .op = S_CLOSE, .slot = 2 },
+
+	/* O_APPEND: the start is the size at entry */
+	{ .op = S_OPEN, .slot = 3, .path = "B/app.log",
+	  .flags = O_CREAT | O_WRONLY | O_APPEND | O_TRUNC },
+	{ .op = S_WRITE, .slot = 3, .len = { 100 }, .ret = 100, .start = 0 },
+	{ .op = S_WRITE, .slot = 3, .len = { 200 }, .ret = 200, .start = 100 },
+	{ .op = S_FSYNC, .slot = 3 },
+	{ .op = S_CLOSE, .slot = 3 },
+
+	/* no record: opened and closed only; a device */
+	{ .op = S_OPEN, .slot = 5, .path = "A/untouched.dat", .flags = O_CREAT | O_RDONLY },
+	{ .op = S_CLOSE, .slot = 5 },
+	{ .op = S_OPEN, .slot = 6, .path = "/dev/null", .flags = O_WRONLY },
+	{ .op = S_WRITE, .slot = 6, .len = { 10 }, .ret = 10, .start = 0 },
+	{ .op = S_CLOSE, .slot = 6 },
+
+	/* unlinked while open: the record keeps the last name, deleted */
+	{ .op = S_OPEN, .slot = 4, .path = "A/gone.dat", .flags = RDWR_NEW },
+	{ .op = S_WRITE, .slot = 4, .len = { 300 }, .ret = 300, .start = 0 },
+	{ .op = S_UNLINK, .path = "A/gone.dat" },
+	{ .op = S_WRITE, .slot = 4, .len = { 300 }, .ret = 300, .start = 300 },
+	{ .op = S_PREAD, .slot = 4, .len = { 1000 }, .off = 0, .ret = 600, .start = 0 },
+
+	/*
+	 * First seen after the name it was opened by is gone, another link
+	 * remaining: the record is named by that link (found through
+	 * dentry.d_alias, whose union lost its name d_u in 7.2).
+	 */
+	{ .op = S_OPEN, .slot = 7, .path = "A/first.dat", .flags = RDWR_NEW },
+	{ .op = S_LINK, .path = "A/first.dat", .path2 = "A/second.dat" },
+	{ .op = S_UNLINK, .path = "A/first.dat" },
+	{ .op = S_WRITE, .slot = 7, .len = { 500 }, .ret = 500, .start = 0 },
+	{ .op = S_CLOSE, .slot = 7 },
+	/*
+	 * Closed only now: a file system that reuses inode numbers (ext4 on
+	 * the host) would give gone.dat's to first.dat, one (dev, ino) record.
+	 */
+	{ .op = S_CLOSE, .slot = 4 },
+};
+/* clang-format on */
+
+#define SMOKE_STEP_CNT (sizeof(smoke_steps) / sizeof(smoke_steps[0]))
+
+static inline uint64_t smoke_req(const struct smoke_step *s)
+{
+	uint64_t sum = 0;
+
+	for (int i = 0; i < SMOKE_IOVS && s->len[i]; i++)
+		sum += s->len[i];
+	return sum;
+}
+
+#endif

@@ -1,0 +1,34 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# The smoke scenario, run by kernel-matrix in each guest (busybox ash, cwd
+# /root, root) and on the host (cwd a temporary directory): iotrace traces
+# `smoke run A B`, then `smoke check` compares the result with the scenario.
+# Everything lands in ./km-smoke/, which the matrix brings back.  A is on
+# /tmp (tmpfs in the guest, a mount to cross), B below the cwd (rootfs).
+out=km-smoke
+rm -rf "$out" && mkdir "$out" || exit 2
+a=$(mktemp -d /tmp/iot-smoke.XXXXXX) && b=$(mktemp -d "$PWD/iot-smoke.XXXXXX") || exit 2
+a=$(realpath "$a") && b=$(realpath "$b") || exit 2
+# stdout of the workload is a pipe: its "fact" lines are not file I/O
+(iotrace -q -o "$out/result.json" -- smoke run "$a" "$b"; echo $? > "$out/iotrace.rc") |
+	cat > "$out/facts.txt"
+rc=$(cat "$out/iotrace.rc")
+echo "iotrace exit status: $rc"
+if [ "$rc" != 0 ]; then
+	echo "smoke check: FAIL iotrace exited with $rc" | tee "$out/check.txt"
+	exit 1
+fi
+smoke check "$out/result.json" "$out/facts.txt" "$a" "$b" > "$out/check.txt"
+rc=$?
+# iotrace raises RLIMIT_MEMLOCK for loading only (5.10 needs it): the
+# command must run with the caller's limit
+want=$(ulimit -l)
+got=$(iotrace -q -o "$out/ulimit.json" -- sh -c 'ulimit -l')
+if [ "$got" != "$want" ]; then
+	echo "smoke check: FAIL RLIMIT_MEMLOCK of the traced command: $got, want $want" \
+		>> "$out/check.txt"
+	rc=1
+fi
+cat "$out/check.txt"
+rm -rf "$a" "$b"
+exit $rc

@@ -1,0 +1,239 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Kernel-matrix smoke test, one static binary for a guest that has only
+ * busybox:
+ *   smoke run A B            perform scenario.h below directories A and B,
+ *                            printing "fact PATH MAJ:MIN INO" for each file
+ *                            (stdout must be a pipe: a regular file would be
+ *                            traced too)
+ *   smoke check OUT FACTS A B  compare iotrace's result OUT with the scenario
+ *                            (check.c)
+ * run checks every return value and starting offset against the table and
+ * exits 10 on the first difference, so a drifting workload cannot pass for
+ * a broken tracer.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/sendfile.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/uio.h>
+
+#include "scenario.h"
+#include "smoke.h"
+
+static char buf[128 * 1024];
+
+static void die(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "smoke: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(10);
+}
+
+int smoke_path(char *dst, size_t sz, const char *path, const char *a, const char *b)
+{
+	const char *dir = path[0] == 'A' ? a : path[0] == 'B' ? b : NULL;
+	int n;
+
+	n = dir ? snprintf(dst, sz, "%s/%s", dir, path + 2) : snprintf(dst, sz, "%s", path);
+	return n < 0 || (size_t)n >= sz ? -ENAMETOOLONG : 0;
+}
+
+/* the starting offset the spec gives a call that uses the file position */
+static uint64_t pos_start(int fd)
+{
+	struct stat st;
+	off_t pos;
+
+	if (fcntl(fd, F_GETFL) & O_APPEND) {
+		if (fstat(fd, &st))
+			die("fstat: %s", strerror(errno));
+		return (uint64_t)st.st_size;
+	}
+	pos = lseek(fd, 0, SEEK_CUR);
+	if (pos < 0)
+		die("lseek: %s", strerror(errno));
+	return (uint64_t)pos;
+}
+
+static int iov_of(const struct smoke_step *s, struct iovec *iov)
+{
+	int n = 0;
+
+	for (; n < SMOKE_IOVS && s->len[n]; n++) {
+		iov[n].iov_base = buf;
+		iov[n].iov_len = s->len[n];
+	}
+	return n;
+}
+
+static void do_open(int *fds, const struct smoke_step *s, const char *a, const char *b)
+{
+	char path[PATH_MAX];
+	struct stat st;
+	int fd;
+
+	if (smoke_path(path, sizeof(path), s->path, a, b))
+		die("path too long: %s", s->path);
+	fd = open(path, s->flags | O_CLOEXEC, 0644);
+	if (fd < 0 || fstat(fd, &st))
+		die("open %s: %s", path, strerror(errno));
+	fds[s->slot] = fd;
+	/* stdout is a pipe: these writes are not traced as file I/O */
+	printf("fact %s %u:%u %llu\n", path, major(st.st_dev), minor(st.st_dev),
+	       (unsigned long long)st.st_ino);
+	fflush(stdout);
+}
+
+/* one I/O step; returns the call's result as the table writes it */
+static int64_t do_io(const int *fds, const struct smoke_step *s, uint64_t *start,
+		     uint64_t *out_start)
+{
+	int fd = fds[s->slot], cnt;
+	struct iovec iov[SMOKE_IOVS];
+	off_t off = s->off;
+	ssize_t r;
+
+	cnt = iov_of(s, iov);
+	*start = s->off;
+	switch (s->op) {
+	case S_READ:
+	case S_WRITE:
+	case S_READV:
+	case S_WRITEV:
+		*start = pos_start(fd);
+		break;
+	case S_PREADV2:
+	case S_PWRITEV2:
+	case S_SENDFILE:
+		if (s->off == NOPTR)
+			*start = pos_start(fd);
+		break;
+	default:
+		break;
+	}
+	switch (s->op) {
+	case S_READ:
+		r = read(fd, buf, s->len[0]);
+		break;
+	case S_READV:
+		r = readv(fd, iov, cnt);
+		break;
+	case S_PREAD:
+		r = pread(fd, buf, s->len[0], s->off);
+		break;
+	case S_PREADV:
+		r = preadv(fd, iov, cnt, s->off);
+		break;
+	case S_PREADV2:
+		r = preadv2(fd, iov, cnt, s->off, 0);
+		break;
+	case S_WRITE:
+		r = write(fd, buf, s->len[0]);
+		break;
+	case S_WRITEV:
+		r = writev(fd, iov, cnt);
+		break;
+	case S_PWRITE:
+		r = pwrite(fd, buf, s->len[0], s->off);
+		break;
+	case S_PWRITEV:
+		r = pwritev(fd, iov, cnt, s->off);
+		break;
+	case S_PWRITEV2:
+		r = pwritev2(fd, iov, cnt, s->off, 0);
+		break;
+	case S_FSYNC:
+		r = fsync(fd);
+		break;
+	case S_FDATASYNC:
+		r = fdatasync(fd);
+		break;
+	case S_SENDFILE:
+		*out_start = pos_start(fds[s->out]);
+		r = sendfile(fds[s->out], fd, s->off == NOPTR ? NULL : &off, s->len[0]);
+		break;
+	default:
+		die("step op %d is not I/O", s->op);
+	}
+	return r < 0 ? -errno : r;
+}
+
+static void run_step(int *fds, size_t idx, const char *a, const char *b)
+{
+	const struct smoke_step *s = &smoke_steps[idx];
+	uint64_t start = 0, out_start = 0;
+	char path[PATH_MAX], path2[PATH_MAX];
+	int64_t ret;
+
+	switch (s->op) {
+	case S_OPEN:
+		do_open(fds, s, a, b);
+		return;
+	case S_CLOSE:
+		if (close(fds[s->slot]))
+			die("step %zu: close: %s", idx, strerror(errno));
+		fds[s->slot] = -1;
+		return;
+	case S_UNLINK:
+		if (smoke_path(path, sizeof(path), s->path, a, b) || unlink(path))
+			die("step %zu: unlink %s: %s", idx, s->path, strerror(errno));
+		return;
+	case S_LINK:
+		if (smoke_path(path, sizeof(path), s->path, a, b) ||
+		    smoke_path(path2, sizeof(path2), s->path2, a, b) || link(path, path2))
+			die("step %zu: link %s: %s", idx, s->path2, strerror(errno));
+		return;
+	case S_SEEK:
+		if (lseek(fds[s->slot], s->off, SEEK_SET) != s->off)
+			die("step %zu: lseek: %s", idx, strerror(errno));
+		return;
+	default:
+		break;
+	}
+	ret = do_io(fds, s, &start, &out_start);
+	if (ret != s->ret)
+		die("step %zu: returned %lld, the table says %lld", idx, (long long)ret,
+		    (long long)s->ret);
+	if (s->op != S_FSYNC && s->op != S_FDATASYNC && start != s->start)
+		die("step %zu: started at %llu, the table says %llu", idx,
+		    (unsigned long long)start, (unsigned long long)s->start);
+	if (s->op == S_SENDFILE && out_start != s->out_start)
+		die("step %zu: out side started at %llu, the table says %llu", idx,
+		    (unsigned long long)out_start, (unsigned long long)s->out_start);
+}
+
+static int run(const char *a, const char *b)
+{
+	int fds[SMOKE_SLOTS];
+
+	for (int i = 0; i < SMOKE_SLOTS; i++)
+		fds[i] = -1;
+	memset(buf, 'k', sizeof(buf));
+	for (size_t i = 0; i < SMOKE_STEP_CNT; i++)
+		run_step(fds, i, a, b);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc == 4 && !strcmp(argv[1], "run"))
+		return run(argv[2], argv[3]);
+	if (argc == 6 && !strcmp(argv[1], "check"))
+		return smoke_check(argv[2], argv[3], argv[4], argv[5]);
+	fprintf(stderr, "usage: smoke run DIR_A DIR_B\n"
+			"       smoke check RESULT.json FACTS DIR_A DIR_B\n");
+	return 2;
+}
