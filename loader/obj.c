@@ -8,6 +8,7 @@
  * Everything is owned by struct obj; there is no global loader state.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -245,12 +246,56 @@ static void memlock_restore(struct obj *o, const struct rlimit *saved)
 	o->memlock_raised = false;
 }
 
+/*
+ * The kernel verifies programs of one process in parallel: LOAD_THREADS
+ * workers take programs in turn (an atomic cursor), and the first error in
+ * program order is returned, reported by prog__load as always.
+ */
+#define LOAD_THREADS 4
+
+struct load_job {
+	struct obj *o;
+	const struct obj_load_opts *opts;
+	size_t next;		/* atomic cursor */
+	int *errs;		/* per program */
+};
+
+static void *load_worker(void *arg)
+{
+	struct load_job *job = arg;
+	size_t i;
+
+	while ((i = __atomic_fetch_add(&job->next, 1, __ATOMIC_RELAXED)) < job->o->prog_cnt)
+		job->errs[i] = prog__load(job->o, &job->o->progs[i], job->opts);
+	return NULL;
+}
+
+static int load_progs(struct obj *o, const struct obj_load_opts *opts)
+{
+	struct load_job job = { o, opts, 0, calloc(o->prog_cnt ? o->prog_cnt : 1, sizeof(int)) };
+	pthread_t tids[LOAD_THREADS];
+	size_t started = 0, i;
+	int err = 0;
+
+	if (!job.errs)
+		return -ENOMEM;
+	for (i = 0; i < LOAD_THREADS && i + 1 < o->prog_cnt; i++)
+		if (!pthread_create(&tids[started], NULL, load_worker, &job))
+			started++;
+	load_worker(&job);
+	for (i = 0; i < started; i++)
+		pthread_join(tids[i], NULL);
+	for (i = 0; i < o->prog_cnt && !err; i++)
+		err = job.errs[i];
+	free(job.errs);
+	return err;
+}
+
 int obj__load(struct obj *o, const struct obj_load_opts *opts)
 {
 	const char *path = opts && opts->btf_path ? opts->btf_path : DEFAULT_VMLINUX;
 	struct btf *vmlinux = NULL;
 	struct rlimit saved;
-	size_t i;
 	int err;
 
 	if (o->loaded) {
@@ -263,8 +308,7 @@ int obj__load(struct obj *o, const struct obj_load_opts *opts)
 	if (!err && obj__needs_core(o))
 		err = btf__load_file(&vmlinux, path);
 	err = err ?: obj__relocate(o, vmlinux);
-	for (i = 0; i < o->prog_cnt && !err; i++)
-		err = prog__load(o, &o->progs[i], opts);
+	err = err ?: load_progs(o, opts);
 	memlock_restore(o, &saved);
 	btf__free(vmlinux);
 	return err;
