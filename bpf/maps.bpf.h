@@ -85,7 +85,7 @@ DEFINE_MAP(heads, MAP_PERCPU_ARRAY, sizeof(__u32), sizeof(struct heads), 1, 0);
 #define TAIL_EMIT_FILES		0
 DEFINE_MAP(tails, MAP_PROG_ARRAY, sizeof(__u32), sizeof(__u32), 1, 0);
 /* new files (path, fstype) and new comms for user space */
-DEFINE_MAP(events, MAP_RINGBUF, 0, 0, 4 << 20, 0);
+DEFINE_MAP(events, MAP_RINGBUF, 0, 0, 1 << 20, 0);
 
 /* set by user space before load; .rodata is frozen, so the verifier sees constants */
 const volatile struct iot_config iot_cfg = {};
