@@ -134,8 +134,13 @@ static int check_hdr(const struct btf_header *h, size_t size, const char *what)
 	}
 	type_end = (uint64_t)h->hdr_len + h->type_off + h->type_len;
 	str_end = (uint64_t)h->hdr_len + h->str_off + h->str_len;
-	if (type_end > size || str_end > size || h->type_off % 4 || !h->str_len) {
+	if (type_end > size || str_end > size || !h->str_len) {
 		pr_warn("%s: BTF type or string area is out of range", what);
+		return -EINVAL;
+	}
+	/* types are read as u32 words in place (the blob is copied to malloc'ed memory) */
+	if ((h->hdr_len + h->type_off) % 4) {
+		pr_warn("%s: BTF type area is not 4-byte aligned", what);
 		return -EINVAL;
 	}
 	return 0;
