@@ -143,7 +143,7 @@ static int read_secs(struct elf_obj *e, size_t file_sz)
 	return 0;
 }
 
-/* sh_link/sh_info of every section, and the one symbol table */
+/* sh_link/sh_info and flags of every section, and the one symbol table */
 static int check_links(struct elf_obj *e)
 {
 	size_t i;
@@ -154,6 +154,12 @@ static int check_links(struct elf_obj *e)
 		if (s->sh.sh_link >= e->sec_cnt) {
 			pr_warn("%s: section '%s': sh_link %u is out of range (%zu sections)",
 				e->name, s->name, s->sh.sh_link, e->sec_cnt);
+			return -EINVAL;
+		}
+		/* libelf hands compressed data out as Elf_Chdr: only DWARF, which we never read, may be */
+		if ((s->sh.sh_flags & SHF_COMPRESSED) && strncmp(s->name, ".debug", 6)) {
+			pr_warn("%s: section '%s': compressed sections are not supported", e->name,
+				s->name);
 			return -EINVAL;
 		}
 		if (s->sh.sh_type != SHT_SYMTAB)
