@@ -66,8 +66,9 @@ help:
 	@echo '  test-e2e            run ./iotrace on workloads with known ground truth'
 	@echo '  verifier-logs       regenerate verifier-logs/<uname -r>/ through our loader'
 	@echo '  check-verifier-logs fail if processed insns grew >10% against the committed logs'
+	@echo '  test-kernels        the static binary on Debian 5.10, 6.1, 6.12, sid under qemu (KERNELS=...)'
 	@echo '  fmt / fmt-check     clang-format the tree / check it'
-	@echo '  fuzz                fuzz the report reader for FUZZ_SECONDS (default 60)'
+	@echo '  fuzz                fuzz the report reader, then the BPF loader, FUZZ_SECONDS each (60)'
 	@echo '  clean               remove .output and ./iotrace'
 	@echo 'V=1 shows the commands'
 
@@ -242,25 +243,47 @@ test-kernels: iotrace $(OUT)/tests/kernels/smoke
 	$(Q)tests/kernels/matrix.sh $(abspath iotrace) $(abspath $(OUT)/tests/kernels/smoke) \
 		$(abspath $(KM_OUT)) "$(KERNELS)"
 
-# ---- fuzzing: the report reader (libFuzzer, clang 14 + libclang-rt-14-dev) ----------------
-# make fuzz [FUZZ_SECONDS=60]: seeds from tests/fuzz/corpus, new inputs into .output/fuzz-corpus,
-# a crash into .output/fuzz-crash-*; rerun one with .output/fuzz-report FILE.
-.PHONY: fuzz
+# ---- fuzzing (libFuzzer, clang 14 + libclang-rt-14-dev) -----------------------------------
+# make fuzz [FUZZ_SECONDS=60]: each target for FUZZ_SECONDS, one after the other:
+#   fuzz-report  the report reader (tests/fuzz/report_fuzz.c)
+#   fuzz-elf     the BPF loader without a kernel: obj__open_mem + obj__relocate (link, CO-RE
+#                against a small BTF and /sys/kernel/btf/vmlinux), and BTF inputs as the vmlinux
+# Seeds from tests/fuzz/corpus (report) and tests/fuzz/elf-corpus (elf), new inputs into
+# .output/fuzz-corpus[-elf], a crash into .output/fuzz-crash-<target>-*; rerun one with
+# .output/fuzz-<target> FILE.
+.PHONY: fuzz fuzz-report fuzz-elf
 FUZZ_SECONDS ?= 60
 FUZZ_SRCS    := tests/fuzz/report_fuzz.c $(wildcard src/report*.c) src/jsonr.c src/json.c \
 		src/schema.c src/log.c
 FUZZ_CFLAGS  := -g -O1 -std=gnu17 -Iinclude -Isrc -D_GNU_SOURCE \
 		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
+# FUZZ_FLAGS='-fork=1 -ignore_crashes=1' keeps going after a crash, collecting every one
+FUZZ_FLAGS   ?=
+FUZZ_RUN      = -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 $(FUZZ_FLAGS)
 
 $(OUT)/fuzz-report: $(FUZZ_SRCS) $(HDRS) | $(OUT)
 	$(call msg,FUZZ,$@)
 	$(Q)$(CLANG) $(FUZZ_CFLAGS) -o $@ $(FUZZ_SRCS)
 
-fuzz: $(OUT)/fuzz-report
+$(OUT)/fuzz-elf: tests/fuzz/elf_fuzz.c $(LOADER_SRCS) $(HDRS) | $(OUT)
+	$(call msg,FUZZ,$@)
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) -Iloader -DOUT_DIR='"$(abspath $(OUT))"' -o $@ \
+		tests/fuzz/elf_fuzz.c $(LOADER_SRCS) $(LDLIBS)
+
+fuzz-report: $(OUT)/fuzz-report
 	$(Q)mkdir -p $(OUT)/fuzz-corpus
-	$(Q)$(OUT)/fuzz-report -max_total_time=$(FUZZ_SECONDS) -dict=tests/fuzz/report.dict \
-		-artifact_prefix=$(OUT)/fuzz-crash- -print_final_stats=1 \
-		$(OUT)/fuzz-corpus tests/fuzz/corpus
+	$(Q)$(OUT)/fuzz-report $(FUZZ_RUN) -dict=tests/fuzz/report.dict \
+		-artifact_prefix=$(OUT)/fuzz-crash-report- $(OUT)/fuzz-corpus tests/fuzz/corpus
+
+# the production objects seed the corpus and are what BTF inputs are relocated
+fuzz-elf: $(OUT)/fuzz-elf $(BPF_OBJS) $(ASM_OBJS)
+	$(Q)mkdir -p $(OUT)/fuzz-corpus-elf
+	$(Q)$(OUT)/fuzz-elf $(FUZZ_RUN) -dict=tests/fuzz/elf.dict -max_len=400000 \
+		-artifact_prefix=$(OUT)/fuzz-crash-elf- $(OUT)/fuzz-corpus-elf tests/fuzz/elf-corpus
+
+fuzz:
+	$(Q)$(MAKE) --no-print-directory fuzz-report
+	$(Q)$(MAKE) --no-print-directory fuzz-elf
 
 # ---- make bench: iotrace against the floor, a hash-paired program and bpftrace ----
 # Not a test: prints tables and issue 5's targets from one interleaved run (root, ~10 min).

@@ -156,7 +156,8 @@ static int by_path(const void *a, const void *b)
 /* Sort by path (entries without a path must have been removed). */
 void files_sort_by_path(struct file_table *t)
 {
-	qsort(t->v, t->cnt, sizeof(*t->v), by_path);
+	if (t->cnt > 1) /* v is NULL in an empty table: qsort(NULL, 0, ...) is UB */
+		qsort(t->v, t->cnt, sizeof(*t->v), by_path);
 	if (t->idx_cap) {
 		memset(t->idx, 0xff, t->idx_cap * sizeof(*t->idx));
 		for (size_t i = 0; i < t->cnt; i++)

@@ -16,38 +16,55 @@
 
 #include "iotrace.h"
 
-static bool is_executable(const char *path)
+/* 0, or why path cannot be exec'd as a shell would say it (126 vs 127) */
+static int check_executable(const char *path)
 {
 	struct stat st;
 
-	return !stat(path, &st) && S_ISREG(st.st_mode) && !access(path, X_OK);
+	if (stat(path, &st))
+		return -errno;
+	if (S_ISDIR(st.st_mode))
+		return -EISDIR;
+	if (!S_ISREG(st.st_mode) || access(path, X_OK))
+		return -EACCES;
+	return 0;
 }
 
-/* execvp's search, done up front so a typo fails before any BPF is loaded. */
-int follow_check_command(const char *cmd)
+/*
+ * execvp's search, done up front so a typo fails before any BPF is loaded;
+ * *path gets what follow_spawn will execv.  Unlike execvp, a file without
+ * a #! line or ELF header is not handed to /bin/sh: its exec fails with
+ * ENOEXEC, as under strace or gdb.
+ */
+int follow_check_command(const char *cmd, char *path, size_t path_sz)
 {
-	const char *path = getenv("PATH");
-	char buf[4096];
+	const char *dirs = getenv("PATH");
+	int err = -ENOENT;
 
 	if (strchr(cmd, '/')) {
-		if (is_executable(cmd))
-			return 0;
-		return access(cmd, F_OK) ? -ENOENT : -EACCES;
+		snprintf(path, path_sz, "%s", cmd);
+		return check_executable(cmd);
 	}
-	if (!path)
-		path = "/usr/local/bin:/usr/bin:/bin";
-	while (*path) {
-		size_t n = strcspn(path, ":");
+	if (!dirs)
+		dirs = "/usr/local/bin:/usr/bin:/bin";
+	while (*dirs) {
+		size_t n = strcspn(dirs, ":");
+		int e;
 
-		snprintf(buf, sizeof(buf), "%.*s/%s", (int)n, n ? path : ".", cmd);
-		if (is_executable(buf))
-			return 0;
-		path += n + (path[n] == ':');
+		if ((size_t)snprintf(path, path_sz, "%.*s/%s", (int)n, n ? dirs : ".", cmd) <
+		    path_sz) {
+			e = check_executable(path);
+			if (!e)
+				return 0;
+			if (e == -EACCES) /* execvp: EACCES if found only unusable */
+				err = e;
+		}
+		dirs += n + (dirs[n] == ':');
 	}
-	return -ENOENT;
+	return err;
 }
 
-static void child_exec(int go_rd, int err_wr, char *const argv[])
+static void child_exec(int go_rd, int err_wr, const char *path, char *const argv[])
 {
 	sigset_t none;
 	char c;
@@ -60,14 +77,14 @@ static void child_exec(int go_rd, int err_wr, char *const argv[])
 	while (read(go_rd, &c, 1) < 0 && errno == EINTR)
 		;
 	close(go_rd);
-	execvp(argv[0], argv);
+	execv(path, argv);
 	e = errno;
 	if (write(err_wr, &e, sizeof(e)) < 0)
 		_exit(127);
 	_exit(e == ENOENT ? 127 : 126);
 }
 
-int follow_spawn(struct child *c, char *const argv[])
+int follow_spawn(struct child *c, const char *path, char *const argv[])
 {
 	int go[2], errp[2];
 
@@ -88,7 +105,7 @@ int follow_spawn(struct child *c, char *const argv[])
 	if (c->pid == 0) {
 		close(go[1]);
 		close(errp[0]);
-		child_exec(go[0], errp[1], argv);
+		child_exec(go[0], errp[1], path, argv);
 	}
 	close(go[0]);
 	close(errp[1]);

@@ -38,6 +38,9 @@ struct options {
 	bool per_process;
 	uint32_t max_files;
 	const char *verifier_log_dir;
+	const char **bpf_objects;	/* --bpf-object files replacing the built-in objects */
+	size_t bpf_object_cnt;
+	const char *btf_path;	/* vmlinux BTF for CO-RE; NULL: the kernel's ($IOTRACE_BTF) */
 	bool quiet;		/* no human summary */
 };
 
@@ -86,8 +89,10 @@ void files_free(struct file_table *t);
 
 /* ---- modules --------------------------------------------------------------- */
 struct obj;
-/* objects.c: the embedded BPF objects as one loader object */
-int objects_open(struct obj **out);
+/* objects.c: the embedded BPF objects, or the files given, as one loader object */
+int objects_open(struct obj **out, const char *const *files, size_t file_cnt);
+/* obj__close, and free what objects_open read */
+void objects_close(struct obj *o);
 
 /* follow.c: run the command stopped until released */
 struct child {
@@ -95,9 +100,10 @@ struct child {
 	int go_fd;	/* write end: closing it lets the child exec */
 	int err_fd;	/* read end: exec errno, or EOF when exec succeeded */
 };
-int follow_spawn(struct child *c, char *const argv[]);
+/* exec path (PATH searched) of argv[0], which follow_spawn then runs */
+int follow_spawn(struct child *c, const char *path, char *const argv[]);
 int follow_release(struct child *c);
-int follow_check_command(const char *cmd);
+int follow_check_command(const char *cmd, char *path, size_t path_sz);
 int exit_code_of(int wstatus);
 
 /* drain.c */

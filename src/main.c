@@ -15,6 +15,10 @@
 #include "loader.h"
 #include "report.h"
 
+/* include/linux/threads.h: no pid is ever above 4 * 1024 * 1024 (64-bit) */
+#define PID_MAX_LIMIT 4194304
+#define PID_MAX_STR   "4194304"
+
 enum opt_id {
 	OPT_PID = 'p',
 	OPT_COMM = 'c',
@@ -28,6 +32,7 @@ enum opt_id {
 	OPT_PER_PROCESS,
 	OPT_MAX_FILES,
 	OPT_VERIFIER_LOG,
+	OPT_BPF_OBJECT,
 };
 
 struct opt_def {
@@ -40,12 +45,14 @@ struct opt_def {
 static const struct opt_def opt_defs[] = {
 	{ OPT_PID, "pid", "PID[,PID...]", "trace these processes (and what they fork)" },
 	{ OPT_COMM, "comm", "NAME[,NAME...]", "trace processes with this command name (comm)" },
-	{ OPT_DURATION, "duration", "SECONDS", "stop after SECONDS" },
+	{ OPT_DURATION, "duration", "TIME", "stop after TIME seconds (suffix ms, s, m or h)" },
 	{ OPT_OUTPUT, "output", "FILE", "write the result to FILE (default iotrace.json, - = stdout)" },
 	{ OPT_FORMAT, "format", "json|csv", "result format (default json)" },
 	{ OPT_PER_PROCESS, "per-process", NULL, "one record per process and file" },
 	{ OPT_MAX_FILES, "max-files", "N", "track at most N records (default 65536)" },
 	{ OPT_VERIFIER_LOG, "verifier-log", "DIR", "save every program's verifier log in DIR" },
+	{ OPT_BPF_OBJECT, "bpf-object", "FILE",
+	  "load these BPF objects instead of the built-in ones (repeat for each)" },
 	{ OPT_QUIET, "quiet", NULL, "no summary on stderr" },
 	{ OPT_VERBOSE, "verbose", NULL, "more messages (-vv: debug)" },
 	{ OPT_VERSION, "version", NULL, "print the version" },
@@ -123,8 +130,8 @@ static int add_pid(struct options *o, const char *s)
 	unsigned long long v;
 	pid_t *p;
 
-	if (parse_u64(s, INT_MAX, &v) || v == 0)
-		return usage_error("invalid pid '%s'", s);
+	if (parse_u64(s, PID_MAX_LIMIT, &v) || v == 0)
+		return usage_error("invalid pid '%s' (1 to " PID_MAX_STR ")", s);
 	p = realloc(o->pids, (o->pid_cnt + 1) * sizeof(*p));
 	if (!p)
 		return -ENOMEM;
@@ -150,6 +157,12 @@ static int add_comm(struct options *o, const char *s)
 	return 0;
 }
 
+/* fio's and timeout(1)'s spelling: "90", "1.5", "500ms", "30s", "10m", "2h" */
+static const struct {
+	const char *suffix;
+	double scale;
+} duration_units[] = { { "", 1 }, { "s", 1 }, { "ms", 1e-3 }, { "m", 60 }, { "h", 3600 } };
+
 static int parse_duration(struct options *o, const char *s)
 {
 	char *end;
@@ -157,9 +170,33 @@ static int parse_duration(struct options *o, const char *s)
 
 	errno = 0;
 	d = strtod(s, &end);
-	if (!*s || *end || errno || !isfinite(d) || d <= 0 || d > 1e9)
-		return usage_error("invalid duration '%s' (seconds, > 0)", s);
-	o->duration_s = d;
+	if (*s && end != s && !errno && isfinite(d)) {
+		for (size_t i = 0; i < sizeof(duration_units) / sizeof(duration_units[0]); i++) {
+			if (strcmp(end, duration_units[i].suffix))
+				continue;
+			d *= duration_units[i].scale;
+			if (d < 1e-3 || d > 1e9)
+				break;
+			o->duration_s = d;
+			return 0;
+		}
+	}
+	return usage_error("invalid duration '%s' (seconds from 0.001 to 1e9, or a number "
+			   "with ms, s, m or h)",
+			   s);
+}
+
+static int add_bpf_object(struct options *o, const char *path)
+{
+	const char **v;
+
+	if (!*path)
+		return usage_error("empty --bpf-object path%s", "");
+	v = realloc(o->bpf_objects, (o->bpf_object_cnt + 1) * sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	o->bpf_objects = v;
+	v[o->bpf_object_cnt++] = path;
 	return 0;
 }
 
@@ -196,6 +233,8 @@ static int parse_one(struct options *o, int id, const char *arg)
 	case OPT_VERIFIER_LOG:
 		o->verifier_log_dir = arg;
 		return 0;
+	case OPT_BPF_OBJECT:
+		return add_bpf_object(o, arg);
 	case OPT_QUIET:
 		o->quiet = true;
 		return 0;
@@ -206,7 +245,36 @@ static int parse_one(struct options *o, int id, const char *arg)
 	return -EINVAL;
 }
 
-/* 0: parsed; 1: --help/--version done; -EINVAL: usage error (reported) */
+/* getopt's '?': an unknown option, or "--flag=value" for a flag without one */
+static int unknown_option(const char *word)
+{
+	size_t n = strcspn(word, "=");
+
+	for (size_t i = 0; i < OPT_CNT && !strncmp(word, "--", 2) && word[n]; i++)
+		if (!opt_defs[i].arg && strlen(opt_defs[i].name) == n - 2 &&
+		    !strncmp(word + 2, opt_defs[i].name, n - 2))
+			return usage_error("option '--%s' takes no argument", opt_defs[i].name);
+	return usage_error("unknown option '%s'", word);
+}
+
+/*
+ * Combinations refused up front.  -o - with a command: the command's own
+ * stdout would run into the document on the same stream (perf record -o -
+ * has the same trap); write the result to a file or redirect the command.
+ */
+static int check_conflicts(const struct options *o)
+{
+	if (o->command && !strcmp(o->output, "-"))
+		return usage_error("-o - with a command: its own output would mix with the result "
+				   "on stdout (use -o FILE)%s",
+				   "");
+	return 0;
+}
+
+/*
+ * 0: parsed; 1: --help/--version done; -EINVAL: usage error (reported).
+ * A value option given twice: the last one wins, as in perf and fio.
+ */
 static int parse_args(int argc, char **argv, struct options *o)
 {
 	struct option longs[OPT_CNT + 1];
@@ -226,7 +294,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 	opterr = 0;
 	while (!err && (id = getopt_long(argc, argv, shorts, longs, NULL)) != -1) {
 		if (id == '?')
-			return usage_error("unknown option '%s'", argv[optind - 1]);
+			return unknown_option(argv[optind - 1]);
 		if (id == ':')
 			return usage_error("option '%s' needs an argument", argv[optind - 1]);
 		if (id == OPT_HELP) {
@@ -248,7 +316,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 	} else if (optind > 0 && !strcmp(argv[optind - 1], "--")) {
 		return usage_error("no command after --%s", "");
 	}
-	return 0;
+	return check_conflicts(o);
 }
 
 static void loader_print(enum loader_level level, const char *msg)
@@ -269,13 +337,17 @@ int main(int argc, char **argv)
 		return verify_run(argc > 3 ? argv[3] : ".") ? 1 : 0;
 	if (argc >= 2 && !strcmp(argv[1], "report"))
 		return report_main(argc - 1, argv + 1);
+	/* testing hook, not an option: CO-RE against another vmlinux BTF */
+	o.btf_path = getenv("IOTRACE_BTF");
 	err = parse_args(argc, argv, &o);
-	if (err)
-		return err > 0 ? 0 : 2;
-	err = record_run(&o, &code);
+	if (err > 0)
+		code = 0; /* --help, --version */
+	else if (err < 0)
+		code = 2;
+	else if (record_run(&o, &code))
+		code = code > 1 ? code : 1;
 	free(o.pids);
 	free(o.comms);
-	if (err)
-		return code > 1 ? code : 1;
+	free(o.bpf_objects);
 	return code;
 }

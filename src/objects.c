@@ -1,9 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The BPF objects embedded in the binary by src/embed.S, opened as one
- * loader object: the C handlers plus the asm subprograms they call.
+ * loader object: the C handlers plus the asm subprograms they call.  A
+ * developer may replace the whole set by files (--bpf-object), read here
+ * into memory and opened the same way.
  */
+#include <errno.h>
 #include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <fcntl.h>
+#include <unistd.h>
 
 #include "iotrace.h"
 #include "loader.h"
@@ -19,7 +27,7 @@ extern const uint64_t embedded_objs_cnt;
 
 #define MAX_EMBEDDED 16
 
-int objects_open(struct obj **out)
+static int open_embedded(struct obj **out)
 {
 	struct obj_src srcs[MAX_EMBEDDED];
 	size_t n = embedded_objs_cnt < MAX_EMBEDDED ? embedded_objs_cnt : MAX_EMBEDDED;
@@ -30,4 +38,87 @@ int objects_open(struct obj **out)
 		srcs[i].size = (size_t)(embedded_objs[i].end - embedded_objs[i].start);
 	}
 	return obj__open_mem(out, srcs, n);
+}
+
+#define MAX_OBJECT_SZ (64 << 20)
+
+/* the whole regular file path, malloc'd */
+static int read_object(const char *path, struct obj_src *src)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC), err = 0;
+	struct stat st;
+	char *buf = NULL;
+	size_t got = 0;
+
+	if (fd < 0 || fstat(fd, &st)) {
+		err = -errno;
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode) || st.st_size > MAX_OBJECT_SZ) {
+		err = S_ISREG(st.st_mode) ? -EFBIG : -EINVAL;
+		goto out;
+	}
+	buf = malloc(st.st_size ? (size_t)st.st_size : 1);
+	if (!buf) {
+		err = -ENOMEM;
+		goto out;
+	}
+	while (got < (size_t)st.st_size) {
+		ssize_t n = read(fd, buf + got, (size_t)st.st_size - got);
+
+		if (n <= 0 && !(n < 0 && errno == EINTR)) {
+			err = n < 0 ? -errno : -EIO;
+			goto out;
+		}
+		got += n > 0 ? (size_t)n : 0;
+	}
+	src->name = path;
+	src->data = buf;
+	src->size = got;
+	buf = NULL;
+out:
+	if (err)
+		pr_warn("bpf object '%s': %s", path,
+			err == -EINVAL ? "not a regular file" : strerror(-err));
+	free(buf);
+	if (fd >= 0)
+		close(fd);
+	return err;
+}
+
+/*
+ * The loader keeps pointers into the object bytes (libelf reads them in
+ * place), so the buffers live until objects_close.
+ */
+static struct obj_src *file_srcs;
+static size_t file_src_cnt;
+
+static int open_files(struct obj **out, const char *const *files, size_t file_cnt)
+{
+	struct obj_src *srcs = calloc(file_cnt, sizeof(*srcs));
+	int err = srcs ? 0 : -ENOMEM;
+
+	for (size_t i = 0; i < file_cnt && !err; i++)
+		err = read_object(files[i], &srcs[i]);
+	err = err ?: obj__open_mem(out, srcs, file_cnt);
+	file_srcs = srcs;
+	file_src_cnt = srcs ? file_cnt : 0;
+	if (err)
+		objects_close(NULL);
+	return err;
+}
+
+void objects_close(struct obj *o)
+{
+	obj__close(o);
+	for (size_t i = 0; i < file_src_cnt; i++)
+		free((void *)file_srcs[i].data);
+	free(file_srcs);
+	file_srcs = NULL;
+	file_src_cnt = 0;
+}
+
+int objects_open(struct obj **out, const char *const *files, size_t file_cnt)
+{
+	return file_cnt ? open_files(out, files, file_cnt) : open_embedded(out);
 }

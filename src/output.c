@@ -7,7 +7,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -301,12 +300,67 @@ static void write_doc(FILE *f, const struct trace_result *res, const struct opti
 		write_json(f, res, opts);
 }
 
-/* Before tracing: can the result be written there? */
+/* through a symbolic link to a file: the file (the link is kept); else path */
+static const char *output_target(const char *path, char *real, size_t sz)
+{
+	struct stat st;
+
+	if (sz >= PATH_MAX && !lstat(path, &st) && S_ISLNK(st.st_mode) && realpath(path, real))
+		return real;
+	return path;
+}
+
+/*
+ * The temporary name next to path: ".NAME.XXXXXX" in its directory, or
+ * ".iotrace.XXXXXX" when NAME is too long to take 8 more bytes.
+ */
+static int temp_name(const char *path, char *tmp, size_t sz)
+{
+	const char *slash = strrchr(path, '/'), *base = slash ? slash + 1 : path;
+	int dir_len = slash ? (int)(slash - path) : 1; /* "/x": "" + "/.x.XXXXXX" */
+	const char *dir = slash ? path : ".";
+
+	if (strlen(base) + 8 > NAME_MAX)
+		base = "iotrace";
+	if ((size_t)snprintf(tmp, sz, "%.*s/.%s.XXXXXX", dir_len, dir, base) >= sz)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+/* the last component of path is longer than its directory allows (the rename would fail) */
+static bool name_too_long(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	char *dir = slash ? strndup(path, slash == path ? 1 : (size_t)(slash - path)) : NULL;
+	long max = pathconf(dir ? dir : ".", _PC_NAME_MAX);
+
+	free(dir);
+	return strlen(slash ? slash + 1 : path) > (size_t)(max > 0 ? max : NAME_MAX);
+}
+
+/* mkostemp (O_EXCL, mode 0600) of the temporary name of path */
+static int create_temp(const char *path, char *tmp, size_t sz)
+{
+	int fd, err = temp_name(path, tmp, sz);
+
+	if (err)
+		return err;
+	fd = mkostemp(tmp, O_CLOEXEC);
+	return fd < 0 ? -errno : fd;
+}
+
+/*
+ * Before tracing: can the result be written there?  The check creates and
+ * removes the very temporary file the end of the trace will write, so
+ * whatever refuses it (a read-only or special file system such as /proc,
+ * permissions, a name too long) refuses it now and not after the trace.
+ */
 int output_check_path(const char *path)
 {
-	char *copy, *dir;
+	char tmp[PATH_MAX], real[PATH_MAX];
+	const char *target;
 	struct stat st;
-	int err = 0;
+	int fd;
 
 	if (!strcmp(path, "-"))
 		return 0;
@@ -318,23 +372,21 @@ int output_check_path(const char *path)
 		pr_warn("output '%s': is a directory", path);
 		return -EISDIR;
 	}
-	copy = strdup(path);
-	if (!copy)
-		return -ENOMEM;
-	dir = dirname(copy);
-	if (stat(dir, &st)) {
-		err = -errno;
-		pr_warn("output '%s': directory '%s': %s", path, dir, strerror(errno));
-	} else if (!S_ISDIR(st.st_mode)) {
-		err = -ENOTDIR;
-		pr_warn("output '%s': '%s' is not a directory", path, dir);
-	} else if (access(dir, W_OK)) {
-		err = -errno;
-		pr_warn("output '%s': directory '%s' is not writable: %s", path, dir,
-			strerror(errno));
+	if (!stat(path, &st) && !S_ISREG(st.st_mode))
+		return 0; /* a fifo, a tty, /dev/null: written in place */
+	target = output_target(path, real, sizeof(real));
+	if (name_too_long(target)) {
+		pr_warn("output '%s': %s", path, strerror(ENAMETOOLONG));
+		return -ENAMETOOLONG;
 	}
-	free(copy);
-	return err;
+	fd = create_temp(target, tmp, sizeof(tmp));
+	if (fd < 0) {
+		pr_warn("output '%s': cannot create a file there: %s", path, strerror(-fd));
+		return fd;
+	}
+	unlink(tmp);
+	close(fd);
+	return 0;
 }
 
 /* a decimal id from the environment; -1 when absent or malformed */
@@ -368,23 +420,14 @@ static void give_to_sudo_user(int fd)
 static int write_to_file(const char *path, const struct trace_result *res,
 			 const struct options *opts)
 {
-	char tmp[PATH_MAX], *copy = strdup(path), *base;
+	char tmp[PATH_MAX];
 	int fd, err = 0;
 	FILE *f;
 
-	if (!copy)
-		return -ENOMEM;
-	base = strrchr(copy, '/');
-	if (base)
-		*base++ = 0;
-	snprintf(tmp, sizeof(tmp), "%s/.%s.XXXXXX", base ? (*copy ? copy : "/") : ".",
-		 base ? base : copy);
-	free(copy);
-	fd = mkostemp(tmp, O_CLOEXEC); /* O_EXCL, mode 0600 */
+	fd = create_temp(path, tmp, sizeof(tmp));
 	if (fd < 0) {
-		err = -errno;
-		pr_warn("output '%s': cannot create temporary file: %s", path, strerror(errno));
-		return err;
+		pr_warn("output '%s': cannot create temporary file: %s", path, strerror(-fd));
+		return fd;
 	}
 	give_to_sudo_user(fd);
 	f = fdopen(fd, "w");
@@ -444,18 +487,14 @@ static int write_to_special(const char *path, const struct trace_result *res,
 
 int output_write(const struct trace_result *res, const struct options *opts)
 {
+	char real[PATH_MAX];
 	struct stat st;
 
 	if (!strcmp(opts->output, "-"))
 		return write_to_stream(stdout, "stdout", res, opts);
-	char real[PATH_MAX];
-
 	if (!stat(opts->output, &st) && !S_ISREG(st.st_mode))
 		return write_to_special(opts->output, res, opts);
-	/* through a symbolic link to a file: replace the file, keep the link */
-	if (!lstat(opts->output, &st) && S_ISLNK(st.st_mode) && realpath(opts->output, real))
-		return write_to_file(real, res, opts);
-	return write_to_file(opts->output, res, opts);
+	return write_to_file(output_target(opts->output, real, sizeof(real)), res, opts);
 }
 
 /* ---- human summary ---------------------------------------------------------- */

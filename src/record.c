@@ -2,16 +2,20 @@
 /*
  * A trace from start to end: check the request, load the BPF objects, fill
  * the target maps, start the command stopped, attach, release it, consume
- * events until the trace ends, then detach, read the maps and write the
- * result.  Detach comes before the final read so every counted call is in.
+ * events until the trace ends, then stop counting (a flag every handler
+ * checks), read the maps, write the result and detach.  The flag is set
+ * after the end signal was read, so every call that returned before the
+ * signal was sent is in the result.
  */
 #include <errno.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <linux/capability.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
@@ -21,7 +25,7 @@
 #include "iotrace.h"
 #include "loader.h"
 
-#define SCSTATS_PER_FILE	2	/* syscall kinds a typical file sees */
+#define SCSTATS_PER_FILE	4	/* syscalls a file sees: read, write, close, one more */
 #define POLL_MS			200
 
 struct trace {
@@ -35,8 +39,11 @@ struct trace {
 	int *pidfds;		/* one per -p pid, -1 once it exited */
 	size_t pids_alive;
 	int end_signal;
+	char cmd_path[PATH_MAX]; /* what follow_spawn execs */
 	struct trace_result res;
 };
+
+#define DEFAULT_VMLINUX "/sys/kernel/btf/vmlinux"
 
 static uint64_t now_ns(clockid_t clk)
 {
@@ -77,23 +84,45 @@ static int check_privileges(void)
 	return -EPERM;
 }
 
-static int check_environment(void)
+static int check_environment(const struct options *opts)
 {
+	const char *btf = opts->btf_path ? opts->btf_path : DEFAULT_VMLINUX;
 	int err = check_privileges();
 
 	if (err)
 		return err;
-	if (access("/sys/kernel/btf/vmlinux", R_OK)) {
-		pr_warn("kernel BTF not found at /sys/kernel/btf/vmlinux: iotrace needs a kernel "
-			"built with CONFIG_DEBUG_INFO_BTF=y");
+	if (access(btf, R_OK)) {
+		pr_warn("kernel BTF not found at %s: iotrace needs a kernel built with "
+			"CONFIG_DEBUG_INFO_BTF=y",
+			btf);
 		return -ENOENT;
 	}
 	return 0;
 }
 
-/* *exit_code: 127 for a command not found, 126 for one not executable, as a shell */
-static int check_targets(const struct options *opts, int *exit_code)
+/* --verifier-log DIR must exist and take files: checked before any program loads */
+static int check_log_dir(const char *dir)
 {
+	struct stat st;
+	int err = 0;
+
+	if (!dir)
+		return 0;
+	if (stat(dir, &st))
+		err = -errno;
+	else if (!S_ISDIR(st.st_mode))
+		err = -ENOTDIR;
+	else if (access(dir, W_OK | X_OK))
+		err = -errno;
+	if (err)
+		pr_warn("verifier log directory '%s': %s", dir, strerror(-err));
+	return err;
+}
+
+/* *exit_code: 127 for a command not found, 126 for one not executable, as a shell */
+static int check_targets(struct trace *t, int *exit_code)
+{
+	const struct options *opts = t->opts;
 	int err;
 
 	for (size_t i = 0; i < opts->pid_cnt; i++) {
@@ -104,7 +133,7 @@ static int check_targets(const struct options *opts, int *exit_code)
 	}
 	if (!opts->command)
 		return 0;
-	err = follow_check_command(opts->command[0]);
+	err = follow_check_command(opts->command[0], t->cmd_path, sizeof(t->cmd_path));
 	if (err) {
 		pr_warn("cannot run '%s': %s", opts->command[0], strerror(-err));
 		*exit_code = err == -ENOENT ? 127 : 126;
@@ -150,15 +179,17 @@ static int load(struct trace *t)
 	struct obj_load_opts lo = {
 		.log_dir = opts->verifier_log_dir,
 		.log_level = opts->verifier_log_dir ? 1 : 0,
+		.btf_path = opts->btf_path,
 	};
 	uint64_t sc_max = (uint64_t)opts->max_files * SCSTATS_PER_FILE;
 	int err;
 
-	err = objects_open(&t->obj);
+	err = objects_open(&t->obj, opts->bpf_objects, opts->bpf_object_cnt);
 	err = err ?: obj__set_global(t->obj, "iot_cfg", &cfg, sizeof(cfg));
 	err = err ?: obj__set_max_entries(t->obj, "files", opts->max_files);
 	err = err ?: obj__set_max_entries(t->obj, "scstats",
 					  sc_max > UINT32_MAX ? UINT32_MAX : (uint32_t)sc_max);
+	err = err ?: obj__set_max_entries(t->obj, "syncstats", opts->max_files);
 	err = err ?: obj__load(t->obj, &lo);
 	err = err ?: fill_tails(t->obj);
 	if (err == -EPERM)
@@ -203,8 +234,10 @@ static int open_pidfds(struct trace *t)
 		return -ENOMEM;
 	for (size_t i = 0; i < opts->pid_cnt; i++) {
 		t->pidfds[i] = (int)syscall(SYS_pidfd_open, opts->pids[i], 0);
-		if (t->pidfds[i] < 0 && errno == ESRCH)
-			continue; /* exited already: nothing to wait for */
+		if (t->pidfds[i] < 0 && errno == ESRCH) {
+			pr_warn("pid %d: exited before tracing started", (int)opts->pids[i]);
+			continue;
+		}
 		if (t->pidfds[i] < 0) {
 			pr_warn("pid %d: pidfd_open: %s", (int)opts->pids[i], strerror(errno));
 			return -errno;
@@ -240,7 +273,7 @@ static int start(struct trace *t)
 	if (err)
 		return err;
 	if (t->opts->command) {
-		err = follow_spawn(&t->child, t->opts->command);
+		err = follow_spawn(&t->child, t->cmd_path, t->opts->command);
 		if (err) {
 			pr_warn("cannot start '%s': %s", t->opts->command[0], strerror(-err));
 			return err;
@@ -253,6 +286,30 @@ static int start(struct trace *t)
 	t->res.start_mono_ns = now_ns(CLOCK_MONOTONIC);
 	t->res.start_unix_ns = now_ns(CLOCK_REALTIME);
 	return obj__attach(t->obj);
+}
+
+/*
+ * A -p process that exited (or was already a zombie) before the programs
+ * were attached had nothing traced.  Say so; with nothing else to trace
+ * that is an error, before any result is written.
+ */
+static int check_pids_alive(struct trace *t)
+{
+	const struct options *opts = t->opts;
+
+	for (size_t i = 0; i < opts->pid_cnt; i++) {
+		struct pollfd pfd = { .fd = t->pidfds[i], .events = POLLIN };
+
+		if (t->pidfds[i] >= 0 && poll(&pfd, 1, 0) == 1) {
+			pr_warn("pid %d: exited before tracing started", (int)opts->pids[i]);
+			close(t->pidfds[i]);
+			t->pidfds[i] = -1;
+			t->pids_alive--;
+		}
+	}
+	if (opts->pid_cnt && !t->pids_alive && !opts->command && !opts->comm_cnt)
+		return -ESRCH;
+	return 0;
 }
 
 static void reap_child(struct trace *t)
@@ -372,6 +429,7 @@ static int finish(struct trace *t)
 	host_info(&t->res);
 	err = ringbuf_consume(t->rb, &t->res);
 	err = err ?: drain_maps(t->obj, &t->res);
+	phase("maps read");
 	err = err ?: output_write(&t->res, t->opts);
 	if (err)
 		return err;
@@ -411,7 +469,7 @@ static void cleanup(struct trace *t)
 	if (t->sig_fd >= 0)
 		close(t->sig_fd);
 	ringbuf_close(t->rb);
-	obj__close(t->obj);
+	objects_close(t->obj);
 	files_free(&t->res.files);
 }
 
@@ -424,21 +482,40 @@ static void abandon_child(struct trace *t)
 	t->child_running = false;
 }
 
+/*
+ * A signal that came while loading ends the trace before the command ran:
+ * it is killed before its exec and counts as killed by that signal.
+ */
+static void stop_unreleased_command(struct trace *t)
+{
+	on_signal(t);
+	if (!t->end_signal || !t->child_running)
+		return;
+	abandon_child(t);
+	t->child_status = t->end_signal; /* the wait status of "killed by end_signal" */
+	close(t->child.go_fd);
+	close(t->child.err_fd);
+	t->child.go_fd = t->child.err_fd = -1;
+}
+
 int record_run(const struct options *opts, int *exit_code)
 {
 	struct trace t = { .opts = opts, .sig_fd = -1, .child = { .go_fd = -1, .err_fd = -1 } };
 	int err;
 
 	launch_ns = now_ns(CLOCK_MONOTONIC);
-	err = check_environment();
-	err = err ?: check_targets(opts, exit_code);
+	/* first, so SIGINT at any later moment still ends in a written result */
+	err = block_signals(&t);
+	err = err ?: check_environment(opts);
+	err = err ?: check_targets(&t, exit_code);
 	err = err ?: output_check_path(opts->output);
-	err = err ?: block_signals(&t);
+	err = err ?: check_log_dir(opts->verifier_log_dir);
 	err = err ?: load(&t);
 	phase("loaded");
 	err = err ?: fill_targets(&t);
 	err = err ?: open_pidfds(&t);
 	err = err ?: start(&t);
+	err = err ?: check_pids_alive(&t);
 	if (!err)
 		pr_info("tracing: ready %.1f ms after launch",
 			(now_ns(CLOCK_MONOTONIC) - launch_ns) / 1e6);
@@ -446,7 +523,8 @@ int record_run(const struct options *opts, int *exit_code)
 		abandon_child(&t);
 		goto out;
 	}
-	if (opts->command) {
+	stop_unreleased_command(&t);
+	if (t.child_running) {
 		err = follow_release(&t.child);
 		if (err) {
 			pr_warn("cannot run '%s': %s", opts->command[0], strerror(-err));

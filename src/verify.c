@@ -127,7 +127,7 @@ int verify_run(const char *dir)
 	struct obj *o = NULL;
 	int err;
 
-	err = objects_open(&o);
+	err = objects_open(&o, NULL, 0);
 	err = err ?: obj__set_global(o, "iot_cfg", &cfg, sizeof(cfg));
 	err = err ?: obj__load(o, &lo);
 	for (size_t i = 0; !err && i < obj__prog_cnt(o); i++) {
@@ -136,6 +136,6 @@ int verify_run(const char *dir)
 		err = write_log(dir, prog__name(p), prog__log(p) ? prog__log(p) : "");
 	}
 	err = err ?: write_summary(o, dir);
-	obj__close(o);
+	objects_close(o);
 	return err;
 }

@@ -1,0 +1,153 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Workload of the fault tests (tests/e2e/robust_test.c): `faultload DIR MODE [N]`.
+ * It reports progress through DIR/progress, a file the test created and both
+ * map shared: word 0 = calls completed, word 1 = this process's pid, word 2
+ * set by the test when spinexit may exit.  Memory
+ * stores are no syscalls, so reporting adds nothing to the trace.  A call is
+ * counted in word 0 only after it returned, so a test that reads C there knows
+ * C calls have passed their sys_exit.
+ *   spin N    pread64 4 KiB of DIR/data (64 KiB) in a loop, N times (0: forever)
+ *   spinexit N  the same N, then wait (no syscall) for word 2 and exit
+ *   crash N   N of those preads, then a NULL store (SIGSEGV)
+ *   many N    write one byte into each of DIR/m/f0..f<N-1>
+ *   big       three preadv of 1024 x 2 MiB iovecs (2 GiB asked, the kernel's
+ *             MAX_RW_COUNT done) at 0, 2 GiB and 4 GiB of the sparse DIR/sparse
+ * Exits 10 with a line on stderr when a call does not return what it should.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#define DATA_SZ	    65536
+#define CHUNK	    4096
+#define BIG_IOV_CNT 1024
+#define BIG_IOV_SZ  (2UL << 20)
+#define BIG_CALLS   3
+
+static const char *dir;
+static volatile uint64_t *progress;
+
+static void die(const char *what)
+{
+	fprintf(stderr, "faultload: %s: %s\n", what, strerror(errno));
+	exit(10);
+}
+
+static char *path_of(const char *rel)
+{
+	static char p[PATH_MAX];
+
+	snprintf(p, sizeof(p), "%s/%s", dir, rel);
+	return p;
+}
+
+static void map_progress(void)
+{
+	int fd = open(path_of("progress"), O_RDWR | O_CLOEXEC);
+	void *p;
+
+	if (fd < 0)
+		die("open progress");
+	p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED)
+		die("mmap progress");
+	close(fd);
+	progress = p;
+	__atomic_store_n(&progress[1], (uint64_t)getpid(), __ATOMIC_RELEASE);
+}
+
+static void spin(unsigned long n)
+{
+	static char buf[CHUNK];
+	int fd = open(path_of("data"), O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		die("open data");
+	for (unsigned long i = 0; !n || i < n; i++) {
+		if (pread(fd, buf, CHUNK, (off_t)(i % (DATA_SZ / CHUNK)) * CHUNK) != CHUNK)
+			die("pread data");
+		__atomic_store_n(&progress[0], i + 1, __ATOMIC_RELEASE);
+	}
+	close(fd);
+}
+
+static void many(unsigned long n)
+{
+	char rel[64];
+
+	if (mkdir(path_of("m"), 0755) && errno != EEXIST)
+		die("mkdir m");
+	for (unsigned long i = 0; i < n; i++) {
+		int fd;
+
+		snprintf(rel, sizeof(rel), "m/f%lu", i);
+		fd = open(path_of(rel), O_CREAT | O_WRONLY | O_TRUNC | O_CLOEXEC, 0644);
+		if (fd < 0 || write(fd, "x", 1) != 1)
+			die("write m/f");
+		close(fd);
+		__atomic_store_n(&progress[0], i + 1, __ATOMIC_RELEASE);
+	}
+}
+
+static void big(void)
+{
+	static struct iovec iov[BIG_IOV_CNT];
+	char *buf =
+		mmap(NULL, BIG_IOV_SZ, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	int fd = open(path_of("sparse"), O_RDONLY | O_CLOEXEC);
+	uint64_t total = 0;
+
+	if (buf == MAP_FAILED || fd < 0)
+		die("big setup");
+	/* every iovec is the same 2 MiB: 2 GiB asked of the kernel, 2 MiB of memory */
+	for (int i = 0; i < BIG_IOV_CNT; i++)
+		iov[i] = (struct iovec){ buf, BIG_IOV_SZ };
+	for (int k = 0; k < BIG_CALLS; k++) {
+		ssize_t n = preadv(fd, iov, BIG_IOV_CNT, (off_t)k << 31);
+
+		if (n <= 0)
+			die("preadv sparse");
+		total += (uint64_t)n;
+		__atomic_store_n(&progress[0], (uint64_t)k + 1, __ATOMIC_RELEASE);
+	}
+	printf("done %zd\nbytes %llu\n", (ssize_t)(total / BIG_CALLS), (unsigned long long)total);
+}
+
+int main(int argc, char **argv)
+{
+	unsigned long n = argc > 3 ? strtoul(argv[3], NULL, 10) : 0;
+
+	if (argc < 3) {
+		fprintf(stderr, "usage: faultload DIR spin|spinexit|crash|many|big [N]\n");
+		return 2;
+	}
+	dir = argv[1];
+	map_progress();
+	if (!strcmp(argv[2], "spin")) {
+		spin(n);
+	} else if (!strcmp(argv[2], "spinexit")) {
+		spin(n);
+		while (!__atomic_load_n(&progress[2], __ATOMIC_ACQUIRE))
+			__builtin_ia32_pause();
+	} else if (!strcmp(argv[2], "crash")) {
+		spin(n);
+		*(volatile int *)(uintptr_t)progress[3] = 1; /* word 3 is 0: a NULL store */
+	} else if (!strcmp(argv[2], "many")) {
+		many(n);
+	} else if (!strcmp(argv[2], "big")) {
+		big();
+	} else {
+		fprintf(stderr, "faultload: unknown mode '%s'\n", argv[2]);
+		return 2;
+	}
+	return 0;
+}
