@@ -11,12 +11,12 @@
 #define SEC(name) __attribute__((section(name), used))
 #undef __always_inline
 #define __always_inline inline __attribute__((always_inline))
-#define __noinline __attribute__((noinline))
-#define likely(x) __builtin_expect(!!(x), 1)
-#define unlikely(x) __builtin_expect(!!(x), 0)
+#define __noinline	__attribute__((noinline))
+#define likely(x)	__builtin_expect(!!(x), 1)
+#define unlikely(x)	__builtin_expect(!!(x), 0)
 
-#define BPF_ANY		0
-#define BPF_NOEXIST	1
+#define BPF_ANY	    0
+#define BPF_NOEXIST 1
 
 static void *(*bpf_map_lookup_elem)(void *map, const void *key) = (void *)1;
 static long (*bpf_map_update_elem)(void *map, const void *key, const void *value,
@@ -33,14 +33,14 @@ static long (*bpf_probe_read_kernel_str)(void *dst, __u32 size, const void *src)
 static long (*bpf_ringbuf_output)(void *rb, void *data, __u64 size, __u64 flags) = (void *)130;
 
 /* Accesses the compiler may neither drop, merge nor move across each other. */
-#define READ_ONCE(x)		(*(const volatile __typeof__(x) *)&(x))
-#define WRITE_ONCE(x, v)	(*(volatile __typeof__(x) *)&(x) = (v))
-#define barrier()		__asm__ __volatile__("" ::: "memory")
+#define READ_ONCE(x)	 (*(const volatile __typeof__(x) *)&(x))
+#define WRITE_ONCE(x, v) (*(volatile __typeof__(x) *)&(x) = (v))
+#define barrier()	 __asm__ __volatile__("" ::: "memory")
 
 /* Read one kernel field (a CO-RE relocated address) into a local, 0 on failure. */
 #define KREAD(dst, src)                                                                            \
 	do {                                                                                       \
-		if (bpf_probe_read_kernel(&(dst), sizeof(dst), &(src)))                             \
+		if (bpf_probe_read_kernel(&(dst), sizeof(dst), &(src)))                            \
 			(dst) = 0;                                                                 \
 	} while (0)
 

@@ -37,9 +37,9 @@ struct hlist_bl_node {
 struct dentry {
 	struct dentry *d_parent;
 	struct qstr d_name;
-	struct hlist_bl_node d_hash;	/* pprev NULL: unhashed (unlinked, or O_TMPFILE) */
+	struct hlist_bl_node d_hash; /* pprev NULL: unhashed (unlinked, or O_TMPFILE) */
 	union {
-		struct hlist_node d_alias;	/* in inode->i_dentry */
+		struct hlist_node d_alias; /* in inode->i_dentry */
 	} d_u;
 } __core;
 
@@ -71,7 +71,7 @@ struct inode {
 	unsigned long i_ino;
 	unsigned int i_nlink;
 	long long i_size;
-	struct hlist_head i_dentry;	/* the dentries (names) of this inode */
+	struct hlist_head i_dentry; /* the dentries (names) of this inode */
 } __core;
 
 struct vfsmount {

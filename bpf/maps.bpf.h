@@ -19,12 +19,12 @@ struct map_def {
 	__u32 map_flags;
 };
 
-#define MAP_HASH		1
-#define MAP_ARRAY		2
-#define MAP_PROG_ARRAY		3
-#define MAP_PERCPU_ARRAY	6
-#define MAP_RINGBUF		27
-#define MAP_F_NO_PREALLOC	1
+#define MAP_HASH	  1
+#define MAP_ARRAY	  2
+#define MAP_PROG_ARRAY	  3
+#define MAP_PERCPU_ARRAY  6
+#define MAP_RINGBUF	  27
+#define MAP_F_NO_PREALLOC 1
 
 #define DEFINE_MAP(name_, type_, key_, value_, max_, flags_)                                       \
 	struct map_def name_ SEC("maps") = {                                                       \
@@ -82,7 +82,7 @@ struct heads {
 };
 DEFINE_MAP(heads, MAP_PERCPU_ARRAY, sizeof(__u32), sizeof(struct heads), 1, 0);
 /* tail-call targets: [TAIL_EMIT_FILES] = emit_files */
-#define TAIL_EMIT_FILES		0
+#define TAIL_EMIT_FILES 0
 DEFINE_MAP(tails, MAP_PROG_ARRAY, sizeof(__u32), sizeof(__u32), 1, 0);
 /* new files (path, fstype) and new comms for user space */
 DEFINE_MAP(events, MAP_RINGBUF, 0, 0, 1 << 20, 0);

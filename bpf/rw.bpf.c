@@ -11,11 +11,11 @@
 #include "kernel.bpf.h"
 #include "maps.bpf.h"
 
-#define O_APPEND	02000
-#define __O_TMPFILE	020000000	/* kept in f_flags after open */
-#define IOV_MAX		1024
-#define EEXIST		17
-#define E2BIG		7
+#define O_APPEND    02000
+#define __O_TMPFILE 020000000 /* kept in f_flags after open */
+#define IOV_MAX	    1024
+#define EEXIST	    17
+#define E2BIG	    7
 
 /* asm/: see the register contracts there */
 extern __u32 hist_bucket(__u64 v);
@@ -53,7 +53,7 @@ struct iovec_user {
  * program.  A kernel whose field lies beyond HEAD_SZ reads 0, and the file
  * is then not recorded (never a wrong value).
  */
-#define FIELD_OFF(type, field) __builtin_preserve_field_info(((type *)0)->field, 0)
+#define FIELD_OFF(type, field)	  __builtin_preserve_field_info(((type *)0)->field, 0)
 #define FIELD_EXISTS(type, field) __builtin_preserve_field_info(((type *)0)->field, 2)
 #define COPY_FIELD(buf, buf_sz, type, field, dst)                                                  \
 	do {                                                                                       \
@@ -93,8 +93,8 @@ static __always_inline struct file *fd_to_file(__u64 fd)
 
 /* What entry needs of a file: f_flags, and the starting offset by position. */
 struct file_view {
-	const __u8 *file;	/* struct file head */
-	const __u8 *inode;	/* struct inode head */
+	const __u8 *file;  /* struct file head */
+	const __u8 *inode; /* struct inode head */
 	unsigned int flags;
 };
 
@@ -253,14 +253,14 @@ static __always_inline int unstash(struct inflight *inf)
 }
 
 /* The expressions of syscalls.def, evaluated in HOOK's entry program. */
-#define ARG_COUNT(n)		(ctx->args[n])
-#define ARG_IOV(iov, cnt)	iov_sum(ctx->args[iov], ctx->args[cnt])
-#define ARG_NONE		0
-#define OFF_POS			file_pos(&view, is_write)
-#define OFF_ARG(n)		(ctx->args[n])
-#define OFF_ARG_OR_POS(n)	((__s64)ctx->args[n] == -1 ? OFF_POS : ctx->args[n])
-#define OFF_PTR(n)		user_u64_or(ctx->args[n], OFF_POS)
-#define OFF_NONE		0
+#define ARG_COUNT(n)	  (ctx->args[n])
+#define ARG_IOV(iov, cnt) iov_sum(ctx->args[iov], ctx->args[cnt])
+#define ARG_NONE	  0
+#define OFF_POS		  file_pos(&view, is_write)
+#define OFF_ARG(n)	  (ctx->args[n])
+#define OFF_ARG_OR_POS(n) ((__s64)ctx->args[n] == -1 ? OFF_POS : ctx->args[n])
+#define OFF_PTR(n)	  user_u64_or(ctx->args[n], OFF_POS)
+#define OFF_NONE	  0
 
 /* ---- exit side -------------------------------------------------------- */
 
@@ -367,8 +367,7 @@ static __always_inline struct dentry *naming_dentry(struct file *file, struct in
 }
 
 /* Send a new record's path, fs type and first comm to user space. */
-static __always_inline void emit_file(struct ev_file *ev, struct inflight_file *f,
-				      const char *comm)
+static __always_inline void emit_file(struct ev_file *ev, struct inflight_file *f, const char *comm)
 {
 	struct file *file = (void *)f->file;
 	struct file_system_type *type;
@@ -636,8 +635,8 @@ static __always_inline int on_exit(struct sys_exit_ctx *ctx, __u32 kind, int has
  * evaluates the line's expressions with `ctx` and `view` in scope: the
  * offset once the fd is known to be a named regular file.
  */
-#define OUT_NONE	-1
-#define OUT_FD(n)	(n)
+#define OUT_NONE  -1
+#define OUT_FD(n) (n)
 
 #define X(name, tp, kind, fd, out, req, off)                                                       \
 	SEC("tracepoint/syscalls/sys_enter_" #tp)                                                  \
@@ -656,7 +655,7 @@ static __always_inline int on_exit(struct sys_exit_ctx *ctx, __u32 kind, int has
 			return 0;                                                                  \
 		if (resolve_fd(ctx->args[fd], &inf.f[0], h, &view))                                \
 			inf.f[0].start = off;                                                      \
-		if (out >= 0 && resolve_fd(ctx->args[out & 7], &inf.f[1], h, &view))              \
+		if (out >= 0 && resolve_fd(ctx->args[out & 7], &inf.f[1], h, &view))               \
 			inf.f[1].start = file_pos(&view, 1);                                       \
 		if (inf.f[0].valid || inf.f[1].valid)                                              \
 			stash(&inf, SC_##name, req);                                               \

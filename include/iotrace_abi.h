@@ -15,8 +15,8 @@
  *   bucket 63         [2^62, UINT64_MAX]
  * hist_bucket(v) = min(bit length of v, 63).
  */
-#define HIST_BUCKETS		64
-#define HIST_LAST		(HIST_BUCKETS - 1)
+#define HIST_BUCKETS 64
+#define HIST_LAST    (HIST_BUCKETS - 1)
 
 /*
  * Latency histograms (fsync-type calls, in ns): 4 sub-buckets per octave,
@@ -30,53 +30,53 @@
  * lat_bucket(v) = v for v < 4; else with k = bit length(v) - 1 and
  * sub = (v >> (k - 2)) & 3: min(4 * (k - 1) + sub, LAT_LAST).
  */
-#define LAT_SUB_BITS		2
-#define LAT_BUCKETS		160
-#define LAT_LAST		(LAT_BUCKETS - 1)
+#define LAT_SUB_BITS 2
+#define LAT_BUCKETS  160
+#define LAT_LAST     (LAT_BUCKETS - 1)
 
 /* struct seq_state field offsets (asm/seq.S) */
-#define SEQ_NEXT_OFF		0	/* end offset of the previous successful call */
-#define SEQ_LAST_START		8	/* starting offset of the previous call */
-#define SEQ_FLAGS		16
-#define SEQ_STATE_SZ		24
-#define SEQ_F_HAVE_LAST		1	/* SEQ_LAST_START is valid */
+#define SEQ_NEXT_OFF	0 /* end offset of the previous successful call */
+#define SEQ_LAST_START	8 /* starting offset of the previous call */
+#define SEQ_FLAGS	16
+#define SEQ_STATE_SZ	24
+#define SEQ_F_HAVE_LAST 1 /* SEQ_LAST_START is valid */
 
 /* filter_task mode bits (asm/filter.S) */
-#define FILTER_ALL		1	/* no pid or comm target: trace every process */
-#define FILTER_PIDS		2	/* the pids map holds targets */
-#define FILTER_COMMS		4	/* the comms map holds targets */
-#define COMM_LEN		16
+#define FILTER_ALL   1 /* no pid or comm target: trace every process */
+#define FILTER_PIDS  2 /* the pids map holds targets */
+#define FILTER_COMMS 4 /* the comms map holds targets */
+#define COMM_LEN     16
 
 /* filter_file: inode mode and super_block flags of a file worth a record */
-#define IOT_S_IFMT		0170000
-#define IOT_S_IFREG		0100000
-#define IOT_SB_KERNMOUNT	(1 << 22)	/* internal mounts: memfd, pipes, sockets */
+#define IOT_S_IFMT	 0170000
+#define IOT_S_IFREG	 0100000
+#define IOT_SB_KERNMOUNT (1 << 22) /* internal mounts: memfd, pipes, sockets */
 
 /* drops[] reasons: everything BPF could not count is counted here */
-#define DROP_FILES_FULL		0	/* files map full: a call on a file without record */
-#define DROP_SCSTATS_FULL	1	/* per-syscall stats map full: a call not counted */
-#define DROP_INFLIGHT_FULL	2	/* no slot to pair enter with exit: a call not counted */
-#define DROP_EVENTS_FULL	3	/* ring buffer full: a path or comm not delivered */
-#define DROP_PATH_TRUNC		4	/* path deeper or longer than we walk (path marked) */
-#define DROP_FD_READ		5	/* fd -> file resolution failed: a call not counted */
-#define DROP_PIDS_FULL		6	/* a forked child could not be added: it is not traced */
-#define DROP_LOST_FULL		7	/* lostfiles map full: dropped.files is a lower bound */
-#define DROP_MAX		8
+#define DROP_FILES_FULL	   0 /* files map full: a call on a file without record */
+#define DROP_SCSTATS_FULL  1 /* per-syscall stats map full: a call not counted */
+#define DROP_INFLIGHT_FULL 2 /* no slot to pair enter with exit: a call not counted */
+#define DROP_EVENTS_FULL   3 /* ring buffer full: a path or comm not delivered */
+#define DROP_PATH_TRUNC	   4 /* path deeper or longer than we walk (path marked) */
+#define DROP_FD_READ	   5 /* fd -> file resolution failed: a call not counted */
+#define DROP_PIDS_FULL	   6 /* a forked child could not be added: it is not traced */
+#define DROP_LOST_FULL	   7 /* lostfiles map full: dropped.files is a lower bound */
+#define DROP_MAX	   8
 
 /* enter/exit pairing: a slot per thread id modulo INFLIGHT_SLOTS (bpf/rw.bpf.c) */
-#define INFLIGHT_SLOTS		32768
-#define INFLIGHT_BUSY		0xffffffffu
+#define INFLIGHT_SLOTS 32768
+#define INFLIGHT_BUSY  0xffffffffu
 
-#define SC_KIND_READ		0
-#define SC_KIND_WRITE		1
-#define SC_KIND_SYNC		2
-#define SC_KIND_CLOSE		3
+#define SC_KIND_READ  0
+#define SC_KIND_WRITE 1
+#define SC_KIND_SYNC  2
+#define SC_KIND_CLOSE 3
 
-#define PATH_BUF_SZ		4096	/* reversed NUL-separated components */
-#define PATH_MAX_DEPTH		96	/* dentry levels + mount crossings walked */
+#define PATH_BUF_SZ    4096 /* reversed NUL-separated components */
+#define PATH_MAX_DEPTH 96   /* dentry levels + mount crossings walked */
 
-#define EV_FILE			1
-#define EV_COMM			2
+#define EV_FILE 1
+#define EV_COMM 2
 
 #ifndef __ASSEMBLER__
 
@@ -98,8 +98,8 @@ struct seq_state {
 /* Identifies a record: a file, or a (process, file) with --per-process. */
 struct file_key {
 	__u64 ino;
-	__u32 dev;		/* kernel dev_t: major << 20 | minor */
-	__u32 tgid;		/* 0 unless per-process */
+	__u32 dev;  /* kernel dev_t: major << 20 | minor */
+	__u32 tgid; /* 0 unless per-process */
 };
 
 /* One side (read or write) of a file record. */
@@ -107,8 +107,8 @@ struct rw_side {
 	__u64 calls;
 	__u64 errors;
 	__u64 bytes;
-	__u64 first_entry_ns;	/* bpf_ktime_get_ns() of the first entry, 0 = none */
-	__u64 last_return_ns;	/* of the last successful return, 0 = none */
+	__u64 first_entry_ns; /* bpf_ktime_get_ns() of the first entry, 0 = none */
+	__u64 last_return_ns; /* of the last successful return, 0 = none */
 	__u64 seq_calls;
 	__u64 rewrites;
 	struct seq_state seq;
@@ -116,7 +116,7 @@ struct rw_side {
 };
 
 struct file_rec {
-	struct rw_side side[2];	/* [SC_KIND_READ], [SC_KIND_WRITE] */
+	struct rw_side side[2]; /* [SC_KIND_READ], [SC_KIND_WRITE] */
 	__u64 last_comm[2];	/* last comm seen, to send EV_COMM only on change */
 	__u32 nlink;		/* i_nlink when last seen */
 	__u32 pad;
@@ -140,19 +140,19 @@ struct sc_stats {
 /* One file a call works on, as sys_enter saw it. */
 struct inflight_file {
 	struct file_key fk;
-	__u64 file;		/* struct file *, for the path walk of a new file */
-	__u64 start;		/* starting offset */
+	__u64 file;  /* struct file *, for the path walk of a new file */
+	__u64 start; /* starting offset */
 	__u32 nlink;
-	__u32 valid;		/* a named regular file was found behind the fd */
+	__u32 valid; /* a named regular file was found behind the fd */
 };
 
 /* What sys_enter saw, kept per thread until sys_exit. */
 struct inflight {
-	struct inflight_file f[2];	/* [0]: the call's fd (in_fd); [1]: sendfile's out_fd */
-	__u64 ts;		/* bpf_ktime_get_ns() at entry */
-	__u64 req;		/* request size */
-	__u32 sc;		/* enum sc_idx */
-	__u32 tid;		/* owner of the slot; 0 free, INFLIGHT_BUSY being written */
+	struct inflight_file f[2]; /* [0]: the call's fd (in_fd); [1]: sendfile's out_fd */
+	__u64 ts;		   /* bpf_ktime_get_ns() at entry */
+	__u64 req;		   /* request size */
+	__u32 sc;		   /* enum sc_idx */
+	__u32 tid;		   /* owner of the slot; 0 free, INFLIGHT_BUSY being written */
 };
 
 /* Per (record, fsync-type syscall): latencies. */
@@ -172,16 +172,16 @@ struct zero_value {
 
 /* Global knobs: the .rodata variable iot_cfg of every BPF C object. */
 struct iot_config {
-	__u32 self_tgid;	/* never traced */
-	__u32 filter_mode;	/* FILTER_* */
+	__u32 self_tgid;   /* never traced */
+	__u32 filter_mode; /* FILTER_* */
 	__u32 per_process;
 	__u32 pad;
 };
 
 /* ring buffer events */
 struct ev_hdr {
-	__u32 type;		/* EV_* */
-	__u32 len;		/* bytes of the whole event */
+	__u32 type; /* EV_* */
+	__u32 len;  /* bytes of the whole event */
 	struct file_key fk;
 };
 

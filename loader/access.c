@@ -128,8 +128,8 @@ int obj__set_max_entries(struct obj *o, const char *map_name, uint32_t max_entri
  * section keep what the programs stored (a program storing to them between
  * the read and the write loses that store).
  */
-static int write_global(struct obj *o, struct map *m, const char *name, size_t off,
-			const void *val, size_t val_sz)
+static int write_global(struct obj *o, struct map *m, const char *name, size_t off, const void *val,
+			size_t val_sz)
 {
 	uint32_t key = 0;
 	int err;
@@ -153,8 +153,8 @@ static int write_global(struct obj *o, struct map *m, const char *name, size_t o
 }
 
 /* check (write == false) or write every definition of a global variable */
-static int each_global(struct obj *o, const char *name, const void *val, size_t val_sz,
-		       bool write, size_t *cnt)
+static int each_global(struct obj *o, const char *name, const void *val, size_t val_sz, bool write,
+		       size_t *cnt)
 {
 	const struct elf_obj *e;
 	const struct sec *s;
@@ -176,8 +176,8 @@ static int each_global(struct obj *o, const char *name, const void *val, size_t 
 				return -EINVAL;
 			}
 			if (write) {
-				int err = write_global(o, &o->maps[s->map_idx], name, sym.st_value, val,
-						       val_sz);
+				int err = write_global(o, &o->maps[s->map_idx], name, sym.st_value,
+						       val, val_sz);
 
 				if (err)
 					return err;

@@ -67,13 +67,20 @@ static long type_extra(const struct btf_type *t)
 	switch (btf__kind(t)) {
 	case BTF_KIND_INT:
 		return 4;
-	case BTF_KIND_PTR: case BTF_KIND_FWD: case BTF_KIND_TYPEDEF: case BTF_KIND_VOLATILE:
-	case BTF_KIND_CONST: case BTF_KIND_RESTRICT: case BTF_KIND_FUNC: case BTF_KIND_FLOAT:
+	case BTF_KIND_PTR:
+	case BTF_KIND_FWD:
+	case BTF_KIND_TYPEDEF:
+	case BTF_KIND_VOLATILE:
+	case BTF_KIND_CONST:
+	case BTF_KIND_RESTRICT:
+	case BTF_KIND_FUNC:
+	case BTF_KIND_FLOAT:
 	case BTF_KIND_TYPE_TAG:
 		return 0;
 	case BTF_KIND_ARRAY:
 		return sizeof(struct btf_array);
-	case BTF_KIND_STRUCT: case BTF_KIND_UNION:
+	case BTF_KIND_STRUCT:
+	case BTF_KIND_UNION:
 		return (long)vlen * sizeof(struct btf_member);
 	case BTF_KIND_ENUM:
 		return (long)vlen * sizeof(struct btf_enum);
@@ -331,8 +338,11 @@ uint32_t btf__skip_mods(const struct btf *btf, uint32_t id)
 		if (!t)
 			return 0;
 		switch (btf__kind(t)) {
-		case BTF_KIND_CONST: case BTF_KIND_VOLATILE: case BTF_KIND_RESTRICT:
-		case BTF_KIND_TYPEDEF: case BTF_KIND_TYPE_TAG:
+		case BTF_KIND_CONST:
+		case BTF_KIND_VOLATILE:
+		case BTF_KIND_RESTRICT:
+		case BTF_KIND_TYPEDEF:
+		case BTF_KIND_TYPE_TAG:
 			id = t->type;
 			break;
 		default:
@@ -350,8 +360,13 @@ static int type_size(const struct btf *btf, uint32_t id, uint32_t *sz, int depth
 	if (!t || depth > 32)
 		return -EINVAL;
 	switch (btf__kind(t)) {
-	case BTF_KIND_INT: case BTF_KIND_STRUCT: case BTF_KIND_UNION: case BTF_KIND_ENUM:
-	case BTF_KIND_ENUM64: case BTF_KIND_FLOAT: case BTF_KIND_DATASEC:
+	case BTF_KIND_INT:
+	case BTF_KIND_STRUCT:
+	case BTF_KIND_UNION:
+	case BTF_KIND_ENUM:
+	case BTF_KIND_ENUM64:
+	case BTF_KIND_FLOAT:
+	case BTF_KIND_DATASEC:
 		*sz = t->size;
 		return 0;
 	case BTF_KIND_PTR:

@@ -21,8 +21,8 @@
 
 #include "internal.h"
 
-#define BTF_EXT_MAGIC	0xeB9F
-#define MAX_ACCESS	32
+#define BTF_EXT_MAGIC 0xeB9F
+#define MAX_ACCESS    32
 
 enum core_kind {
 	CORE_FIELD_BYTE_OFFSET = 0,
@@ -31,9 +31,10 @@ enum core_kind {
 };
 
 static const char *const core_kind_names[] = {
-	"field_byte_offset", "field_byte_size", "field_exists", "field_signed",
-	"field_lshift_u64", "field_rshift_u64", "type_id_local", "type_id_target",
-	"type_exists", "type_size", "enumval_exists", "enumval_value", "type_matches",
+	"field_byte_offset", "field_byte_size",	 "field_exists",   "field_signed",
+	"field_lshift_u64",  "field_rshift_u64", "type_id_local",  "type_id_target",
+	"type_exists",	     "type_size",	 "enumval_exists", "enumval_value",
+	"type_matches",
 };
 
 struct btf_ext_hdr {
@@ -154,7 +155,8 @@ static int read_core_area(struct elf_obj *e, const uint8_t *p, const uint8_t *en
 		return 0;
 	memcpy(&rec_sz, p, 4);
 	if (rec_sz < 16) {
-		pr_warn("%s: section '.BTF.ext': CO-RE record size %u is too small", e->name, rec_sz);
+		pr_warn("%s: section '.BTF.ext': CO-RE record size %u is too small", e->name,
+			rec_sz);
 		return -EINVAL;
 	}
 	for (p += 4; p < end;) {
@@ -178,7 +180,7 @@ static int read_btf_ext(struct elf_obj *e, const struct sec *s)
 	if (h.magic != BTF_EXT_MAGIC || h.hdr_len > s->sh.sh_size)
 		goto bad;
 	if (h.hdr_len < sizeof(h))
-		return 0;	/* no CO-RE area */
+		return 0; /* no CO-RE area */
 	start = (uint64_t)h.hdr_len + h.core_relo_off;
 	end = start + h.core_relo_len;
 	if (end > s->sh.sh_size)
@@ -252,9 +254,9 @@ struct walk_ctx {
 	const struct btf *local;
 	const struct btf *targ;
 	const struct access *acc;
-	char *field;		/* "file.f_path", built by the local walk */
+	char *field; /* "file.f_path", built by the local walk */
 	size_t field_sz;
-	const char *ctx;	/* message prefix: "prog 'x': insn 5" */
+	const char *ctx; /* message prefix: "prog 'x': insn 5" */
 };
 
 static void field_append(struct walk_ctx *c, const char *fmt, const char *name, uint32_t idx)
@@ -337,7 +339,8 @@ static int targ_member(const struct btf *btf, uint32_t id, const char *name, uin
 			*type = m->type;
 			return 0;
 		}
-		if ((!mname || !*mname) && !targ_member(btf, m->type, name, &inner, type, depth + 1)) {
+		if ((!mname || !*mname) &&
+		    !targ_member(btf, m->type, name, &inner, type, depth + 1)) {
 			*bits += bit_off + inner;
 			return 0;
 		}
@@ -366,7 +369,7 @@ static int targ_step(struct walk_ctx *c, uint32_t *lcur, uint32_t *tcur, uint32_
 	name = btf__str(c->local, btf__members(lt)[idx].name_off);
 	*lcur = btf__members(lt)[idx].type;
 	if (!name || !*name)
-		return 0;	/* anonymous local member: matched by its members' names */
+		return 0; /* anonymous local member: matched by its members' names */
 	return targ_member(c->targ, *tcur, name, bits, tcur, 0);
 }
 
@@ -521,10 +524,13 @@ static int add_poison(struct prog *p, size_t i, const char *field)
 static int insn_value(const struct bpf_insn *insn, int64_t *val)
 {
 	switch (BPF_CLASS(insn->code)) {
-	case BPF_LDX: case BPF_ST: case BPF_STX:
+	case BPF_LDX:
+	case BPF_ST:
+	case BPF_STX:
 		*val = insn->off;
 		return 0;
-	case BPF_ALU: case BPF_ALU64:
+	case BPF_ALU:
+	case BPF_ALU64:
 		if (BPF_SRC(insn->code) != BPF_K)
 			return -EINVAL;
 		*val = insn->imm;
@@ -545,7 +551,8 @@ static int patch_value(struct prog *p, size_t i, uint32_t val, const char *ctx)
 
 	if (cls == BPF_LDX || cls == BPF_ST || cls == BPF_STX) {
 		if (val > INT16_MAX) {
-			pr_warn("%s: CO-RE offset %u does not fit the insn's 16-bit offset", ctx, val);
+			pr_warn("%s: CO-RE offset %u does not fit the insn's 16-bit offset", ctx,
+				val);
 			return -ERANGE;
 		}
 		insn->off = val;

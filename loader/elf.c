@@ -69,7 +69,8 @@ static int check_ehdr(const struct elf_obj *e, size_t size)
 		return -EINVAL;
 	}
 	if (eh.e_machine != EM_BPF) {
-		pr_warn("%s: wrong machine %u, expected EM_BPF (%u)", e->name, eh.e_machine, EM_BPF);
+		pr_warn("%s: wrong machine %u, expected EM_BPF (%u)", e->name, eh.e_machine,
+			EM_BPF);
 		return -EINVAL;
 	}
 	if (eh.e_type != ET_REL) {
@@ -77,8 +78,8 @@ static int check_ehdr(const struct elf_obj *e, size_t size)
 		return -EINVAL;
 	}
 	end = eh.e_shoff + (uint64_t)eh.e_shnum * eh.e_shentsize;
-	if (eh.e_shentsize != sizeof(Elf64_Shdr) || eh.e_shoff < sizeof(Elf64_Ehdr) ||
-	    end > size || end < eh.e_shoff) {
+	if (eh.e_shentsize != sizeof(Elf64_Shdr) || eh.e_shoff < sizeof(Elf64_Ehdr) || end > size ||
+	    end < eh.e_shoff) {
 		pr_warn("%s: truncated file: section headers end at 0x%llx, file size 0x%zx",
 			e->name, (unsigned long long)end, size);
 		return -EINVAL;
@@ -314,7 +315,7 @@ static int check_rel(const struct elf_obj *e, const struct sec *rs, size_t no)
 		return -EINVAL;
 	}
 	if (!(t->sh.sh_flags & SHF_ALLOC))
-		return 0;	/* .BTF, .BTF.ext, debug info: not used */
+		return 0; /* .BTF, .BTF.ext, debug info: not used */
 	if (!sec_is_exec(t)) {
 		pr_warn("%s: section '%s': relocation #%zu: relocations in data section '%s' are not supported",
 			e->name, rs->name, no, t->name);

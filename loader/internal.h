@@ -18,22 +18,22 @@
 
 #include "loader.h"
 
-#define INSN_SZ		8
-#define LD_IMM64	(BPF_LD | BPF_IMM | BPF_DW)	/* 0x18 */
-#define CALL_INSN	(BPF_JMP | BPF_CALL)		/* 0x85 */
-#define MAP_DEF_SZ	20	/* legacy struct of five u32 */
-#define OBJ_NAME_LEN	16	/* BPF_OBJ_NAME_LEN, with the NUL */
+#define INSN_SZ	       8
+#define LD_IMM64       (BPF_LD | BPF_IMM | BPF_DW) /* 0x18 */
+#define CALL_INSN      (BPF_JMP | BPF_CALL)	   /* 0x85 */
+#define MAP_DEF_SZ     20			   /* legacy struct of five u32 */
+#define OBJ_NAME_LEN   16			   /* BPF_OBJ_NAME_LEN, with the NUL */
 /* helper id of a poisoned CO-RE insn: the verifier names it "unknown#195896080" */
-#define CORE_POISON_ID	0xbad2310
+#define CORE_POISON_ID 0xbad2310
 
 /* ELF relocation types of the BPF target */
-#define R_BPF_64_64	1
-#define R_BPF_64_32	10
+#define R_BPF_64_64 1
+#define R_BPF_64_32 10
 
 __attribute__((format(printf, 2, 3))) void pr(enum loader_level level, const char *fmt, ...);
-#define pr_warn(...)	pr(LOADER_WARN, __VA_ARGS__)
-#define pr_info(...)	pr(LOADER_INFO, __VA_ARGS__)
-#define pr_debug(...)	pr(LOADER_DEBUG, __VA_ARGS__)
+#define pr_warn(...)  pr(LOADER_WARN, __VA_ARGS__)
+#define pr_info(...)  pr(LOADER_INFO, __VA_ARGS__)
+#define pr_debug(...) pr(LOADER_DEBUG, __VA_ARGS__)
 
 /* name as the kernel accepts it: [A-Za-z0-9_.], truncated to 15 chars */
 void kernel_name(char *dst, const char *name);
@@ -42,13 +42,13 @@ int grow(void *arr, size_t *cap, size_t need, size_t elem_sz);
 
 /* ---- btf.c ---------------------------------------------------------- */
 struct btf {
-	void *data;			/* owned copy of the blob */
+	void *data; /* owned copy of the blob */
 	size_t size;
 	const char *strs;
 	uint32_t str_sz;
-	const struct btf_type **types;	/* types[0] is NULL (void) */
-	uint32_t type_cnt;		/* including void */
-	uint32_t *composites;		/* named STRUCT/UNION ids sorted by name */
+	const struct btf_type **types; /* types[0] is NULL (void) */
+	uint32_t type_cnt;	       /* including void */
+	uint32_t *composites;	       /* named STRUCT/UNION ids sorted by name */
 	uint32_t composite_cnt;
 };
 
@@ -77,54 +77,54 @@ void btf__member_bits(const struct btf_type *t, uint32_t idx, uint32_t *bit_off,
 
 /* ---- elf.c ---------------------------------------------------------- */
 enum relo_kind {
-	RELO_MAP,	/* ld_imm64 of a SEC("maps") map: src_reg = PSEUDO_MAP_FD */
-	RELO_DATA,	/* ld_imm64 into .rodata/.data/.bss: src_reg = PSEUDO_MAP_VALUE */
-	RELO_CALL,	/* bpf-to-bpf call */
-	RELO_FUNC,	/* ld_imm64 of a function address: src_reg = PSEUDO_FUNC */
+	RELO_MAP,  /* ld_imm64 of a SEC("maps") map: src_reg = PSEUDO_MAP_FD */
+	RELO_DATA, /* ld_imm64 into .rodata/.data/.bss: src_reg = PSEUDO_MAP_VALUE */
+	RELO_CALL, /* bpf-to-bpf call */
+	RELO_FUNC, /* ld_imm64 of a function address: src_reg = PSEUDO_FUNC */
 };
 
 struct relo {
 	enum relo_kind kind;
-	size_t insn_off;	/* byte offset of the insn in its section */
-	size_t relo_no;		/* index in the ELF relocation section, for messages */
-	size_t map_idx;		/* RELO_MAP, RELO_DATA */
-	uint32_t data_off;	/* RELO_DATA: byte offset inside the map value */
-	size_t tgt_elf;		/* RELO_CALL, RELO_FUNC: target function */
+	size_t insn_off;   /* byte offset of the insn in its section */
+	size_t relo_no;	   /* index in the ELF relocation section, for messages */
+	size_t map_idx;	   /* RELO_MAP, RELO_DATA */
+	uint32_t data_off; /* RELO_DATA: byte offset inside the map value */
+	size_t tgt_elf;	   /* RELO_CALL, RELO_FUNC: target function */
 	size_t tgt_sec;
-	size_t tgt_off;		/* byte offset of the target insn in tgt_sec */
+	size_t tgt_off; /* byte offset of the target insn in tgt_sec */
 };
 
 struct sec {
 	const char *name;
 	GElf_Shdr sh;
-	Elf_Data *data;		/* NULL for SHT_NOBITS */
-	size_t rel_idx;		/* its SHT_REL section, 0 if none */
-	struct relo *relos;	/* classified, sorted by insn_off */
+	Elf_Data *data;	    /* NULL for SHT_NOBITS */
+	size_t rel_idx;	    /* its SHT_REL section, 0 if none */
+	struct relo *relos; /* classified, sorted by insn_off */
 	size_t relo_cnt;
-	size_t map_idx;		/* global data map of this section */
+	size_t map_idx; /* global data map of this section */
 	bool has_map;
 };
 
 /* one CO-RE record of .BTF.ext, bound to an ELF section */
 struct core_rec {
 	size_t sec_idx;
-	uint32_t insn_off;	/* bytes, section-relative */
-	uint32_t type_id;	/* local root type */
-	uint32_t access_off;	/* "0:1:2" in local .BTF strings */
+	uint32_t insn_off;   /* bytes, section-relative */
+	uint32_t type_id;    /* local root type */
+	uint32_t access_off; /* "0:1:2" in local .BTF strings */
 	uint32_t kind;
 };
 
 struct elf_obj {
 	const char *name;
-	char *prefix;		/* "rw" for "rw.bpf.o": names global data maps */
+	char *prefix; /* "rw" for "rw.bpf.o": names global data maps */
 	Elf *elf;
 	struct sec *secs;
 	size_t sec_cnt;
 	size_t symtab_idx;
-	size_t maps_idx;	/* SEC("maps"), 0 if none */
+	size_t maps_idx; /* SEC("maps"), 0 if none */
 	size_t sym_cnt;
-	struct btf *btf;	/* local .BTF, NULL for asm objects */
-	struct core_rec *core;	/* sorted by (sec_idx, insn_off) */
+	struct btf *btf;       /* local .BTF, NULL for asm objects */
+	struct core_rec *core; /* sorted by (sec_idx, insn_off) */
 	size_t core_cnt;
 };
 
@@ -139,12 +139,12 @@ const uint8_t *sec_bytes(const struct sec *s);
 enum map_kind { MAP_USER, MAP_RODATA, MAP_DATA, MAP_BSS };
 
 struct map {
-	char *name;		/* full name */
-	char kname[OBJ_NAME_LEN];	/* truncated name given to the kernel */
+	char *name;		  /* full name */
+	char kname[OBJ_NAME_LEN]; /* truncated name given to the kernel */
 	enum map_kind kind;
 	uint32_t type, key_sz, value_sz, max_entries, flags;
-	uint8_t *init;		/* global data: initial value (value_sz bytes) */
-	size_t elf_idx, sec_idx;	/* global data: where it comes from */
+	uint8_t *init;		 /* global data: initial value (value_sz bytes) */
+	size_t elf_idx, sec_idx; /* global data: where it comes from */
 	int fd;
 };
 
@@ -152,24 +152,24 @@ struct map {
 struct insn_origin {
 	uint32_t elf_idx;
 	uint32_t sec_idx;
-	uint32_t off;		/* bytes in the section */
+	uint32_t off; /* bytes in the section */
 };
 
 /* a poisoned CO-RE insn, reported by field when the kernel rejects it */
 struct poison {
 	size_t insn_idx;
-	char *field;		/* "file.f_path" */
+	char *field; /* "file.f_path" */
 };
 
 struct prog {
 	char *name;
 	char *sec_name;
 	enum bpf_prog_type type;
-	const char *tp_name;	/* section name after "tracepoint/" or "raw_tp/" */
-	bool attach;		/* false for tail/ programs, reached by tail calls only */
+	const char *tp_name; /* section name after "tracepoint/" or "raw_tp/" */
+	bool attach;	     /* false for tail/ programs, reached by tail calls only */
 	size_t elf_idx, sec_idx;
 	size_t off, sz;		/* the entry function, bytes in its section */
-	struct bpf_insn *insns;	/* final program, built by prog__link */
+	struct bpf_insn *insns; /* final program, built by prog__link */
 	struct insn_origin *orig;
 	size_t insn_cnt, insn_cap, orig_cap;
 	struct poison *poisons;
@@ -188,8 +188,8 @@ struct obj {
 	size_t prog_cnt;
 	char license[128];
 	bool loaded;
-	bool memlock_raised;	/* RLIMIT_MEMLOCK raised for obj__load, to restore */
-	int memlock_err;	/* why raising it failed, 0 if it did not */
+	bool memlock_raised; /* RLIMIT_MEMLOCK raised for obj__load, to restore */
+	int memlock_err;     /* why raising it failed, 0 if it did not */
 };
 
 /* maps.c */
@@ -213,8 +213,8 @@ int prog__core(struct obj *o, struct prog *p, const struct btf *vmlinux);
 bool obj__needs_core(const struct obj *o);
 struct core_result {
 	bool exists;
-	uint32_t local_val;	/* value the local type gives (what clang emitted) */
-	uint32_t local_sz;	/* size of the local field */
+	uint32_t local_val; /* value the local type gives (what clang emitted) */
+	uint32_t local_sz;  /* size of the local field */
 	uint32_t targ_val;
 	uint32_t targ_sz;
 };

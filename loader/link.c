@@ -22,8 +22,8 @@
 /* a function copied into the program */
 struct place {
 	size_t elf_idx, sec_idx;
-	size_t off, sz;		/* bytes in the section */
-	size_t base_idx;	/* its first insn in the program */
+	size_t off, sz;	 /* bytes in the section */
+	size_t base_idx; /* its first insn in the program */
 };
 
 struct link_ctx {
@@ -56,7 +56,8 @@ static int append_func(struct link_ctx *c, size_t elf_idx, size_t sec_idx, size_
 		return -ENOMEM;
 	memcpy(p->insns + p->insn_cnt, sec_bytes(s) + off, sz);
 	for (i = 0; i < cnt; i++)
-		p->orig[p->insn_cnt + i] = (struct insn_origin){ elf_idx, sec_idx, off + i * INSN_SZ };
+		p->orig[p->insn_cnt + i] =
+			(struct insn_origin){ elf_idx, sec_idx, off + i * INSN_SZ };
 	c->places[c->place_cnt++] = (struct place){ elf_idx, sec_idx, off, sz, p->insn_cnt };
 	*base_idx = p->insn_cnt;
 	p->insn_cnt += cnt;
@@ -107,8 +108,8 @@ static int target_idx(struct link_ctx *c, size_t call_idx, size_t elf_idx, size_
 	err = append_func(c, elf_idx, sec_idx, f.st_value, f.st_size, &base);
 	if (err)
 		return err;
-	pr_debug("prog '%s': appended %s:%s at insn %zu", c->p->name, e->name,
-		 elf__sym_name(e, &f), base);
+	pr_debug("prog '%s': appended %s:%s at insn %zu", c->p->name, e->name, elf__sym_name(e, &f),
+		 base);
 	*idx = base + (off - f.st_value) / INSN_SZ;
 	return 0;
 }

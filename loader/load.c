@@ -16,11 +16,11 @@
 
 #include "internal.h"
 
-#define LOG_MIN_SZ	(64u << 10)
-#define LOG_MAX_SZ	(16u << 20)
-#define LOG_TAIL_LINES	20
-#define LOG_STATS	4	/* BPF_LOG_STATS */
-#define POISON_MARK	"unknown#195896080"
+#define LOG_MIN_SZ     (64u << 10)
+#define LOG_MAX_SZ     (16u << 20)
+#define LOG_TAIL_LINES 20
+#define LOG_STATS      4 /* BPF_LOG_STATS */
+#define POISON_MARK    "unknown#195896080"
 
 /* known verifier lines and what to tell the user */
 static const struct {
@@ -178,8 +178,8 @@ static int load_verbose(struct obj *o, struct prog *p, const struct obj_load_opt
 	ret = load_logged(o, p, opts->log_level | LOG_STATS, max_sz, &p->log);
 	if (ret == -ENOSPC && opts->log_level > 1) {
 		/* a level-2 log of a long walk outgrows the limit: keep level 1 */
-		pr_info("prog '%s': level %u log exceeds %zu bytes, keeping the level 1 log", p->name,
-			opts->log_level, max_sz);
+		pr_info("prog '%s': level %u log exceeds %zu bytes, keeping the level 1 log",
+			p->name, opts->log_level, max_sz);
 		free(p->log);
 		ret = load_logged(o, p, 1 | LOG_STATS, LOG_MAX_SZ, &p->log);
 	}
@@ -205,7 +205,7 @@ static int load_quiet(struct obj *o, struct prog *p)
 		return ret;
 	ret = load_logged(o, p, 1, LOG_MAX_SZ, &p->log);
 	if (ret >= 0)
-		return ret;	/* passed on the second try */
+		return ret; /* passed on the second try */
 	if (ret != -ENOMEM)
 		report_rejection(p, ret, p->log);
 	return ret;

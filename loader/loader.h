@@ -36,7 +36,7 @@ void loader_set_print(loader_print_fn fn);
 
 /* One ELF object in memory (for example embedded with .incbin). */
 struct obj_src {
-	const char *name;	/* used in messages: "rw.bpf.o" */
+	const char *name; /* used in messages: "rw.bpf.o" */
 	const void *data;
 	size_t size;
 };

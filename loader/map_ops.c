@@ -37,8 +37,8 @@ int map__get_next_key(const struct map *m, const void *key, void *next_key)
 
 #define DUMP_BATCH 1024
 
-static int dump_by_key(const struct map *m, map_dump_fn fn, void *ctx, uint8_t *key,
-		       uint8_t *next, uint8_t *value)
+static int dump_by_key(const struct map *m, map_dump_fn fn, void *ctx, uint8_t *key, uint8_t *next,
+		       uint8_t *value)
 {
 	bool first = true;
 	int err;
@@ -73,8 +73,8 @@ static int dump_batched(const struct map *m, map_dump_fn fn, void *ctx, uint8_t 
 
 		err = sys_bpf_map_lookup_batch(m->fd, first ? NULL : token, next, keys, values,
 					       &cnt);
-		if (first && (err == -EINVAL || err == -ENOTSUP || err == -EOPNOTSUPP ||
-			      err == -ENOSPC))
+		if (first &&
+		    (err == -EINVAL || err == -ENOTSUP || err == -EOPNOTSUPP || err == -ENOSPC))
 			return 1;
 		if (err && err != -ENOENT)
 			return err;
@@ -82,7 +82,8 @@ static int dump_batched(const struct map *m, map_dump_fn fn, void *ctx, uint8_t 
 		first = false;
 		memcpy(token, next, sizeof(token));
 		for (uint32_t i = 0; i < cnt; i++) {
-			err = fn(keys + (size_t)i * m->key_sz, values + (size_t)i * m->value_sz, ctx);
+			err = fn(keys + (size_t)i * m->key_sz, values + (size_t)i * m->value_sz,
+				 ctx);
 			if (err)
 				return err;
 		}

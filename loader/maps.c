@@ -14,7 +14,7 @@
 #include "internal.h"
 
 /* larger global data sections are bugs (the kernel caps array values far lower) */
-#define DATA_MAP_MAX_SZ	(64u << 20)
+#define DATA_MAP_MAX_SZ (64u << 20)
 
 struct map_def {
 	uint32_t type, key_sz, value_sz, max_entries, flags;
@@ -66,7 +66,7 @@ static int read_map_def(const struct elf_obj *e, const GElf_Sym *sym, const char
 	}
 	memset(def, 0, sizeof(*def));
 	if (!p)
-		return 0;	/* SHT_NOBITS: all zero */
+		return 0; /* SHT_NOBITS: all zero */
 	memcpy(def, p + sym->st_value, sizeof(*def));
 	for (i = MAP_DEF_SZ; i < sym->st_size; i++) {
 		if (p[sym->st_value + i]) {

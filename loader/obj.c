@@ -16,7 +16,7 @@
 
 #include "internal.h"
 
-#define DEFAULT_VMLINUX	"/sys/kernel/btf/vmlinux"
+#define DEFAULT_VMLINUX "/sys/kernel/btf/vmlinux"
 
 /*
  * "tail/tracepoint/NAME" programs are loaded but never attached: they are
@@ -146,7 +146,7 @@ static void read_license(struct obj *o)
 			if (strcmp(s->name, "license") || !sec_bytes(s) || !s->sh.sh_size)
 				continue;
 			n = s->sh.sh_size < sizeof(o->license) - 1 ? s->sh.sh_size
-								    : sizeof(o->license) - 1;
+								   : sizeof(o->license) - 1;
 			memcpy(o->license, sec_bytes(s), n);
 			o->license[n] = '\0';
 			return;
@@ -256,8 +256,8 @@ static void memlock_restore(struct obj *o, const struct rlimit *saved)
 struct load_job {
 	struct obj *o;
 	const struct obj_load_opts *opts;
-	size_t next;		/* atomic cursor */
-	int *errs;		/* per program */
+	size_t next; /* atomic cursor */
+	int *errs;   /* per program */
 };
 
 static void *load_worker(void *arg)

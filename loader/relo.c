@@ -19,13 +19,13 @@
 struct relo_ctx {
 	const struct obj *o;
 	size_t elf_idx;
-	const struct sec *rs;	/* the SHT_REL section */
-	const struct sec *ts;	/* the code section it patches */
+	const struct sec *rs; /* the SHT_REL section */
+	const struct sec *ts; /* the code section it patches */
 	size_t no;
 };
 
-#define relo_warn(c, fmt, ...)                                                           \
-	pr_warn("%s: section '%s': relocation #%zu: " fmt, (c)->o->elfs[(c)->elf_idx].name, \
+#define relo_warn(c, fmt, ...)                                                                     \
+	pr_warn("%s: section '%s': relocation #%zu: " fmt, (c)->o->elfs[(c)->elf_idx].name,        \
 		(c)->rs->name, (c)->no, ##__VA_ARGS__)
 
 static int find_global(const struct obj *o, const char *name, size_t *elf_idx, GElf_Sym *out,
@@ -39,7 +39,8 @@ static int find_global(const struct obj *o, const char *name, size_t *elf_idx, G
 	for (i = 0; i < o->elf_cnt; i++) {
 		e = &o->elfs[i];
 		for (j = 1; j < e->sym_cnt; j++) {
-			if (elf__sym(e, j, &sym) || sym.st_shndx == SHN_UNDEF || sym.st_shndx >= e->sec_cnt)
+			if (elf__sym(e, j, &sym) || sym.st_shndx == SHN_UNDEF ||
+			    sym.st_shndx >= e->sec_cnt)
 				continue;
 			bind = GELF_ST_BIND(sym.st_info);
 			if (bind != (want_weak ? STB_WEAK : STB_GLOBAL))

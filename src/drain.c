@@ -15,16 +15,16 @@
 #include "loader.h"
 
 /* include/uapi/linux/bpf.h ring buffer record header bits */
-#define RB_BUSY_BIT	(1U << 31)
-#define RB_DISCARD_BIT	(1U << 30)
-#define RB_HDR_SZ	8
+#define RB_BUSY_BIT    (1U << 31)
+#define RB_DISCARD_BIT (1U << 30)
+#define RB_HDR_SZ      8
 
 struct ringbuf {
 	int fd;
-	size_t mask;			/* data size - 1 */
+	size_t mask; /* data size - 1 */
 	size_t page_sz;
-	unsigned long *consumer;	/* rw page */
-	unsigned long *producer;	/* ro: producer page, then data mapped twice */
+	unsigned long *consumer; /* rw page */
+	unsigned long *producer; /* ro: producer page, then data mapped twice */
 	const char *data;
 };
 
@@ -272,10 +272,12 @@ int drain_maps(struct obj *o, struct trace_result *res)
 	if (!files || !scstats || !syncstats || !drops || !lost)
 		return -ENOENT;
 	err = map__dump(files, add_file_rec, &res->files);
-	err = err ?: drain_per_syscall(scstats, res, sizeof(struct sc_stats),
-				       offsetof(struct file_entry, sc));
-	err = err ?: drain_per_syscall(syncstats, res, sizeof(struct sync_stats),
-				       offsetof(struct file_entry, sync));
+	err = err
+		      ?: drain_per_syscall(scstats, res, sizeof(struct sc_stats),
+					   offsetof(struct file_entry, sc));
+	err = err
+		      ?: drain_per_syscall(syncstats, res, sizeof(struct sync_stats),
+					   offsetof(struct file_entry, sync));
 	err = err ?: drain_drops(drops, res);
 	if (err) {
 		pr_warn("reading results: %s", strerror(-err));

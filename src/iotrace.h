@@ -31,17 +31,17 @@ struct options {
 	size_t pid_cnt;
 	char (*comms)[COMM_LEN];
 	size_t comm_cnt;
-	char **command;		/* argv after --, NULL-terminated, or NULL */
-	const char *output;	/* path, "-" for stdout */
+	char **command;	    /* argv after --, NULL-terminated, or NULL */
+	const char *output; /* path, "-" for stdout */
 	enum out_format format;
-	double duration_s;	/* 0: until the command/pids end or a signal */
+	double duration_s; /* 0: until the command/pids end or a signal */
 	bool per_process;
 	uint32_t max_files;
 	const char *verifier_log_dir;
-	const char **bpf_objects;	/* --bpf-object files replacing the built-in objects */
+	const char **bpf_objects; /* --bpf-object files replacing the built-in objects */
 	size_t bpf_object_cnt;
-	const char *btf_path;	/* vmlinux BTF for CO-RE; NULL: the kernel's ($IOTRACE_BTF) */
-	bool quiet;		/* no human summary */
+	const char *btf_path; /* vmlinux BTF for CO-RE; NULL: the kernel's ($IOTRACE_BTF) */
+	bool quiet;	      /* no human summary */
 };
 
 /* ---- result model --------------------------------------------------------- */
@@ -49,33 +49,33 @@ struct options {
 
 struct file_entry {
 	struct file_key key;
-	char *path;		/* raw bytes, NUL-terminated; NULL until EV_FILE */
+	char *path; /* raw bytes, NUL-terminated; NULL until EV_FILE */
 	size_t path_len;
 	bool path_truncated;
 	char fstype[16];
-	char comm[COMM_LEN];	/* first comm seen (the process's, with --per-process) */
+	char comm[COMM_LEN]; /* first comm seen (the process's, with --per-process) */
 	char comms[MAX_COMMS][COMM_LEN];
 	unsigned int comm_cnt;
 	bool have_rec;
 	struct file_rec rec;
-	struct sc_stats *sc[SC_MAX];	/* read/write/close kinds; NULL: never seen */
-	struct sync_stats *sync[SC_MAX];	/* fsync kinds; NULL: never seen */
+	struct sc_stats *sc[SC_MAX];	 /* read/write/close kinds; NULL: never seen */
+	struct sync_stats *sync[SC_MAX]; /* fsync kinds; NULL: never seen */
 };
 
 struct file_table {
-	struct file_entry **v;	/* insertion order; sorted by path before output */
+	struct file_entry **v; /* insertion order; sorted by path before output */
 	size_t cnt, cap;
-	size_t *idx;		/* open addressing over v, SIZE_MAX = empty */
+	size_t *idx; /* open addressing over v, SIZE_MAX = empty */
 	size_t idx_cap;
 };
 
 struct trace_result {
 	struct file_table files;
 	uint64_t start_unix_ns;
-	uint64_t start_mono_ns;	/* bpf_ktime_get_ns() clock at start */
+	uint64_t start_mono_ns; /* bpf_ktime_get_ns() clock at start */
 	uint64_t duration_ns;
 	uint64_t drops[DROP_MAX];
-	uint64_t dropped_files;	/* records without a path (event lost) + table full */
+	uint64_t dropped_files; /* records without a path (event lost) + table full */
 	uint64_t dropped_events;
 	char hostname[65], kernel[65], machine[65]; /* struct utsname sizes */
 };
@@ -97,8 +97,8 @@ void objects_close(struct obj *o);
 /* follow.c: run the command stopped until released */
 struct child {
 	pid_t pid;
-	int go_fd;	/* write end: closing it lets the child exec */
-	int err_fd;	/* read end: exec errno, or EOF when exec succeeded */
+	int go_fd;  /* write end: closing it lets the child exec */
+	int err_fd; /* read end: exec errno, or EOF when exec succeeded */
 };
 /* exec path (PATH searched) of argv[0], which follow_spawn then runs */
 int follow_spawn(struct child *c, const char *path, char *const argv[]);

@@ -18,7 +18,7 @@
 struct json {
 	FILE *f;
 	int depth;
-	bool first[JSON_MAX_DEPTH];	/* no member written yet at this level */
+	bool first[JSON_MAX_DEPTH]; /* no member written yet at this level */
 	bool pretty;
 };
 

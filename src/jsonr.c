@@ -36,11 +36,11 @@ struct parser {
 	struct jdoc *doc;
 	struct jerr *err;
 	int depth;
-	struct jval *vals;	/* pending array elements of every open array */
+	struct jval *vals; /* pending array elements of every open array */
 	size_t vals_cnt, vals_cap;
-	struct jmember *mems;	/* pending members of every open object */
+	struct jmember *mems; /* pending members of every open object */
 	size_t mems_cnt, mems_cap;
-	char *sbuf;		/* string decoding */
+	char *sbuf; /* string decoding */
 	size_t sbuf_cap;
 };
 
@@ -336,7 +336,7 @@ static size_t utf8_len(const unsigned char *s, size_t avail)
 {
 	unsigned char c = s[0];
 	size_t n;
-	unsigned char lo = 0x80, hi = 0xbf;	/* bounds of the second byte */
+	unsigned char lo = 0x80, hi = 0xbf; /* bounds of the second byte */
 
 	if (c < 0x80)
 		return 1;
@@ -544,7 +544,8 @@ static int parse_member(struct parser *ps, struct jmember *m, bool first)
 	int err;
 
 	if (peek(ps) != '"')
-		return fail_expected(ps, first ? "expected string key or '}'" : "expected string key");
+		return fail_expected(ps,
+				     first ? "expected string key or '}'" : "expected string key");
 	err = parse_string(ps, &m->key, &m->key_len);
 	if (err)
 		return err;

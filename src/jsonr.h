@@ -17,8 +17,8 @@
 enum jtype { JT_NULL, JT_BOOL, JT_NUM, JT_STR, JT_ARR, JT_OBJ };
 
 /* JT_NUM: which exact integer forms the number has (integer syntax only) */
-#define JNUM_I64 1	/* .i holds it exactly */
-#define JNUM_U64 2	/* .u holds it exactly */
+#define JNUM_I64 1 /* .i holds it exactly */
+#define JNUM_U64 2 /* .u holds it exactly */
 
 struct jmember;
 
@@ -27,13 +27,13 @@ struct jval {
 	union {
 		bool b;
 		struct {
-			double d;	/* always set (nearest double) */
+			double d; /* always set (nearest double) */
 			int64_t i;
 			uint64_t u;
-			unsigned int flags;	/* JNUM_* */
+			unsigned int flags; /* JNUM_* */
 		} num;
 		struct {
-			const char *s;	/* decoded UTF-8, NUL-terminated, may hold NULs */
+			const char *s; /* decoded UTF-8, NUL-terminated, may hold NULs */
 			size_t len;
 		} str;
 		struct {
@@ -41,21 +41,21 @@ struct jval {
 			size_t cnt;
 		} arr;
 		struct {
-			struct jmember *m;	/* in document order, duplicates kept */
+			struct jmember *m; /* in document order, duplicates kept */
 			size_t cnt;
 		} obj;
 	};
 };
 
 struct jmember {
-	const char *key;	/* decoded like a string value */
+	const char *key; /* decoded like a string value */
 	size_t key_len;
 	struct jval val;
 };
 
 struct jerr {
-	size_t off;		/* byte offset into the input */
-	char msg[96];		/* "offset 123: expected ',' or '}'" */
+	size_t off;   /* byte offset into the input */
+	char msg[96]; /* "offset 123: expected ',' or '}'" */
 };
 
 /*
@@ -68,7 +68,7 @@ int jsonr_parse(const char *buf, size_t len, struct jval **out, struct jerr *err
 void jval_free(struct jval *root);
 
 /* Lookups: NULL when v is not of the right type or the member is absent. */
-const struct jval *jval_get(const struct jval *obj, const char *key);	/* first match */
+const struct jval *jval_get(const struct jval *obj, const char *key); /* first match */
 const struct jval *jval_idx(const struct jval *arr, size_t idx);
 /* members of an object / elements of an array / bytes of a string; else 0 */
 size_t jval_len(const struct jval *v);

@@ -38,7 +38,7 @@ enum opt_id {
 struct opt_def {
 	enum opt_id id;
 	const char *name;
-	const char *arg;	/* NULL: takes no argument */
+	const char *arg; /* NULL: takes no argument */
 	const char *help;
 };
 
@@ -46,7 +46,8 @@ static const struct opt_def opt_defs[] = {
 	{ OPT_PID, "pid", "PID[,PID...]", "trace these processes (and what they fork)" },
 	{ OPT_COMM, "comm", "NAME[,NAME...]", "trace processes with this command name (comm)" },
 	{ OPT_DURATION, "duration", "TIME", "stop after TIME seconds (suffix ms, s, m or h)" },
-	{ OPT_OUTPUT, "output", "FILE", "write the result to FILE (default iotrace.json, - = stdout)" },
+	{ OPT_OUTPUT, "output", "FILE",
+	  "write the result to FILE (default iotrace.json, - = stdout)" },
 	{ OPT_FORMAT, "format", "json|csv", "result format (default json)" },
 	{ OPT_PER_PROCESS, "per-process", NULL, "one record per process and file" },
 	{ OPT_MAX_FILES, "max-files", "N", "track at most N records (default 65536)" },
@@ -74,8 +75,8 @@ static void usage(FILE *f)
 		char lhs[64];
 
 		if (d->id < 256)
-			snprintf(lhs, sizeof(lhs), "-%c, --%s%s%s", d->id, d->name, d->arg ? " " : "",
-				 d->arg ? d->arg : "");
+			snprintf(lhs, sizeof(lhs), "-%c, --%s%s%s", d->id, d->name,
+				 d->arg ? " " : "", d->arg ? d->arg : "");
 		else
 			snprintf(lhs, sizeof(lhs), "    --%s%s%s", d->name, d->arg ? " " : "",
 				 d->arg ? d->arg : "");
@@ -142,7 +143,7 @@ static int add_pid(struct options *o, const char *s)
 
 static int add_comm(struct options *o, const char *s)
 {
-	char (*c)[COMM_LEN];
+	char(*c)[COMM_LEN];
 
 	if (strlen(s) >= COMM_LEN)
 		pr_warn("comm '%s' is longer than %d bytes: matching '%.*s', as the kernel "

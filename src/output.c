@@ -544,7 +544,8 @@ void output_summary(const struct trace_result *res, FILE *f)
 	fprintf(f, "iotrace: %zu files, %s read, %s written in %.3f s\n", n, a, b,
 		res->duration_ns / 1e9);
 	if (top)
-		fprintf(f, "%10s %10s %9s %9s  %s\n", "READ", "WRITE", "R_CALLS", "W_CALLS", "PATH");
+		fprintf(f, "%10s %10s %9s %9s  %s\n", "READ", "WRITE", "R_CALLS", "W_CALLS",
+			"PATH");
 	for (size_t i = 0; i < top; i++) {
 		const struct file_entry *e = v[i];
 

@@ -25,8 +25,8 @@
 #include "iotrace.h"
 #include "loader.h"
 
-#define SCSTATS_PER_FILE	4	/* syscalls a file sees: read, write, close, one more */
-#define POLL_MS			200
+#define SCSTATS_PER_FILE 4 /* syscalls a file sees: read, write, close, one more */
+#define POLL_MS		 200
 
 struct trace {
 	const struct options *opts;
@@ -36,7 +36,7 @@ struct trace {
 	bool child_running;
 	int child_status;
 	int sig_fd;
-	int *pidfds;		/* one per -p pid, -1 once it exited */
+	int *pidfds; /* one per -p pid, -1 once it exited */
 	size_t pids_alive;
 	int end_signal;
 	char cmd_path[PATH_MAX]; /* what follow_spawn execs */
@@ -61,9 +61,9 @@ static void phase(const char *what)
 	pr_debug("%s: %.1f ms since launch", what, (now_ns(CLOCK_MONOTONIC) - launch_ns) / 1e6);
 }
 
-#define CAP_SYS_ADMIN_BIT	21
-#define CAP_PERFMON_BIT		38
-#define CAP_BPF_BIT		39
+#define CAP_SYS_ADMIN_BIT 21
+#define CAP_PERFMON_BIT	  38
+#define CAP_BPF_BIT	  39
 
 static bool has_cap(const struct __user_cap_data_struct d[2], int cap)
 {
@@ -78,7 +78,8 @@ static int check_privileges(void)
 
 	if (syscall(SYS_capget, &h, d))
 		return 0; /* cannot tell: let the kernel decide */
-	if (has_cap(d, CAP_SYS_ADMIN_BIT) || (has_cap(d, CAP_BPF_BIT) && has_cap(d, CAP_PERFMON_BIT)))
+	if (has_cap(d, CAP_SYS_ADMIN_BIT) ||
+	    (has_cap(d, CAP_BPF_BIT) && has_cap(d, CAP_PERFMON_BIT)))
 		return 0;
 	pr_warn("permission denied: tracing needs root (CAP_BPF and CAP_PERFMON, or CAP_SYS_ADMIN)");
 	return -EPERM;
@@ -187,8 +188,9 @@ static int load(struct trace *t)
 	err = objects_open(&t->obj, opts->bpf_objects, opts->bpf_object_cnt);
 	err = err ?: obj__set_global(t->obj, "iot_cfg", &cfg, sizeof(cfg));
 	err = err ?: obj__set_max_entries(t->obj, "files", opts->max_files);
-	err = err ?: obj__set_max_entries(t->obj, "scstats",
-					  sc_max > UINT32_MAX ? UINT32_MAX : (uint32_t)sc_max);
+	err = err
+		      ?: obj__set_max_entries(t->obj, "scstats",
+					      sc_max > UINT32_MAX ? UINT32_MAX : (uint32_t)sc_max);
 	err = err ?: obj__set_max_entries(t->obj, "syncstats", opts->max_files);
 	err = err ?: obj__load(t->obj, &lo);
 	err = err ?: fill_tails(t->obj);

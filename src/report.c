@@ -30,7 +30,7 @@ enum ropt_id {
 struct ropt_def {
 	enum ropt_id id;
 	const char *name;
-	const char *arg;	/* NULL: takes no argument */
+	const char *arg; /* NULL: takes no argument */
 	const char *help;
 };
 
@@ -54,12 +54,12 @@ struct ropts {
 	enum rsort sort;
 	size_t top;
 	struct rgroup group;
-	const char *by_name;	/* NULL for files */
+	const char *by_name; /* NULL for files */
 	char **prefixes, **globs;
 	size_t prefix_cnt, glob_cnt;
 	const char *file;
 	enum rformat format;
-	int color;		/* -1: auto */
+	int color; /* -1: auto */
 	char **inputs;
 	size_t input_cnt;
 };
@@ -147,8 +147,9 @@ static int parse_top(struct ropts *o, const char *arg)
 
 static int parse_one(struct ropts *o, int id, char *arg)
 {
-	static const char *const sorts[] = { "bytes", "calls", "errors", "seq", "rewrites",
-					     "fsync" };
+	static const char *const sorts[] = {
+		"bytes", "calls", "errors", "seq", "rewrites", "fsync"
+	};
 	static const char *const formats[] = { "text", "json", "csv" };
 	static const char *const colors[] = { "never", "always", "auto" };
 	int v;
@@ -259,7 +260,8 @@ static int select_entries(const struct rmodel *m, const struct ropts *o, struct 
 		memcpy(v, groups->v, cnt * sizeof(*v));
 	}
 	for (size_t i = 0; i < cnt && o->file; i++)
-		if (v[i]->path_len == strlen(o->file) && !memcmp(v[i]->path, o->file, v[i]->path_len))
+		if (v[i]->path_len == strlen(o->file) &&
+		    !memcmp(v[i]->path, o->file, v[i]->path_len))
 			v[k++] = v[i];
 	*out = v;
 	*n = o->file ? k : cnt;
@@ -278,8 +280,9 @@ static bool use_color(const struct ropts *o, FILE *out)
 static void write_out(FILE *out, const struct rmodel *m, const struct ropts *o, struct rentry **v,
 		      size_t n)
 {
-	struct rtext_opts t = { .sort = o->sort, .top = o->top, .color = use_color(o, out),
-				.by_name = o->by_name };
+	struct rtext_opts t = {
+		.sort = o->sort, .top = o->top, .color = use_color(o, out), .by_name = o->by_name
+	};
 	bool pids = false;
 
 	for (size_t i = 0; i < n; i++)
@@ -310,8 +313,8 @@ static int run(const struct ropts *o, FILE *out)
 	if (!err) {
 		err = select_entries(&m, o, &groups, &v, &n);
 		if (err)
-			pr_warn("report: %s", err == -ENOMEM ? "out of memory" :
-				"grouping overflows a counter");
+			pr_warn("report: %s",
+				err == -ENOMEM ? "out of memory" : "grouping overflows a counter");
 	}
 	if (!err && o->file && !n) {
 		pr_warn("report: no %s '%s' in the %s", o->by_name ? "group" : "file", o->file,

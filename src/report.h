@@ -20,8 +20,8 @@
 /* ---- model ------------------------------------------------------------------- */
 
 struct rbucket {
-	uint64_t lo, hi;	/* inclusive bounds */
-	uint64_t cnt;		/* > 0 */
+	uint64_t lo, hi; /* inclusive bounds */
+	uint64_t cnt;	 /* > 0 */
 };
 
 /* ascending, non-overlapping buckets */
@@ -32,24 +32,24 @@ struct rhist {
 
 /* which optional members a syscalls[NAME] entry carries */
 #define RSC_BYTES 1
-#define RSC_REQ 2
-#define RSC_DONE 4
-#define RSC_LAT 8
+#define RSC_REQ	  2
+#define RSC_DONE  4
+#define RSC_LAT	  8
 #define RSC_TOTAL 16
 
 struct rsc {
 	char *name;
-	int idx;		/* enum sc_idx; SC_MAX: a syscall this build does not know */
-	unsigned int has;	/* RSC_* */
+	int idx;	  /* enum sc_idx; SC_MAX: a syscall this build does not know */
+	unsigned int has; /* RSC_* */
 	uint64_t calls, errors, bytes, total_ns;
 	struct rhist req, done, lat;
 };
 
 struct rside {
-	bool present;		/* false: null in the document */
-	bool has_last;		/* some call succeeded */
+	bool present;  /* false: null in the document */
+	bool has_last; /* some call succeeded */
 	uint64_t calls, errors, bytes, seq_calls, rewrites;
-	uint64_t first_ns, last_ns;	/* absolute: ns since the Unix epoch */
+	uint64_t first_ns, last_ns; /* absolute: ns since the Unix epoch */
 	struct rhist seq;
 };
 
@@ -61,20 +61,20 @@ struct rfsync {
 
 /* one FILE: a file, a (process, file), or a group of them */
 struct rentry {
-	char *path;		/* raw bytes (from path_hex when given), NUL-terminated */
+	char *path; /* raw bytes (from path_hex when given), NUL-terminated */
 	size_t path_len;
-	uint32_t dev_major, dev_minor;	/* 0:0 for a group of several devices */
+	uint32_t dev_major, dev_minor; /* 0:0 for a group of several devices */
 	uint64_t ino;
 	bool has_pid;
 	uint64_t pid;
-	char *comm;		/* with has_pid */
+	char *comm; /* with has_pid */
 	bool deleted;
 	char *fstype;		/* "mixed" for a group of several */
-	char *comms[MAX_COMMS];	/* sorted, distinct; the smallest MAX_COMMS kept */
+	char *comms[MAX_COMMS]; /* sorted, distinct; the smallest MAX_COMMS kept */
 	unsigned int comm_cnt;
-	struct rsc *sc;		/* syscalls.def order, then unknown ones by name */
+	struct rsc *sc; /* syscalls.def order, then unknown ones by name */
 	size_t sc_cnt;
-	struct rside side[2];	/* [SC_KIND_READ], [SC_KIND_WRITE] */
+	struct rside side[2]; /* [SC_KIND_READ], [SC_KIND_WRITE] */
 	struct rfsync fsync;
 };
 
@@ -87,23 +87,23 @@ struct rstrs {
 /* what the documents say about themselves, merged */
 struct rmeta {
 	size_t docs;
-	uint64_t start_ns, end_ns;	/* earliest start, latest start + duration */
+	uint64_t start_ns, end_ns; /* earliest start, latest start + duration */
 	uint64_t dropped_files, dropped_events;
 	struct rstrs hostname, kernel, machine, comms;
-	uint64_t *pids;		/* sorted, distinct */
+	uint64_t *pids; /* sorted, distinct */
 	size_t pid_cnt;
-	char **command;		/* the command all documents share, else NULL */
+	char **command; /* the command all documents share, else NULL */
 	size_t command_cnt;
 	bool command_mixed;
-	bool per_process;	/* every document was */
+	bool per_process; /* every document was */
 };
 
 /* entries by identity: path, dev, ino and pid */
 struct rtable {
-	bool groups;		/* identity is the path (the group key) alone */
+	bool groups; /* identity is the path (the group key) alone */
 	struct rentry **v;
 	size_t cnt, cap;
-	size_t *idx;		/* open addressing over v, SIZE_MAX = empty */
+	size_t *idx; /* open addressing over v, SIZE_MAX = empty */
 	size_t idx_cap;
 };
 
@@ -143,7 +143,7 @@ enum rby { BY_FILE, BY_DIR, BY_EXT, BY_COMM, BY_FSTYPE };
 
 struct rgroup {
 	enum rby by;
-	unsigned int depth;	/* BY_DIR: components kept; UINT_MAX: the whole directory */
+	unsigned int depth; /* BY_DIR: components kept; UINT_MAX: the whole directory */
 };
 
 void rmodel_init(struct rmodel *m);
@@ -197,9 +197,9 @@ bool rentry_window(const struct rentry *e, uint64_t *first, uint64_t *last);
 /* ---- report_text.c ------------------------------------------------------------- */
 struct rtext_opts {
 	enum rsort sort;
-	size_t top;		/* rows; 0 = all */
+	size_t top; /* rows; 0 = all */
 	bool color;
-	const char *by_name;	/* "dir:1", NULL for files */
+	const char *by_name; /* "dir:1", NULL for files */
 };
 void report_text_table(FILE *f, const struct rmodel *m, struct rentry **v, size_t n,
 		       const struct rtext_opts *o);

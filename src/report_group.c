@@ -75,10 +75,10 @@ static char *key_of(const char *prefix, const char *s, size_t len)
  * "/[ext]/ *.dat" (without the space), "/[ext]/(none)", "/[comm]/dd",
  * "/[fstype]/ext4".
  */
-#define EXT_PREFIX	"/[ext]/"
-#define COMM_PREFIX	"/[comm]/"
-#define FSTYPE_PREFIX	"/[fstype]/"
-#define NO_COMM		COMM_PREFIX "(none)"
+#define EXT_PREFIX    "/[ext]/"
+#define COMM_PREFIX   "/[comm]/"
+#define FSTYPE_PREFIX "/[fstype]/"
+#define NO_COMM	      COMM_PREFIX "(none)"
 
 /* "*.dat"; a leading dot (".bashrc") or a trailing one is no extension */
 static char *ext_key(const struct rentry *e)
@@ -102,8 +102,8 @@ static char *one_key(const struct rentry *e, const struct rgroup *g, size_t i)
 	case BY_EXT:
 		return ext_key(e);
 	case BY_COMM:
-		return e->comm_cnt ? key_of(COMM_PREFIX, e->comms[i], strlen(e->comms[i])) :
-				     strdup(NO_COMM);
+		return e->comm_cnt ? key_of(COMM_PREFIX, e->comms[i], strlen(e->comms[i]))
+				   : strdup(NO_COMM);
 	case BY_FSTYPE:
 		return key_of(FSTYPE_PREFIX, e->fstype, strlen(e->fstype));
 	case BY_FILE:
@@ -297,8 +297,9 @@ static int cmp_ident(const void *pa, const void *pb)
 	if (c)
 		return c;
 	c = cmp_u64(a->path_len, b->path_len);
-	c = c ?: cmp_u64((uint64_t)a->dev_major << 32 | a->dev_minor,
-			 (uint64_t)b->dev_major << 32 | b->dev_minor);
+	c = c
+		    ?: cmp_u64((uint64_t)a->dev_major << 32 | a->dev_minor,
+			       (uint64_t)b->dev_major << 32 | b->dev_minor);
 	c = c ?: cmp_u64(a->ino, b->ino);
 	c = c ?: cmp_u64(a->has_pid, b->has_pid);
 	return c ?: cmp_u64(a->pid, b->pid);

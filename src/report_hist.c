@@ -73,7 +73,7 @@ uint64_t rhist_total(const struct rhist *h)
 	uint64_t sum = 0;
 
 	for (size_t i = 0; i < h->cnt; i++)
-		sum += h->b[i].cnt;	/* validated on read: cannot overflow */
+		sum += h->b[i].cnt; /* validated on read: cannot overflow */
 	return sum;
 }
 

@@ -249,9 +249,13 @@ int rentry_clone(struct rentry **out, const struct rentry *s)
 
 	if (!e)
 		return -ENOMEM;
-	*e = (struct rentry){ .dev_major = s->dev_major, .dev_minor = s->dev_minor,
-			      .ino = s->ino, .has_pid = s->has_pid, .pid = s->pid,
-			      .deleted = s->deleted, .path_len = s->path_len };
+	*e = (struct rentry){ .dev_major = s->dev_major,
+			      .dev_minor = s->dev_minor,
+			      .ino = s->ino,
+			      .has_pid = s->has_pid,
+			      .pid = s->pid,
+			      .deleted = s->deleted,
+			      .path_len = s->path_len };
 	e->path = dup_bytes(s->path, s->path_len);
 	e->fstype = strdup(s->fstype);
 	e->comm = s->comm ? strdup(s->comm) : NULL;

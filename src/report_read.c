@@ -217,10 +217,12 @@ static int read_sc_rw(const struct jval *v, const char *at, struct rsc *sc, stru
 
 	sc->has = RSC_BYTES | RSC_REQ | RSC_DONE;
 	ret = get_u64(v, "bytes", at, &sc->bytes, err);
-	ret = ret ?: get_hist(v, "req_hist", at, &sc->req, sc->calls, any_total ? NULL : "calls",
-			      err);
-	return ret ?: get_hist(v, "done_hist", at, &sc->done, sc->calls - sc->errors,
-			       any_total ? NULL : "calls - errors", err);
+	ret = ret
+		      ?: get_hist(v, "req_hist", at, &sc->req, sc->calls,
+				  any_total ? NULL : "calls", err);
+	return ret
+		       ?: get_hist(v, "done_hist", at, &sc->done, sc->calls - sc->errors,
+				   any_total ? NULL : "calls - errors", err);
 }
 
 static int read_sc_sync(const struct jval *v, const char *at, struct rsc *sc, struct rerr *err)
@@ -238,8 +240,11 @@ static int read_sc_other(const struct jval *v, const char *at, struct rsc *sc, s
 	static const struct {
 		const char *key;
 		unsigned int bit;
-	} opt[] = { { "bytes", RSC_BYTES }, { "total_ns", RSC_TOTAL }, { "req_hist", RSC_REQ },
-		    { "done_hist", RSC_DONE }, { "lat_hist", RSC_LAT } };
+	} opt[] = { { "bytes", RSC_BYTES },
+		    { "total_ns", RSC_TOTAL },
+		    { "req_hist", RSC_REQ },
+		    { "done_hist", RSC_DONE },
+		    { "lat_hist", RSC_LAT } };
 	struct rhist *hists[] = { NULL, NULL, &sc->req, &sc->done, &sc->lat };
 	uint64_t *nums[] = { &sc->bytes, &sc->total_ns };
 	int ret = 0;
@@ -355,8 +360,8 @@ static int read_times(const struct jval *v, uint64_t base, const char *at, struc
 	return ret;
 }
 
-static int read_side(const struct jval *f, int side, uint64_t base, const char *at,
-		     struct rside *s, struct rerr *err)
+static int read_side(const struct jval *f, int side, uint64_t base, const char *at, struct rside *s,
+		     struct rerr *err)
 {
 	const char *key = side == SC_KIND_READ ? "read" : "write";
 	const struct jval *v;
@@ -420,7 +425,7 @@ static int check_sums(const struct rentry *e, const char *at, struct rerr *err)
 		if (kind < 0 || kind > SC_KIND_SYNC || sc->idx == SC_sendfile)
 			continue;
 		any[kind] = true;
-		sum[kind][0] += sc->calls; /* each < 2^64 and few: no overflow in practice, */
+		sum[kind][0] += sc->calls;  /* each < 2^64 and few: no overflow in practice, */
 		sum[kind][1] += sc->errors; /* and a wrapped sum only fails the check */
 		sum[kind][2] += sc->bytes;
 	}
@@ -433,8 +438,10 @@ static int check_sums(const struct rentry *e, const char *at, struct rerr *err)
 				   s ? "write" : "read");
 		if (sd->present && !sendfile &&
 		    (sd->calls != sum[s][0] || sd->errors != sum[s][1] || sd->bytes != sum[s][2]))
-			return bad(err, sub, "calls, errors or bytes differ from the sums over the "
-					     "%s-type syscalls", s ? "write" : "read");
+			return bad(err, sub,
+				   "calls, errors or bytes differ from the sums over the "
+				   "%s-type syscalls",
+				   s ? "write" : "read");
 	}
 	join(sub, at, "fsync", 5);
 	if (e->fsync.present ? e->fsync.calls != sum[SC_KIND_SYNC][0] : any[SC_KIND_SYNC])
@@ -728,8 +735,9 @@ static int read_files(struct rmodel *m, const struct jval *root, uint64_t base, 
 		ret = read_file(&files->arr.v[i], base, at, e, err);
 		ret = ret ?: rtable_add(&m->files, &e);
 		if (ret == -EOVERFLOW)
-			bad(err, at, "merging it with an earlier record of the same file overflows "
-				     "a counter");
+			bad(err, at,
+			    "merging it with an earlier record of the same file overflows "
+			    "a counter");
 		rentry_free(e);
 	}
 	return ret;

@@ -134,16 +134,28 @@ static void put_cell(FILE *f, const char *s, int w, bool left)
 
 /* ---- the table -------------------------------------------------------------------- */
 
-enum col { C_OP, C_CALLS, C_BYTES, C_MEAN, C_P50, C_P99, C_SEQ, C_REWR, C_FSYNC, C_FSP99,
-	   C_ACTIVE, C_CNT };
+enum col {
+	C_OP,
+	C_CALLS,
+	C_BYTES,
+	C_MEAN,
+	C_P50,
+	C_P99,
+	C_SEQ,
+	C_REWR,
+	C_FSYNC,
+	C_FSP99,
+	C_ACTIVE,
+	C_CNT
+};
 
 static const struct {
 	const char *title;
 	int w;
 } cols[C_CNT] = {
-	[C_OP] = { "OP", 2 },	    [C_CALLS] = { "CALLS", 7 },	  [C_BYTES] = { "BYTES", 6 },
-	[C_MEAN] = { "MEAN", 5 },   [C_P50] = { "P50", 6 },	  [C_P99] = { "P99", 6 },
-	[C_SEQ] = { "SEQ%", 4 },    [C_REWR] = { "REWR", 6 },	  [C_FSYNC] = { "FSYNC", 5 },
+	[C_OP] = { "OP", 2 },	     [C_CALLS] = { "CALLS", 7 },   [C_BYTES] = { "BYTES", 6 },
+	[C_MEAN] = { "MEAN", 5 },    [C_P50] = { "P50", 6 },	   [C_P99] = { "P99", 6 },
+	[C_SEQ] = { "SEQ%", 4 },     [C_REWR] = { "REWR", 6 },	   [C_FSYNC] = { "FSYNC", 5 },
 	[C_FSP99] = { "FS.P99", 7 }, [C_ACTIVE] = { "ACTIVE", 7 },
 };
 
@@ -256,8 +268,7 @@ static void put_summary(FILE *f, const struct rmodel *m, size_t n, const struct 
 			(unsigned long long)m->meta.dropped_events);
 }
 
-static const char *const sort_names[] = { "bytes", "calls", "errors", "seq", "rewrites",
-					  "fsync" };
+static const char *const sort_names[] = { "bytes", "calls", "errors", "seq", "rewrites", "fsync" };
 
 void report_text_table(FILE *f, const struct rmodel *m, struct rentry **v, size_t n,
 		       const struct rtext_opts *o)
@@ -277,11 +288,12 @@ void report_text_table(FILE *f, const struct rmodel *m, struct rentry **v, size_
 	report_sort(v, n, o->sort);
 	for (size_t i = 0; i < rows; i++)
 		put_entry(f, v[i]);
-	fprintf(f, "\n%zu of %zu %s by %s.  R/W: read-type/write-type calls; BYTES completed, "
-		   "MEAN per call;\nP50/P99: request size, as the end of its histogram bucket "
-		   "(<8K: below 8K); SEQ%%: of the\nsuccessful calls; REWR: writes at the offset "
-		   "of the previous write; FSYNC: fsync +\nfdatasync calls, FS.P99 their latency; "
-		   "ACTIVE: first call to last return.  Sizes\nare 1024-based.\n",
+	fprintf(f,
+		"\n%zu of %zu %s by %s.  R/W: read-type/write-type calls; BYTES completed, "
+		"MEAN per call;\nP50/P99: request size, as the end of its histogram bucket "
+		"(<8K: below 8K); SEQ%%: of the\nsuccessful calls; REWR: writes at the offset "
+		"of the previous write; FSYNC: fsync +\nfdatasync calls, FS.P99 their latency; "
+		"ACTIVE: first call to last return.  Sizes\nare 1024-based.\n",
 		rows, n, o->by_name ? "groups" : "entries", sort_names[o->sort]);
 }
 
@@ -294,8 +306,9 @@ static void put_side_line(FILE *f, const struct rentry *e, int s)
 	unsigned int pm;
 
 	fmt_size(bytes, sizeof(bytes), sd->bytes);
-	fprintf(f, "  %-6s %llu calls, %llu errors, %s", s ? "write:" : "read:",
-		(unsigned long long)sd->calls, (unsigned long long)sd->errors, bytes);
+	fprintf(f, "  %-6s %llu calls, %llu errors, %s",
+		s ? "write:" : "read:", (unsigned long long)sd->calls,
+		(unsigned long long)sd->errors, bytes);
 	if (rentry_seq_permille(e, s, &pm))
 		fprintf(f, ", %u.%u%% sequential", pm / 10, pm % 10);
 	if (s == SC_KIND_WRITE)
@@ -398,8 +411,8 @@ static void put_bars(FILE *f, const struct rhist *h, const struct style *st)
 	}
 }
 
-static const double pcts[] = { 1, 5, 10, 20, 30, 40, 50, 60, 70, 80, 90, 95, 99, 99.5, 99.9,
-			       99.95, 99.99 };
+static const double pcts[] = { 1,  5,  10, 20, 30,   40,   50,	  60,	70,
+			       80, 90, 95, 99, 99.5, 99.9, 99.95, 99.99 };
 
 /* p is supported when both sides of it hold a sample: min(p, 100 - p)% of n >= 1 */
 static bool supported(double p, uint64_t n)
@@ -427,7 +440,10 @@ static void put_percentiles(FILE *f, const struct rhist *h)
 	for (size_t i = 0; i < sizeof(pcts) / sizeof(pcts[0]); i++) {
 		if (!supported(pcts[i], n))
 			continue;
-		fprintf(f, "%s%5.2fth=[%*llu]", shown % 4 ? ", " : shown ? ",\n   | " : "   | ",
+		fprintf(f, "%s%5.2fth=[%*llu]",
+			shown % 4 ? ", "
+			: shown	  ? ",\n   | "
+				  : "   | ",
 			pcts[i], w, (unsigned long long)rhist_percentile(h, pcts[i])->hi);
 		shown++;
 	}
@@ -485,8 +501,8 @@ static void put_all_hists(FILE *f, const struct rentry *e, const struct style *s
 	}
 	put_hist(f, "read.seq_hist", "completed size of sequential reads", &e->side[0].seq, false,
 		 st);
-	put_hist(f, "write.seq_hist", "completed size of sequential writes", &e->side[1].seq,
-		 false, st);
+	put_hist(f, "write.seq_hist", "completed size of sequential writes", &e->side[1].seq, false,
+		 st);
 	if (syncs != 1) /* with one sync-type syscall, it is the one drawn above */
 		put_hist(f, "fsync.lat_hist", "fsync and fdatasync latency", &e->fsync.lat, true,
 			 st);

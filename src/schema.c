@@ -82,8 +82,10 @@ void csv_header(FILE *f, bool per_process)
 	for (int s = 0; s < 2; s++) {
 		const char *p = s ? "write" : "read";
 
-		fprintf(f, ",%s_calls,%s_errors,%s_bytes,%s_seq_calls,%s_first_entry_ns,"
-			   "%s_last_return_ns", p, p, p, p, p, p);
+		fprintf(f,
+			",%s_calls,%s_errors,%s_bytes,%s_seq_calls,%s_first_entry_ns,"
+			"%s_last_return_ns",
+			p, p, p, p, p, p);
 	}
 	fputs(",write_rewrites,fsync_calls,fsync_errors,fsync_total_ns", f);
 	for (int i = 0; i < SC_MAX; i++)

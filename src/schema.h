@@ -17,7 +17,7 @@
 
 struct sc_info {
 	const char *name;
-	int kind;	/* SC_KIND_* */
+	int kind; /* SC_KIND_* */
 };
 
 extern const struct sc_info sc_infos[SC_MAX];

@@ -26,8 +26,9 @@ static void parse_stats(const char *log, struct prog_stats *s)
 	memset(s, 0, sizeof(*s));
 	strcpy(s->stack, "-");
 	if (p)
-		sscanf(p, "processed %lu insns (limit %*u) max_states_per_insn %lu "
-			  "total_states %lu peak_states %lu",
+		sscanf(p,
+		       "processed %lu insns (limit %*u) max_states_per_insn %lu "
+		       "total_states %lu peak_states %lu",
 		       &s->processed, &s->max_states, &s->total_states, &s->peak_states);
 	p = strstr(log, "stack depth ");
 	if (p)
@@ -52,7 +53,8 @@ static size_t hex_run(const char *s, size_t n)
 static void write_normalised_line(FILE *f, const char *l, size_t n)
 {
 	for (size_t i = 0; i < n;) {
-		if (n - i >= 18 && !strncmp(l + i, "0xffff", 6) && hex_run(l + i + 2, n - i - 2) == 16) {
+		if (n - i >= 18 && !strncmp(l + i, "0xffff", 6) &&
+		    hex_run(l + i + 2, n - i - 2) == 16) {
 			fputs("<ptr>", f);
 			i += 18;
 		} else if (n - i > 7 && !strncmp(l + i, "map[id:", 7)) {

@@ -46,8 +46,7 @@ static bool comm_is_target(const char comm[COMM_LEN])
 	return false;
 }
 
-static bool ref_filter_task(uint32_t tgid, const char comm[COMM_LEN], uint32_t self,
-			    uint32_t mode)
+static bool ref_filter_task(uint32_t tgid, const char comm[COMM_LEN], uint32_t self, uint32_t mode)
 {
 	if (tgid == self)
 		return false;
@@ -61,7 +60,7 @@ static bool ref_filter_task(uint32_t tgid, const char comm[COMM_LEN], uint32_t s
 /* ---- vectors ---------------------------------------------------------- */
 
 struct task_vec {
-	uint64_t tgid;	/* as the harness passes it: high bits must be ignored */
+	uint64_t tgid; /* as the harness passes it: high bits must be ignored */
 	uint64_t self;
 	uint64_t mode;
 	char comm[COMM_LEN];
@@ -69,8 +68,8 @@ struct task_vec {
 
 #define TASK_VEC_CAP (4 * 4 * 4 * 8 + 32)
 
-static void add_task(struct task_vec *v, size_t *n, uint64_t tgid, const char *comm,
-		     uint64_t self, uint64_t mode)
+static void add_task(struct task_vec *v, size_t *n, uint64_t tgid, const char *comm, uint64_t self,
+		     uint64_t mode)
 {
 	struct task_vec *t = &v[(*n)++];
 
@@ -96,12 +95,12 @@ static size_t fill_task_vectors(struct task_vec *v)
 				for (mode = 0; mode < 8; mode++)
 					add_task(v, &n, tgids[t], comms[c], selfs[s], mode);
 	/* high halves of the u32 arguments are not part of the value */
-	add_task(v, &n, 0xdead00000064ULL, "vim", 300, FILTER_PIDS);	  /* tgid 100 */
+	add_task(v, &n, 0xdead00000064ULL, "vim", 300, FILTER_PIDS);	 /* tgid 100 */
 	add_task(v, &n, 0xdead00000064ULL, "vim", 0xbeef00000064ULL, 7); /* self 100 */
-	add_task(v, &n, 300, "vim", 0x100000000ULL | 300, FILTER_ALL);	  /* self 300 */
-	add_task(v, &n, 0x100000000ULL, "vim", 999, FILTER_PIDS);	  /* tgid 0 */
+	add_task(v, &n, 300, "vim", 0x100000000ULL | 300, FILTER_ALL);	 /* self 300 */
+	add_task(v, &n, 0x100000000ULL, "vim", 999, FILTER_PIDS);	 /* tgid 0 */
 	add_task(v, &n, 300, "vim", 999, 0x100000000ULL | FILTER_ALL);
-	add_task(v, &n, 300, "cat", 999, 0xfffffff8ULL);		  /* no known bit */
+	add_task(v, &n, 300, "cat", 999, 0xfffffff8ULL); /* no known bit */
 	/* comm keys are all 16 bytes: a prefix or a longer name is no match */
 	add_task(v, &n, 300, "ca", 999, FILTER_COMMS);
 	add_task(v, &n, 300, "cats", 999, FILTER_COMMS);
@@ -178,13 +177,13 @@ ParameterizedTestParameters(filter, task_matches_reference)
 	return cr_make_param_array(struct task_vec, vec, n);
 }
 
-ParameterizedTest(struct task_vec *v, filter, task_matches_reference, .init = load,
-		  .fini = unload)
+ParameterizedTest(struct task_vec *v, filter, task_matches_reference, .init = load, .fini = unload)
 {
 	uint64_t got = run_filter_task(v);
 	bool want = ref_filter_task(v->tgid, v->comm, v->self, v->mode);
 
-	cr_assert_eq(got, want, "filter_task(tgid %#llx, comm \"%.16s\", self %#llx, mode %#llx) = %llu",
+	cr_assert_eq(got, want,
+		     "filter_task(tgid %#llx, comm \"%.16s\", self %#llx, mode %#llx) = %llu",
 		     (unsigned long long)v->tgid, v->comm, (unsigned long long)v->self,
 		     (unsigned long long)v->mode, (unsigned long long)got);
 }
@@ -215,11 +214,15 @@ struct file_vec {
 
 static size_t fill_file_vectors(struct file_vec *v)
 {
-	static const uint64_t types[] = { S_IFREG, S_IFDIR, S_IFCHR, S_IFBLK, S_IFIFO,
-					  S_IFLNK, S_IFSOCK, 0, S_IFMT };
+	static const uint64_t types[] = { S_IFREG, S_IFDIR,  S_IFCHR, S_IFBLK, S_IFIFO,
+					  S_IFLNK, S_IFSOCK, 0,	      S_IFMT };
 	static const uint64_t perms[] = { 0644, 07777 };
-	static const uint64_t flags[] = { 0, MS_KERNMOUNT, MS_RDONLY, MS_KERNMOUNT | MS_RDONLY,
-					  ~(uint64_t)MS_KERNMOUNT, UINT64_MAX };
+	static const uint64_t flags[] = { 0,
+					  MS_KERNMOUNT,
+					  MS_RDONLY,
+					  MS_KERNMOUNT | MS_RDONLY,
+					  ~(uint64_t)MS_KERNMOUNT,
+					  UINT64_MAX };
 	size_t n = 0, t, p, f;
 
 	for (t = 0; t < sizeof(types) / sizeof(types[0]); t++)
@@ -241,8 +244,7 @@ ParameterizedTestParameters(filter, file_matches_reference)
 	return cr_make_param_array(struct file_vec, vec, n);
 }
 
-ParameterizedTest(struct file_vec *v, filter, file_matches_reference, .init = load,
-		  .fini = unload)
+ParameterizedTest(struct file_vec *v, filter, file_matches_reference, .init = load, .fini = unload)
 {
 	uint64_t args[2] = { v->i_mode, v->s_flags };
 	uint64_t got = run("harness_filter_file", args, 2);

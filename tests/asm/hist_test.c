@@ -13,7 +13,7 @@
 #include "iotrace_abi.h"
 
 #define RANDOM_CNT 256
-#define VEC_CAP (3 * 64 + 2 + RANDOM_CNT)
+#define VEC_CAP	   (3 * 64 + 2 + RANDOM_CNT)
 
 static uint64_t ref_hist_bucket(uint64_t v)
 {
@@ -41,7 +41,7 @@ static size_t fill_vectors(uint64_t *v)
 	v[n++] = 0;
 	v[n++] = UINT64_MAX;
 	for (k = 0; k < 64; k++) {
-		v[n++] = (1ULL << k) - 1;	/* k = 0 gives 0 again: harmless */
+		v[n++] = (1ULL << k) - 1; /* k = 0 gives 0 again: harmless */
 		v[n++] = 1ULL << k;
 		v[n++] = (1ULL << k) + 1;
 	}
@@ -106,8 +106,8 @@ Test(hist, documented_examples, .init = load, .fini = unload)
 	static const struct {
 		uint64_t v, bucket;
 	} ex[] = {
-		{ 0, 0 },	    { 1, 1 },	       { 2, 2 },
-		{ 3, 2 },	    { 4096, 13 },      { 65535, 16 },
+		{ 0, 0 },	    { 1, 1 },		{ 2, 2 },
+		{ 3, 2 },	    { 4096, 13 },	{ 65535, 16 },
 		{ 65536, 17 },	    { 1ULL << 61, 62 }, { (1ULL << 62) - 1, 62 },
 		{ 1ULL << 62, 63 }, { 1ULL << 63, 63 }, { UINT64_MAX, 63 },
 	};
@@ -133,6 +133,5 @@ Test(hist, every_bucket_reached_in_order, .init = load, .fini = unload)
 		prev = b;
 	}
 	seen |= 1ULL << run_hist(0);
-	cr_assert_eq(seen, UINT64_MAX, "buckets never returned: %#llx",
-		     (unsigned long long)~seen);
+	cr_assert_eq(seen, UINT64_MAX, "buckets never returned: %#llx", (unsigned long long)~seen);
 }

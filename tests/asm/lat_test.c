@@ -16,8 +16,8 @@
 #include "bpf_test.h"
 #include "iotrace_abi.h"
 
-#define RANDOM_CNT 256
-#define VEC_CAP (10 + 5 * 64 + 3 + RANDOM_CNT)
+#define RANDOM_CNT  256
+#define VEC_CAP	    (10 + 5 * 64 + 3 + RANDOM_CNT)
 #define LAT_LAST_LO (7ULL << 38)
 
 /* bit length minus one, then the two bits after the leading one */
@@ -28,7 +28,7 @@ static uint64_t ref_lat_bucket(uint64_t v)
 
 	if (v < 4)
 		return v;
-	k = 63 - (unsigned int)__builtin_clzll(v);	/* 2..63 */
+	k = 63 - (unsigned int)__builtin_clzll(v); /* 2..63 */
 	idx = 4 * (uint64_t)(k - 1) + ((v >> (k - 2)) & 3);
 	return idx < LAT_LAST ? idx : LAT_LAST;
 }
@@ -174,11 +174,23 @@ Test(lat, documented_examples, .init = load, .fini = unload)
 	static const struct {
 		uint64_t v, bucket;
 	} ex[] = {
-		{ 0, 0 },	{ 3, 3 },	   { 4, 4 },	      { 7, 7 },
-		{ 8, 8 },	{ 9, 8 },	   { 10, 9 },	      { 16, 12 },
-		{ 19, 12 },	{ 1000, 35 },	   { 1024, 36 },      { 1279, 36 },
-		{ 1280, 37 },	{ LAT_LAST_LO - 1, 158 },	      { LAT_LAST_LO, 159 },
-		{ 1ULL << 63, 159 },		   { UINT64_MAX, 159 },
+		{ 0, 0 },
+		{ 3, 3 },
+		{ 4, 4 },
+		{ 7, 7 },
+		{ 8, 8 },
+		{ 9, 8 },
+		{ 10, 9 },
+		{ 16, 12 },
+		{ 19, 12 },
+		{ 1000, 35 },
+		{ 1024, 36 },
+		{ 1279, 36 },
+		{ 1280, 37 },
+		{ LAT_LAST_LO - 1, 158 },
+		{ LAT_LAST_LO, 159 },
+		{ 1ULL << 63, 159 },
+		{ UINT64_MAX, 159 },
 	};
 	size_t i;
 

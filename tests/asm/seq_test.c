@@ -14,7 +14,7 @@
 #include "iotrace_abi.h"
 
 #define RANDOM_CNT 96
-#define VEC_CAP (64 + RANDOM_CNT)
+#define VEC_CAP	   (64 + RANDOM_CNT)
 
 struct seq_vec {
 	struct seq_state before;
@@ -52,36 +52,39 @@ static uint64_t next_rand(uint64_t *s)
 	return z ^ (z >> 31);
 }
 
-#define V(n, l, f, s, z) { { (n), (l), (f) }, (s), (z) }
+#define V(n, l, f, s, z)                                                                           \
+	{                                                                                          \
+		{ (n), (l), (f) }, (s), (z)                                                        \
+	}
 
 static const struct seq_vec edges[] = {
-	V(0, 0, 0, 0, 0),			/* fresh state, first call at 0 */
+	V(0, 0, 0, 0, 0), /* fresh state, first call at 0 */
 	V(0, 0, 0, 0, 4096),
-	V(0, 0, 0, 1, 4096),			/* fresh state, first call at 1 */
-	V(0, 0, 0, UINT64_MAX, 1),		/* wraps to next_off 0 */
+	V(0, 0, 0, 1, 4096),	   /* fresh state, first call at 1 */
+	V(0, 0, 0, UINT64_MAX, 1), /* wraps to next_off 0 */
 	V(4096, 0, 0, 4096, 4096),
 	V(4096, 0, 0, 4095, 1),
 	V(4096, 0, 0, 4097, 1),
-	V(UINT64_MAX, 0, 0, UINT64_MAX, 1),	/* sequential, wraps to 0 */
+	V(UINT64_MAX, 0, 0, UINT64_MAX, 1), /* sequential, wraps to 0 */
 	V(UINT64_MAX, 0, 0, UINT64_MAX, UINT64_MAX),
 	V(UINT64_MAX, 0, 0, 0, 0),
-	V(UINT64_MAX - 9, 0, 0, UINT64_MAX - 9, 20),	/* wraps to 10 */
-	V(10, 0, 0, 10, UINT64_MAX),		/* size UINT64_MAX wraps to 9 */
-	V(1ULL << 63, 0, 0, 1ULL << 63, 1ULL << 63),	/* 2^63 + 2^63 = 0 */
+	V(UINT64_MAX - 9, 0, 0, UINT64_MAX - 9, 20), /* wraps to 10 */
+	V(10, 0, 0, 10, UINT64_MAX),		     /* size UINT64_MAX wraps to 9 */
+	V(1ULL << 63, 0, 0, 1ULL << 63, 1ULL << 63), /* 2^63 + 2^63 = 0 */
 	V(1ULL << 63, 0, 0, (1ULL << 63) - 1, 1),
-	V(1ULL << 32, 0, 0, 0, 0),		/* equal low halves, not equal */
+	V(1ULL << 32, 0, 0, 0, 0), /* equal low halves, not equal */
 	V(0, 0, 0, 1ULL << 32, 0),
 	V(0x100000005ULL, 0, 0, 5, 0),
-	V(5, 5, 1, 5, 0),			/* zero-size call: next_off stays */
-	V(7, 3, 1, 3, 4),			/* rewrite of last_start, not sequential */
+	V(5, 5, 1, 5, 0), /* zero-size call: next_off stays */
+	V(7, 3, 1, 3, 4), /* rewrite of last_start, not sequential */
 	V(7, 7, 1, 7, 0),
-	V(0, 0, UINT64_MAX, 0, 0),		/* every flag bit set */
-	V(0, 0, UINT64_MAX ^ SEQ_F_HAVE_LAST, 0, 0),	/* other flags, no HAVE_LAST */
+	V(0, 0, UINT64_MAX, 0, 0),		     /* every flag bit set */
+	V(0, 0, UINT64_MAX ^ SEQ_F_HAVE_LAST, 0, 0), /* other flags, no HAVE_LAST */
 	V(0, UINT64_MAX, SEQ_F_HAVE_LAST, UINT64_MAX, 0),
-	V(0, UINT64_MAX, 0, UINT64_MAX, 0),	/* last_start matches but not valid */
+	V(0, UINT64_MAX, 0, UINT64_MAX, 0), /* last_start matches but not valid */
 	V(0, 1ULL << 32, SEQ_F_HAVE_LAST, 0, 0),
 	V(0, 0x8000000000000000ULL, SEQ_F_HAVE_LAST, 0, 0),
-	V(0, 42, 2, 42, 0),			/* flag bit other than HAVE_LAST */
+	V(0, 42, 2, 42, 0), /* flag bit other than HAVE_LAST */
 	V(0, 42, 3, 42, 0),
 };
 
@@ -168,8 +171,7 @@ ParameterizedTestParameters(seq, classify_matches_reference)
 	return cr_make_param_array(struct seq_vec, vec, n);
 }
 
-ParameterizedTest(struct seq_vec *v, seq, classify_matches_reference, .init = load,
-		  .fini = unload)
+ParameterizedTest(struct seq_vec *v, seq, classify_matches_reference, .init = load, .fini = unload)
 {
 	struct seq_state got = v->before, want = v->before;
 	uint64_t args[2] = { v->start, v->size };
@@ -190,8 +192,7 @@ ParameterizedTestParameters(seq, rewrite_matches_reference)
 	return cr_make_param_array(struct seq_vec, vec, n);
 }
 
-ParameterizedTest(struct seq_vec *v, seq, rewrite_matches_reference, .init = load,
-		  .fini = unload)
+ParameterizedTest(struct seq_vec *v, seq, rewrite_matches_reference, .init = load, .fini = unload)
 {
 	struct seq_state got = v->before, want = v->before;
 	uint64_t args[1] = { v->start };
@@ -216,15 +217,11 @@ Test(seq, call_stream_keeps_state, .init = load, .fini = unload)
 	static const struct {
 		uint64_t start, size, seq, again;
 	} calls[] = {
-		{ 0, 4096, 1, 0 },
-		{ 4096, 4096, 1, 0 },
-		{ 8192, 100, 1, 0 },
-		{ 8192, 100, 0, 1 },	/* same start again: a rewrite */
-		{ 8292, 0, 1, 0 },	/* nothing transferred: next_off stays */
-		{ 8292, 5, 1, 1 },
-		{ 0, 1, 0, 0 },
-		{ UINT64_MAX - 9, 20, 0, 0 },
-		{ 10, 1, 1, 0 },	/* next_off wrapped to 10 */
+		{ 0, 4096, 1, 0 },   { 4096, 4096, 1, 0 }, { 8192, 100, 1, 0 },
+		{ 8192, 100, 0, 1 }, /* same start again: a rewrite */
+		{ 8292, 0, 1, 0 },   /* nothing transferred: next_off stays */
+		{ 8292, 5, 1, 1 },   { 0, 1, 0, 0 },	   { UINT64_MAX - 9, 20, 0, 0 },
+		{ 10, 1, 1, 0 }, /* next_off wrapped to 10 */
 	};
 	struct seq_state st = { 0 };
 	size_t i;

@@ -10,7 +10,7 @@
 #include "helpers.bpf.h"
 #include "maps.bpf.h"
 
-#define NR_PREAD64 17	/* x86_64 */
+#define NR_PREAD64	17 /* x86_64 */
 #define PT_REGS_ORIG_AX 120
 
 const volatile __u32 bench_tgid = 0;

@@ -19,8 +19,8 @@
 
 #include "loader.h"
 
-#define CALLS	200000
-#define ROUNDS	7
+#define CALLS  200000
+#define ROUNDS 7
 
 enum setup { NONE, TP, RAW, SETUPS };
 static const char *const setup_names[SETUPS] = { "none", "tracepoint", "raw_tp+dispatch" };

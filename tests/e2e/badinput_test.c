@@ -137,10 +137,7 @@ static const struct bad_input cases[] = {
 	  1,
 	  "symbol 'filter_task' is not defined in any object",
 	  T },
-	{ { "--verifier-log", "@D/no/dir", "--", "true" },
-	  1,
-	  "verifier log directory '",
-	  T },
+	{ { "--verifier-log", "@D/no/dir", "--", "true" }, 1, "verifier log directory '", T },
 	{ { "--verifier-log", "@D/file", "--", "true" }, 1, "/file': Not a directory", T },
 	/* result documents given to report: exit 1 */
 	{ { "report", "@D/trunc.json" }, 1, "/trunc.json: offset 400: unexpected end of input" },

@@ -21,8 +21,8 @@
 Test(capacity, full_file_table_counts_lost_files_once_each)
 {
 	char script[FILE_CNT * (PATH_MAX + 16)] = "", out[PATH_MAX], path[PATH_MAX], *dir;
-	const char *argv[] = { E2E_IOTRACE, "--max-files", "2", "-o", out, "--",
-			       "/bin/sh", "-c", script, NULL };
+	const char *argv[] = { E2E_IOTRACE, "--max-files", "2",	 "-o",	 out,
+			       "--",	    "/bin/sh",	   "-c", script, NULL };
 	struct trace t = { 0 };
 	const struct jval *files, *dropped;
 	uint64_t lost_files = 0, lost_calls = 0;
@@ -55,7 +55,8 @@ Test(capacity, full_file_table_counts_lost_files_once_each)
 	cr_assert_eq(jval_u64(jval_get(dropped, "events"), &lost_calls), 0);
 	cr_expect_eq(lost_files, FILE_CNT - 1, "dropped.files %llu, want %d",
 		     (unsigned long long)lost_files, FILE_CNT - 1);
-	cr_expect_geq(lost_calls, FILE_CNT - 1, "dropped.events %llu: at least one read per lost file",
+	cr_expect_geq(lost_calls, FILE_CNT - 1,
+		      "dropped.events %llu: at least one read per lost file",
 		      (unsigned long long)lost_calls);
 	e2e_proc_free(&p);
 	trace_free(&t);

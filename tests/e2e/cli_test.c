@@ -167,8 +167,8 @@ Test(cli, a_command_that_does_not_exist_exits_127, .fini = teardown)
 
 static void expect_passthrough(const char *script, int want)
 {
-	const char *argv[] = { E2E_IOTRACE, "-q", "-o", in_dir("out.json"), "--", "/bin/sh", "-c",
-			       script, NULL };
+	const char *argv[] = { E2E_IOTRACE, "-q",   "-o", in_dir("out.json"), "--", "/bin/sh",
+			       "-c",	    script, NULL };
 	struct e2e_proc p;
 
 	cr_assert_eq(e2e_run((char *const *)argv, 60, &p), 0);
@@ -326,20 +326,22 @@ Test(cli, comm_traces_processes_by_name_until_sigterm, .fini = teardown)
 /* the header the spec's CSV section describes, built from its words */
 static void spec_csv_header(char *buf, size_t sz, bool per_process)
 {
-	static const char *const names[] = { "read",	 "readv",    "pread64",	 "preadv",
-					      "preadv2", "write",    "writev",	 "pwrite64",
-					      "pwritev", "pwritev2", "sendfile", "fsync",
-					      "fdatasync", "close" };
-	static const char *const six[] = { "calls",	 "errors",	   "bytes",
+	static const char *const names[] = { "read",	  "readv",    "pread64",  "preadv",
+					     "preadv2",	  "write",    "writev",	  "pwrite64",
+					     "pwritev",	  "pwritev2", "sendfile", "fsync",
+					     "fdatasync", "close" };
+	static const char *const six[] = { "calls",	"errors",	  "bytes",
 					   "seq_calls", "first_entry_ns", "last_return_ns" };
 	size_t n = (size_t)snprintf(buf, sz, "path%s,dev,ino,fstype,comms",
 				    per_process ? ",pid,comm" : "");
 
 	for (int s = 0; s < 2; s++)
 		for (int i = 0; i < 6; i++)
-			n += (size_t)snprintf(buf + n, sz - n, ",%s_%s", s ? "write" : "read", six[i]);
-	n += (size_t)snprintf(buf + n, sz - n, ",write_rewrites,fsync_calls,fsync_errors,"
-					       "fsync_total_ns");
+			n += (size_t)snprintf(buf + n, sz - n, ",%s_%s", s ? "write" : "read",
+					      six[i]);
+	n += (size_t)snprintf(buf + n, sz - n,
+			      ",write_rewrites,fsync_calls,fsync_errors,"
+			      "fsync_total_ns");
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		n += (size_t)snprintf(buf + n, sz - n, ",%s_calls,%s_errors,%s_bytes", names[i],
 				      names[i], names[i]);
@@ -347,9 +349,18 @@ static void spec_csv_header(char *buf, size_t sz, bool per_process)
 
 static void csv_run(bool per_process, char **text)
 {
-	const char *argv[] = { E2E_IOTRACE, "-q", "-o", in_dir("out.csv"), "--format", "csv",
-			       per_process ? "--per-process" : "-q", "--", E2E_WORKLOAD, tdir,
-			       "seqread", NULL };
+	const char *argv[] = { E2E_IOTRACE,
+			       "-q",
+			       "-o",
+			       in_dir("out.csv"),
+			       "--format",
+			       "csv",
+			       per_process ? "--per-process" : "-q",
+			       "--",
+			       E2E_WORKLOAD,
+			       tdir,
+			       "seqread",
+			       NULL };
 	struct e2e_proc p;
 	size_t len;
 

@@ -17,18 +17,30 @@
 
 #include "jsonr.h"
 
-#define M_HIST 64
-#define M_LAT_HIST 160
+#define M_HIST	    64
+#define M_LAT_HIST  160
 #define M_MAX_FILES 96
-#define M_MAX_FDS 64
+#define M_MAX_FDS   64
 #define M_MAX_COMMS 4
-#define M_MAX_LAT 64
+#define M_MAX_LAT   64
 
 /* every syscall of the spec, in its order */
 enum m_sc {
-	M_READ, M_READV, M_PREAD64, M_PREADV, M_PREADV2,
-	M_WRITE, M_WRITEV, M_PWRITE64, M_PWRITEV, M_PWRITEV2,
-	M_SENDFILE, M_FSYNC, M_FDATASYNC, M_CLOSE, M_SC_CNT
+	M_READ,
+	M_READV,
+	M_PREAD64,
+	M_PREADV,
+	M_PREADV2,
+	M_WRITE,
+	M_WRITEV,
+	M_PWRITE64,
+	M_PWRITEV,
+	M_PWRITEV2,
+	M_SENDFILE,
+	M_FSYNC,
+	M_FDATASYNC,
+	M_CLOSE,
+	M_SC_CNT
 };
 /* the offset argument -1 of preadv2/pwritev2: use the file position */
 #define M_POS UINT64_MAX
@@ -45,27 +57,27 @@ struct m_side {
 	uint64_t calls, errors, bytes, seq_calls, rewrites;
 	uint64_t seq_hist[M_HIST];
 	bool any_ok;
-	uint64_t next_off;	/* end of the previous successful call; 0 before the first */
+	uint64_t next_off; /* end of the previous successful call; 0 before the first */
 	bool have_start;
-	uint64_t last_start;	/* start of the previous call (write side: rewrites) */
+	uint64_t last_start; /* start of the previous call (write side: rewrites) */
 };
 
 struct m_file {
-	char path[PATH_MAX + 256];	/* raw absolute path */
+	char path[PATH_MAX + 256]; /* raw absolute path */
 	size_t path_len;
-	char shown[3 * PATH_MAX];	/* path as JSON shows it (U+FFFD for invalid bytes) */
+	char shown[3 * PATH_MAX]; /* path as JSON shows it (U+FFFD for invalid bytes) */
 	size_t shown_len;
-	bool hex;			/* path not UTF-8: expect path_hex */
+	bool hex; /* path not UTF-8: expect path_hex */
 	bool deleted;
-	bool have_stat;			/* dev, ino, fstype known (m_stat or m_set_id) */
+	bool have_stat; /* dev, ino, fstype known (m_stat or m_set_id) */
 	dev_t dev;
 	ino_t ino;
 	char fstype[32];
 	uint64_t size;
-	bool recorded;			/* a read/write/sync call was counted: close counts now */
-	bool loose_seq;			/* racing calls: seq_calls, seq_hist, rewrites only bounded */
-	uint64_t pid;			/* --per-process: the expected pid, 0 = any */
-	const char *comms[M_MAX_COMMS];	/* expected comms (a set); none = the model's comm */
+	bool recorded;	/* a read/write/sync call was counted: close counts now */
+	bool loose_seq; /* racing calls: seq_calls, seq_hist, rewrites only bounded */
+	uint64_t pid;	/* --per-process: the expected pid, 0 = any */
+	const char *comms[M_MAX_COMMS]; /* expected comms (a set); none = the model's comm */
 	struct m_sc_stats sc[M_SC_CNT];
 	struct m_side side[2];
 	bool matched;
@@ -82,7 +94,7 @@ struct model {
 	struct m_file *files[M_MAX_FILES];
 	size_t file_cnt;
 	struct m_fd fds[M_MAX_FDS];
-	const char *comm;	/* the expected comms entry, "workload" by default */
+	const char *comm; /* the expected comms entry, "workload" by default */
 };
 
 void m_init(struct model *m, const char *dir);
@@ -123,8 +135,7 @@ void m_wcall(struct model *m, int fd, enum m_sc sc, uint64_t req, uint64_t off);
  */
 uint64_t m_sendfile(struct model *m, int out_fd, int in_fd, uint64_t *off, uint64_t count);
 /* a sendfile that failed, counted on both files; out_fd -1 as above */
-void m_sendfile_fail(struct model *m, int out_fd, int in_fd, const uint64_t *off,
-		     uint64_t count);
+void m_sendfile_fail(struct model *m, int out_fd, int in_fd, const uint64_t *off, uint64_t count);
 /* a call that failed (-errno): request count, starting offset as the spec defines it */
 void m_fail(struct model *m, int fd, enum m_sc sc, uint64_t count, uint64_t start);
 /* fsync or fdatasync; lat_ns: the latency the workload measured around it (0: unknown) */
@@ -139,11 +150,11 @@ struct trace {
 	size_t text_len;
 	struct jval *doc;
 	uint64_t duration_ns;
-	char *wl_out;		/* the workload's stdout: lines "KEY VALUE..." it reports */
+	char *wl_out; /* the workload's stdout: lines "KEY VALUE..." it reports */
 };
 void trace_workload(struct trace *t, const char *dir, const char *scenario,
 		    const char *const *extra_args);
-void trace_validate(struct trace *t);	/* check-result says ok, then jsonr parse */
+void trace_validate(struct trace *t); /* check-result says ok, then jsonr parse */
 void trace_free(struct trace *t);
 /* the rest of the workload's stdout line "KEY ..." (static buffer), or NULL */
 const char *trace_wl_value(const struct trace *t, const char *key);
@@ -165,9 +176,9 @@ extern char *fx_dir;
 extern struct model fx_model;
 extern struct trace fx_trace;
 struct model *fx_setup(const char *base);
-void fx_run(const char *scenario, const char *const *extra);	/* trace + validate */
-void fx_teardown(void);						/* .fini */
-char *fx_path(const char *rel);					/* fx_dir/rel, static */
+void fx_run(const char *scenario, const char *const *extra); /* trace + validate */
+void fx_teardown(void);					     /* .fini */
+char *fx_path(const char *rel);				     /* fx_dir/rel, static */
 /* the workload reported "KEY N": N */
 uint64_t fx_wl_u64(const char *key);
 

@@ -18,8 +18,8 @@
 #include "expect.h"
 
 static const char *const sc_names[M_SC_CNT] = {
-	"read",	    "readv",	"pread64",  "preadv",	"preadv2", "write",	"writev",
-	"pwrite64", "pwritev",	"pwritev2", "sendfile", "fsync",   "fdatasync", "close",
+	"read",	    "readv",   "pread64",  "preadv",   "preadv2", "write",     "writev",
+	"pwrite64", "pwritev", "pwritev2", "sendfile", "fsync",	  "fdatasync", "close",
 };
 /* 0 read-type, 1 write-type, 2 sendfile (either, by the file's side), -2 sync, -1 close */
 static const int sc_kind[M_SC_CNT] = { 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 2, -2, -2, -1 };
@@ -225,7 +225,7 @@ void m_rcall(struct model *m, int fd, enum m_sc sc, uint64_t req, uint64_t off)
 
 	cr_assert(d->rd, "model: read on a write-only fd: use m_fail");
 	cr_assert(!d->append || off != M_POS, "model: the spec's start of a read on an O_APPEND "
-		  "fd is the size, not where it reads; not modelled");
+					      "fd is the size, not where it reads; not modelled");
 	n = readable(d->f, start, req);
 	record(d->f, sc, 0, req, start, (int64_t)n);
 	if (off == M_POS)
@@ -288,8 +288,7 @@ uint64_t m_sendfile(struct model *m, int out_fd, int in_fd, uint64_t *off, uint6
 	return n;
 }
 
-void m_sendfile_fail(struct model *m, int out_fd, int in_fd, const uint64_t *off,
-		     uint64_t count)
+void m_sendfile_fail(struct model *m, int out_fd, int in_fd, const uint64_t *off, uint64_t count)
 {
 	struct m_fd *in = fd_of(m, in_fd);
 
@@ -391,8 +390,8 @@ void trace_validate(struct trace *t)
 
 	err = e2e_run((char *const *)argv, 60, &p);
 	cr_assert_eq(err, 0, "running check-result: %s", strerror(-err));
-	cr_expect(p.status == 0 && strstr(p.out, ": ok"), "check-result %s (exit %d): %s%s",
-		  t->out, p.status, p.out, p.err);
+	cr_expect(p.status == 0 && strstr(p.out, ": ok"), "check-result %s (exit %d): %s%s", t->out,
+		  p.status, p.out, p.err);
 	e2e_proc_free(&p);
 	err = e2e_read_file(t->out, &t->text, &t->text_len);
 	cr_assert_eq(err, 0, "read %s: %s", t->out, strerror(-err));
@@ -421,11 +420,11 @@ struct cmp {
 	int bad;
 };
 
-#define MISMATCH(c, fmt, ...)                                                                  \
-	do {                                                                                   \
-		(c)->bad++;                                                                    \
-		if ((c)->report)                                                               \
-			cr_expect(0, "%s: " fmt, (c)->f->shown, __VA_ARGS__);                  \
+#define MISMATCH(c, fmt, ...)                                                                      \
+	do {                                                                                       \
+		(c)->bad++;                                                                        \
+		if ((c)->report)                                                                   \
+			cr_expect(0, "%s: " fmt, (c)->f->shown, __VA_ARGS__);                      \
 	} while (0)
 
 static void cmp_u64(struct cmp *c, const struct jval *obj, const char *what, const char *key,
@@ -515,17 +514,19 @@ static void cmp_lat(struct cmp *c, const struct jval *o, const char *what,
 				break;
 		}
 		if (i == M_LAT_HIST || whi != hi || !cnt) {
-			MISMATCH(c, "%s.lat_hist[%zu]: [%llu, %llu, %llu] is no bucket of the README's "
-				 "scheme (or not ascending, or empty)", what, b,
-				 (unsigned long long)lo, (unsigned long long)hi,
-				 (unsigned long long)cnt);
+			MISMATCH(
+				c,
+				"%s.lat_hist[%zu]: [%llu, %llu, %llu] is no bucket of the README's "
+				"scheme (or not ascending, or empty)",
+				what, b, (unsigned long long)lo, (unsigned long long)hi,
+				(unsigned long long)cnt);
 			return;
 		}
 		prev = i;
 		cnt_sum += cnt;
 		lo_sum += lo * cnt;
 		hi_sum = hi == UINT64_MAX || hi_sum + hi * cnt < hi_sum ? UINT64_MAX
-									 : hi_sum + hi * cnt;
+									: hi_sum + hi * cnt;
 		for (uint64_t k = 0; k < cnt && nlos < M_MAX_LAT; k++)
 			los[nlos++] = lo;
 	}
@@ -556,9 +557,11 @@ static void cmp_lat(struct cmp *c, const struct jval *o, const char *what,
 	for (size_t i = 0; i < s->lat_cnt; i++) {
 		meas_sum += meas[i];
 		if (los[i] > meas[i])
-			MISMATCH(c, "%s.lat_hist: the %zu-th smallest latency is >= %llu ns, but the "
-				 "workload measured at most %llu ns around that call", what, i + 1,
-				 (unsigned long long)los[i], (unsigned long long)meas[i]);
+			MISMATCH(c,
+				 "%s.lat_hist: the %zu-th smallest latency is >= %llu ns, but the "
+				 "workload measured at most %llu ns around that call",
+				 what, i + 1, (unsigned long long)los[i],
+				 (unsigned long long)meas[i]);
 	}
 	if (total > meas_sum)
 		MISMATCH(c, "%s.total_ns %llu > %llu ns the workload measured around the calls",
@@ -633,9 +636,10 @@ static uint64_t hist_within(struct cmp *c, const struct jval *h, const char *wha
 		i = bucket(lo);
 		bucket_bounds(i, &wlo, &whi);
 		if (wlo != lo || whi != hi || cnt > bound[i])
-			MISMATCH(c, "%s[%zu]: [%llu, %llu, %llu], want a bucket of the scheme with at "
-				 "most %llu (the completed sizes of that side)", what, b,
-				 (unsigned long long)lo, (unsigned long long)hi,
+			MISMATCH(c,
+				 "%s[%zu]: [%llu, %llu, %llu], want a bucket of the scheme with at "
+				 "most %llu (the completed sizes of that side)",
+				 what, b, (unsigned long long)lo, (unsigned long long)hi,
 				 (unsigned long long)cnt, (unsigned long long)bound[i]);
 		sum += cnt;
 	}
@@ -709,7 +713,8 @@ static void cmp_side(struct cmp *c, const struct jval *rec, const char *key, int
 		MISMATCH(c, "%s.last_return_ns: want an integer (%llu calls succeeded)", key,
 			 (unsigned long long)(s->calls - s->errors));
 	} else if (lastv < first || lastv > duration) {
-		MISMATCH(c, "%s: want first_entry_ns %llu <= last_return_ns %llu <= duration_ns %llu",
+		MISMATCH(c,
+			 "%s: want first_entry_ns %llu <= last_return_ns %llu <= duration_ns %llu",
 			 key, (unsigned long long)first, (unsigned long long)lastv,
 			 (unsigned long long)duration);
 	}
@@ -770,9 +775,11 @@ static void cmp_fsync(struct cmp *c, const struct jval *rec, uint64_t duration)
 		lat_bounds(i, &wlo, &whi);
 		if (jval_u64(jval_idx(jval_idx(h, idx), 0), &lo) ||
 		    jval_u64(jval_idx(jval_idx(h, idx), 2), &cnt) || lo != wlo || cnt != sum[i]) {
-			MISMATCH(c, "fsync.lat_hist[%zu]: want [%llu, %llu, %llu], the sum of fsync's "
-				 "and fdatasync's", idx, (unsigned long long)wlo,
-				 (unsigned long long)whi, (unsigned long long)sum[i]);
+			MISMATCH(c,
+				 "fsync.lat_hist[%zu]: want [%llu, %llu, %llu], the sum of fsync's "
+				 "and fdatasync's",
+				 idx, (unsigned long long)wlo, (unsigned long long)whi,
+				 (unsigned long long)sum[i]);
 			return;
 		}
 		idx++;
@@ -866,15 +873,17 @@ static bool path_is(const struct jval *rec, const char *s, size_t len)
 /* records not ours: never a pipe, socket, device, memfd or anything not a regular file */
 static void check_foreign(const struct jval *rec)
 {
-	static const char *const never[] = { "/dev/", "pipe:", "socket:", "anon_inode:",
-					     "/memfd:" };
+	static const char *const never[] = { "/dev/",
+					     "pipe:", "socket:", "anon_inode:", "/memfd:" };
 	const char *p = jval_str(jval_get(rec, "path"), NULL);
 	struct stat st;
 
 	cr_assert_not_null(p, "record without a path");
 	for (size_t i = 0; i < sizeof(never) / sizeof(never[0]); i++)
-		cr_expect(strncmp(p, never[i], strlen(never[i])), "record for %s: not a named "
-			  "regular file, must have no record", p);
+		cr_expect(strncmp(p, never[i], strlen(never[i])),
+			  "record for %s: not a named "
+			  "regular file, must have no record",
+			  p);
 	cr_expect(!stat(p, &st) && S_ISREG(st.st_mode),
 		  "record for %s: not an existing regular file", p);
 }
@@ -901,7 +910,8 @@ static void check_records(struct trace *t, struct model *m, const char *only)
 {
 	char only_path[PATH_MAX];
 
-	const struct jval *files = jval_get(t->doc, "files"), *dropped = jval_get(t->doc, "dropped");
+	const struct jval *files = jval_get(t->doc, "files"),
+			  *dropped = jval_get(t->doc, "dropped");
 	size_t dir_len = strlen(m->dir);
 	uint64_t u = 1;
 	bool per_process = false;

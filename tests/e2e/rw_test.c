@@ -152,10 +152,10 @@ Test(rw, failed_calls_count_as_errors_on_their_file, .fini = teardown)
 	struct m_file *f = m_create(m, WL_ERR_FILE, WL_ERR_SZ);
 	int fd = m_open(m, f, O_WRONLY);
 
-	m_fail(m, fd, M_READ, 100, m_pos(m, fd));  /* EBADF: fd is write-only */
-	m_fail(m, fd, M_PREAD64, 10, 0);	    /* EBADF */
-	m_fail(m, fd, M_WRITE, 100, m_pos(m, fd)); /* EFAULT: unmapped buffer */
-	m_write(m, fd, 100);			    /* same start as the failed write */
+	m_fail(m, fd, M_READ, 100, m_pos(m, fd));    /* EBADF: fd is write-only */
+	m_fail(m, fd, M_PREAD64, 10, 0);	     /* EBADF */
+	m_fail(m, fd, M_WRITE, 100, m_pos(m, fd));   /* EFAULT: unmapped buffer */
+	m_write(m, fd, 100);			     /* same start as the failed write */
 	m_fail(m, fd, M_PWRITE64, 10, (uint64_t)-1); /* EINVAL */
 	m_write(m, fd, 100);
 	m_close(m, fd);
@@ -276,7 +276,7 @@ Test(rw, a_file_unlinked_while_open_is_marked_deleted, .fini = teardown)
 	int fd;
 
 	m_create(m, WL_GONE2_FILE, 0); /* the workload needs it; the next test checks it */
-	m_stat(g); /* the workload removes it */
+	m_stat(g);		       /* the workload removes it */
 	g->deleted = true;
 	fd = m_open(m, g, O_RDWR);
 	m_read(m, fd, 1000);

@@ -20,10 +20,9 @@
 #include "expect.h"
 #include "workload.h"
 
-static const char *const names[] = { "read",	 "readv",    "pread64",	 "preadv",
-				     "preadv2",	 "write",    "writev",	 "pwrite64",
-				     "pwritev",	 "pwritev2", "sendfile", "fsync",
-				     "fdatasync", "close" };
+static const char *const names[] = { "read",	 "readv",  "pread64",	"preadv",  "preadv2",
+				     "write",	 "writev", "pwrite64",	"pwritev", "pwritev2",
+				     "sendfile", "fsync",  "fdatasync", "close" };
 #define NSC (sizeof(names) / sizeof(names[0]))
 enum { K_READ, K_WRITE, K_SYNC, K_CLOSE };
 
@@ -134,13 +133,30 @@ Test(strace, a_random_workload_matches_strace_per_file_and_syscall, .fini = fx_t
 {
 	char paths[WL_RND_FILES][PATH_MAX], log[PATH_MAX], seed_s[32], what[4 * PATH_MAX];
 	const char *env = getenv("IOTRACE_E2E_SEED");
-	unsigned long long seed = env ? strtoull(env, NULL, 0)
-				      : (unsigned long long)time(NULL) ^ (unsigned long long)getpid();
-	const char *argv[] = { E2E_IOTRACE, "-q", "-o", NULL, "--", "strace", "-f", "-qq", "-y",
-			       "-s", "0", "-e",
+	unsigned long long seed =
+		env ? strtoull(env, NULL, 0)
+		    : (unsigned long long)time(NULL) ^ (unsigned long long)getpid();
+	const char *argv[] = { E2E_IOTRACE,
+			       "-q",
+			       "-o",
+			       NULL,
+			       "--",
+			       "strace",
+			       "-f",
+			       "-qq",
+			       "-y",
+			       "-s",
+			       "0",
+			       "-e",
 			       "trace=read,readv,pread64,preadv,preadv2,write,writev,pwrite64,"
 			       "pwritev,pwritev2,sendfile,fsync,fdatasync,close",
-			       "-o", log, "--", E2E_WORKLOAD, NULL, "random", NULL };
+			       "-o",
+			       log,
+			       "--",
+			       E2E_WORKLOAD,
+			       NULL,
+			       "random",
+			       NULL };
 	struct st_file sf[WL_RND_FILES];
 	const struct jval *files;
 	struct e2e_proc p;

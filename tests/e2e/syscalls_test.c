@@ -33,12 +33,12 @@ Test(syscalls, vectored_calls_sum_iov_len_up_to_iov_max_and_v2_calls_use_offset_
 	fd = m_open(m, f, O_RDONLY);
 	m_rcall(m, fd, M_READV, S, M_POS);
 	m_rcall(m, fd, M_PREADV, S, 65536);
-	m_rcall(m, fd, M_PREADV2, S, M_POS);	/* -1: at the position, and moves it */
-	m_rcall(m, fd, M_PREADV2, S, 2 * S);	/* explicit: sequential, position kept */
-	m_rcall(m, fd, M_READV, B, M_POS);	/* 1024 entries */
-	m_fail(m, fd, M_READV, B, m_pos(m, fd));	/* 1025: EINVAL */
-	m_rcall(m, fd, M_PREADV, S, WL_VEC_SZ - 50);	/* short */
-	m_rcall(m, fd, M_PREADV2, S, WL_VEC_SZ);	/* EOF */
+	m_rcall(m, fd, M_PREADV2, S, M_POS);	     /* -1: at the position, and moves it */
+	m_rcall(m, fd, M_PREADV2, S, 2 * S);	     /* explicit: sequential, position kept */
+	m_rcall(m, fd, M_READV, B, M_POS);	     /* 1024 entries */
+	m_fail(m, fd, M_READV, B, m_pos(m, fd));     /* 1025: EINVAL */
+	m_rcall(m, fd, M_PREADV, S, WL_VEC_SZ - 50); /* short */
+	m_rcall(m, fd, M_PREADV2, S, WL_VEC_SZ);     /* EOF */
 	m_rcall(m, fd, M_PREADV2, B, M_POS);
 	m_fail(m, fd, M_PREADV, B, 0);
 	m_fail(m, fd, M_PREADV2, B, 0);
@@ -47,7 +47,7 @@ Test(syscalls, vectored_calls_sum_iov_len_up_to_iov_max_and_v2_calls_use_offset_
 	w = m_file(m, WL_VECW_FILE, 0);
 	fd = m_open(m, w, O_CREAT | O_RDWR | O_TRUNC);
 	m_wcall(m, fd, M_WRITEV, S, M_POS);
-	m_wcall(m, fd, M_PWRITEV, S, 0);	/* rewrite */
+	m_wcall(m, fd, M_PWRITEV, S, 0); /* rewrite */
 	m_wcall(m, fd, M_PWRITEV2, S, M_POS);
 	m_wcall(m, fd, M_PWRITEV2, S, 100);
 	m_wcall(m, fd, M_WRITEV, B, M_POS);
@@ -55,15 +55,15 @@ Test(syscalls, vectored_calls_sum_iov_len_up_to_iov_max_and_v2_calls_use_offset_
 	m_fail(m, fd, M_PWRITEV, B, 0);
 	m_fail(m, fd, M_PWRITEV2, B, m_pos(m, fd));
 	m_fail(m, fd, M_PWRITEV, S, (uint64_t)-5);
-	m_wcall(m, fd, M_WRITEV, 0, M_POS);	/* three zero-length entries */
-	m_rcall(m, fd, M_READV, S, M_POS);	/* at EOF */
+	m_wcall(m, fd, M_WRITEV, 0, M_POS); /* three zero-length entries */
+	m_rcall(m, fd, M_READV, S, M_POS);  /* at EOF */
 	m_rcall(m, fd, M_PREADV, S, 0);
 	m_close(m, fd);
 
 	a = m_create(m, WL_VECA_FILE, WL_VECA_SZ);
 	fd = m_open(m, a, O_WRONLY | O_APPEND);
-	m_wcall(m, fd, M_WRITEV, S, M_POS);	/* starts at the size */
-	m_wcall(m, fd, M_PWRITEV2, S, M_POS);	/* -1 on O_APPEND: the size too */
+	m_wcall(m, fd, M_WRITEV, S, M_POS);   /* starts at the size */
+	m_wcall(m, fd, M_PWRITEV2, S, M_POS); /* -1 on O_APPEND: the size too */
 	m_write(m, fd, 10);
 	m_close(m, fd);
 
@@ -78,24 +78,24 @@ Test(syscalls, failed_calls_of_every_read_and_write_kind_are_errors_of_their_fil
 	struct m_file *f = m_create(m, WL_ERR2_FILE, WL_ERR2_SZ);
 	int fd = m_open(m, f, O_WRONLY);
 
-	m_fail(m, fd, M_READV, S, 0);			/* EBADF: write-only */
+	m_fail(m, fd, M_READV, S, 0); /* EBADF: write-only */
 	m_fail(m, fd, M_PREADV, S, 10);
-	m_fail(m, fd, M_PREADV2, S, 0);		/* -1: the position */
+	m_fail(m, fd, M_PREADV2, S, 0); /* -1: the position */
 	m_fail(m, fd, M_PREADV2, S, 20);
-	m_fail(m, fd, M_WRITEV, 150, 0);		/* EFAULT: first entry unmapped */
+	m_fail(m, fd, M_WRITEV, 150, 0); /* EFAULT: first entry unmapped */
 	m_fail(m, fd, M_PWRITEV, 150, 0);
-	m_fail(m, fd, M_PWRITE64, 10, 0);		/* EFAULT */
-	m_write(m, fd, 10);				/* same start: a rewrite */
-	m_fail(m, fd, M_PWRITEV2, S, (uint64_t)-7);	/* EINVAL */
+	m_fail(m, fd, M_PWRITE64, 10, 0);	    /* EFAULT */
+	m_write(m, fd, 10);			    /* same start: a rewrite */
+	m_fail(m, fd, M_PWRITEV2, S, (uint64_t)-7); /* EINVAL */
 	m_close(m, fd);
 	fd = m_open(m, f, O_RDONLY);
-	m_fail(m, fd, M_WRITEV, S, 0);			/* EBADF: read-only */
+	m_fail(m, fd, M_WRITEV, S, 0); /* EBADF: read-only */
 	m_fail(m, fd, M_PWRITEV, S, 0);
 	m_fail(m, fd, M_PWRITEV2, S, 0);
 	m_fail(m, fd, M_WRITE, 10, 0);
-	m_fail(m, fd, M_READ, 100, 0);			/* EFAULT */
+	m_fail(m, fd, M_READ, 100, 0); /* EFAULT */
 	m_fail(m, fd, M_READV, 150, 0);
-	m_fail(m, fd, M_PREADV, S, (uint64_t)-3);	/* EINVAL */
+	m_fail(m, fd, M_PREADV, S, (uint64_t)-3); /* EINVAL */
 	m_fail(m, fd, M_PREAD64, 10, (uint64_t)-1);
 	m_read(m, fd, 100);
 	m_close(m, fd);
@@ -114,21 +114,21 @@ Test(syscalls, sendfile_counts_on_the_source_and_on_a_regular_destination, .fini
 	int ro, ap, wo;
 	uint64_t off;
 
-	m_sendfile(m, out, in, NULL, 4096);		/* position */
+	m_sendfile(m, out, in, NULL, 4096); /* position */
 	off = 50000;
-	m_sendfile(m, out, in, &off, 1000);		/* *offset, position kept */
+	m_sendfile(m, out, in, &off, 1000); /* *offset, position kept */
 	m_sendfile(m, out, in, NULL, 4096);
 	off = WL_SF_SRC_SZ - 10;
-	m_sendfile(m, out, in, &off, 100);		/* short */
+	m_sendfile(m, out, in, &off, 100); /* short */
 	off = 2 * WL_SF_SRC_SZ;
-	m_sendfile(m, out, in, &off, 100);		/* EOF */
-	m_sendfile(m, -1, in, NULL, 500);		/* into a pipe: the source only */
+	m_sendfile(m, out, in, &off, 100); /* EOF */
+	m_sendfile(m, -1, in, NULL, 500);  /* into a pipe: the source only */
 	ro = m_open(m, dst, O_RDONLY);
-	m_sendfile_fail(m, ro, in, NULL, 10);		/* EBADF, both files */
+	m_sendfile_fail(m, ro, in, NULL, 10); /* EBADF, both files */
 	ap = m_open(m, app, O_WRONLY | O_APPEND);
-	m_sendfile_fail(m, ap, in, NULL, 10);		/* EINVAL, destination starts at size */
+	m_sendfile_fail(m, ap, in, NULL, 10); /* EINVAL, destination starts at size */
 	wo = m_open(m, src, O_WRONLY);
-	m_sendfile_fail(m, out, wo, NULL, 10);		/* EBADF: source not readable */
+	m_sendfile_fail(m, out, wo, NULL, 10); /* EBADF: source not readable */
 	m_close(m, wo);
 	m_close(m, ap);
 	m_close(m, ro);

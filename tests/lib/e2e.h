@@ -13,9 +13,9 @@
 #include <sys/types.h>
 
 struct e2e_proc {
-	int status;		/* shell convention: exit code, or 128+signal */
-	bool timed_out;		/* killed after the timeout */
-	char *out, *err;	/* NUL-terminated captures */
+	int status;	 /* shell convention: exit code, or 128+signal */
+	bool timed_out;	 /* killed after the timeout */
+	char *out, *err; /* NUL-terminated captures */
 	size_t out_len, err_len;
 };
 
@@ -55,8 +55,8 @@ int e2e_fstype(dev_t dev, char *buf, size_t sz);
 /* The binaries under test */
 /* the binary under test: $IOTRACE_BIN (make test-san sets it), else SRC_DIR/iotrace */
 char *e2e_iotrace(void);
-#define E2E_IOTRACE	e2e_iotrace()
-#define E2E_WORKLOAD	OUT_DIR "/tests/e2e/workload"
-#define E2E_CHECKER	SRC_DIR "/../shared/tools/check-result"
+#define E2E_IOTRACE  e2e_iotrace()
+#define E2E_WORKLOAD OUT_DIR "/tests/e2e/workload"
+#define E2E_CHECKER  SRC_DIR "/../shared/tools/check-result"
 
 #endif

@@ -20,7 +20,7 @@
 #define WL_APPEND_SZ	1000
 #define WL_ERR_FILE	"err.dat"
 #define WL_ERR_SZ	5000
-#define WL_SPECIAL_FILE	"ok.dat"
+#define WL_SPECIAL_FILE "ok.dat"
 #define WL_SPECIAL_SZ	3000
 #define WL_THR_FILE	"thr.dat"
 #define WL_THR_SZ	(8 * 1024 * 1024)
@@ -28,18 +28,18 @@
 #define WL_FORK_SZ	(256 * 1024)
 #define WL_GONE_FILE	"gone.dat"
 #define WL_GONE_SZ	3000
-#define WL_GONE2_FILE	"gone_early.dat"	/* empty */
+#define WL_GONE2_FILE	"gone_early.dat" /* empty */
 
 /* files the workload creates */
-#define WL_PW_FILE	"pw.dat"
-#define WL_CHILD_FILE	"child%d.dat"	/* fork: one per child */
+#define WL_PW_FILE    "pw.dat"
+#define WL_CHILD_FILE "child%d.dat" /* fork: one per child */
 
 /* threads: WL_THREADS threads x WL_THR_ITERS iterations */
-#define WL_THREADS	2
-#define WL_THR_ITERS	500
-#define WL_THR_RD_SZ	4096
-#define WL_THR_WR_SZ	100
-#define WL_THR_BAD_EVERY 10	/* every 10th iteration also reads a write-only fd */
+#define WL_THREADS	 2
+#define WL_THR_ITERS	 500
+#define WL_THR_RD_SZ	 4096
+#define WL_THR_WR_SZ	 100
+#define WL_THR_BAD_EVERY 10 /* every 10th iteration also reads a write-only fd */
 
 /*
  * Offsets no call starts at 0 and no call ends where another starts, so the
@@ -58,21 +58,21 @@ static inline unsigned long long wl_fork_off(int child, int k)
 {
 	return 8192ULL * (1 + (unsigned long long)k * WL_FORK_CHILDREN + (unsigned long long)child);
 }
-#define WL_FORK_WRITES	4
-#define WL_FORK_WR_SZ	1000
+#define WL_FORK_WRITES 4
+#define WL_FORK_WR_SZ  1000
 
 /* paths: relative, openat, "..", and odd names below WL_NAMES_DIR */
-#define WL_SUB_DIR	"sub"
-#define WL_REL_FILE	"dir/rel.dat"		/* opened from cwd WL_SUB_DIR */
-#define WL_AT_FILE	"at.dat"		/* openat(WL_SUB_DIR/dir) */
-#define WL_UP_FILE	"../up.dat"		/* opened from cwd WL_SUB_DIR/dir */
-#define WL_NAMES_DIR	"n/\xc3\xa9t\xc3\xa9/d1/d2"
-#define WL_NAME_SZ	7			/* bytes written to each named file */
+#define WL_SUB_DIR   "sub"
+#define WL_REL_FILE  "dir/rel.dat" /* opened from cwd WL_SUB_DIR */
+#define WL_AT_FILE   "at.dat"	   /* openat(WL_SUB_DIR/dir) */
+#define WL_UP_FILE   "../up.dat"   /* opened from cwd WL_SUB_DIR/dir */
+#define WL_NAMES_DIR "n/\xc3\xa9t\xc3\xa9/d1/d2"
+#define WL_NAME_SZ   7 /* bytes written to each named file */
 
 struct wl_name {
-	const char *raw;	/* bytes of the name */
-	const char *shown;	/* the name as the JSON path shows it */
-	bool hex;		/* not UTF-8: the record carries path_hex */
+	const char *raw;   /* bytes of the name */
+	const char *shown; /* the name as the JSON path shows it */
+	bool hex;	   /* not UTF-8: the record carries path_hex */
 };
 
 static const struct wl_name wl_names[] = {
@@ -80,9 +80,9 @@ static const struct wl_name wl_names[] = {
 	  "utf8 \xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80 \xc3\xbcn\xc3\xaf.dat", false },
 	{ "bad\xff\xfe-\xc3(.dat", "bad\xef\xbf\xbd\xef\xbf\xbd-\xef\xbf\xbd(.dat", true },
 	{ "ctl\n\t\"\\ ,.dat", "ctl\n\t\"\\ ,.dat", false },
-	{ NULL, NULL, false },	/* WL_LONG_NAME, filled by wl_long_name */
+	{ NULL, NULL, false }, /* WL_LONG_NAME, filled by wl_long_name */
 };
-#define WL_NAME_CNT	(sizeof(wl_names) / sizeof(wl_names[0]))
+#define WL_NAME_CNT (sizeof(wl_names) / sizeof(wl_names[0]))
 
 /* a 255-byte name (NAME_MAX) */
 static inline void wl_long_name(char buf[256])
@@ -93,10 +93,10 @@ static inline void wl_long_name(char buf[256])
 }
 
 /* longpath: WL_DEEP_LEVELS directories "dNN" deep, then WL_LONG_LEVELS of 200 bytes */
-#define WL_DEEP_LEVELS	64
-#define WL_LONG_COMP	200
-#define WL_DEEP_FILE	"deep.dat"
-#define WL_PATH_LEN	4095	/* PATH_MAX - 1: the longest path open(2) takes */
+#define WL_DEEP_LEVELS 64
+#define WL_LONG_COMP   200
+#define WL_DEEP_FILE   "deep.dat"
+#define WL_PATH_LEN    4095 /* PATH_MAX - 1: the longest path open(2) takes */
 
 static inline void wl_long_comp(char buf[WL_LONG_COMP + 1], int level)
 {
@@ -118,21 +118,21 @@ static inline void wl_long_layout(size_t dir_len, int *levels, size_t *name_len)
 }
 
 /* ---- vectored calls ---------------------------------------------------------------------- */
-#define WL_VEC_FILE	"vec.dat"	/* the test creates it */
-#define WL_VEC_SZ	(1024 * 1024)
-#define WL_VECW_FILE	"vecw.dat"	/* the workload creates it */
-#define WL_VECA_FILE	"veca.log"	/* O_APPEND, the test creates it */
-#define WL_VECA_SZ	777
+#define WL_VEC_FILE  "vec.dat" /* the test creates it */
+#define WL_VEC_SZ    (1024 * 1024)
+#define WL_VECW_FILE "vecw.dat" /* the workload creates it */
+#define WL_VECA_FILE "veca.log" /* O_APPEND, the test creates it */
+#define WL_VECA_SZ   777
 
 /* the small vector: zero-length entries between others */
 static const unsigned long wl_iov_small[] = { 100, 0, 4000, 0, 96 };
 #define WL_IOV_SMALL_CNT 5
 #define WL_IOV_SMALL_SUM 4196
 /* the big vector: entry i of up to IOV_MAX + 1 entries */
-#define WL_IOV_MAX	1024
+#define WL_IOV_MAX	 1024
 static inline unsigned long wl_iov_big(int i)
 {
-	return (unsigned long)((i * 37) % 129);	/* 0 every 129 entries */
+	return (unsigned long)((i * 37) % 129); /* 0 every 129 entries */
 }
 static inline unsigned long long wl_iov_big_sum(int cnt)
 {
@@ -144,41 +144,41 @@ static inline unsigned long long wl_iov_big_sum(int cnt)
 }
 
 /* ---- sendfile ----------------------------------------------------------------------------- */
-#define WL_SF_SRC	"sf_src.dat"	/* the test creates it */
-#define WL_SF_SRC_SZ	100000
-#define WL_SF_DST	"sf_dst.dat"	/* the workload creates it */
-#define WL_SF_APP	"sf_app.log"	/* O_APPEND destination, the test creates it */
-#define WL_SF_APP_SZ	123
+#define WL_SF_SRC    "sf_src.dat" /* the test creates it */
+#define WL_SF_SRC_SZ 100000
+#define WL_SF_DST    "sf_dst.dat" /* the workload creates it */
+#define WL_SF_APP    "sf_app.log" /* O_APPEND destination, the test creates it */
+#define WL_SF_APP_SZ 123
 
 /* ---- fsync / fdatasync -------------------------------------------------------------------- */
-#define WL_SYNC_FILE	"sync.dat"	/* the workload creates it */
-#define WL_SYNC_ONLY	"synconly.dat"	/* the test creates it; only fsync'd */
-#define WL_SYNC_ONLY_SZ	10
-#define WL_PROC_FILE	"/proc/sys/kernel/ostype"	/* has no fsync: EINVAL */
+#define WL_SYNC_FILE	"sync.dat"     /* the workload creates it */
+#define WL_SYNC_ONLY	"synconly.dat" /* the test creates it; only fsync'd */
+#define WL_SYNC_ONLY_SZ 10
+#define WL_PROC_FILE	"/proc/sys/kernel/ostype" /* has no fsync: EINVAL */
 
 /* ---- close -------------------------------------------------------------------------------- */
-#define WL_CLOSE_ONLY	"openclose.dat"	/* only opened and closed */
-#define WL_CLOSE_LATER	"later.dat"
-#define WL_CLOSE_SZ	1000
+#define WL_CLOSE_ONLY  "openclose.dat" /* only opened and closed */
+#define WL_CLOSE_LATER "later.dat"
+#define WL_CLOSE_SZ    1000
 
 /* ---- errors of the vectored kinds, sendfile ------------------------------------------------ */
-#define WL_ERR2_FILE	"err2.dat"
-#define WL_ERR2_SZ	8000
+#define WL_ERR2_FILE "err2.dat"
+#define WL_ERR2_SZ   8000
 
 /* ---- mounts (private mount namespace) ----------------------------------------------------- */
-#define WL_MNT_DIR	"mnt"		/* a tmpfs on DIR/mnt */
-#define WL_MNT_A	"mnt/a.dat"
-#define WL_MNT_INNER	"mnt/inner"	/* a tmpfs on a directory of that tmpfs */
-#define WL_MNT_B	"mnt/inner/b.dat"
-#define WL_BIND_SRC	"src"		/* the test creates src/c.dat */
-#define WL_BIND_DST	"bind"		/* DIR/src bind-mounted here */
-#define WL_BIND_C	"c.dat"
-#define WL_BIND_C_SZ	5000
-#define WL_BIND2_DST	"bind2"		/* DIR/mnt/inner/sub bind-mounted here */
-#define WL_BIND2_D	"d.dat"
-#define WL_TMPF_LINK	"linked.dat"	/* O_TMPFILE, linked after some I/O */
-#define WL_TMPF_PRE	300		/* bytes written before the link */
-#define WL_TMPF_POST	50		/* bytes written after it */
+#define WL_MNT_DIR   "mnt" /* a tmpfs on DIR/mnt */
+#define WL_MNT_A     "mnt/a.dat"
+#define WL_MNT_INNER "mnt/inner" /* a tmpfs on a directory of that tmpfs */
+#define WL_MNT_B     "mnt/inner/b.dat"
+#define WL_BIND_SRC  "src"  /* the test creates src/c.dat */
+#define WL_BIND_DST  "bind" /* DIR/src bind-mounted here */
+#define WL_BIND_C    "c.dat"
+#define WL_BIND_C_SZ 5000
+#define WL_BIND2_DST "bind2" /* DIR/mnt/inner/sub bind-mounted here */
+#define WL_BIND2_D   "d.dat"
+#define WL_TMPF_LINK "linked.dat" /* O_TMPFILE, linked after some I/O */
+#define WL_TMPF_PRE  300	  /* bytes written before the link */
+#define WL_TMPF_POST 50		  /* bytes written after it */
 
 /* ---- concurrency on shared descriptors ---------------------------------------------------- */
 #define WL_TS_FILE	"tshared.dat"
@@ -186,7 +186,7 @@ static inline unsigned long long wl_iov_big_sum(int cnt)
 #define WL_TS_ITERS	400
 #define WL_TS_WR	100
 #define WL_TS_RD	4096
-#define WL_TS_VEC_EVERY	4	/* every 4th iteration also writes wl_iov_small with writev */
+#define WL_TS_VEC_EVERY 4 /* every 4th iteration also writes wl_iov_small with writev */
 
 /* two processes: each WL_PS_ITERS iterations on the one file */
 #define WL_PS_FILE	"pshared.dat"
@@ -194,21 +194,21 @@ static inline unsigned long long wl_iov_big_sum(int cnt)
 #define WL_PS_ITERS	300
 #define WL_PS_RD	4096
 #define WL_PS_WR	64
-#define WL_PS_BAD_EVERY	10
+#define WL_PS_BAD_EVERY 10
 static inline unsigned long long wl_ps_off(int proc, int iter)
 {
 	return 8192ULL * (1 + (unsigned long long)iter * 2 + (unsigned long long)proc);
 }
 
 /* random: WL_RND_OPS calls of every traced kind on WL_RND_FILES files, seed from $WL_SEED */
-#define WL_RND_FILES	3
-#define WL_RND_FILE	"rnd%d.dat"	/* the test creates them */
-#define WL_RND_SZ	(256 * 1024)
-#define WL_RND_OPS	600
+#define WL_RND_FILES 3
+#define WL_RND_FILE  "rnd%d.dat" /* the test creates them */
+#define WL_RND_SZ    (256 * 1024)
+#define WL_RND_OPS   600
 
 /* fork children name themselves, and each writes a brief file and exits without close */
-#define WL_CHILD_COMM	"wl-child%d"
-#define WL_BRIEF_FILE	"brief%d.dat"
-#define WL_BRIEF_SZ	33
+#define WL_CHILD_COMM "wl-child%d"
+#define WL_BRIEF_FILE "brief%d.dat"
+#define WL_BRIEF_SZ   33
 
 #endif

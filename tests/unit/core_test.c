@@ -52,7 +52,7 @@ static struct btf *build_btf(struct bb *b)
 	uint8_t *blob;
 	struct btf *btf;
 
-	str_add(&b->str, "");	/* make sure the string area starts with "\0" */
+	str_add(&b->str, ""); /* make sure the string area starts with "\0" */
 	h.type_len = b->cnt * 4;
 	h.str_off = h.type_len;
 	h.str_len = b->str.len;
@@ -147,9 +147,10 @@ Test(core, disagreeing_candidates_are_an_error)
 	struct btf *targ = fixture_btf(true);
 
 	cr_assert_eq(obj__relocate(o, targ), -EINVAL);
-	cr_assert(strstr(cap_text(),
-			 "prog 'core_dentry': insn 0: CO-RE field 'file.f_path.dentry': kernel types disagree (offset 24 vs 32)"),
-		  "%s", cap_text());
+	cr_assert(
+		strstr(cap_text(),
+		       "prog 'core_dentry': insn 0: CO-RE field 'file.f_path.dentry': kernel types disagree (offset 24 vs 32)"),
+		"%s", cap_text());
 	btf__free(targ);
 	obj__close(o);
 }
@@ -230,8 +231,12 @@ Test(core, vmlinux_offsets_match_an_independent_walk)
 
 Test(core, truncated_btf_is_rejected)
 {
-	struct btf_header h = { .magic = BTF_MAGIC, .version = 1, .hdr_len = sizeof(h),
-				.type_len = 12, .str_off = 12, .str_len = 1 };
+	struct btf_header h = { .magic = BTF_MAGIC,
+				.version = 1,
+				.hdr_len = sizeof(h),
+				.type_len = 12,
+				.str_off = 12,
+				.str_len = 1 };
 	uint8_t blob[sizeof(h) + 8] = { 0 };
 	struct btf *btf;
 

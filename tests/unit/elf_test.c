@@ -100,7 +100,8 @@ Test(elf, relocation_section_not_linked_to_symtab_is_rejected)
 	mini_init(&m, 4);
 	src = mini_build(&m, "rel.o");
 	img_shdr((void *)src.data, MINI_REL)->sh_link = MINI_STRTAB;
-	expect_reject(src, "rel.o: section '.relraw_tracepoint/t': sh_link 5 is not the symbol table");
+	expect_reject(src,
+		      "rel.o: section '.relraw_tracepoint/t': sh_link 5 is not the symbol table");
 }
 
 Test(elf, relocation_on_non_ld64_insn_is_rejected)
@@ -109,8 +110,9 @@ Test(elf, relocation_on_non_ld64_insn_is_rejected)
 
 	mini_init(&m, 4);
 	m.rel[0].r_offset = 16;
-	expect_reject(mini_build(&m, "rw.bpf.o"),
-		      "rw.bpf.o: section '.relraw_tracepoint/t': relocation #0: insn at 0x10 (code 0xb7) is neither ld_imm64 nor call");
+	expect_reject(
+		mini_build(&m, "rw.bpf.o"),
+		"rw.bpf.o: section '.relraw_tracepoint/t': relocation #0: insn at 0x10 (code 0xb7) is neither ld_imm64 nor call");
 }
 
 Test(elf, relocation_offset_out_of_range_is_rejected)
@@ -119,8 +121,9 @@ Test(elf, relocation_offset_out_of_range_is_rejected)
 
 	mini_init(&m, 4);
 	m.rel[0].r_offset = 0x48;
-	expect_reject(mini_build(&m, "rw.bpf.o"),
-		      "rw.bpf.o: section '.relraw_tracepoint/t': relocation #0: offset 0x48 is not on an instruction");
+	expect_reject(
+		mini_build(&m, "rw.bpf.o"),
+		"rw.bpf.o: section '.relraw_tracepoint/t': relocation #0: offset 0x48 is not on an instruction");
 }
 
 Test(elf, unaligned_relocation_offset_is_rejected)
@@ -138,8 +141,9 @@ Test(elf, relocation_symbol_index_out_of_range_is_rejected)
 
 	mini_init(&m, 4);
 	m.rel[0].r_info = ELF64_R_INFO(42, R_BPF_64_64);
-	expect_reject(mini_build(&m, "s.o"),
-		      "s.o: section '.relraw_tracepoint/t': relocation #0: symbol index 42 is out of range (3 symbols)");
+	expect_reject(
+		mini_build(&m, "s.o"),
+		"s.o: section '.relraw_tracepoint/t': relocation #0: symbol index 42 is out of range (3 symbols)");
 }
 
 Test(elf, symbol_section_index_out_of_range_is_rejected)
@@ -178,8 +182,9 @@ Test(elf, undefined_symbol_is_rejected)
 	mini_init(&m, 4);
 	m.syms[MINI_SYM_MAP].st_shndx = SHN_UNDEF;
 	m.syms[MINI_SYM_MAP].st_name = str_add(&m.str, "nosuch");
-	expect_reject(mini_build(&m, "u.o"),
-		      "u.o: section '.relraw_tracepoint/t': relocation #0: symbol 'nosuch' is not defined in any object");
+	expect_reject(
+		mini_build(&m, "u.o"),
+		"u.o: section '.relraw_tracepoint/t': relocation #0: symbol 'nosuch' is not defined in any object");
 }
 
 Test(elf, unknown_program_section_is_rejected)
@@ -224,9 +229,10 @@ Test(maps, duplicate_map_with_different_definition_is_rejected)
 	mini_init(&a, 4);
 	mini_init(&b, 8);
 	cr_assert_eq(open_two(&a, &b, &o), -EINVAL);
-	cr_assert(strstr(cap_text(),
-			 "b.o: map 'm1': definition (type 2, key 4, value 8, max 8, flags 0) differs from the one in a.o (type 2, key 4, value 8, max 4, flags 0)"),
-		  "%s", cap_text());
+	cr_assert(
+		strstr(cap_text(),
+		       "b.o: map 'm1': definition (type 2, key 4, value 8, max 8, flags 0) differs from the one in a.o (type 2, key 4, value 8, max 4, flags 0)"),
+		"%s", cap_text());
 }
 
 Test(maps, same_map_in_two_objects_is_one_map)
@@ -274,7 +280,7 @@ Test(maps, extra_zero_bytes_after_definition_are_accepted)
 	img_shdr((void *)src.data, MINI_MAPS)->sh_size = 0;
 	m.eb.secs[MINI_MAPS].data = &big;
 	m.eb.secs[MINI_MAPS].size = sizeof(big);
-	m.eb.cnt--;	/* drop the .shstrtab eb_build added */
+	m.eb.cnt--; /* drop the .shstrtab eb_build added */
 	src.data = eb_build(&m.eb, &src.size);
 	cr_assert_eq(open_one(src, &o), 0, "%s", cap_text());
 	cr_assert_eq(map__type(obj__find_map(o, "m1")), BPF_MAP_TYPE_HASH);

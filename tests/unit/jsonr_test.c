@@ -114,7 +114,10 @@ struct str_case {
 	size_t want_len;
 };
 
-#define S(t, w) { t, w, sizeof(w) - 1 }
+#define S(t, w)                                                                                    \
+	{                                                                                          \
+		t, w, sizeof(w) - 1                                                                \
+	}
 static const struct str_case str_cases[] = {
 	S("\"\"", ""),
 	S("\"abc\"", "abc"),
@@ -128,7 +131,8 @@ static const struct str_case str_cases[] = {
 	S("\"\\udbff\\udfff\"", "\xf4\x8f\xbf\xbf"),
 	S("\"\\ud800\\udc00\"", "\xf0\x90\x80\x80"),
 	S("\"\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\"", "\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80"),
-	S("\"\xf4\x8f\xbf\xbf\xed\x9f\xbf\xee\x80\x80\"", "\xf4\x8f\xbf\xbf\xed\x9f\xbf\xee\x80\x80"),
+	S("\"\xf4\x8f\xbf\xbf\xed\x9f\xbf\xee\x80\x80\"",
+	  "\xf4\x8f\xbf\xbf\xed\x9f\xbf\xee\x80\x80"),
 	S("\"\x7f\"", "\x7f"),
 };
 
@@ -281,7 +285,7 @@ Test(jsonr, parses_large_documents)
 
 struct err_case {
 	const char *text;
-	size_t len;	/* 0: strlen(text) */
+	size_t len; /* 0: strlen(text) */
 	const char *msg;
 };
 
@@ -446,7 +450,8 @@ static uint64_t rnd(uint64_t *s)
 
 Test(jsonr, survives_random_mutations)
 {
-	static const char alphabet[] = "{}[]\",:\\u0123456789.eE+-tfnrl \x00\x1f\x80\xbf\xc3\xed\xf4\xff";
+	static const char alphabet[] =
+		"{}[]\",:\\u0123456789.eE+-tfnrl \x00\x1f\x80\xbf\xc3\xed\xf4\xff";
 	size_t len = strlen(sample);
 	char *buf = malloc(len + 8);
 	uint64_t seed = 0x9e3779b97f4a7c15ULL;
@@ -477,8 +482,8 @@ Test(jsonr, survives_random_mutations)
 		if (ret == 0)
 			jval_free(v);
 		else
-			cr_assert_leq(err.off, n, "iteration %d: offset %zu past %zu", iter, err.off,
-				      n);
+			cr_assert_leq(err.off, n, "iteration %d: offset %zu past %zu", iter,
+				      err.off, n);
 	}
 	free(buf);
 }
@@ -555,12 +560,17 @@ Test(jsonr, round_trips_control_characters_and_utf8_from_the_writer)
 struct bad_utf8 {
 	const char *in;
 	size_t in_len;
-	const char *want;	/* each invalid byte became U+FFFD */
+	const char *want; /* each invalid byte became U+FFFD */
 	size_t want_len;
 };
-#define B(i, w) { i, sizeof(i) - 1, w, sizeof(w) - 1 }
+#define B(i, w)                                                                                    \
+	{                                                                                          \
+		i, sizeof(i) - 1, w, sizeof(w) - 1                                                 \
+	}
 static const struct bad_utf8 bad_utf8[] = {
-	B("a\xff" "b", "a" FFFD "b"),
+	B("a\xff"
+	  "b",
+	  "a" FFFD "b"),
 	B("\xc0\xaf", FFFD FFFD),
 	B("\xed\xa0\x80", FFFD FFFD FFFD),
 	B("\xf4\x90\x80\x80", FFFD FFFD FFFD FFFD),

@@ -24,7 +24,7 @@ static struct obj *open_link(bool asm_first)
 	cap_reset();
 	cr_assert_eq(obj__open_mem(&o, asm_first ? swapped : srcs, 2), 0, "%s", cap_text());
 	for (i = 0; i < obj__map_cnt(o); i++)
-		o->maps[i].fd = 100 + i;	/* fake fds: patched in as-is */
+		o->maps[i].fd = 100 + i; /* fake fds: patched in as-is */
 	cr_assert_eq(obj__relocate(o, NULL), 0, "%s", cap_text());
 	return o;
 }
@@ -88,7 +88,8 @@ Test(link, reachable_c_and_asm_functions_are_appended_once)
 	cr_assert_not_null(p);
 	want = func_insns(o, "link_prog") + func_insns(o, "c_twice") + func_insns(o, "asm_add") +
 	       func_insns(o, "c_back") + func_insns(o, "asm_inc");
-	cr_assert_eq(prog__insn_cnt(p), want, "got %zu insns, want %zu (c_unused/asm_unused must stay out)",
+	cr_assert_eq(prog__insn_cnt(p), want,
+		     "got %zu insns, want %zu (c_unused/asm_unused must stay out)",
 		     prog__insn_cnt(p), want);
 	obj__close(o);
 }
@@ -177,9 +178,10 @@ Test(link, missing_asm_object_leaves_an_undefined_symbol)
 
 	cap_reset();
 	cr_assert_eq(obj__open_mem(&o, &src, 1), -ENOENT);
-	cr_assert(strstr(cap_text(),
-			 "link_c.bpf.o: section '.relraw_tracepoint/sys_enter': relocation #3: symbol 'asm_add' is not defined in any object"),
-		  "%s", cap_text());
+	cr_assert(
+		strstr(cap_text(),
+		       "link_c.bpf.o: section '.relraw_tracepoint/sys_enter': relocation #3: symbol 'asm_add' is not defined in any object"),
+		"%s", cap_text());
 }
 
 Test(link, call_into_code_outside_any_function_is_an_error)
@@ -189,16 +191,17 @@ Test(link, call_into_code_outside_any_function_is_an_error)
 	struct obj *o;
 
 	mini_init(&m, 4);
-	m.insns[0] = 0x0000000100001085ull;	/* call +1 -> byte 16 */
-	m.insns[1] = 0x95;			/* exit */
+	m.insns[0] = 0x0000000100001085ull; /* call +1 -> byte 16 */
+	m.insns[1] = 0x95;		    /* exit */
 	m.rel[0].r_info = ELF64_R_INFO(MINI_SYM_PROG, R_BPF_64_32);
-	m.syms[MINI_SYM_PROG].st_size = 16;	/* bytes 16..31 belong to no function */
+	m.syms[MINI_SYM_PROG].st_size = 16; /* bytes 16..31 belong to no function */
 	src = mini_build(&m, "nofunc.o");
 	cap_reset();
 	cr_assert_eq(obj__open_mem(&o, &src, 1), 0, "%s", cap_text());
 	cr_assert_eq(obj__relocate(o, NULL), -EINVAL);
-	cr_assert(strstr(cap_text(),
-			 "prog 'mini': insn 0: call target nofunc.o:raw_tracepoint/t+0x10 is not inside a function"),
-		  "%s", cap_text());
+	cr_assert(
+		strstr(cap_text(),
+		       "prog 'mini': insn 0: call target nofunc.o:raw_tracepoint/t+0x10 is not inside a function"),
+		"%s", cap_text());
 	obj__close(o);
 }

@@ -117,7 +117,7 @@ Test(load, rejected_program_reports_error_and_log_tail)
 
 	require_bpf();
 	mini_init(&m, 4);
-	m.insns[2] = 0x01b7;	/* r1 = 0: r0 is never set */
+	m.insns[2] = 0x01b7; /* r1 = 0: r0 is never set */
 	src = mini_build(&m, "bad.o");
 	o = load_srcs(&src, 1, NULL, -EACCES);
 	cr_assert(strstr(cap_text(), "prog 'mini': kernel rejected program: Permission denied\n"),
@@ -136,9 +136,10 @@ Test(load, log_tail_skips_leading_bytes)
 	for (i = 0; i < 30; i++)
 		sprintf(log + strlen(log), "line %02d\n", i);
 	tail = log_tail(log, 20);
-	cr_assert_str_eq(tail, "... skipped 80 bytes ...\nline 10\nline 11\nline 12\nline 13\nline 14\n"
-			       "line 15\nline 16\nline 17\nline 18\nline 19\nline 20\nline 21\n"
-			       "line 22\nline 23\nline 24\nline 25\nline 26\nline 27\nline 28\nline 29");
+	cr_assert_str_eq(tail,
+			 "... skipped 80 bytes ...\nline 10\nline 11\nline 12\nline 13\nline 14\n"
+			 "line 15\nline 16\nline 17\nline 18\nline 19\nline 20\nline 21\n"
+			 "line 22\nline 23\nline 24\nline 25\nline 26\nline 27\nline 28\nline 29");
 	free(tail);
 	tail = log_tail("a\nb\n", 20);
 	cr_assert_str_eq(tail, "a\nb");
@@ -181,9 +182,10 @@ Test(load, missing_core_field_is_named_when_rejected)
 	o = load_srcs(&src, 1, NULL, -EINVAL);
 	cr_assert(strstr(cap_text(), "prog 'core_missing': kernel rejected program"), "%s",
 		  cap_text());
-	cr_assert(strstr(cap_text(),
-			 "prog 'core_missing': CO-RE field 'file.f_iotrace_missing' not found in kernel BTF"),
-		  "%s", cap_text());
+	cr_assert(
+		strstr(cap_text(),
+		       "prog 'core_missing': CO-RE field 'file.f_iotrace_missing' not found in kernel BTF"),
+		"%s", cap_text());
 	obj__close(o);
 }
 

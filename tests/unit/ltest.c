@@ -153,10 +153,10 @@ Elf64_Shdr *img_shdr(void *img, size_t idx)
 void mini_init(struct mini *m, uint32_t max_entries)
 {
 	memset(m, 0, sizeof(*m));
-	m->insns[0] = 0x0000000000000118ull;	/* r1 = 0 ll */
+	m->insns[0] = 0x0000000000000118ull; /* r1 = 0 ll */
 	m->insns[1] = 0;
-	m->insns[2] = 0x00000000000000b7ull;	/* r0 = 0 */
-	m->insns[3] = 0x0000000000000095ull;	/* exit */
+	m->insns[2] = 0x00000000000000b7ull; /* r0 = 0 */
+	m->insns[3] = 0x0000000000000095ull; /* exit */
 	m->rel[0].r_offset = 0;
 	m->rel[0].r_info = ELF64_R_INFO(MINI_SYM_MAP, R_BPF_64_64);
 	m->mapdef[0] = BPF_MAP_TYPE_ARRAY;
@@ -164,11 +164,13 @@ void mini_init(struct mini *m, uint32_t max_entries)
 	m->mapdef[2] = 8;
 	m->mapdef[3] = max_entries;
 	m->syms[MINI_SYM_PROG] = (Elf64_Sym){ .st_name = str_add(&m->str, "mini"),
-		.st_info = ELF64_ST_INFO(STB_GLOBAL, STT_FUNC), .st_shndx = MINI_PROG,
-		.st_size = sizeof(m->insns) };
+					      .st_info = ELF64_ST_INFO(STB_GLOBAL, STT_FUNC),
+					      .st_shndx = MINI_PROG,
+					      .st_size = sizeof(m->insns) };
 	m->syms[MINI_SYM_MAP] = (Elf64_Sym){ .st_name = str_add(&m->str, "m1"),
-		.st_info = ELF64_ST_INFO(STB_GLOBAL, STT_OBJECT), .st_shndx = MINI_MAPS,
-		.st_size = sizeof(m->mapdef) };
+					     .st_info = ELF64_ST_INFO(STB_GLOBAL, STT_OBJECT),
+					     .st_shndx = MINI_MAPS,
+					     .st_size = sizeof(m->mapdef) };
 }
 
 struct obj_src mini_build(struct mini *m, const char *name)
@@ -176,16 +178,17 @@ struct obj_src mini_build(struct mini *m, const char *name)
 	struct obj_src src = { .name = name };
 
 	memset(&m->eb, 0, sizeof(m->eb));
-	eb_add(&m->eb, &(struct eb_sec){ "raw_tracepoint/t", SHT_PROGBITS,
-		SHF_ALLOC | SHF_EXECINSTR, m->insns, sizeof(m->insns), 0, 0, 0 });
-	eb_add(&m->eb, &(struct eb_sec){ ".relraw_tracepoint/t", SHT_REL, 0, m->rel,
-		sizeof(m->rel), MINI_SYMTAB, MINI_PROG, sizeof(Elf64_Rel) });
+	eb_add(&m->eb,
+	       &(struct eb_sec){ "raw_tracepoint/t", SHT_PROGBITS, SHF_ALLOC | SHF_EXECINSTR,
+				 m->insns, sizeof(m->insns), 0, 0, 0 });
+	eb_add(&m->eb, &(struct eb_sec){ ".relraw_tracepoint/t", SHT_REL, 0, m->rel, sizeof(m->rel),
+					 MINI_SYMTAB, MINI_PROG, sizeof(Elf64_Rel) });
 	eb_add(&m->eb, &(struct eb_sec){ "maps", SHT_PROGBITS, SHF_ALLOC | SHF_WRITE, m->mapdef,
-		sizeof(m->mapdef), 0, 0, 0 });
+					 sizeof(m->mapdef), 0, 0, 0 });
 	eb_add(&m->eb, &(struct eb_sec){ ".symtab", SHT_SYMTAB, 0, m->syms, sizeof(m->syms),
-		MINI_STRTAB, 1, sizeof(Elf64_Sym) });
-	eb_add(&m->eb, &(struct eb_sec){ ".strtab", SHT_STRTAB, 0, m->str.buf, m->str.len, 0, 0,
-		0 });
+					 MINI_STRTAB, 1, sizeof(Elf64_Sym) });
+	eb_add(&m->eb,
+	       &(struct eb_sec){ ".strtab", SHT_STRTAB, 0, m->str.buf, m->str.len, 0, 0, 0 });
 	src.data = eb_build(&m->eb, &src.size);
 	return src;
 }
@@ -215,7 +218,7 @@ void *read_all(const char *path, size_t *size)
 struct ref_btf {
 	const uint8_t *types, *end;
 	const char *strs;
-	const uint32_t **by_id;	/* each type as u32 words */
+	const uint32_t **by_id; /* each type as u32 words */
 	uint32_t cnt;
 };
 
@@ -224,22 +227,33 @@ static size_t ref_rec_words(const uint32_t *t)
 	uint32_t kind = (t[1] >> 24) & 0x1f, vlen = t[1] & 0xffff;
 
 	switch (kind) {
-	case 1: return 4;			/* int */
-	case 3: return 6;			/* array */
-	case 4: case 5: return 3 + 3 * vlen;	/* struct, union */
-	case 6: return 3 + 2 * vlen;		/* enum */
-	case 13: return 3 + 2 * vlen;		/* func_proto */
-	case 14: return 4;			/* var */
-	case 15: return 3 + 3 * vlen;		/* datasec */
-	case 17: return 4;			/* decl_tag */
-	case 19: return 3 + 3 * vlen;		/* enum64 */
-	default: return 3;
+	case 1:
+		return 4; /* int */
+	case 3:
+		return 6; /* array */
+	case 4:
+	case 5:
+		return 3 + 3 * vlen; /* struct, union */
+	case 6:
+		return 3 + 2 * vlen; /* enum */
+	case 13:
+		return 3 + 2 * vlen; /* func_proto */
+	case 14:
+		return 4; /* var */
+	case 15:
+		return 3 + 3 * vlen; /* datasec */
+	case 17:
+		return 4; /* decl_tag */
+	case 19:
+		return 3 + 3 * vlen; /* enum64 */
+	default:
+		return 3;
 	}
 }
 
 static void ref_index(struct ref_btf *b, const void *btf)
 {
-	const uint32_t *h = btf;	/* magic/ver/flags, hdr_len, type_off, len, str_off, len */
+	const uint32_t *h = btf; /* magic/ver/flags, hdr_len, type_off, len, str_off, len */
 	const uint8_t *base = (const uint8_t *)btf + h[1];
 	const uint32_t *t;
 	size_t cap = 1024;
@@ -267,8 +281,8 @@ static const uint32_t *ref_strip(const struct ref_btf *b, uint32_t id)
 	return t;
 }
 
-static int ref_member(const struct ref_btf *b, const uint32_t *t, const char *name,
-		      uint32_t *bits, uint32_t *type)
+static int ref_member(const struct ref_btf *b, const uint32_t *t, const char *name, uint32_t *bits,
+		      uint32_t *type)
 {
 	uint32_t vlen = t[1] & 0xffff, kflag = t[1] >> 31, i, off, inner;
 	const uint32_t *m = t + 3;

@@ -45,7 +45,7 @@ struct eb_sec {
 };
 
 struct eb {
-	struct eb_sec secs[EB_MAX_SECS];	/* [0] is the NULL section */
+	struct eb_sec secs[EB_MAX_SECS]; /* [0] is the NULL section */
 	size_t cnt;
 };
 

@@ -99,8 +99,10 @@ Test(report_merge, totals_equal_the_sums_over_the_files_of_every_document)
 			for (size_t k = 0; k < 5; k++)
 				cr_expect_eq(sum_over(merged, s ? "write" : "read", keys[k]),
 					     sum_over(docs, s ? "write" : "read", keys[k]),
-					     "--by %s: %s.%s", by[b], s ? "write" : "read", keys[k]);
-		cr_expect_eq(sum_over(merged, "fsync", "total_ns"), sum_over(docs, "fsync", "total_ns"));
+					     "--by %s: %s.%s", by[b], s ? "write" : "read",
+					     keys[k]);
+		cr_expect_eq(sum_over(merged, "fsync", "total_ns"),
+			     sum_over(docs, "fsync", "total_ns"));
 		free((char *)merged[0]);
 		free(out);
 	}
@@ -191,7 +193,8 @@ Test(report_merge, a_dir_1_report_read_again_gives_the_same_groups)
 Test(report_merge, a_file_with_two_comms_counts_once_in_each_comm_group)
 {
 	char *out = cli(FIX "basic.json", "--by", "comm", "--format", "json", NULL);
-	const char *names[] = { "/[comm]/app", "/[comm]/logger", "/[comm]/postgres", "/[comm]/cat" };
+	const char *names[] = { "/[comm]/app", "/[comm]/logger", "/[comm]/postgres",
+				"/[comm]/cat" };
 	uint64_t calls[] = { 500 + 8, 500, 5000 + 2000 + 10000, 1 };
 	struct jval *root;
 	const struct jval *files;
@@ -208,7 +211,8 @@ Test(report_merge, a_file_with_two_comms_counts_once_in_each_comm_group)
 			if (!jval_str_eq(jval_get(f, "path"), names[n]))
 				continue;
 			for (int s = 0; s < 2; s++)
-				if (!jval_u64(jval_get(jval_get(f, s ? "write" : "read"), "calls"), &v))
+				if (!jval_u64(jval_get(jval_get(f, s ? "write" : "read"), "calls"),
+					      &v))
 					got += v;
 		}
 		cr_expect_eq(got, calls[n], "%s", names[n]);

@@ -14,14 +14,15 @@
 
 #include "report.h"
 
-#define FILE_OK                                                                                   \
+#define FILE_OK                                                                                       \
 	"{\"path\": \"/a\", \"dev\": \"8:1\", \"ino\": 1, \"fstype\": \"ext4\", \"comms\": [\"x\"], " \
-	"\"syscalls\": {\"read\": {\"calls\": 2, \"errors\": 0, \"bytes\": 10, "                    \
-	"\"req_hist\": [[8, 15, 2]], \"done_hist\": [[4, 7, 2]]}}, "                               \
-	"\"read\": {\"calls\": 2, \"errors\": 0, \"bytes\": 10, \"first_entry_ns\": 1, "           \
-	"\"last_return_ns\": 5, \"seq_calls\": 1, \"seq_hist\": [[4, 7, 1]]}, "                     \
+	"\"syscalls\": {\"read\": {\"calls\": 2, \"errors\": 0, \"bytes\": 10, "                      \
+	"\"req_hist\": [[8, 15, 2]], \"done_hist\": [[4, 7, 2]]}}, "                                  \
+	"\"read\": {\"calls\": 2, \"errors\": 0, \"bytes\": 10, \"first_entry_ns\": 1, "              \
+	"\"last_return_ns\": 5, \"seq_calls\": 1, \"seq_hist\": [[4, 7, 1]]}, "                       \
 	"\"write\": null, \"fsync\": null}"
-#define DOC_OK "{\"schema\": 1, \"start_unix_ns\": 1000, \"duration_ns\": 100, \"files\": [" FILE_OK "]}"
+#define DOC_OK                                                                                     \
+	"{\"schema\": 1, \"start_unix_ns\": 1000, \"duration_ns\": 100, \"files\": [" FILE_OK "]}"
 
 /* DOC_OK with the first occurrence of from replaced by to */
 static char *doc_with(const char *from, const char *to)
@@ -40,7 +41,7 @@ static char *doc_with(const char *from, const char *to)
 }
 
 struct bad_case {
-	const char *from, *to;	/* DOC_OK edited; from NULL: to is the whole document */
+	const char *from, *to; /* DOC_OK edited; from NULL: to is the whole document */
 	const char *msg;
 };
 
@@ -50,8 +51,10 @@ static const struct bad_case bad_cases[] = {
 	{ NULL, "{\"schema\": 1 \"files\": []}", "offset 13: expected ',' or '}'" },
 	{ NULL, "[1]", "expected an object at the top level, got an array" },
 	{ NULL, "{}", "missing 'schema'" },
-	{ "\"schema\": 1", "\"schema\": 2", "schema: unsupported schema 2 (this report reads schema 1)" },
-	{ "\"schema\": 1", "\"schema\": \"1\"", "schema: expected an unsigned integer, got a string" },
+	{ "\"schema\": 1", "\"schema\": 2",
+	  "schema: unsupported schema 2 (this report reads schema 1)" },
+	{ "\"schema\": 1", "\"schema\": \"1\"",
+	  "schema: expected an unsigned integer, got a string" },
 	{ "\"duration_ns\": 100", "\"duration_ns\": 18446744073709551615",
 	  "duration_ns: start_unix_ns + duration_ns is beyond 2^64 - 1" },
 	{ "\"files\": [", "\"fils\": [", "missing 'files'" },
@@ -59,8 +62,10 @@ static const struct bad_case bad_cases[] = {
 	  "start_unix_ns: expected an unsigned integer, got a non-integer number" },
 	{ "\"dev\": \"8:1\", ", "", "files[0]: missing 'dev'" },
 	{ "\"8:1\"", "\"8-1\"", "files[0].dev: expected \"MAJOR:MINOR\", got \"8-1\"" },
-	{ "\"ino\": 1", "\"ino\": -1", "files[0].ino: expected an unsigned integer, got a negative number" },
-	{ "\"comms\": [\"x\"]", "\"comms\": [7]", "files[0].comms[0]: expected a string, got a number" },
+	{ "\"ino\": 1", "\"ino\": -1",
+	  "files[0].ino: expected an unsigned integer, got a negative number" },
+	{ "\"comms\": [\"x\"]", "\"comms\": [7]",
+	  "files[0].comms[0]: expected a string, got a number" },
 	{ "\"req_hist\": [[8, 15, 2]]", "\"req_hist\": [[8, 15, 3]]",
 	  "files[0].syscalls.read.req_hist: counts add up to 3, want 2 (calls)" },
 	{ "\"done_hist\": [[4, 7, 2]]", "\"done_hist\": [[4, 7, 1]]",
@@ -76,8 +81,9 @@ static const struct bad_case bad_cases[] = {
 	  "files[0].syscalls.read.req_hist: expected an array of [lo, hi, count], got an object" },
 	{ "\"errors\": 0, \"bytes\": 10, \"req", "\"errors\": 3, \"bytes\": 10, \"req",
 	  "files[0].syscalls.read: errors 3 > calls 2" },
-	{ "\"syscalls\": {", "\"syscalls\": {\"close\": {\"calls\": 1, \"errors\": 0}, \"close\": "
-			    "{\"calls\": 1, \"errors\": 0}, ",
+	{ "\"syscalls\": {",
+	  "\"syscalls\": {\"close\": {\"calls\": 1, \"errors\": 0}, \"close\": "
+	  "{\"calls\": 1, \"errors\": 0}, ",
 	  "files[0].syscalls: syscall 'close' twice" },
 	{ "\"read\": {\"calls\": 2, \"errors\": 0, \"bytes\": 10, \"first",
 	  "\"read\": {\"calls\": 3, \"errors\": 0, \"bytes\": 10, \"first",
@@ -89,16 +95,20 @@ static const struct bad_case bad_cases[] = {
 	  "files[0].read: last_return_ns 0 < first_entry_ns 1" },
 	{ "\"seq_hist\": [[4, 7, 1]]", "\"seq_hist\": []",
 	  "files[0].read.seq_hist: counts add up to 0, want 1 (seq_calls)" },
-	{ "\"seq_calls\": 1", "\"seq_calls\": 3", "files[0].read: seq_calls 3 > successful calls 2" },
-	{ "\"write\": null", "\"write\": 5", "files[0].write: expected an object or null, got a number" },
-	{ "\"fsync\": null", "\"fsync\": {\"calls\": 1, \"errors\": 0, \"total_ns\": 5, "
-			     "\"lat_hist\": [[5, 5, 1]]}",
+	{ "\"seq_calls\": 1", "\"seq_calls\": 3",
+	  "files[0].read: seq_calls 3 > successful calls 2" },
+	{ "\"write\": null", "\"write\": 5",
+	  "files[0].write: expected an object or null, got a number" },
+	{ "\"fsync\": null",
+	  "\"fsync\": {\"calls\": 1, \"errors\": 0, \"total_ns\": 5, "
+	  "\"lat_hist\": [[5, 5, 1]]}",
 	  "files[0].fsync: calls differ from fsync + fdatasync calls" },
 	{ "\"path\": \"/a\"", "\"path\": \"/a\", \"path_hex\": \"2f6\"",
 	  "files[0].path_hex: odd number of hex digits" },
 	{ "\"path\": \"/a\"", "\"path\": \"/a\", \"path_hex\": \"2fzz\"",
 	  "files[0].path_hex: not a hex digit at character 2" },
-	{ "\"fstype\": \"ext4\"", "\"fstype\": \"ex\\u0000t4\"", "files[0].fstype: NUL byte in string" },
+	{ "\"fstype\": \"ext4\"", "\"fstype\": \"ex\\u0000t4\"",
+	  "files[0].fstype: NUL byte in string" },
 };
 
 Test(report_read, every_malformed_document_gets_its_pinned_message)
@@ -140,8 +150,7 @@ Test(report_read, the_template_document_is_valid)
 
 Test(report_read, path_hex_gives_the_raw_bytes_and_unknown_syscalls_are_kept)
 {
-	char *doc = doc_with("\"path\": \"/a\"",
-			     "\"path\": \"/\\ufffd\", \"path_hex\": \"2FE9\"");
+	char *doc = doc_with("\"path\": \"/a\"", "\"path\": \"/\\ufffd\", \"path_hex\": \"2FE9\"");
 	char *doc2 = NULL;
 	struct rmodel m;
 	struct rerr err;

@@ -15,8 +15,8 @@
 #define FIX SRC_DIR "/tests/fixtures/report/"
 
 struct golden {
-	const char *expect;	/* fixture file with the expected output */
-	const char *args[12];	/* after "report" */
+	const char *expect;   /* fixture file with the expected output */
+	const char *args[12]; /* after "report" */
 };
 
 static const struct golden goldens[] = {
