@@ -59,7 +59,7 @@ help:
 	@echo '  all                 build ./iotrace (static, BPF objects embedded)'
 	@echo '  bpf                 build the BPF C and asm objects only'
 	@echo '  deps                install build and test dependencies (apt)'
-	@echo '  test                deps, then test-unit, test-bpf (asm + verifier), test-e2e, test-san'
+	@echo '  test                deps, fmt-check, then test-unit, test-bpf (asm + verifier), test-e2e, test-san'
 	@echo '  test-san            test-unit and test-e2e again under ASan + UBSan (dynamic iotrace)'
 	@echo '  test-unit           tests that need no kernel'
 	@echo '  test-bpf            in-kernel asm tests and verifier tests (root, BTF)'
@@ -146,6 +146,7 @@ deps:
 	$(Q)./tests/lib/install-deps.sh
 
 test: deps
+	$(Q)$(MAKE) --no-print-directory fmt-check
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)$(MAKE) --no-print-directory test-unit test-bpf test-e2e
 	$(Q)$(MAKE) --no-print-directory test-san
