@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "iotrace.h"
+#include "opt.h"
 #include "loader.h"
 #include "report.h"
 
@@ -33,13 +34,6 @@ enum opt_id {
 	OPT_MAX_FILES,
 	OPT_VERIFIER_LOG,
 	OPT_BPF_OBJECT,
-};
-
-struct opt_def {
-	enum opt_id id;
-	const char *name;
-	const char *arg; /* NULL: takes no argument */
-	const char *help;
 };
 
 static const struct opt_def opt_defs[] = {
@@ -70,18 +64,7 @@ static void usage(FILE *f)
 		   "With no target, every process but iotrace is traced.  The trace ends when\n"
 		   "COMMAND and every -p process exited, after -d, or at SIGINT/SIGTERM/SIGHUP.\n\n"
 		   "options:\n");
-	for (size_t i = 0; i < OPT_CNT; i++) {
-		const struct opt_def *d = &opt_defs[i];
-		char lhs[64];
-
-		if (d->id < 256)
-			snprintf(lhs, sizeof(lhs), "-%c, --%s%s%s", d->id, d->name,
-				 d->arg ? " " : "", d->arg ? d->arg : "");
-		else
-			snprintf(lhs, sizeof(lhs), "    --%s%s%s", d->name, d->arg ? " " : "",
-				 d->arg ? d->arg : "");
-		fprintf(f, "  %-30s %s\n", lhs, d->help);
-	}
+	opt_help(f, opt_defs, OPT_CNT, 30);
 	fprintf(f, "\nexamples:\n"
 		   "  iotrace -o dd.json -- dd if=/dev/zero of=/tmp/x bs=64k count=256\n"
 		   "  iotrace -c postgres -d 60 -o pg.json\n"
@@ -279,19 +262,10 @@ static int check_conflicts(const struct options *o)
 static int parse_args(int argc, char **argv, struct options *o)
 {
 	struct option longs[OPT_CNT + 1];
-	char shorts[2 * OPT_CNT + 2] = "+:", *s = shorts + 2;
+	char shorts[2 + OPT_SHORTS_SZ(OPT_CNT)];
 	int id, err = 0;
 
-	memset(longs, 0, sizeof(longs));
-	for (size_t i = 0; i < OPT_CNT; i++) {
-		longs[i] = (struct option){ opt_defs[i].name, opt_defs[i].arg ? 1 : 0, NULL,
-					    opt_defs[i].id };
-		if (opt_defs[i].id < 256) {
-			*s++ = (char)opt_defs[i].id;
-			if (opt_defs[i].arg)
-				*s++ = ':';
-		}
-	}
+	opt_tables(opt_defs, OPT_CNT, "+:", longs, shorts);
 	opterr = 0;
 	while (!err && (id = getopt_long(argc, argv, shorts, longs, NULL)) != -1) {
 		if (id == '?')

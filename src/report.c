@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "report.h"
+#include "opt.h"
 
 enum ropt_id {
 	RO_TOP = 'n',
@@ -27,14 +28,7 @@ enum ropt_id {
 	RO_COLOR,
 };
 
-struct ropt_def {
-	enum ropt_id id;
-	const char *name;
-	const char *arg; /* NULL: takes no argument */
-	const char *help;
-};
-
-static const struct ropt_def ropt_defs[] = {
+static const struct opt_def ropt_defs[] = {
 	{ RO_TOP, "top", "N", "show the first N rows of the table (default 20, 0 = all)" },
 	{ RO_SORT, "sort", "KEY", "bytes, calls, errors, seq, rewrites or fsync (default bytes)" },
 	{ RO_BY, "by", "GROUPING", "dir[:DEPTH], ext, comm, fstype or file (default file)" },
@@ -72,15 +66,7 @@ static void usage(FILE *f)
 		   "summed and its histograms merged.  A document may be '-' (stdin).  --path\n"
 		   "and --glob select files before grouping; -n and --sort shape the table only:\n"
 		   "json and csv hold every entry, sorted by path.\n\noptions:\n");
-	for (size_t i = 0; i < ROPT_CNT; i++) {
-		const struct ropt_def *d = &ropt_defs[i];
-		char lhs[64];
-
-		snprintf(lhs, sizeof(lhs), "%c%c%c --%s%s%s", d->id < 256 ? '-' : ' ',
-			 d->id < 256 ? (char)d->id : ' ', d->id < 256 ? ',' : ' ', d->name,
-			 d->arg ? " " : "", d->arg ? d->arg : "");
-		fprintf(f, "  %-26s %s\n", lhs, d->help);
-	}
+	opt_help(f, ropt_defs, ROPT_CNT, 26);
 	fprintf(f, "\nexamples:\n"
 		   "  iotrace report run1.json run2.json\n"
 		   "  iotrace report --by dir:2 --sort calls -n 10 pg.json\n"
@@ -188,20 +174,10 @@ static int parse_one(struct ropts *o, int id, char *arg)
 static int parse_args(int argc, char **argv, struct ropts *o)
 {
 	struct option longs[ROPT_CNT + 1];
-	char shorts[2 * ROPT_CNT + 2] = ":", *s = shorts + 1; /* options may follow the files */
+	char shorts[1 + OPT_SHORTS_SZ(ROPT_CNT)]; /* ":": options may follow the files */
 	int id, err = 0;
 
-	memset(longs, 0, sizeof(longs));
-	for (size_t i = 0; i < ROPT_CNT; i++) {
-		const struct ropt_def *d = &ropt_defs[i];
-
-		longs[i] = (struct option){ d->name, d->arg ? 1 : 0, NULL, d->id };
-		if (d->id < 256) {
-			*s++ = (char)d->id;
-			if (d->arg)
-				*s++ = ':';
-		}
-	}
+	opt_tables(ropt_defs, ROPT_CNT, ":", longs, shorts);
 	opterr = 0;
 	optind = 0; /* glibc: a full restart, for callers that parse twice (tests) */
 	while (!err && (id = getopt_long(argc, argv, shorts, longs, NULL)) != -1) {
