@@ -81,9 +81,10 @@ struct heads {
 	__u8 sb[HEAD_SZ];
 };
 DEFINE_MAP(heads, MAP_PERCPU_ARRAY, sizeof(__u32), sizeof(struct heads), 1, 0);
-/* tail-call targets: [TAIL_EMIT_FILES] = emit_files */
-#define TAIL_EMIT_FILES 0
-DEFINE_MAP(tails, MAP_PROG_ARRAY, sizeof(__u32), sizeof(__u32), 1, 0);
+/* tail-call targets, filled by user space (src/record.c fill_tails) */
+#define TAIL_EMIT_FILES 0 /* emit_files */
+#define TAIL_IOV_SUM	1 /* iov_sum */
+DEFINE_MAP(tails, MAP_PROG_ARRAY, sizeof(__u32), sizeof(__u32), 2, 0);
 /* new files (path, fstype) and new comms for user space */
 DEFINE_MAP(events, MAP_RINGBUF, 0, 0, 1 << 20, 0);
 

@@ -253,14 +253,24 @@ static __always_inline int unstash(struct inflight *inf)
 }
 
 /* The expressions of syscalls.def, evaluated in HOOK's entry program. */
-#define ARG_COUNT(n)	  (ctx->args[n])
-#define ARG_IOV(iov, cnt) iov_sum(ctx->args[iov], ctx->args[cnt])
-#define ARG_NONE	  0
-#define OFF_POS		  file_pos(&view, is_write)
-#define OFF_ARG(n)	  (ctx->args[n])
-#define OFF_ARG_OR_POS(n) ((__s64)ctx->args[n] == -1 ? OFF_POS : ctx->args[n])
-#define OFF_PTR(n)	  user_u64_or(ctx->args[n], OFF_POS)
-#define OFF_NONE	  0
+/*
+ * A request-size expression is a pair: the value known at entry, and
+ * whether the iov_sum tail call still has to add up an iovec array.
+ * Every vectored syscall has its iovec in args[1] and its count in args[2]
+ * (checked by syscalls.def's ARG_IOV(1, 2) lines).
+ */
+#define ARG_COUNT(n)	   (ctx->args[n]), 0
+#define ARG_IOV(iov, cnt)  0, ((iov) == 1 && (cnt) == 2 ? 1 : -1)
+#define ARG_NONE	   0, 0
+#define REQ_VALUE_(v, iov) (v)
+#define REQ_IOV_(v, iov)   (iov)
+#define REQ_VALUE(...)	   REQ_VALUE_(__VA_ARGS__)
+#define REQ_IOV(...)	   REQ_IOV_(__VA_ARGS__)
+#define OFF_POS		   file_pos(&view, is_write)
+#define OFF_ARG(n)	   (ctx->args[n])
+#define OFF_ARG_OR_POS(n)  ((__s64)ctx->args[n] == -1 ? OFF_POS : ctx->args[n])
+#define OFF_PTR(n)	   user_u64_or(ctx->args[n], OFF_POS)
+#define OFF_NONE	   0
 
 /* ---- exit side -------------------------------------------------------- */
 
@@ -631,6 +641,22 @@ static __always_inline int on_exit(struct sys_exit_ctx *ctx, __u32 kind, int has
 }
 
 /*
+ * The request size of a vectored call: the sum of its iovec lengths, added
+ * up here, in a program the vectored entries tail-call after stashing, so
+ * the 1024-step loop is verified once instead of once per syscall.
+ */
+SEC("tail/tracepoint/syscalls/iov_sum")
+int iov_sum_prog(struct sys_enter_ctx *ctx)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct inflight *slot = slot_of(tid);
+
+	if (slot && READ_ONCE(slot->tid) == tid)
+		slot->req = iov_sum(ctx->args[1], ctx->args[2]);
+	return 0;
+}
+
+/*
  * The enter/exit program pair of every syscall in syscalls.def.  Entry
  * evaluates the line's expressions with `ctx` and `view` in scope: the
  * offset once the fd is known to be a named regular file.
@@ -657,8 +683,12 @@ static __always_inline int on_exit(struct sys_exit_ctx *ctx, __u32 kind, int has
 			inf.f[0].start = off;                                                      \
 		if (out >= 0 && resolve_fd(ctx->args[out & 7], &inf.f[1], h, &view))               \
 			inf.f[1].start = file_pos(&view, 1);                                       \
-		if (inf.f[0].valid || inf.f[1].valid)                                              \
-			stash(&inf, SC_##name, req);                                               \
+		_Static_assert(REQ_IOV(req) >= 0, "ARG_IOV must be ARG_IOV(1, 2)");                \
+		if (!inf.f[0].valid && !inf.f[1].valid)                                            \
+			return 0;                                                                  \
+		stash(&inf, SC_##name, REQ_VALUE(req));                                            \
+		if (REQ_IOV(req))                                                                  \
+			bpf_tail_call(ctx, &tails, TAIL_IOV_SUM);                                  \
 		return 0;                                                                          \
 	}                                                                                          \
 	SEC("tracepoint/syscalls/sys_exit_" #tp)                                                   \

@@ -154,19 +154,30 @@ static uint32_t filter_mode(const struct options *opts)
 }
 
 /* The tail-call table: programs reached only through bpf_tail_call. */
+/* the prog array of tail calls: index -> program (bpf/maps.bpf.h TAIL_*) */
+static const char *const tail_progs[] = { "emit_files", "iov_sum_prog" };
+
 static int fill_tails(struct obj *o)
 {
-	struct prog *p = obj__find_prog(o, "emit_files");
-	uint32_t idx = 0;
-	int fd, err;
+	struct map *tails = obj__find_map(o, "tails");
 
-	if (!p)
-		return -ENOENT;
-	fd = prog__fd(p);
-	err = map__update_elem(obj__find_map(o, "tails"), &idx, &fd, 0);
-	if (err)
-		pr_warn("map 'tails': cannot add prog 'emit_files': %s", strerror(-err));
-	return err;
+	for (uint32_t idx = 0; idx < sizeof(tail_progs) / sizeof(tail_progs[0]); idx++) {
+		struct prog *p = obj__find_prog(o, tail_progs[idx]);
+		int fd, err;
+
+		if (!p) {
+			pr_warn("prog '%s': not in the BPF objects", tail_progs[idx]);
+			return -ENOENT;
+		}
+		fd = prog__fd(p);
+		err = map__update_elem(tails, &idx, &fd, 0);
+		if (err) {
+			pr_warn("map 'tails': cannot add prog '%s': %s", tail_progs[idx],
+				strerror(-err));
+			return err;
+		}
+	}
+	return 0;
 }
 
 static int load(struct trace *t)
