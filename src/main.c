@@ -73,10 +73,7 @@ static void usage(FILE *f)
 
 static int usage_error(const char *fmt, const char *arg)
 {
-	fprintf(stderr, "iotrace: ");
-	fprintf(stderr, fmt, arg);
-	fprintf(stderr, " (see iotrace --help)\n");
-	return -EINVAL;
+	return opt_usage_error("", "iotrace", fmt, arg);
 }
 
 static int parse_u64(const char *s, unsigned long long max, unsigned long long *out)

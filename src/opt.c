@@ -3,6 +3,7 @@
  * The shared half of options-as-data: getopt_long tables and help lines
  * built from a command's struct opt_def table.
  */
+#include <errno.h>
 #include <string.h>
 
 #include "opt.h"
@@ -36,4 +37,12 @@ void opt_help(FILE *f, const struct opt_def *defs, size_t cnt, int width)
 			 d->arg ? " " : "", d->arg ? d->arg : "");
 		fprintf(f, "  %-*s %s\n", width, lhs, d->help);
 	}
+}
+
+int opt_usage_error(const char *prefix, const char *cmd, const char *fmt, const char *arg)
+{
+	fprintf(stderr, "iotrace: %s", prefix);
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, " (see %s --help)\n", cmd);
+	return -EINVAL;
 }

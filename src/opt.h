@@ -32,4 +32,10 @@ void opt_tables(const struct opt_def *defs, size_t cnt, const char *lead, struct
 /* "  -p, --pid PID   help" lines, the option column `width` wide */
 void opt_help(FILE *f, const struct opt_def *defs, size_t cnt, int width);
 
+/*
+ * A usage error: one line "iotrace: <prefix><fmt with arg> (see <cmd> --help)"
+ * on stderr; returns -EINVAL.
+ */
+int opt_usage_error(const char *prefix, const char *cmd, const char *fmt, const char *arg);
+
 #endif

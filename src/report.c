@@ -76,10 +76,7 @@ static void usage(FILE *f)
 
 static int usage_error(const char *fmt, const char *arg)
 {
-	fprintf(stderr, "iotrace: report: ");
-	fprintf(stderr, fmt, arg);
-	fprintf(stderr, " (see iotrace report --help)\n");
-	return -EINVAL;
+	return opt_usage_error("report: ", "iotrace report", fmt, arg);
 }
 
 /* s is one of names[0..n): its index, else -1 */
