@@ -2,7 +2,8 @@
 /*
  * User-space CO-RE: read the core_relo records of .BTF.ext, resolve each one
  * against the kernel's BTF and patch the final instruction.  Supported kinds:
- * FIELD_BYTE_OFFSET, FIELD_BYTE_SIZE, FIELD_EXISTS.
+ * FIELD_BYTE_OFFSET, FIELD_BYTE_SIZE, FIELD_EXISTS, and TYPE_ID_TARGET (the
+ * vmlinux id of a struct, the argument of bpf_rdonly_cast).
  *
  * Resolution: the local root type (modifiers and typedefs skipped, "___flavor"
  * suffix stripped) names candidate STRUCT/UNIONs in the target.  The access
@@ -28,6 +29,7 @@ enum core_kind {
 	CORE_FIELD_BYTE_OFFSET = 0,
 	CORE_FIELD_BYTE_SIZE = 1,
 	CORE_FIELD_EXISTS = 2,
+	CORE_TYPE_ID_TARGET = 7,
 };
 
 static const char *const core_kind_names[] = {
@@ -604,6 +606,48 @@ static int check_insn(struct prog *p, size_t i, const struct core_rec *rec,
 	return 0;
 }
 
+/*
+ * TYPE_ID_TARGET: the id of the one kernel struct/union of the local root
+ * type's name and kind; poisoned when the kernel has none.
+ */
+static int relocate_type_id(struct prog *p, size_t i, const struct btf *local,
+			    const struct core_rec *rec, const struct btf *vmlinux, const char *ctx)
+{
+	struct walk_ctx c = { local, vmlinux, NULL, NULL, 0, ctx };
+	char name[256];
+	const struct btf_type *lt;
+	uint32_t root, first, cnt, j, id = 0;
+
+	c.field = name;
+	c.field_sz = sizeof(name);
+	if (local_root(&c, rec, &root))
+		return -EINVAL;
+	lt = btf__type(local, root);
+	btf__composites_named(vmlinux, name, strlen(name), &first, &cnt);
+	for (j = first; j < first + cnt; j++) {
+		const struct btf_type *tt = vmlinux->types[vmlinux->composites[j]];
+
+		if (!same_name_kind(vmlinux, tt, lt, name))
+			continue;
+		if (id) {
+			pr_warn("%s: CO-RE type '%s' is ambiguous in kernel BTF ([%u], [%u])", ctx,
+				name, id, vmlinux->composites[j]);
+			return -EINVAL;
+		}
+		id = vmlinux->composites[j];
+	}
+	if (p->insns[i].code != LD_IMM64 &&
+	    !(BPF_CLASS(p->insns[i].code) == BPF_ALU64 && BPF_SRC(p->insns[i].code) == BPF_K)) {
+		pr_warn("%s: CO-RE type id relocation on insn code 0x%02x is not supported", ctx,
+			p->insns[i].code);
+		return -EINVAL;
+	}
+	if (!id)
+		return add_poison(p, i, name);
+	pr_debug("%s: CO-RE type '%s' type_id_target -> %u", ctx, name, id);
+	return patch_value(p, i, id, ctx);
+}
+
 static int relocate_insn(struct obj *o, struct prog *p, size_t i, const struct core_rec *rec,
 			 const struct btf *vmlinux)
 {
@@ -613,6 +657,8 @@ static int relocate_insn(struct obj *o, struct prog *p, size_t i, const struct c
 	int err;
 
 	snprintf(ctx, sizeof(ctx), "prog '%s': insn %zu", p->name, i);
+	if (rec->kind == CORE_TYPE_ID_TARGET)
+		return relocate_type_id(p, i, e->btf, rec, vmlinux, ctx);
 	if (rec->kind > CORE_FIELD_EXISTS) {
 		pr_warn("%s: CO-RE relocation kind %u (%s) is not supported", ctx, rec->kind,
 			kind_name(rec->kind));
@@ -631,6 +677,75 @@ static int relocate_insn(struct obj *o, struct prog *p, size_t i, const struct c
 	return patch_value(p, i, kind_value(rec->kind, &res, false), ctx);
 }
 
+/* ---- kernel symbols --------------------------------------------------------- */
+
+/* the id of FUNC name in vmlinux BTF, 0 if none (a linear scan: one per kfunc use) */
+static uint32_t kernel_func(const struct btf *vmlinux, const char *name)
+{
+	const struct btf_type *t;
+	const char *tn;
+	uint32_t id;
+
+	for (id = 1; id < vmlinux->type_cnt; id++) {
+		t = vmlinux->types[id];
+		if (btf__kind(t) != BTF_KIND_FUNC)
+			continue;
+		tn = btf__str(vmlinux, t->name_off);
+		if (tn && !strcmp(tn, name))
+			return id;
+	}
+	return 0;
+}
+
+/*
+ * A weak kernel symbol, the only kind the loader accepts (see relo.c):
+ *   call f        -> a kfunc call (src_reg BPF_PSEUDO_KFUNC_CALL, imm = BTF id),
+ *                    or r0 = 0 when the kernel lacks f;
+ *   r = f ll      -> the constant 1 if the kernel has f, else 0: what
+ *                    `if (!f)` tests, so the verifier prunes the branch that
+ *                    calls a kfunc this kernel lacks.
+ */
+static int resolve_ksym(struct prog *p, size_t i, const char *name, const struct btf *vmlinux)
+{
+	struct bpf_insn *insn = &p->insns[i];
+	uint32_t id = kernel_func(vmlinux, name);
+
+	pr_debug("prog '%s': insn %zu: kernel function '%s' %s", p->name, i, name,
+		 id ? "found" : "missing");
+	if (insn->code == LD_IMM64) {
+		insn[0].src_reg = 0;
+		insn[0].imm = id != 0;
+		insn[1].imm = 0;
+		return 0;
+	}
+	if (insn->code != CALL_INSN) {
+		pr_warn("prog '%s': insn %zu: kernel symbol '%s' used by insn code 0x%02x", p->name,
+			i, name, insn->code);
+		return -EINVAL;
+	}
+	if (!id) {
+		*insn = (struct bpf_insn){ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = 0 };
+		return 0;
+	}
+	insn->src_reg = BPF_PSEUDO_KFUNC_CALL;
+	insn->off = 0; /* the BTF id is vmlinux's */
+	insn->imm = (int32_t)id;
+	return 0;
+}
+
+static bool obj_has_ksyms(const struct obj *o)
+{
+	const struct sec *s;
+	size_t i, j, k;
+
+	for (i = 0; i < o->elf_cnt; i++)
+		for (j = 1; j < o->elfs[i].sec_cnt; j++)
+			for (s = &o->elfs[i].secs[j], k = 0; k < s->relo_cnt; k++)
+				if (s->relos[k].kind == RELO_KSYM)
+					return true;
+	return false;
+}
+
 bool obj__needs_core(const struct obj *o)
 {
 	size_t i;
@@ -638,16 +753,23 @@ bool obj__needs_core(const struct obj *o)
 	for (i = 0; i < o->elf_cnt; i++)
 		if (o->elfs[i].core_cnt)
 			return true;
-	return false;
+	return obj_has_ksyms(o);
 }
 
 int prog__core(struct obj *o, struct prog *p, const struct btf *vmlinux)
 {
 	const struct core_rec *rec;
+	const struct relo *r;
 	size_t i;
 	int err;
 
 	for (i = 0; i < p->insn_cnt; i++) {
+		r = obj__relo_at(o, &p->orig[i]);
+		if (r && r->kind == RELO_KSYM) {
+			err = resolve_ksym(p, i, r->ksym, vmlinux);
+			if (err)
+				return err;
+		}
 		rec = find_core(&o->elfs[p->orig[i].elf_idx], &p->orig[i]);
 		if (!rec)
 			continue;

@@ -81,6 +81,7 @@ enum relo_kind {
 	RELO_DATA, /* ld_imm64 into .rodata/.data/.bss: src_reg = PSEUDO_MAP_VALUE */
 	RELO_CALL, /* bpf-to-bpf call */
 	RELO_FUNC, /* ld_imm64 of a function address: src_reg = PSEUDO_FUNC */
+	RELO_KSYM, /* weak kernel symbol: kfunc call, or ld_imm64 = does it exist */
 };
 
 struct relo {
@@ -91,7 +92,8 @@ struct relo {
 	uint32_t data_off; /* RELO_DATA: byte offset inside the map value */
 	size_t tgt_elf;	   /* RELO_CALL, RELO_FUNC: target function */
 	size_t tgt_sec;
-	size_t tgt_off; /* byte offset of the target insn in tgt_sec */
+	size_t tgt_off;	  /* byte offset of the target insn in tgt_sec */
+	const char *ksym; /* RELO_KSYM: name, in the object's string table */
 };
 
 struct sec {
@@ -207,6 +209,8 @@ int obj__relocate(struct obj *o, const struct btf *vmlinux);
 
 /* link.c */
 int prog__link(struct obj *o, struct prog *p);
+/* the classified relocation of the insn at org, or NULL */
+const struct relo *obj__relo_at(const struct obj *o, const struct insn_origin *org);
 
 /* core.c */
 int prog__core(struct obj *o, struct prog *p, const struct btf *vmlinux);

@@ -150,11 +150,13 @@ static int apply_relo(struct link_ctx *c, size_t i, const struct relo *r)
 		return patch_call(c, i, r->tgt_elf, r->tgt_sec, r->tgt_off, BPF_PSEUDO_CALL);
 	case RELO_FUNC:
 		return patch_call(c, i, r->tgt_elf, r->tgt_sec, r->tgt_off, BPF_PSEUDO_FUNC);
+	case RELO_KSYM:
+		return 0; /* needs vmlinux BTF: prog__core */
 	}
 	return -EINVAL;
 }
 
-static const struct relo *find_relo(const struct obj *o, const struct insn_origin *org)
+const struct relo *obj__relo_at(const struct obj *o, const struct insn_origin *org)
 {
 	const struct sec *s = &o->elfs[org->elf_idx].secs[org->sec_idx];
 	size_t lo = 0, hi = s->relo_cnt, mid;
@@ -198,7 +200,7 @@ static int walk(struct link_ctx *c)
 				c->p->name, i);
 			return -EINVAL;
 		}
-		r = find_relo(c->o, &c->p->orig[i]);
+		r = obj__relo_at(c->o, &c->p->orig[i]);
 		if (r)
 			err = apply_relo(c, i, r);
 		else if (is_pseudo_call(&c->p->insns[i]))

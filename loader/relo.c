@@ -9,6 +9,8 @@
  *   call:      target byte = sym.st_value + (imm + 1) * 8 in the symbol's section
  *   ld_imm64:  value byte  = sym.st_value + imm
  * Undefined symbols resolve to the GLOBAL (or WEAK) definition of any object.
+ * A WEAK undefined symbol that no object defines is a kernel symbol (a kfunc
+ * declared `extern ... __weak`), resolved against vmlinux BTF when linking.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -139,8 +141,12 @@ static int classify_ld(const struct relo_ctx *c, struct relo *r, size_t def_elf,
 	return -EINVAL;
 }
 
-/* the defining symbol and object of relocation symbol sym_idx */
-static int def_sym(const struct relo_ctx *c, size_t sym_idx, size_t *def_elf, GElf_Sym *sym)
+/*
+ * The defining symbol and object of relocation symbol sym_idx; 1 (and the
+ * name) for a weak symbol no object defines: a kernel symbol.
+ */
+static int def_sym(const struct relo_ctx *c, size_t sym_idx, size_t *def_elf, GElf_Sym *sym,
+		   const char **ksym)
 {
 	const struct elf_obj *e = &c->o->elfs[c->elf_idx];
 	const char *name;
@@ -153,6 +159,10 @@ static int def_sym(const struct relo_ctx *c, size_t sym_idx, size_t *def_elf, GE
 	name = elf__sym_name(e, sym);
 	if (sym->st_shndx == SHN_UNDEF && !obj__resolve_sym(c->o, name, def_elf, sym))
 		return 0;
+	if (sym->st_shndx == SHN_UNDEF && GELF_ST_BIND(sym->st_info) == STB_WEAK && *name) {
+		*ksym = name;
+		return 1;
+	}
 	relo_warn(c, "symbol '%s' is not defined in any object", name);
 	return -ENOENT;
 }
@@ -162,6 +172,7 @@ static int classify(const struct relo_ctx *c, const GElf_Rel *rel, struct relo *
 	const uint8_t *insn = sec_bytes(c->ts) + rel->r_offset;
 	unsigned int type = GELF_R_TYPE(rel->r_info);
 	bool is_call = insn[0] == CALL_INSN;
+	const char *ksym = NULL;
 	const struct sec *ds;
 	size_t def_elf;
 	GElf_Sym sym;
@@ -171,12 +182,17 @@ static int classify(const struct relo_ctx *c, const GElf_Rel *rel, struct relo *
 		relo_warn(c, "type %u is not supported on %s", type, is_call ? "call" : "ld_imm64");
 		return -EINVAL;
 	}
-	err = def_sym(c, GELF_R_SYM(rel->r_info), &def_elf, &sym);
+	err = def_sym(c, GELF_R_SYM(rel->r_info), &def_elf, &sym, &ksym);
+	r->insn_off = rel->r_offset;
+	r->relo_no = c->no;
+	if (err == 1) {
+		r->kind = RELO_KSYM;
+		r->ksym = ksym;
+		return 0;
+	}
 	if (err)
 		return err;
 	ds = &c->o->elfs[def_elf].secs[sym.st_shndx];
-	r->insn_off = rel->r_offset;
-	r->relo_no = c->no;
 	r->tgt_elf = def_elf;
 	r->tgt_sec = sym.st_shndx;
 	if (is_call)

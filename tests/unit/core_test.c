@@ -246,3 +246,96 @@ Test(core, truncated_btf_is_rejected)
 	cr_assert(strstr(cap_text(), "tiny: BTF type or string area is out of range"), "%s",
 		  cap_text());
 }
+
+/* ---- kernel functions and type ids (tests/fixtures/ksym.bpf.o) ---------- */
+
+/*
+ * [1] long long   [2] struct file { long long f_pos @0 }   [3] func_proto
+ * [4] FUNC bpf_rdonly_cast (only with_kfunc)   [4 or 5] struct inode
+ */
+static struct btf *ksym_btf(bool with_kfunc)
+{
+	static struct bb b;
+
+	memset(&b, 0, sizeof(b));
+	type(&b, "long long", BTF_KIND_INT, 0, 0, 8);
+	w(&b, 64);
+	type(&b, "file", BTF_KIND_STRUCT, 1, 0, 8);
+	member(&b, "f_pos", 1, 0);
+	type(&b, NULL, BTF_KIND_FUNC_PROTO, 0, 0, 0);
+	if (with_kfunc)
+		type(&b, "bpf_rdonly_cast", BTF_KIND_FUNC, 1, 0, 3);
+	type(&b, "inode", BTF_KIND_STRUCT, 0, 0, 0);
+	return build_btf(&b);
+}
+
+#define MOV64_IMM (BPF_ALU64 | BPF_MOV | BPF_K)
+
+Test(core, kfunc_becomes_a_kfunc_call_and_its_test_a_constant)
+{
+	struct obj *o = open_fixture("ksym.bpf.o");
+	struct btf *targ = ksym_btf(true);
+	const struct bpf_insn *in;
+
+	cr_assert_eq(obj__relocate(o, targ), 0, "%s", cap_text());
+	in = insns_of(o, "ksym_cast");
+	cr_assert_eq(in[1].code, BPF_LD | BPF_DW | BPF_IMM);
+	cr_assert_eq(in[1].src_reg, 0, "a plain constant, not a pseudo ld_imm64");
+	cr_assert_eq(in[1].imm, 1, "`if (!bpf_rdonly_cast)`: the kernel has it");
+	cr_assert_eq(in[2].imm, 0);
+	cr_assert_eq(in[4].imm, 2, "type_id_target of struct file");
+	cr_assert_eq(in[6].code, BPF_JMP | BPF_CALL);
+	cr_assert_eq(in[6].src_reg, BPF_PSEUDO_KFUNC_CALL);
+	cr_assert_eq(in[6].imm, 4, "the FUNC's BTF id");
+	cr_assert_eq(in[6].off, 0, "vmlinux, not a module");
+	/* a kfunc this kernel lacks: its test is 0 and its call r0 = 0 */
+	in = insns_of(o, "ksym_missing");
+	cr_assert_eq(in[1].imm, 0);
+	cr_assert_eq(in[4].code, MOV64_IMM);
+	cr_assert_eq(in[4].dst_reg, 0);
+	cr_assert_eq(in[4].imm, 0);
+	btf__free(targ);
+	obj__close(o);
+}
+
+Test(core, kernel_without_the_kfunc_gets_constant_zero)
+{
+	struct obj *o = open_fixture("ksym.bpf.o");
+	struct btf *targ = ksym_btf(false);
+	const struct bpf_insn *in;
+
+	cr_assert_eq(obj__relocate(o, targ), 0, "%s", cap_text());
+	in = insns_of(o, "ksym_cast");
+	cr_assert_eq(in[1].imm, 0);
+	cr_assert_eq(in[6].code, MOV64_IMM);
+	cr_assert_eq(in[6].src_reg, 0);
+	btf__free(targ);
+	obj__close(o);
+}
+
+Test(core, kfunc_and_type_id_against_vmlinux)
+{
+	struct obj *o = open_fixture("ksym.bpf.o");
+	const struct bpf_insn *in;
+	const struct btf_type *t;
+	struct btf *vml;
+
+	if (access(VMLINUX, R_OK))
+		cr_skip_test("no %s", VMLINUX);
+	cr_assert_eq(btf__load_file(&vml, VMLINUX), 0);
+	cr_assert_eq(obj__relocate(o, vml), 0, "%s", cap_text());
+	in = insns_of(o, "ksym_cast");
+	t = btf__type(vml, in[4].imm);
+	cr_assert_not_null(t);
+	cr_assert_eq(btf__kind(t), BTF_KIND_STRUCT);
+	cr_assert_str_eq(btf__str(vml, t->name_off), "file");
+	if (in[1].imm) {
+		t = btf__type(vml, in[6].imm);
+		cr_assert_eq(btf__kind(t), BTF_KIND_FUNC);
+		cr_assert_str_eq(btf__str(vml, t->name_off), "bpf_rdonly_cast");
+	} else {
+		cr_assert_eq(in[6].code, MOV64_IMM);
+	}
+	btf__free(vml);
+	obj__close(o);
+}
