@@ -31,6 +31,18 @@ static long (*bpf_probe_read_user)(void *dst, __u32 size, const void *src) = (vo
 static long (*bpf_probe_read_kernel)(void *dst, __u32 size, const void *src) = (void *)113;
 static long (*bpf_probe_read_kernel_str)(void *dst, __u32 size, const void *src) = (void *)115;
 static long (*bpf_ringbuf_output)(void *rb, void *data, __u64 size, __u64 flags) = (void *)130;
+/* 5.11+: the current task as a BTF pointer, its fields read by plain loads */
+static void *(*bpf_get_current_task_btf)(void) = (void *)158;
+
+/*
+ * Kernel functions (kfuncs), declared weak: the loader turns a call into a
+ * kfunc call by its vmlinux BTF id, and `if (!f)` into a constant, so code
+ * guarded by it is never verified on a kernel without f (r0 = 0 there).
+ * bpf_rdonly_cast (6.2+): a kernel address as a read-only BTF pointer.
+ */
+#define __ksym_weak __attribute__((weak))
+extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym_weak;
+#define core_type_id_kernel(type) __builtin_btf_type_id(*(type *)0, 1)
 
 /* Accesses the compiler may neither drop, merge nor move across each other. */
 #define READ_ONCE(x)	 (*(const volatile __typeof__(x) *)&(x))

@@ -91,26 +91,26 @@ static __always_inline struct file *fd_to_file(__u64 fd)
 	return file;
 }
 
-/* What entry needs of a file: f_flags, and the starting offset by position. */
-struct file_view {
-	const __u8 *file;  /* struct file head */
-	const __u8 *inode; /* struct inode head */
-	unsigned int flags;
+/* What entry learns of a file, by either path below. */
+struct file_facts {
+	__u64 file; /* struct file *, for emit_files */
+	unsigned long ino;
+	unsigned long sb_flags;
+	long long pos;	/* f_pos */
+	long long size; /* i_size */
+	__u32 dev;
+	__u32 nlink;
+	__u32 flags; /* f_flags */
+	__u16 mode;
 };
 
 /*
  * Starting offset of a call that uses the file position; a write on an
  * O_APPEND file starts at the size (a read there still reads at the position).
  */
-static __always_inline __u64 file_pos(const struct file_view *v, int is_write)
+static __always_inline __u64 file_pos(const struct file_facts *ff, int is_write)
 {
-	long long pos;
-
-	if (is_write && (v->flags & O_APPEND))
-		HEAD_FIELD(v->inode, struct inode, i_size, pos);
-	else
-		HEAD_FIELD(v->file, struct file, f_pos, pos);
-	return pos;
+	return is_write && (ff->flags & O_APPEND) ? ff->size : ff->pos;
 }
 
 /* Sum of iov_len over the first cnt (at most IOV_MAX) entries. */
@@ -152,47 +152,95 @@ static __always_inline int task_traced(void)
 }
 
 /*
- * fd -> the file's identity, if it is a named regular file (asm filter_file;
- * an O_TMPFILE file with no link has no name yet).  The starting offset is
- * filled in by the caller, which knows the syscall, from *v.  Three probe
- * reads of struct heads after the fd table walk.
+ * fd -> file facts on a kernel with bpf_rdonly_cast (6.2+): the task, its
+ * fd table and the file, inode and super block are BTF pointers read by
+ * plain loads (the JIT's exception table turns a fault into 0); only the
+ * fd array slot, a `struct file **` the verifier sees as a number, costs a
+ * probe read.  7 probe reads (fd_to_file and three heads) become 1.
  */
-static __always_inline int resolve_fd(__u64 fd, struct inflight_file *f, struct heads *h,
-				      struct file_view *v)
+static __always_inline int facts_btf(__u32 fd, struct file_facts *ff)
 {
-	struct file *file = fd_to_file((__u32)fd);
-	unsigned long sb_flags, ino;
-	struct inode *inode;
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct fdtable *fdt = task->files->fdt;
 	struct super_block *sb;
-	__u16 mode;
-	__u32 dev;
+	struct inode *inode;
+	struct file *file;
+	__u64 fds, fp;
 
-	if (!file || bpf_probe_read_kernel(h->file, HEAD_SZ, file))
+	if (fd >= fdt->max_fds)
+		return 0;
+	fds = (__u64)fdt->fd;
+	if (bpf_probe_read_kernel(&fp, sizeof(fp), (void *)(fds + fd * sizeof(fp))) || !fp)
+		return 0;
+	file = bpf_rdonly_cast((void *)fp, core_type_id_kernel(struct file));
+	inode = file->f_inode;
+	sb = inode->i_sb;
+	ff->file = fp;
+	ff->flags = file->f_flags;
+	ff->pos = file->f_pos;
+	ff->mode = inode->i_mode;
+	ff->ino = inode->i_ino;
+	ff->nlink = inode->i_nlink;
+	ff->size = inode->i_size;
+	ff->sb_flags = sb->s_flags;
+	ff->dev = sb->s_dev;
+	return 1;
+}
+
+/* The same by probe reads, on older kernels: one per struct head. */
+static __always_inline int facts_heads(__u32 fd, struct file_facts *ff)
+{
+	struct file *file = fd_to_file(fd);
+	struct super_block *sb;
+	struct inode *inode;
+	struct heads *h;
+	__u32 zero = 0;
+
+	h = bpf_map_lookup_elem(&heads, &zero);
+	if (!h || !file || bpf_probe_read_kernel(h->file, HEAD_SZ, file))
 		return 0;
 	HEAD_FIELD(h->file, struct file, f_inode, inode);
 	if (!inode || bpf_probe_read_kernel(h->inode, HEAD_SZ, inode))
 		return 0;
-	HEAD_FIELD(h->inode, struct inode, i_mode, mode);
 	HEAD_FIELD(h->inode, struct inode, i_sb, sb);
 	if (!sb || bpf_probe_read_kernel(h->sb, HEAD_SZ, sb))
 		return 0;
-	HEAD_FIELD(h->sb, struct super_block, s_flags, sb_flags);
-	if (!filter_file(mode, sb_flags))
+	ff->file = (__u64)file;
+	HEAD_FIELD(h->file, struct file, f_flags, ff->flags);
+	HEAD_FIELD(h->file, struct file, f_pos, ff->pos);
+	HEAD_FIELD(h->inode, struct inode, i_mode, ff->mode);
+	HEAD_FIELD(h->inode, struct inode, i_ino, ff->ino);
+	HEAD_FIELD(h->inode, struct inode, i_nlink, ff->nlink);
+	HEAD_FIELD(h->inode, struct inode, i_size, ff->size);
+	HEAD_FIELD(h->sb, struct super_block, s_flags, ff->sb_flags);
+	HEAD_FIELD(h->sb, struct super_block, s_dev, ff->dev);
+	return 1;
+}
+
+/*
+ * fd -> the file's identity, if it is a named regular file (asm filter_file;
+ * an O_TMPFILE file with no link has no name yet).  The starting offset is
+ * filled in by the caller, which knows the syscall, from *ff.
+ */
+static __always_inline int resolve_fd(__u64 fd, struct inflight_file *f, struct file_facts *ff)
+{
+	if (bpf_rdonly_cast) {
+		if (!facts_btf((__u32)fd, ff))
+			return 0;
+	} else if (!facts_heads((__u32)fd, ff)) {
 		return 0;
-	HEAD_FIELD(h->sb, struct super_block, s_dev, dev);
-	HEAD_FIELD(h->inode, struct inode, i_ino, ino);
-	HEAD_FIELD(h->inode, struct inode, i_nlink, f->nlink);
-	HEAD_FIELD(h->file, struct file, f_flags, v->flags);
-	if (!f->nlink && (v->flags & __O_TMPFILE))
+	}
+	if (!filter_file(ff->mode, ff->sb_flags))
 		return 0;
-	f->fk.dev = dev;
-	f->fk.ino = ino;
+	if (!ff->nlink && (ff->flags & __O_TMPFILE))
+		return 0;
+	f->fk.dev = ff->dev;
+	f->fk.ino = ff->ino;
 	if (iot_cfg.per_process)
 		f->fk.tgid = bpf_get_current_pid_tgid() >> 32;
-	f->file = (__u64)file;
+	f->nlink = ff->nlink;
+	f->file = ff->file;
 	f->valid = 1;
-	v->file = h->file;
-	v->inode = h->inode;
 	return 1;
 }
 
@@ -266,7 +314,7 @@ static __always_inline int unstash(struct inflight *inf)
 #define REQ_IOV_(v, iov)   (iov)
 #define REQ_VALUE(...)	   REQ_VALUE_(__VA_ARGS__)
 #define REQ_IOV(...)	   REQ_IOV_(__VA_ARGS__)
-#define OFF_POS		   file_pos(&view, is_write)
+#define OFF_POS		   file_pos(&ff, is_write)
 #define OFF_ARG(n)	   (ctx->args[n])
 #define OFF_ARG_OR_POS(n)  ((__s64)ctx->args[n] == -1 ? OFF_POS : ctx->args[n])
 #define OFF_PTR(n)	   user_u64_or(ctx->args[n], OFF_POS)
@@ -670,19 +718,14 @@ int iov_sum_prog(struct sys_enter_ctx *ctx)
 	{                                                                                          \
 		const int is_write __attribute__((unused)) = kind == SC_KIND_WRITE;                \
 		struct inflight inf = {};                                                          \
-		struct file_view view;                                                             \
-		struct heads *h;                                                                   \
-		__u32 zero = 0;                                                                    \
+		struct file_facts ff;                                                              \
                                                                                                    \
 		if (iot_stopped || !task_traced())                                                 \
 			return 0;                                                                  \
-		h = bpf_map_lookup_elem(&heads, &zero);                                            \
-		if (!h)                                                                            \
-			return 0;                                                                  \
-		if (resolve_fd(ctx->args[fd], &inf.f[0], h, &view))                                \
+		if (resolve_fd(ctx->args[fd], &inf.f[0], &ff))                                     \
 			inf.f[0].start = off;                                                      \
-		if (out >= 0 && resolve_fd(ctx->args[out & 7], &inf.f[1], h, &view))               \
-			inf.f[1].start = file_pos(&view, 1);                                       \
+		if (out >= 0 && resolve_fd(ctx->args[out & 7], &inf.f[1], &ff))                    \
+			inf.f[1].start = file_pos(&ff, 1);                                         \
 		_Static_assert(REQ_IOV(req) >= 0, "ARG_IOV must be ARG_IOV(1, 2)");                \
 		if (!inf.f[0].valid && !inf.f[1].valid)                                            \
 			return 0;                                                                  \
