@@ -110,6 +110,7 @@ struct task_struct {
 	int pid;
 	int tgid;
 	struct files_struct *files;
+	char comm[16];
 } __core;
 
 #endif

@@ -140,15 +140,32 @@ static __always_inline __u64 user_u64_or(__u64 uptr, __u64 fallback)
 	return v;
 }
 
-/* Is the task traced?  (asm filter_task with this build's knobs) */
-static __always_inline int task_traced(void)
+/*
+ * The current comm as two words: two plain loads through the BTF task
+ * pointer where the kernel has BTF pointer reads (the 6.2+ path, see
+ * facts_btf), else the helper, which costs about 50 ns (strscpy_pad).
+ */
+static __always_inline void current_comm(__u64 comm[2])
 {
-	__u64 pid_tgid = bpf_get_current_pid_tgid();
-	char comm[COMM_LEN] = {};
+	if (bpf_rdonly_cast) {
+		struct task_struct *task = bpf_get_current_task_btf();
+
+		comm[0] = *(__u64 *)&task->comm[0];
+		comm[1] = *(__u64 *)&task->comm[8];
+	} else {
+		bpf_get_current_comm(comm, COMM_LEN);
+	}
+}
+
+/* Is the task traced?  (asm filter_task with this build's knobs) */
+static __always_inline int task_traced(__u64 pid_tgid)
+{
+	__u64 comm[2] = {};
 
 	if (iot_cfg.filter_mode & FILTER_COMMS)
-		bpf_get_current_comm(comm, sizeof(comm));
-	return filter_task(pid_tgid >> 32, comm, iot_cfg.self_tgid, iot_cfg.filter_mode);
+		current_comm(comm);
+	return filter_task(pid_tgid >> 32, (const char *)comm, iot_cfg.self_tgid,
+			   iot_cfg.filter_mode);
 }
 
 /*
@@ -222,7 +239,8 @@ static __always_inline int facts_heads(__u32 fd, struct file_facts *ff)
  * an O_TMPFILE file with no link has no name yet).  The starting offset is
  * filled in by the caller, which knows the syscall, from *ff.
  */
-static __always_inline int resolve_fd(__u64 fd, struct inflight_file *f, struct file_facts *ff)
+static __always_inline int resolve_fd(__u64 fd, struct inflight_file *f, struct file_facts *ff,
+				      __u64 pid_tgid)
 {
 	if (bpf_rdonly_cast) {
 		if (!facts_btf((__u32)fd, ff))
@@ -237,7 +255,7 @@ static __always_inline int resolve_fd(__u64 fd, struct inflight_file *f, struct 
 	f->fk.dev = ff->dev;
 	f->fk.ino = ff->ino;
 	if (iot_cfg.per_process)
-		f->fk.tgid = bpf_get_current_pid_tgid() >> 32;
+		f->fk.tgid = pid_tgid >> 32;
 	f->nlink = ff->nlink;
 	f->file = ff->file;
 	f->valid = 1;
@@ -263,9 +281,9 @@ static __always_inline struct inflight *slot_of(__u32 tid)
 	return bpf_map_lookup_elem(&inflight, &idx);
 }
 
-static __always_inline void stash(struct inflight *inf, __u32 sc, __u64 req)
+static __always_inline void stash(struct inflight *inf, __u32 tid, __u32 sc, __u64 req)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid(), owner;
+	__u32 owner;
 	struct inflight *slot = slot_of(tid);
 
 	if (!slot)
@@ -679,12 +697,12 @@ static __always_inline int on_exit(struct sys_exit_ctx *ctx, __u32 kind, int has
 
 	if (!unstash(&inf) || iot_stopped)
 		return 0;
-	bpf_get_current_comm(comm, sizeof(comm));
+	current_comm(comm);
 	if (inf.f[0].valid)
 		count_file(&inf, &inf.f[0], kind, ctx->ret, comm);
 	if (has_out && inf.f[1].valid)
 		count_file(&inf, &inf.f[1], SC_KIND_WRITE, ctx->ret, comm);
-	flush_emits(ctx);
+	flush_emits(ctx); /* the scratch lookup is inlined (percpu array, 6.11+) */
 	return 0;
 }
 
@@ -720,16 +738,18 @@ int iov_sum_prog(struct sys_enter_ctx *ctx)
 		struct inflight inf = {};                                                          \
 		struct file_facts ff;                                                              \
                                                                                                    \
-		if (iot_stopped || !task_traced())                                                 \
+		__u64 pid_tgid = bpf_get_current_pid_tgid();                                       \
+                                                                                                   \
+		if (iot_stopped || !task_traced(pid_tgid))                                         \
 			return 0;                                                                  \
-		if (resolve_fd(ctx->args[fd], &inf.f[0], &ff))                                     \
+		if (resolve_fd(ctx->args[fd], &inf.f[0], &ff, pid_tgid))                           \
 			inf.f[0].start = off;                                                      \
-		if (out >= 0 && resolve_fd(ctx->args[out & 7], &inf.f[1], &ff))                    \
+		if (out >= 0 && resolve_fd(ctx->args[out & 7], &inf.f[1], &ff, pid_tgid))          \
 			inf.f[1].start = file_pos(&ff, 1);                                         \
 		_Static_assert(REQ_IOV(req) >= 0, "ARG_IOV must be ARG_IOV(1, 2)");                \
 		if (!inf.f[0].valid && !inf.f[1].valid)                                            \
 			return 0;                                                                  \
-		stash(&inf, SC_##name, REQ_VALUE(req));                                            \
+		stash(&inf, (__u32)pid_tgid, SC_##name, REQ_VALUE(req));                           \
 		if (REQ_IOV(req))                                                                  \
 			bpf_tail_call(ctx, &tails, TAIL_IOV_SUM);                                  \
 		return 0;                                                                          \
