@@ -332,11 +332,84 @@ int obj__attach(struct obj *o)
 	return err;
 }
 
-void obj__detach(struct obj *o)
+/*
+ * Closing a tracepoint attachment waits in the kernel for an RCU tasks-trace
+ * grace period (perf_event_detach_bpf_prog), 35-70 ms on 6.18: 2 s for 29
+ * attachments closed one after the other.  Callers that wait at the same
+ * time share a grace period, so each attachment gets a thread of its own;
+ * they are created first and then released together: a closer that came
+ * a millisecond early would start a grace period alone and the others
+ * would wait for the next one.  Measured on 6.18, 2 cores, 29 attachments:
+ * one thread 2070 ms; a thread each, started as created, 120 ms (two grace
+ * periods); released together, 35-44 ms.  The threads only sleep in close(),
+ * so a small stack is enough; whatever no thread took, the caller closes.
+ */
+#define DETACH_THREADS_MAX 64
+#define DETACH_STACK_SZ	   (256u << 10)
+
+struct detach_job {
+	struct prog **progs; /* the attached ones */
+	size_t cnt;
+	size_t next; /* atomic cursor */
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	bool go; /* under lock: every thread is started */
+};
+
+static void *detach_worker(void *arg)
 {
+	struct detach_job *job = arg;
 	size_t i;
 
-	for (i = 0; o && i < o->prog_cnt; i++)
+	pthread_mutex_lock(&job->lock);
+	while (!job->go)
+		pthread_cond_wait(&job->cond, &job->lock);
+	pthread_mutex_unlock(&job->lock);
+	while ((i = __atomic_fetch_add(&job->next, 1, __ATOMIC_RELAXED)) < job->cnt)
+		prog__detach(job->progs[i]);
+	return NULL;
+}
+
+static void detach_concurrently(struct detach_job *job)
+{
+	pthread_t tids[DETACH_THREADS_MAX];
+	size_t started = 0, i;
+	pthread_attr_t attr;
+	bool attr_ok = !pthread_attr_init(&attr);
+
+	if (attr_ok)
+		pthread_attr_setstacksize(&attr, DETACH_STACK_SZ);
+	for (i = 1; i < job->cnt && started < DETACH_THREADS_MAX; i++)
+		if (!pthread_create(&tids[started], attr_ok ? &attr : NULL, detach_worker, job))
+			started++;
+	pthread_mutex_lock(&job->lock);
+	job->go = true;
+	pthread_cond_broadcast(&job->cond);
+	pthread_mutex_unlock(&job->lock);
+	detach_worker(job);
+	for (i = 0; i < started; i++)
+		pthread_join(tids[i], NULL);
+	if (attr_ok)
+		pthread_attr_destroy(&attr);
+}
+
+void obj__detach(struct obj *o)
+{
+	struct detach_job job = { .lock = PTHREAD_MUTEX_INITIALIZER,
+				  .cond = PTHREAD_COND_INITIALIZER };
+	size_t i;
+
+	if (!o)
+		return;
+	job.progs = calloc(o->prog_cnt ? o->prog_cnt : 1, sizeof(*job.progs));
+	for (i = 0; job.progs && i < o->prog_cnt; i++)
+		if (o->progs[i].attach_fd >= 0)
+			job.progs[job.cnt++] = &o->progs[i];
+	if (job.cnt > 1)
+		detach_concurrently(&job);
+	free(job.progs);
+	/* a single attachment, or no memory for the list: one after the other */
+	for (i = 0; i < o->prog_cnt; i++)
 		prog__detach(&o->progs[i]);
 }
 
