@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/resource.h>
+#include <time.h>
 
 #include "internal.h"
 
@@ -172,11 +173,25 @@ static int open_elfs(struct obj *o, const struct obj_src *srcs, size_t src_cnt)
 	return 0;
 }
 
+/* -vv: ms since *t0, which moves on to now (stages are timed back to back) */
+static double lap_ms(struct timespec *t0)
+{
+	struct timespec t;
+	double ms;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	ms = (double)(t.tv_sec - t0->tv_sec) * 1e3 + (double)(t.tv_nsec - t0->tv_nsec) / 1e6;
+	*t0 = t;
+	return ms;
+}
+
 int obj__open_mem(struct obj **out, const struct obj_src *srcs, size_t src_cnt)
 {
+	struct timespec t0;
 	struct obj *o;
 	int err;
 
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	*out = NULL;
 	if (elf_version(EV_CURRENT) == EV_NONE) {
 		pr_warn("libelf: %s", elf_errmsg(-1));
@@ -195,6 +210,8 @@ int obj__open_mem(struct obj **out, const struct obj_src *srcs, size_t src_cnt)
 	}
 	read_license(o);
 	*out = o;
+	pr_debug("obj: %zu objects parsed in %.1f ms: %zu programs, %zu maps", src_cnt, lap_ms(&t0),
+		 o->prog_cnt, o->map_cnt);
 	return 0;
 }
 
@@ -295,6 +312,7 @@ int obj__load(struct obj *o, const struct obj_load_opts *opts)
 {
 	const char *path = opts && opts->btf_path ? opts->btf_path : DEFAULT_VMLINUX;
 	struct btf *vmlinux = NULL;
+	struct timespec t0;
 	struct rlimit saved;
 	int err;
 
@@ -303,12 +321,17 @@ int obj__load(struct obj *o, const struct obj_load_opts *opts)
 		return -EBUSY;
 	}
 	o->loaded = true;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	memlock_raise(o, &saved);
 	err = obj__create_maps(o);
+	pr_debug("obj: %zu maps created in %.1f ms", o->map_cnt, lap_ms(&t0));
 	if (!err && obj__needs_core(o))
 		err = btf__load_file(&vmlinux, path);
+	pr_debug("obj: vmlinux BTF mapped and indexed in %.1f ms", lap_ms(&t0));
 	err = err ?: obj__relocate(o, vmlinux);
+	pr_debug("obj: programs linked and relocated in %.1f ms", lap_ms(&t0));
 	err = err ?: load_progs(o, opts);
+	pr_debug("obj: programs loaded in %.1f ms", lap_ms(&t0));
 	memlock_restore(o, &saved);
 	btf__free(vmlinux);
 	return err;
