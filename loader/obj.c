@@ -403,16 +403,22 @@ int obj__load(struct obj *o, const struct obj_load_opts *opts)
 int obj__attach(struct obj *o)
 {
 	uint64_t *ids = calloc(o->prog_cnt ? o->prog_cnt : 1, sizeof(*ids));
+	struct timespec t0;
+	double ids_ms;
 	size_t i;
 	int err;
 
 	if (!ids)
 		return -ENOMEM;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	err = tracepoint_ids(o, ids);
+	ids_ms = lap_ms(&t0);
 	for (i = 0; i < o->prog_cnt && !err; i++)
 		if (o->progs[i].attach)
 			err = prog__attach(&o->progs[i], ids[i]);
 	free(ids);
+	pr_debug("obj: tracepoint ids read in %.1f ms, programs attached in %.1f ms", ids_ms,
+		 lap_ms(&t0));
 	if (err)
 		obj__detach(o);
 	return err;
