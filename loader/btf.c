@@ -4,6 +4,8 @@
  * types for CO-RE) and /sys/kernel/btf/vmlinux (target types).  It checks
  * that every type record lies inside the type area and indexes them by id;
  * only little-endian, self-contained (non-split) BTF is supported.
+ * vmlinux BTF (5.5 MB, 126k types on 6.18) is mapped, not read, where the
+ * kernel allows it (6.16+); it is parsed in place.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -11,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <linux/btf.h>
 
@@ -99,21 +102,19 @@ static long type_extra(const struct btf_type *t)
 	}
 }
 
-static int add_type(struct btf *btf, size_t *cap, const struct btf_type *t)
-{
-	if (grow(&btf->types, cap, btf->type_cnt + 1, sizeof(*btf->types)))
-		return -ENOMEM;
-	btf->types[btf->type_cnt++] = t;
-	return 0;
-}
-
+/*
+ * Every record is at least a struct btf_type, which bounds the type count:
+ * one allocation, of which only the pages of the real count are touched.
+ */
 static int index_types(struct btf *btf, const uint8_t *p, const uint8_t *end, const char *what)
 {
-	size_t cap = 0;
+	size_t cap = (size_t)(end - p) / sizeof(struct btf_type) + 1;
 	long extra;
 
-	if (add_type(btf, &cap, NULL))
+	btf->types = malloc(cap * sizeof(*btf->types));
+	if (!btf->types)
 		return -ENOMEM;
+	btf->types[btf->type_cnt++] = NULL;
 	while (p < end) {
 		const struct btf_type *t = (const void *)p;
 
@@ -123,8 +124,7 @@ static int index_types(struct btf *btf, const uint8_t *p, const uint8_t *end, co
 				btf->type_cnt);
 			return -EINVAL;
 		}
-		if (add_type(btf, &cap, t))
-			return -ENOMEM;
+		btf->types[btf->type_cnt++] = t;
 		p += sizeof(*t) + extra;
 	}
 	return 0;
@@ -161,47 +161,58 @@ size_t btf__essential_len(const char *name)
 	return p ? (size_t)(p - name) : strlen(name);
 }
 
-/* compare essential names; ties keep id order so lookups see candidates in order */
-static int cmp_essential(const struct btf *btf, uint32_t a, uint32_t b)
+/* a named struct or union, its essential name measured once for the sort */
+struct comp_key {
+	const char *name;
+	uint32_t len;
+	uint32_t id;
+};
+
+/* by essential name; ties keep id order so lookups see candidates in order */
+static int cmp_comp_key(const void *a, const void *b)
 {
-	const char *x = btf__str(btf, btf->types[a]->name_off);
-	const char *y = btf__str(btf, btf->types[b]->name_off);
-	size_t lx = btf__essential_len(x), ly = btf__essential_len(y);
-	int c = strncmp(x, y, lx < ly ? lx : ly);
+	const struct comp_key *x = a, *y = b;
+	int c = memcmp(x->name, y->name, x->len < y->len ? x->len : y->len);
 
 	if (c)
 		return c;
-	if (lx != ly)
-		return lx < ly ? -1 : 1;
-	return a < b ? -1 : a > b;
-}
-
-static int cmp_composite(const void *a, const void *b, void *btf)
-{
-	return cmp_essential(btf, *(const uint32_t *)a, *(const uint32_t *)b);
+	if (x->len != y->len)
+		return x->len < y->len ? -1 : 1;
+	return x->id < y->id ? -1 : x->id > y->id;
 }
 
 /*
  * Index the named structs and unions by name once, so each CO-RE
  * relocation finds its candidates by binary search instead of scanning
- * every type of vmlinux (126k on 6.18).
+ * every type of vmlinux (126k on 6.18).  Each name is measured once
+ * (9,748 of them on 6.18), not at every comparison of the sort.
  */
 static int index_composites(struct btf *btf)
 {
-	uint32_t id, n = 0;
+	struct comp_key *keys;
+	uint32_t id, i, n = 0;
 
 	btf->composites = malloc(btf->type_cnt * sizeof(uint32_t));
-	if (!btf->composites)
+	keys = malloc(btf->type_cnt * sizeof(*keys));
+	if (!btf->composites || !keys) {
+		free(keys);
 		return -ENOMEM;
+	}
 	for (id = 1; id < btf->type_cnt; id++) {
 		unsigned int kind = btf__kind(btf->types[id]);
-		const char *name = btf__str(btf, btf->types[id]->name_off);
+		const char *name;
 
-		if ((kind == BTF_KIND_STRUCT || kind == BTF_KIND_UNION) && name && *name)
-			btf->composites[n++] = id;
+		if (kind != BTF_KIND_STRUCT && kind != BTF_KIND_UNION)
+			continue;
+		name = btf__str(btf, btf->types[id]->name_off);
+		if (name && *name)
+			keys[n++] = (struct comp_key){ name, btf__essential_len(name), id };
 	}
+	qsort(keys, n, sizeof(*keys), cmp_comp_key);
+	for (i = 0; i < n; i++)
+		btf->composites[i] = keys[i].id;
 	btf->composite_cnt = n;
-	qsort_r(btf->composites, n, sizeof(uint32_t), cmp_composite, btf);
+	free(keys);
 	return 0;
 }
 
@@ -236,11 +247,30 @@ void btf__composites_named(const struct btf *btf, const char *name, size_t len, 
 	*cnt = end - lo;
 }
 
+/* index a blob *btf owns (btf->data, btf->size) */
+static int parse_owned(struct btf *btf, const char *what)
+{
+	const struct btf_header *h = btf->data;
+	const uint8_t *types;
+	int err;
+
+	err = check_hdr(h, btf->size, what);
+	if (err)
+		return err;
+	types = (const uint8_t *)btf->data + h->hdr_len + h->type_off;
+	btf->strs = (const char *)btf->data + h->hdr_len + h->str_off;
+	btf->str_sz = h->str_len;
+	if (btf->strs[btf->str_sz - 1]) {
+		pr_warn("%s: BTF string area is not NUL-terminated", what);
+		return -EINVAL;
+	}
+	err = index_types(btf, types, types + h->type_len, what);
+	return err ?: index_composites(btf);
+}
+
 int btf__parse(struct btf **out, const void *data, size_t size, const char *what)
 {
-	const struct btf_header *h;
 	struct btf *btf;
-	const uint8_t *types;
 	int err;
 
 	btf = calloc(1, sizeof(*btf));
@@ -250,19 +280,7 @@ int btf__parse(struct btf **out, const void *data, size_t size, const char *what
 	}
 	memcpy(btf->data, data, size);
 	btf->size = size;
-	h = btf->data;
-	err = check_hdr(h, size, what);
-	if (!err) {
-		types = (const uint8_t *)btf->data + h->hdr_len + h->type_off;
-		btf->strs = (const char *)btf->data + h->hdr_len + h->str_off;
-		btf->str_sz = h->str_len;
-		if (btf->strs[btf->str_sz - 1]) {
-			pr_warn("%s: BTF string area is not NUL-terminated", what);
-			err = -EINVAL;
-		}
-		err = err ?: index_types(btf, types, types + h->type_len, what);
-		err = err ?: index_composites(btf);
-	}
+	err = parse_owned(btf, what);
 	if (err) {
 		btf__free(btf);
 		return err;
@@ -271,51 +289,86 @@ int btf__parse(struct btf **out, const void *data, size_t size, const char *what
 	return 0;
 }
 
-static int read_file(const char *path, void **buf, size_t *size)
+/*
+ * The whole file into malloc'ed memory.  sysfs hands out at most a page per
+ * read(), so the buffer is sized from st_size up front (and grows if the
+ * file turns out longer).
+ */
+static int read_fd(int fd, size_t size_hint, void **buf, size_t *size)
 {
 	size_t cap = 0, len = 0;
 	char *p = NULL;
 	ssize_t n;
-	int fd, err = 0;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
 	do {
-		if (grow(&p, &cap, len + 65536, 1)) {
-			err = -ENOMEM;
-			break;
+		if (grow(&p, &cap, len + (size_hint > len ? size_hint - len : 65536), 1)) {
+			free(p);
+			return -ENOMEM;
 		}
 		n = read(fd, p + len, cap - len);
-		if (n < 0)
-			err = -errno;
-		else
-			len += n;
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			n = -errno;
+			free(p);
+			return (int)n;
+		}
+		len += (size_t)n;
 	} while (n > 0);
-	close(fd);
-	if (err) {
-		free(p);
-		return err;
-	}
 	*buf = p;
 	*size = len;
 	return 0;
 }
 
+/* map the file, or read it where mmap is refused (sysfs BTF before 6.16) */
+static int map_or_read(const char *path, struct btf *btf)
+{
+	struct stat st;
+	void *p;
+	int fd, err = 0;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st)) {
+		err = -errno;
+		goto out;
+	}
+	if (S_ISREG(st.st_mode) && st.st_size > 0) {
+		p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+		if (p != MAP_FAILED) {
+			btf->data = p;
+			btf->size = (size_t)st.st_size;
+			btf->mapped = true;
+			goto out;
+		}
+	}
+	err = read_fd(fd, S_ISREG(st.st_mode) ? (size_t)st.st_size : 0, &btf->data, &btf->size);
+out:
+	close(fd);
+	return err;
+}
+
 int btf__load_file(struct btf **out, const char *path)
 {
-	void *buf = NULL;
-	size_t size = 0;
+	struct btf *btf = calloc(1, sizeof(*btf));
 	int err;
 
-	err = read_file(path, &buf, &size);
+	if (!btf)
+		return -ENOMEM;
+	err = map_or_read(path, btf);
 	if (err) {
 		pr_warn("btf '%s': cannot read: %s", path, strerror(-err));
+		free(btf);
 		return err;
 	}
-	err = btf__parse(out, buf, size, path);
-	free(buf);
-	return err;
+	err = parse_owned(btf, path);
+	if (err) {
+		btf__free(btf);
+		return err;
+	}
+	*out = btf;
+	return 0;
 }
 
 void btf__free(struct btf *btf)
@@ -324,7 +377,10 @@ void btf__free(struct btf *btf)
 		return;
 	free(btf->types);
 	free(btf->composites);
-	free(btf->data);
+	if (btf->mapped)
+		munmap(btf->data, btf->size);
+	else
+		free(btf->data);
 	free(btf);
 }
 

@@ -44,6 +44,7 @@ int grow(void *arr, size_t *cap, size_t need, size_t elem_sz);
 struct btf {
 	void *data; /* owned copy of the blob */
 	size_t size;
+	bool mapped; /* data is an mmap of the file (size bytes), not malloc'ed */
 	const char *strs;
 	uint32_t str_sz;
 	const struct btf_type **types; /* types[0] is NULL (void) */

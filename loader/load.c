@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "internal.h"
@@ -213,8 +214,10 @@ static int load_quiet(struct obj *o, struct prog *p)
 
 int prog__load(struct obj *o, struct prog *p, const struct obj_load_opts *opts)
 {
+	struct timespec t0, t1;
 	int ret;
 
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	free(p->log);
 	p->log = NULL;
 	if (opts && opts->log_level)
@@ -224,7 +227,10 @@ int prog__load(struct obj *o, struct prog *p, const struct obj_load_opts *opts)
 	if (ret < 0)
 		return ret;
 	p->fd = ret;
-	pr_debug("prog '%s': loaded, %zu insns, fd %d", p->name, p->insn_cnt, p->fd);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	pr_debug("prog '%s': loaded in %.1f ms, %zu insns, fd %d", p->name,
+		 (t1.tv_sec - t0.tv_sec) * 1e3 + (t1.tv_nsec - t0.tv_nsec) / 1e6, p->insn_cnt,
+		 p->fd);
 	return 0;
 }
 

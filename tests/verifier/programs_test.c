@@ -6,10 +6,12 @@
  * kernel are committed.  Regenerate them with `make verifier-logs`.
  */
 #include <criterion/criterion.h>
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
+#include <unistd.h>
 
 #include "bpf_test.h"
 #include "iotrace_abi.h"
@@ -142,4 +144,62 @@ Test(verifier, processed_insns_within_10_percent_of_committed_logs)
 	unload(&l);
 	if (!have_logs)
 		cr_log_info("no verifier-logs for this kernel: only loading was checked");
+}
+
+/* this process's fds whose /proc/self/fd link is exactly target */
+static size_t fds_linked_to(const char *target)
+{
+	char path[300], link[256];
+	struct dirent *de;
+	size_t n = 0;
+	ssize_t len;
+	DIR *d = opendir("/proc/self/fd");
+
+	cr_assert_not_null(d);
+	while ((de = readdir(d))) {
+		snprintf(path, sizeof(path), "/proc/self/fd/%s", de->d_name);
+		len = readlink(path, link, sizeof(link) - 1);
+		if (len < 0)
+			continue;
+		link[len] = '\0';
+		n += !strcmp(link, target);
+	}
+	closedir(d);
+	return n;
+}
+
+static size_t progs_in_sections(struct obj *o, const char *prefix)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < obj__prog_cnt(o); i++)
+		n += !strncmp(prog__section(obj__prog(o, i)), prefix, strlen(prefix));
+	return n;
+}
+
+/*
+ * obj__detach closes the attachments from many threads at once: after it,
+ * none of the perf events (one per tracepoint program) or raw tracepoint
+ * links (one per raw_tracepoint program) that obj__attach opened is left.
+ */
+Test(attach, detach_closes_every_attachment_of_the_production_set)
+{
+	const char *perf = "anon_inode:[perf_event]", *link = "anon_inode:bpf_link";
+	size_t perf0 = fds_linked_to(perf), link0 = fds_linked_to(link), tps, raws;
+	struct loaded l;
+	int err;
+
+	require_bpf();
+	load_production(&l, FILTER_PIDS);
+	tps = progs_in_sections(l.obj, "tracepoint/");
+	raws = progs_in_sections(l.obj, "raw_tracepoint/");
+	cr_assert_gt(tps, 2 * SC_MAX - 1, "%zu tracepoint programs", tps);
+	err = obj__attach(l.obj);
+	cr_assert_eq(err, 0, "attach: %s: %s", strerror(-err), test_loader_messages());
+	cr_assert_eq(fds_linked_to(perf), perf0 + tps, "perf events after attach");
+	cr_assert_eq(fds_linked_to(link), link0 + raws, "raw tracepoint links after attach");
+	obj__detach(l.obj);
+	cr_expect_eq(fds_linked_to(perf), perf0, "perf events left after detach");
+	cr_expect_eq(fds_linked_to(link), link0, "raw tracepoint links left after detach");
+	unload(&l);
 }
