@@ -311,6 +311,8 @@ int main(int argc, char **argv)
 		return report_main(argc - 1, argv + 1);
 	/* testing hook, not an option: CO-RE against another vmlinux BTF */
 	o.btf_path = getenv("IOTRACE_BTF");
+	/* tracefs mounted somewhere unusual (or, in tests, a tree without some events) */
+	loader_set_tracefs(getenv("IOTRACE_TRACEFS"));
 	err = parse_args(argc, argv, &o);
 	if (err > 0)
 		code = 0; /* --help, --version */
