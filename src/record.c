@@ -417,6 +417,58 @@ static void host_info(struct trace_result *res)
 	snprintf(res->machine, sizeof(res->machine), "%s", u.machine);
 }
 
+static int count_one(const void *key, const void *value, void *ctx)
+{
+	(void)key, (void)value;
+	(*(uint64_t *)ctx)++;
+	return 0;
+}
+
+/*
+ * What was not counted, one line per reason: the "calls" lines add up to
+ * dropped.events and the "files" lines to dropped.files.  A file without a
+ * record is in lostfiles when the table was full, else its record was
+ * dropped for want of a path (the event that carries it was lost).
+ * drain_maps warns about the reasons that affect neither (pids, lostfiles).
+ */
+static void warn_dropped(const struct trace *t)
+{
+	const uint64_t *d = t->res.drops;
+	unsigned int max = t->opts->max_files;
+	uint64_t lost = 0, sc_max = (uint64_t)max * SCSTATS_PER_FILE;
+
+	if (t->res.dropped_files)
+		map__dump(obj__find_map(t->obj, "lostfiles"), count_one, &lost);
+	if (lost)
+		pr_warn("warning: %llu files not recorded: file table full (--max-files %u)",
+			(unsigned long long)lost, max);
+	if (t->res.dropped_files > lost)
+		pr_warn("warning: %llu files not recorded: their path was lost (event buffer full)",
+			(unsigned long long)(t->res.dropped_files - lost));
+	if (d[DROP_FILES_FULL])
+		pr_warn("warning: %llu calls not counted: file table full (--max-files %u)",
+			(unsigned long long)d[DROP_FILES_FULL], max);
+	if (d[DROP_SCSTATS_FULL])
+		pr_warn("warning: %llu calls not counted: per-syscall table full (%llu entries, "
+			"%d per --max-files)",
+			(unsigned long long)d[DROP_SCSTATS_FULL],
+			(unsigned long long)(sc_max > UINT32_MAX ? UINT32_MAX : sc_max),
+			SCSTATS_PER_FILE);
+	if (d[DROP_INFLIGHT_FULL])
+		pr_warn("warning: %llu calls not counted: too many calls in flight at once",
+			(unsigned long long)d[DROP_INFLIGHT_FULL]);
+	if (d[DROP_FD_READ])
+		pr_warn("warning: %llu calls not counted: their file descriptor could not be read",
+			(unsigned long long)d[DROP_FD_READ]);
+	if (d[DROP_EVENTS_FULL])
+		pr_warn("warning: %llu path or comm events lost: event buffer full",
+			(unsigned long long)d[DROP_EVENTS_FULL]);
+	if (d[DROP_PATH_TRUNC])
+		pr_warn("warning: %llu paths truncated (deeper than %d levels or longer than %d "
+			"bytes)",
+			(unsigned long long)d[DROP_PATH_TRUNC], PATH_MAX_DEPTH, PATH_BUF_SZ);
+}
+
 /*
  * Stop counting first (the iot_stopped flag), read and write, and detach
  * last: every detach waits for an RCU tasks-trace grace period, about 35 ms
@@ -449,10 +501,7 @@ static int finish(struct trace *t)
 	phase("written");
 	if (!t->opts->quiet)
 		output_summary(&t->res, stderr);
-	else if (t->res.dropped_files || t->res.dropped_events)
-		pr_warn("warning: %llu files and %llu calls could not be counted",
-			(unsigned long long)t->res.dropped_files,
-			(unsigned long long)t->res.dropped_events);
+	warn_dropped(t);
 	obj__detach(t->obj);
 	phase("detached");
 	return 0;

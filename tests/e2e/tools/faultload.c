@@ -11,6 +11,7 @@
  *   spinexit N  the same N, then wait (no syscall) for word 2 and exit
  *   crash N   N of those preads, then a NULL store (SIGSEGV)
  *   many N    write one byte into each of DIR/m/f0..f<N-1>
+ *   manywait N  wait (no syscall) for word 2, then many N
  *   big       three preadv of 1024 x 2 MiB iovecs (2 GiB asked, the kernel's
  *             MAX_RW_COUNT done) at 0, 2 GiB and 4 GiB of the sparse DIR/sparse
  * Exits 10 with a line on stderr when a call does not return what it should.
@@ -98,6 +99,12 @@ static void many(unsigned long n)
 	}
 }
 
+static void wait_go(void)
+{
+	while (!__atomic_load_n(&progress[2], __ATOMIC_ACQUIRE))
+		__builtin_ia32_pause();
+}
+
 static void big(void)
 {
 	static struct iovec iov[BIG_IOV_CNT];
@@ -127,7 +134,7 @@ int main(int argc, char **argv)
 	unsigned long n = argc > 3 ? strtoul(argv[3], NULL, 10) : 0;
 
 	if (argc < 3) {
-		fprintf(stderr, "usage: faultload DIR spin|spinexit|crash|many|big [N]\n");
+		fprintf(stderr, "usage: faultload DIR spin|spinexit|crash|many|manywait|big [N]\n");
 		return 2;
 	}
 	dir = argv[1];
@@ -136,12 +143,14 @@ int main(int argc, char **argv)
 		spin(n);
 	} else if (!strcmp(argv[2], "spinexit")) {
 		spin(n);
-		while (!__atomic_load_n(&progress[2], __ATOMIC_ACQUIRE))
-			__builtin_ia32_pause();
+		wait_go();
 	} else if (!strcmp(argv[2], "crash")) {
 		spin(n);
 		*(volatile int *)(uintptr_t)progress[3] = 1; /* word 3 is 0: a NULL store */
 	} else if (!strcmp(argv[2], "many")) {
+		many(n);
+	} else if (!strcmp(argv[2], "manywait")) {
+		wait_go();
 		many(n);
 	} else if (!strcmp(argv[2], "big")) {
 		big();
