@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Attach loaded programs by section name.
- *   tracepoint/CAT/NAME: event id from tracefs (the usual mount points, else
- *   read by a child that mounts tracefs in its own mount namespace),
+ *   tracepoint/CAT/NAME: event id from tracefs (loader_set_tracefs's directory,
+ *   else the usual mount points, else read by a child that mounts tracefs in
+ *   its own mount namespace),
  *   then one perf event (pid -1, cpu 0: it fires on every CPU) with
  *   PERF_EVENT_IOC_SET_BPF and PERF_EVENT_IOC_ENABLE.
  *   raw_tracepoint/NAME: BPF_RAW_TRACEPOINT_OPEN.
@@ -30,6 +31,20 @@ static const char *const tracefs_dirs[] = {
 	"/sys/kernel/debug/tracing",
 };
 
+/*
+ * loader_set_tracefs(): process-wide like the print callback, because where
+ * tracefs lives is a property of the machine, not of one object.
+ */
+static const char *tracefs_root;
+
+void loader_set_tracefs(const char *dir)
+{
+	tracefs_root = dir && *dir ? dir : NULL;
+}
+
+/* -EOPNOTSUPP from lookup_id: the event's whole category is missing from tracefs */
+#define ERR_NO_CATEGORY (-EOPNOTSUPP)
+
 static int read_id(const char *root, const char *tp, uint64_t *id)
 {
 	char path[512], buf[32];
@@ -49,30 +64,63 @@ static int read_id(const char *root, const char *tp, uint64_t *id)
 	return *id ? 0 : -EIO;
 }
 
-/*
- * tracefs is not mounted: read the ids in a child that mounts tracefs in a
- * mount namespace of its own.  The mount dies with the child, so nothing
- * is left behind even if we are killed meanwhile, and nobody else sees it.
- * The child writes an errno (0: mounted), then one u64 id per name (0: none).
- */
-static void private_tracefs_child(int out, const char *const *names, size_t cnt)
+/* root/events/ exists (cat_len 0), or root/events/CAT for the first cat_len bytes of tp */
+static bool events_dir_exists(const char *root, const char *tp, int cat_len)
 {
-	int err = 0;
+	char path[512];
 
-	if (unshare(CLONE_NEWNS) || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) ||
-	    (mount("tracefs", PRIVATE_TRACEFS, "tracefs", 0, NULL) &&
-	     mount("tracefs", "/tmp", "tracefs", 0, NULL)))
-		err = errno;
-	if (write(out, &err, sizeof(err)) != sizeof(err) || err)
-		_exit(1);
+	snprintf(path, sizeof(path), "%s/events/%.*s", root, cat_len, tp);
+	return access(path, F_OK) == 0;
+}
+
+/*
+ * The id of tp ("CAT/NAME") under root; -ENOENT when the event is missing,
+ * ERR_NO_CATEGORY when events/CAT is: a kernel built without
+ * CONFIG_FTRACE_SYSCALLS has no events/syscalls at all.
+ */
+static int lookup_id(const char *root, const char *tp, uint64_t *id)
+{
+	int err = read_id(root, tp, id);
+
+	if (err == -ENOENT && !events_dir_exists(root, tp, (int)strcspn(tp, "/")))
+		return ERR_NO_CATEGORY;
+	return err;
+}
+
+/* res[i]: the id of names[i] under root, or -errno */
+static void lookup_all(const char *root, const char *const *names, size_t cnt, int64_t *res)
+{
 	for (size_t i = 0; i < cnt; i++) {
 		uint64_t id = 0;
+		int err = lookup_id(root, names[i], &id);
 
-		if (read_id(PRIVATE_TRACEFS, names[i], &id))
-			read_id("/tmp", names[i], &id);
-		if (write(out, &id, sizeof(id)) != sizeof(id))
-			_exit(1);
+		res[i] = err ? err : (int64_t)id;
 	}
+}
+
+/*
+ * tracefs is not mounted: look the ids up in a child that mounts tracefs in
+ * a mount namespace of its own.  The mount dies with the child, so nothing
+ * is left behind even if we are killed meanwhile, and nobody else sees it.
+ * The child writes an errno (0: mounted), then lookup_all's results.
+ */
+static void private_tracefs_child(int out, const char *const *names, size_t cnt, int64_t *res)
+{
+	const char *root = PRIVATE_TRACEFS;
+	int err = 0;
+
+	if (unshare(CLONE_NEWNS) || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL))
+		err = errno;
+	else if (mount("tracefs", root, "tracefs", 0, NULL)) {
+		root = "/tmp";
+		if (mount("tracefs", root, "tracefs", 0, NULL))
+			err = errno;
+	}
+	if (write(out, &err, sizeof(err)) != sizeof(err) || err)
+		_exit(1);
+	lookup_all(root, names, cnt, res);
+	if (write(out, res, cnt * sizeof(*res)) != (ssize_t)(cnt * sizeof(*res)))
+		_exit(1);
 	_exit(0);
 }
 
@@ -92,7 +140,7 @@ static int read_all(int fd, void *buf, size_t sz)
 	return 0;
 }
 
-static int private_tracefs_ids(const char *const *names, size_t cnt, uint64_t *ids)
+static int private_tracefs_ids(const char *const *names, size_t cnt, int64_t *res)
 {
 	int pfd[2], err, child_err = 0;
 	pid_t pid;
@@ -102,7 +150,7 @@ static int private_tracefs_ids(const char *const *names, size_t cnt, uint64_t *i
 	pid = fork();
 	if (pid == 0) {
 		close(pfd[0]);
-		private_tracefs_child(pfd[1], names, cnt);
+		private_tracefs_child(pfd[1], names, cnt, res);
 	}
 	close(pfd[1]);
 	if (pid < 0) {
@@ -113,11 +161,47 @@ static int private_tracefs_ids(const char *const *names, size_t cnt, uint64_t *i
 	if (!err && child_err)
 		err = -child_err;
 	if (!err)
-		err = read_all(pfd[0], ids, cnt * sizeof(*ids));
+		err = read_all(pfd[0], res, cnt * sizeof(*res));
 	close(pfd[0]);
 	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
 		;
+	if (err)
+		pr_warn("tracefs is not mounted and mounting it privately failed: %s",
+			strerror(-err));
 	return err;
+}
+
+/* the first usual mount point that holds tracefs (its events/), or NULL */
+static const char *mounted_tracefs(void)
+{
+	for (size_t i = 0; i < sizeof(tracefs_dirs) / sizeof(tracefs_dirs[0]); i++)
+		if (events_dir_exists(tracefs_dirs[i], "", 0))
+			return tracefs_dirs[i];
+	return NULL;
+}
+
+/*
+ * One message for the first tracepoint that has no id.  A missing
+ * syscalls category means the kernel has no syscall tracepoints at all:
+ * say which option brings them rather than naming one event.
+ */
+static int report_missing(const char *where, const char *prog, const char *tp, int err)
+{
+	int cat_len = (int)strcspn(tp, "/");
+
+	if (err == ERR_NO_CATEGORY && !strncmp(tp, "syscalls/", 9))
+		pr_warn("syscall tracepoints not found (no events/syscalls in %s): tracing "
+			"syscalls needs a kernel built with CONFIG_FTRACE_SYSCALLS=y",
+			where);
+	else if (err == ERR_NO_CATEGORY)
+		pr_warn("prog '%s': tracepoint '%s': no category '%.*s' in %s", prog, tp, cat_len,
+			tp, where);
+	else if (err == -ENOENT)
+		pr_warn("prog '%s': tracepoint '%s': no such event in %s", prog, tp, where);
+	else
+		pr_warn("prog '%s': tracepoint '%s': cannot read its id in %s: %s", prog, tp, where,
+			strerror(-err));
+	return err == ERR_NO_CATEGORY ? -ENOENT : err;
 }
 
 static bool needs_tp_id(const struct prog *p)
@@ -125,43 +209,49 @@ static bool needs_tp_id(const struct prog *p)
 	return p->attach && p->type == BPF_PROG_TYPE_TRACEPOINT;
 }
 
-/* ids[i] for every tracepoint program: from a mounted tracefs, else a private one */
+/*
+ * ids[i] for every tracepoint program, from loader_set_tracefs()'s
+ * directory when set, else from a mounted tracefs, else from a private one.
+ */
 int tracepoint_ids(const struct obj *o, uint64_t *ids)
 {
-	const char **missing = calloc(o->prog_cnt ? o->prog_cnt : 1, sizeof(*missing));
-	uint64_t *found = calloc(o->prog_cnt ? o->prog_cnt : 1, sizeof(*found));
+	const char **names = calloc(o->prog_cnt ? o->prog_cnt : 1, sizeof(*names));
+	int64_t *res = calloc(o->prog_cnt ? o->prog_cnt : 1, sizeof(*res));
+	const char *root = tracefs_root ? tracefs_root : mounted_tracefs();
 	size_t i, j, n = 0;
 	int err = 0;
 
-	if (!missing || !found) {
+	if (!names || !res) {
 		err = -ENOMEM;
 		goto out;
 	}
-	for (i = 0; i < o->prog_cnt; i++) {
+	for (i = 0; i < o->prog_cnt; i++)
+		if (needs_tp_id(&o->progs[i]))
+			names[n++] = o->progs[i].tp_name;
+	if (!n)
+		goto out;
+	if (tracefs_root && !events_dir_exists(tracefs_root, "", 0)) {
+		pr_warn("tracefs '%s': not a tracefs mount (no events directory)", tracefs_root);
+		err = -ENOENT;
+		goto out;
+	}
+	if (root)
+		lookup_all(root, names, n, res);
+	else
+		err = private_tracefs_ids(names, n, res);
+	for (i = 0, j = 0; !err && i < o->prog_cnt; i++) {
 		if (!needs_tp_id(&o->progs[i]))
 			continue;
-		for (j = 0; j < sizeof(tracefs_dirs) / sizeof(tracefs_dirs[0]); j++)
-			if (!read_id(tracefs_dirs[j], o->progs[i].tp_name, &ids[i]))
-				break;
-		if (!ids[i])
-			missing[n++] = o->progs[i].tp_name;
-	}
-	if (n && (err = private_tracefs_ids(missing, n, found)))
-		pr_warn("tracefs is not mounted and mounting it privately failed: %s",
-			strerror(-err));
-	for (i = 0, j = 0; !err && i < o->prog_cnt; i++) {
-		if (!needs_tp_id(&o->progs[i]) || ids[i])
-			continue;
-		ids[i] = found[j++];
-		if (!ids[i]) {
-			pr_warn("prog '%s': tracepoint '%s': no such event in tracefs",
-				o->progs[i].name, o->progs[i].tp_name);
-			err = -ENOENT;
-		}
+		if (res[j] <= 0)
+			err = report_missing(root ? root : "a private tracefs mount",
+					     o->progs[i].name, names[j], (int)res[j]);
+		else
+			ids[i] = (uint64_t)res[j];
+		j++;
 	}
 out:
-	free(missing);
-	free(found);
+	free(names);
+	free(res);
 	return err;
 }
 

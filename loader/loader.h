@@ -33,6 +33,11 @@ enum loader_level {
 /* Messages are lowercase, kind-prefixed, no trailing newline or period. */
 typedef void (*loader_print_fn)(enum loader_level level, const char *msg);
 void loader_set_print(loader_print_fn fn);
+/*
+ * Read tracepoint ids from DIR (a tracefs mount) only; NULL: the usual mount
+ * points, else a tracefs mounted privately for the lookup.
+ */
+void loader_set_tracefs(const char *dir);
 
 /* One ELF object in memory (for example embedded with .incbin). */
 struct obj_src {

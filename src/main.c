@@ -62,7 +62,9 @@ static void usage(FILE *f)
 		   "Trace file I/O per file: calls, sizes, offsets, sequential access, fsync.\n"
 		   "Targets: -p, -c and a COMMAND may be combined; children are followed.\n"
 		   "With no target, every process but iotrace is traced.  The trace ends when\n"
-		   "COMMAND and every -p process exited, after -d, or at SIGINT/SIGTERM/SIGHUP.\n\n"
+		   "COMMAND and every -p process exited, after -d, or at SIGINT/SIGTERM/SIGHUP.\n"
+		   "Such a signal is passed on to COMMAND, which is traced while it exits: 3 s\n"
+		   "at most (then it is killed), none after a second signal.\n\n"
 		   "options:\n");
 	opt_help(f, opt_defs, OPT_CNT, 30);
 	fprintf(f, "\nexamples:\n"
@@ -311,6 +313,8 @@ int main(int argc, char **argv)
 		return report_main(argc - 1, argv + 1);
 	/* testing hook, not an option: CO-RE against another vmlinux BTF */
 	o.btf_path = getenv("IOTRACE_BTF");
+	/* tracefs mounted somewhere unusual (or, in tests, a tree without some events) */
+	loader_set_tracefs(getenv("IOTRACE_TRACEFS"));
 	err = parse_args(argc, argv, &o);
 	if (err > 0)
 		code = 0; /* --help, --version */

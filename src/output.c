@@ -555,9 +555,5 @@ void output_summary(const struct trace_result *res, FILE *f)
 			(unsigned long long)e->rec.side[0].calls,
 			(unsigned long long)e->rec.side[1].calls, e->path);
 	}
-	if (res->dropped_files || res->dropped_events)
-		fprintf(f, "iotrace: warning: %llu files and %llu calls could not be counted\n",
-			(unsigned long long)res->dropped_files,
-			(unsigned long long)res->dropped_events);
 	free(v);
 }

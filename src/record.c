@@ -5,7 +5,8 @@
  * events until the trace ends, then stop counting (a flag every handler
  * checks), read the maps, write the result and detach.  The flag is set
  * after the end signal was read, so every call that returned before the
- * signal was sent is in the result.
+ * signal was sent is in the result.  An end signal is passed on to the
+ * command, which is traced while it winds down (END_GRACE_MS at most).
  */
 #include <errno.h>
 #include <limits.h>
@@ -27,6 +28,7 @@
 
 #define SCSTATS_PER_FILE 4 /* syscalls a file sees: read, write, close, one more */
 #define POLL_MS		 200
+#define END_GRACE_MS	 3000 /* how long a signalled command is waited for */
 
 struct trace {
 	const struct options *opts;
@@ -38,7 +40,10 @@ struct trace {
 	int sig_fd;
 	int *pidfds; /* one per -p pid, -1 once it exited */
 	size_t pids_alive;
-	int end_signal;
+	int end_signal;		 /* the first SIGINT, SIGTERM or SIGHUP */
+	bool end_now;		 /* a second one: the command is not waited for */
+	uint64_t grace_end_ns;	 /* CLOCK_MONOTONIC: the signalled command's time is up */
+	bool command_killed;	 /* by us, at the end of its grace period */
 	char cmd_path[PATH_MAX]; /* what follow_spawn execs */
 	struct trace_result res;
 };
@@ -335,16 +340,62 @@ static void reap_child(struct trace *t)
 	}
 }
 
+/* the command runs: released from its start pipe (it exec'd) and not yet reaped */
+static bool command_running(const struct trace *t)
+{
+	return t->child_running && t->child.go_fd < 0;
+}
+
+/*
+ * The end signal is passed on to the command, as strace does (perf record
+ * sends SIGTERM): a command left running would go on untraced and
+ * orphaned.  A signal typed at the terminal (SI_KERNEL) went to the whole
+ * foreground process group, the command included, and is not sent twice:
+ * many programs take a second Ctrl-C as "quit now, skip the cleanup".
+ * SIGCONT lets a stopped command act on it.  The command is still traced
+ * while it winds down, for END_GRACE_MS at most.
+ */
+static void forward_end_signal(struct trace *t, const struct signalfd_siginfo *si)
+{
+	if (!command_running(t))
+		return;
+	if (si->ssi_code != SI_KERNEL)
+		kill(t->child.pid, (int)si->ssi_signo);
+	kill(t->child.pid, SIGCONT);
+	t->grace_end_ns = now_ns(CLOCK_MONOTONIC) + END_GRACE_MS * 1000000ULL;
+}
+
 static void on_signal(struct trace *t)
 {
 	struct signalfd_siginfo si;
 
 	while (read(t->sig_fd, &si, sizeof(si)) == sizeof(si)) {
-		if (si.ssi_signo == SIGCHLD)
+		if (si.ssi_signo == SIGCHLD) {
 			reap_child(t);
-		else
+		} else if (!t->end_signal) {
 			t->end_signal = (int)si.ssi_signo;
+			forward_end_signal(t, &si);
+		} else {
+			t->end_now = true;
+		}
 	}
+}
+
+static bool grace_over(const struct trace *t)
+{
+	return t->end_now || (t->grace_end_ns && now_ns(CLOCK_MONOTONIC) >= t->grace_end_ns);
+}
+
+/* After an end signal, a command that outlived its grace period is killed and reaped. */
+static void end_command(struct trace *t)
+{
+	if (!t->end_signal || !command_running(t) || !grace_over(t))
+		return;
+	kill(t->child.pid, SIGKILL);
+	while (waitpid(t->child.pid, &t->child_status, 0) < 0 && errno == EINTR)
+		;
+	t->child_running = false;
+	t->command_killed = true;
 }
 
 static bool trace_done(const struct trace *t)
@@ -352,7 +403,7 @@ static bool trace_done(const struct trace *t)
 	const struct options *opts = t->opts;
 
 	if (t->end_signal)
-		return true;
+		return !command_running(t) || grace_over(t);
 	if (!opts->command && !opts->pid_cnt)
 		return false; /* -c or everything: until a signal or -d */
 	return !t->child_running && !t->pids_alive;
@@ -384,15 +435,18 @@ static int poll_once(struct trace *t, int timeout_ms)
 
 static int event_loop(struct trace *t)
 {
-	uint64_t deadline = 0;
+	uint64_t end = 0;
 	int err = 0;
 
 	if (t->opts->duration_s > 0)
-		deadline = t->res.start_mono_ns + (uint64_t)(t->opts->duration_s * 1e9);
+		end = t->res.start_mono_ns + (uint64_t)(t->opts->duration_s * 1e9);
 	reap_child(t);
 	while (!err && !trace_done(t)) {
+		uint64_t deadline = end;
 		int timeout = POLL_MS;
 
+		if (t->grace_end_ns && (!deadline || t->grace_end_ns < deadline))
+			deadline = t->grace_end_ns;
 		if (deadline) {
 			uint64_t now = now_ns(CLOCK_MONOTONIC);
 
@@ -415,6 +469,58 @@ static void host_info(struct trace_result *res)
 	snprintf(res->hostname, sizeof(res->hostname), "%s", u.nodename);
 	snprintf(res->kernel, sizeof(res->kernel), "%s", u.release);
 	snprintf(res->machine, sizeof(res->machine), "%s", u.machine);
+}
+
+static int count_one(const void *key, const void *value, void *ctx)
+{
+	(void)key, (void)value;
+	(*(uint64_t *)ctx)++;
+	return 0;
+}
+
+/*
+ * What was not counted, one line per reason: the "calls" lines add up to
+ * dropped.events and the "files" lines to dropped.files.  A file without a
+ * record is in lostfiles when the table was full, else its record was
+ * dropped for want of a path (the event that carries it was lost).
+ * drain_maps warns about the reasons that affect neither (pids, lostfiles).
+ */
+static void warn_dropped(const struct trace *t)
+{
+	const uint64_t *d = t->res.drops;
+	unsigned int max = t->opts->max_files;
+	uint64_t lost = 0, sc_max = (uint64_t)max * SCSTATS_PER_FILE;
+
+	if (t->res.dropped_files)
+		map__dump(obj__find_map(t->obj, "lostfiles"), count_one, &lost);
+	if (lost)
+		pr_warn("warning: %llu files not recorded: file table full (--max-files %u)",
+			(unsigned long long)lost, max);
+	if (t->res.dropped_files > lost)
+		pr_warn("warning: %llu files not recorded: their path was lost (event buffer full)",
+			(unsigned long long)(t->res.dropped_files - lost));
+	if (d[DROP_FILES_FULL])
+		pr_warn("warning: %llu calls not counted: file table full (--max-files %u)",
+			(unsigned long long)d[DROP_FILES_FULL], max);
+	if (d[DROP_SCSTATS_FULL])
+		pr_warn("warning: %llu calls not counted: per-syscall table full (%llu entries, "
+			"%d per --max-files)",
+			(unsigned long long)d[DROP_SCSTATS_FULL],
+			(unsigned long long)(sc_max > UINT32_MAX ? UINT32_MAX : sc_max),
+			SCSTATS_PER_FILE);
+	if (d[DROP_INFLIGHT_FULL])
+		pr_warn("warning: %llu calls not counted: too many calls in flight at once",
+			(unsigned long long)d[DROP_INFLIGHT_FULL]);
+	if (d[DROP_FD_READ])
+		pr_warn("warning: %llu calls not counted: their file descriptor could not be read",
+			(unsigned long long)d[DROP_FD_READ]);
+	if (d[DROP_EVENTS_FULL])
+		pr_warn("warning: %llu path or comm events lost: event buffer full",
+			(unsigned long long)d[DROP_EVENTS_FULL]);
+	if (d[DROP_PATH_TRUNC])
+		pr_warn("warning: %llu paths truncated (deeper than %d levels or longer than %d "
+			"bytes)",
+			(unsigned long long)d[DROP_PATH_TRUNC], PATH_MAX_DEPTH, PATH_BUF_SZ);
 }
 
 /*
@@ -449,27 +555,41 @@ static int finish(struct trace *t)
 	phase("written");
 	if (!t->opts->quiet)
 		output_summary(&t->res, stderr);
-	else if (t->res.dropped_files || t->res.dropped_events)
-		pr_warn("warning: %llu files and %llu calls could not be counted",
-			(unsigned long long)t->res.dropped_files,
-			(unsigned long long)t->res.dropped_events);
+	warn_dropped(t);
 	obj__detach(t->obj);
 	phase("detached");
 	return 0;
 }
 
-/* exit status: the command's, else 128+signal that ended the trace, else 0 */
+/*
+ * The trace ended at -d with the command still running: it runs on
+ * untraced and iotrace waits for it, passing end signals on as during the
+ * trace (END_GRACE_MS after the first, then it is killed).
+ */
+static void wait_command(struct trace *t)
+{
+	while (command_running(t)) {
+		struct pollfd pfd = { .fd = t->sig_fd, .events = POLLIN };
+
+		end_command(t);
+		if (!command_running(t))
+			break;
+		if (poll(&pfd, 1, POLL_MS) < 0 && errno != EINTR) {
+			waitpid(t->child.pid, &t->child_status, 0);
+			t->child_running = false;
+		}
+		on_signal(t);
+	}
+}
+
+/* exit status: the command's, 128+signal if it had to be killed after one, else 0 */
 static int final_exit_code(struct trace *t)
 {
 	if (!t->opts->command)
 		return 0;
-	if (t->child_running) {
-		if (!t->end_signal) {
-			waitpid(t->child.pid, &t->child_status, 0);
-			return exit_code_of(t->child_status);
-		}
+	wait_command(t);
+	if (t->command_killed)
 		return 128 + t->end_signal;
-	}
 	return exit_code_of(t->child_status);
 }
 
@@ -547,6 +667,7 @@ int record_run(const struct options *opts, int *exit_code)
 		}
 	}
 	err = event_loop(&t);
+	end_command(&t);
 	err = err ?: finish(&t);
 	if (!err)
 		*exit_code = final_exit_code(&t);

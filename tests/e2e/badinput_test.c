@@ -8,6 +8,7 @@
  *             file (regular), dir/, dangling -> nowhere, noexec (0644),
  *             badexec (0755, neither ELF nor #!), trunc.o (300 bytes of
  *             rw.bpf.o), report documents trunc/empty/schema7/neg/bin.json,
+ *             nosys/events/sched/ (a tracefs tree without syscall events),
  *             and ro/ (a read-only tmpfs, for the row that asks for it)
  *   @DEAD     a pid that has exited and been reaped
  *   @ZOMBIE   a pid that has exited, not reaped: it exists but will never run
@@ -43,7 +44,7 @@ struct bad_input {
 	int exit;
 	const char *msg;
 	unsigned int need;
-	const char *env; /* NAME=VALUE for iotrace */
+	const char *env; /* NAME=VALUE for iotrace; VALUE may be a placeholder */
 };
 
 #define FIX_REPORT SRC_DIR "/tests/fixtures/report/basic.json"
@@ -125,6 +126,21 @@ static const struct bad_input cases[] = {
 	  T,
 	  "IOTRACE_BTF=/nonexistent" },
 	{ { "--", "true" }, 1, "/etc/passwd: bad BTF header", T, "IOTRACE_BTF=/etc/passwd" },
+	{ { "--", "true" },
+	  1,
+	  "syscall tracepoints not found (no events/syscalls in /tmp/",
+	  T,
+	  "IOTRACE_TRACEFS=@D/nosys" },
+	{ { "--", "true" },
+	  1,
+	  "tracing syscalls needs a kernel built with CONFIG_FTRACE_SYSCALLS=y",
+	  T,
+	  "IOTRACE_TRACEFS=@D/nosys" },
+	{ { "--", "true" },
+	  1,
+	  "/dir': not a tracefs mount (no events directory)",
+	  T,
+	  "IOTRACE_TRACEFS=@D/dir" },
 	/* BPF objects */
 	{ { "--bpf-object", "@D/missing.o", "--", "true" },
 	  1,
@@ -204,6 +220,9 @@ static void make_fixtures(void)
 
 	cr_assert_eq(e2e_make_file(in_dir("file"), 10, 'f'), 0);
 	cr_assert_eq(mkdir(in_dir("dir"), 0755), 0);
+	cr_assert_eq(mkdir(in_dir("nosys"), 0755), 0);
+	cr_assert_eq(mkdir(in_dir("nosys/events"), 0755), 0);
+	cr_assert_eq(mkdir(in_dir("nosys/events/sched"), 0755), 0);
 	cr_assert_eq(symlink(in_dir("nowhere"), in_dir("dangling")), 0);
 	put("noexec", "#!/bin/sh\n", 10, 0644);
 	put("badexec", "neither ELF nor a script\n", 25, 0755);
@@ -343,8 +362,14 @@ ParameterizedTest(size_t *row, bad_input, one_line_and_exit_status, .fini = tear
 	for (size_t i = 0; i < 8 && c->args[i]; i++)
 		argv[n++] = fill(c->args[i]);
 	argv[n] = NULL;
-	if (c->env)
-		putenv((char *)c->env);
+	if (c->env) {
+		char *name = strndup(c->env, strcspn(c->env, "=")),
+		     *value = fill(strchr(c->env, '=') + 1);
+
+		cr_assert_eq(setenv(name, value, 1), 0);
+		free(name);
+		free(value);
+	}
 	describe(c, what, sizeof(what));
 	cr_assert_eq(e2e_run(argv, 60, &p), 0);
 	cr_expect_eq(p.status, c->exit, "%s: exit %d, want %d; stderr: %s", what, p.status, c->exit,

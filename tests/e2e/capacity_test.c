@@ -4,13 +4,21 @@
  * that reads five files of our own after the dynamic loader read libc
  * leaves two records (libc and the first file) and counts the other four
  * files in dropped.files, their calls in dropped.events, and says so on
- * stderr.  The ground truth is the script below.
+ * stderr.  The ground truth is the script below.  Then, exactly: a process
+ * already running (its libraries loaded) writes one byte to each of 10
+ * files under -p and --max-files 4; stderr says why, one line per reason.
  */
 #include <criterion/criterion.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "e2e.h"
 #include "expect.h"
@@ -42,7 +50,10 @@ Test(capacity, full_file_table_counts_lost_files_once_each)
 	snprintf(t.out, sizeof(t.out), "%s", out);
 	cr_assert_eq(e2e_run((char *const *)argv, 60, &p), 0);
 	cr_assert_eq(p.status, 0, "iotrace exit %d: %s", p.status, p.err);
-	cr_expect(strstr(p.err, "4 files and"), "no warning on stderr: %s", p.err);
+	cr_expect(
+		strstr(p.err,
+		       "iotrace: warning: 4 files not recorded: file table full (--max-files 2)\n"),
+		"no warning on stderr: %s", p.err);
 	trace_validate(&t);
 	files = jval_get(t.doc, "files");
 	dropped = jval_get(t.doc, "dropped");
@@ -59,6 +70,122 @@ Test(capacity, full_file_table_counts_lost_files_once_each)
 		      "dropped.events %llu: at least one read per lost file",
 		      (unsigned long long)lost_calls);
 	e2e_proc_free(&p);
+	trace_free(&t);
+	e2e_rmtree(dir);
+	free(dir);
+}
+
+#define FAULTLOAD  OUT_DIR "/tests/e2e/faultload"
+#define MANY_FILES 10
+#define MANY_MAX   4
+#define MANY_MAX_S "4"
+#define MANY_LOST  (MANY_FILES - MANY_MAX)
+#define LOST_FILES "6 files not recorded: file table full (--max-files 4)"
+#define LOST_CALLS "6 calls not counted: file table full (--max-files 4)"
+_Static_assert(MANY_LOST == 6, "the pinned lines say 6");
+
+static pid_t many_wl = -1, many_tracer = -1;
+
+/* a failed assertion leaves no spinning workload or tracer behind */
+static void many_teardown(void)
+{
+	if (many_wl > 0)
+		kill(many_wl, SIGKILL), waitpid(many_wl, NULL, 0);
+	if (many_tracer > 0)
+		kill(many_tracer, SIGKILL), waitpid(many_tracer, NULL, 0);
+}
+
+/* stderr is exactly these lines, in any order */
+static void expect_lines(const char *err, const char *const *want, size_t n)
+{
+	size_t lines = 0;
+
+	for (const char *p = err; *p; p++)
+		lines += *p == '\n';
+	cr_expect_eq(lines, n, "stderr has %zu lines, want %zu: %s", lines, n, err);
+	for (size_t i = 0; i < n; i++) {
+		char line[256];
+
+		snprintf(line, sizeof(line), "iotrace: warning: %s\n", want[i]);
+		cr_expect(strstr(err, line), "stderr lacks \"%s\": %s", want[i], err);
+	}
+}
+
+Test(capacity, full_file_table_warns_per_reason_with_exact_counts, .fini = many_teardown)
+{
+	const char *const want[] = { LOST_FILES, LOST_CALLS };
+	char out[PATH_MAX], pid_s[16], err_path[PATH_MAX], wl_err[PATH_MAX], *dir, *err = NULL;
+	const char *wl_argv[] = { FAULTLOAD, NULL, "manywait", "10", NULL };
+	const char *argv[] = { E2E_IOTRACE, "-q", "--max-files", MANY_MAX_S, "-p",
+			       pid_s,	    "-o", out,		 NULL };
+	const struct jval *files, *dropped;
+	volatile uint64_t *progress;
+	uint64_t lost_files = 1, lost_calls = 1;
+	struct trace t = { 0 };
+	pid_t wl, tracer;
+	size_t len;
+	int fd, st;
+
+	e2e_require_tracer();
+	dir = e2e_tmpdir("/tmp");
+	snprintf(out, sizeof(out), "%s/progress", dir);
+	cr_assert_eq(e2e_make_file(out, 4096, 0), 0);
+	fd = open(out, O_RDWR | O_CLOEXEC);
+	cr_assert_geq(fd, 0);
+	progress = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	cr_assert_neq((void *)progress, MAP_FAILED);
+	close(fd);
+	/* the workload starts untraced and waits: its loader's reads are not in the trace */
+	wl_argv[1] = dir;
+	snprintf(wl_err, sizeof(wl_err), "%s/faultload.err", dir);
+	many_wl = wl = e2e_spawn((char *const *)wl_argv, wl_err);
+	cr_assert_gt(wl, 0);
+	for (int i = 0; i < 1000 && !__atomic_load_n(&progress[1], __ATOMIC_ACQUIRE); i++)
+		usleep(10000);
+	cr_assert(progress[1], "workload did not start");
+	snprintf(pid_s, sizeof(pid_s), "%d", (int)wl);
+	snprintf(out, sizeof(out), "%s/out.json", dir);
+	snprintf(err_path, sizeof(err_path), "%s/iotrace.err", dir);
+	many_tracer = tracer = e2e_spawn((char *const *)argv, err_path);
+	cr_assert_gt(tracer, 0);
+	cr_assert(e2e_wait_attached(tracer, 30000), "iotrace did not attach");
+	__atomic_store_n(&progress[2], 1, __ATOMIC_RELEASE);
+	cr_assert_eq(waitpid(wl, &st, 0), wl);
+	many_wl = -1;
+	cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "workload failed: %#x", st);
+	st = e2e_wait(tracer, 60);
+	many_tracer = -1;
+	cr_assert_eq(e2e_read_file(err_path, &err, &len), 0);
+	cr_assert_eq(st, 0, "iotrace exit %d: %s", st, err);
+	expect_lines(err, want, 2);
+	snprintf(t.out, sizeof(t.out), "%s", out);
+	trace_validate(&t);
+	files = jval_get(t.doc, "files");
+	dropped = jval_get(t.doc, "dropped");
+	cr_assert_eq(jval_len(files), MANY_MAX, "records: %zu, want %d", jval_len(files), MANY_MAX);
+	/* the first MANY_MAX files, each one write and one close */
+	for (int i = 0; i < MANY_MAX; i++) {
+		const struct jval *rec = jval_idx(files, (size_t)i),
+				  *sc = jval_get(rec, "syscalls");
+		uint64_t w = 0, c = 0;
+		char path[PATH_MAX];
+
+		snprintf(path, sizeof(path), "%s/m/f%d", dir, i);
+		cr_expect(jval_str_eq(jval_get(rec, "path"), path), "record %d is not %s", i, path);
+		cr_assert_eq(jval_u64(jval_get(jval_get(sc, "write"), "calls"), &w), 0);
+		cr_assert_eq(jval_u64(jval_get(jval_get(sc, "close"), "calls"), &c), 0);
+		cr_expect(w == 1 && c == 1, "%s: %llu writes, %llu closes, want 1 and 1", path,
+			  (unsigned long long)w, (unsigned long long)c);
+	}
+	/* every other file: no record, and its write (its close needs a record) not counted */
+	cr_assert_eq(jval_u64(jval_get(dropped, "files"), &lost_files), 0);
+	cr_assert_eq(jval_u64(jval_get(dropped, "events"), &lost_calls), 0);
+	cr_expect_eq(lost_files, MANY_LOST, "dropped.files %llu, want %d",
+		     (unsigned long long)lost_files, MANY_LOST);
+	cr_expect_eq(lost_calls, MANY_LOST, "dropped.events %llu, want %d",
+		     (unsigned long long)lost_calls, MANY_LOST);
+	munmap((void *)progress, 4096);
+	free(err);
 	trace_free(&t);
 	e2e_rmtree(dir);
 	free(dir);

@@ -247,6 +247,9 @@ static bool workload_stopped(pid_t pid)
  *    may have been between a counted return and its store to the counter.
  * A workload stopped (SIGSTOP, seen in /proc) before the signal makes C' = C:
  * counted is C or C + 1.  At exit, all EXIT_CALLS returned: exactly that.
+ * During I/O the signal is passed on to the command, which dies of it (the
+ * default action) while still traced: it is gone when iotrace has exited,
+ * and counted is C' or C' + 1.
  */
 ParameterizedTest(struct sig_case *c, robust, end_signal_writes_every_completed_call,
 		  .fini = teardown)
@@ -296,6 +299,148 @@ ParameterizedTest(struct sig_case *c, robust, end_signal_writes_every_completed_
 			     (unsigned long long)counted, EXIT_CALLS);
 	if (c->when == AT_START)
 		cr_expect_eq(wl, 0, "the command ran although the trace ended before it started");
+	if (c->when == DURING_IO || c->when == DURING_IO_STOPPED) {
+		cr_expect(kill(wl, 0) && errno == ESRCH, "%s: the command outlived iotrace", what);
+		cr_expect(counted == after || counted == after + 1,
+			  "%s: %llu counted, the command made %llu calls before it died", what,
+			  (unsigned long long)counted, (unsigned long long)after);
+	}
+}
+
+/* ---- the end signal is passed on to the command -------------------------------- */
+
+/* syscalls.NAME.calls of the record of DIR/rel in the validated result DIR/out.json */
+static uint64_t traced_calls(const char *rel, const char *name)
+{
+	struct trace t = { 0 };
+	const struct jval *rec;
+	uint64_t calls = 0;
+
+	snprintf(t.out, sizeof(t.out), "%s", in_dir("out.json"));
+	trace_validate(&t);
+	rec = record_of(t.doc, in_dir(rel));
+	if (rec)
+		cr_assert_eq(jval_u64(jval_get(jval_get(jval_get(rec, "syscalls"), name), "calls"),
+				      &calls),
+			     0, "no syscalls.%s.calls for %s", name, rel);
+	trace_free(&t);
+	return calls;
+}
+
+/* ms from the signal until iotrace has written its result (renamed into place) */
+static long long ms_until_result(long long signalled_ms)
+{
+	struct stat st;
+
+	cr_assert(WAIT_FOR(!stat(in_dir("out.json"), &st), 30000), "no result written");
+	return now_ms() - signalled_ms;
+}
+
+#define SHUTDOWN_WRITES 7
+
+/*
+ * kill -TERM of iotrace alone (not its process group): the command gets the
+ * signal, its clean-up I/O is still traced, and its exit status is iotrace's.
+ */
+Test(robust, an_end_signal_reaches_the_command_and_its_cleanup_is_counted, .fini = teardown)
+{
+	char n[16];
+	uint64_t before, after, preads;
+	int st;
+
+	setup_dir();
+	snprintf(n, sizeof(n), "%d", SHUTDOWN_WRITES);
+	tracer = start_trace("out.json", "graceful", n);
+	cr_assert(e2e_wait_attached(tracer, 30000), "iotrace did not attach");
+	cr_assert(WAIT_FOR(calls_done() >= 2000, 30000), "workload stuck");
+	before = calls_done();
+	kill(tracer, SIGTERM);
+	st = finish_trace(tracer);
+	after = calls_done();
+	cr_expect_eq(st, 3, "exit %d, want the command's 3; %s", st, tracer_err());
+	cr_expect(kill((pid_t)progress[1], 0) && errno == ESRCH, "the command outlived iotrace");
+	cr_expect_eq(traced_calls("shutdown", "pwrite64"), SHUTDOWN_WRITES,
+		     "the command's clean-up writes after the signal were not all counted");
+	preads = traced_calls("data", "pread64");
+	cr_expect(preads >= before && (preads == after || preads == after + 1),
+		  "%llu preads counted: %llu returned before the signal, %llu in all",
+		  (unsigned long long)preads, (unsigned long long)before,
+		  (unsigned long long)after);
+}
+
+/*
+ * A command that ignores the signal is traced for the grace period (3 s),
+ * then killed: nothing lingers untraced, and iotrace exits 128+signal.  A
+ * second signal ends the trace at once.
+ */
+ParameterizedTestParameters(robust, a_command_deaf_to_the_signal_is_killed_after_a_grace_period)
+{
+	static int second[] = { 0, SIGINT };
+
+	return cr_make_param_array(int, second, 2);
+}
+
+ParameterizedTest(int *second, robust, a_command_deaf_to_the_signal_is_killed_after_a_grace_period,
+		  .fini = teardown)
+{
+	uint64_t before, after, counted;
+	long long sent, took;
+	pid_t wl;
+	int st;
+
+	setup_dir();
+	tracer = start_trace("out.json", "deaf", "0");
+	cr_assert(e2e_wait_attached(tracer, 30000), "iotrace did not attach");
+	cr_assert(WAIT_FOR(calls_done() >= 2000, 30000), "workload stuck");
+	wl = (pid_t)progress[1];
+	before = calls_done();
+	sent = now_ms();
+	kill(tracer, SIGTERM);
+	if (*second) {
+		usleep(300000);
+		kill(tracer, *second);
+	}
+	took = ms_until_result(sent);
+	st = finish_trace(tracer);
+	after = calls_done();
+	cr_expect_eq(st, 128 + SIGTERM, "exit %d; %s", st, tracer_err());
+	cr_expect(kill(wl, 0) && errno == ESRCH, "the deaf command outlived iotrace");
+	if (*second)
+		cr_expect_lt(took, 2900, "a second signal: result after %lld ms, not at once",
+			     took);
+	else
+		cr_expect_geq(took, 2900, "result after %lld ms: the command got no grace", took);
+	counted = traced_preads("out.json", tdir);
+	cr_expect(counted >= before && counted <= after + 1,
+		  "%llu preads counted, %llu returned before the signal, %llu in all",
+		  (unsigned long long)counted, (unsigned long long)before,
+		  (unsigned long long)after);
+}
+
+/* After -d the command runs on untraced, iotrace waiting for it: a signal still reaches it. */
+Test(robust, after_the_duration_an_end_signal_still_reaches_the_command, .fini = teardown)
+{
+	const char *argv[] = { E2E_IOTRACE, "-q",      "-d", "500ms", "-o", NULL,
+			       "--",	    FAULTLOAD, NULL, "spin",  "0",  NULL };
+	uint64_t at_end;
+	pid_t wl;
+	int st;
+
+	setup_dir();
+	argv[5] = in_dir("out.json");
+	argv[8] = tdir;
+	tracer = e2e_spawn((char *const *)argv, in_dir("iotrace.err"));
+	cr_assert_gt(tracer, 0);
+	ms_until_result(now_ms());
+	at_end = traced_preads("out.json", tdir);
+	wl = (pid_t)progress[1];
+	cr_assert(wl > 0 && !kill(wl, 0), "the command should still run after -d");
+	cr_assert(WAIT_FOR(calls_done() > at_end + 1000, 30000), "workload stuck");
+	kill(tracer, SIGTERM);
+	st = finish_trace(tracer);
+	cr_expect_eq(st, 128 + SIGTERM, "exit %d; %s", st, tracer_err());
+	cr_expect(kill(wl, 0) && errno == ESRCH, "the command outlived iotrace");
+	cr_expect_eq(traced_preads("out.json", tdir), at_end, "the result changed after -d");
 }
 
 /* ---- the command crashes or is killed ----------------------------------------- */

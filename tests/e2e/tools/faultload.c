@@ -11,6 +11,10 @@
  *   spinexit N  the same N, then wait (no syscall) for word 2 and exit
  *   crash N   N of those preads, then a NULL store (SIGSEGV)
  *   many N    write one byte into each of DIR/m/f0..f<N-1>
+ *   manywait N  wait (no syscall) for word 2, then many N
+ *   graceful N  spin until SIGINT, SIGTERM or SIGHUP, then N pwrite64 of one
+ *             byte to DIR/shutdown (its "cleanup") and exit 3
+ *   deaf      spin forever, ignoring SIGINT, SIGTERM and SIGHUP
  *   big       three preadv of 1024 x 2 MiB iovecs (2 GiB asked, the kernel's
  *             MAX_RW_COUNT done) at 0, 2 GiB and 4 GiB of the sparse DIR/sparse
  * Exits 10 with a line on stderr when a call does not return what it should.
@@ -18,6 +22,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -98,6 +103,42 @@ static void many(unsigned long n)
 	}
 }
 
+static volatile sig_atomic_t end_signal;
+
+static void on_end_signal(int sig)
+{
+	end_signal = sig;
+}
+
+static void graceful(unsigned long n)
+{
+	struct sigaction sa = { .sa_handler = on_end_signal, .sa_flags = SA_RESTART };
+	static char buf[CHUNK];
+	int fd = open(path_of("data"), O_RDONLY | O_CLOEXEC), out;
+
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	out = open(path_of("shutdown"), O_CREAT | O_WRONLY | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0 || out < 0)
+		die("graceful setup");
+	for (unsigned long i = 0; !end_signal; i++) {
+		if (pread(fd, buf, CHUNK, (off_t)(i % (DATA_SZ / CHUNK)) * CHUNK) != CHUNK)
+			die("pread data");
+		__atomic_store_n(&progress[0], i + 1, __ATOMIC_RELEASE);
+	}
+	for (unsigned long k = 0; k < n; k++)
+		if (pwrite(out, "x", 1, (off_t)k) != 1)
+			die("pwrite shutdown");
+	exit(3);
+}
+
+static void wait_go(void)
+{
+	while (!__atomic_load_n(&progress[2], __ATOMIC_ACQUIRE))
+		__builtin_ia32_pause();
+}
+
 static void big(void)
 {
 	static struct iovec iov[BIG_IOV_CNT];
@@ -127,7 +168,7 @@ int main(int argc, char **argv)
 	unsigned long n = argc > 3 ? strtoul(argv[3], NULL, 10) : 0;
 
 	if (argc < 3) {
-		fprintf(stderr, "usage: faultload DIR spin|spinexit|crash|many|big [N]\n");
+		fprintf(stderr, "usage: faultload DIR spin|spinexit|crash|many|manywait|graceful|deaf|big [N]\n");
 		return 2;
 	}
 	dir = argv[1];
@@ -136,13 +177,22 @@ int main(int argc, char **argv)
 		spin(n);
 	} else if (!strcmp(argv[2], "spinexit")) {
 		spin(n);
-		while (!__atomic_load_n(&progress[2], __ATOMIC_ACQUIRE))
-			__builtin_ia32_pause();
+		wait_go();
 	} else if (!strcmp(argv[2], "crash")) {
 		spin(n);
 		*(volatile int *)(uintptr_t)progress[3] = 1; /* word 3 is 0: a NULL store */
 	} else if (!strcmp(argv[2], "many")) {
 		many(n);
+	} else if (!strcmp(argv[2], "manywait")) {
+		wait_go();
+		many(n);
+	} else if (!strcmp(argv[2], "graceful")) {
+		graceful(n);
+	} else if (!strcmp(argv[2], "deaf")) {
+		signal(SIGINT, SIG_IGN);
+		signal(SIGTERM, SIG_IGN);
+		signal(SIGHUP, SIG_IGN);
+		spin(0);
 	} else if (!strcmp(argv[2], "big")) {
 		big();
 	} else {
