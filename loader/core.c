@@ -705,10 +705,35 @@ static uint32_t kernel_func(const struct btf *vmlinux, const char *name)
  *                    `if (!f)` tests, so the verifier prunes the branch that
  *                    calls a kfunc this kernel lacks.
  */
-static int resolve_ksym(struct prog *p, size_t i, const char *name, const struct btf *vmlinux)
+/* kernel_func, once per name per object (a scan of every vmlinux type) */
+static int ksym_id(struct obj *o, const char *name, const struct btf *vmlinux, uint32_t *id)
+{
+	struct ksym_id *n;
+	size_t i;
+
+	for (i = 0; i < o->ksym_id_cnt; i++) {
+		if (!strcmp(o->ksym_ids[i].name, name)) {
+			*id = o->ksym_ids[i].id;
+			return 0;
+		}
+	}
+	n = realloc(o->ksym_ids, (o->ksym_id_cnt + 1) * sizeof(*n));
+	if (!n)
+		return -ENOMEM;
+	o->ksym_ids = n;
+	*id = kernel_func(vmlinux, name);
+	n[o->ksym_id_cnt++] = (struct ksym_id){ name, *id };
+	return 0;
+}
+
+static int resolve_ksym(struct obj *o, struct prog *p, size_t i, const char *name,
+			const struct btf *vmlinux)
 {
 	struct bpf_insn *insn = &p->insns[i];
-	uint32_t id = kernel_func(vmlinux, name);
+	uint32_t id;
+
+	if (ksym_id(o, name, vmlinux, &id))
+		return -ENOMEM;
 
 	pr_debug("prog '%s': insn %zu: kernel function '%s' %s", p->name, i, name,
 		 id ? "found" : "missing");
@@ -766,7 +791,7 @@ int prog__core(struct obj *o, struct prog *p, const struct btf *vmlinux)
 	for (i = 0; i < p->insn_cnt; i++) {
 		r = obj__relo_at(o, &p->orig[i]);
 		if (r && r->kind == RELO_KSYM) {
-			err = resolve_ksym(p, i, r->ksym, vmlinux);
+			err = resolve_ksym(o, p, i, r->ksym, vmlinux);
 			if (err)
 				return err;
 		}

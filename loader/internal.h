@@ -193,6 +193,12 @@ struct obj {
 	bool loaded;
 	bool memlock_raised; /* RLIMIT_MEMLOCK raised for obj__load, to restore */
 	int memlock_err;     /* why raising it failed, 0 if it did not */
+	/* kernel functions looked up in vmlinux BTF, by name (core.c) */
+	struct ksym_id {
+		const char *name;
+		uint32_t id; /* 0: this kernel lacks it */
+	} * ksym_ids;
+	size_t ksym_id_cnt;
 };
 
 /* maps.c */

@@ -541,5 +541,6 @@ void obj__close(struct obj *o)
 	free(o->progs);
 	free(o->maps);
 	free(o->elfs);
+	free(o->ksym_ids);
 	free(o);
 }
