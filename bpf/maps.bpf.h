@@ -64,7 +64,11 @@ DEFINE_MAP(zeroes, MAP_ARRAY, sizeof(__u32), sizeof(struct zero_value), 1, 0);
 struct emit_scratch {
 	struct inflight_file pend[2];
 	__u32 cnt;
-	__u32 pad;
+	__u32 cur;     /* pend[] entry being named */
+	__u32 walking; /* ev holds cur's event, its path walk started */
+	__u32 depth;   /* walk steps taken for it */
+	__u64 dentry;  /* where the walk goes on: next dentry, and its mount */
+	__u64 mnt;
 	char comm[COMM_LEN];
 	struct ev_file ev;
 };

@@ -113,22 +113,35 @@ static __always_inline __u64 file_pos(const struct file_facts *ff, int is_write)
 	return is_write && (ff->flags & O_APPEND) ? ff->size : ff->pos;
 }
 
-/* Sum of iov_len over the first cnt (at most IOV_MAX) entries. */
-static __always_inline __u64 iov_sum(__u64 uiov, __u64 cnt)
+/*
+ * Add the next IOV_STEP iovec lengths into the slot's request size; 1 when
+ * the array is done (cnt entries, IOV_MAX at most, or an unreadable entry).
+ * iov_sum_prog tail-calls itself until then: the verifier walks 64 steps
+ * once instead of 1024 (15.4k insns processed, 6.18).
+ */
+#define IOV_STEP 64
+static __always_inline int iov_sum_step(struct inflight *slot, __u64 uiov, __u64 cnt)
 {
 	const struct iovec_user *iov = (const void *)uiov;
-	__u64 sum = 0, len;
-	int i;
+	__u32 base = slot->iov_done;
+	__u64 sum = slot->req, len;
+	int i, done = 0;
 
+	if (cnt > IOV_MAX)
+		cnt = IOV_MAX;
 #pragma clang loop unroll(disable)
-	for (i = 0; i < IOV_MAX; i++) {
-		if (i >= cnt)
+	for (i = 0; i < IOV_STEP; i++) {
+		__u32 idx = base + i;
+
+		if (idx >= cnt || bpf_probe_read_user(&len, sizeof(len), &iov[idx].len)) {
+			done = 1;
 			break;
-		if (bpf_probe_read_user(&len, sizeof(len), &iov[i].len))
-			break;
+		}
 		sum += len;
 	}
-	return sum;
+	slot->req = sum;
+	slot->iov_done = base + IOV_STEP;
+	return done || base + IOV_STEP >= cnt;
 }
 
 static __always_inline __u64 user_u64_or(__u64 uptr, __u64 fallback)
@@ -297,6 +310,7 @@ static __always_inline void stash(struct inflight *inf, __u32 tid, __u32 sc, __u
 	slot->ts = bpf_ktime_get_ns();
 	slot->req = req;
 	slot->sc = sc;
+	slot->iov_done = 0;
 	barrier();
 	WRITE_ONCE(slot->tid, tid);
 }
@@ -341,35 +355,39 @@ static __always_inline int unstash(struct inflight *inf)
 /* ---- exit side -------------------------------------------------------- */
 
 /*
- * Walk dentries up to the namespace root, leaf first, crossing mounts.
+ * Walk dentries up to the namespace root, leaf first, crossing mounts, at
+ * most WALK_STEP steps per run from where the last run stopped (sc->dentry,
+ * sc->mnt); emit_files tail-calls itself for the next WALK_STEP, up to
+ * PATH_MAX_DEPTH in all.  Verifying 16 steps instead of 96 took emit_files
+ * from 36.5k insns processed to about 6k (6.18), most of the ready time.
+ * Returns 1 when the walk is over: root reached (ev->truncated = 0), a read
+ * failed, the buffer or PATH_MAX_DEPTH ran out (ev->truncated stays 1).
+ *
  * The write offset lives in ev->path_sz (map memory), not in a register:
  * reloaded each iteration it is an unknown scalar bounded by one check, so
  * every iteration starts from the same verifier state.  Kept in a register,
  * its range grows per iteration and per mount crossing, and the verifier
  * gave up after 1M insns (6.18).
  */
-static __always_inline void walk_path(struct ev_file *ev, struct file *file, struct dentry *dentry)
+#define WALK_STEP 16
+static __always_inline int walk_steps(struct emit_scratch *sc)
 {
-	struct dentry *parent, *root;
-	struct vfsmount *vfsmnt;
-	struct mount *mnt, *mnt_parent;
+	struct dentry *dentry = (void *)sc->dentry, *parent, *root;
+	struct mount *mnt = (void *)sc->mnt, *mnt_parent;
+	struct ev_file *ev = &sc->ev;
 	const unsigned char *name;
 	__u32 off;
 	long n;
 	int i;
 
-	KREAD(vfsmnt, file->f_path.mnt);
-	mnt = (void *)((char *)vfsmnt - __builtin_preserve_field_info(((struct mount *)0)->mnt, 0));
-	ev->truncated = 1;
-	ev->path_sz = 0;
 #pragma clang loop unroll(disable)
-	for (i = 0; i < PATH_MAX_DEPTH; i++) {
+	for (i = 0; i < WALK_STEP; i++) {
 		KREAD(root, mnt->mnt.mnt_root);
 		if (dentry == root) {
 			KREAD(mnt_parent, mnt->mnt_parent);
 			if (!mnt_parent || mnt_parent == mnt) {
 				ev->truncated = 0;
-				break;
+				return 1;
 			}
 			KREAD(dentry, mnt->mnt_mountpoint);
 			mnt = mnt_parent;
@@ -378,18 +396,22 @@ static __always_inline void walk_path(struct ev_file *ev, struct file *file, str
 		KREAD(parent, dentry->d_parent);
 		if (!parent || parent == dentry) {
 			ev->truncated = 0;
-			break;
+			return 1;
 		}
 		off = ev->path_sz;
 		if (off >= PATH_BUF_SZ)
-			break;
+			return 1;
 		KREAD(name, dentry->d_name.name);
 		n = bpf_probe_read_kernel_str(&ev->path[off], 256, name);
 		if (n <= 0)
-			break;
+			return 1;
 		ev->path_sz = off + n;
 		dentry = parent;
 	}
+	sc->dentry = (__u64)dentry;
+	sc->mnt = (__u64)mnt;
+	sc->depth += WALK_STEP;
+	return sc->depth >= PATH_MAX_DEPTH;
 }
 
 #define ALIAS_MAX 4
@@ -442,20 +464,21 @@ static __always_inline struct dentry *naming_dentry(struct file *file, struct in
 	return dentry;
 }
 
-/* Send a new record's path, fs type and first comm to user space. */
-static __always_inline void emit_file(struct ev_file *ev, struct inflight_file *f, const char *comm)
+/* Start a new record's event: fs type, first comm, where its path walk starts. */
+static __always_inline void emit_begin(struct emit_scratch *sc, struct inflight_file *f)
 {
 	struct file *file = (void *)f->file;
+	struct ev_file *ev = &sc->ev;
 	struct file_system_type *type;
+	struct vfsmount *vfsmnt;
 	struct inode *inode;
 	struct super_block *sb;
 	const char *fsname;
-	__u32 sz;
 	__u16 mode;
 
 	ev->hdr.type = EV_FILE;
 	ev->hdr.fk = f->fk;
-	__builtin_memcpy(ev->comm, comm, COMM_LEN);
+	__builtin_memcpy(ev->comm, sc->comm, COMM_LEN);
 	KREAD(inode, file->f_inode);
 	KREAD(mode, inode->i_mode);
 	ev->mode = mode;
@@ -465,7 +488,21 @@ static __always_inline void emit_file(struct ev_file *ev, struct inflight_file *
 	KREAD(fsname, type->name);
 	if (bpf_probe_read_kernel_str(ev->fstype, sizeof(ev->fstype), fsname) < 0)
 		ev->fstype[0] = 0;
-	walk_path(ev, file, naming_dentry(file, inode, f->nlink));
+	KREAD(vfsmnt, file->f_path.mnt);
+	sc->mnt = (__u64)vfsmnt - __builtin_preserve_field_info(((struct mount *)0)->mnt, 0);
+	sc->dentry = (__u64)naming_dentry(file, inode, f->nlink);
+	sc->depth = 0;
+	ev->truncated = 1;
+	ev->path_sz = 0;
+	sc->walking = 1;
+}
+
+/* Send the finished event to user space. */
+static __always_inline void emit_end(struct emit_scratch *sc)
+{
+	struct ev_file *ev = &sc->ev;
+	__u32 sz;
+
 	if (ev->truncated)
 		drop(DROP_PATH_TRUNC);
 	sz = ev->path_sz;
@@ -478,28 +515,39 @@ static __always_inline void emit_file(struct ev_file *ev, struct inflight_file *
 }
 
 /*
- * Tail-called by an exit handler that created records: the path walk is
- * verified once here instead of once per exit program (it was most of
- * their verification cost: 78k insns processed each, 6.18).
+ * Tail-called by an exit handler that created records (the path walk is
+ * verified once here, not in every exit program), and by itself: one run
+ * per WALK_STEP levels of a path, then one per further queued record.  At
+ * most 2 records x 6 runs, within the kernel's 33 tail calls.  Should a
+ * tail call fail, the path is cut there (truncated) or the next record
+ * waits for the next flush.
  */
 SEC("tail/tracepoint/syscalls/emit_files")
 int emit_files(void *ctx)
 {
 	struct emit_scratch *sc;
-	__u32 zero = 0, n;
-	int i;
+	__u32 zero = 0, cur;
 
 	sc = bpf_map_lookup_elem(&scratch, &zero);
 	if (!sc)
 		return 0;
-	n = sc->cnt;
-	sc->cnt = 0;
-#pragma clang loop unroll(disable)
-	for (i = 0; i < 2; i++) {
-		if (i >= n)
-			break;
-		emit_file(&sc->ev, &sc->pend[i], sc->comm);
+	cur = sc->cur;
+	if (cur >= sc->cnt || cur >= 2) {
+		sc->cnt = 0;
+		sc->cur = 0;
+		return 0;
 	}
+	if (!sc->walking)
+		emit_begin(sc, &sc->pend[cur]);
+	if (!walk_steps(sc))
+		bpf_tail_call(ctx, &tails, TAIL_EMIT_FILES);
+	emit_end(sc);
+	sc->walking = 0;
+	sc->cur = cur + 1;
+	if (cur + 1 < sc->cnt)
+		bpf_tail_call(ctx, &tails, TAIL_EMIT_FILES);
+	sc->cnt = 0;
+	sc->cur = 0;
 	return 0;
 }
 
@@ -535,6 +583,8 @@ static __always_inline void flush_emits(void *ctx)
 	/* reached only when the tail call failed */
 	drop(DROP_EVENTS_FULL);
 	sc->cnt = 0;
+	sc->cur = 0;
+	sc->walking = 0;
 }
 
 static __always_inline void emit_comm(struct file_key *fk, const char *comm)
@@ -708,8 +758,9 @@ static __always_inline int on_exit(struct sys_exit_ctx *ctx, __u32 kind, int has
 
 /*
  * The request size of a vectored call: the sum of its iovec lengths, added
- * up here, in a program the vectored entries tail-call after stashing, so
- * the 1024-step loop is verified once instead of once per syscall.
+ * up here, in a program the vectored entries tail-call after stashing (so
+ * the loop is verified once, not once per syscall), IOV_STEP entries per
+ * run: 16 runs at most, within the kernel's 33 tail calls.
  */
 SEC("tail/tracepoint/syscalls/iov_sum")
 int iov_sum_prog(struct sys_enter_ctx *ctx)
@@ -717,8 +768,10 @@ int iov_sum_prog(struct sys_enter_ctx *ctx)
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct inflight *slot = slot_of(tid);
 
-	if (slot && READ_ONCE(slot->tid) == tid)
-		slot->req = iov_sum(ctx->args[1], ctx->args[2]);
+	if (!slot || READ_ONCE(slot->tid) != tid)
+		return 0;
+	if (!iov_sum_step(slot, ctx->args[1], ctx->args[2]))
+		bpf_tail_call(ctx, &tails, TAIL_IOV_SUM); /* failing, the sum stays short */
 	return 0;
 }
 

@@ -152,7 +152,9 @@ struct inflight {
 	__u64 ts;		   /* bpf_ktime_get_ns() at entry */
 	__u64 req;		   /* request size */
 	__u32 sc;		   /* enum sc_idx */
+	__u32 iov_done;		   /* iovec entries added into req so far (iov_sum_prog) */
 	__u32 tid;		   /* owner of the slot; 0 free, INFLIGHT_BUSY being written */
+	__u32 pad;
 };
 
 /* Per (record, fsync-type syscall): latencies. */
