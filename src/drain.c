@@ -141,48 +141,77 @@ static struct map *need_map(struct obj *o, const char *name)
 	return m;
 }
 
+static int side_of(struct file_table *t, const struct rw_side *s, struct file_side *out)
+{
+	out->calls = s->calls;
+	out->errors = s->errors;
+	out->bytes = s->bytes;
+	out->first_entry_ns = s->first_entry_ns;
+	out->last_return_ns = s->last_return_ns;
+	out->seq_calls = s->seq_calls;
+	out->rewrites = s->rewrites;
+	return files_hist(t, s->seq_hist, HIST_BUCKETS, &out->seq_hist);
+}
+
 static int add_file_rec(const void *key, const void *value, void *ctx)
 {
+	const struct file_rec *rec = value;
 	struct file_entry *f = files_get(ctx, key);
 
 	if (!f)
 		return -ENOMEM;
-	memcpy(&f->rec, value, sizeof(f->rec));
 	f->have_rec = true;
-	return 0;
+	f->deleted = rec->nlink == 0;
+	return side_of(ctx, &rec->side[SC_KIND_READ], &f->side[SC_KIND_READ])
+		       ?: side_of(ctx, &rec->side[SC_KIND_WRITE], &f->side[SC_KIND_WRITE]);
 }
 
-/* where a per-syscall map's values go: sc[] or sync[] of the file entry */
-struct per_syscall {
-	struct file_table *files;
-	size_t val_sz;
-	size_t slots_off;
-};
-
-static int add_per_syscall(const void *key, const void *value, void *ctx)
+/*
+ * The per-syscall maps: the record's entry is found by a hash lookup on its
+ * key (created when the record itself is missing: prune_unnamed drops it),
+ * and the map value is kept only as counters and non-zero buckets.
+ */
+static int add_sc_stats(const void *key, const void *value, void *ctx)
 {
 	const struct sc_key *k = key;
-	struct per_syscall *ps = ctx;
-	struct file_entry *f = files_get(ps->files, &k->fk);
-	void **slot;
+	const struct sc_stats *v = value;
+	struct file_entry *f = files_get(ctx, &k->fk);
+	struct file_sc *sc;
 
 	if (!f)
 		return -ENOMEM;
 	if (k->sc >= SC_MAX)
 		return 0;
-	slot = (void **)((char *)f + ps->slots_off) + k->sc;
-	if (!*slot && !(*slot = malloc(ps->val_sz)))
+	sc = files_alloc(ctx, sizeof(*sc));
+	if (!sc)
 		return -ENOMEM;
-	memcpy(*slot, value, ps->val_sz);
-	return 0;
+	sc->calls = v->calls;
+	sc->errors = v->errors;
+	sc->bytes = v->bytes;
+	f->sc[k->sc] = sc;
+	return files_hist(ctx, v->req_hist, HIST_BUCKETS, &sc->req_hist)
+		       ?: files_hist(ctx, v->done_hist, HIST_BUCKETS, &sc->done_hist);
 }
 
-static int drain_per_syscall(struct map *m, struct trace_result *res, size_t val_sz,
-			     size_t slots_off)
+static int add_sync_stats(const void *key, const void *value, void *ctx)
 {
-	struct per_syscall ps = { &res->files, val_sz, slots_off };
+	const struct sc_key *k = key;
+	const struct sync_stats *v = value;
+	struct file_entry *f = files_get(ctx, &k->fk);
+	struct file_sync *sy;
 
-	return map__dump(m, add_per_syscall, &ps);
+	if (!f)
+		return -ENOMEM;
+	if (k->sc >= SC_MAX)
+		return 0;
+	sy = files_alloc(ctx, sizeof(*sy));
+	if (!sy)
+		return -ENOMEM;
+	sy->calls = v->calls;
+	sy->errors = v->errors;
+	sy->total_ns = v->total_ns;
+	f->sync[k->sc] = sy;
+	return files_hist(ctx, v->lat_hist, LAT_BUCKETS, &sy->lat_hist);
 }
 
 static int possible_cpus(void)
@@ -252,12 +281,7 @@ static void prune_unnamed(struct trace_result *res)
 		}
 		if (f->have_rec)
 			res->dropped_files++;
-		for (int s = 0; s < SC_MAX; s++) {
-			free(f->sc[s]);
-			free(f->sync[s]);
-		}
-		free(f->path);
-		free(f);
+		free(f->path); /* the entry itself lives in the table's chunks */
 	}
 	t->cnt = kept;
 }
@@ -272,12 +296,8 @@ int drain_maps(struct obj *o, struct trace_result *res)
 	if (!files || !scstats || !syncstats || !drops || !lost)
 		return -ENOENT;
 	err = map__dump(files, add_file_rec, &res->files);
-	err = err
-		      ?: drain_per_syscall(scstats, res, sizeof(struct sc_stats),
-					   offsetof(struct file_entry, sc));
-	err = err
-		      ?: drain_per_syscall(syncstats, res, sizeof(struct sync_stats),
-					   offsetof(struct file_entry, sync));
+	err = err ?: map__dump(scstats, add_sc_stats, &res->files);
+	err = err ?: map__dump(syncstats, add_sync_stats, &res->files);
 	err = err ?: drain_drops(drops, res);
 	if (err) {
 		pr_warn("reading results: %s", strerror(-err));

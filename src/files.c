@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The file table: one entry per record key (dev, ino[, tgid]), filled from
- * ring-buffer events during the trace and from the maps at its end.  A small
- * open-addressing index over an insertion-ordered array.
+ * ring-buffer events during the trace and from the maps at its end.  An
+ * open-addressing index that holds the keys themselves (a lookup touches one
+ * slot, not the entry), over an insertion-ordered array.  Entries, their
+ * statistics and histograms are carved from large chunks: at 100,000 files
+ * a malloc per statistic was most of the time spent reading the maps.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -10,6 +13,63 @@
 #include <string.h>
 
 #include "iotrace.h"
+
+#define SLOT_EMPTY UINT32_MAX
+#define CHUNK_SZ   (1U << 20)
+
+struct files_slot {
+	struct file_key key;
+	uint32_t pos; /* index in v, SLOT_EMPTY: free */
+};
+
+struct files_chunk {
+	struct files_chunk *next;
+	size_t used, cap;
+	_Alignas(16) char data[];
+};
+
+void *files_alloc(struct file_table *t, size_t sz)
+{
+	struct files_chunk *c = t->chunks;
+	void *p;
+
+	sz = (sz + 15) & ~(size_t)15;
+	if (!c || c->cap - c->used < sz) {
+		size_t cap = sz > CHUNK_SZ ? sz : CHUNK_SZ;
+
+		c = calloc(1, sizeof(*c) + cap); /* a fresh mapping: no memset */
+		if (!c)
+			return NULL;
+		c->cap = cap;
+		c->next = t->chunks;
+		t->chunks = c;
+	}
+	p = c->data + c->used;
+	c->used += sz;
+	return p;
+}
+
+int files_hist(struct file_table *t, const __u64 *h, int n, struct hist_nz *out)
+{
+	struct hbin *b;
+	uint32_t cnt = 0;
+
+	for (int i = 0; i < n; i++)
+		cnt += h[i] != 0;
+	out->cnt = cnt;
+	out->b = NULL;
+	if (!cnt)
+		return 0;
+	b = files_alloc(t, cnt * sizeof(*b));
+	if (!b)
+		return -ENOMEM;
+	for (int i = 0, k = 0; i < n; i++) {
+		if (h[i])
+			b[k++] = (struct hbin){ h[i], (uint32_t)i };
+	}
+	out->b = b;
+	return 0;
+}
 
 static uint64_t key_hash(const struct file_key *k)
 {
@@ -24,45 +84,58 @@ static bool key_eq(const struct file_key *a, const struct file_key *b)
 	return a->ino == b->ino && a->dev == b->dev && a->tgid == b->tgid;
 }
 
-static size_t *slot_of(const struct file_table *t, const struct file_key *key)
+static struct files_slot *slot_of(const struct file_table *t, const struct file_key *key)
 {
 	size_t mask = t->idx_cap - 1, i = key_hash(key) & mask;
 
-	while (t->idx[i] != SIZE_MAX && !key_eq(&t->v[t->idx[i]]->key, key))
+	while (t->idx[i].pos != SLOT_EMPTY && !key_eq(&t->idx[i].key, key))
 		i = (i + 1) & mask;
 	return &t->idx[i];
+}
+
+static void index_all(struct file_table *t)
+{
+	for (size_t i = 0; i < t->idx_cap; i++)
+		t->idx[i].pos = SLOT_EMPTY;
+	for (size_t i = 0; i < t->cnt; i++) {
+		struct files_slot *s = slot_of(t, &t->v[i]->key);
+
+		s->key = t->v[i]->key;
+		s->pos = (uint32_t)i;
+	}
 }
 
 static int grow_index(struct file_table *t)
 {
 	size_t cap = t->idx_cap ? t->idx_cap * 2 : 1024;
-	size_t *idx = malloc(cap * sizeof(*idx));
+	struct files_slot *idx = malloc(cap * sizeof(*idx));
 
-	if (!idx)
+	if (!idx || cap > SLOT_EMPTY) {
+		free(idx);
 		return -ENOMEM;
-	memset(idx, 0xff, cap * sizeof(*idx));
+	}
 	free(t->idx);
 	t->idx = idx;
 	t->idx_cap = cap;
-	for (size_t i = 0; i < t->cnt; i++)
-		*slot_of(t, &t->v[i]->key) = i;
+	index_all(t);
 	return 0;
 }
 
 struct file_entry *files_find(const struct file_table *t, const struct file_key *key)
 {
-	size_t *slot;
+	const struct files_slot *s;
 
 	if (!t->idx_cap)
 		return NULL;
-	slot = slot_of(t, key);
-	return *slot == SIZE_MAX ? NULL : t->v[*slot];
+	s = slot_of(t, key);
+	return s->pos == SLOT_EMPTY ? NULL : t->v[s->pos];
 }
 
 /* Find or create; NULL only when out of memory. */
 struct file_entry *files_get(struct file_table *t, const struct file_key *key)
 {
 	struct file_entry *f = files_find(t, key);
+	struct files_slot *s;
 
 	if (f)
 		return f;
@@ -77,12 +150,14 @@ struct file_entry *files_get(struct file_table *t, const struct file_key *key)
 		t->v = v;
 		t->cap = cap;
 	}
-	f = calloc(1, sizeof(*f));
+	f = files_alloc(t, sizeof(*f));
 	if (!f)
 		return NULL;
 	f->key = *key;
 	t->v[t->cnt] = f;
-	*slot_of(t, key) = t->cnt++;
+	s = slot_of(t, key);
+	s->key = *key;
+	s->pos = (uint32_t)t->cnt++;
 	return f;
 }
 
@@ -158,22 +233,19 @@ void files_sort_by_path(struct file_table *t)
 {
 	if (t->cnt > 1) /* v is NULL in an empty table: qsort(NULL, 0, ...) is UB */
 		qsort(t->v, t->cnt, sizeof(*t->v), by_path);
-	if (t->idx_cap) {
-		memset(t->idx, 0xff, t->idx_cap * sizeof(*t->idx));
-		for (size_t i = 0; i < t->cnt; i++)
-			*slot_of(t, &t->v[i]->key) = i;
-	}
+	if (t->idx_cap)
+		index_all(t);
 }
 
 void files_free(struct file_table *t)
 {
-	for (size_t i = 0; i < t->cnt; i++) {
-		for (int s = 0; s < SC_MAX; s++) {
-			free(t->v[i]->sc[s]);
-			free(t->v[i]->sync[s]);
-		}
+	for (size_t i = 0; i < t->cnt; i++)
 		free(t->v[i]->path);
-		free(t->v[i]);
+	while (t->chunks) {
+		struct files_chunk *c = t->chunks;
+
+		t->chunks = c->next;
+		free(c);
 	}
 	free(t->v);
 	free(t->idx);
