@@ -14,12 +14,11 @@
 
 #include "iotrace.h"
 
-#define SLOT_EMPTY UINT32_MAX
-#define CHUNK_SZ   (1U << 20)
+#define CHUNK_SZ (1U << 20)
 
 struct files_slot {
 	struct file_key key;
-	uint32_t pos; /* index in v, SLOT_EMPTY: free */
+	struct file_entry *f; /* NULL: free */
 };
 
 struct files_chunk {
@@ -88,20 +87,19 @@ static struct files_slot *slot_of(const struct file_table *t, const struct file_
 {
 	size_t mask = t->idx_cap - 1, i = key_hash(key) & mask;
 
-	while (t->idx[i].pos != SLOT_EMPTY && !key_eq(&t->idx[i].key, key))
+	while (t->idx[i].f && !key_eq(&t->idx[i].key, key))
 		i = (i + 1) & mask;
 	return &t->idx[i];
 }
 
 static void index_all(struct file_table *t)
 {
-	for (size_t i = 0; i < t->idx_cap; i++)
-		t->idx[i].pos = SLOT_EMPTY;
+	memset(t->idx, 0, t->idx_cap * sizeof(*t->idx));
 	for (size_t i = 0; i < t->cnt; i++) {
 		struct files_slot *s = slot_of(t, &t->v[i]->key);
 
 		s->key = t->v[i]->key;
-		s->pos = (uint32_t)i;
+		s->f = t->v[i];
 	}
 }
 
@@ -110,10 +108,8 @@ static int grow_index(struct file_table *t)
 	size_t cap = t->idx_cap ? t->idx_cap * 2 : 1024;
 	struct files_slot *idx = malloc(cap * sizeof(*idx));
 
-	if (!idx || cap > SLOT_EMPTY) {
-		free(idx);
+	if (!idx)
 		return -ENOMEM;
-	}
 	free(t->idx);
 	t->idx = idx;
 	t->idx_cap = cap;
@@ -123,12 +119,20 @@ static int grow_index(struct file_table *t)
 
 struct file_entry *files_find(const struct file_table *t, const struct file_key *key)
 {
-	const struct files_slot *s;
-
 	if (!t->idx_cap)
 		return NULL;
-	s = slot_of(t, key);
-	return s->pos == SLOT_EMPTY ? NULL : t->v[s->pos];
+	return slot_of(t, key)->f;
+}
+
+/*
+ * A lookup of key is coming: start loading its index slot, so that a batch
+ * of lookups waits for memory once and not once per key (the map order is
+ * the kernel's hash order, random to ours).
+ */
+void files_prefetch(const struct file_table *t, const struct file_key *key)
+{
+	if (t->idx_cap)
+		__builtin_prefetch(&t->idx[key_hash(key) & (t->idx_cap - 1)]);
 }
 
 /* Find or create; NULL only when out of memory. */
@@ -154,10 +158,10 @@ struct file_entry *files_get(struct file_table *t, const struct file_key *key)
 	if (!f)
 		return NULL;
 	f->key = *key;
-	t->v[t->cnt] = f;
+	t->v[t->cnt++] = f;
 	s = slot_of(t, key);
 	s->key = *key;
-	s->pos = (uint32_t)t->cnt++;
+	s->f = f;
 	return f;
 }
 
@@ -228,7 +232,7 @@ static int by_path(const void *a, const void *b)
 	return x->key.ino < y->key.ino ? -1 : x->key.ino > y->key.ino;
 }
 
-/* Sort by path (entries without a path must have been removed). */
+/* Sort by path (entries without a path must have been removed: the index forgets them). */
 void files_sort_by_path(struct file_table *t)
 {
 	if (t->cnt > 1) /* v is NULL in an empty table: qsort(NULL, 0, ...) is UB */

@@ -98,7 +98,7 @@ struct files_slot;
 struct file_table {
 	struct file_entry **v; /* insertion order; sorted by path before output */
 	size_t cnt, cap;
-	struct files_slot *idx; /* open addressing over v */
+	struct files_slot *idx; /* open addressing: key -> entry */
 	size_t idx_cap;
 	struct files_chunk *chunks; /* entries, stats and histograms live here */
 };
@@ -116,6 +116,7 @@ struct trace_result {
 
 struct file_entry *files_get(struct file_table *t, const struct file_key *key);
 struct file_entry *files_find(const struct file_table *t, const struct file_key *key);
+void files_prefetch(const struct file_table *t, const struct file_key *key);
 void files_add_comm(struct file_entry *f, const char *comm);
 int files_set_path(struct file_entry *f, const char *comps, size_t sz, bool truncated);
 void files_sort_by_path(struct file_table *t);
