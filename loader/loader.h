@@ -138,6 +138,9 @@ int map__get_next_key(const struct map *m, const void *key, void *next_key);
  */
 typedef int (*map_dump_fn)(const void *key, const void *value, void *ctx);
 int map__dump(const struct map *m, map_dump_fn fn, void *ctx);
+/* The same, a batch at a time: cnt keys and cnt values, each array packed. */
+typedef int (*map_batch_fn)(const void *keys, const void *values, uint32_t cnt, void *ctx);
+int map__dump_batch(const struct map *m, map_batch_fn fn, void *ctx);
 
 /* Test-run a loaded program (BPF_PROG_TEST_RUN), e.g. a raw_tracepoint
  * harness with ctx = array of u64 arguments.  *retval gets the return value. */

@@ -37,7 +37,7 @@ int map__get_next_key(const struct map *m, const void *key, void *next_key)
 
 #define DUMP_BATCH 1024
 
-static int dump_by_key(const struct map *m, map_dump_fn fn, void *ctx, uint8_t *key, uint8_t *next,
+static int dump_by_key(const struct map *m, map_batch_fn fn, void *ctx, uint8_t *key, uint8_t *next,
 		       uint8_t *value)
 {
 	bool first = true;
@@ -49,7 +49,7 @@ static int dump_by_key(const struct map *m, map_dump_fn fn, void *ctx, uint8_t *
 		err = sys_bpf_map_lookup_elem(m->fd, key, value);
 		if (err == -ENOENT)
 			continue; /* deleted meanwhile */
-		if (err || (err = fn(key, value, ctx)))
+		if (err || (err = fn(key, value, 1, ctx)))
 			return err;
 	}
 	return err == -ENOENT ? 0 : err;
@@ -61,7 +61,7 @@ static int dump_by_key(const struct map *m, map_dump_fn fn, void *ctx, uint8_t *
  * token is a u32 bucket index for hash maps, a key for arrays: 16 bytes hold
  * either.
  */
-static int dump_batched(const struct map *m, map_dump_fn fn, void *ctx, uint8_t *keys,
+static int dump_batched(const struct map *m, map_batch_fn fn, void *ctx, uint8_t *keys,
 			uint8_t *values)
 {
 	uint64_t token[2] = { 0 }, next[2] = { 0 };
@@ -81,17 +81,13 @@ static int dump_batched(const struct map *m, map_dump_fn fn, void *ctx, uint8_t 
 		last = err == -ENOENT;
 		first = false;
 		memcpy(token, next, sizeof(token));
-		for (uint32_t i = 0; i < cnt; i++) {
-			err = fn(keys + (size_t)i * m->key_sz, values + (size_t)i * m->value_sz,
-				 ctx);
-			if (err)
-				return err;
-		}
+		if (cnt && (err = fn(keys, values, cnt, ctx)))
+			return err;
 	}
 	return 0;
 }
 
-int map__dump(const struct map *m, map_dump_fn fn, void *ctx)
+int map__dump_batch(const struct map *m, map_batch_fn fn, void *ctx)
 {
 	uint8_t *keys, *values;
 	int fd = map_fd_of(m), err;
@@ -111,4 +107,28 @@ out:
 	free(keys);
 	free(values);
 	return err;
+}
+
+struct each {
+	const struct map *m;
+	map_dump_fn fn;
+	void *ctx;
+};
+
+static int each_elem(const void *keys, const void *values, uint32_t cnt, void *ctx)
+{
+	const struct each *e = ctx;
+	int err = 0;
+
+	for (uint32_t i = 0; i < cnt && !err; i++)
+		err = e->fn((const uint8_t *)keys + (size_t)i * e->m->key_sz,
+			    (const uint8_t *)values + (size_t)i * e->m->value_sz, e->ctx);
+	return err;
+}
+
+int map__dump(const struct map *m, map_dump_fn fn, void *ctx)
+{
+	struct each e = { m, fn, ctx };
+
+	return map__dump_batch(m, each_elem, &e);
 }

@@ -141,48 +141,152 @@ static struct map *need_map(struct obj *o, const char *name)
 	return m;
 }
 
-static int add_file_rec(const void *key, const void *value, void *ctx)
+static int side_of(struct file_table *t, const struct rw_side *s, struct file_side *out)
 {
-	struct file_entry *f = files_get(ctx, key);
+	out->calls = s->calls;
+	out->errors = s->errors;
+	out->bytes = s->bytes;
+	out->first_entry_ns = s->first_entry_ns;
+	out->last_return_ns = s->last_return_ns;
+	out->seq_calls = s->seq_calls;
+	out->rewrites = s->rewrites;
+	return files_hist(t, s->seq_hist, HIST_BUCKETS, &out->seq_hist);
+}
+
+static int add_file_rec(const struct file_key *key, const struct file_rec *rec,
+			struct file_table *t)
+{
+	struct file_entry *f = files_get(t, key);
 
 	if (!f)
 		return -ENOMEM;
-	memcpy(&f->rec, value, sizeof(f->rec));
 	f->have_rec = true;
-	return 0;
+	f->deleted = rec->nlink == 0;
+	return side_of(t, &rec->side[SC_KIND_READ], &f->side[SC_KIND_READ])
+		       ?: side_of(t, &rec->side[SC_KIND_WRITE], &f->side[SC_KIND_WRITE]);
 }
 
-/* where a per-syscall map's values go: sc[] or sync[] of the file entry */
-struct per_syscall {
-	struct file_table *files;
-	size_t val_sz;
-	size_t slots_off;
-};
-
-static int add_per_syscall(const void *key, const void *value, void *ctx)
+/*
+ * The per-syscall maps: the record's entry is found by a hash lookup on its
+ * key (created when the record itself is missing: prune_unnamed drops it),
+ * and the map value is kept only as counters and non-zero buckets.
+ */
+static int add_sc_stats(const struct sc_key *k, const struct sc_stats *v, struct file_table *t)
 {
-	const struct sc_key *k = key;
-	struct per_syscall *ps = ctx;
-	struct file_entry *f = files_get(ps->files, &k->fk);
-	void **slot;
+	struct file_entry *f = files_get(t, &k->fk);
+	struct file_sc *sc;
 
 	if (!f)
 		return -ENOMEM;
 	if (k->sc >= SC_MAX)
 		return 0;
-	slot = (void **)((char *)f + ps->slots_off) + k->sc;
-	if (!*slot && !(*slot = malloc(ps->val_sz)))
+	sc = files_alloc(t, sizeof(*sc));
+	if (!sc)
 		return -ENOMEM;
-	memcpy(*slot, value, ps->val_sz);
-	return 0;
+	sc->calls = v->calls;
+	sc->errors = v->errors;
+	sc->bytes = v->bytes;
+	f->sc[k->sc] = sc;
+	return files_hist(t, v->req_hist, HIST_BUCKETS, &sc->req_hist)
+		       ?: files_hist(t, v->done_hist, HIST_BUCKETS, &sc->done_hist);
 }
 
-static int drain_per_syscall(struct map *m, struct trace_result *res, size_t val_sz,
-			     size_t slots_off)
+static int add_sync_stats(const struct sc_key *k, const struct sync_stats *v, struct file_table *t)
 {
-	struct per_syscall ps = { &res->files, val_sz, slots_off };
+	struct file_entry *f = files_get(t, &k->fk);
+	struct file_sync *sy;
 
-	return map__dump(m, add_per_syscall, &ps);
+	if (!f)
+		return -ENOMEM;
+	if (k->sc >= SC_MAX)
+		return 0;
+	sy = files_alloc(t, sizeof(*sy));
+	if (!sy)
+		return -ENOMEM;
+	sy->calls = v->calls;
+	sy->errors = v->errors;
+	sy->total_ns = v->total_ns;
+	f->sync[k->sc] = sy;
+	return files_hist(t, v->lat_hist, LAT_BUCKETS, &sy->lat_hist);
+}
+
+/*
+ * Keys arrive in the kernel's hash order, random to the table's: while
+ * element i is joined, the index slot of element i + 2 * AHEAD and the
+ * entry of element i + AHEAD are already on their way from memory.
+ */
+#define AHEAD 8
+
+static void prefetch_ahead(const struct file_table *t, const void *keys, size_t key_sz, uint32_t i,
+			   uint32_t cnt)
+{
+	const struct file_entry *f;
+
+	if (i + 2 * AHEAD < cnt)
+		files_prefetch(t, (const void *)((const char *)keys + (i + 2 * AHEAD) * key_sz));
+	if (i + AHEAD < cnt) {
+		f = files_find(t, (const void *)((const char *)keys + (i + AHEAD) * key_sz));
+		if (f)
+			__builtin_prefetch(f->sc, 1);
+	}
+}
+
+static void prefetch_first(const struct file_table *t, const void *keys, size_t key_sz,
+			   uint32_t cnt)
+{
+	for (uint32_t i = 0; i < 2 * AHEAD && i < cnt; i++)
+		files_prefetch(t, (const void *)((const char *)keys + i * key_sz));
+}
+
+static int add_file_recs(const void *keys, const void *values, uint32_t cnt, void *ctx)
+{
+	const struct file_key *k = keys;
+	const struct file_rec *v = values;
+	int err = 0;
+
+	prefetch_first(ctx, keys, sizeof(*k), cnt);
+	for (uint32_t i = 0; i < cnt && !err; i++) {
+		prefetch_ahead(ctx, keys, sizeof(*k), i, cnt);
+		err = add_file_rec(&k[i], &v[i], ctx);
+	}
+	return err;
+}
+
+static int add_sc_batch(const void *keys, const void *values, uint32_t cnt, void *ctx)
+{
+	const struct sc_key *k = keys;
+	const struct sc_stats *v = values;
+	int err = 0;
+
+	prefetch_first(ctx, keys, sizeof(*k), cnt);
+	for (uint32_t i = 0; i < cnt && !err; i++) {
+		prefetch_ahead(ctx, keys, sizeof(*k), i, cnt);
+		err = add_sc_stats(&k[i], &v[i], ctx);
+	}
+	return err;
+}
+
+static int add_sync_batch(const void *keys, const void *values, uint32_t cnt, void *ctx)
+{
+	const struct sc_key *k = keys;
+	const struct sync_stats *v = values;
+	int err = 0;
+
+	for (uint32_t i = 0; i < cnt && !err; i++)
+		err = add_sync_stats(&k[i], &v[i], ctx);
+	return err;
+}
+
+/* the arrays of a batch are packed by the map's sizes: they must be the ABI's */
+static int dump_map(struct map *m, size_t key_sz, size_t value_sz, map_batch_fn fn,
+		    struct file_table *t)
+{
+	if (map__key_size(m) != key_sz || map__value_size(m) != value_sz) {
+		pr_warn("map '%s': key or value size is not the one of iotrace_abi.h",
+			map__name(m));
+		return -EINVAL;
+	}
+	return map__dump_batch(m, fn, t);
 }
 
 static int possible_cpus(void)
@@ -252,12 +356,7 @@ static void prune_unnamed(struct trace_result *res)
 		}
 		if (f->have_rec)
 			res->dropped_files++;
-		for (int s = 0; s < SC_MAX; s++) {
-			free(f->sc[s]);
-			free(f->sync[s]);
-		}
-		free(f->path);
-		free(f);
+		free(f->path); /* the entry itself lives in the table's chunks */
 	}
 	t->cnt = kept;
 }
@@ -271,13 +370,14 @@ int drain_maps(struct obj *o, struct trace_result *res)
 
 	if (!files || !scstats || !syncstats || !drops || !lost)
 		return -ENOENT;
-	err = map__dump(files, add_file_rec, &res->files);
+	err = dump_map(files, sizeof(struct file_key), sizeof(struct file_rec), add_file_recs,
+		       &res->files);
 	err = err
-		      ?: drain_per_syscall(scstats, res, sizeof(struct sc_stats),
-					   offsetof(struct file_entry, sc));
+		      ?: dump_map(scstats, sizeof(struct sc_key), sizeof(struct sc_stats),
+				  add_sc_batch, &res->files);
 	err = err
-		      ?: drain_per_syscall(syncstats, res, sizeof(struct sync_stats),
-					   offsetof(struct file_entry, sync));
+		      ?: dump_map(syncstats, sizeof(struct sc_key), sizeof(struct sync_stats),
+				  add_sync_batch, &res->files);
 	err = err ?: drain_drops(drops, res);
 	if (err) {
 		pr_warn("reading results: %s", strerror(-err));

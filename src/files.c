@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The file table: one entry per record key (dev, ino[, tgid]), filled from
- * ring-buffer events during the trace and from the maps at its end.  A small
- * open-addressing index over an insertion-ordered array.
+ * ring-buffer events during the trace and from the maps at its end.  An
+ * open-addressing index that holds the keys themselves (a lookup touches one
+ * slot, not the entry), over an insertion-ordered array.  Entries, their
+ * statistics and histograms are carved from large chunks: at 100,000 files
+ * a malloc per statistic was most of the time spent reading the maps.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -10,6 +13,62 @@
 #include <string.h>
 
 #include "iotrace.h"
+
+#define CHUNK_SZ (1U << 20)
+
+struct files_slot {
+	struct file_key key;
+	struct file_entry *f; /* NULL: free */
+};
+
+struct files_chunk {
+	struct files_chunk *next;
+	size_t used, cap;
+	_Alignas(16) char data[];
+};
+
+void *files_alloc(struct file_table *t, size_t sz)
+{
+	struct files_chunk *c = t->chunks;
+	void *p;
+
+	sz = (sz + 15) & ~(size_t)15;
+	if (!c || c->cap - c->used < sz) {
+		size_t cap = sz > CHUNK_SZ ? sz : CHUNK_SZ;
+
+		c = calloc(1, sizeof(*c) + cap); /* a fresh mapping: no memset */
+		if (!c)
+			return NULL;
+		c->cap = cap;
+		c->next = t->chunks;
+		t->chunks = c;
+	}
+	p = c->data + c->used;
+	c->used += sz;
+	return p;
+}
+
+int files_hist(struct file_table *t, const __u64 *h, int n, struct hist_nz *out)
+{
+	struct hbin *b;
+	uint32_t cnt = 0;
+
+	for (int i = 0; i < n; i++)
+		cnt += h[i] != 0;
+	out->cnt = cnt;
+	out->b = NULL;
+	if (!cnt)
+		return 0;
+	b = files_alloc(t, cnt * sizeof(*b));
+	if (!b)
+		return -ENOMEM;
+	for (int i = 0, k = 0; i < n; i++) {
+		if (h[i])
+			b[k++] = (struct hbin){ h[i], (uint32_t)i };
+	}
+	out->b = b;
+	return 0;
+}
 
 static uint64_t key_hash(const struct file_key *k)
 {
@@ -24,45 +83,63 @@ static bool key_eq(const struct file_key *a, const struct file_key *b)
 	return a->ino == b->ino && a->dev == b->dev && a->tgid == b->tgid;
 }
 
-static size_t *slot_of(const struct file_table *t, const struct file_key *key)
+static struct files_slot *slot_of(const struct file_table *t, const struct file_key *key)
 {
 	size_t mask = t->idx_cap - 1, i = key_hash(key) & mask;
 
-	while (t->idx[i] != SIZE_MAX && !key_eq(&t->v[t->idx[i]]->key, key))
+	while (t->idx[i].f && !key_eq(&t->idx[i].key, key))
 		i = (i + 1) & mask;
 	return &t->idx[i];
+}
+
+static void index_all(struct file_table *t)
+{
+	memset(t->idx, 0, t->idx_cap * sizeof(*t->idx));
+	for (size_t i = 0; i < t->cnt; i++) {
+		struct files_slot *s = slot_of(t, &t->v[i]->key);
+
+		s->key = t->v[i]->key;
+		s->f = t->v[i];
+	}
 }
 
 static int grow_index(struct file_table *t)
 {
 	size_t cap = t->idx_cap ? t->idx_cap * 2 : 1024;
-	size_t *idx = malloc(cap * sizeof(*idx));
+	struct files_slot *idx = malloc(cap * sizeof(*idx));
 
 	if (!idx)
 		return -ENOMEM;
-	memset(idx, 0xff, cap * sizeof(*idx));
 	free(t->idx);
 	t->idx = idx;
 	t->idx_cap = cap;
-	for (size_t i = 0; i < t->cnt; i++)
-		*slot_of(t, &t->v[i]->key) = i;
+	index_all(t);
 	return 0;
 }
 
 struct file_entry *files_find(const struct file_table *t, const struct file_key *key)
 {
-	size_t *slot;
-
 	if (!t->idx_cap)
 		return NULL;
-	slot = slot_of(t, key);
-	return *slot == SIZE_MAX ? NULL : t->v[*slot];
+	return slot_of(t, key)->f;
+}
+
+/*
+ * A lookup of key is coming: start loading its index slot, so that a batch
+ * of lookups waits for memory once and not once per key (the map order is
+ * the kernel's hash order, random to ours).
+ */
+void files_prefetch(const struct file_table *t, const struct file_key *key)
+{
+	if (t->idx_cap)
+		__builtin_prefetch(&t->idx[key_hash(key) & (t->idx_cap - 1)]);
 }
 
 /* Find or create; NULL only when out of memory. */
 struct file_entry *files_get(struct file_table *t, const struct file_key *key)
 {
 	struct file_entry *f = files_find(t, key);
+	struct files_slot *s;
 
 	if (f)
 		return f;
@@ -77,12 +154,14 @@ struct file_entry *files_get(struct file_table *t, const struct file_key *key)
 		t->v = v;
 		t->cap = cap;
 	}
-	f = calloc(1, sizeof(*f));
+	f = files_alloc(t, sizeof(*f));
 	if (!f)
 		return NULL;
 	f->key = *key;
-	t->v[t->cnt] = f;
-	*slot_of(t, key) = t->cnt++;
+	t->v[t->cnt++] = f;
+	s = slot_of(t, key);
+	s->key = *key;
+	s->f = f;
 	return f;
 }
 
@@ -153,27 +232,24 @@ static int by_path(const void *a, const void *b)
 	return x->key.ino < y->key.ino ? -1 : x->key.ino > y->key.ino;
 }
 
-/* Sort by path (entries without a path must have been removed). */
+/* Sort by path (entries without a path must have been removed: the index forgets them). */
 void files_sort_by_path(struct file_table *t)
 {
 	if (t->cnt > 1) /* v is NULL in an empty table: qsort(NULL, 0, ...) is UB */
 		qsort(t->v, t->cnt, sizeof(*t->v), by_path);
-	if (t->idx_cap) {
-		memset(t->idx, 0xff, t->idx_cap * sizeof(*t->idx));
-		for (size_t i = 0; i < t->cnt; i++)
-			*slot_of(t, &t->v[i]->key) = i;
-	}
+	if (t->idx_cap)
+		index_all(t);
 }
 
 void files_free(struct file_table *t)
 {
-	for (size_t i = 0; i < t->cnt; i++) {
-		for (int s = 0; s < SC_MAX; s++) {
-			free(t->v[i]->sc[s]);
-			free(t->v[i]->sync[s]);
-		}
+	for (size_t i = 0; i < t->cnt; i++)
 		free(t->v[i]->path);
-		free(t->v[i]);
+	while (t->chunks) {
+		struct files_chunk *c = t->chunks;
+
+		t->chunks = c->next;
+		free(c);
 	}
 	free(t->v);
 	free(t->idx);

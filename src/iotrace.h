@@ -47,26 +47,60 @@ struct options {
 /* ---- result model --------------------------------------------------------- */
 #define MAX_COMMS 16
 
+/* A histogram as its non-zero buckets, by ascending bucket index. */
+struct hbin {
+	uint64_t cnt;
+	uint32_t idx;
+};
+
+struct hist_nz {
+	const struct hbin *b;
+	uint32_t cnt;
+};
+
+/* struct rw_side without the BPF-only state */
+struct file_side {
+	uint64_t calls, errors, bytes;
+	uint64_t first_entry_ns, last_return_ns; /* bpf_ktime_get_ns() clock, 0 = none */
+	uint64_t seq_calls, rewrites;
+	struct hist_nz seq_hist;
+};
+
+struct file_sc {
+	uint64_t calls, errors, bytes;
+	struct hist_nz req_hist, done_hist;
+};
+
+struct file_sync {
+	uint64_t calls, errors, total_ns;
+	struct hist_nz lat_hist;
+};
+
 struct file_entry {
 	struct file_key key;
 	char *path; /* raw bytes, NUL-terminated; NULL until EV_FILE */
 	size_t path_len;
 	bool path_truncated;
+	bool have_rec; /* the files map had a record: side[] and deleted are valid */
+	bool deleted;  /* i_nlink was 0 when last seen */
 	char fstype[16];
 	char comm[COMM_LEN]; /* first comm seen (the process's, with --per-process) */
 	char comms[MAX_COMMS][COMM_LEN];
 	unsigned int comm_cnt;
-	bool have_rec;
-	struct file_rec rec;
-	struct sc_stats *sc[SC_MAX];	 /* read/write/close kinds; NULL: never seen */
-	struct sync_stats *sync[SC_MAX]; /* fsync kinds; NULL: never seen */
+	struct file_side side[2];	/* [SC_KIND_READ], [SC_KIND_WRITE] */
+	struct file_sc *sc[SC_MAX];	/* read/write/close kinds; NULL: never seen */
+	struct file_sync *sync[SC_MAX]; /* fsync kinds; NULL: never seen */
 };
+
+struct files_chunk;
+struct files_slot;
 
 struct file_table {
 	struct file_entry **v; /* insertion order; sorted by path before output */
 	size_t cnt, cap;
-	size_t *idx; /* open addressing over v, SIZE_MAX = empty */
+	struct files_slot *idx; /* open addressing: key -> entry */
 	size_t idx_cap;
+	struct files_chunk *chunks; /* entries, stats and histograms live here */
 };
 
 struct trace_result {
@@ -82,9 +116,14 @@ struct trace_result {
 
 struct file_entry *files_get(struct file_table *t, const struct file_key *key);
 struct file_entry *files_find(const struct file_table *t, const struct file_key *key);
+void files_prefetch(const struct file_table *t, const struct file_key *key);
 void files_add_comm(struct file_entry *f, const char *comm);
 int files_set_path(struct file_entry *f, const char *comps, size_t sz, bool truncated);
 void files_sort_by_path(struct file_table *t);
+/* zeroed memory that lives as long as the table; NULL when out of memory */
+void *files_alloc(struct file_table *t, size_t sz);
+/* the non-zero buckets of h[0..n) into out; -ENOMEM */
+int files_hist(struct file_table *t, const __u64 *h, int n, struct hist_nz *out);
 void files_free(struct file_table *t);
 
 /* ---- modules --------------------------------------------------------------- */

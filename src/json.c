@@ -10,37 +10,49 @@
 
 void json_init(struct json *j, FILE *f, bool pretty)
 {
-	memset(j, 0, sizeof(*j));
-	j->f = f;
-	j->pretty = pretty;
+	j->depth = 0;
+	memset(j->first, 0, sizeof(j->first));
 	j->first[0] = true;
+	j->pretty = pretty;
+	ob_init(&j->out, f);
 }
+
+/* after each call: a complete top-level value goes to the FILE */
+static void done(struct json *j)
+{
+	if (!j->depth)
+		ob_flush(&j->out);
+}
+
+/* "\n" and two spaces per level, for every level a document can reach */
+static const char indent[] = "\n                                ";
+_Static_assert(sizeof(indent) - 2 >= 2 * (JSON_MAX_DEPTH - 1), "indent too short");
 
 static void newline(struct json *j)
 {
-	if (!j->pretty)
-		return;
-	fputc('\n', j->f);
-	for (int i = 0; i < j->depth; i++)
-		fputs("  ", j->f);
+	if (j->pretty)
+		ob_put(&j->out, indent, 1 + 2 * (size_t)j->depth);
 }
 
 /* comma, indentation and "key": before a value */
 static void member(struct json *j, const char *key)
 {
 	if (!j->first[j->depth])
-		fputc(',', j->f);
+		ob_putc(&j->out, ',');
 	j->first[j->depth] = false;
 	if (j->depth)
 		newline(j);
-	if (key)
-		fprintf(j->f, j->pretty ? "\"%s\": " : "\"%s\":", key);
+	if (key) {
+		ob_putc(&j->out, '"');
+		ob_str(&j->out, key);
+		ob_put(&j->out, "\": ", j->pretty ? 3 : 2);
+	}
 }
 
 static void open(struct json *j, const char *key, char c)
 {
 	member(j, key);
-	fputc(c, j->f);
+	ob_putc(&j->out, c);
 	if (j->depth + 1 < JSON_MAX_DEPTH)
 		j->depth++;
 	j->first[j->depth] = true;
@@ -54,9 +66,10 @@ static void close_(struct json *j, char c)
 		j->depth--;
 	if (!empty)
 		newline(j);
-	fputc(c, j->f);
+	ob_putc(&j->out, c);
 	if (!j->depth && j->pretty)
-		fputc('\n', j->f);
+		ob_putc(&j->out, '\n');
+	done(j);
 }
 
 void json_obj_begin(struct json *j, const char *key)
@@ -82,32 +95,47 @@ void json_arr_end(struct json *j)
 void json_u64(struct json *j, const char *key, uint64_t v)
 {
 	member(j, key);
-	fprintf(j->f, "%llu", (unsigned long long)v);
+	ob_u64(&j->out, v);
+	done(j);
 }
 
 void json_i64(struct json *j, const char *key, int64_t v)
 {
 	member(j, key);
-	fprintf(j->f, "%lld", (long long)v);
+	if (v < 0)
+		ob_putc(&j->out, '-');
+	ob_u64(&j->out, v < 0 ? 0 - (uint64_t)v : (uint64_t)v);
+	done(j);
 }
 
 void json_bool(struct json *j, const char *key, bool v)
 {
 	member(j, key);
-	fputs(v ? "true" : "false", j->f);
+	ob_put(&j->out, v ? "true" : "false", v ? 4 : 5);
+	done(j);
 }
 
 void json_u64_triple(struct json *j, const char *key, uint64_t a, uint64_t b, uint64_t c)
 {
+	const char *sep = j->pretty ? ", " : ",";
+	size_t sep_len = j->pretty ? 2 : 1;
+
 	member(j, key);
-	fprintf(j->f, j->pretty ? "[%llu, %llu, %llu]" : "[%llu,%llu,%llu]", (unsigned long long)a,
-		(unsigned long long)b, (unsigned long long)c);
+	ob_putc(&j->out, '[');
+	ob_u64(&j->out, a);
+	ob_put(&j->out, sep, sep_len);
+	ob_u64(&j->out, b);
+	ob_put(&j->out, sep, sep_len);
+	ob_u64(&j->out, c);
+	ob_putc(&j->out, ']');
+	done(j);
 }
 
 void json_null(struct json *j, const char *key)
 {
 	member(j, key);
-	fputs("null", j->f);
+	ob_put(&j->out, "null", 4);
+	done(j);
 }
 
 void json_str(struct json *j, const char *key, const char *s)
@@ -158,36 +186,66 @@ bool json_is_utf8(const char *s, size_t len)
 	return true;
 }
 
+static const char hex_digits[] = "0123456789abcdef";
+
+/* printable ASCII other than " and \: copied as it is */
+static bool is_plain(unsigned char c)
+{
+	return c >= 0x20 && c < 0x80 && c != '"' && c != '\\';
+}
+
+/* the bytes from p[0] that need no escaping, then one escaped sequence */
+static size_t put_escaped(struct outbuf *o, const unsigned char *p, size_t len)
+{
+	size_t run = 0, n;
+
+	while (run < len && is_plain(p[run]))
+		run++;
+	ob_write(o, p, run);
+	if (run == len)
+		return run;
+	p += run;
+	n = json_utf8_seq(p, len - run);
+	if (!n) {
+		ob_put(o, "\xef\xbf\xbd", 3); /* U+FFFD */
+		return run + 1;
+	}
+	if (p[0] == '"' || p[0] == '\\') {
+		char esc[2] = { '\\', (char)p[0] };
+
+		ob_put(o, esc, 2);
+	} else if (p[0] < 0x20) {
+		char esc[6] = { '\\', 'u', '0', '0', hex_digits[p[0] >> 4], hex_digits[p[0] & 15] };
+
+		ob_put(o, esc, 6);
+	} else {
+		ob_put(o, p, n);
+	}
+	return run + n;
+}
+
 void json_bytes(struct json *j, const char *key, const char *s, size_t len)
 {
 	const unsigned char *p = (const unsigned char *)s;
 
 	member(j, key);
-	fputc('"', j->f);
-	for (size_t i = 0; i < len;) {
-		size_t n = json_utf8_seq(p + i, len - i);
-
-		if (!n) {
-			fputs("\xef\xbf\xbd", j->f); /* U+FFFD */
-			i++;
-		} else if (p[i] == '"' || p[i] == '\\') {
-			fputc('\\', j->f);
-			fputc(p[i++], j->f);
-		} else if (p[i] < 0x20) {
-			fprintf(j->f, "\\u%04x", p[i++]);
-		} else {
-			fwrite(p + i, 1, n, j->f);
-			i += n;
-		}
-	}
-	fputc('"', j->f);
+	ob_putc(&j->out, '"');
+	for (size_t i = 0; i < len;)
+		i += put_escaped(&j->out, p + i, len - i);
+	ob_putc(&j->out, '"');
+	done(j);
 }
 
 void json_hex(struct json *j, const char *key, const char *s, size_t len)
 {
 	member(j, key);
-	fputc('"', j->f);
-	for (size_t i = 0; i < len; i++)
-		fprintf(j->f, "%02x", (unsigned char)s[i]);
-	fputc('"', j->f);
+	ob_putc(&j->out, '"');
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+		char h[2] = { hex_digits[c >> 4], hex_digits[c & 15] };
+
+		ob_put(&j->out, h, 2);
+	}
+	ob_putc(&j->out, '"');
+	done(j);
 }

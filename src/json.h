@@ -13,13 +13,20 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "outbuf.h"
+
 #define JSON_MAX_DEPTH 16
 
+/*
+ * Output goes through an outbuf and reaches the FILE whenever a value at
+ * the top level is complete (and when the buffer fills), so a document is
+ * in the FILE once its last json_*_end returned.
+ */
 struct json {
-	FILE *f;
 	int depth;
 	bool first[JSON_MAX_DEPTH]; /* no member written yet at this level */
 	bool pretty;
+	struct outbuf out;
 };
 
 void json_init(struct json *j, FILE *f, bool pretty);

@@ -17,24 +17,22 @@
 #include "json.h"
 #include "schema.h"
 
-static void write_hist_of(struct json *j, const char *key, const __u64 *h, int n,
+static void write_hist_nz(struct json *j, const char *key, const struct hist_nz *h,
 			  void (*bounds)(int, uint64_t *, uint64_t *))
 {
 	json_arr_begin(j, key);
-	for (int i = 0; i < n; i++) {
+	for (uint32_t i = 0; i < h->cnt; i++) {
 		uint64_t lo, hi;
 
-		if (!h[i])
-			continue;
-		bounds(i, &lo, &hi);
-		json_u64_triple(j, NULL, lo, hi, h[i]);
+		bounds((int)h->b[i].idx, &lo, &hi);
+		json_u64_triple(j, NULL, lo, hi, h->b[i].cnt);
 	}
 	json_arr_end(j);
 }
 
-static void write_hist(struct json *j, const char *key, const __u64 *h)
+static void write_hist(struct json *j, const char *key, const struct hist_nz *h)
 {
-	write_hist_of(j, key, h, HIST_BUCKETS, hist_bucket_bounds);
+	write_hist_nz(j, key, h, hist_bucket_bounds);
 }
 
 static uint64_t rel_ns(const struct trace_result *res, uint64_t t)
@@ -43,7 +41,7 @@ static uint64_t rel_ns(const struct trace_result *res, uint64_t t)
 }
 
 static void write_side(struct json *j, const struct trace_result *res, const char *key,
-		       const struct rw_side *s, bool is_write)
+		       const struct file_side *s, bool is_write)
 {
 	if (!s->calls) {
 		json_null(j, key);
@@ -59,7 +57,7 @@ static void write_side(struct json *j, const struct trace_result *res, const cha
 	else
 		json_null(j, "last_return_ns");
 	json_u64(j, "seq_calls", s->seq_calls);
-	write_hist(j, "seq_hist", s->seq_hist);
+	write_hist(j, "seq_hist", &s->seq_hist);
 	if (is_write)
 		json_u64(j, "rewrites", s->rewrites);
 	json_obj_end(j);
@@ -69,15 +67,15 @@ static void write_syscalls(struct json *j, const struct file_entry *f)
 {
 	json_obj_begin(j, "syscalls");
 	for (int i = 0; i < SC_MAX; i++) {
-		const struct sync_stats *sy = f->sync[i];
-		const struct sc_stats *st = f->sc[i];
+		const struct file_sync *sy = f->sync[i];
+		const struct file_sc *st = f->sc[i];
 		int kind = sc_infos[i].kind;
 
 		if (kind == SC_KIND_SYNC && sy && sy->calls) {
 			json_obj_begin(j, sc_infos[i].name);
 			json_u64(j, "calls", sy->calls);
 			json_u64(j, "errors", sy->errors);
-			write_hist_of(j, "lat_hist", sy->lat_hist, LAT_BUCKETS, lat_bucket_bounds);
+			write_hist_nz(j, "lat_hist", &sy->lat_hist, lat_bucket_bounds);
 			json_u64(j, "total_ns", sy->total_ns);
 			json_obj_end(j);
 		}
@@ -88,36 +86,43 @@ static void write_syscalls(struct json *j, const struct file_entry *f)
 		json_u64(j, "errors", st->errors);
 		if (kind != SC_KIND_CLOSE) {
 			json_u64(j, "bytes", st->bytes);
-			write_hist(j, "req_hist", st->req_hist);
-			write_hist(j, "done_hist", st->done_hist);
+			write_hist(j, "req_hist", &st->req_hist);
+			write_hist(j, "done_hist", &st->done_hist);
 		}
 		json_obj_end(j);
 	}
 	json_obj_end(j);
 }
 
-/* fsync and fdatasync together */
-static void sum_sync(const struct file_entry *f, struct sync_stats *sum)
+/* fsync and fdatasync together; the histogram bucket by bucket into lat_hist */
+struct sync_sum {
+	uint64_t calls, errors, total_ns;
+	uint64_t lat_hist[LAT_BUCKETS];
+};
+
+static void sum_sync(const struct file_entry *f, struct sync_sum *sum, bool with_hist)
 {
-	memset(sum, 0, sizeof(*sum));
+	sum->calls = sum->errors = sum->total_ns = 0;
+	if (with_hist)
+		memset(sum->lat_hist, 0, sizeof(sum->lat_hist));
 	for (int i = 0; i < SC_MAX; i++) {
-		const struct sync_stats *st = f->sync[i];
+		const struct file_sync *st = f->sync[i];
 
 		if (!st)
 			continue;
 		sum->calls += st->calls;
 		sum->errors += st->errors;
 		sum->total_ns += st->total_ns;
-		for (int b = 0; b < LAT_BUCKETS; b++)
-			sum->lat_hist[b] += st->lat_hist[b];
+		for (uint32_t b = 0; with_hist && b < st->lat_hist.cnt; b++)
+			sum->lat_hist[st->lat_hist.b[b].idx] += st->lat_hist.b[b].cnt;
 	}
 }
 
 static void write_fsync(struct json *j, const struct file_entry *f)
 {
-	struct sync_stats sum;
+	struct sync_sum sum;
 
-	sum_sync(f, &sum);
+	sum_sync(f, &sum, true);
 	if (!sum.calls) {
 		json_null(j, "fsync");
 		return;
@@ -126,14 +131,34 @@ static void write_fsync(struct json *j, const struct file_entry *f)
 	json_u64(j, "calls", sum.calls);
 	json_u64(j, "errors", sum.errors);
 	json_u64(j, "total_ns", sum.total_ns);
-	write_hist_of(j, "lat_hist", sum.lat_hist, LAT_BUCKETS, lat_bucket_bounds);
+	json_arr_begin(j, "lat_hist");
+	for (int i = 0; i < LAT_BUCKETS; i++) {
+		uint64_t lo, hi;
+
+		if (!sum.lat_hist[i])
+			continue;
+		lat_bucket_bounds(i, &lo, &hi);
+		json_u64_triple(j, NULL, lo, hi, sum.lat_hist[i]);
+	}
+	json_arr_end(j);
 	json_obj_end(j);
+}
+
+/* "major:minor" of a kernel dev_t, built backwards from end */
+static const char *fmt_dev(char *end, uint32_t dev)
+{
+	char *p = end;
+
+	*--p = 0;
+	p = ob_fmt_u64(p, dev & 0xfffff);
+	*--p = ':';
+	return ob_fmt_u64(p, dev >> 20);
 }
 
 static void write_file(struct json *j, const struct trace_result *res, const struct file_entry *f,
 		       bool per_process)
 {
-	char dev[32];
+	char dev[2 * U64_DIGITS + 2];
 
 	json_obj_begin(j, NULL);
 	json_bytes(j, "path", f->path, f->path_len);
@@ -143,9 +168,8 @@ static void write_file(struct json *j, const struct trace_result *res, const str
 		json_u64(j, "pid", f->key.tgid);
 		json_bytes(j, "comm", f->comm, strnlen(f->comm, COMM_LEN));
 	}
-	json_bool(j, "deleted", f->have_rec && f->rec.nlink == 0);
-	snprintf(dev, sizeof(dev), "%u:%u", f->key.dev >> 20, f->key.dev & 0xfffff);
-	json_str(j, "dev", dev);
+	json_bool(j, "deleted", f->have_rec && f->deleted);
+	json_str(j, "dev", fmt_dev(dev + sizeof(dev), f->key.dev));
 	json_u64(j, "ino", f->key.ino);
 	json_bytes(j, "fstype", f->fstype, strnlen(f->fstype, sizeof(f->fstype)));
 	json_arr_begin(j, "comms");
@@ -153,8 +177,8 @@ static void write_file(struct json *j, const struct trace_result *res, const str
 		json_bytes(j, NULL, f->comms[i], strnlen(f->comms[i], COMM_LEN));
 	json_arr_end(j);
 	write_syscalls(j, f);
-	write_side(j, res, "read", &f->rec.side[SC_KIND_READ], false);
-	write_side(j, res, "write", &f->rec.side[SC_KIND_WRITE], true);
+	write_side(j, res, "read", &f->side[SC_KIND_READ], false);
+	write_side(j, res, "write", &f->side[SC_KIND_WRITE], true);
 	write_fsync(j, f);
 	json_obj_end(j);
 }
@@ -217,77 +241,113 @@ static void write_json(FILE *f, const struct trace_result *res, const struct opt
 
 /* ---- CSV ------------------------------------------------------------------ */
 
-static void csv_side(FILE *f, const struct trace_result *res, const struct rw_side *s)
+static void csv_u64(struct outbuf *o, char before, uint64_t v)
 {
-	if (!s->calls) {
-		fputs(",,,,,", f);
-		fputc(',', f);
-		return;
-	}
-	fprintf(f, ",%llu,%llu,%llu,%llu,%llu,", (unsigned long long)s->calls,
-		(unsigned long long)s->errors, (unsigned long long)s->bytes,
-		(unsigned long long)s->seq_calls,
-		(unsigned long long)rel_ns(res, s->first_entry_ns));
-	if (s->last_return_ns)
-		fprintf(f, "%llu", (unsigned long long)rel_ns(res, s->last_return_ns));
+	ob_putc(o, before);
+	ob_u64(o, v);
 }
 
-static void csv_row(FILE *f, const struct trace_result *res, const struct file_entry *e,
-		    bool per_process)
+/* csv_field, with the common case (nothing to quote) copied in place */
+static void csv_put_field(struct outbuf *o, const char *s, size_t len)
 {
-	struct sync_stats sy;
-	const struct rw_side *w = &e->rec.side[SC_KIND_WRITE];
+	if (!memchr(s, ',', len) && !memchr(s, '"', len) && !memchr(s, '\n', len) &&
+	    !memchr(s, '\r', len)) {
+		ob_write(o, s, len);
+		return;
+	}
+	ob_flush(o);
+	csv_field(o->f, s, len);
+}
 
-	csv_field(f, e->path, e->path_len);
-	if (per_process) {
-		fprintf(f, ",%u,", e->key.tgid);
-		csv_field(f, e->comm, strnlen(e->comm, COMM_LEN));
+static void csv_side(struct outbuf *o, const struct trace_result *res, const struct file_side *s)
+{
+	if (!s->calls) {
+		ob_put(o, ",,,,,,", 6);
+		return;
 	}
-	fprintf(f, ",%u:%u,%llu,", e->key.dev >> 20, e->key.dev & 0xfffff,
-		(unsigned long long)e->key.ino);
-	csv_field(f, e->fstype, strnlen(e->fstype, sizeof(e->fstype)));
-	fputc(',', f);
-	for (unsigned int i = 0; i < e->comm_cnt; i++) {
-		if (i)
-			fputc(';', f);
-		csv_field(f, e->comms[i], strnlen(e->comms[i], COMM_LEN));
-	}
-	csv_side(f, res, &e->rec.side[SC_KIND_READ]);
-	csv_side(f, res, w);
-	if (w->calls)
-		fprintf(f, ",%llu", (unsigned long long)w->rewrites);
-	else
-		fputc(',', f);
-	sum_sync(e, &sy);
-	if (sy.calls)
-		fprintf(f, ",%llu,%llu,%llu", (unsigned long long)sy.calls,
-			(unsigned long long)sy.errors, (unsigned long long)sy.total_ns);
-	else
-		fputs(",,,", f);
+	csv_u64(o, ',', s->calls);
+	csv_u64(o, ',', s->errors);
+	csv_u64(o, ',', s->bytes);
+	csv_u64(o, ',', s->seq_calls);
+	csv_u64(o, ',', rel_ns(res, s->first_entry_ns));
+	ob_putc(o, ',');
+	if (s->last_return_ns)
+		ob_u64(o, rel_ns(res, s->last_return_ns));
+}
+
+static void csv_syscalls(struct outbuf *o, const struct file_entry *e)
+{
 	for (int i = 0; i < SC_MAX; i++) {
-		const struct sc_stats *st = e->sc[i];
-		const struct sync_stats *sn = e->sync[i];
+		const struct file_sc *st = e->sc[i];
+		const struct file_sync *sn = e->sync[i];
 		int kind = sc_infos[i].kind;
 
-		if (kind == SC_KIND_SYNC && sn && sn->calls)
-			fprintf(f, ",%llu,%llu,", (unsigned long long)sn->calls,
-				(unsigned long long)sn->errors);
-		else if (kind != SC_KIND_SYNC && st && st->calls)
-			fprintf(f, ",%llu,%llu,", (unsigned long long)st->calls,
-				(unsigned long long)st->errors);
-		else
-			fputs(",,,", f);
+		if (kind == SC_KIND_SYNC && sn && sn->calls) {
+			csv_u64(o, ',', sn->calls);
+			csv_u64(o, ',', sn->errors);
+			ob_putc(o, ',');
+		} else if (kind != SC_KIND_SYNC && st && st->calls) {
+			csv_u64(o, ',', st->calls);
+			csv_u64(o, ',', st->errors);
+			ob_putc(o, ',');
+		} else {
+			ob_put(o, ",,,", 3);
+		}
 		if (st && st->calls && (kind == SC_KIND_READ || kind == SC_KIND_WRITE))
-			fprintf(f, "%llu", (unsigned long long)st->bytes);
+			ob_u64(o, st->bytes);
 	}
-	fputs("\r\n", f);
+}
+
+static void csv_row(struct outbuf *o, const struct trace_result *res, const struct file_entry *e,
+		    bool per_process)
+{
+	const struct file_side *w = &e->side[SC_KIND_WRITE];
+	struct sync_sum sy;
+
+	csv_put_field(o, e->path, e->path_len);
+	if (per_process) {
+		csv_u64(o, ',', e->key.tgid);
+		ob_putc(o, ',');
+		csv_put_field(o, e->comm, strnlen(e->comm, COMM_LEN));
+	}
+	csv_u64(o, ',', e->key.dev >> 20);
+	csv_u64(o, ':', e->key.dev & 0xfffff);
+	csv_u64(o, ',', e->key.ino);
+	ob_putc(o, ',');
+	csv_put_field(o, e->fstype, strnlen(e->fstype, sizeof(e->fstype)));
+	ob_putc(o, ',');
+	for (unsigned int i = 0; i < e->comm_cnt; i++) {
+		if (i)
+			ob_putc(o, ';');
+		csv_put_field(o, e->comms[i], strnlen(e->comms[i], COMM_LEN));
+	}
+	csv_side(o, res, &e->side[SC_KIND_READ]);
+	csv_side(o, res, w);
+	if (w->calls)
+		csv_u64(o, ',', w->rewrites);
+	else
+		ob_putc(o, ',');
+	sum_sync(e, &sy, false);
+	if (sy.calls) {
+		csv_u64(o, ',', sy.calls);
+		csv_u64(o, ',', sy.errors);
+		csv_u64(o, ',', sy.total_ns);
+	} else {
+		ob_put(o, ",,,", 3);
+	}
+	csv_syscalls(o, e);
+	ob_put(o, "\r\n", 2);
 }
 
 static void write_csv(FILE *f, const struct trace_result *res, const struct options *opts)
 {
+	struct outbuf o;
+
 	csv_header(f, opts->per_process);
+	ob_init(&o, f);
 	for (size_t i = 0; i < res->files.cnt; i++)
-		csv_row(f, res, res->files.v[i], opts->per_process);
+		csv_row(&o, res, res->files.v[i], opts->per_process);
+	ob_flush(&o);
 }
 
 /* ---- files ------------------------------------------------------------------ */
@@ -501,7 +561,7 @@ int output_write(const struct trace_result *res, const struct options *opts)
 
 static uint64_t file_bytes(const struct file_entry *f)
 {
-	return f->rec.side[0].bytes + f->rec.side[1].bytes;
+	return f->side[0].bytes + f->side[1].bytes;
 }
 
 static int by_bytes_desc(const void *a, const void *b)
@@ -537,7 +597,7 @@ void output_summary(const struct trace_result *res, FILE *f)
 		return;
 	memcpy(v, res->files.v, n * sizeof(*v));
 	for (size_t i = 0; i < n; i++)
-		rd += v[i]->rec.side[0].bytes, wr += v[i]->rec.side[1].bytes;
+		rd += v[i]->side[0].bytes, wr += v[i]->side[1].bytes;
 	qsort(v, n, sizeof(*v), by_bytes_desc);
 	human_bytes(rd, a, sizeof(a));
 	human_bytes(wr, b, sizeof(b));
@@ -549,11 +609,11 @@ void output_summary(const struct trace_result *res, FILE *f)
 	for (size_t i = 0; i < top; i++) {
 		const struct file_entry *e = v[i];
 
-		human_bytes(e->rec.side[0].bytes, a, sizeof(a));
-		human_bytes(e->rec.side[1].bytes, b, sizeof(b));
+		human_bytes(e->side[0].bytes, a, sizeof(a));
+		human_bytes(e->side[1].bytes, b, sizeof(b));
 		fprintf(f, "%10s %10s %9llu %9llu  %s\n", a, b,
-			(unsigned long long)e->rec.side[0].calls,
-			(unsigned long long)e->rec.side[1].calls, e->path);
+			(unsigned long long)e->side[0].calls, (unsigned long long)e->side[1].calls,
+			e->path);
 	}
 	free(v);
 }
