@@ -16,6 +16,7 @@
 #define IOTRACE_LOADER_H
 
 #include <stddef.h>
+#include <sys/types.h>
 #include <stdint.h>
 #include <stdbool.h>
 
@@ -93,6 +94,16 @@ int obj__attach(struct obj *o);
 
 /* Detach every program (closes perf events / raw tracepoint fds). */
 void obj__detach(struct obj *o);
+
+/*
+ * Detach in the background: a child process closes the attachments, which
+ * takes about a grace period per tracepoint (loader/obj.c), while the
+ * caller goes on at once; the child closes every other fd first (so pipes
+ * on its stdout end now) and exits when done.  Counting must
+ * have stopped already.  Returns the child's pid, or -1 when there was
+ * nothing to close or fork failed: then detached here, synchronously.
+ */
+pid_t obj__detach_async(struct obj *o);
 
 /* Detach, close every fd and free everything.  NULL is a no-op. */
 void obj__close(struct obj *o);

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <time.h>
 
 #include "internal.h"
@@ -425,15 +426,15 @@ int obj__attach(struct obj *o)
 }
 
 /*
- * Closing a tracepoint attachment waits in the kernel for an RCU tasks-trace
- * grace period (perf_event_detach_bpf_prog), 35-70 ms on 6.18: 2 s for 29
- * attachments closed one after the other.  Callers that wait at the same
- * time share a grace period, so each attachment gets a thread of its own;
- * they are created first and then released together: a closer that came
- * a millisecond early would start a grace period alone and the others
- * would wait for the next one.  Measured on 6.18, 2 cores, 29 attachments:
- * one thread 2070 ms; a thread each, started as created, 120 ms (two grace
- * periods); released together, 35-44 ms.  The threads only sleep in close(),
+ * Closing the last perf event of a tracepoint waits in the kernel for RCU
+ * grace periods (perf_trace_event_unreg -> tracepoint_synchronize_unregister),
+ * under the global event_mutex, so closes of different tracepoints mostly
+ * queue on each other: 35-70 ms each on 6.18.  Closing from a thread per
+ * attachment, created first and released together, overlaps what does not
+ * hold the mutex: 29 attachments took 2.0-2.1 s one after the other and
+ * 1.05-1.2 s this way (2 cores, 6.18; measured with no other tracer on the
+ * tracepoints: another holder of a tracepoint skips its wait, and made
+ * an earlier measure look like 40 ms).  The threads only sleep in close(),
  * so a small stack is enough; whatever no thread took, the caller closes.
  */
 #define DETACH_THREADS_MAX 64
@@ -503,6 +504,68 @@ void obj__detach(struct obj *o)
 	/* a single attachment, or no memory for the list: one after the other */
 	for (i = 0; i < o->prog_cnt; i++)
 		prog__detach(&o->progs[i]);
+}
+
+/* the attachment fds, sorted; their count */
+static size_t attach_fds(const struct obj *o, int *fds)
+{
+	size_t n = 0, i, j;
+	int fd;
+
+	for (i = 0; i < o->prog_cnt; i++) {
+		fd = o->progs[i].attach_fd;
+		if (fd < 0)
+			continue;
+		for (j = n++; j > 0 && fds[j - 1] > fd; j--)
+			fds[j] = fds[j - 1];
+		fds[j] = fd;
+	}
+	return n;
+}
+
+/* close fds lo..hi (hi inclusive; lo > hi: none) */
+static void close_span(unsigned int lo, unsigned int hi)
+{
+	struct rlimit rl;
+
+	if (lo > hi || !syscall(SYS_close_range, lo, hi, 0))
+		return;
+	/* before 5.9: one by one, up to the fd limit */
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+	    rl.rlim_cur - 1 < hi)
+		hi = (unsigned int)(rl.rlim_cur - 1);
+	for (; lo <= hi && lo < (1u << 20); lo++)
+		close((int)lo);
+}
+
+pid_t obj__detach_async(struct obj *o)
+{
+	int *fds;
+	size_t n, i;
+	pid_t pid;
+
+	if (!o)
+		return -1;
+	fds = calloc(o->prog_cnt ? o->prog_cnt : 1, sizeof(*fds));
+	n = fds ? attach_fds(o, fds) : 0;
+	pid = n ? fork() : -1;
+	if (pid == 0) {
+		/* every other fd goes first: a pipe on stdout must see its end now */
+		for (i = 0; i <= n; i++)
+			close_span(i ? (unsigned int)fds[i - 1] + 1 : 0,
+				   i < n ? (unsigned int)fds[i] - 1 : ~0u);
+		obj__detach(o);
+		_exit(0);
+	}
+	free(fds);
+	if (pid < 0) {
+		obj__detach(o);
+		return -1;
+	}
+	/* our copies: closing them does not wait, the child holds the attachments */
+	for (i = 0; i < o->prog_cnt; i++)
+		prog__detach(&o->progs[i]);
+	return pid;
 }
 
 static void prog__free(struct prog *p)

@@ -524,9 +524,25 @@ static void warn_dropped(const struct trace *t)
 }
 
 /*
+ * Detach last, in the background: closing the attachments takes about a
+ * second (a grace period per tracepoint, loader/obj.c), and the result is
+ * written by then, so a child process closes them while iotrace exits.
+ * With nothing counting (iot_stopped) they cost a traced call no more than
+ * the floor until they go.
+ */
+static void detach(struct trace *t)
+{
+	pid_t pid = obj__detach_async(t->obj);
+
+	if (pid > 0)
+		pr_debug("attachments handed to process %d to close", (int)pid);
+	phase("detached");
+}
+
+/*
  * Stop counting first (the iot_stopped flag), read and write, and detach
- * last: every detach waits for an RCU tasks-trace grace period, about 35 ms
- * per program on 6.18, which would otherwise stretch the trace.  A handler
+ * last: every detach waits for RCU grace periods, which would otherwise
+ * stretch the trace.  A handler
  * that passed the flag check just before it was set finishes within
  * microseconds: STOP_SETTLE_NS covers it.
  */
@@ -556,8 +572,7 @@ static int finish(struct trace *t)
 	if (!t->opts->quiet)
 		output_summary(&t->res, stderr);
 	warn_dropped(t);
-	obj__detach(t->obj);
-	phase("detached");
+	detach(t);
 	return 0;
 }
 

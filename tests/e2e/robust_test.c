@@ -667,6 +667,34 @@ Test(robust, sigkill_of_the_tracer_leaves_no_program_map_or_mount, .fini = teard
 	cr_expect_eq(tracefs_mounts(), mounts, "a tracefs mount was left behind");
 }
 
+/*
+ * A normal end hands the attachments to a child that closes them after
+ * iotrace has exited (loader/obj.c, obj__detach_async): they must still
+ * all go, with the maps, and the document be complete before.
+ */
+Test(robust, after_a_normal_end_every_program_and_map_goes, .fini = teardown)
+{
+	static uint32_t progs[MAX_IDS], maps[MAX_IDS];
+	size_t np, nm;
+	int st;
+
+	setup_dir();
+	tracer = start_trace("out.json", "spin", "0");
+	cr_assert(e2e_wait_attached(tracer, 30000), "iotrace did not attach");
+	np = held_ids(tracer, "prog_id:", progs, MAX_IDS);
+	nm = held_ids(tracer, "map_id:", maps, MAX_IDS);
+	cr_assert_gt(np, 10, "iotrace holds %zu programs", np);
+	cr_assert_gt(nm, 5, "iotrace holds %zu maps", nm);
+	kill(tracer, SIGTERM);
+	st = finish_trace(tracer);
+	kill_workload();
+	cr_expect_eq(st, 128 + SIGTERM, "%s", tracer_err());
+	cr_expect_eq(access(in_dir("out.json"), F_OK), 0, "no result document");
+	cr_expect(all_gone(BPF_PROG_GET_NEXT_ID, progs, np),
+		  "programs of the finished iotrace remain");
+	cr_expect(all_gone(BPF_MAP_GET_NEXT_ID, maps, nm), "maps of the finished iotrace remain");
+}
+
 /* ---- 64-bit counters ------------------------------------------------------------------ */
 
 Test(robust, bytes_past_4_gib_are_exact, .fini = teardown, .timeout = 120)
