@@ -102,8 +102,9 @@ void obj__detach(struct obj *o);
  * on its stdout end now) and exits when done.  Counting must
  * have stopped already.  Returns the child's pid, or -1 when there was
  * nothing to close or fork failed: then detached here, synchronously.
+ * comm, if not NULL, names the child (ps, /proc/PID/comm).
  */
-pid_t obj__detach_async(struct obj *o);
+pid_t obj__detach_async(struct obj *o, const char *comm);
 
 /* Detach, close every fd and free everything.  NULL is a no-op. */
 void obj__close(struct obj *o);

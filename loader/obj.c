@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -538,7 +539,7 @@ static void close_span(unsigned int lo, unsigned int hi)
 		close((int)lo);
 }
 
-pid_t obj__detach_async(struct obj *o)
+pid_t obj__detach_async(struct obj *o, const char *comm)
 {
 	int *fds;
 	size_t n, i;
@@ -550,6 +551,8 @@ pid_t obj__detach_async(struct obj *o)
 	n = fds ? attach_fds(o, fds) : 0;
 	pid = n ? fork() : -1;
 	if (pid == 0) {
+		if (comm)
+			prctl(PR_SET_NAME, comm, 0, 0, 0);
 		/* every other fd goes first: a pipe on stdout must see its end now */
 		for (i = 0; i <= n; i++)
 			close_span(i ? (unsigned int)fds[i - 1] + 1 : 0,

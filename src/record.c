@@ -532,7 +532,7 @@ static void warn_dropped(const struct trace *t)
  */
 static void detach(struct trace *t)
 {
-	pid_t pid = obj__detach_async(t->obj);
+	pid_t pid = obj__detach_async(t->obj, "iotrace-detach");
 
 	if (pid > 0)
 		pr_debug("attachments handed to process %d to close", (int)pid);

@@ -391,6 +391,41 @@ int tracer_sample(struct tracer_run *r, struct cell *c)
 }
 
 /* SIGINT, then drain its output to EOF and reap it; *stop_ms = SIGINT -> exit. */
+/*
+ * iotrace exits once its result is written and leaves closing its
+ * attachments to a child named iotrace-detach (about a second of kernel
+ * grace periods): wait for it, uncounted, so the next cell starts clean.
+ */
+static void wait_detach_children(void)
+{
+	double t0 = now_ms();
+	bool found = true;
+
+	while (found && now_ms() - t0 < STOP_WAIT_MS) {
+		DIR *d = opendir("/proc");
+		struct dirent *de;
+		char path[64], comm[32];
+
+		found = false;
+		while (d && !found && (de = readdir(d))) {
+			FILE *f;
+
+			if (de->d_name[0] < '1' || de->d_name[0] > '9')
+				continue;
+			snprintf(path, sizeof(path), "/proc/%.16s/comm", de->d_name);
+			f = fopen(path, "r");
+			if (!f)
+				continue;
+			found = fgets(comm, sizeof(comm), f) && !strcmp(comm, "iotrace-detach\n");
+			fclose(f);
+		}
+		if (d)
+			closedir(d);
+		if (found)
+			usleep(10000);
+	}
+}
+
 static int stop_external(struct tracer_run *r, double *stop_ms)
 {
 	struct pollfd p = { .fd = r->err_fd, .events = POLLIN };
@@ -424,6 +459,8 @@ static int stop_external(struct tracer_run *r, double *stop_ms)
 		return -errno;
 	*stop_ms = now_ms() - t0;
 	close(r->err_fd);
+	if (r->id == TR_IOTRACE)
+		wait_detach_children();
 	if (!err && (!WIFEXITED(status) || WEXITSTATUS(status))) {
 		fprintf(stderr, "bench: %s ended with status 0x%x\n", tracer_names[r->id], status);
 		err = -EIO;
