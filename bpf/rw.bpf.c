@@ -10,6 +10,7 @@
 #include "helpers.bpf.h"
 #include "kernel.bpf.h"
 #include "maps.bpf.h"
+#include <asm/unistd.h>
 
 #define O_APPEND    02000
 #define __O_TMPFILE 020000000 /* kept in f_flags after open */
@@ -339,18 +340,45 @@ static __always_inline int unstash(struct inflight *inf)
  * Every vectored syscall has its iovec in args[1] and its count in args[2]
  * (checked by syscalls.def's ARG_IOV(1, 2) lines).
  */
-#define ARG_COUNT(n)	   (ctx->args[n]), 0
+#define ARG_COUNT(n)	   args[n], 0
 #define ARG_IOV(iov, cnt)  0, ((iov) == 1 && (cnt) == 2 ? 1 : -1)
 #define ARG_NONE	   0, 0
 #define REQ_VALUE_(v, iov) (v)
 #define REQ_IOV_(v, iov)   (iov)
 #define REQ_VALUE(...)	   REQ_VALUE_(__VA_ARGS__)
 #define REQ_IOV(...)	   REQ_IOV_(__VA_ARGS__)
-#define OFF_POS		   file_pos(&ff, is_write)
-#define OFF_ARG(n)	   (ctx->args[n])
-#define OFF_ARG_OR_POS(n)  ((__s64)ctx->args[n] == -1 ? OFF_POS : ctx->args[n])
-#define OFF_PTR(n)	   user_u64_or(ctx->args[n], OFF_POS)
-#define OFF_NONE	   0
+/* An offset expression is a pair too: how to find the offset, and an argument. */
+enum off_how { OFF_HOW_NONE, OFF_HOW_POS, OFF_HOW_ARG, OFF_HOW_ARG_OR_POS, OFF_HOW_PTR };
+#define OFF_POS		    OFF_HOW_POS, 0
+#define OFF_ARG(n)	    OFF_HOW_ARG, args[n]
+#define OFF_ARG_OR_POS(n)   OFF_HOW_ARG_OR_POS, args[n]
+#define OFF_PTR(n)	    OFF_HOW_PTR, args[n]
+#define OFF_NONE	    OFF_HOW_NONE, 0
+#define OFF_HOW_(how, arg)  (how)
+#define OFF_ARGV_(how, arg) (arg)
+#define OFF_HOW(...)	    OFF_HOW_(__VA_ARGS__)
+#define OFF_ARGV(...)	    OFF_ARGV_(__VA_ARGS__)
+
+/*
+ * The starting offset: an argument, the file position (for a write on an
+ * O_APPEND file, its size) when the argument is -1 or the call has none,
+ * or the loff_t an argument points to (sendfile).
+ */
+static __always_inline __u64 start_offset(__u32 how, __u64 arg, const struct file_facts *ff,
+					  int is_write)
+{
+	switch (how) {
+	case OFF_HOW_ARG:
+		return arg;
+	case OFF_HOW_ARG_OR_POS:
+		return (__s64)arg == -1 ? file_pos(ff, is_write) : arg;
+	case OFF_HOW_PTR:
+		return user_u64_or(arg, file_pos(ff, is_write));
+	case OFF_HOW_POS:
+		return file_pos(ff, is_write);
+	}
+	return 0;
+}
 
 /* ---- exit side -------------------------------------------------------- */
 
@@ -737,10 +765,27 @@ static __always_inline void count_file(struct inflight *inf, struct inflight_fil
 	/* per-syscall stats first: a call they cannot hold is counted nowhere */
 	if (count_syscall(&f->fk, inf->sc, inf->req, ret, 1))
 		return;
-	count_side(&rec->side[kind], inf->ts, f->start, ret, kind);
+	count_side(&rec->side[kind & 1], inf->ts, f->start, ret, kind);
 }
 
-static __always_inline int on_exit(struct sys_exit_ctx *ctx, __u32 kind, int has_out)
+/* The kind of a syscall (SC_KIND_*), from its line in syscalls.def. */
+static __always_inline __u32 kind_of(__u32 sc)
+{
+	switch (sc) {
+#define X(name, tp, kind, fd, out, req, off)                                                       \
+	case SC_##name:                                                                            \
+		return kind;
+#include "syscalls.def"
+#undef X
+	}
+	return SC_KIND_CLOSE;
+}
+
+/*
+ * Exit of every syscall, one body for all (see on_enter): the call's
+ * syscall, and so its kind, is in the slot; only sendfile fills f[1].
+ */
+static __always_inline int on_exit(struct sys_exit_ctx *ctx)
 {
 	__u64 comm[2] = {};
 	struct inflight inf;
@@ -749,8 +794,8 @@ static __always_inline int on_exit(struct sys_exit_ctx *ctx, __u32 kind, int has
 		return 0;
 	current_comm(comm);
 	if (inf.f[0].valid)
-		count_file(&inf, &inf.f[0], kind, ctx->ret, comm);
-	if (has_out && inf.f[1].valid)
+		count_file(&inf, &inf.f[0], kind_of(inf.sc), ctx->ret, comm);
+	if (inf.f[1].valid)
 		count_file(&inf, &inf.f[1], SC_KIND_WRITE, ctx->ret, comm);
 	flush_emits(ctx); /* the scratch lookup is inlined (percpu array, 6.11+) */
 	return 0;
@@ -776,41 +821,102 @@ int iov_sum_prog(struct sys_enter_ctx *ctx)
 }
 
 /*
- * The enter/exit program pair of every syscall in syscalls.def.  Entry
- * evaluates the line's expressions with `ctx` and `view` in scope: the
- * offset once the fd is known to be a named regular file.
+ * Entry of every syscall in syscalls.def, one body for all: the syscall
+ * number picks the line's expressions (x86-64 numbers, from the build's
+ * asm/unistd.h, like the binary), then one fd resolution, one offset and
+ * one stash serve them all.  The sys_enter_* programs of syscalls with the
+ * same argument count are this body byte for byte, so the loader loads
+ * each body once (and sys_exit_* once): 6 program loads instead of 28.
  */
 #define OUT_NONE  -1
 #define OUT_FD(n) (n)
 
+/*
+ * The arguments each syscall's tracepoint record holds (x86-64): a program
+ * may read no further into the record than the shortest one it is attached
+ * to (perf_event_set_bpf_prog: max_ctx_offset), so the entries sharing a
+ * body are those of one count: 5 bodies, each compiled with only its cases.
+ */
+#define NARGS_read	3
+#define NARGS_readv	3
+#define NARGS_pread64	4
+#define NARGS_preadv	5
+#define NARGS_preadv2	6
+#define NARGS_write	3
+#define NARGS_writev	3
+#define NARGS_pwrite64	4
+#define NARGS_pwritev	5
+#define NARGS_pwritev2	6
+#define NARGS_sendfile	4
+#define NARGS_fsync	1
+#define NARGS_fdatasync 1
+#define NARGS_close	1
+
+static __always_inline int on_enter(struct sys_enter_ctx *ctx, const int nargs)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid(), fd, out = 0, req, off_arg;
+	__u32 sc, off_how, iov, is_write, has_out;
+	struct inflight inf = {};
+	struct file_facts ff;
+
+	__u64 args[6] = {};
+	int i;
+
+	if (iot_stopped || !task_traced(pid_tgid))
+		return 0;
+		/*
+	 * The record's arguments, each at a constant ctx offset (a ctx access at
+	 * a variable one is refused), and none past the record's end.
+	 */
+#pragma clang loop unroll(full)
+	for (i = 0; i < 6; i++)
+		if (i < nargs)
+			args[i] = READ_ONCE(ctx->args[i]);
+	switch (ctx->nr) {
+#define X(name, tp, kind, fd_, out_, req_, off_)                                                   \
+	case __NR_##name:                                                                          \
+		if (NARGS_##name != nargs)                                                         \
+			return 0;                                                                  \
+		sc = SC_##name;                                                                    \
+		_Static_assert(REQ_IOV(req_) >= 0, "ARG_IOV must be ARG_IOV(1, 2)");               \
+		is_write = kind == SC_KIND_WRITE;                                                  \
+		fd = args[fd_];                                                                    \
+		has_out = out_ >= 0;                                                               \
+		if (out_ >= 0)                                                                     \
+			out = args[out_ & 3];                                                      \
+		req = REQ_VALUE(req_);                                                             \
+		iov = REQ_IOV(req_);                                                               \
+		off_how = OFF_HOW(off_);                                                           \
+		off_arg = OFF_ARGV(off_);                                                          \
+		break;
+#include "syscalls.def"
+#undef X
+	default:
+		return 0;
+	}
+	if (resolve_fd(fd, &inf.f[0], &ff, pid_tgid))
+		inf.f[0].start = start_offset(off_how, off_arg, &ff, is_write);
+	if (has_out && resolve_fd(out, &inf.f[1], &ff, pid_tgid))
+		inf.f[1].start = file_pos(&ff, 1);
+	if (!inf.f[0].valid && !inf.f[1].valid)
+		return 0;
+	stash(&inf, (__u32)pid_tgid, sc, req);
+	if (iov)
+		bpf_tail_call(ctx, &tails, TAIL_IOV_SUM);
+	return 0;
+}
+
+/* The programs: one per tracepoint, all with the same two bodies. */
 #define X(name, tp, kind, fd, out, req, off)                                                       \
 	SEC("tracepoint/syscalls/sys_enter_" #tp)                                                  \
 	int sys_enter_##tp(struct sys_enter_ctx *ctx)                                              \
 	{                                                                                          \
-		const int is_write __attribute__((unused)) = kind == SC_KIND_WRITE;                \
-		struct inflight inf = {};                                                          \
-		struct file_facts ff;                                                              \
-                                                                                                   \
-		__u64 pid_tgid = bpf_get_current_pid_tgid();                                       \
-                                                                                                   \
-		if (iot_stopped || !task_traced(pid_tgid))                                         \
-			return 0;                                                                  \
-		if (resolve_fd(ctx->args[fd], &inf.f[0], &ff, pid_tgid))                           \
-			inf.f[0].start = off;                                                      \
-		if (out >= 0 && resolve_fd(ctx->args[out & 7], &inf.f[1], &ff, pid_tgid))          \
-			inf.f[1].start = file_pos(&ff, 1);                                         \
-		_Static_assert(REQ_IOV(req) >= 0, "ARG_IOV must be ARG_IOV(1, 2)");                \
-		if (!inf.f[0].valid && !inf.f[1].valid)                                            \
-			return 0;                                                                  \
-		stash(&inf, (__u32)pid_tgid, SC_##name, REQ_VALUE(req));                           \
-		if (REQ_IOV(req))                                                                  \
-			bpf_tail_call(ctx, &tails, TAIL_IOV_SUM);                                  \
-		return 0;                                                                          \
+		return on_enter(ctx, NARGS_##name);                                                \
 	}                                                                                          \
 	SEC("tracepoint/syscalls/sys_exit_" #tp)                                                   \
 	int sys_exit_##tp(struct sys_exit_ctx *ctx)                                                \
 	{                                                                                          \
-		return on_exit(ctx, kind, out >= 0);                                               \
+		return on_exit(ctx);                                                               \
 	}
 #include "syscalls.def"
 #undef X

@@ -70,6 +70,11 @@ const struct bpf_insn *prog__insns(const struct prog *p)
 	return p->insns;
 }
 
+const struct prog *prog__twin(const struct prog *p)
+{
+	return p->twin;
+}
+
 const char *prog__log(const struct prog *p)
 {
 	return p->log;

@@ -180,6 +180,7 @@ struct prog {
 	int fd;
 	int attach_fd;
 	char *log;
+	struct prog *twin; /* loaded as this earlier program (same instructions) */
 };
 
 struct obj {

@@ -125,6 +125,8 @@ size_t prog__insn_cnt(const struct prog *p);
 const struct bpf_insn *prog__insns(const struct prog *p);
 /* the log captured at load (NULL when none was kept) */
 const char *prog__log(const struct prog *p);
+/* The earlier program with the same instructions this one was loaded as, or NULL. */
+const struct prog *prog__twin(const struct prog *p);
 
 const char *map__name(const struct map *m);
 int map__fd(const struct map *m);

@@ -8,6 +8,7 @@
  * Everything is owned by struct obj; there is no global loader state.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -279,6 +280,7 @@ struct load_job {
 	size_t *order; /* program indices, tail programs first */
 	size_t next;   /* atomic cursor into order */
 	int *errs;     /* per program */
+	size_t cnt;    /* entries of order: the programs that are nobody's twin */
 };
 
 static void *load_worker(void *arg)
@@ -286,7 +288,7 @@ static void *load_worker(void *arg)
 	struct load_job *job = arg;
 	size_t i, idx;
 
-	while ((i = __atomic_fetch_add(&job->next, 1, __ATOMIC_RELAXED)) < job->o->prog_cnt) {
+	while ((i = __atomic_fetch_add(&job->next, 1, __ATOMIC_RELAXED)) < job->cnt) {
 		idx = job->order[i];
 		job->errs[idx] = prog__load(job->o, &job->o->progs[idx], job->opts);
 	}
@@ -321,28 +323,71 @@ static size_t loader_cnt(size_t prog_cnt)
 	return n < prog_cnt ? n : (prog_cnt ? prog_cnt : 1);
 }
 
+/*
+ * Programs whose final instructions are the same (the syscall handlers
+ * share bodies, bpf/rw.bpf.c) are loaded once: the later ones are twins of
+ * the first and get a duplicate of its fd (and a copy of its log).  Each
+ * still attaches to its own tracepoint.
+ */
+static void find_twins(struct obj *o)
+{
+	struct prog *p, *q;
+	size_t i, j;
+
+	for (i = 0; i < o->prog_cnt; i++) {
+		p = &o->progs[i];
+		p->twin = NULL;
+		for (j = 0; j < i && !p->twin; j++) {
+			q = &o->progs[j];
+			if (!q->twin && q->type == p->type && q->insn_cnt == p->insn_cnt &&
+			    !memcmp(q->insns, p->insns, p->insn_cnt * sizeof(*p->insns)))
+				p->twin = q;
+		}
+	}
+}
+
+static int share_twin(struct prog *p)
+{
+	p->fd = fcntl(p->twin->fd, F_DUPFD_CLOEXEC, 0);
+	if (p->fd < 0) {
+		pr_warn("prog '%s': cannot share the program of '%s': %s", p->name, p->twin->name,
+			strerror(errno));
+		return -errno;
+	}
+	free(p->log);
+	p->log = p->twin->log ? strdup(p->twin->log) : NULL;
+	pr_debug("prog '%s': the same instructions as '%s': shares its program, fd %d", p->name,
+		 p->twin->name, p->fd);
+	return 0;
+}
+
 static int load_progs(struct obj *o, const struct obj_load_opts *opts)
 {
 	size_t n = o->prog_cnt ? o->prog_cnt : 1, started = 0, i;
-	struct load_job job = { o, opts, calloc(n, sizeof(size_t)), 0, calloc(n, sizeof(int)) };
+	struct load_job job = { o, opts, calloc(n, sizeof(size_t)), 0, calloc(n, sizeof(int)), 0 };
 	pthread_t tids[LOAD_THREADS_MAX];
 	int err = -ENOMEM;
 
 	if (!job.order || !job.errs)
 		goto out;
+	find_twins(o);
 	for (i = 0; i < o->prog_cnt; i++)
-		job.order[i] = i;
-	qsort_r(job.order, o->prog_cnt, sizeof(size_t), cmp_weight, o);
-	for (i = 1; i < loader_cnt(o->prog_cnt); i++)
+		if (!o->progs[i].twin)
+			job.order[job.cnt++] = i;
+	qsort_r(job.order, job.cnt, sizeof(size_t), cmp_weight, o);
+	for (i = 1; i < loader_cnt(job.cnt); i++)
 		if (!pthread_create(&tids[started], NULL, load_worker, &job))
 			started++;
 	load_worker(&job);
 	for (i = 0; i < started; i++)
 		pthread_join(tids[i], NULL);
-	pr_debug("obj: %zu programs loaded by %zu threads, '%s' first", o->prog_cnt, started + 1,
-		 o->prog_cnt ? o->progs[job.order[0]].name : "-");
+	pr_debug("obj: %zu of %zu programs loaded by %zu threads, '%s' first", job.cnt, o->prog_cnt,
+		 started + 1, job.cnt ? o->progs[job.order[0]].name : "-");
 	for (i = 0, err = 0; i < o->prog_cnt && !err; i++)
 		err = job.errs[i];
+	for (i = 0; i < o->prog_cnt && !err; i++)
+		if (o->progs[i].twin)
+			err = share_twin(&o->progs[i]);
 out:
 	free(job.order);
 	free(job.errs);

@@ -108,15 +108,16 @@ static int write_summary(struct obj *o, const char *dir)
 		return -errno;
 	}
 	fprintf(f, "program\tsection\tinsns\tprocessed\ttotal_states\tpeak_states\t"
-		   "max_states_per_insn\tstack_depth\n");
+		   "max_states_per_insn\tstack_depth\tloaded_as\n");
 	for (size_t i = 0; i < obj__prog_cnt(o); i++) {
 		struct prog *p = obj__prog(o, i);
 		struct prog_stats s;
 
 		parse_stats(prog__log(p) ? prog__log(p) : "", &s);
-		fprintf(f, "%s\t%s\t%zu\t%lu\t%lu\t%lu\t%lu\t%s\n", prog__name(p), prog__section(p),
-			prog__insn_cnt(p), s.processed, s.total_states, s.peak_states, s.max_states,
-			s.stack);
+		fprintf(f, "%s\t%s\t%zu\t%lu\t%lu\t%lu\t%lu\t%s\t%s\n", prog__name(p),
+			prog__section(p), prog__insn_cnt(p), s.processed, s.total_states,
+			s.peak_states, s.max_states, s.stack,
+			prog__twin(p) ? prog__name(prog__twin(p)) : "-");
 	}
 	return fclose(f) ? -EIO : 0;
 }
@@ -134,8 +135,15 @@ int verify_run(const char *dir)
 	err = err ?: obj__load(o, &lo);
 	for (size_t i = 0; !err && i < obj__prog_cnt(o); i++) {
 		struct prog *p = obj__prog(o, i);
+		const struct prog *twin = prog__twin(p);
+		char note[256];
 
-		err = write_log(dir, prog__name(p), prog__log(p) ? prog__log(p) : "");
+		/* a twin was not verified on its own: point at the log that covers it */
+		if (twin)
+			snprintf(note, sizeof(note),
+				 "the same instructions as %s: loaded once, as %s; see %s.log\n",
+				 prog__name(twin), prog__name(twin), prog__name(twin));
+		err = write_log(dir, prog__name(p), twin ? note : prog__log(p) ? prog__log(p) : "");
 	}
 	err = err ?: write_summary(o, dir);
 	objects_close(o);

@@ -652,7 +652,7 @@ Test(robust, sigkill_of_the_tracer_leaves_no_program_map_or_mount, .fini = teard
 	cr_assert(e2e_wait_attached(tracer, 30000), "iotrace did not attach");
 	np = held_ids(tracer, "prog_id:", progs, MAX_IDS);
 	nm = held_ids(tracer, "map_id:", maps, MAX_IDS);
-	cr_assert_gt(np, 10, "iotrace holds %zu programs", np);
+	cr_assert_geq(np, 5, "iotrace holds %zu programs", np);
 	cr_assert_gt(nm, 5, "iotrace holds %zu maps", nm);
 	/* the enumeration sees them while iotrace runs */
 	cr_assert_gt(before = bpf_ids(BPF_PROG_GET_NEXT_ID, all, MAX_IDS), 0);
@@ -683,7 +683,7 @@ Test(robust, after_a_normal_end_every_program_and_map_goes, .fini = teardown)
 	cr_assert(e2e_wait_attached(tracer, 30000), "iotrace did not attach");
 	np = held_ids(tracer, "prog_id:", progs, MAX_IDS);
 	nm = held_ids(tracer, "map_id:", maps, MAX_IDS);
-	cr_assert_gt(np, 10, "iotrace holds %zu programs", np);
+	cr_assert_geq(np, 5, "iotrace holds %zu programs", np);
 	cr_assert_gt(nm, 5, "iotrace holds %zu maps", nm);
 	kill(tracer, SIGTERM);
 	st = finish_trace(tracer);
