@@ -133,17 +133,16 @@ static int patch_call(struct link_ctx *c, size_t i, size_t elf_idx, size_t sec_i
 static int apply_relo(struct link_ctx *c, size_t i, const struct relo *r)
 {
 	struct bpf_insn *insn = &c->p->insns[i];
-	const struct map *m = &c->o->maps[r->map_idx];
 
 	switch (r->kind) {
 	case RELO_MAP:
 		insn[0].src_reg = BPF_PSEUDO_MAP_FD;
-		insn[0].imm = m->fd;
+		insn[0].imm = c->o->maps[r->map_idx].fd;
 		insn[1].imm = 0;
 		return 0;
 	case RELO_DATA:
 		insn[0].src_reg = BPF_PSEUDO_MAP_VALUE;
-		insn[0].imm = m->fd;
+		insn[0].imm = c->o->maps[r->map_idx].fd;
 		insn[1].imm = r->data_off;
 		return 0;
 	case RELO_CALL:
