@@ -388,6 +388,12 @@ static int load_progs(struct obj *o, const struct obj_load_opts *opts)
 	for (i = 0; i < o->prog_cnt && !err; i++)
 		if (o->progs[i].twin)
 			err = share_twin(&o->progs[i]);
+	/* the insn origins serve relocation only: 24 B per insn, freed once loaded */
+	for (i = 0; i < o->prog_cnt && !err; i++) {
+		free(o->progs[i].orig);
+		o->progs[i].orig = NULL;
+		o->progs[i].orig_cap = 0;
+	}
 out:
 	free(job.order);
 	free(job.errs);

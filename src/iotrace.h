@@ -132,6 +132,8 @@ struct obj;
 int objects_open(struct obj **out, const char *const *files, size_t file_cnt);
 /* obj__close, and free what objects_open read */
 void objects_close(struct obj *o);
+/* drop the embedded objects' pages from the resident set (after loading) */
+void objects_release_embedded(void);
 
 /* follow.c: run the command stopped until released */
 struct child {

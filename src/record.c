@@ -9,6 +9,7 @@
  * command, which is traced while it winds down (END_GRACE_MS at most).
  */
 #include <errno.h>
+#include <malloc.h>
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
@@ -659,6 +660,9 @@ int record_run(const struct options *opts, int *exit_code)
 	err = err ?: output_check_path(opts->output);
 	err = err ?: check_log_dir(opts->verifier_log_dir);
 	err = err ?: load(&t);
+	/* the loader's working memory and the embedded objects out of the resident set */
+	malloc_trim(0);
+	objects_release_embedded();
 	phase("loaded");
 	err = err ?: fill_targets(&t);
 	err = err ?: open_pidfds(&t);
