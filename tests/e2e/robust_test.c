@@ -641,19 +641,25 @@ static bool all_gone(int cmd, const uint32_t *ids, size_t n)
 	return false;
 }
 
+/* a trace of a spinning workload, attached, and the program and map ids it holds */
+static void trace_holding(uint32_t *progs, size_t *np, uint32_t *maps, size_t *nm)
+{
+	setup_dir();
+	tracer = start_trace("out.json", "spin", "0");
+	cr_assert(e2e_wait_attached(tracer, 30000), "iotrace did not attach");
+	*np = held_ids(tracer, "prog_id:", progs, MAX_IDS);
+	*nm = held_ids(tracer, "map_id:", maps, MAX_IDS);
+	cr_assert_geq(*np, 5, "iotrace holds %zu programs", *np);
+	cr_assert_gt(*nm, 5, "iotrace holds %zu maps", *nm);
+}
+
 Test(robust, sigkill_of_the_tracer_leaves_no_program_map_or_mount, .fini = teardown)
 {
 	static uint32_t progs[MAX_IDS], maps[MAX_IDS], all[MAX_IDS];
 	size_t np, nm, before;
 	int mounts = tracefs_mounts(), st;
 
-	setup_dir();
-	tracer = start_trace("out.json", "spin", "0");
-	cr_assert(e2e_wait_attached(tracer, 30000), "iotrace did not attach");
-	np = held_ids(tracer, "prog_id:", progs, MAX_IDS);
-	nm = held_ids(tracer, "map_id:", maps, MAX_IDS);
-	cr_assert_geq(np, 5, "iotrace holds %zu programs", np);
-	cr_assert_gt(nm, 5, "iotrace holds %zu maps", nm);
+	trace_holding(progs, &np, maps, &nm);
 	/* the enumeration sees them while iotrace runs */
 	cr_assert_gt(before = bpf_ids(BPF_PROG_GET_NEXT_ID, all, MAX_IDS), 0);
 	cr_assert(id_in(progs[0], all, before), "prog id %u not listed", progs[0]);
@@ -678,13 +684,7 @@ Test(robust, after_a_normal_end_every_program_and_map_goes, .fini = teardown)
 	size_t np, nm;
 	int st;
 
-	setup_dir();
-	tracer = start_trace("out.json", "spin", "0");
-	cr_assert(e2e_wait_attached(tracer, 30000), "iotrace did not attach");
-	np = held_ids(tracer, "prog_id:", progs, MAX_IDS);
-	nm = held_ids(tracer, "map_id:", maps, MAX_IDS);
-	cr_assert_geq(np, 5, "iotrace holds %zu programs", np);
-	cr_assert_gt(nm, 5, "iotrace holds %zu maps", nm);
+	trace_holding(progs, &np, maps, &nm);
 	kill(tracer, SIGTERM);
 	st = finish_trace(tracer);
 	kill_workload();
