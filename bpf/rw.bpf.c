@@ -743,9 +743,13 @@ static __always_inline void count_sync(struct file_key *fk, __u32 sc, __u64 ts, 
 	__sync_fetch_and_add(&st->lat_hist[lat_bucket(lat)], 1);
 }
 
-/* Count one call on one of its files (kind: what the call is for that file). */
+/*
+ * Count one call on one of its files (kind: what the call is for that
+ * file); per_sc 0 counts it on the file's read or write side only (the
+ * destination of a sendfile whose source is the same file: one call).
+ */
 static __always_inline void count_file(struct inflight *inf, struct inflight_file *f, __u32 kind,
-				       __s64 ret, const __u64 *comm)
+				       __s64 ret, const __u64 *comm, int per_sc)
 {
 	struct file_rec *rec;
 
@@ -763,9 +767,14 @@ static __always_inline void count_file(struct inflight *inf, struct inflight_fil
 		return;
 	}
 	/* per-syscall stats first: a call they cannot hold is counted nowhere */
-	if (count_syscall(&f->fk, inf->sc, inf->req, ret, 1))
+	if (per_sc && count_syscall(&f->fk, inf->sc, inf->req, ret, 1))
 		return;
 	count_side(&rec->side[kind & 1], inf->ts, f->start, ret, kind);
+}
+
+static __always_inline int same_file(const struct file_key *a, const struct file_key *b)
+{
+	return a->dev == b->dev && a->ino == b->ino && a->tgid == b->tgid;
 }
 
 /* The kind of a syscall (SC_KIND_*), from its line in syscalls.def. */
@@ -794,9 +803,10 @@ static __always_inline int on_exit(struct sys_exit_ctx *ctx)
 		return 0;
 	current_comm(comm);
 	if (inf.f[0].valid)
-		count_file(&inf, &inf.f[0], kind_of(inf.sc), ctx->ret, comm);
+		count_file(&inf, &inf.f[0], kind_of(inf.sc), ctx->ret, comm, 1);
 	if (inf.f[1].valid)
-		count_file(&inf, &inf.f[1], SC_KIND_WRITE, ctx->ret, comm);
+		count_file(&inf, &inf.f[1], SC_KIND_WRITE, ctx->ret, comm,
+			   !inf.f[0].valid || !same_file(&inf.f[0].fk, &inf.f[1].fk));
 	flush_emits(ctx); /* the scratch lookup is inlined (percpu array, 6.11+) */
 	return 0;
 }

@@ -167,9 +167,13 @@ static struct m_fd *fd_of(struct model *m, int fd)
 	return &m->fds[fd];
 }
 
-/* one read/write-type call as the spec counts it on the file's side; ret < 0 is a failure */
-static void record(struct m_file *f, enum m_sc sc, int sidx, uint64_t req, uint64_t start,
-		   int64_t ret)
+/*
+ * One read/write-type call as the spec counts it on the file's side; ret < 0
+ * is a failure.  A sendfile from a file to itself is one call of the file:
+ * its syscalls.sendfile counts it once (the source side), both sides count it.
+ */
+static void record_side(struct m_file *f, enum m_sc sc, int sidx, uint64_t req, uint64_t start,
+			int64_t ret, bool per_sc)
 {
 	struct m_sc_stats *s = &f->sc[sc];
 	struct m_side *side = &f->side[sidx];
@@ -177,15 +181,19 @@ static void record(struct m_file *f, enum m_sc sc, int sidx, uint64_t req, uint6
 	cr_assert(sc_kind[sc] == sidx || sc_kind[sc] == 2, "model: %s on side %d", sc_names[sc],
 		  sidx);
 	f->recorded = true;
-	s->calls++;
-	s->req[bucket(req)]++;
+	if (per_sc) {
+		s->calls++;
+		s->req[bucket(req)]++;
+	}
 	side->calls++;
 	if (ret < 0) {
-		s->errors++;
+		s->errors += per_sc;
 		side->errors++;
-	} else {
+	} else if (per_sc) {
 		s->bytes += (uint64_t)ret;
 		s->done[bucket((uint64_t)ret)]++;
+	}
+	if (ret >= 0) {
 		side->bytes += (uint64_t)ret;
 		side->any_ok = true;
 		/* Sequential: starts where the previous success ended (0 for the first) */
@@ -202,6 +210,12 @@ static void record(struct m_file *f, enum m_sc sc, int sidx, uint64_t req, uint6
 		side->have_start = true;
 		side->last_start = start;
 	}
+}
+
+static void record(struct m_file *f, enum m_sc sc, int sidx, uint64_t req, uint64_t start,
+		   int64_t ret)
+{
+	record_side(f, sc, sidx, req, start, ret, true);
 }
 
 uint64_t m_pos(struct model *m, int fd)
@@ -280,7 +294,7 @@ uint64_t m_sendfile(struct model *m, int out_fd, int in_fd, uint64_t *off, uint6
 		struct m_fd *out = fd_of(m, out_fd);
 		uint64_t ostart = m_pos(m, out_fd);
 
-		record(out->f, M_SENDFILE, 1, count, ostart, (int64_t)n);
+		record_side(out->f, M_SENDFILE, 1, count, ostart, (int64_t)n, out->f != in->f);
 		out->pos = ostart + n;
 		if (out->pos > out->f->size)
 			out->f->size = out->pos;
@@ -294,7 +308,8 @@ void m_sendfile_fail(struct model *m, int out_fd, int in_fd, const uint64_t *off
 
 	record(in->f, M_SENDFILE, 0, count, off ? *off : in->pos, -1);
 	if (out_fd >= 0)
-		record(fd_of(m, out_fd)->f, M_SENDFILE, 1, count, m_pos(m, out_fd), -1);
+		record_side(fd_of(m, out_fd)->f, M_SENDFILE, 1, count, m_pos(m, out_fd), -1,
+			    fd_of(m, out_fd)->f != in->f);
 }
 
 void m_fail(struct model *m, int fd, enum m_sc sc, uint64_t count, uint64_t start)

@@ -111,7 +111,7 @@ Test(syscalls, sendfile_counts_on_the_source_and_on_a_regular_destination, .fini
 	struct m_file *dst = m_file(m, WL_SF_DST, 0);
 	struct m_file *app = m_create(m, WL_SF_APP, WL_SF_APP_SZ);
 	int in = m_open(m, src, O_RDONLY), out = m_open(m, dst, O_CREAT | O_WRONLY | O_TRUNC);
-	int ro, ap, wo;
+	int ro, ap, wo, sr, sw;
 	uint64_t off;
 
 	m_sendfile(m, out, in, NULL, 4096); /* position */
@@ -129,6 +129,13 @@ Test(syscalls, sendfile_counts_on_the_source_and_on_a_regular_destination, .fini
 	m_sendfile_fail(m, ap, in, NULL, 10); /* EINVAL, destination starts at size */
 	wo = m_open(m, src, O_WRONLY);
 	m_sendfile_fail(m, out, wo, NULL, 10); /* EBADF: source not readable */
+	sr = m_open(m, src, O_RDONLY);	       /* the file to itself: one call */
+	sw = m_open(m, src, O_WRONLY);
+	m_seek(m, sw, WL_SF_SRC_SZ);
+	off = 0;
+	m_sendfile(m, sw, sr, &off, 4096);
+	m_close(m, sw);
+	m_close(m, sr);
 	m_close(m, wo);
 	m_close(m, ap);
 	m_close(m, ro);

@@ -504,7 +504,7 @@ static void scen_sendfile(void)
 {
 	int in = open_or_die(path_of(WL_SF_SRC), O_RDONLY);
 	int out = open_or_die(path_of(WL_SF_DST), O_CREAT | O_WRONLY | O_TRUNC);
-	int p[2], ro, app, wo;
+	int p[2], ro, app, wo, same_r, same_w;
 	off_t off;
 
 	if (pipe2(p, O_CLOEXEC))
@@ -526,6 +526,15 @@ static void scen_sendfile(void)
 	sf("sendfile(out O_APPEND)", app, in, NULL, 10, -EINVAL);
 	wo = open_or_die(path_of(WL_SF_SRC), O_WRONLY);
 	sf("sendfile(in O_WRONLY)", out, wo, NULL, 10, -EBADF);
+	/* a file to itself by two descriptors, appended: one sendfile call of that file */
+	same_r = open_or_die(path_of(WL_SF_SRC), O_RDONLY);
+	same_w = open_or_die(path_of(WL_SF_SRC), O_WRONLY);
+	if (lseek(same_w, WL_SF_SRC_SZ, SEEK_SET) != WL_SF_SRC_SZ)
+		die("lseek: %s", strerror(errno));
+	off = 0;
+	sf("sendfile(same file)", same_w, same_r, &off, 4096, 4096);
+	close(same_w);
+	close(same_r);
 	close(wo);
 	close(app);
 	close(ro);
