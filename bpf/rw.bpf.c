@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Syscall entry/exit handlers for file I/O.  One generic pair, on_enter() and
- * on_exit(), specialised per syscall at compile time: a syscall is one HOOK()
- * line below, with the fd, request-size and offset expressions of its line in
- * include/syscalls.def.  Entry filters the task (asm filter_task), resolves
- * fd -> struct file -> inode in BPF and keeps what exit needs per thread; exit
- * counts the call into the file's record.
+ * Syscall entry/exit handlers for file I/O: a syscall is one line of
+ * include/syscalls.def (its fd, request-size and offset expressions), which
+ * gives it a sys_enter_ and a sys_exit_ program at the end of this file.
+ * The programs share two bodies, on_enter() (one per argument count) and
+ * on_exit(), so the loader loads each body once.  Entry filters the task
+ * (asm filter_task), resolves fd -> struct file -> inode in BPF and keeps
+ * what exit needs per thread; exit counts the call into the file's record.
+ * The path of a new record is walked in emit_files, a tail call.
  */
 #include "helpers.bpf.h"
 #include "kernel.bpf.h"
