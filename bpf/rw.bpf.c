@@ -25,7 +25,8 @@ extern __u32 hist_bucket(__u64 v);
 extern __u32 lat_bucket(__u64 v);
 extern __u32 seq_classify(struct seq_state *st, __u64 start, __u64 done);
 extern __u32 seq_rewrite(struct seq_state *st, __u64 start);
-extern __u32 filter_task(__u32 tgid, const char *comm, __u32 self_tgid, __u32 mode);
+extern __u32 filter_task(__u32 tgid, const char *comm, __u32 self_tgid, __u32 mode,
+			 const struct comm_list *list);
 extern __u32 filter_file(__u32 mode, __u64 sb_flags);
 
 /* include/trace/events/syscalls.h: 8 bytes of common fields, then the nr */
@@ -181,7 +182,7 @@ static __always_inline int task_traced(__u64 pid_tgid)
 	if (iot_cfg.filter_mode & FILTER_COMMS)
 		current_comm(comm);
 	return filter_task(pid_tgid >> 32, (const char *)comm, iot_cfg.self_tgid,
-			   iot_cfg.filter_mode);
+			   iot_cfg.filter_mode, (const struct comm_list *)&iot_cfg.comms);
 }
 
 /*

@@ -42,10 +42,17 @@
 #define SEQ_F_HAVE_LAST 1 /* SEQ_LAST_START is valid */
 
 /* filter_task mode bits (asm/filter.S) */
-#define FILTER_ALL   1 /* no pid or comm target: trace every process */
-#define FILTER_PIDS  2 /* the pids map holds targets */
-#define FILTER_COMMS 4 /* the comms map holds targets */
-#define COMM_LEN     16
+#define FILTER_ALL	1 /* no pid or comm target: trace every process */
+#define FILTER_PIDS	2 /* the pids map holds targets */
+#define FILTER_COMMS	4 /* the comms map holds targets */
+#define COMM_LEN	16
+/*
+ * Up to COMM_LIST_MAX comm targets are compared in place (asm filter_task,
+ * struct comm_list in .rodata) instead of looked up in the comms hash.
+ */
+#define COMM_LIST_MAX	8
+#define COMM_LIST_CNT	0 /* offsetof(struct comm_list, cnt) */
+#define COMM_LIST_NAMES 8 /* offsetof(struct comm_list, names) */
 
 /* filter_file: inode mode and super_block flags of a file worth a record */
 #define IOT_S_IFMT	 0170000
@@ -173,11 +180,19 @@ struct zero_value {
 };
 
 /* Global knobs: the .rodata variable iot_cfg of every BPF C object. */
+/* The comm targets, when there are at most COMM_LIST_MAX: cnt 0 = use the comms hash. */
+struct comm_list {
+	__u32 cnt;
+	__u32 pad;
+	__u64 names[COMM_LIST_MAX][COMM_LEN / 8]; /* NUL-padded, as task_struct.comm */
+};
+
 struct iot_config {
 	__u32 self_tgid;   /* never traced */
 	__u32 filter_mode; /* FILTER_* */
 	__u32 per_process;
 	__u32 pad;
+	struct comm_list comms;
 };
 
 /* ring buffer events */

@@ -45,6 +45,12 @@ _Static_assert(FILTER_ALL == 1 && FILTER_PIDS == 2 && FILTER_COMMS == 4,
 _Static_assert(sizeof(((struct iot_config *)0)->filter_mode) == 4, "filter_mode is u32");
 _Static_assert(sizeof(((struct iot_config *)0)->self_tgid) == 4, "self_tgid is u32");
 _Static_assert(COMM_LEN == 16, "comms map key and task_struct.comm are 16 bytes");
+_Static_assert(offsetof(struct comm_list, cnt) == COMM_LIST_CNT, "comm_list.cnt");
+_Static_assert(sizeof(((struct comm_list *)0)->cnt) == 4, "comm_list.cnt is u32");
+_Static_assert(offsetof(struct comm_list, names) == COMM_LIST_NAMES, "comm_list.names");
+_Static_assert(sizeof(((struct comm_list *)0)->names[0]) == COMM_LEN, "comm_list entry");
+_Static_assert(sizeof(struct comm_list) == COMM_LIST_NAMES + COMM_LIST_MAX * COMM_LEN,
+	       "comm_list size");
 _Static_assert(sizeof(((struct ev_comm *)0)->comm) == COMM_LEN, "ev_comm.comm");
 
 /* asm/filter.S: filter_file constants match the kernel's */

@@ -202,6 +202,12 @@ static int load(struct trace *t)
 	uint64_t sc_max = (uint64_t)opts->max_files * SCSTATS_PER_FILE;
 	int err;
 
+	/* few comm targets are compared in place (asm filter_task); more, in the comms hash */
+	if (opts->comm_cnt <= COMM_LIST_MAX) {
+		cfg.comms.cnt = (uint32_t)opts->comm_cnt;
+		for (size_t i = 0; i < opts->comm_cnt; i++)
+			strncpy((char *)cfg.comms.names[i], opts->comms[i], COMM_LEN - 1);
+	}
 	err = objects_open(&t->obj, opts->bpf_objects, opts->bpf_object_cnt);
 	err = err ?: obj__set_global(t->obj, "iot_cfg", &cfg, sizeof(cfg));
 	err = err ?: obj__set_max_entries(t->obj, "files", opts->max_files);

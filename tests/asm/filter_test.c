@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * asm/filter.S in the kernel through tests/asm/filter.bpf.c.  filter_task
- * runs against pids/comms maps filled from user space, for every mode
- * combination, target and non-target tgids and comms, and self-exclusion;
+ * runs against pids/comms maps filled from user space, and against in-place
+ * comm lists (all targets, the first two, a count over COMM_LIST_MAX), for
+ * every mode combination, target and non-target tgids and comms, and
+ * self-exclusion;
  * filter_file against every file type and the KERNMOUNT flag.  References
  * are plain C over the same tables (and <sys/stat.h> for file types).
  */
@@ -46,7 +48,31 @@ static bool comm_is_target(const char comm[COMM_LEN])
 	return false;
 }
 
-static bool ref_filter_task(uint32_t tgid, const char comm[COMM_LEN], uint32_t self, uint32_t mode)
+/*
+ * The comm list filter_task is given (struct comm_list): LIST_HASH has cnt 0
+ * (the comms hash holds the targets); the others hold target_comms in order,
+ * LIST_FIRST2 counting only the first 2, LIST_OVER a cnt above COMM_LIST_MAX.
+ */
+enum list_state { LIST_HASH, LIST_ALL, LIST_FIRST2, LIST_OVER, LIST_STATES };
+static const uint32_t list_cnt[LIST_STATES] = { 0, 4, 2, COMM_LIST_MAX + 1 };
+
+static bool comm_in_list(const char comm[COMM_LEN], enum list_state list)
+{
+	char padded[COMM_LEN];
+
+	if (list_cnt[list] > COMM_LIST_MAX)
+		return false;
+	for (uint32_t i = 0; i < list_cnt[list]; i++) {
+		memset(padded, 0, sizeof(padded));
+		strncpy(padded, target_comms[i], sizeof(padded) - 1);
+		if (!memcmp(padded, comm, COMM_LEN))
+			return true;
+	}
+	return false;
+}
+
+static bool ref_filter_task(uint32_t tgid, const char comm[COMM_LEN], uint32_t self, uint32_t mode,
+			    enum list_state list)
 {
 	if (tgid == self)
 		return false;
@@ -54,7 +80,9 @@ static bool ref_filter_task(uint32_t tgid, const char comm[COMM_LEN], uint32_t s
 		return true;
 	if ((mode & FILTER_PIDS) && pid_is_target(tgid))
 		return true;
-	return (mode & FILTER_COMMS) && comm_is_target(comm);
+	if (!(mode & FILTER_COMMS))
+		return false;
+	return list == LIST_HASH ? comm_is_target(comm) : comm_in_list(comm, list);
 }
 
 /* ---- vectors ---------------------------------------------------------- */
@@ -64,9 +92,10 @@ struct task_vec {
 	uint64_t self;
 	uint64_t mode;
 	char comm[COMM_LEN];
+	enum list_state list;
 };
 
-#define TASK_VEC_CAP (4 * 4 * 4 * 8 + 32)
+#define TASK_VEC_CAP ((4 * 4 * 4 * 8 + 32) * LIST_STATES)
 
 static void add_task(struct task_vec *v, size_t *n, uint64_t tgid, const char *comm, uint64_t self,
 		     uint64_t mode)
@@ -77,6 +106,7 @@ static void add_task(struct task_vec *v, size_t *n, uint64_t tgid, const char *c
 	t->tgid = tgid;
 	t->self = self;
 	t->mode = mode;
+	t->list = LIST_HASH;
 	memcpy(t->comm, comm, strnlen(comm, COMM_LEN));
 }
 
@@ -108,6 +138,12 @@ static size_t fill_task_vectors(struct task_vec *v)
 	add_task(v, &n, 300, "fifteen-chars-xy", 999, FILTER_COMMS); /* 16, no NUL */
 	add_task(v, &n, 4194304, "x", 999, FILTER_PIDS);
 	add_task(v, &n, 4194305, "x", 999, FILTER_PIDS);
+	/* all of it again with each in-place comm list */
+	for (size_t base = n, l = LIST_ALL; l < LIST_STATES; l++)
+		for (size_t i = 0; i < base; i++) {
+			v[n] = v[i];
+			v[n++].list = (enum list_state)l;
+		}
 	return n;
 }
 
@@ -161,10 +197,23 @@ static uint64_t run(const char *prog, const uint64_t *args, size_t cnt)
 	return res;
 }
 
+/* the harness's comm_targets global for list state l */
+static void set_list(enum list_state l)
+{
+	struct comm_list list = { .cnt = list_cnt[l] };
+
+	for (size_t i = 0; l != LIST_HASH && i < sizeof(target_comms) / sizeof(target_comms[0]);
+	     i++)
+		memcpy(list.names[i], target_comms[i], strnlen(target_comms[i], COMM_LEN - 1));
+	cr_assert_eq(obj__set_global(to.obj, "comm_targets", &list, sizeof(list)), 0, "%s",
+		     test_loader_messages());
+}
+
 static uint64_t run_filter_task(const struct task_vec *v)
 {
 	uint64_t args[5] = { v->tgid, v->self, v->mode, 0, 0 };
 
+	set_list(v->list);
 	memcpy(&args[3], v->comm, COMM_LEN);
 	return run("harness_filter_task", args, 5);
 }
@@ -180,12 +229,13 @@ ParameterizedTestParameters(filter, task_matches_reference)
 ParameterizedTest(struct task_vec *v, filter, task_matches_reference, .init = load, .fini = unload)
 {
 	uint64_t got = run_filter_task(v);
-	bool want = ref_filter_task(v->tgid, v->comm, v->self, v->mode);
+	bool want = ref_filter_task(v->tgid, v->comm, v->self, v->mode, v->list);
 
-	cr_assert_eq(got, want,
-		     "filter_task(tgid %#llx, comm \"%.16s\", self %#llx, mode %#llx) = %llu",
-		     (unsigned long long)v->tgid, v->comm, (unsigned long long)v->self,
-		     (unsigned long long)v->mode, (unsigned long long)got);
+	cr_assert_eq(
+		got, want,
+		"filter_task(tgid %#llx, comm \"%.16s\", self %#llx, mode %#llx, list cnt %u) = %llu",
+		(unsigned long long)v->tgid, v->comm, (unsigned long long)v->self,
+		(unsigned long long)v->mode, list_cnt[v->list], (unsigned long long)got);
 }
 
 /* The maps are read at run time: removing a target stops tracing it. */
