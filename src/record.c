@@ -672,8 +672,12 @@ int record_run(const struct options *opts, int *exit_code)
 	phase("loaded");
 	err = err ?: fill_targets(&t);
 	err = err ?: open_pidfds(&t);
-	err = err ?: start(&t);
+	/*
+	 * Before attaching: a target gone by now left nothing to trace.  One that
+	 * exits once attached was traced to its end, however soon that is.
+	 */
 	err = err ?: check_pids_alive(&t);
+	err = err ?: start(&t);
 	if (!err)
 		pr_info("tracing: ready %.1f ms after launch",
 			(now_ns(CLOCK_MONOTONIC) - launch_ns) / 1e6);

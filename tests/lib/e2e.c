@@ -213,22 +213,29 @@ static int count_attachments(pid_t pid)
 	return n;
 }
 
+/*
+ * iotrace's attachments: a perf event per syscall tracepoint (enter and exit of
+ * each line of syscalls.def) and the fork raw tracepoint's link.  Waiting for
+ * all of them, not for a count that stopped moving: attaching can pause for
+ * a second while the kernel still detaches an earlier trace (its event_mutex).
+ */
+#define X(name, tp, kind, fd, out, req, off) +2
+static const int iotrace_attachments =
+#include "syscalls.def"
+	+1;
+#undef X
+
 bool e2e_wait_attached(pid_t pid, int timeout_ms)
 {
-	long long deadline = now_ms() + timeout_ms, stable_since = 0;
-	int last = -1;
+	long long deadline = now_ms() + timeout_ms;
 
 	while (now_ms() < deadline) {
 		int n = count_attachments(pid);
 
 		if (n < 0)
 			return false;
-		if (n != last) {
-			last = n;
-			stable_since = now_ms();
-		} else if (n > 0 && now_ms() - stable_since >= 300) {
+		if (n >= iotrace_attachments)
 			return true;
-		}
 		usleep(10000);
 	}
 	return false;

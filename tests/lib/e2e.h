@@ -32,8 +32,8 @@ pid_t e2e_spawn(char *const argv[], const char *err_path);
 int e2e_wait(pid_t pid, int timeout_s);
 
 /*
- * Block until the tracer pid holds its attachments (perf event or bpf link
- * fds) and their number has not changed for a while; false on timeout.
+ * Block until the tracer pid holds all its attachments (a perf event per
+ * syscall tracepoint, and a bpf link); false on timeout.
  */
 bool e2e_wait_attached(pid_t pid, int timeout_ms);
 
