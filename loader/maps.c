@@ -6,6 +6,7 @@
  * Creation fills global data from the section image and freezes .rodata.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -254,34 +255,77 @@ static int fill_data_map(const struct map *m)
 	return err;
 }
 
-static int map__create(struct map *m, int memlock_err)
+static void map__create_failed(const struct map *m, int err, int memlock_err)
 {
+	pr_warn("map '%s': cannot create (type %u, key %u, value %u, max %u, flags 0x%x): %s",
+		m->name, m->type, m->key_sz, m->value_sz, m->max_entries, m->flags, strerror(-err));
+	if (err == -EPERM && memlock_err)
+		pr_warn("map '%s': kernels before 5.11 charge BPF memory to RLIMIT_MEMLOCK, which could not be raised: %s",
+			m->name, strerror(-memlock_err));
+}
+
+/*
+ * The kernel's part of map creation (mostly allocating and zeroing the
+ * hash tables' bucket arrays, 1-3 ms each for iotrace's) runs on two
+ * threads; failures are reported afterwards, the first in map order only,
+ * so a refusal is one message as it would be one map after the other.
+ */
+#define CREATE_THREADS 2
+
+struct create_job {
+	struct obj *o;
+	size_t next; /* atomic cursor */
+	int *errs;   /* per map: 0 or -errno */
+	int failed;  /* atomic: stop creating */
+};
+
+static void *create_worker(void *arg)
+{
+	struct create_job *job = arg;
+	struct map *m;
+	size_t i;
 	int fd;
 
-	fd = sys_bpf_map_create(m->kname, m->type, m->key_sz, m->value_sz, m->max_entries,
-				m->flags);
-	if (fd < 0) {
-		pr_warn("map '%s': cannot create (type %u, key %u, value %u, max %u, flags 0x%x): %s",
-			m->name, m->type, m->key_sz, m->value_sz, m->max_entries, m->flags,
-			strerror(-fd));
-		if (fd == -EPERM && memlock_err)
-			pr_warn("map '%s': kernels before 5.11 charge BPF memory to RLIMIT_MEMLOCK, which could not be raised: %s",
-				m->name, strerror(-memlock_err));
-		return fd;
+	while (!__atomic_load_n(&job->failed, __ATOMIC_RELAXED) &&
+	       (i = __atomic_fetch_add(&job->next, 1, __ATOMIC_RELAXED)) < job->o->map_cnt) {
+		m = &job->o->maps[i];
+		fd = sys_bpf_map_create(m->kname, m->type, m->key_sz, m->value_sz, m->max_entries,
+					m->flags);
+		if (fd < 0) {
+			job->errs[i] = fd;
+			__atomic_store_n(&job->failed, 1, __ATOMIC_RELAXED);
+		} else {
+			m->fd = fd;
+		}
 	}
-	m->fd = fd;
-	return m->kind == MAP_USER ? 0 : fill_data_map(m);
+	return NULL;
 }
 
 int obj__create_maps(struct obj *o)
 {
+	struct create_job job = { o, 0, calloc(o->map_cnt ? o->map_cnt : 1, sizeof(int)), 0 };
+	pthread_t tid;
+	bool threaded;
 	size_t i;
-	int err;
+	int err = 0;
 
-	for (i = 0; i < o->map_cnt; i++) {
-		err = map__create(&o->maps[i], o->memlock_err);
-		if (err)
-			return err;
+	if (!job.errs)
+		return -ENOMEM;
+	threaded = o->map_cnt > 1 && CREATE_THREADS > 1 &&
+		   !pthread_create(&tid, NULL, create_worker, &job);
+	create_worker(&job);
+	if (threaded)
+		pthread_join(tid, NULL);
+	/* the first failure in map order; none means every map was created */
+	for (i = 0; i < o->map_cnt && !err; i++) {
+		if (job.errs[i]) {
+			map__create_failed(&o->maps[i], job.errs[i], o->memlock_err);
+			err = job.errs[i];
+		}
 	}
-	return 0;
+	for (i = 0; i < o->map_cnt && !err; i++)
+		if (o->maps[i].kind != MAP_USER)
+			err = fill_data_map(&o->maps[i]);
+	free(job.errs);
+	return err;
 }

@@ -40,6 +40,14 @@ const char *test_loader_messages(void)
 	return messages ? messages : "";
 }
 
+void test_capture_messages(void)
+{
+	free(messages);
+	messages = NULL;
+	messages_len = 0;
+	loader_set_print(capture);
+}
+
 static long sys_bpf(int cmd, union bpf_attr *attr)
 {
 	return syscall(__NR_bpf, cmd, attr, sizeof(*attr));
@@ -120,10 +128,7 @@ int test_obj_load(struct test_obj *to, const char *const *rel_paths, size_t cnt,
 	memset(to, 0, sizeof(*to));
 	if (cnt > sizeof(srcs) / sizeof(srcs[0]))
 		return -E2BIG;
-	free(messages);
-	messages = NULL;
-	messages_len = 0;
-	loader_set_print(capture);
+	test_capture_messages();
 	for (i = 0; i < cnt; i++) {
 		snprintf(path, sizeof(path), "%s/%s", OUT_DIR, rel_paths[i]);
 		err = read_file(path, &to->bufs[i], &srcs[i].size);

@@ -37,6 +37,8 @@ void test_obj_close(struct test_obj *to);
 
 /* loader messages of this process since the last test_obj_load, "" if none */
 const char *test_loader_messages(void);
+/* From now on, loader messages go to the capture (emptied) instead of stderr. */
+void test_capture_messages(void);
 
 /* fd of a map or program by name; -ENOENT when absent */
 int test_map_fd(struct test_obj *to, const char *name);

@@ -203,3 +203,41 @@ Test(attach, detach_closes_every_attachment_of_the_production_set)
 	cr_expect_eq(fds_linked_to(link), link0, "raw tracepoint links left after detach");
 	unload(&l);
 }
+
+/*
+ * Maps are created from two threads (loader/maps.c): when several are
+ * refused, the user still reads one message, for the first of them in map
+ * order, as when they were created one after the other.
+ */
+Test(maps, refused_maps_give_one_message_for_the_first)
+{
+	static const char *const refused[] = { "files", "scstats", "syncstats" };
+	struct obj_src srcs[PROD_OBJ_CNT];
+	const char *msgs, *first = NULL, *p;
+	struct loaded l = { 0 };
+	size_t n = 0;
+
+	require_bpf();
+	for (size_t i = 0; i < PROD_OBJ_CNT; i++) {
+		srcs[i].name = prod_objs[i];
+		srcs[i].data = l.bufs[i] = slurp(prod_objs[i], &srcs[i].size);
+	}
+	cr_assert_eq(obj__open_mem(&l.obj, srcs, PROD_OBJ_CNT), 0, "%s", test_loader_messages());
+	/* 0 entries: EINVAL from every kernel */
+	for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++)
+		cr_assert_eq(obj__set_max_entries(l.obj, refused[i], 0), 0);
+	for (size_t i = 0; i < obj__map_cnt(l.obj) && !first; i++)
+		for (size_t j = 0; j < sizeof(refused) / sizeof(refused[0]); j++)
+			if (!strcmp(map__name(obj__map(l.obj, i)), refused[j]))
+				first = refused[j];
+	cr_assert_not_null(first);
+	test_capture_messages();
+	cr_assert_lt(obj__load(l.obj, NULL), 0, "maps of 0 entries were created");
+	msgs = test_loader_messages();
+	for (p = msgs; (p = strstr(p, "cannot create")); p++)
+		n++;
+	cr_expect_eq(n, 1, "messages: %s", msgs);
+	cr_expect(strstr(msgs, first) && strstr(msgs, "cannot create"), "not about '%s': %s", first,
+		  msgs);
+	unload(&l);
+}
