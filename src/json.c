@@ -34,19 +34,28 @@ static void newline(struct json *j)
 		ob_put(&j->out, indent, 1 + 2 * (size_t)j->depth);
 }
 
-/* comma, indentation and "key": before a value */
+/* comma, indentation and "key": before a value, in one piece of the buffer */
 static void member(struct json *j, const char *key)
 {
+	size_t key_len = key ? strlen(key) : 0;
+	size_t ind_len = j->depth && j->pretty ? 1 + 2 * (size_t)j->depth : 0;
+	char *start = ob_room(&j->out, 1 + ind_len + key_len + 4), *p = start;
+
 	if (!j->first[j->depth])
-		ob_putc(&j->out, ',');
+		*p++ = ',';
 	j->first[j->depth] = false;
-	if (j->depth)
-		newline(j);
+	memcpy(p, indent, ind_len);
+	p += ind_len;
 	if (key) {
-		ob_putc(&j->out, '"');
-		ob_str(&j->out, key);
-		ob_put(&j->out, "\": ", j->pretty ? 3 : 2);
+		*p++ = '"';
+		memcpy(p, key, key_len);
+		p += key_len;
+		*p++ = '"';
+		*p++ = ':';
+		if (j->pretty)
+			*p++ = ' ';
 	}
+	j->out.len += (size_t)(p - start);
 }
 
 static void open(struct json *j, const char *key, char c)

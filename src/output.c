@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The result document (shared/spec/output-format.md, schema 1) in JSON or
- * CSV, written to a temporary file created O_EXCL next to the target and
+ * CSV, written by the format's one writer (report_out.c) from a view of
+ * each file_entry, to a temporary file created O_EXCL next to the target and
  * renamed into place, so a reader never sees half a document.  Also the
  * short human summary printed at the end of a trace.
  */
@@ -15,24 +16,38 @@
 
 #include "iotrace.h"
 #include "json.h"
+#include "report.h"
 #include "schema.h"
 
-static void write_hist_nz(struct json *j, const char *key, const struct hist_nz *h,
-			  void (*bounds)(int, uint64_t *, uint64_t *))
-{
-	json_arr_begin(j, key);
-	for (uint32_t i = 0; i < h->cnt; i++) {
-		uint64_t lo, hi;
+/*
+ * One file_entry as a struct rentry, the model the format's writer takes
+ * (report_out.c): the strings are the entry's own, the syscall entries and
+ * histogram buckets go to scratch space reused for every file.  Times are
+ * made relative to the start here, so the writer's base is 0.
+ */
+/* more than all the buckets of a file: 2 per syscall, 2 sides, fsync, none over LAT_BUCKETS */
+#define VIEW_BUCKETS ((SC_MAX + 2) * 2 * LAT_BUCKETS)
 
-		bounds((int)h->b[i].idx, &lo, &hi);
-		json_u64_triple(j, NULL, lo, hi, h->b[i].cnt);
+struct view {
+	struct rentry e;
+	struct rsc sc[SC_MAX];
+	struct rbucket b[VIEW_BUCKETS];
+	size_t b_cnt;
+	bool hists;			 /* false for CSV, which has no histograms */
+	uint64_t fsync_lat[LAT_BUCKETS]; /* fsync and fdatasync together */
+};
+
+static void view_hist(struct view *v, struct rhist *out, const struct hist_nz *h,
+		      void (*bounds)(int, uint64_t *, uint64_t *))
+{
+	out->b = v->b + v->b_cnt;
+	out->cnt = v->hists ? h->cnt : 0;
+	for (uint32_t i = 0; i < out->cnt; i++) {
+		struct rbucket *b = &v->b[v->b_cnt++];
+
+		bounds((int)h->b[i].idx, &b->lo, &b->hi);
+		b->cnt = h->b[i].cnt;
 	}
-	json_arr_end(j);
-}
-
-static void write_hist(struct json *j, const char *key, const struct hist_nz *h)
-{
-	write_hist_nz(j, key, h, hist_bucket_bounds);
 }
 
 static uint64_t rel_ns(const struct trace_result *res, uint64_t t)
@@ -40,324 +55,187 @@ static uint64_t rel_ns(const struct trace_result *res, uint64_t t)
 	return t > res->start_mono_ns ? t - res->start_mono_ns : 0;
 }
 
-static void write_side(struct json *j, const struct trace_result *res, const char *key,
-		       const struct file_side *s, bool is_write)
+static void view_side(struct view *v, struct rside *out, const struct trace_result *res,
+		      const struct file_side *s)
 {
-	if (!s->calls) {
-		json_null(j, key);
-		return;
-	}
-	json_obj_begin(j, key);
-	json_u64(j, "calls", s->calls);
-	json_u64(j, "errors", s->errors);
-	json_u64(j, "bytes", s->bytes);
-	json_u64(j, "first_entry_ns", rel_ns(res, s->first_entry_ns));
-	if (s->last_return_ns)
-		json_u64(j, "last_return_ns", rel_ns(res, s->last_return_ns));
-	else
-		json_null(j, "last_return_ns");
-	json_u64(j, "seq_calls", s->seq_calls);
-	write_hist(j, "seq_hist", &s->seq_hist);
-	if (is_write)
-		json_u64(j, "rewrites", s->rewrites);
-	json_obj_end(j);
+	*out = (struct rside){
+		.present = s->calls,
+		.has_last = s->last_return_ns,
+		.calls = s->calls,
+		.errors = s->errors,
+		.bytes = s->bytes,
+		.seq_calls = s->seq_calls,
+		.rewrites = s->rewrites,
+		.first_ns = rel_ns(res, s->first_entry_ns),
+		.last_ns = rel_ns(res, s->last_return_ns),
+	};
+	view_hist(v, &out->seq, &s->seq_hist, hist_bucket_bounds);
 }
 
-static void write_syscalls(struct json *j, const struct file_entry *f)
+/* fsync and fdatasync together: counters summed, histograms bucket by bucket */
+static void view_fsync(struct view *v, const struct file_entry *f)
 {
-	json_obj_begin(j, "syscalls");
+	struct rfsync *fs = &v->e.fsync;
+
+	memset(fs, 0, sizeof(*fs));
+	for (int i = 0; i < SC_MAX; i++) {
+		const struct file_sync *sy = f->sync[i];
+
+		if (!sy)
+			continue;
+		fs->calls += sy->calls;
+		fs->errors += sy->errors;
+		fs->total_ns += sy->total_ns;
+	}
+	fs->present = fs->calls;
+	if (!fs->present || !v->hists)
+		return;
+	memset(v->fsync_lat, 0, sizeof(v->fsync_lat));
+	for (int i = 0; i < SC_MAX; i++) {
+		const struct file_sync *sy = f->sync[i];
+
+		for (uint32_t b = 0; sy && b < sy->lat_hist.cnt; b++)
+			v->fsync_lat[sy->lat_hist.b[b].idx] += sy->lat_hist.b[b].cnt;
+	}
+	fs->lat.b = v->b + v->b_cnt;
+	for (int i = 0; i < LAT_BUCKETS; i++) {
+		struct rbucket *b = &v->b[v->b_cnt];
+
+		if (!v->fsync_lat[i])
+			continue;
+		lat_bucket_bounds(i, &b->lo, &b->hi);
+		b->cnt = v->fsync_lat[i];
+		v->b_cnt++, fs->lat.cnt++;
+	}
+}
+
+/* the syscalls the file saw, in syscalls.def order */
+static void view_syscalls(struct view *v, const struct file_entry *f)
+{
+	v->e.sc_cnt = 0;
 	for (int i = 0; i < SC_MAX; i++) {
 		const struct file_sync *sy = f->sync[i];
 		const struct file_sc *st = f->sc[i];
 		int kind = sc_infos[i].kind;
+		struct rsc *sc = &v->sc[v->e.sc_cnt];
 
-		if (kind == SC_KIND_SYNC && sy && sy->calls) {
-			json_obj_begin(j, sc_infos[i].name);
-			json_u64(j, "calls", sy->calls);
-			json_u64(j, "errors", sy->errors);
-			write_hist_nz(j, "lat_hist", &sy->lat_hist, lat_bucket_bounds);
-			json_u64(j, "total_ns", sy->total_ns);
-			json_obj_end(j);
+		if (kind == SC_KIND_SYNC ? !sy || !sy->calls : !st || !st->calls)
+			continue;
+		v->e.sc_cnt++;
+		sc->name = (char *)sc_infos[i].name;
+		sc->idx = i;
+		if (kind == SC_KIND_SYNC) {
+			sc->has = RSC_LAT | RSC_TOTAL;
+			sc->calls = sy->calls, sc->errors = sy->errors, sc->total_ns = sy->total_ns;
+			view_hist(v, &sc->lat, &sy->lat_hist, lat_bucket_bounds);
+			continue;
 		}
-		if (kind == SC_KIND_SYNC || !st || !st->calls)
-			continue;
-		json_obj_begin(j, sc_infos[i].name);
-		json_u64(j, "calls", st->calls);
-		json_u64(j, "errors", st->errors);
-		if (kind != SC_KIND_CLOSE) {
-			json_u64(j, "bytes", st->bytes);
-			write_hist(j, "req_hist", &st->req_hist);
-			write_hist(j, "done_hist", &st->done_hist);
-		}
-		json_obj_end(j);
-	}
-	json_obj_end(j);
-}
-
-/* fsync and fdatasync together; the histogram bucket by bucket into lat_hist */
-struct sync_sum {
-	uint64_t calls, errors, total_ns;
-	uint64_t lat_hist[LAT_BUCKETS];
-};
-
-static void sum_sync(const struct file_entry *f, struct sync_sum *sum, bool with_hist)
-{
-	sum->calls = sum->errors = sum->total_ns = 0;
-	if (with_hist)
-		memset(sum->lat_hist, 0, sizeof(sum->lat_hist));
-	for (int i = 0; i < SC_MAX; i++) {
-		const struct file_sync *st = f->sync[i];
-
-		if (!st)
-			continue;
-		sum->calls += st->calls;
-		sum->errors += st->errors;
-		sum->total_ns += st->total_ns;
-		for (uint32_t b = 0; with_hist && b < st->lat_hist.cnt; b++)
-			sum->lat_hist[st->lat_hist.b[b].idx] += st->lat_hist.b[b].cnt;
+		sc->has = kind == SC_KIND_CLOSE ? 0 : RSC_BYTES | RSC_REQ | RSC_DONE;
+		sc->calls = st->calls, sc->errors = st->errors, sc->bytes = st->bytes;
+		view_hist(v, &sc->req, &st->req_hist, hist_bucket_bounds);
+		view_hist(v, &sc->done, &st->done_hist, hist_bucket_bounds);
 	}
 }
 
-static void write_fsync(struct json *j, const struct file_entry *f)
+/* the writer only reads the strings: the casts drop a const the model does not carry */
+static const struct rentry *view_of(struct view *v, const struct trace_result *res,
+				    const struct file_entry *f, bool per_process)
 {
-	struct sync_sum sum;
+	struct rentry *e = &v->e;
 
-	sum_sync(f, &sum, true);
-	if (!sum.calls) {
-		json_null(j, "fsync");
-		return;
-	}
-	json_obj_begin(j, "fsync");
-	json_u64(j, "calls", sum.calls);
-	json_u64(j, "errors", sum.errors);
-	json_u64(j, "total_ns", sum.total_ns);
-	json_arr_begin(j, "lat_hist");
-	for (int i = 0; i < LAT_BUCKETS; i++) {
-		uint64_t lo, hi;
-
-		if (!sum.lat_hist[i])
-			continue;
-		lat_bucket_bounds(i, &lo, &hi);
-		json_u64_triple(j, NULL, lo, hi, sum.lat_hist[i]);
-	}
-	json_arr_end(j);
-	json_obj_end(j);
-}
-
-/* "major:minor" of a kernel dev_t, built backwards from end */
-static const char *fmt_dev(char *end, uint32_t dev)
-{
-	char *p = end;
-
-	*--p = 0;
-	p = ob_fmt_u64(p, dev & 0xfffff);
-	*--p = ':';
-	return ob_fmt_u64(p, dev >> 20);
-}
-
-static void write_file(struct json *j, const struct trace_result *res, const struct file_entry *f,
-		       bool per_process)
-{
-	char dev[2 * U64_DIGITS + 2];
-
-	json_obj_begin(j, NULL);
-	json_bytes(j, "path", f->path, f->path_len);
-	if (!json_is_utf8(f->path, f->path_len))
-		json_hex(j, "path_hex", f->path, f->path_len);
-	if (per_process) {
-		json_u64(j, "pid", f->key.tgid);
-		json_bytes(j, "comm", f->comm, strnlen(f->comm, COMM_LEN));
-	}
-	json_bool(j, "deleted", f->have_rec && f->deleted);
-	json_str(j, "dev", fmt_dev(dev + sizeof(dev), f->key.dev));
-	json_u64(j, "ino", f->key.ino);
-	json_bytes(j, "fstype", f->fstype, strnlen(f->fstype, sizeof(f->fstype)));
-	json_arr_begin(j, "comms");
+	v->b_cnt = 0;
+	e->path = f->path;
+	e->path_len = f->path_len;
+	e->dev_major = f->key.dev >> 20;
+	e->dev_minor = f->key.dev & 0xfffff;
+	e->ino = f->key.ino;
+	e->has_pid = per_process;
+	e->pid = f->key.tgid;
+	e->comm = (char *)f->comm;
+	e->deleted = f->have_rec && f->deleted;
+	e->fstype = (char *)f->fstype;
+	e->comm_cnt = f->comm_cnt;
 	for (unsigned int i = 0; i < f->comm_cnt; i++)
-		json_bytes(j, NULL, f->comms[i], strnlen(f->comms[i], COMM_LEN));
-	json_arr_end(j);
-	write_syscalls(j, f);
-	write_side(j, res, "read", &f->side[SC_KIND_READ], false);
-	write_side(j, res, "write", &f->side[SC_KIND_WRITE], true);
-	write_fsync(j, f);
-	json_obj_end(j);
+		e->comms[i] = (char *)f->comms[i];
+	e->sc = v->sc;
+	view_syscalls(v, f);
+	view_fsync(v, f);
+	view_side(v, &e->side[SC_KIND_READ], res, &f->side[SC_KIND_READ]);
+	view_side(v, &e->side[SC_KIND_WRITE], res, &f->side[SC_KIND_WRITE]);
+	return e;
 }
 
-static void write_filter(struct json *j, const struct options *opts)
+static int write_json(FILE *f, const struct trace_result *res, const struct options *opts,
+		      struct view *v)
 {
-	json_obj_begin(j, "filter");
-	json_arr_begin(j, "pids");
-	for (size_t i = 0; i < opts->pid_cnt; i++)
-		json_u64(j, NULL, (uint64_t)opts->pids[i]);
-	json_arr_end(j);
-	json_arr_begin(j, "comms");
-	for (size_t i = 0; i < opts->comm_cnt; i++)
-		json_bytes(j, NULL, opts->comms[i], strnlen(opts->comms[i], COMM_LEN));
-	json_arr_end(j);
-	if (opts->command) {
-		json_arr_begin(j, "command");
-		for (char **a = opts->command; *a; a++)
-			json_str(j, NULL, *a);
-		json_arr_end(j);
-	} else {
-		json_null(j, "command");
-	}
-	json_bool(j, "per_process", opts->per_process);
-	json_obj_end(j);
-}
-
-static void write_json(FILE *f, const struct trace_result *res, const struct options *opts)
-{
+	uint64_t *pids = calloc(opts->pid_cnt + 1, sizeof(*pids));
+	char **comms = calloc(opts->comm_cnt + 1, sizeof(*comms));
+	struct rdoc d = {
+		.hostname = res->hostname,
+		.kernel = res->kernel,
+		.machine = res->machine,
+		.start_ns = res->start_unix_ns,
+		.duration_ns = res->duration_ns,
+		.pids = pids,
+		.pid_cnt = opts->pid_cnt,
+		.comms = comms,
+		.comm_cnt = opts->comm_cnt,
+		.command = opts->command,
+		.per_process = opts->per_process,
+		.dropped_files = res->dropped_files,
+		.dropped_events = res->dropped_events,
+	};
 	struct json j;
-	char start[64];
+	int err = -ENOMEM;
 
-	json_init(&j, f, true);
-	json_obj_begin(&j, NULL);
-	json_u64(&j, "schema", 1);
-	json_obj_begin(&j, "tool");
-	json_str(&j, "name", "iotrace");
-	json_str(&j, "version", IOTRACE_VERSION);
-	json_obj_end(&j);
-	json_obj_begin(&j, "host");
-	json_str(&j, "hostname", res->hostname);
-	json_str(&j, "kernel", res->kernel);
-	json_str(&j, "machine", res->machine);
-	json_obj_end(&j);
-	format_rfc3339(res->start_unix_ns, start, sizeof(start));
-	json_str(&j, "start", start);
-	json_u64(&j, "start_unix_ns", res->start_unix_ns);
-	json_u64(&j, "duration_ns", res->duration_ns);
-	write_filter(&j, opts);
-	json_obj_begin(&j, "dropped");
-	json_u64(&j, "files", res->dropped_files);
-	json_u64(&j, "events", res->dropped_events);
-	json_obj_end(&j);
-	json_arr_begin(&j, "files");
+	if (!pids || !comms)
+		goto out;
+	for (size_t i = 0; i < opts->pid_cnt; i++)
+		pids[i] = (uint64_t)opts->pids[i];
+	for (size_t i = 0; i < opts->comm_cnt; i++)
+		comms[i] = opts->comms[i];
+	while (d.command && d.command[d.command_cnt])
+		d.command_cnt++;
+	rdoc_json_begin(&j, f, &d);
 	for (size_t i = 0; i < res->files.cnt; i++)
-		write_file(&j, res, res->files.v[i], opts->per_process);
-	json_arr_end(&j);
-	json_obj_end(&j);
+		rentry_write_json(&j, view_of(v, res, res->files.v[i], opts->per_process), 0);
+	rdoc_json_end(&j);
+	err = 0;
+out:
+	free(pids);
+	free(comms);
+	return err;
 }
 
-/* ---- CSV ------------------------------------------------------------------ */
-
-static void csv_u64(struct outbuf *o, char before, uint64_t v)
-{
-	ob_putc(o, before);
-	ob_u64(o, v);
-}
-
-/* csv_field, with the common case (nothing to quote) copied in place */
-static void csv_put_field(struct outbuf *o, const char *s, size_t len)
-{
-	if (!memchr(s, ',', len) && !memchr(s, '"', len) && !memchr(s, '\n', len) &&
-	    !memchr(s, '\r', len)) {
-		ob_write(o, s, len);
-		return;
-	}
-	ob_flush(o);
-	csv_field(o->f, s, len);
-}
-
-static void csv_side(struct outbuf *o, const struct trace_result *res, const struct file_side *s)
-{
-	if (!s->calls) {
-		ob_put(o, ",,,,,,", 6);
-		return;
-	}
-	csv_u64(o, ',', s->calls);
-	csv_u64(o, ',', s->errors);
-	csv_u64(o, ',', s->bytes);
-	csv_u64(o, ',', s->seq_calls);
-	csv_u64(o, ',', rel_ns(res, s->first_entry_ns));
-	ob_putc(o, ',');
-	if (s->last_return_ns)
-		ob_u64(o, rel_ns(res, s->last_return_ns));
-}
-
-static void csv_syscalls(struct outbuf *o, const struct file_entry *e)
-{
-	for (int i = 0; i < SC_MAX; i++) {
-		const struct file_sc *st = e->sc[i];
-		const struct file_sync *sn = e->sync[i];
-		int kind = sc_infos[i].kind;
-
-		if (kind == SC_KIND_SYNC && sn && sn->calls) {
-			csv_u64(o, ',', sn->calls);
-			csv_u64(o, ',', sn->errors);
-			ob_putc(o, ',');
-		} else if (kind != SC_KIND_SYNC && st && st->calls) {
-			csv_u64(o, ',', st->calls);
-			csv_u64(o, ',', st->errors);
-			ob_putc(o, ',');
-		} else {
-			ob_put(o, ",,,", 3);
-		}
-		if (st && st->calls && (kind == SC_KIND_READ || kind == SC_KIND_WRITE))
-			ob_u64(o, st->bytes);
-	}
-}
-
-static void csv_row(struct outbuf *o, const struct trace_result *res, const struct file_entry *e,
-		    bool per_process)
-{
-	const struct file_side *w = &e->side[SC_KIND_WRITE];
-	struct sync_sum sy;
-
-	csv_put_field(o, e->path, e->path_len);
-	if (per_process) {
-		csv_u64(o, ',', e->key.tgid);
-		ob_putc(o, ',');
-		csv_put_field(o, e->comm, strnlen(e->comm, COMM_LEN));
-	}
-	csv_u64(o, ',', e->key.dev >> 20);
-	csv_u64(o, ':', e->key.dev & 0xfffff);
-	csv_u64(o, ',', e->key.ino);
-	ob_putc(o, ',');
-	csv_put_field(o, e->fstype, strnlen(e->fstype, sizeof(e->fstype)));
-	ob_putc(o, ',');
-	for (unsigned int i = 0; i < e->comm_cnt; i++) {
-		if (i)
-			ob_putc(o, ';');
-		csv_put_field(o, e->comms[i], strnlen(e->comms[i], COMM_LEN));
-	}
-	csv_side(o, res, &e->side[SC_KIND_READ]);
-	csv_side(o, res, w);
-	if (w->calls)
-		csv_u64(o, ',', w->rewrites);
-	else
-		ob_putc(o, ',');
-	sum_sync(e, &sy, false);
-	if (sy.calls) {
-		csv_u64(o, ',', sy.calls);
-		csv_u64(o, ',', sy.errors);
-		csv_u64(o, ',', sy.total_ns);
-	} else {
-		ob_put(o, ",,,", 3);
-	}
-	csv_syscalls(o, e);
-	ob_put(o, "\r\n", 2);
-}
-
-static void write_csv(FILE *f, const struct trace_result *res, const struct options *opts)
+static void write_csv(FILE *f, const struct trace_result *res, const struct options *opts,
+		      struct view *v)
 {
 	struct outbuf o;
 
 	csv_header(f, opts->per_process);
 	ob_init(&o, f);
 	for (size_t i = 0; i < res->files.cnt; i++)
-		csv_row(&o, res, res->files.v[i], opts->per_process);
+		rentry_write_csv(&o, view_of(v, res, res->files.v[i], opts->per_process), 0,
+				 opts->per_process);
 	ob_flush(&o);
 }
 
 /* ---- files ------------------------------------------------------------------ */
 
-static void write_doc(FILE *f, const struct trace_result *res, const struct options *opts)
+static int write_doc(FILE *f, const struct trace_result *res, const struct options *opts)
 {
+	struct view *v = malloc(sizeof(*v));
+	int err = 0;
+
+	if (!v)
+		return -ENOMEM;
+	v->hists = opts->format != FORMAT_CSV;
 	if (opts->format == FORMAT_CSV)
-		write_csv(f, res, opts);
+		write_csv(f, res, opts, v);
 	else
-		write_json(f, res, opts);
+		err = write_json(f, res, opts, v);
+	free(v);
+	return err;
 }
 
 /* through a symbolic link to a file: the file (the link is kept); else path */
@@ -496,8 +374,8 @@ static int write_to_file(const char *path, const struct trace_result *res,
 		close(fd);
 		goto err_unlink;
 	}
-	write_doc(f, res, opts);
-	if (fflush(f) || ferror(f) || fsync(fd))
+	err = write_doc(f, res, opts);
+	if (!err && (fflush(f) || ferror(f) || fsync(fd)))
 		err = -(errno ? errno : EIO);
 	if (fclose(f) && !err)
 		err = -errno;
@@ -514,7 +392,12 @@ err_unlink:
 static int write_to_stream(FILE *f, const char *what, const struct trace_result *res,
 			   const struct options *opts)
 {
-	write_doc(f, res, opts);
+	int err = write_doc(f, res, opts);
+
+	if (err) {
+		pr_warn("output '%s': %s", what, strerror(-err));
+		return err;
+	}
 	if (fflush(f) || ferror(f)) {
 		pr_warn("output '%s': %s", what, strerror(errno));
 		return -EIO;

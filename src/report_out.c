@@ -1,14 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * `iotrace report --format json|csv`: the entries (files or groups) again as
- * a schema-1 document, so reports compose, or in the spec's CSV form.  Times
- * are relative to the earliest start of the documents read; keys come in
- * the tracer's order (output.c) so both writers' documents look alike.
+ * The one writer of the schema-1 document and of its CSV form, over struct
+ * rentry (a FILE object in memory): `iotrace report --format json|csv` writes
+ * its entries (files or groups) with it, so reports compose, and the tracer
+ * (output.c) writes each of its file_entry records through an rentry view.
+ * Times are written minus a base: the earliest start of the documents read,
+ * or 0 for the tracer, whose times are already relative.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "json.h"
+#include "outbuf.h"
 #include "report.h"
 #include "schema.h"
 
@@ -75,9 +78,22 @@ static void write_fsync(struct json *j, const struct rfsync *fs)
 	json_obj_end(j);
 }
 
-static void write_file(struct json *j, const struct rentry *e, uint64_t base)
+#define RDEV_SZ (2 * U64_DIGITS + 2)
+
+/* "major:minor" of e, built backwards from the end of buf[RDEV_SZ] */
+static const char *fmt_dev(char *buf, const struct rentry *e)
 {
-	char dev[32];
+	char *p = buf + RDEV_SZ;
+
+	*--p = 0;
+	p = ob_fmt_u64(p, e->dev_minor);
+	*--p = ':';
+	return ob_fmt_u64(p, e->dev_major);
+}
+
+void rentry_write_json(struct json *j, const struct rentry *e, uint64_t base)
+{
+	char dev[RDEV_SZ];
 
 	json_obj_begin(j, NULL);
 	json_bytes(j, "path", e->path, e->path_len);
@@ -88,8 +104,7 @@ static void write_file(struct json *j, const struct rentry *e, uint64_t base)
 		json_str(j, "comm", e->comm ? e->comm : "");
 	}
 	json_bool(j, "deleted", e->deleted);
-	snprintf(dev, sizeof(dev), "%u:%u", e->dev_major, e->dev_minor);
-	json_str(j, "dev", dev);
+	json_str(j, "dev", fmt_dev(dev, e));
 	json_u64(j, "ino", e->ino);
 	json_str(j, "fstype", e->fstype);
 	json_arr_begin(j, "comms");
@@ -106,8 +121,66 @@ static void write_file(struct json *j, const struct rentry *e, uint64_t base)
 	json_obj_end(j);
 }
 
-/* distinct values of a host field, comma-separated */
-static void write_joined(struct json *j, const char *key, const struct rstrs *s)
+static void write_strs(struct json *j, const char *key, char *const *v, size_t n)
+{
+	json_arr_begin(j, key);
+	for (size_t i = 0; i < n; i++)
+		json_str(j, NULL, v[i]);
+	json_arr_end(j);
+}
+
+static void write_filter(struct json *j, const struct rdoc *d)
+{
+	json_obj_begin(j, "filter");
+	json_arr_begin(j, "pids");
+	for (size_t i = 0; i < d->pid_cnt; i++)
+		json_u64(j, NULL, d->pids[i]);
+	json_arr_end(j);
+	write_strs(j, "comms", d->comms, d->comm_cnt);
+	if (d->command)
+		write_strs(j, "command", d->command, d->command_cnt);
+	else
+		json_null(j, "command");
+	json_bool(j, "per_process", d->per_process);
+	json_obj_end(j);
+}
+
+void rdoc_json_begin(struct json *j, FILE *f, const struct rdoc *d)
+{
+	char start[64];
+
+	json_init(j, f, true);
+	json_obj_begin(j, NULL);
+	json_u64(j, "schema", 1);
+	json_obj_begin(j, "tool");
+	json_str(j, "name", "iotrace");
+	json_str(j, "version", IOTRACE_VERSION);
+	json_obj_end(j);
+	json_obj_begin(j, "host");
+	json_str(j, "hostname", d->hostname);
+	json_str(j, "kernel", d->kernel);
+	json_str(j, "machine", d->machine);
+	json_obj_end(j);
+	format_rfc3339(d->start_ns, start, sizeof(start));
+	json_str(j, "start", start);
+	json_u64(j, "start_unix_ns", d->start_ns);
+	json_u64(j, "duration_ns", d->duration_ns);
+	write_filter(j, d);
+	json_obj_begin(j, "dropped");
+	json_u64(j, "files", d->dropped_files);
+	json_u64(j, "events", d->dropped_events);
+	json_obj_end(j);
+	json_arr_begin(j, "files");
+}
+
+void rdoc_json_end(struct json *j)
+{
+	json_arr_end(j);
+	json_obj_end(j);
+}
+
+/* distinct values of a host field, comma-separated; NULL when out of memory */
+static char *joined(const struct rstrs *s)
 {
 	size_t len = 0;
 	char *buf;
@@ -120,31 +193,7 @@ static void write_joined(struct json *j, const char *key, const struct rstrs *s)
 			strcat(buf, ",");
 		strcat(buf, s->v[i]);
 	}
-	json_str(j, key, buf ? buf : "");
-	free(buf);
-}
-
-static void write_filter(struct json *j, const struct rmeta *m, bool per_process)
-{
-	json_obj_begin(j, "filter");
-	json_arr_begin(j, "pids");
-	for (size_t i = 0; i < m->pid_cnt; i++)
-		json_u64(j, NULL, m->pids[i]);
-	json_arr_end(j);
-	json_arr_begin(j, "comms");
-	for (size_t i = 0; i < m->comms.cnt; i++)
-		json_str(j, NULL, m->comms.v[i]);
-	json_arr_end(j);
-	if (m->command) {
-		json_arr_begin(j, "command");
-		for (size_t i = 0; i < m->command_cnt; i++)
-			json_str(j, NULL, m->command[i]);
-		json_arr_end(j);
-	} else {
-		json_null(j, "command");
-	}
-	json_bool(j, "per_process", per_process);
-	json_obj_end(j);
+	return buf;
 }
 
 /* the span of the documents, stretched to hold every time of the entries */
@@ -169,63 +218,77 @@ void report_write_json(FILE *f, const struct rmodel *m, struct rentry **v, size_
 		       bool per_process)
 {
 	const struct rmeta *mt = &m->meta;
+	char *host[3] = { joined(&mt->hostname), joined(&mt->kernel), joined(&mt->machine) };
+	struct rdoc d = {
+		.hostname = host[0] ? host[0] : "",
+		.kernel = host[1] ? host[1] : "",
+		.machine = host[2] ? host[2] : "",
+		.start_ns = mt->start_ns,
+		.pids = mt->pids,
+		.pid_cnt = mt->pid_cnt,
+		.comms = mt->comms.v,
+		.comm_cnt = mt->comms.cnt,
+		.command = mt->command,
+		.command_cnt = mt->command_cnt,
+		.per_process = per_process,
+		.dropped_files = mt->dropped_files,
+		.dropped_events = mt->dropped_events,
+	};
 	struct json j;
-	char start[64];
 
 	report_sort_path(v, n);
-	json_init(&j, f, true);
-	json_obj_begin(&j, NULL);
-	json_u64(&j, "schema", 1);
-	json_obj_begin(&j, "tool");
-	json_str(&j, "name", "iotrace");
-	json_str(&j, "version", IOTRACE_VERSION);
-	json_obj_end(&j);
-	json_obj_begin(&j, "host");
-	write_joined(&j, "hostname", &mt->hostname);
-	write_joined(&j, "kernel", &mt->kernel);
-	write_joined(&j, "machine", &mt->machine);
-	json_obj_end(&j);
-	format_rfc3339(mt->start_ns, start, sizeof(start));
-	json_str(&j, "start", start);
-	json_u64(&j, "start_unix_ns", mt->start_ns);
-	json_u64(&j, "duration_ns", duration_of(mt, v, n));
-	write_filter(&j, mt, per_process);
-	json_obj_begin(&j, "dropped");
-	json_u64(&j, "files", mt->dropped_files);
-	json_u64(&j, "events", mt->dropped_events);
-	json_obj_end(&j);
-	json_arr_begin(&j, "files");
+	d.duration_ns = duration_of(mt, v, n);
+	rdoc_json_begin(&j, f, &d);
 	for (size_t i = 0; i < n; i++)
-		write_file(&j, v[i], mt->start_ns);
-	json_arr_end(&j);
-	json_obj_end(&j);
+		rentry_write_json(&j, v[i], mt->start_ns);
+	rdoc_json_end(&j);
+	for (int i = 0; i < 3; i++)
+		free(host[i]);
 }
 
 /* ---- CSV ------------------------------------------------------------------------- */
 
-static void csv_u64(FILE *f, uint64_t v)
+static void csv_u64(struct outbuf *o, char before, uint64_t v)
 {
-	fprintf(f, ",%llu", (unsigned long long)v);
+	ob_putc(o, before);
+	ob_u64(o, v);
 }
 
-static void csv_side(FILE *f, const struct rside *s, uint64_t base)
+/* csv_field, with the common case (nothing to quote) copied in place */
+static void csv_put_field(struct outbuf *o, const char *s, size_t len)
 {
-	if (!s->present) {
-		fputs(",,,,,,", f);
+	if (!memchr(s, ',', len) && !memchr(s, '"', len) && !memchr(s, '\n', len) &&
+	    !memchr(s, '\r', len)) {
+		ob_write(o, s, len);
 		return;
 	}
-	csv_u64(f, s->calls);
-	csv_u64(f, s->errors);
-	csv_u64(f, s->bytes);
-	csv_u64(f, s->seq_calls);
-	csv_u64(f, s->first_ns - base);
-	fputc(',', f);
+	ob_flush(o);
+	csv_field(o->f, s, len);
+}
+
+static void csv_str(struct outbuf *o, const char *s)
+{
+	csv_put_field(o, s, strlen(s));
+}
+
+static void csv_side(struct outbuf *o, const struct rside *s, uint64_t base)
+{
+	if (!s->present) {
+		ob_put(o, ",,,,,,", 6);
+		return;
+	}
+	csv_u64(o, ',', s->calls);
+	csv_u64(o, ',', s->errors);
+	csv_u64(o, ',', s->bytes);
+	csv_u64(o, ',', s->seq_calls);
+	csv_u64(o, ',', s->first_ns - base);
+	ob_putc(o, ',');
 	if (s->has_last)
-		fprintf(f, "%llu", (unsigned long long)(s->last_ns - base));
+		ob_u64(o, s->last_ns - base);
 }
 
 /* calls, errors, bytes of each syscall of syscalls.def; unknown ones have no column */
-static void csv_syscalls(FILE *f, const struct rentry *e)
+static void csv_syscalls(struct outbuf *o, const struct rentry *e)
 {
 	size_t k = 0;
 
@@ -233,60 +296,67 @@ static void csv_syscalls(FILE *f, const struct rentry *e)
 		const struct rsc *sc = k < e->sc_cnt && e->sc[k].idx == i ? &e->sc[k++] : NULL;
 
 		if (!sc) {
-			fputs(",,,", f);
+			ob_put(o, ",,,", 3);
 			continue;
 		}
-		csv_u64(f, sc->calls);
-		csv_u64(f, sc->errors);
-		fputc(',', f);
+		csv_u64(o, ',', sc->calls);
+		csv_u64(o, ',', sc->errors);
+		ob_putc(o, ',');
 		if (sc->has & RSC_BYTES)
-			fprintf(f, "%llu", (unsigned long long)sc->bytes);
+			ob_u64(o, sc->bytes);
 	}
 }
 
-static void csv_row(FILE *f, const struct rentry *e, uint64_t base, bool per_process)
+void rentry_write_csv(struct outbuf *o, const struct rentry *e, uint64_t base, bool per_process)
 {
 	const struct rside *w = &e->side[SC_KIND_WRITE];
 
-	csv_field(f, e->path, e->path_len);
+	csv_put_field(o, e->path, e->path_len);
 	if (per_process) {
-		fputc(',', f);
+		ob_putc(o, ',');
 		if (e->has_pid)
-			fprintf(f, "%llu", (unsigned long long)e->pid);
-		fputc(',', f);
+			ob_u64(o, e->pid);
+		ob_putc(o, ',');
 		if (e->comm)
-			csv_field(f, e->comm, strlen(e->comm));
+			csv_str(o, e->comm);
 	}
-	fprintf(f, ",%u:%u,%llu,", e->dev_major, e->dev_minor, (unsigned long long)e->ino);
-	csv_field(f, e->fstype, strlen(e->fstype));
-	fputc(',', f);
+	csv_u64(o, ',', e->dev_major);
+	csv_u64(o, ':', e->dev_minor);
+	csv_u64(o, ',', e->ino);
+	ob_putc(o, ',');
+	csv_str(o, e->fstype);
+	ob_putc(o, ',');
 	for (unsigned int i = 0; i < e->comm_cnt; i++) {
 		if (i)
-			fputc(';', f);
-		csv_field(f, e->comms[i], strlen(e->comms[i]));
+			ob_putc(o, ';');
+		csv_str(o, e->comms[i]);
 	}
-	csv_side(f, &e->side[SC_KIND_READ], base);
-	csv_side(f, w, base);
+	csv_side(o, &e->side[SC_KIND_READ], base);
+	csv_side(o, w, base);
 	if (w->present)
-		csv_u64(f, w->rewrites);
+		csv_u64(o, ',', w->rewrites);
 	else
-		fputc(',', f);
+		ob_putc(o, ',');
 	if (e->fsync.present) {
-		csv_u64(f, e->fsync.calls);
-		csv_u64(f, e->fsync.errors);
-		csv_u64(f, e->fsync.total_ns);
+		csv_u64(o, ',', e->fsync.calls);
+		csv_u64(o, ',', e->fsync.errors);
+		csv_u64(o, ',', e->fsync.total_ns);
 	} else {
-		fputs(",,,", f);
+		ob_put(o, ",,,", 3);
 	}
-	csv_syscalls(f, e);
-	fputs("\r\n", f);
+	csv_syscalls(o, e);
+	ob_put(o, "\r\n", 2);
 }
 
 void report_write_csv(FILE *f, const struct rmodel *m, struct rentry **v, size_t n,
 		      bool per_process)
 {
+	struct outbuf o;
+
 	report_sort_path(v, n);
 	csv_header(f, per_process);
+	ob_init(&o, f);
 	for (size_t i = 0; i < n; i++)
-		csv_row(f, v[i], m->meta.start_ns, per_process);
+		rentry_write_csv(&o, v[i], m->meta.start_ns, per_process);
+	ob_flush(&o);
 }
