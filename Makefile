@@ -59,7 +59,7 @@ help:
 	@echo '  all                 build ./iotrace (static, BPF objects embedded)'
 	@echo '  bpf                 build the BPF C and asm objects only'
 	@echo '  deps                install build and test dependencies (apt)'
-	@echo '  test                deps, fmt-check, then test-unit, test-bpf (asm + verifier), test-e2e, test-san'
+	@echo '  test                deps, fmt-check, then test-unit, test-bpf (asm + verifier), test-e2e, test-san, builds the fuzz targets'
 	@echo '  test-san            test-unit and test-e2e again under ASan + UBSan (dynamic iotrace)'
 	@echo '  test-unit           tests that need no kernel'
 	@echo '  test-bpf            in-kernel asm tests and verifier tests (root, BTF)'
@@ -150,6 +150,8 @@ test: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)$(MAKE) --no-print-directory test-unit test-bpf test-e2e
 	$(Q)$(MAKE) --no-print-directory test-san
+	@# the fuzz targets must keep building (make fuzz runs them)
+	$(Q)$(MAKE) --no-print-directory $(OUT)/fuzz-report $(OUT)/fuzz-elf
 
 test-unit: $(OUT)/test-unit
 	$(Q)$(OUT)/test-unit $(CRITERION_FLAGS)
@@ -255,7 +257,7 @@ test-kernels: iotrace $(OUT)/tests/kernels/smoke
 .PHONY: fuzz fuzz-report fuzz-elf
 FUZZ_SECONDS ?= 60
 FUZZ_SRCS    := tests/fuzz/report_fuzz.c $(wildcard src/report*.c) src/jsonr.c src/json.c \
-		src/schema.c src/log.c
+		src/schema.c src/log.c src/outbuf.c src/opt.c
 FUZZ_CFLAGS  := -g -O1 -std=gnu17 -Iinclude -Isrc -D_GNU_SOURCE \
 		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
 # FUZZ_FLAGS='-fork=1 -ignore_crashes=1' keeps going after a crash, collecting every one
