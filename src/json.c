@@ -34,6 +34,18 @@ static void newline(struct json *j)
 		ob_put(&j->out, indent, 1 + 2 * (size_t)j->depth);
 }
 
+static bool is_plain(unsigned char c);
+static size_t put_escaped(struct outbuf *o, const unsigned char *p, size_t len);
+
+/* a key that is not printable ASCII without " and \ (report keeps unknown syscall names) */
+static bool key_needs_escape(const char *key, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (!is_plain((unsigned char)key[i]))
+			return true;
+	return false;
+}
+
 /* comma, indentation and "key": before a value, in one piece of the buffer */
 static void member(struct json *j, const char *key)
 {
@@ -46,6 +58,14 @@ static void member(struct json *j, const char *key)
 	j->first[j->depth] = false;
 	memcpy(p, indent, ind_len);
 	p += ind_len;
+	if (key && key_needs_escape(key, key_len)) {
+		*p++ = '"';
+		j->out.len += (size_t)(p - start);
+		for (size_t i = 0; i < key_len;)
+			i += put_escaped(&j->out, (const unsigned char *)key + i, key_len - i);
+		ob_put(&j->out, "\": ", j->pretty ? 3 : 2);
+		return;
+	}
 	if (key) {
 		*p++ = '"';
 		memcpy(p, key, key_len);
