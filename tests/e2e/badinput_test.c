@@ -184,12 +184,7 @@ static void teardown(void)
 
 static char *in_dir(const char *rel)
 {
-	static char p[8][4096];
-	static int next;
-	char *s = p[next++ % 8];
-
-	snprintf(s, 4096, "%s/%s", tdir, rel);
-	return s;
+	return e2e_join(tdir, rel);
 }
 
 static void put(const char *rel, const char *text, size_t len, mode_t mode)

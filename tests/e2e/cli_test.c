@@ -46,12 +46,7 @@ static void teardown(void)
 
 static char *in_dir(const char *rel)
 {
-	static char p[4][PATH_MAX];
-	static int next;
-	char *s = p[next++ % 4];
-
-	snprintf(s, PATH_MAX, "%s/%s", tdir, rel);
-	return s;
+	return e2e_join(tdir, rel);
 }
 
 /* one line "iotrace: ...", exit want, and no output file */

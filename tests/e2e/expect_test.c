@@ -1022,12 +1022,7 @@ void fx_teardown(void)
 
 char *fx_path(const char *rel)
 {
-	static char p[4][PATH_MAX];
-	static int next;
-	char *s = p[next++ % 4];
-
-	snprintf(s, PATH_MAX, "%s/%s", fx_dir, rel);
-	return s;
+	return e2e_join(fx_dir, rel);
 }
 
 uint64_t fx_wl_u64(const char *key)

@@ -40,12 +40,7 @@ static char mounted[2][4096];
 
 static char *in_dir(const char *rel)
 {
-	static char p[8][4096];
-	static int next;
-	char *s = p[next++ % 8];
-
-	snprintf(s, 4096, "%s/%s", tdir, rel);
-	return s;
+	return e2e_join(tdir, rel);
 }
 
 static void kill_workload(void)

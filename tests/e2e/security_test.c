@@ -33,12 +33,7 @@ static void teardown(void)
 
 static char *in_dir(const char *rel)
 {
-	static char p[4][4096];
-	static int next;
-	char *s = p[next++ % 4];
-
-	snprintf(s, 4096, "%s/%s", tdir, rel);
-	return s;
+	return e2e_join(tdir, rel);
 }
 
 static void run_ok(const char *out)

@@ -213,6 +213,16 @@ static int count_attachments(pid_t pid)
 	return n;
 }
 
+char *e2e_join(const char *dir, const char *rel)
+{
+	static char p[8][PATH_MAX];
+	static int next;
+	char *s = p[next++ % 8];
+
+	snprintf(s, PATH_MAX, "%s/%s", dir, rel);
+	return s;
+}
+
 /*
  * iotrace's attachments: a perf event per syscall tracepoint (enter and exit of
  * each line of syscalls.def) and the fork raw tracepoint's link.  Waiting for

@@ -27,6 +27,8 @@ int e2e_run(char *const argv[], int timeout_s, struct e2e_proc *p);
 void e2e_proc_free(struct e2e_proc *p);
 
 /* Start argv in the background, stdout and stderr to err_path; its pid or -errno. */
+/* dir/rel in one of 8 rotating static buffers (a few may be live at once) */
+char *e2e_join(const char *dir, const char *rel);
 pid_t e2e_spawn(char *const argv[], const char *err_path);
 /* Wait for pid up to timeout_s (then SIGKILL); shell-style status or -errno. */
 int e2e_wait(pid_t pid, int timeout_s);
