@@ -8,7 +8,7 @@
  * Built twice by the Makefile: -DVARIANT_TP and -DVARIANT_RAW.
  */
 #include "helpers.bpf.h"
-#include "maps.bpf.h"
+#include "mapdef.bpf.h"
 
 #define NR_PREAD64	17 /* x86_64 */
 #define PT_REGS_ORIG_AX 120

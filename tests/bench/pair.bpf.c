@@ -9,17 +9,7 @@
  */
 #include "helpers.bpf.h"
 
-/* the loader's legacy map definition (as bpf/maps.bpf.h, without its maps) */
-struct map_def {
-	__u32 type;
-	__u32 key_size;
-	__u32 value_size;
-	__u32 max_entries;
-	__u32 map_flags;
-};
-
-#define MAP_HASH	 1
-#define MAP_PERCPU_ARRAY 6
+#include "mapdef.bpf.h"
 
 struct pending {
 	__u64 ts;
@@ -27,9 +17,9 @@ struct pending {
 	__u64 req;
 };
 
-struct map_def pending SEC("maps") = { MAP_HASH, sizeof(__u32), sizeof(struct pending), 16384, 0 };
+DEFINE_MAP(pending, MAP_HASH, sizeof(__u32), sizeof(struct pending), 16384, 0);
 /* [0] calls, [1] total ns, [2] completed bytes */
-struct map_def totals SEC("maps") = { MAP_PERCPU_ARRAY, sizeof(__u32), sizeof(__u64), 3, 0 };
+DEFINE_MAP(totals, MAP_PERCPU_ARRAY, sizeof(__u32), sizeof(__u64), 3, 0);
 
 /* the traced process, set by the bench before each measurement (.bss) */
 volatile __u32 target_tgid;
