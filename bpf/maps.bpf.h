@@ -14,9 +14,9 @@
 #include "mapdef.bpf.h"
 
 /* traced thread-group ids: -p targets, the -- command, and their descendants */
-DEFINE_MAP(pids, MAP_HASH, sizeof(__u32), sizeof(__u32), 65536, 0);
+DEFINE_MAP(pids, MAP_HASH, sizeof(__u32), sizeof(__u32), 65536, MAP_F_NO_PREALLOC);
 /* traced command names (-c), 16-byte zero-padded keys */
-DEFINE_MAP(comms, MAP_HASH, COMM_LEN, sizeof(__u32), 1024, 0);
+DEFINE_MAP(comms, MAP_HASH, COMM_LEN, sizeof(__u32), 1024, MAP_F_NO_PREALLOC);
 /* per record: read/write sides; allocated on first use so memory follows use */
 DEFINE_MAP(files, MAP_HASH, sizeof(struct file_key), sizeof(struct file_rec), 65536,
 	   MAP_F_NO_PREALLOC);

@@ -32,7 +32,8 @@ int sched_process_fork(__u64 *ctx)
 	KREAD(tgid, child->tgid);
 	if (tgid == (int)(pid_tgid >> 32))
 		return 0; /* a new thread of a traced process */
-	bpf_map_update_elem(&pids, &tgid, &one, BPF_ANY);
+	if (bpf_map_update_elem(&pids, &tgid, &one, BPF_ANY))
+		drop(DROP_PIDS_FULL); /* full, or no memory for the entry */
 	return 0;
 }
 
