@@ -22,21 +22,24 @@ const uint8_t *sec_bytes(const struct sec *s)
 	return s->data ? s->data->d_buf : NULL;
 }
 
+/*
+ * Symbols are read in place: the object is 64-bit little-endian (checked) on
+ * a little-endian host, so libelf's symbol data is the Elf64_Sym array, and
+ * every st_name was checked against the string table at open.
+ */
+_Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "symbols are read in place");
+
 int elf__sym(const struct elf_obj *e, size_t idx, GElf_Sym *sym)
 {
-	Elf_Data *d = e->secs[e->symtab_idx].data;
-
-	if (idx >= e->sym_cnt || !gelf_getsym(d, (int)idx, sym))
+	if (idx >= e->sym_cnt)
 		return -EINVAL;
+	*sym = e->syms[idx];
 	return 0;
 }
 
 const char *elf__sym_name(const struct elf_obj *e, const GElf_Sym *sym)
 {
-	size_t strtab = e->secs[e->symtab_idx].sh.sh_link;
-	const char *n = elf_strptr(e->elf, strtab, sym->st_name);
-
-	return n ? n : "";
+	return e->strs + sym->st_name;
 }
 
 static int check_header(const struct obj_src *src)
@@ -194,6 +197,14 @@ static int check_symtab(struct elf_obj *e)
 		return -EINVAL;
 	}
 	e->sym_cnt = s->sh.sh_size / sizeof(Elf64_Sym);
+	if (!s->data || s->data->d_type != ELF_T_SYM || !str->data || !str->data->d_size ||
+	    ((const char *)str->data->d_buf)[str->data->d_size - 1]) {
+		pr_warn("%s: section '%s': unreadable symbols or unterminated string table",
+			e->name, s->name);
+		return -EINVAL;
+	}
+	e->syms = s->data->d_buf;
+	e->strs = str->data->d_buf;
 	return 0;
 }
 
@@ -224,7 +235,7 @@ static int check_sym(const struct elf_obj *e, size_t idx)
 
 	if (elf__sym(e, idx, &sym))
 		return -EINVAL;
-	name = elf_strptr(e->elf, strtab, sym.st_name);
+	name = sym.st_name < e->secs[strtab].sh.sh_size ? e->strs + sym.st_name : NULL;
 	if (!name) {
 		pr_warn("%s: symbol #%zu: name offset %u is out of range", e->name, idx,
 			sym.st_name);
@@ -385,6 +396,146 @@ static char *name_prefix(const char *name)
 	return strndup(base, len ? len : strlen(base));
 }
 
+/* ---- symbol indexes: the relocation pass looks symbols up ~1000 times ---- */
+
+static const struct elf_obj *sort_e; /* qsort has no context argument in C17 */
+
+static int cmp_by_name(const void *a, const void *b)
+{
+	const Elf64_Sym *x = &sort_e->syms[*(const uint32_t *)a];
+	const Elf64_Sym *y = &sort_e->syms[*(const uint32_t *)b];
+	int c = strcmp(sort_e->strs + x->st_name, sort_e->strs + y->st_name);
+
+	return c ? c : (int)GELF_ST_BIND(x->st_info) - (int)GELF_ST_BIND(y->st_info);
+}
+
+static int cmp_by_func(const void *a, const void *b)
+{
+	const Elf64_Sym *x = &sort_e->syms[*(const uint32_t *)a];
+	const Elf64_Sym *y = &sort_e->syms[*(const uint32_t *)b];
+
+	if (x->st_shndx != y->st_shndx)
+		return x->st_shndx < y->st_shndx ? -1 : 1;
+	return x->st_value < y->st_value ? -1 : x->st_value > y->st_value;
+}
+
+static int cmp_by_value(const void *a, const void *b)
+{
+	const Elf64_Sym *x = &sort_e->syms[*(const uint32_t *)a];
+	const Elf64_Sym *y = &sort_e->syms[*(const uint32_t *)b];
+
+	return x->st_value < y->st_value ? -1 : x->st_value > y->st_value;
+}
+
+static bool is_defined(const struct elf_obj *e, const Elf64_Sym *s)
+{
+	return s->st_shndx != SHN_UNDEF && s->st_shndx < e->sec_cnt;
+}
+
+static int index_syms(struct elf_obj *e)
+{
+	uint32_t i;
+	int bind, type;
+
+	e->by_name = malloc(3 * e->sym_cnt * sizeof(uint32_t) + 1);
+	if (!e->by_name)
+		return -ENOMEM;
+	e->by_func = e->by_name + e->sym_cnt;
+	e->by_map = e->by_func + e->sym_cnt;
+	for (i = 1; i < e->sym_cnt; i++) {
+		const Elf64_Sym *s = &e->syms[i];
+
+		if (!is_defined(e, s))
+			continue;
+		bind = GELF_ST_BIND(s->st_info);
+		type = GELF_ST_TYPE(s->st_info);
+		if (bind == STB_GLOBAL || bind == STB_WEAK)
+			e->by_name[e->by_name_cnt++] = i;
+		if (type == STT_FUNC)
+			e->by_func[e->by_func_cnt++] = i;
+		if (e->maps_idx && s->st_shndx == e->maps_idx && type != STT_SECTION &&
+		    type != STT_FILE)
+			e->by_map[e->by_map_cnt++] = i;
+	}
+	sort_e = e;
+	qsort(e->by_name, e->by_name_cnt, sizeof(uint32_t), cmp_by_name);
+	qsort(e->by_func, e->by_func_cnt, sizeof(uint32_t), cmp_by_func);
+	qsort(e->by_map, e->by_map_cnt, sizeof(uint32_t), cmp_by_value);
+	sort_e = NULL;
+	return 0;
+}
+
+/* the defined symbol called name with binding bind (STB_GLOBAL or STB_WEAK) */
+int elf__find_defined(const struct elf_obj *e, const char *name, int bind, GElf_Sym *sym)
+{
+	size_t lo = 0, hi = e->by_name_cnt, mid;
+	const Elf64_Sym *s;
+	int c;
+
+	while (lo < hi) { /* first entry not below (name, bind) */
+		mid = lo + (hi - lo) / 2;
+		s = &e->syms[e->by_name[mid]];
+		c = strcmp(e->strs + s->st_name, name);
+		if (!c)
+			c = (int)GELF_ST_BIND(s->st_info) - bind;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == e->by_name_cnt)
+		return -ENOENT;
+	s = &e->syms[e->by_name[lo]];
+	if (strcmp(e->strs + s->st_name, name) || (int)GELF_ST_BIND(s->st_info) != bind)
+		return -ENOENT;
+	*sym = *s;
+	return 0;
+}
+
+/* the STT_FUNC symbol of section sec_idx that covers byte off */
+int elf__func_at(const struct elf_obj *e, size_t sec_idx, uint64_t off, GElf_Sym *sym)
+{
+	size_t lo = 0, hi = e->by_func_cnt, mid;
+	const Elf64_Sym *s;
+
+	while (lo < hi) { /* first function past (sec_idx, off) */
+		mid = lo + (hi - lo) / 2;
+		s = &e->syms[e->by_func[mid]];
+		if (s->st_shndx < sec_idx || (s->st_shndx == sec_idx && s->st_value <= off))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	/* functions do not overlap, so only the one before can cover off */
+	if (!lo)
+		return -ENOENT;
+	s = &e->syms[e->by_func[lo - 1]];
+	if (s->st_shndx != sec_idx || off >= s->st_value + s->st_size)
+		return -ENOENT;
+	*sym = *s;
+	return 0;
+}
+
+/* the map definition symbol at byte off of SEC("maps") */
+int elf__map_at(const struct elf_obj *e, uint64_t off, GElf_Sym *sym)
+{
+	size_t lo = 0, hi = e->by_map_cnt, mid;
+	const Elf64_Sym *s;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		s = &e->syms[e->by_map[mid]];
+		if (s->st_value < off)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == e->by_map_cnt || e->syms[e->by_map[lo]].st_value != off)
+		return -ENOENT;
+	*sym = e->syms[e->by_map[lo]];
+	return 0;
+}
+
 int elf__open(struct elf_obj *e, const struct obj_src *src)
 {
 	int err;
@@ -407,6 +558,7 @@ int elf__open(struct elf_obj *e, const struct obj_src *src)
 	err = err ?: check_exec_secs(e);
 	err = err ?: check_syms(e);
 	err = err ?: check_rel_secs(e);
+	err = err ?: index_syms(e);
 	return err;
 }
 
@@ -419,6 +571,7 @@ void elf__close(struct elf_obj *e)
 	free(e->secs);
 	btf__free(e->btf);
 	free(e->core);
+	free(e->by_name);
 	free(e->prefix);
 	if (e->elf)
 		elf_end(e->elf);

@@ -126,6 +126,15 @@ struct elf_obj {
 	size_t symtab_idx;
 	size_t maps_idx; /* SEC("maps"), 0 if none */
 	size_t sym_cnt;
+	const Elf64_Sym *syms; /* the symbol table, sym_cnt entries */
+	const char *strs;      /* its string table, NUL-terminated */
+	/* symbol indexes into syms, built once (elf__index_syms) */
+	uint32_t *by_name; /* defined global and weak symbols, by name then bind */
+	size_t by_name_cnt;
+	uint32_t *by_func; /* defined functions, by section then value */
+	size_t by_func_cnt;
+	uint32_t *by_map; /* map definitions in SEC("maps"), by value */
+	size_t by_map_cnt;
 	struct btf *btf;       /* local .BTF, NULL for asm objects */
 	struct core_rec *core; /* sorted by (sec_idx, insn_off) */
 	size_t core_cnt;
@@ -134,6 +143,9 @@ struct elf_obj {
 int elf__open(struct elf_obj *e, const struct obj_src *src);
 void elf__close(struct elf_obj *e);
 int elf__sym(const struct elf_obj *e, size_t idx, GElf_Sym *sym);
+int elf__find_defined(const struct elf_obj *e, const char *name, int bind, GElf_Sym *sym);
+int elf__func_at(const struct elf_obj *e, size_t sec_idx, uint64_t off, GElf_Sym *sym);
+int elf__map_at(const struct elf_obj *e, uint64_t off, GElf_Sym *sym);
 const char *elf__sym_name(const struct elf_obj *e, const GElf_Sym *sym);
 bool sec_is_exec(const struct sec *s);
 const uint8_t *sec_bytes(const struct sec *s);

@@ -64,24 +64,6 @@ static int append_func(struct link_ctx *c, size_t elf_idx, size_t sec_idx, size_
 	return 0;
 }
 
-/* the STT_FUNC symbol of (elf_idx, sec_idx) that covers byte off */
-static int func_at(const struct elf_obj *e, size_t sec_idx, size_t off, GElf_Sym *out)
-{
-	GElf_Sym sym;
-	size_t i;
-
-	for (i = 1; i < e->sym_cnt; i++) {
-		if (elf__sym(e, i, &sym) || GELF_ST_TYPE(sym.st_info) != STT_FUNC)
-			continue;
-		if (sym.st_shndx == sec_idx && sym.st_value <= off &&
-		    off < sym.st_value + sym.st_size) {
-			*out = sym;
-			return 0;
-		}
-	}
-	return -ENOENT;
-}
-
 /* final insn index of target byte off in (elf_idx, sec_idx), appending its function */
 static int target_idx(struct link_ctx *c, size_t call_idx, size_t elf_idx, size_t sec_idx,
 		      size_t off, size_t *idx)
@@ -100,7 +82,7 @@ static int target_idx(struct link_ctx *c, size_t call_idx, size_t elf_idx, size_
 			return 0;
 		}
 	}
-	if (func_at(e, sec_idx, off, &f)) {
+	if (elf__func_at(e, sec_idx, off, &f)) {
 		pr_warn("prog '%s': insn %zu: call target %s:%s+0x%zx is not inside a function (asm needs .type @function and .size)",
 			c->p->name, call_idx, e->name, e->secs[sec_idx].name, off);
 		return -EINVAL;

@@ -33,24 +33,11 @@ struct relo_ctx {
 static int find_global(const struct obj *o, const char *name, size_t *elf_idx, GElf_Sym *out,
 		       bool want_weak)
 {
-	const struct elf_obj *e;
-	GElf_Sym sym;
-	size_t i, j;
-	int bind;
+	size_t i;
 
 	for (i = 0; i < o->elf_cnt; i++) {
-		e = &o->elfs[i];
-		for (j = 1; j < e->sym_cnt; j++) {
-			if (elf__sym(e, j, &sym) || sym.st_shndx == SHN_UNDEF ||
-			    sym.st_shndx >= e->sec_cnt)
-				continue;
-			bind = GELF_ST_BIND(sym.st_info);
-			if (bind != (want_weak ? STB_WEAK : STB_GLOBAL))
-				continue;
-			if (strcmp(elf__sym_name(e, &sym), name))
-				continue;
+		if (!elf__find_defined(&o->elfs[i], name, want_weak ? STB_WEAK : STB_GLOBAL, out)) {
 			*elf_idx = i;
-			*out = sym;
 			return 0;
 		}
 	}
@@ -77,16 +64,9 @@ static int map_at(const struct relo_ctx *c, size_t elf_idx, uint64_t off, size_t
 {
 	const struct elf_obj *e = &c->o->elfs[elf_idx];
 	GElf_Sym sym;
-	size_t i;
-	int type;
 
-	for (i = 1; i < e->sym_cnt; i++) {
-		if (elf__sym(e, i, &sym) || sym.st_shndx != e->maps_idx || sym.st_value != off)
-			continue;
-		type = GELF_ST_TYPE(sym.st_info);
-		if (type != STT_SECTION && type != STT_FILE)
-			return obj__find_map_idx(c->o, elf__sym_name(e, &sym), map_idx);
-	}
+	if (!elf__map_at(e, off, &sym))
+		return obj__find_map_idx(c->o, elf__sym_name(e, &sym), map_idx);
 	relo_warn(c, "no map definition at offset 0x%llx of section 'maps' in %s",
 		  (unsigned long long)off, e->name);
 	return -EINVAL;
