@@ -13,8 +13,8 @@
 
 #include "mapdef.bpf.h"
 
-/* traced thread-group ids: -p targets, the -- command, and their descendants */
-DEFINE_MAP(pids, MAP_HASH, sizeof(__u32), sizeof(__u32), 65536, MAP_F_NO_PREALLOC);
+/* traced thread-group ids, a bitmap (PID_WORDS): -p targets, the -- command, their descendants */
+DEFINE_MAP(pids, MAP_ARRAY, sizeof(__u32), sizeof(__u64), PID_WORDS, 0);
 /* traced command names (-c), 16-byte zero-padded keys */
 DEFINE_MAP(comms, MAP_HASH, COMM_LEN, sizeof(__u32), 1024, MAP_F_NO_PREALLOC);
 /* per record: read/write sides; allocated on first use so memory follows use */

@@ -200,16 +200,18 @@ static __always_inline int task_traced(__u64 pid_tgid)
 
 /*
  * fd -> file facts on a kernel with bpf_rdonly_cast (6.2+): the task, its
- * fd table and the file, inode and super block are BTF pointers read by
- * plain loads (the JIT's exception table turns a fault into 0); only the
- * fd array slot, a `struct file **` the verifier sees as a number, costs a
- * probe read.  7 probe reads (fd_to_file and three heads) become 1.
+ * fd table, the fd array slot and the file, inode and super block are BTF
+ * pointers read by plain loads (the JIT's exception table turns a fault
+ * into 0), no probe read.  The slot is a `struct file *` in an array the
+ * verifier sees as a number: cast to an hlist_head, whose first member is
+ * one pointer at offset 0 in every kernel, its load is the slot's value.
  */
 static __always_inline int facts_btf(__u32 fd, struct file_facts *ff)
 {
 	struct task_struct *task = current_task_ro();
 	struct fdtable *fdt = task->files->fdt;
 	struct super_block *sb;
+	struct hlist_head *slot;
 	struct inode *inode;
 	struct file *file;
 	__u64 fds, fp;
@@ -217,7 +219,10 @@ static __always_inline int facts_btf(__u32 fd, struct file_facts *ff)
 	if (fd >= fdt->max_fds)
 		return 0;
 	fds = (__u64)fdt->fd;
-	if (bpf_probe_read_kernel(&fp, sizeof(fp), (void *)(fds + fd * sizeof(fp))) || !fp)
+	slot = bpf_rdonly_cast((void *)(fds + fd * sizeof(fp)),
+			       core_type_id_kernel(struct hlist_head));
+	fp = (__u64)slot->first;
+	if (!fp)
 		return 0;
 	file = bpf_rdonly_cast((void *)fp, core_type_id_kernel(struct file));
 	inode = file->f_inode;

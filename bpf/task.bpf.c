@@ -17,9 +17,9 @@ SEC("raw_tracepoint/sched_process_fork")
 int sched_process_fork(__u64 *ctx)
 {
 	struct task_struct *child = (void *)ctx[1];
-	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	__u64 pid_tgid = bpf_get_current_pid_tgid(), *word;
 	char comm[COMM_LEN] = {};
-	__u32 one = 1;
+	__u32 idx;
 	int tgid;
 
 	if ((iot_cfg.filter_mode & FILTER_ALL) || iot_stopped)
@@ -32,8 +32,20 @@ int sched_process_fork(__u64 *ctx)
 	KREAD(tgid, child->tgid);
 	if (tgid == (int)(pid_tgid >> 32))
 		return 0; /* a new thread of a traced process */
-	if (bpf_map_update_elem(&pids, &tgid, &one, BPF_ANY))
-		drop(DROP_PIDS_FULL); /* full, or no memory for the entry */
+	idx = (__u32)tgid >> PID_WORD_SHIFT;
+	word = bpf_map_lookup_elem(&pids, &idx);
+	if (!word) {
+		drop(DROP_PIDS_FULL); /* a tgid beyond PID_LIMIT: not on a 64-bit kernel */
+		return 0;
+	}
+	/*
+	 * Setting a clear bit by an atomic add is an atomic OR (which 5.10
+	 * lacks): no other CPU sets this bit meanwhile, since only the fork
+	 * that created the tgid does.  A bit already set (a reused tgid of a
+	 * traced process) is left alone.
+	 */
+	if (!(READ_ONCE(*word) & PID_BIT(tgid)))
+		__sync_fetch_and_add(word, PID_BIT(tgid));
 	return 0;
 }
 

@@ -43,9 +43,20 @@
 
 /* filter_task mode bits (asm/filter.S) */
 #define FILTER_ALL	1 /* no pid or comm target: trace every process */
-#define FILTER_PIDS	2 /* the pids map holds targets */
+#define FILTER_PIDS	2 /* the pids bitmap holds targets */
 #define FILTER_COMMS	4 /* the comms map holds targets */
 #define COMM_LEN	16
+/*
+ * The pids map is a bitmap over every possible tgid: an array of PID_WORDS
+ * u64 words, tgid t is bit t % 64 of word t / 64.  PID_LIMIT is the
+ * kernel's PID_MAX_LIMIT on 64-bit (pid_max can be raised to it, no
+ * further).  An array lookup is inlined by the verifier: testing a bit
+ * costs a few instructions where a hash lookup cost about 20 ns per call.
+ */
+#define PID_LIMIT	(4 * 1024 * 1024)
+#define PID_WORD_SHIFT	6
+#define PID_WORDS	(PID_LIMIT >> PID_WORD_SHIFT)
+#define PID_BIT(tgid)	(1ULL << ((tgid)&63))
 /*
  * Up to COMM_LIST_MAX comm targets are compared in place (asm filter_task,
  * struct comm_list in .rodata) instead of looked up in the comms hash.

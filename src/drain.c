@@ -390,7 +390,7 @@ int drain_maps(struct obj *o, struct trace_result *res)
 	if (res->drops[DROP_LOST_FULL])
 		pr_warn("warning: more files lost than counted: dropped.files is a lower bound");
 	if (res->drops[DROP_PIDS_FULL])
-		pr_warn("warning: %llu forked processes could not be followed (pids map full or out of memory)",
+		pr_warn("warning: %llu forked processes could not be followed",
 			(unsigned long long)res->drops[DROP_PIDS_FULL]);
 	files_sort_by_path(&res->files);
 	return 0;

@@ -222,11 +222,17 @@ static int load(struct trace *t)
 	return err;
 }
 
+/* Set the pid's bit in the pids bitmap; before attaching, so no BPF program writes it meanwhile. */
 static int add_target_pid(struct trace *t, pid_t pid)
 {
-	uint32_t key = (uint32_t)pid, one = 1;
-	int err = map__update_elem(obj__find_map(t->obj, "pids"), &key, &one, 0);
+	struct map *pids = obj__find_map(t->obj, "pids");
+	uint32_t key = (uint32_t)pid >> PID_WORD_SHIFT;
+	uint64_t word = 0;
+	int err = (uint32_t)pid < PID_LIMIT ? 0 : -ERANGE;
 
+	err = err ?: map__lookup_elem(pids, &key, &word);
+	word |= PID_BIT((uint32_t)pid);
+	err = err ?: map__update_elem(pids, &key, &word, 0);
 	if (err)
 		pr_warn("pid %d: cannot add to the pids map: %s", (int)pid, strerror(-err));
 	return err;

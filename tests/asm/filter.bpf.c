@@ -13,10 +13,10 @@
 DEFINE_RESULTS();
 
 struct bpf_map_def_legacy pids SEC("maps") = {
-	.type = BPF_MAP_TYPE_HASH,
+	.type = BPF_MAP_TYPE_ARRAY,
 	.key_size = sizeof(__u32),
-	.value_size = sizeof(__u32),
-	.max_entries = 64,
+	.value_size = sizeof(__u64),
+	.max_entries = PID_WORDS,
 };
 
 struct bpf_map_def_legacy comms SEC("maps") = {

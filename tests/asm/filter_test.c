@@ -21,7 +21,8 @@
 
 /* ---- the targets, in user space and in the maps ---------------------- */
 
-static const uint32_t target_pids[] = { 100, 4194304, UINT32_MAX, 0 };
+/* bits at both ends of the bitmap and of a word; 65 shares word 1 with 64 */
+static const uint32_t target_pids[] = { 100, PID_LIMIT - 1, 0, 64, 63 };
 static const char *const target_comms[] = { "cat", "dd", "fifteen-chars-x", "" };
 
 static bool pid_is_target(uint32_t tgid)
@@ -29,7 +30,7 @@ static bool pid_is_target(uint32_t tgid)
 	size_t i;
 
 	for (i = 0; i < sizeof(target_pids) / sizeof(target_pids[0]); i++)
-		if (target_pids[i] == tgid)
+		if (target_pids[i] == tgid && tgid < PID_LIMIT)
 			return true;
 	return false;
 }
@@ -95,7 +96,7 @@ struct task_vec {
 	enum list_state list;
 };
 
-#define TASK_VEC_CAP ((4 * 4 * 4 * 8 + 32) * LIST_STATES)
+#define TASK_VEC_CAP ((4 * 4 * 4 * 8 + 48) * LIST_STATES)
 
 static void add_task(struct task_vec *v, size_t *n, uint64_t tgid, const char *comm, uint64_t self,
 		     uint64_t mode)
@@ -119,6 +120,18 @@ static size_t fill_task_vectors(struct task_vec *v)
 	uint64_t mode;
 
 	/* every combination: 4 tgids x 4 comms x 4 selfs x 8 modes */
+	static const uint32_t edges[] = { 62,
+					  63,
+					  64,
+					  65,
+					  127,
+					  128,
+					  PID_LIMIT - 2,
+					  PID_LIMIT - 1,
+					  PID_LIMIT,
+					  PID_LIMIT + 63,
+					  PID_LIMIT + 64 };
+
 	for (t = 0; t < 4; t++)
 		for (c = 0; c < 4; c++)
 			for (s = 0; s < 4; s++)
@@ -136,8 +149,9 @@ static size_t fill_task_vectors(struct task_vec *v)
 	add_task(v, &n, 300, "cats", 999, FILTER_COMMS);
 	add_task(v, &n, 300, "fifteen-chars-", 999, FILTER_COMMS);
 	add_task(v, &n, 300, "fifteen-chars-xy", 999, FILTER_COMMS); /* 16, no NUL */
-	add_task(v, &n, 4194304, "x", 999, FILTER_PIDS);
-	add_task(v, &n, 4194305, "x", 999, FILTER_PIDS);
+	/* the bitmap's word and end boundaries; past PID_LIMIT nothing is a pid */
+	for (size_t i = 0; i < sizeof(edges) / sizeof(edges[0]); i++)
+		add_task(v, &n, edges[i], "x", 999, FILTER_PIDS);
 	/* all of it again with each in-place comm list */
 	for (size_t base = n, l = LIST_ALL; l < LIST_STATES; l++)
 		for (size_t i = 0; i < base; i++) {
@@ -151,6 +165,17 @@ static size_t fill_task_vectors(struct task_vec *v)
 
 static struct test_obj to;
 
+/* set or clear tgid's bit in the pids bitmap, as iotrace does from user space */
+static void set_pid_bit(int pids, uint32_t tgid, bool on)
+{
+	uint32_t key = tgid >> PID_WORD_SHIFT;
+	uint64_t word;
+
+	cr_assert_eq(test_map_lookup(pids, &key, &word), 0);
+	word = on ? word | PID_BIT(tgid) : word & ~PID_BIT(tgid);
+	cr_assert_eq(test_map_update(pids, &key, &word, 0), 0);
+}
+
 static void fill_maps(void)
 {
 	int pids = test_map_fd(&to, "pids"), comms = test_map_fd(&to, "comms");
@@ -161,7 +186,7 @@ static void fill_maps(void)
 	cr_assert_geq(pids, 0);
 	cr_assert_geq(comms, 0);
 	for (i = 0; i < sizeof(target_pids) / sizeof(target_pids[0]); i++)
-		cr_assert_eq(test_map_update(pids, &target_pids[i], &one, 0), 0);
+		set_pid_bit(pids, target_pids[i], true);
 	for (i = 0; i < sizeof(target_comms) / sizeof(target_comms[0]); i++) {
 		memset(key, 0, sizeof(key));
 		strncpy(key, target_comms[i], sizeof(key) - 1);
@@ -242,12 +267,19 @@ ParameterizedTest(struct task_vec *v, filter, task_matches_reference, .init = lo
 Test(filter, task_follows_map_contents, .init = load, .fini = unload)
 {
 	struct task_vec v = { .tgid = 100, .self = 999, .mode = FILTER_PIDS | FILTER_COMMS };
-	uint32_t pid = 100;
 	char cat[COMM_LEN] = "cat";
 
 	memcpy(v.comm, cat, COMM_LEN);
 	cr_assert_eq(run_filter_task(&v), 1);
-	cr_assert_eq(test_map_delete(test_map_fd(&to, "pids"), &pid), 0);
+	set_pid_bit(test_map_fd(&to, "pids"), 100, false);
+	v.mode = FILTER_PIDS;
+	cr_assert_eq(run_filter_task(&v), 0, "bit 100 cleared");
+	v.tgid = 101; /* its neighbour in the word was never set */
+	cr_assert_eq(run_filter_task(&v), 0);
+	v.tgid = 64;
+	cr_assert_eq(run_filter_task(&v), 1, "another bit of the word stays set");
+	v.tgid = 100;
+	v.mode = FILTER_PIDS | FILTER_COMMS;
 	cr_assert_eq(run_filter_task(&v), 1, "comm still matches");
 	cr_assert_eq(test_map_delete(test_map_fd(&to, "comms"), cat), 0);
 	cr_assert_eq(run_filter_task(&v), 0, "nothing matches any more");
