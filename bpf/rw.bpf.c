@@ -672,12 +672,14 @@ static __always_inline void *lookup_or_init(void *map, const void *key, int *cre
  * unlinked while open keeps (or gets) its record under its last name, and
  * nlink 0 tells user space it was deleted.
  */
-static __always_inline struct file_rec *record_of(struct inflight_file *f, const __u64 *comm)
+static __always_inline struct file_rec *record_of(struct inflight_file *f, const __u64 *comm,
+						  int *created_out)
 {
 	struct file_rec *rec;
 	int created;
 
 	rec = lookup_or_init(&files, &f->fk, &created);
+	*created_out = created;
 	if (!rec) {
 		__u32 one = 1;
 
@@ -718,6 +720,21 @@ static __always_inline void count_side(struct rw_side *side, __u64 ts, __u64 sta
 	}
 }
 
+static __always_inline void count_stats(struct sc_stats *st, __u64 req, __s64 ret, int sizes)
+{
+	__sync_fetch_and_add(&st->calls, 1);
+	if (sizes)
+		__sync_fetch_and_add(&st->req_hist[hist_bucket(req)], 1);
+	if (ret < 0) {
+		__sync_fetch_and_add(&st->errors, 1);
+		return;
+	}
+	if (!sizes)
+		return;
+	__sync_fetch_and_add(&st->bytes, ret);
+	__sync_fetch_and_add(&st->done_hist[hist_bucket(ret)], 1);
+}
+
 /* 0, or -1 when the call could not be counted (it is, in drops) */
 static __always_inline int count_syscall(struct file_key *fk, __u32 sc, __u64 req, __s64 ret,
 					 int sizes)
@@ -731,17 +748,7 @@ static __always_inline int count_syscall(struct file_key *fk, __u32 sc, __u64 re
 		drop(DROP_SCSTATS_FULL);
 		return -1;
 	}
-	__sync_fetch_and_add(&st->calls, 1);
-	if (sizes)
-		__sync_fetch_and_add(&st->req_hist[hist_bucket(req)], 1);
-	if (ret < 0) {
-		__sync_fetch_and_add(&st->errors, 1);
-		return 0;
-	}
-	if (!sizes)
-		return 0;
-	__sync_fetch_and_add(&st->bytes, ret);
-	__sync_fetch_and_add(&st->done_hist[hist_bucket(ret)], 1);
+	count_stats(st, req, ret, sizes);
 	return 0;
 }
 
@@ -773,6 +780,7 @@ static __always_inline void count_file(struct inflight *inf, struct inflight_fil
 				       __s64 ret, const __u64 *comm, int per_sc)
 {
 	struct file_rec *rec;
+	int created;
 
 	if (kind == SC_KIND_CLOSE) {
 		/* close alone makes no record: only files read, written or synced have one */
@@ -780,16 +788,23 @@ static __always_inline void count_file(struct inflight *inf, struct inflight_fil
 			count_syscall(&f->fk, inf->sc, 0, ret, 0);
 		return;
 	}
-	rec = record_of(f, comm);
+	rec = record_of(f, comm, &created);
 	if (!rec)
 		return;
 	if (kind == SC_KIND_SYNC) {
 		count_sync(&f->fk, inf->sc, inf->ts, ret);
 		return;
 	}
-	/* per-syscall stats first: a call they cannot hold is counted nowhere */
-	if (per_sc && count_syscall(&f->fk, inf->sc, inf->req, ret, 1))
-		return;
+	if (per_sc) {
+		/* the creating syscall owns the record's own stats (struct file_rec) */
+		if (created)
+			WRITE_ONCE(rec->own_sc, inf->sc + 1);
+		if (READ_ONCE(rec->own_sc) == inf->sc + 1)
+			count_stats(&rec->own, inf->req, ret, 1);
+		/* per-syscall stats first: a call they cannot hold is counted nowhere */
+		else if (count_syscall(&f->fk, inf->sc, inf->req, ret, 1))
+			return;
+	}
 	count_side(&rec->side[kind & 1], inf->ts, f->start, ret, kind);
 }
 

@@ -133,13 +133,6 @@ struct rw_side {
 	__u64 seq_hist[HIST_BUCKETS];
 };
 
-struct file_rec {
-	struct rw_side side[2]; /* [SC_KIND_READ], [SC_KIND_WRITE] */
-	__u64 last_comm[2];	/* last comm seen, to send EV_COMM only on change */
-	__u32 nlink;		/* i_nlink when last seen */
-	__u32 pad;
-};
-
 /* Per (record, syscall) statistics, present only for syscalls a file saw. */
 struct sc_key {
 	struct file_key fk;
@@ -153,6 +146,21 @@ struct sc_stats {
 	__u64 bytes;
 	__u64 req_hist[HIST_BUCKETS];
 	__u64 done_hist[HIST_BUCKETS];
+};
+
+/*
+ * A file's record.  The syscall that created it (a read or write kind) has
+ * its stats in the record itself, own: its calls cost one hash lookup, not
+ * two.  own_sc is written once, just after the record appears, and never
+ * changed; a call that meanwhile saw 0 went to scstats, and user space sums
+ * the two.  Other syscalls of the file have scstats entries.
+ */
+struct file_rec {
+	struct rw_side side[2]; /* [SC_KIND_READ], [SC_KIND_WRITE] */
+	__u64 last_comm[2];	/* last comm seen, to send EV_COMM only on change */
+	__u32 nlink;		/* i_nlink when last seen */
+	__u32 own_sc;		/* SC_* + 1 of the syscall counted in own; 0: none */
+	struct sc_stats own;
 };
 
 /* One file a call works on, as sys_enter saw it. */

@@ -162,6 +162,8 @@ static int add_file_rec(const struct file_key *key, const struct file_rec *rec,
 		return -ENOMEM;
 	f->have_rec = true;
 	f->deleted = rec->nlink == 0;
+	if (rec->own_sc && rec->own_sc <= SC_MAX && files_add_sc(t, f, rec->own_sc - 1, &rec->own))
+		return -ENOMEM;
 	return side_of(t, &rec->side[SC_KIND_READ], &f->side[SC_KIND_READ])
 		       ?: side_of(t, &rec->side[SC_KIND_WRITE], &f->side[SC_KIND_WRITE]);
 }
@@ -174,21 +176,12 @@ static int add_file_rec(const struct file_key *key, const struct file_rec *rec,
 static int add_sc_stats(const struct sc_key *k, const struct sc_stats *v, struct file_table *t)
 {
 	struct file_entry *f = files_get(t, &k->fk);
-	struct file_sc *sc;
 
 	if (!f)
 		return -ENOMEM;
 	if (k->sc >= SC_MAX)
 		return 0;
-	sc = files_alloc(t, sizeof(*sc));
-	if (!sc)
-		return -ENOMEM;
-	sc->calls = v->calls;
-	sc->errors = v->errors;
-	sc->bytes = v->bytes;
-	f->sc[k->sc] = sc;
-	return files_hist(t, v->req_hist, HIST_BUCKETS, &sc->req_hist)
-		       ?: files_hist(t, v->done_hist, HIST_BUCKETS, &sc->done_hist);
+	return files_add_sc(t, f, k->sc, v);
 }
 
 static int add_sync_stats(const struct sc_key *k, const struct sync_stats *v, struct file_table *t)

@@ -70,6 +70,37 @@ int files_hist(struct file_table *t, const __u64 *h, int n, struct hist_nz *out)
 	return 0;
 }
 
+/* h[] += the buckets of a sparse histogram */
+static void hist_add_sparse(__u64 *h, const struct hist_nz *nz)
+{
+	for (uint32_t i = 0; i < nz->cnt; i++)
+		h[nz->b[i].idx] += nz->b[i].cnt;
+}
+
+int files_add_sc(struct file_table *t, struct file_entry *f, uint32_t sc, const struct sc_stats *v)
+{
+	__u64 req[HIST_BUCKETS], done[HIST_BUCKETS];
+	struct file_sc *s = f->sc[sc];
+
+	memcpy(req, v->req_hist, sizeof(req));
+	memcpy(done, v->done_hist, sizeof(done));
+	if (!s) {
+		s = files_alloc(t, sizeof(*s));
+		if (!s)
+			return -ENOMEM;
+		f->sc[sc] = s;
+	} else {
+		/* rare (a record's first moments): the old sparse arrays stay in the chunk */
+		hist_add_sparse(req, &s->req_hist);
+		hist_add_sparse(done, &s->done_hist);
+	}
+	s->calls += v->calls;
+	s->errors += v->errors;
+	s->bytes += v->bytes;
+	return files_hist(t, req, HIST_BUCKETS, &s->req_hist)
+		       ?: files_hist(t, done, HIST_BUCKETS, &s->done_hist);
+}
+
 static uint64_t key_hash(const struct file_key *k)
 {
 	uint64_t h = k->ino * 0x9e3779b97f4a7c15ULL;

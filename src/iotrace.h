@@ -124,6 +124,12 @@ void files_sort_by_path(struct file_table *t);
 void *files_alloc(struct file_table *t, size_t sz);
 /* the non-zero buckets of h[0..n) into out; -ENOMEM */
 int files_hist(struct file_table *t, const __u64 *h, int n, struct hist_nz *out);
+/*
+ * Add one syscall's kernel stats to f->sc[sc]: created, or summed with what
+ * an earlier map gave for the same syscall (a record's own slot and a
+ * scstats entry can both hold part of one syscall's calls).  -ENOMEM.
+ */
+int files_add_sc(struct file_table *t, struct file_entry *f, uint32_t sc, const struct sc_stats *v);
 void files_free(struct file_table *t);
 
 /* ---- modules --------------------------------------------------------------- */
