@@ -106,10 +106,19 @@ struct files_struct {
 	struct fdtable *fdt;
 } __core;
 
+typedef struct {
+	int counter;
+} atomic_t;
+
+struct signal_struct {
+	atomic_t live; /* threads of the group not yet in do_exit */
+} __core;
+
 struct task_struct {
 	int pid;
 	int tgid;
 	struct files_struct *files;
+	struct signal_struct *signal;
 	char comm[16];
 } __core;
 

@@ -2,7 +2,7 @@
 /*
  * Follow children: when a traced process forks, its child becomes a target
  * too (pids map), so `iotrace -- sh -c 'a | b'` and -p/-c targets that fork
- * workers are traced whole.  Raw tracepoint: needs no tracefs, and gives the
+ * workers are traced whole; when it exits, it leaves the set.  Raw tracepoint: needs no tracefs, and gives the
  * child's task_struct, whose tgid tells a new process from a new thread.
  */
 #include "helpers.bpf.h"
@@ -46,6 +46,44 @@ int sched_process_fork(__u64 *ctx)
 	 */
 	if (!(READ_ONCE(*word) & PID_BIT(tgid)))
 		__sync_fetch_and_add(word, PID_BIT(tgid));
+	return 0;
+}
+
+/*
+ * A traced process leaves the set when its thread group dies, so a later
+ * process that reuses its tgid (pid_max is 32768 on some systems) is not
+ * traced by mistake.  Cleared by the group leader only, when no thread of
+ * the group is left alive (do_exit decremented signal->live before this
+ * tracepoint): at most one exit per tgid clears, after the fork that set it
+ * and before the tgid can be reused, so subtracting the set bit is exact.
+ * A group whose leader exits before its other threads keeps its bit, as
+ * every group did before.  TP_PROTO(struct task_struct *p), p = current.
+ */
+SEC("raw_tracepoint/sched_process_exit")
+int sched_process_exit(__u64 *ctx)
+{
+	struct task_struct *p = (void *)ctx[0];
+	struct signal_struct *sig;
+	int pid, tgid, live;
+	__u64 *word;
+	__u32 idx;
+
+	if (iot_cfg.filter_mode & FILTER_ALL)
+		return 0;
+	KREAD(pid, p->pid);
+	KREAD(tgid, p->tgid);
+	if (pid != tgid || (__u32)tgid >= PID_LIMIT)
+		return 0;
+	idx = (__u32)tgid >> PID_WORD_SHIFT;
+	word = bpf_map_lookup_elem(&pids, &idx);
+	if (!word || !(READ_ONCE(*word) & PID_BIT(tgid)))
+		return 0; /* not traced: the common case, decided before the signal reads */
+	KREAD(sig, p->signal);
+	if (!sig)
+		return 0;
+	KREAD(live, sig->live.counter);
+	if (!live)
+		__sync_fetch_and_add(word, -PID_BIT(tgid));
 	return 0;
 }
 

@@ -225,14 +225,14 @@ char *e2e_join(const char *dir, const char *rel)
 
 /*
  * iotrace's attachments: a perf event per syscall tracepoint (enter and exit of
- * each line of syscalls.def) and the fork raw tracepoint's link.  Waiting for
+ * each line of syscalls.def) and the fork and exit raw tracepoints' links.  Waiting for
  * all of them, not for a count that stopped moving: attaching can pause for
  * a second while the kernel still detaches an earlier trace (its event_mutex).
  */
 #define X(name, tp, kind, fd, out, req, off) +2
 static const int iotrace_attachments =
 #include "syscalls.def"
-	+1;
+	+2;
 #undef X
 
 bool e2e_wait_attached(pid_t pid, int timeout_ms)

@@ -1,0 +1,143 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The traced set, read from the running iotrace's `pids` map (a bitmap,
+ * bit tgid % 64 of word tgid / 64): the command's shell is in it, so is a
+ * child it forks, and the child leaves it when it exits while the shell
+ * stays.  Ground truth: the shell writes its own pid and its child's to a
+ * file; the test kills the child itself.  Without the exit handler, a
+ * tgid reused by an unrelated process later would be traced.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+#include <linux/bpf.h>
+#include <criterion/criterion.h>
+
+#include "bpf_test.h"
+#include "e2e.h"
+#include "iotrace_abi.h"
+
+static char *tdir;
+static pid_t tracer = -1;
+
+static void teardown(void)
+{
+	if (tracer > 0) {
+		kill(tracer, SIGKILL);
+		e2e_wait(tracer, 30);
+	}
+	if (tdir)
+		e2e_rmtree(tdir);
+}
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+/* an fd of the map called name among the maps pid holds (from /proc/PID/fdinfo) */
+static int held_map(pid_t pid, const char *name)
+{
+	char dir[64], path[384], *text;
+	struct dirent *de;
+	int fd = -1;
+	size_t len;
+	DIR *d;
+
+	snprintf(dir, sizeof(dir), "/proc/%d/fdinfo", (int)pid);
+	d = opendir(dir);
+	cr_assert_not_null(d, "%s: %s", dir, strerror(errno));
+	while (fd < 0 && (de = readdir(d))) {
+		struct bpf_map_info info = { 0 };
+		union bpf_attr attr;
+		const char *p;
+		int cand;
+
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		if (de->d_name[0] == '.' || e2e_read_file(path, &text, &len))
+			continue;
+		p = strstr(text, "map_id:");
+		memset(&attr, 0, sizeof(attr));
+		attr.map_id = p ? (uint32_t)strtoul(p + 7, NULL, 10) : 0;
+		free(text);
+		cand = attr.map_id
+			       ? (int)syscall(SYS_bpf, BPF_MAP_GET_FD_BY_ID, &attr, sizeof(attr))
+			       : -1;
+		if (cand < 0)
+			continue;
+		memset(&attr, 0, sizeof(attr));
+		attr.info.bpf_fd = (uint32_t)cand;
+		attr.info.info_len = sizeof(info);
+		attr.info.info = (uintptr_t)&info;
+		if (!syscall(SYS_bpf, BPF_OBJ_GET_INFO_BY_FD, &attr, sizeof(attr)) &&
+		    !strcmp(info.name, name))
+			fd = cand;
+		else
+			close(cand);
+	}
+	closedir(d);
+	return fd;
+}
+
+static bool traced(int pids, pid_t pid)
+{
+	uint32_t key = (uint32_t)pid >> PID_WORD_SHIFT;
+	uint64_t word = 0;
+
+	cr_assert_eq(test_map_lookup(pids, &key, &word), 0);
+	return word & PID_BIT((uint32_t)pid);
+}
+
+Test(pids, a_forked_child_joins_the_traced_set_and_leaves_it_at_exit, .fini = teardown)
+{
+	char script[512], *text = NULL;
+	const char *argv[] = { NULL, "-q", "-o", NULL, "--", "/bin/sh", "-c", script, NULL };
+	int sh = 0, child = 0, pids;
+	long long end;
+	size_t len;
+
+	e2e_require_tracer();
+	tdir = e2e_tmpdir("/tmp");
+	/* the file appears whole: written aside, then renamed */
+	snprintf(
+		script, sizeof(script),
+		"sleep 60 & echo $$ $! > '%s/p.tmp' && mv '%s/p.tmp' '%s/pids'; wait; exec sleep 60",
+		tdir, tdir, tdir);
+	argv[0] = E2E_IOTRACE;
+	argv[3] = e2e_join(tdir, "out.json");
+	tracer = e2e_spawn((char *const *)argv, e2e_join(tdir, "iotrace.err"));
+	cr_assert_gt(tracer, 0);
+	cr_assert(e2e_wait_attached(tracer, 30000), "iotrace did not attach");
+	for (end = now_ms() + 10000; now_ms() < end; usleep(10000))
+		if (!e2e_read_file(e2e_join(tdir, "pids"), &text, &len))
+			break;
+	cr_assert_not_null(text, "the shell did not write its pids");
+	cr_assert_eq(sscanf(text, "%d %d", &sh, &child), 2, "pids file: '%s'", text);
+	free(text);
+
+	pids = held_map(tracer, "pids");
+	cr_assert_geq(pids, 0, "iotrace holds no map called pids");
+	cr_expect(traced(pids, sh), "the command (pid %d) is not in the set", sh);
+	cr_expect(traced(pids, child), "its child (pid %d) is not in the set", child);
+
+	cr_assert_eq(kill(child, SIGKILL), 0);
+	for (end = now_ms() + 5000; traced(pids, child) && now_ms() < end;)
+		usleep(5000);
+	cr_expect(!traced(pids, child), "the child (pid %d) is still in the set after its exit",
+		  child);
+	cr_expect(traced(pids, sh), "the shell (pid %d) left the set with its child", sh);
+	close(pids);
+
+	cr_assert_eq(kill(tracer, SIGTERM), 0);
+	cr_expect_eq(e2e_wait(tracer, 30), 128 + SIGTERM);
+	tracer = -1;
+}
