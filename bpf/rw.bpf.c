@@ -316,20 +316,43 @@ static __always_inline struct inflight *slot_of(__u32 tid)
 	return bpf_map_lookup_elem(&inflight, &idx);
 }
 
-static __always_inline void stash(struct inflight *inf, __u32 tid, __u32 sc, __u64 req)
+static __always_inline int same_file(const struct file_key *a, const struct file_key *b)
+{
+	return a->dev == b->dev && a->ino == b->ino && a->tgid == b->tgid;
+}
+
+/*
+ * Does the call need its entry time?  fsync-type calls for their latency,
+ * sendfile (two files) always, close never; a read or write only when its
+ * file's side may not have a first entry time yet (slot->seen).
+ */
+static __always_inline int needs_ts(const struct inflight *slot, const struct inflight *inf,
+				    __u32 kind, __u32 has_out)
+{
+	if (kind == SC_KIND_CLOSE)
+		return 0;
+	if (kind == SC_KIND_SYNC || has_out || !inf->f[0].valid)
+		return 1;
+	return !same_file(&slot->seen[kind & 1], &inf->f[0].fk);
+}
+
+static __always_inline void stash(struct inflight *inf, __u32 tid, __u32 sc, __u64 req, __u32 kind,
+				  __u32 has_out)
 {
 	__u32 owner;
 	struct inflight *slot = slot_of(tid);
+	__u64 ts;
 
 	if (!slot)
 		return;
+	ts = needs_ts(slot, inf, kind, has_out) ? bpf_ktime_get_ns() : 0;
 	owner = READ_ONCE(slot->tid);
 	if (owner && owner != tid)
 		drop(DROP_INFLIGHT_FULL); /* another thread's call in flight loses its slot */
 	WRITE_ONCE(slot->tid, INFLIGHT_BUSY);
 	barrier();
 	__builtin_memcpy(slot->f, inf->f, sizeof(inf->f));
-	slot->ts = bpf_ktime_get_ns();
+	slot->ts = ts;
 	slot->req = req;
 	slot->sc = sc;
 	slot->iov_done = 0;
@@ -337,8 +360,8 @@ static __always_inline void stash(struct inflight *inf, __u32 tid, __u32 sc, __u
 	WRITE_ONCE(slot->tid, tid);
 }
 
-/* Take this thread's entry out of its slot; 0 when there is none. */
-static __always_inline int unstash(struct inflight *inf)
+/* Take this thread's call out of its slot; the slot, or NULL when it held none. */
+static __always_inline struct inflight *unstash(struct inflight *inf)
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct inflight *slot = slot_of(tid);
@@ -346,12 +369,12 @@ static __always_inline int unstash(struct inflight *inf)
 	if (!slot || READ_ONCE(slot->tid) != tid)
 		return 0;
 	barrier();
-	__builtin_memcpy(inf, slot, sizeof(*inf));
+	__builtin_memcpy(inf, slot, INFLIGHT_CALL_SZ);
 	barrier();
 	if (READ_ONCE(slot->tid) != tid)
 		return 0;
 	WRITE_ONCE(slot->tid, 0);
-	return 1;
+	return slot;
 }
 
 /* The expressions of syscalls.def, evaluated in HOOK's entry program. */
@@ -700,12 +723,20 @@ static __always_inline struct file_rec *record_of(struct inflight_file *f, const
 	return rec;
 }
 
+/*
+ * One call on a record's read or write side.  ts 0: the entry skipped its
+ * timestamp, the side has a first entry time already (see needs_ts); with
+ * one, the side has it after this call, which the slot remembers.
+ */
 static __always_inline void count_side(struct rw_side *side, __u64 ts, __u64 start, __s64 ret,
-				       __u32 kind)
+				       __u32 kind, struct file_key *seen, const struct file_key *fk)
 {
 	__sync_fetch_and_add(&side->calls, 1);
-	if (!side->first_entry_ns || ts < side->first_entry_ns)
-		side->first_entry_ns = ts;
+	if (ts) {
+		if (!side->first_entry_ns || ts < side->first_entry_ns)
+			side->first_entry_ns = ts;
+		*seen = *fk;
+	}
 	if (kind == SC_KIND_WRITE && seq_rewrite(&side->seq, start))
 		__sync_fetch_and_add(&side->rewrites, 1);
 	if (ret < 0) {
@@ -777,7 +808,8 @@ static __always_inline void count_sync(struct file_key *fk, __u32 sc, __u64 ts, 
  * destination of a sendfile whose source is the same file: one call).
  */
 static __always_inline void count_file(struct inflight *inf, struct inflight_file *f, __u32 kind,
-				       __s64 ret, const __u64 *comm, int per_sc)
+				       __s64 ret, const __u64 *comm, int per_sc,
+				       struct inflight *slot)
 {
 	struct file_rec *rec;
 	int created;
@@ -805,12 +837,8 @@ static __always_inline void count_file(struct inflight *inf, struct inflight_fil
 		else if (count_syscall(&f->fk, inf->sc, inf->req, ret, 1))
 			return;
 	}
-	count_side(&rec->side[kind & 1], inf->ts, f->start, ret, kind);
-}
-
-static __always_inline int same_file(const struct file_key *a, const struct file_key *b)
-{
-	return a->dev == b->dev && a->ino == b->ino && a->tgid == b->tgid;
+	count_side(&rec->side[kind & 1], inf->ts, f->start, ret, kind, &slot->seen[kind & 1],
+		   &f->fk);
 }
 
 /* The kind of a syscall (SC_KIND_*), from its line in syscalls.def. */
@@ -832,17 +860,18 @@ static __always_inline __u32 kind_of(__u32 sc)
  */
 static __always_inline int on_exit(struct sys_exit_ctx *ctx)
 {
+	struct inflight inf, *slot;
 	__u64 comm[2] = {};
-	struct inflight inf;
 
-	if (!unstash(&inf) || iot_stopped)
+	slot = unstash(&inf);
+	if (!slot || iot_stopped)
 		return 0;
 	current_comm(comm);
 	if (inf.f[0].valid)
-		count_file(&inf, &inf.f[0], kind_of(inf.sc), ctx->ret, comm, 1);
+		count_file(&inf, &inf.f[0], kind_of(inf.sc), ctx->ret, comm, 1, slot);
 	if (inf.f[1].valid)
 		count_file(&inf, &inf.f[1], SC_KIND_WRITE, ctx->ret, comm,
-			   !inf.f[0].valid || !same_file(&inf.f[0].fk, &inf.f[1].fk));
+			   !inf.f[0].valid || !same_file(&inf.f[0].fk, &inf.f[1].fk), slot);
 	flush_emits(ctx); /* the scratch lookup is inlined (percpu array, 6.11+) */
 	return 0;
 }
@@ -901,7 +930,7 @@ int iov_sum_prog(struct sys_enter_ctx *ctx)
 static __always_inline int on_enter(struct sys_enter_ctx *ctx, const int nargs)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid(), fd, out = 0, req, off_arg;
-	__u32 sc, off_how, iov, is_write, has_out;
+	__u32 sc, off_how, iov, is_write, has_out, k;
 	struct inflight inf = {};
 	struct file_facts ff;
 
@@ -925,6 +954,7 @@ static __always_inline int on_enter(struct sys_enter_ctx *ctx, const int nargs)
 			return 0;                                                                  \
 		sc = SC_##name;                                                                    \
 		_Static_assert(REQ_IOV(req_) >= 0, "ARG_IOV must be ARG_IOV(1, 2)");               \
+		k = kind;                                                                          \
 		is_write = kind == SC_KIND_WRITE;                                                  \
 		fd = args[fd_];                                                                    \
 		has_out = out_ >= 0;                                                               \
@@ -946,7 +976,7 @@ static __always_inline int on_enter(struct sys_enter_ctx *ctx, const int nargs)
 		inf.f[1].start = file_pos(&ff, 1);
 	if (!inf.f[0].valid && !inf.f[1].valid)
 		return 0;
-	stash(&inf, (__u32)pid_tgid, sc, req);
+	stash(&inf, (__u32)pid_tgid, sc, req, k, has_out);
 	if (iov)
 		bpf_tail_call(ctx, &tails, TAIL_IOV_SUM);
 	return 0;

@@ -175,13 +175,22 @@ struct inflight_file {
 /* What sys_enter saw, kept per thread until sys_exit. */
 struct inflight {
 	struct inflight_file f[2]; /* [0]: the call's fd (in_fd); [1]: sendfile's out_fd */
-	__u64 ts;		   /* bpf_ktime_get_ns() at entry */
+	__u64 ts;		   /* bpf_ktime_get_ns() at entry; 0: not needed (see seen) */
 	__u64 req;		   /* request size */
 	__u32 sc;		   /* enum sc_idx */
 	__u32 iov_done;		   /* iovec entries added into req so far (iov_sum_prog) */
 	__u32 tid;		   /* owner of the slot; 0 free, INFLIGHT_BUSY being written */
 	__u32 pad;
+	/*
+	 * Not part of a call (the exit does not copy it): records whose read
+	 * [0] or write [1] side already has its first entry time, as an exit
+	 * found them.  A later call on one of them cannot be that side's
+	 * first, so its entry skips the timestamp.  True for any thread, so
+	 * slot sharing does no harm.
+	 */
+	struct file_key seen[2];
 };
+#define INFLIGHT_CALL_SZ __builtin_offsetof(struct inflight, seen)
 
 /* Per (record, fsync-type syscall): latencies. */
 struct sync_stats {

@@ -158,6 +158,8 @@ void trace_validate(struct trace *t); /* check-result says ok, then jsonr parse 
 void trace_free(struct trace *t);
 /* the rest of the workload's stdout line "KEY ..." (static buffer), or NULL */
 const char *trace_wl_value(const struct trace *t, const char *key);
+/* the FILE object of absolute path in a result document, or NULL */
+const struct jval *doc_record(const struct jval *doc, const char *path);
 
 /*
  * Compare every record below m->dir with the model (stat'ing files not yet

@@ -381,6 +381,16 @@ void trace_workload(struct trace *t, const char *dir, const char *scenario,
 	e2e_proc_free(&p);
 }
 
+const struct jval *doc_record(const struct jval *doc, const char *path)
+{
+	const struct jval *files = jval_get(doc, "files");
+
+	for (size_t i = 0; i < jval_len(files); i++)
+		if (jval_str_eq(jval_get(jval_idx(files, i), "path"), path))
+			return jval_idx(files, i);
+	return NULL;
+}
+
 const char *trace_wl_value(const struct trace *t, const char *key)
 {
 	static char val[4096];

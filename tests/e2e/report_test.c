@@ -26,13 +26,10 @@ static void teardown(void)
 /* the FILE of path in doc */
 static const struct jval *file_of(const struct jval *doc, const char *path)
 {
-	const struct jval *files = jval_get(doc, "files");
+	const struct jval *f = doc_record(doc, path);
 
-	for (size_t i = 0; i < jval_len(files); i++)
-		if (jval_str_eq(jval_get(jval_idx(files, i), "path"), path))
-			return jval_idx(files, i);
-	cr_assert_fail("no record of %s", path);
-	return NULL;
+	cr_assert_not_null(f, "no record of %s", path);
+	return f;
 }
 
 static uint64_t u64_at(const struct jval *v, const char *a, const char *b, const char *c)

@@ -157,17 +157,6 @@ static bool signals_blocked(pid_t pid, int sig)
 	return mask & (1ULL << (sig - 1));
 }
 
-/* the record of abs path in doc, or NULL */
-static const struct jval *record_of(const struct jval *doc, const char *path)
-{
-	const struct jval *files = jval_get(doc, "files");
-
-	for (size_t i = 0; i < jval_len(files); i++)
-		if (jval_str_eq(jval_get(jval_idx(files, i), "path"), path))
-			return jval_idx(files, i);
-	return NULL;
-}
-
 /* pread64 calls on DIR/data in the validated result DIR/<out> (0 without a record) */
 static uint64_t traced_preads(const char *out, const char *dir_path)
 {
@@ -179,7 +168,7 @@ static uint64_t traced_preads(const char *out, const char *dir_path)
 	snprintf(t.out, sizeof(t.out), "%s", in_dir(out));
 	trace_validate(&t);
 	snprintf(path, sizeof(path), "%s/data", dir_path);
-	rec = record_of(t.doc, path);
+	rec = doc_record(t.doc, path);
 	if (rec)
 		cr_assert_eq(
 			jval_u64(jval_get(jval_get(jval_get(rec, "syscalls"), "pread64"), "calls"),
@@ -313,7 +302,7 @@ static uint64_t traced_calls(const char *rel, const char *name)
 
 	snprintf(t.out, sizeof(t.out), "%s", in_dir("out.json"));
 	trace_validate(&t);
-	rec = record_of(t.doc, in_dir(rel));
+	rec = doc_record(t.doc, in_dir(rel));
 	if (rec)
 		cr_assert_eq(jval_u64(jval_get(jval_get(jval_get(rec, "syscalls"), name), "calls"),
 				      &calls),
@@ -717,7 +706,7 @@ Test(robust, bytes_past_4_gib_are_exact, .fini = teardown, .timeout = 120)
 		     (unsigned long long)total);
 	snprintf(t.out, sizeof(t.out), "%s", in_dir("out.json"));
 	trace_validate(&t);
-	rec = record_of(t.doc, in_dir("sparse"));
+	rec = doc_record(t.doc, in_dir("sparse"));
 	cr_assert_not_null(rec, "no record of the sparse file");
 	preadv = jval_get(jval_get(rec, "syscalls"), "preadv");
 	cr_assert_eq(jval_u64(jval_get(jval_get(rec, "read"), "bytes"), &bytes), 0);

@@ -4,7 +4,8 @@
  * calls (zero-length entries, IOV_MAX entries, IOV_MAX + 1 = EINVAL),
  * preadv2/pwritev2 with offset -1 and explicit offsets, O_APPEND starts,
  * sendfile on both sides, failed calls of every read/write kind, fsync and
- * fdatasync (latency histograms against the workload's own timing), close.
+ * fdatasync (latency histograms against the workload's own timing), close,
+ * first entry and last return times against the workload's clock.
  * Each test replays the workload's calls (tests/e2e/tools/workload.c) on the
  * model (expect.h) and compares every field of every record below its
  * directory; sizes and names are shared through tests/lib/workload.h.
@@ -210,4 +211,84 @@ Test(syscalls, close_counts_only_on_files_that_have_a_record, .fini = fx_teardow
 
 	fx_run("close", NULL);
 	trace_check(&fx_trace, m);
+}
+
+/* the workload's "TIME:<tag> <before> <after>" around one call */
+static void call_window(const char *tag, uint64_t *before, uint64_t *after)
+{
+	char key[64];
+	const char *v;
+
+	snprintf(key, sizeof(key), "TIME:%s", tag);
+	v = trace_wl_value(&fx_trace, key);
+	cr_assert_not_null(v, "the workload did not report %s", key);
+	cr_assert_eq(sscanf(v, "%lu %lu", before, after), 2, "%s: '%s'", key, v);
+}
+
+static uint64_t side_time(const char *path, const char *side, const char *field)
+{
+	const struct jval *rec = doc_record(fx_trace.doc, path);
+	uint64_t v = 0;
+
+	cr_assert_not_null(rec, "no record of %s", path);
+	cr_assert_eq(jval_u64(jval_get(jval_get(rec, side), field), &v), 0, "%s %s.%s", path, side,
+		     field);
+	return v;
+}
+
+/*
+ * Times are relative to the trace's start, the workload's are absolute on
+ * the same clock: differences compare.  The event at time e of call x lies
+ * in [before_x, after_x], so e_y - e_x lies in [before_y - after_x,
+ * after_y - before_x].  Checked: A's first read to B's first read, to A's
+ * last read's return, to A's first write and to its last write's return,
+ * with 30 ms sleeps that a wrong first entry (say a later call's, when
+ * the entry timestamp is skipped) or last return would fall outside of.
+ */
+static void expect_between(const char *what, uint64_t got_x, uint64_t got_y, const char *x,
+			   const char *y)
+{
+	uint64_t bx, ax, by, ay;
+	int64_t d = (int64_t)(got_y - got_x);
+
+	call_window(x, &bx, &ax);
+	call_window(y, &by, &ay);
+	cr_expect(d >= (int64_t)(by - ax) && d <= (int64_t)(ay - bx),
+		  "%s: %lld ns after A's first read, want %lld..%lld", what, (long long)d,
+		  (long long)(by - ax), (long long)(ay - bx));
+}
+
+Test(syscalls, first_entry_and_last_return_times_follow_the_calls, .fini = fx_teardown)
+{
+	struct model *m = fx_setup("/tmp");
+	struct m_file *a = m_create(m, WL_TIMES_A, WL_TIMES_SZ), *b;
+	char pa[4096], pb[4096];
+	uint64_t a_r0;
+	int fa, fb;
+
+	b = m_create(m, WL_TIMES_B, WL_TIMES_SZ);
+	fx_run("times", NULL);
+	fa = m_open(m, a, O_RDWR);
+	fb = m_open(m, b, O_RDONLY);
+	for (int i = 0; i < 3; i++)
+		m_read(m, fa, 4096);
+	m_read(m, fb, 4096);
+	m_read(m, fa, 4096);
+	m_write(m, fa, 4096);
+	m_write(m, fa, 4096);
+	m_close(m, fb);
+	m_close(m, fa);
+	trace_check(&fx_trace, m);
+
+	snprintf(pa, sizeof(pa), "%s", fx_path(WL_TIMES_A));
+	snprintf(pb, sizeof(pb), "%s", fx_path(WL_TIMES_B));
+	a_r0 = side_time(pa, "read", "first_entry_ns");
+	expect_between("B's first read entry", a_r0, side_time(pb, "read", "first_entry_ns"),
+		       "a_read0", "b_read0");
+	expect_between("A's last read return", a_r0, side_time(pa, "read", "last_return_ns"),
+		       "a_read0", "a_read_last");
+	expect_between("A's first write entry", a_r0, side_time(pa, "write", "first_entry_ns"),
+		       "a_read0", "a_write0");
+	expect_between("A's last write return", a_r0, side_time(pa, "write", "last_return_ns"),
+		       "a_read0", "a_write_last");
 }

@@ -154,6 +154,10 @@ static inline unsigned long long wl_iov_big_sum(int cnt)
 #define WL_SYNC_FILE	"sync.dat"     /* the workload creates it */
 #define WL_SYNC_ONLY	"synconly.dat" /* the test creates it; only fsync'd */
 #define WL_SYNC_ONLY_SZ 10
+/* "times": first entry and last return times against the workload's clock */
+#define WL_TIMES_A	"times_a.dat" /* the test creates both */
+#define WL_TIMES_B	"times_b.dat"
+#define WL_TIMES_SZ	(4 * 4096)
 #define WL_PROC_FILE	"/proc/sys/kernel/ostype" /* has no fsync: EINVAL */
 
 /* ---- close -------------------------------------------------------------------------------- */

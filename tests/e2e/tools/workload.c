@@ -593,6 +593,45 @@ static void scen_sync(void)
 	fflush(stdout);
 }
 
+/* ---- times -------------------------------------------------------------------------------- */
+
+/*
+ * One call timed around on CLOCK_MONOTONIC, bpf_ktime_get_ns()'s clock:
+ * "TIME:<tag> <before> <after>".  Its entry and return lie in between.
+ */
+static void timed(const char *tag, void (*call)(int, size_t, ssize_t), int fd)
+{
+	unsigned long long t0 = mono_ns();
+
+	call(fd, 4096, 4096);
+	printf("TIME:%s %llu %llu\n", tag, t0, mono_ns());
+}
+
+/*
+ * A's first read, more reads of A (the entries after the first need no
+ * timestamp), B's first read, then A's first and last writes; sleeps
+ * between them make a wrong first entry or last return show by 30 ms.
+ */
+static void scen_times(void)
+{
+	int a = open_or_die(path_of(WL_TIMES_A), O_RDWR), b = open_or_die(path_of(WL_TIMES_B), O_RDONLY);
+	const struct timespec gap = { 0, 30 * 1000 * 1000 };
+
+	timed("a_read0", rd, a);
+	nanosleep(&gap, NULL);
+	rd(a, 4096, 4096);
+	rd(a, 4096, 4096);
+	timed("b_read0", rd, b);
+	timed("a_read_last", rd, a);
+	nanosleep(&gap, NULL);
+	timed("a_write0", wr, a);
+	nanosleep(&gap, NULL);
+	timed("a_write_last", wr, a);
+	close(b);
+	close(a);
+	fflush(stdout);
+}
+
 /* ---- close -------------------------------------------------------------------------------- */
 
 static void scen_close(void)
@@ -878,7 +917,7 @@ static const struct {
 	{ "threads", scen_threads }, { "fork", scen_fork },	{ "unlink", scen_unlink },
 	{ "paths", scen_paths },     { "longpath", scen_longpath }, { "vector", scen_vector },
 	{ "errors2", scen_errors2 }, { "sendfile", scen_sendfile }, { "sync", scen_sync },
-	{ "close", scen_close },     { "mounts", scen_mounts },	{ "tmpfile", scen_tmpfile },
+	{ "close", scen_close },     { "times", scen_times },     { "mounts", scen_mounts },	{ "tmpfile", scen_tmpfile },
 	{ "tshared", scen_tshared }, { "pshared", scen_pshared }, { "random", scen_random },
 };
 
