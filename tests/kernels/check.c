@@ -47,7 +47,7 @@ static const char *const sc_names[SC_CNT] = {
 	"read",	    "readv",   "pread64",  "preadv",   "preadv2", "write",     "writev",
 	"pwrite64", "pwritev", "pwritev2", "sendfile", "fsync",	  "fdatasync", "close",
 };
-/* what each I/O op is; S_OPEN.. S_SEEK are not calls the tool counts */
+/* what each I/O op is; S_OPEN.. S_FORK are not calls the tool counts */
 static const enum sc op_sc[] = {
 	[S_READ] = READ,	   [S_READV] = READV,	    [S_PREAD] = PREAD64,
 	[S_PREADV] = PREADV,	   [S_PREADV2] = PREADV2,   [S_WRITE] = WRITE,
@@ -220,6 +220,9 @@ static int model_build(struct model *m, const char *a, const char *b)
 	for (size_t i = 0; i < SMOKE_STEP_CNT; i++) {
 		const struct smoke_step *s = &smoke_steps[i];
 		bool by_path = s->op == S_OPEN || s->op == S_UNLINK || s->op == S_LINK;
+
+		if (s->op == S_FORK)
+			continue; /* the child's calls count like its parent's */
 		struct m_file *f =
 			by_path ? file_of(m, s->path, a, b) : &m->files[m->slots[s->slot]];
 		char path[PATH_MAX];

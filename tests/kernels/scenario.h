@@ -29,6 +29,7 @@ enum smoke_op {
 	S_UNLINK, /* unlink(path) */
 	S_LINK,	  /* link(path, path2) */
 	S_SEEK,	  /* lseek(slot, off, SEEK_SET), not traced */
+	S_FORK,	  /* the steps after it run in a child (fork), traced as its parent's */
 	S_READ,	  /* read(slot, len[0]) */
 	S_READV,
 	S_PREAD, /* pread64(slot, len[0], off) */
@@ -90,6 +91,9 @@ static const struct smoke_step smoke_steps[] = {
 	{ .op = S_PREADV2, .slot = 0, .len = { 300, 200 }, .off = 17288, .ret = 500,
 	  .start = 17288 },
 	{ .op = S_CLOSE, .slot = 0 },
+
+	/* from here on a forked child works: iotrace follows it (sched_process_fork) */
+	{ .op = S_FORK },
 
 	/* sendfile between file systems, by position and by offset pointer */
 	{ .op = S_OPEN, .slot = 1, .path = "A/data.dat", .flags = O_RDONLY },

@@ -24,6 +24,7 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/uio.h>
+#include <sys/wait.h>
 
 #include "scenario.h"
 #include "smoke.h"
@@ -171,6 +172,23 @@ static int64_t do_io(const int *fds, const struct smoke_step *s, uint64_t *start
 	return r < 0 ? -errno : r;
 }
 
+/* The child returns and goes on with the steps; the parent waits and exits with its status. */
+static void do_fork(size_t idx)
+{
+	pid_t pid;
+	int st;
+
+	fflush(stdout); /* the facts printed so far, once */
+	pid = fork();
+	if (pid < 0)
+		die("step %zu: fork: %s", idx, strerror(errno));
+	if (!pid)
+		return;
+	if (waitpid(pid, &st, 0) != pid)
+		die("step %zu: waitpid: %s", idx, strerror(errno));
+	exit(WIFEXITED(st) ? WEXITSTATUS(st) : 10);
+}
+
 static void run_step(int *fds, size_t idx, const char *a, const char *b)
 {
 	const struct smoke_step *s = &smoke_steps[idx];
@@ -199,6 +217,9 @@ static void run_step(int *fds, size_t idx, const char *a, const char *b)
 	case S_SEEK:
 		if (lseek(fds[s->slot], s->off, SEEK_SET) != s->off)
 			die("step %zu: lseek: %s", idx, strerror(errno));
+		return;
+	case S_FORK:
+		do_fork(idx);
 		return;
 	default:
 		break;
