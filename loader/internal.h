@@ -224,7 +224,18 @@ int obj__classify_relos(struct obj *o);
 /* a defined GLOBAL/WEAK symbol by name in any object */
 int obj__resolve_sym(const struct obj *o, const char *name, size_t *elf_idx, GElf_Sym *sym);
 
-/* obj.c: link and CO-RE every program (vmlinux may be NULL: no CO-RE) */
+/*
+ * obj.c: link and CO-RE every program (vmlinux may be NULL: no CO-RE), map
+ * loads holding map indexes; then the maps' fds in place of the indexes.
+ * obj__relocate does both (the maps must exist).
+ */
+static inline bool is_ldimm64(const struct bpf_insn *insn)
+{
+	return insn->code == LD_IMM64;
+}
+
+int obj__link_core(struct obj *o, const struct btf *vmlinux);
+void obj__patch_map_fds(struct obj *o);
 int obj__relocate(struct obj *o, const struct btf *vmlinux);
 
 /* link.c */

@@ -33,11 +33,6 @@ struct link_ctx {
 	size_t place_cnt, place_cap;
 };
 
-static bool is_ldimm64(const struct bpf_insn *insn)
-{
-	return insn->code == LD_IMM64;
-}
-
 static bool is_pseudo_call(const struct bpf_insn *insn)
 {
 	return insn->code == CALL_INSN && insn->src_reg == BPF_PSEUDO_CALL;
@@ -117,14 +112,15 @@ static int apply_relo(struct link_ctx *c, size_t i, const struct relo *r)
 	struct bpf_insn *insn = &c->p->insns[i];
 
 	switch (r->kind) {
+	/* imm: the map's fd, put in by obj__patch_map_fds once the maps exist */
 	case RELO_MAP:
 		insn[0].src_reg = BPF_PSEUDO_MAP_FD;
-		insn[0].imm = c->o->maps[r->map_idx].fd;
+		insn[0].imm = -1;
 		insn[1].imm = 0;
 		return 0;
 	case RELO_DATA:
 		insn[0].src_reg = BPF_PSEUDO_MAP_VALUE;
-		insn[0].imm = c->o->maps[r->map_idx].fd;
+		insn[0].imm = -1;
 		insn[1].imm = r->data_off;
 		return 0;
 	case RELO_CALL:
