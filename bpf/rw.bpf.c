@@ -719,7 +719,9 @@ static __always_inline struct file_rec *record_of(struct inflight_file *f, const
 		if (!created)
 			emit_comm(&f->fk, (const char *)comm);
 	}
-	rec->nlink = f->nlink;
+	/* stored only on change: threads of other cores read this line on every call */
+	if (rec->nlink != f->nlink)
+		rec->nlink = f->nlink;
 	return rec;
 }
 

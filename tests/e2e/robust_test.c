@@ -353,6 +353,51 @@ Test(robust, an_end_signal_reaches_the_command_and_its_cleanup_is_counted, .fini
 }
 
 /*
+ * Ctrl-C typed at iotrace's terminal: the kernel sends SIGINT to the whole
+ * foreground process group, the command included, so iotrace must not send
+ * it a second one (many programs take a second Ctrl-C as "quit at once").
+ * iotrace runs as the session leader of a pseudo-terminal; the command
+ * counts every SIGINT for 300 ms after the first and exits 3.
+ */
+Test(robust, ctrl_c_at_the_terminal_reaches_the_command_once, .fini = teardown)
+{
+	const char *argv[] = { E2E_IOTRACE, "-q", "-o",	      NULL,  "--",
+			       FAULTLOAD,   NULL, "countsig", "300", NULL };
+	int master, st;
+	char *slave;
+
+	setup_dir();
+	argv[3] = in_dir("out.json");
+	argv[6] = tdir;
+	master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+	cr_assert_geq(master, 0, "posix_openpt: %s", strerror(errno));
+	cr_assert(!grantpt(master) && !unlockpt(master) && (slave = ptsname(master)));
+	tracer = fork();
+	cr_assert_geq(tracer, 0);
+	if (!tracer) {
+		int s;
+
+		/* a new session whose controlling terminal is the pty's slave */
+		if (setsid() < 0 || (s = open(slave, O_RDWR)) < 0)
+			_exit(126);
+		dup2(s, 0);
+		dup2(s, 1);
+		dup2(s, 2);
+		execv(argv[0], (char *const *)argv);
+		_exit(127);
+	}
+	cr_assert(e2e_wait_attached(tracer, 30000), "iotrace did not attach");
+	cr_assert(WAIT_FOR(calls_done() >= 100, 30000), "workload stuck");
+	cr_assert_eq(write(master, "\x03", 1), 1, "typing ^C: %s", strerror(errno));
+	st = finish_trace(tracer);
+	close(master);
+	cr_expect_eq(st, 3, "exit %d, want the command's 3", st);
+	cr_expect_eq(__atomic_load_n(&progress[4], __ATOMIC_ACQUIRE), 1,
+		     "the command got %llu SIGINTs for one ^C", (unsigned long long)progress[4]);
+	cr_expect_eq(access(in_dir("out.json"), F_OK), 0, "no result document");
+}
+
+/*
  * A command that ignores the signal is traced for the grace period (3 s),
  * then killed: nothing lingers untraced, and iotrace exits 128+signal.  A
  * second signal ends the trace at once.

@@ -15,6 +15,8 @@
  *   graceful N  spin until SIGINT, SIGTERM or SIGHUP, then N pwrite64 of one
  *             byte to DIR/shutdown (its "cleanup") and exit 3
  *   deaf      spin forever, ignoring SIGINT, SIGTERM and SIGHUP
+ *   countsig N  spin until SIGINT, then N ms more with every SIGINT counted
+ *             in word 4 (a duplicate sent meanwhile shows), and exit 3
  *   big       three preadv of 1024 x 2 MiB iovecs (2 GiB asked, the kernel's
  *             MAX_RW_COUNT done) at 0, 2 GiB and 4 GiB of the sparse DIR/sparse
  * Exits 10 with a line on stderr when a call does not return what it should.
@@ -30,6 +32,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
+#include <time.h>
 #include <unistd.h>
 
 #define DATA_SZ	    65536
@@ -133,6 +136,32 @@ static void graceful(unsigned long n)
 	exit(3);
 }
 
+static void count_sigint(int sig)
+{
+	(void)sig;
+	__atomic_fetch_add(&progress[4], 1, __ATOMIC_ACQ_REL);
+}
+
+static void countsig(unsigned long ms)
+{
+	struct sigaction sa = { .sa_handler = count_sigint };
+	struct timespec left = { (time_t)(ms / 1000), (long)(ms % 1000) * 1000000L };
+	static char buf[CHUNK];
+	int fd = open(path_of("data"), O_RDONLY | O_CLOEXEC);
+
+	sigaction(SIGINT, &sa, NULL);
+	if (fd < 0)
+		die("countsig setup");
+	for (unsigned long i = 0; !__atomic_load_n(&progress[4], __ATOMIC_ACQUIRE); i++) {
+		if (pread(fd, buf, CHUNK, 0) != CHUNK)
+			die("pread data");
+		__atomic_store_n(&progress[0], i + 1, __ATOMIC_RELEASE);
+	}
+	while (nanosleep(&left, &left) && errno == EINTR)
+		;
+	exit(3);
+}
+
 static void wait_go(void)
 {
 	while (!__atomic_load_n(&progress[2], __ATOMIC_ACQUIRE))
@@ -168,7 +197,7 @@ int main(int argc, char **argv)
 	unsigned long n = argc > 3 ? strtoul(argv[3], NULL, 10) : 0;
 
 	if (argc < 3) {
-		fprintf(stderr, "usage: faultload DIR spin|spinexit|crash|many|manywait|graceful|deaf|big [N]\n");
+		fprintf(stderr, "usage: faultload DIR spin|spinexit|crash|many|manywait|graceful|deaf|countsig|big [N]\n");
 		return 2;
 	}
 	dir = argv[1];
@@ -193,6 +222,8 @@ int main(int argc, char **argv)
 		signal(SIGTERM, SIG_IGN);
 		signal(SIGHUP, SIG_IGN);
 		spin(0);
+	} else if (!strcmp(argv[2], "countsig")) {
+		countsig(n);
 	} else if (!strcmp(argv[2], "big")) {
 		big();
 	} else {
