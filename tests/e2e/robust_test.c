@@ -363,15 +363,17 @@ Test(robust, ctrl_c_at_the_terminal_reaches_the_command_once, .fini = teardown)
 {
 	const char *argv[] = { E2E_IOTRACE, "-q", "-o",	      NULL,  "--",
 			       FAULTLOAD,   NULL, "countsig", "300", NULL };
+	char *slave = NULL;
 	int master, st;
-	char *slave;
 
 	setup_dir();
 	argv[3] = in_dir("out.json");
 	argv[6] = tdir;
 	master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
 	cr_assert_geq(master, 0, "posix_openpt: %s", strerror(errno));
-	cr_assert(!grantpt(master) && !unlockpt(master) && (slave = ptsname(master)));
+	cr_assert(!grantpt(master) && !unlockpt(master), "pty: %s", strerror(errno));
+	slave = ptsname(master);
+	cr_assert_not_null(slave, "ptsname: %s", strerror(errno));
 	tracer = fork();
 	cr_assert_geq(tracer, 0);
 	if (!tracer) {
