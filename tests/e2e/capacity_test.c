@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * A full file table loses nothing silently: with --max-files 2, a shell
+ * A full table loses nothing silently.  With --max-files 2, a shell
  * that reads five files of our own after the dynamic loader read libc
  * leaves two records (libc and the first file) and counts the other four
  * files in dropped.files, their calls in dropped.events, and says so on
  * stderr.  The ground truth is the script below.  Then, exactly: a process
  * already running (its libraries loaded) writes one byte to each of 10
  * files under -p and --max-files 4; stderr says why, one line per reason.
+ * And a full per-syscall table: exactly the calls it cannot hold are lost.
  */
 #include <criterion/criterion.h>
 #include <errno.h>
@@ -111,23 +112,24 @@ static void expect_lines(const char *err, const char *const *want, size_t n)
 	}
 }
 
-Test(capacity, full_file_table_warns_per_reason_with_exact_counts, .fini = many_teardown)
+/*
+ * faultload DIR MODE N, started untraced and waiting (its loader's reads are
+ * not in the trace), traced by iotrace -p --max-files MAX, then let go; once
+ * both ended, iotrace's stderr (caller frees) and its validated result in *t.
+ */
+static char *trace_waiting(const char *dir, const char *mode, const char *n, const char *max,
+			   struct trace *t)
 {
-	const char *const want[] = { LOST_FILES, LOST_CALLS };
-	char out[PATH_MAX], pid_s[16], err_path[PATH_MAX], wl_err[PATH_MAX], *dir, *err = NULL;
-	const char *wl_argv[] = { FAULTLOAD, NULL, "manywait", "10", NULL };
-	const char *argv[] = { E2E_IOTRACE, "-q", "--max-files", MANY_MAX_S, "-p",
-			       pid_s,	    "-o", out,		 NULL };
-	const struct jval *files, *dropped;
+	char out[PATH_MAX], pid_s[16], err_path[PATH_MAX], wl_err[PATH_MAX], *err = NULL;
+	const char *wl_argv[] = { FAULTLOAD, dir, mode, n, NULL };
+	const char *argv[] = {
+		E2E_IOTRACE, "-q", "--max-files", max, "-p", pid_s, "-o", out, NULL
+	};
 	volatile uint64_t *progress;
-	uint64_t lost_files = 1, lost_calls = 1;
-	struct trace t = { 0 };
 	pid_t wl, tracer;
 	size_t len;
 	int fd, st;
 
-	e2e_require_tracer();
-	dir = e2e_tmpdir("/tmp");
 	snprintf(out, sizeof(out), "%s/progress", dir);
 	cr_assert_eq(e2e_make_file(out, 4096, 0), 0);
 	fd = open(out, O_RDWR | O_CLOEXEC);
@@ -135,8 +137,6 @@ Test(capacity, full_file_table_warns_per_reason_with_exact_counts, .fini = many_
 	progress = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	cr_assert_neq((void *)progress, MAP_FAILED);
 	close(fd);
-	/* the workload starts untraced and waits: its loader's reads are not in the trace */
-	wl_argv[1] = dir;
 	snprintf(wl_err, sizeof(wl_err), "%s/faultload.err", dir);
 	many_wl = wl = e2e_spawn((char *const *)wl_argv, wl_err);
 	cr_assert_gt(wl, 0);
@@ -157,9 +157,24 @@ Test(capacity, full_file_table_warns_per_reason_with_exact_counts, .fini = many_
 	many_tracer = -1;
 	cr_assert_eq(e2e_read_file(err_path, &err, &len), 0);
 	cr_assert_eq(st, 0, "iotrace exit %d: %s", st, err);
+	munmap((void *)progress, 4096);
+	snprintf(t->out, sizeof(t->out), "%s", out);
+	trace_validate(t);
+	return err;
+}
+
+Test(capacity, full_file_table_warns_per_reason_with_exact_counts, .fini = many_teardown)
+{
+	const char *const want[] = { LOST_FILES, LOST_CALLS };
+	const struct jval *files, *dropped;
+	uint64_t lost_files = 1, lost_calls = 1;
+	struct trace t = { 0 };
+	char *dir, *err;
+
+	e2e_require_tracer();
+	dir = e2e_tmpdir("/tmp");
+	err = trace_waiting(dir, "manywait", "10", MANY_MAX_S, &t);
 	expect_lines(err, want, 2);
-	snprintf(t.out, sizeof(t.out), "%s", out);
-	trace_validate(&t);
 	files = jval_get(t.doc, "files");
 	dropped = jval_get(t.doc, "dropped");
 	cr_assert_eq(jval_len(files), MANY_MAX, "records: %zu, want %d", jval_len(files), MANY_MAX);
@@ -184,7 +199,63 @@ Test(capacity, full_file_table_warns_per_reason_with_exact_counts, .fini = many_
 		     (unsigned long long)lost_files, MANY_LOST);
 	cr_expect_eq(lost_calls, MANY_LOST, "dropped.events %llu, want %d",
 		     (unsigned long long)lost_calls, MANY_LOST);
-	munmap((void *)progress, 4096);
+	free(err);
+	trace_free(&t);
+	e2e_rmtree(dir);
+	free(dir);
+}
+
+/* calls of syscall sc of rec, 0 when it has none */
+static uint64_t sc_calls(const struct jval *rec, const char *sc)
+{
+	uint64_t n = 0;
+
+	jval_u64(jval_get(jval_get(jval_get(rec, "syscalls"), sc), "calls"), &n);
+	return n;
+}
+
+#define SC_LOST "4 calls not counted: per-syscall table full (4 entries, 4 per --max-files)"
+
+/*
+ * --max-files 1: the per-syscall table holds 4 entries.  faultload scfull
+ * writes DIR/sc.dat by write (which makes the record and so keeps its
+ * stats in it), then pwrite64, writev, pwritev and pwritev2 (4 entries: the
+ * table is full), then 3 pread64 (no room: not counted anywhere), write
+ * again (in the record: counted) and close (no room).  Exactly 4 calls are
+ * lost, on one stderr line, and the record holds every other call.
+ */
+Test(capacity, full_per_syscall_table_loses_only_the_calls_it_cannot_hold, .fini = many_teardown)
+{
+	static const char *const kept[] = { "pwrite64", "writev", "pwritev", "pwritev2" };
+	const char *const want[] = { SC_LOST };
+	const struct jval *rec, *dropped, *w;
+	uint64_t files = 1, events = 0, side_calls = 0;
+	struct trace t = { 0 };
+	char *dir, *err, path[PATH_MAX];
+
+	e2e_require_tracer();
+	dir = e2e_tmpdir("/tmp");
+	err = trace_waiting(dir, "scfull", "0", "1", &t);
+	expect_lines(err, want, 1);
+	snprintf(path, sizeof(path), "%s/sc.dat", dir);
+	rec = doc_record(t.doc, path);
+	cr_assert_not_null(rec, "no record of %s", path);
+	cr_expect_eq(sc_calls(rec, "write"), 2, "write: the record's own syscall");
+	for (size_t i = 0; i < sizeof(kept) / sizeof(kept[0]); i++)
+		cr_expect_eq(sc_calls(rec, kept[i]), 1, "%s", kept[i]);
+	cr_expect_null(jval_get(jval_get(rec, "syscalls"), "pread64"), "pread64 had no room");
+	cr_expect_null(jval_get(jval_get(rec, "syscalls"), "close"), "close had no room");
+	cr_expect(jval_is_null(jval_get(rec, "read")), "the lost preads counted on the read side");
+	w = jval_get(rec, "write");
+	cr_assert_eq(jval_u64(jval_get(w, "calls"), &side_calls), 0);
+	cr_expect_eq(side_calls, 6, "write side: %llu calls, want 6",
+		     (unsigned long long)side_calls);
+	dropped = jval_get(t.doc, "dropped");
+	cr_assert_eq(jval_u64(jval_get(dropped, "files"), &files), 0);
+	cr_assert_eq(jval_u64(jval_get(dropped, "events"), &events), 0);
+	cr_expect_eq(files, 0);
+	cr_expect_eq(events, 4, "dropped.events %llu, want the 3 preads and the close",
+		     (unsigned long long)events);
 	free(err);
 	trace_free(&t);
 	e2e_rmtree(dir);

@@ -15,6 +15,9 @@
  *   graceful N  spin until SIGINT, SIGTERM or SIGHUP, then N pwrite64 of one
  *             byte to DIR/shutdown (its "cleanup") and exit 3
  *   deaf      spin forever, ignoring SIGINT, SIGTERM and SIGHUP
+ *   scfull    wait for word 2, then on the new DIR/sc.dat: write, pwrite64,
+ *             writev, pwritev, pwritev2, 3 pread64, write, close, each of 4 KiB
+ *             (capacity_test.c: the per-syscall table holds 4 of them)
  *   countsig N  spin until SIGINT, then N ms more with every SIGINT counted
  *             in word 4 (a duplicate sent meanwhile shows), and exit 3
  *   big       three preadv of 1024 x 2 MiB iovecs (2 GiB asked, the kernel's
@@ -168,6 +171,34 @@ static void wait_go(void)
 		__builtin_ia32_pause();
 }
 
+static void expect_n(const char *what, ssize_t got, ssize_t want)
+{
+	if (got != want)
+		die(what);
+}
+
+static void scfull(void)
+{
+	static char buf[CHUNK];
+	struct iovec iov = { buf, CHUNK };
+	int fd;
+
+	wait_go();
+	fd = open(path_of("sc.dat"), O_CREAT | O_RDWR | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		die("open sc.dat");
+	expect_n("write", write(fd, buf, CHUNK), CHUNK);
+	expect_n("pwrite64", pwrite(fd, buf, CHUNK, CHUNK), CHUNK);
+	expect_n("writev", writev(fd, &iov, 1), CHUNK);
+	expect_n("pwritev", pwritev(fd, &iov, 1, 2 * CHUNK), CHUNK);
+	expect_n("pwritev2", pwritev2(fd, &iov, 1, -1, 0), CHUNK);
+	for (int i = 0; i < 3; i++)
+		expect_n("pread64", pread(fd, buf, CHUNK, 0), CHUNK);
+	expect_n("write again", write(fd, buf, CHUNK), CHUNK);
+	if (close(fd))
+		die("close sc.dat");
+}
+
 static void big(void)
 {
 	static struct iovec iov[BIG_IOV_CNT];
@@ -197,7 +228,7 @@ int main(int argc, char **argv)
 	unsigned long n = argc > 3 ? strtoul(argv[3], NULL, 10) : 0;
 
 	if (argc < 3) {
-		fprintf(stderr, "usage: faultload DIR spin|spinexit|crash|many|manywait|graceful|deaf|countsig|big [N]\n");
+		fprintf(stderr, "usage: faultload DIR spin|spinexit|crash|many|manywait|graceful|deaf|scfull|countsig|big [N]\n");
 		return 2;
 	}
 	dir = argv[1];
@@ -222,6 +253,8 @@ int main(int argc, char **argv)
 		signal(SIGTERM, SIG_IGN);
 		signal(SIGHUP, SIG_IGN);
 		spin(0);
+	} else if (!strcmp(argv[2], "scfull")) {
+		scfull();
 	} else if (!strcmp(argv[2], "countsig")) {
 		countsig(n);
 	} else if (!strcmp(argv[2], "big")) {
