@@ -171,15 +171,28 @@ static __always_inline struct task_struct *current_task_ro(void)
 }
 
 /*
+ * The current thread's tgid << 32 | pid, as bpf_get_current_pid_tgid gives
+ * them, and on 6.2+ its task (NULL before): there both come from one
+ * helper call, and the comm and fd table are read through the same task.
+ */
+static __always_inline __u64 current_ids(struct task_struct **task)
+{
+	if (bpf_rdonly_cast) {
+		*task = current_task_ro();
+		return (__u64)(__u32)(*task)->tgid << 32 | (__u32)(*task)->pid;
+	}
+	*task = 0;
+	return bpf_get_current_pid_tgid();
+}
+
+/*
  * The current comm as two words: two plain loads through the BTF task
  * pointer where the kernel has BTF pointer reads (the 6.2+ path, see
  * facts_btf), else the helper, which costs about 50 ns (strscpy_pad).
  */
-static __always_inline void current_comm(__u64 comm[2])
+static __always_inline void current_comm(struct task_struct *task, __u64 comm[2])
 {
-	if (bpf_rdonly_cast) {
-		struct task_struct *task = current_task_ro();
-
+	if (bpf_rdonly_cast && task) {
 		comm[0] = *(__u64 *)&task->comm[0];
 		comm[1] = *(__u64 *)&task->comm[8];
 	} else {
@@ -188,12 +201,12 @@ static __always_inline void current_comm(__u64 comm[2])
 }
 
 /* Is the task traced?  (asm filter_task with this build's knobs) */
-static __always_inline int task_traced(__u64 pid_tgid)
+static __always_inline int task_traced(struct task_struct *task, __u64 pid_tgid)
 {
 	__u64 comm[2] = {};
 
 	if (iot_cfg.filter_mode & FILTER_COMMS)
-		current_comm(comm);
+		current_comm(task, comm);
 	return filter_task(pid_tgid >> 32, (const char *)comm, iot_cfg.self_tgid,
 			   iot_cfg.filter_mode, (const struct comm_list *)&iot_cfg.comms);
 }
@@ -206,9 +219,8 @@ static __always_inline int task_traced(__u64 pid_tgid)
  * verifier sees as a number: cast to an hlist_head, whose first member is
  * one pointer at offset 0 in every kernel, its load is the slot's value.
  */
-static __always_inline int facts_btf(__u32 fd, struct file_facts *ff)
+static __always_inline int facts_btf(struct task_struct *task, __u32 fd, struct file_facts *ff)
 {
-	struct task_struct *task = current_task_ro();
 	struct fdtable *fdt = task->files->fdt;
 	struct super_block *sb;
 	struct hlist_head *slot;
@@ -274,11 +286,11 @@ static __always_inline int facts_heads(__u32 fd, struct file_facts *ff)
  * an O_TMPFILE file with no link has no name yet).  The starting offset is
  * filled in by the caller, which knows the syscall, from *ff.
  */
-static __always_inline int resolve_fd(__u64 fd, struct inflight_file *f, struct file_facts *ff,
-				      __u64 pid_tgid)
+static __always_inline int resolve_fd(struct task_struct *task, __u64 fd, struct inflight_file *f,
+				      struct file_facts *ff, __u64 pid_tgid)
 {
 	if (bpf_rdonly_cast) {
-		if (!facts_btf((__u32)fd, ff))
+		if (!task || !facts_btf(task, (__u32)fd, ff))
 			return 0;
 	} else if (!facts_heads((__u32)fd, ff)) {
 		return 0;
@@ -360,10 +372,9 @@ static __always_inline void stash(struct inflight *inf, __u32 tid, __u32 sc, __u
 	WRITE_ONCE(slot->tid, tid);
 }
 
-/* Take this thread's call out of its slot; the slot, or NULL when it held none. */
-static __always_inline struct inflight *unstash(struct inflight *inf)
+/* Take thread tid's call out of its slot; the slot, or NULL when it held none. */
+static __always_inline struct inflight *unstash(struct inflight *inf, __u32 tid)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct inflight *slot = slot_of(tid);
 
 	if (!slot || READ_ONCE(slot->tid) != tid)
@@ -863,12 +874,13 @@ static __always_inline __u32 kind_of(__u32 sc)
 static __always_inline int on_exit(struct sys_exit_ctx *ctx)
 {
 	struct inflight inf, *slot;
+	struct task_struct *task;
 	__u64 comm[2] = {};
 
-	slot = unstash(&inf);
+	slot = unstash(&inf, (__u32)current_ids(&task));
 	if (!slot || iot_stopped)
 		return 0;
-	current_comm(comm);
+	current_comm(task, comm);
 	if (inf.f[0].valid)
 		count_file(&inf, &inf.f[0], kind_of(inf.sc), ctx->ret, comm, 1, slot);
 	if (inf.f[1].valid)
@@ -931,7 +943,8 @@ int iov_sum_prog(struct sys_enter_ctx *ctx)
 
 static __always_inline int on_enter(struct sys_enter_ctx *ctx, const int nargs)
 {
-	__u64 pid_tgid = bpf_get_current_pid_tgid(), fd, out = 0, req, off_arg;
+	__u64 pid_tgid, fd, out = 0, req, off_arg;
+	struct task_struct *task;
 	__u32 sc, off_how, iov, is_write, has_out, k;
 	struct inflight inf = {};
 	struct file_facts ff;
@@ -939,7 +952,8 @@ static __always_inline int on_enter(struct sys_enter_ctx *ctx, const int nargs)
 	__u64 args[6] = {};
 	int i;
 
-	if (iot_stopped || !task_traced(pid_tgid))
+	pid_tgid = current_ids(&task);
+	if (iot_stopped || !task_traced(task, pid_tgid))
 		return 0;
 		/*
 	 * The record's arguments, each at a constant ctx offset (a ctx access at
@@ -972,9 +986,9 @@ static __always_inline int on_enter(struct sys_enter_ctx *ctx, const int nargs)
 	default:
 		return 0;
 	}
-	if (resolve_fd(fd, &inf.f[0], &ff, pid_tgid))
+	if (resolve_fd(task, fd, &inf.f[0], &ff, pid_tgid))
 		inf.f[0].start = start_offset(off_how, off_arg, &ff, is_write);
-	if (has_out && resolve_fd(out, &inf.f[1], &ff, pid_tgid))
+	if (has_out && resolve_fd(task, out, &inf.f[1], &ff, pid_tgid))
 		inf.f[1].start = file_pos(&ff, 1);
 	if (!inf.f[0].valid && !inf.f[1].valid)
 		return 0;
