@@ -192,7 +192,7 @@ static __always_inline __u64 current_ids(struct task_struct **task)
  */
 static __always_inline void current_comm(struct task_struct *task, __u64 comm[2])
 {
-	if (bpf_rdonly_cast && task) {
+	if (bpf_rdonly_cast) {
 		comm[0] = *(__u64 *)&task->comm[0];
 		comm[1] = *(__u64 *)&task->comm[8];
 	} else {
@@ -290,7 +290,7 @@ static __always_inline int resolve_fd(struct task_struct *task, __u64 fd, struct
 				      struct file_facts *ff, __u64 pid_tgid)
 {
 	if (bpf_rdonly_cast) {
-		if (!task || !facts_btf(task, (__u32)fd, ff))
+		if (!facts_btf(task, (__u32)fd, ff))
 			return 0;
 	} else if (!facts_heads((__u32)fd, ff)) {
 		return 0;
@@ -336,14 +336,15 @@ static __always_inline int same_file(const struct file_key *a, const struct file
 /*
  * Does the call need its entry time?  fsync-type calls for their latency,
  * sendfile (two files) always, close never; a read or write only when its
- * file's side may not have a first entry time yet (slot->seen).
+ * file's side may not have a first entry time yet (slot->seen).  Without
+ * an out fd, a call is stashed only when f[0] is valid.
  */
 static __always_inline int needs_ts(const struct inflight *slot, const struct inflight *inf,
 				    __u32 kind, __u32 has_out)
 {
 	if (kind == SC_KIND_CLOSE)
 		return 0;
-	if (kind == SC_KIND_SYNC || has_out || !inf->f[0].valid)
+	if (kind == SC_KIND_SYNC || has_out)
 		return 1;
 	return !same_file(&slot->seen[kind & 1], &inf->f[0].fk);
 }

@@ -398,31 +398,30 @@ static char *name_prefix(const char *name)
 
 /* ---- symbol indexes: the relocation pass looks symbols up ~1000 times ---- */
 
-static const struct elf_obj *sort_e; /* qsort has no context argument in C17 */
-
-static int cmp_by_name(const void *a, const void *b)
+/* qsort_r comparators over symbol indexes; arg is the elf_obj */
+static int cmp_by_name(const void *a, const void *b, void *arg)
 {
-	const Elf64_Sym *x = &sort_e->syms[*(const uint32_t *)a];
-	const Elf64_Sym *y = &sort_e->syms[*(const uint32_t *)b];
-	int c = strcmp(sort_e->strs + x->st_name, sort_e->strs + y->st_name);
+	const struct elf_obj *e = arg;
+	const Elf64_Sym *x = &e->syms[*(const uint32_t *)a], *y = &e->syms[*(const uint32_t *)b];
+	int c = strcmp(e->strs + x->st_name, e->strs + y->st_name);
 
 	return c ? c : (int)GELF_ST_BIND(x->st_info) - (int)GELF_ST_BIND(y->st_info);
 }
 
-static int cmp_by_func(const void *a, const void *b)
+static int cmp_by_func(const void *a, const void *b, void *arg)
 {
-	const Elf64_Sym *x = &sort_e->syms[*(const uint32_t *)a];
-	const Elf64_Sym *y = &sort_e->syms[*(const uint32_t *)b];
+	const struct elf_obj *e = arg;
+	const Elf64_Sym *x = &e->syms[*(const uint32_t *)a], *y = &e->syms[*(const uint32_t *)b];
 
 	if (x->st_shndx != y->st_shndx)
 		return x->st_shndx < y->st_shndx ? -1 : 1;
 	return x->st_value < y->st_value ? -1 : x->st_value > y->st_value;
 }
 
-static int cmp_by_value(const void *a, const void *b)
+static int cmp_by_value(const void *a, const void *b, void *arg)
 {
-	const Elf64_Sym *x = &sort_e->syms[*(const uint32_t *)a];
-	const Elf64_Sym *y = &sort_e->syms[*(const uint32_t *)b];
+	const struct elf_obj *e = arg;
+	const Elf64_Sym *x = &e->syms[*(const uint32_t *)a], *y = &e->syms[*(const uint32_t *)b];
 
 	return x->st_value < y->st_value ? -1 : x->st_value > y->st_value;
 }
@@ -457,11 +456,9 @@ static int index_syms(struct elf_obj *e)
 		    type != STT_FILE)
 			e->by_map[e->by_map_cnt++] = i;
 	}
-	sort_e = e;
-	qsort(e->by_name, e->by_name_cnt, sizeof(uint32_t), cmp_by_name);
-	qsort(e->by_func, e->by_func_cnt, sizeof(uint32_t), cmp_by_func);
-	qsort(e->by_map, e->by_map_cnt, sizeof(uint32_t), cmp_by_value);
-	sort_e = NULL;
+	qsort_r(e->by_name, e->by_name_cnt, sizeof(uint32_t), cmp_by_name, e);
+	qsort_r(e->by_func, e->by_func_cnt, sizeof(uint32_t), cmp_by_func, e);
+	qsort_r(e->by_map, e->by_map_cnt, sizeof(uint32_t), cmp_by_value, e);
 	return 0;
 }
 

@@ -153,9 +153,9 @@ static int side_of(struct file_table *t, const struct rw_side *s, struct file_si
 	return files_hist(t, s->seq_hist, HIST_BUCKETS, &out->seq_hist);
 }
 
-static int add_file_rec(const struct file_key *key, const struct file_rec *rec,
-			struct file_table *t)
+static int add_file_rec(const void *key, const void *value, struct file_table *t)
 {
+	const struct file_rec *rec = value;
 	struct file_entry *f = files_get(t, key);
 
 	if (!f)
@@ -173,19 +173,22 @@ static int add_file_rec(const struct file_key *key, const struct file_rec *rec,
  * key (created when the record itself is missing: prune_unnamed drops it),
  * and the map value is kept only as counters and non-zero buckets.
  */
-static int add_sc_stats(const struct sc_key *k, const struct sc_stats *v, struct file_table *t)
+static int add_sc_stats(const void *key, const void *value, struct file_table *t)
 {
+	const struct sc_key *k = key;
 	struct file_entry *f = files_get(t, &k->fk);
 
 	if (!f)
 		return -ENOMEM;
 	if (k->sc >= SC_MAX)
 		return 0;
-	return files_add_sc(t, f, k->sc, v);
+	return files_add_sc(t, f, k->sc, value);
 }
 
-static int add_sync_stats(const struct sc_key *k, const struct sync_stats *v, struct file_table *t)
+static int add_sync_stats(const void *key, const void *value, struct file_table *t)
 {
+	const struct sc_key *k = key;
+	const struct sync_stats *v = value;
 	struct file_entry *f = files_get(t, &k->fk);
 	struct file_sync *sy;
 
@@ -231,43 +234,41 @@ static void prefetch_first(const struct file_table *t, const void *keys, size_t 
 		files_prefetch(t, (const void *)((const char *)keys + i * key_sz));
 }
 
-static int add_file_recs(const void *keys, const void *values, uint32_t cnt, void *ctx)
+/* one batch of a dump joined into the table, element by element (prefetch: see AHEAD) */
+static int join_batch(const void *keys, size_t key_sz, const void *values, size_t value_sz,
+		      uint32_t cnt, struct file_table *t, bool prefetch,
+		      int (*add)(const void *key, const void *value, struct file_table *t))
 {
-	const struct file_key *k = keys;
-	const struct file_rec *v = values;
+	const char *k = keys, *v = values;
 	int err = 0;
 
-	prefetch_first(ctx, keys, sizeof(*k), cnt);
+	if (prefetch)
+		prefetch_first(t, keys, key_sz, cnt);
 	for (uint32_t i = 0; i < cnt && !err; i++) {
-		prefetch_ahead(ctx, keys, sizeof(*k), i, cnt);
-		err = add_file_rec(&k[i], &v[i], ctx);
+		if (prefetch)
+			prefetch_ahead(t, keys, key_sz, i, cnt);
+		err = add(k + i * key_sz, v + i * value_sz, t);
 	}
 	return err;
+}
+
+static int add_file_recs(const void *keys, const void *values, uint32_t cnt, void *ctx)
+{
+	return join_batch(keys, sizeof(struct file_key), values, sizeof(struct file_rec), cnt, ctx,
+			  true, add_file_rec);
 }
 
 static int add_sc_batch(const void *keys, const void *values, uint32_t cnt, void *ctx)
 {
-	const struct sc_key *k = keys;
-	const struct sc_stats *v = values;
-	int err = 0;
-
-	prefetch_first(ctx, keys, sizeof(*k), cnt);
-	for (uint32_t i = 0; i < cnt && !err; i++) {
-		prefetch_ahead(ctx, keys, sizeof(*k), i, cnt);
-		err = add_sc_stats(&k[i], &v[i], ctx);
-	}
-	return err;
+	return join_batch(keys, sizeof(struct sc_key), values, sizeof(struct sc_stats), cnt, ctx,
+			  true, add_sc_stats);
 }
 
+/* fsync-type entries are few: no prefetch */
 static int add_sync_batch(const void *keys, const void *values, uint32_t cnt, void *ctx)
 {
-	const struct sc_key *k = keys;
-	const struct sync_stats *v = values;
-	int err = 0;
-
-	for (uint32_t i = 0; i < cnt && !err; i++)
-		err = add_sync_stats(&k[i], &v[i], ctx);
-	return err;
+	return join_batch(keys, sizeof(struct sc_key), values, sizeof(struct sync_stats), cnt, ctx,
+			  false, add_sync_stats);
 }
 
 /* the arrays of a batch are packed by the map's sizes: they must be the ABI's */

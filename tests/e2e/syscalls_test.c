@@ -11,6 +11,7 @@
  * directory; sizes and names are shared through tests/lib/workload.h.
  */
 #include <fcntl.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -222,7 +223,7 @@ static void call_window(const char *tag, uint64_t *before, uint64_t *after)
 	snprintf(key, sizeof(key), "TIME:%s", tag);
 	v = trace_wl_value(&fx_trace, key);
 	cr_assert_not_null(v, "the workload did not report %s", key);
-	cr_assert_eq(sscanf(v, "%lu %lu", before, after), 2, "%s: '%s'", key, v);
+	cr_assert_eq(sscanf(v, "%" SCNu64 " %" SCNu64, before, after), 2, "%s: '%s'", key, v);
 }
 
 static uint64_t side_time(const char *path, const char *side, const char *field)
