@@ -109,7 +109,7 @@ struct tracers {
 	struct obj *floor;    /* nop.bpf.o */
 	struct obj *pair;     /* pair.bpf.o */
 	pid_t idle_pid;	      /* a process that does nothing: target of the miss path */
-	char bpftrace_script[8192];
+	char bpftrace_script[16384];
 };
 
 extern const struct wl_spec wl_specs[WLS];

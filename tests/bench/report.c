@@ -100,7 +100,7 @@ static double added(const struct results *res, enum tracer_id t, enum wl_id w)
 
 void report_bpftrace_script(const char *script)
 {
-	printf("\n== the bpftrace comparator: bpftrace -e SCRIPT PID ==\n%s", script);
+	printf("\n== the bpftrace comparator: bpftrace --no-warnings -e SCRIPT PID ==\n%s", script);
 }
 
 void report_machine(const char *bpftrace, const char *bpftrace_note)

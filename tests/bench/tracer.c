@@ -6,7 +6,7 @@
  *   pair      pair.bpf.o: tgid filter + tid-keyed hash pairing, in this process
  *   iotrace   ./iotrace -v -q -o /dev/null -p PID (-c nomatchcomm for the miss
  *             path); ready at its "tracing: ready" line, ended with SIGINT
- *   bpftrace  an aggregation like iotrace's for read, write, pread64 and fsync,
+ *   bpftrace  iotrace's per-file aggregation for read, write, pread64 and fsync,
  *             filtered by pid; "ready" at its "Attaching N probes" line, which
  *             it prints before attaching, so the workload waits until the
  *             process holds N perf event fds ("attached")
@@ -82,54 +82,97 @@ static int load_obj(const char *file, struct obj **o)
 
 /* ---- bpftrace script ------------------------------------------------------- */
 
+enum bt_kind { BT_READ, BT_WRITE, BT_SYNC };
+
 struct bt_syscall {
 	const char *name;
-	bool has_count; /* a request size argument (not fsync) */
-	bool latency;	/* a latency histogram instead of size histograms */
+	enum bt_kind kind;
+	const char *start; /* the starting offset, from $f (file) and $i (inode) */
 };
 
+#define BT_POS	  "(uint64)$f->f_pos"
+#define BT_APPEND "($f->f_flags & 0x400 ? (uint64)$i->i_size : (uint64)$f->f_pos)" /* O_APPEND */
+
 static const struct bt_syscall bt_syscalls[] = {
-	{ "read", true, false },
-	{ "write", true, false },
-	{ "pread64", true, false },
-	{ "fsync", false, true },
+	{ "read", BT_READ, BT_POS },
+	{ "write", BT_WRITE, BT_APPEND },
+	{ "pread64", BT_READ, "(uint64)args->pos" },
+	{ "fsync", BT_SYNC, "(uint64)0" },
 };
 
 /*
- * Per (pid, fd) and syscall, as iotrace per file: calls, errors, bytes,
- * request and completed size histograms, fsync latency; entry and exit
- * paired through @start[tid].  $1 is the traced pid.
+ * What iotrace keeps, as bpftrace keeps it: the fd resolved to its file in
+ * the entry (a regular file, not on an internal mount, as iotrace's
+ * filter_file), keyed by (dev, ino).  Per file and syscall: calls, errors,
+ * bytes, request and completed size histograms, or for fsync the latency
+ * histogram and total.  Per file and side (read or write): calls, errors,
+ * bytes, first entry and last successful return times, sequential calls and
+ * their size histogram (a call starting where the side's previous one
+ * ended), and for writes the rewrites (a write starting where the previous
+ * one started; the map holds start + 1, so 0 is "none yet").  Left out:
+ * the path and comm events, made once per file.  $1 is the traced pid.
  */
 static int bt_append(char *buf, size_t sz, size_t *off, const struct bt_syscall *s)
 {
-	const char *n = s->name;
-	char count[512];
+	const char *n = s->name, *d = s->kind == BT_READ ? "r" : "w";
+	char count[2048];
 	int len;
 
-	if (s->latency)
-		snprintf(count, sizeof(count), "@lat_%s[pid, $s.1] = hist(nsecs - $s.0);", n);
+	if (s->kind == BT_SYNC)
+		snprintf(count, sizeof(count),
+			 "@sync_calls_%s[$d, $n] = count();\n"
+			 "    if (args->ret < 0) { @sync_errors_%s[$d, $n] = count(); }\n"
+			 "    @lat_%s[$d, $n] = hist(nsecs - $s.0);\n"
+			 "    @total_ns_%s[$d, $n] = sum(nsecs - $s.0);",
+			 n, n, n, n);
 	else
 		snprintf(count, sizeof(count),
-			 "@req_%s[pid, $s.1] = hist($s.2);\n"
-			 "    if (args->ret >= 0) {\n"
-			 "      @bytes_%s[pid, $s.1] = sum(args->ret);\n"
-			 "      @done_%s[pid, $s.1] = hist(args->ret);\n"
+			 "@calls_%s[$d, $n] = count();\n"
+			 "    @req_%s[$d, $n] = hist($s.3);\n"
+			 "    @%s_calls[$d, $n] = count();\n"
+			 "    @%s_first[$d, $n] = min($s.0);\n"
+			 "%s"
+			 "    if (args->ret < 0) {\n"
+			 "      @errors_%s[$d, $n] = count();\n"
+			 "      @%s_errors[$d, $n] = count();\n"
+			 "    } else {\n"
+			 "      @bytes_%s[$d, $n] = sum(args->ret);\n"
+			 "      @done_%s[$d, $n] = hist(args->ret);\n"
+			 "      @%s_bytes[$d, $n] = sum(args->ret);\n"
+			 "      @%s_last[$d, $n] = max(nsecs);\n"
+			 "      if (@%s_next[$d, $n] == $o) {\n"
+			 "        @%s_seq[$d, $n] = count();\n"
+			 "        @%s_seq_hist[$d, $n] = hist(args->ret);\n"
+			 "      }\n"
+			 "      @%s_next[$d, $n] = $o + (uint64)args->ret;\n"
 			 "    }",
-			 n, n, n);
-	len = snprintf(buf + *off, sz - *off,
-		       "tracepoint:syscalls:sys_enter_%s /pid == $1/ {\n"
-		       "  @start[tid] = (nsecs, (uint64)args->fd, (uint64)%s);\n"
-		       "}\n"
-		       "tracepoint:syscalls:sys_exit_%s /pid == $1/ {\n"
-		       "  $s = @start[tid];\n"
-		       "  if ($s.0 != 0) {\n"
-		       "    @calls_%s[pid, $s.1] = count();\n"
-		       "    if (args->ret < 0) { @errors_%s[pid, $s.1] = count(); }\n"
-		       "    %s\n"
-		       "    delete(@start[tid]);\n"
-		       "  }\n"
-		       "}\n",
-		       n, s->has_count ? "args->count" : "0", n, n, n, count);
+			 n, n, d, d,
+			 s->kind == BT_WRITE ? "    if (@w_last_start[$d, $n] == $o + 1) {"
+					       " @w_rewrites[$d, $n] = count(); }\n"
+					       "    @w_last_start[$d, $n] = $o + 1;\n"
+					     : "",
+			 n, d, n, n, d, d, d, d, d, d);
+	len = snprintf(
+		buf + *off, sz - *off,
+		"tracepoint:syscalls:sys_enter_%s /pid == $1/ {\n"
+		"  $f = *(curtask->files->fdt->fd + args->fd);\n"
+		"  $i = $f->f_inode;\n"
+		"  if (($i->i_mode & 0xf000) == 0x8000 && ($i->i_sb->s_flags & 0x400000) == 0) {\n"
+		"    @start[tid] = (nsecs, (uint64)$i->i_sb->s_dev, (uint64)$i->i_ino,"
+		" (uint64)%s, %s);\n"
+		"  }\n"
+		"}\n"
+		"tracepoint:syscalls:sys_exit_%s /pid == $1/ {\n"
+		"  $s = @start[tid];\n"
+		"  if ($s.0 != 0) {\n"
+		"    delete(@start[tid]);\n"
+		"    $d = $s.1;\n"
+		"    $n = $s.2;\n"
+		"    $o = (uint64)$s.4;\n"
+		"    %s\n"
+		"  }\n"
+		"}\n",
+		n, s->kind == BT_SYNC ? "0" : "args->count", s->start, n, count);
 	if (len < 0 || (size_t)len >= sz - *off)
 		return -ENOSPC;
 	*off += (size_t)len;
@@ -317,7 +360,10 @@ static int start_iotrace(struct tracers *t, enum wl_id wl, pid_t target, struct 
 static int start_bpftrace(struct tracers *t, enum wl_id wl, pid_t target, struct tracer_run *r)
 {
 	char pid_s[16], line[512];
-	char *argv[] = { (char *)t->bpftrace, "-e", t->bpftrace_script, pid_s, NULL };
+	/* --no-warnings: 0.17 warns of an "addrspace mismatch" at offset + ret */
+	char *argv[] = {
+		(char *)t->bpftrace, "--no-warnings", "-e", t->bpftrace_script, pid_s, NULL
+	};
 	double t0 = now_ms();
 	const char *p;
 	int err, n, want;
