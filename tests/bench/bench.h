@@ -90,6 +90,7 @@ struct tracer_run {
 	double attached_ms;	 /* bpftrace: launch -> all its probes attached */
 	double self_ready_ms;	 /* iotrace's own "ready X ms" */
 	int probes;		 /* bpftrace: N of "Attaching N probes" */
+	long counted;		 /* bpftrace: calls its maps counted (@calls_*, @sync_calls_*) */
 	struct bpf_usage before; /* in-process programs: counters before attach */
 };
 

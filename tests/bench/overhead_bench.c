@@ -38,6 +38,25 @@ static void on_signal(int sig)
 	interrupted = 1;
 }
 
+/*
+ * bpftrace counted what the workload did: its traced syscalls (two per pair
+ * for dd and fsync) for every timed and warm-up call, nothing on the miss
+ * path.  Calls made before it attached are not required.
+ */
+static int check_bpftrace(enum wl_id wl, const struct tracer_run *run)
+{
+	const struct wl_spec *s = &wl_specs[wl];
+	long want = s->calls * s->threads * (wl == WL_DD || wl == WL_FSYNC ? 2 : 1);
+
+	if (wl == WL_GETPPID)
+		return 0;
+	if (s->traced ? run->counted >= want : run->counted == 0)
+		return 0;
+	fprintf(stderr, "bench: bpftrace counted %ld calls on %s, the workload made %s%ld\n",
+		run->counted, s->name, s->traced ? "at least " : "", s->traced ? want : 0L);
+	return -EPROTO;
+}
+
 /* One measurement: workload child, tracer up, timed loop, readings, tracer down. */
 static int run_cell(struct bench *b, enum tracer_id t, enum wl_id wl, struct cell *c)
 {
@@ -56,6 +75,8 @@ static int run_cell(struct bench *b, enum tracer_id t, enum wl_id wl, struct cel
 	err = err ?: tracer_sample(&run, c);
 	err2 = run.id != TR_NONE ? tracer_stop(&b->tr, &run, &c->stop_ms) : 0;
 	err = err ?: err2;
+	if (!err && t == TR_BPFTRACE)
+		err = check_bpftrace(wl, &run);
 	err2 = workload_end(&w);
 	err = err ?: err2;
 	tracefs_release(mounted);
