@@ -55,7 +55,8 @@ struct bench_files {
 	char pread_path[96];
 	char dd_in[96], dd_out[96];
 	char fsync_path[96];
-	char many_dir[96]; /* SCALE_FILES files f000000 ... once created */
+	char result_path[96]; /* iotrace's CSV result, read back after each cell */
+	char many_dir[96];    /* SCALE_FILES files f000000 ... once created */
 	long many_cnt;
 };
 
@@ -90,7 +91,7 @@ struct tracer_run {
 	double attached_ms;	 /* bpftrace: launch -> all its probes attached */
 	double self_ready_ms;	 /* iotrace's own "ready X ms" */
 	int probes;		 /* bpftrace: N of "Attaching N probes" */
-	long counted;		 /* bpftrace: calls its maps counted (@calls_*, @sync_calls_*) */
+	long counted;		 /* calls the tracer's result counted (iotrace, bpftrace) */
 	struct bpf_usage before; /* in-process programs: counters before attach */
 };
 
@@ -105,11 +106,12 @@ struct cell {
 
 /* Tracer setup shared by all cells. */
 struct tracers {
-	const char *iotrace;  /* path of the binary */
-	const char *bpftrace; /* NULL when not installed */
-	struct obj *floor;    /* nop.bpf.o */
-	struct obj *pair;     /* pair.bpf.o */
-	pid_t idle_pid;	      /* a process that does nothing: target of the miss path */
+	const char *iotrace;	 /* path of the binary */
+	const char *bpftrace;	 /* NULL when not installed */
+	struct obj *floor;	 /* nop.bpf.o */
+	struct obj *pair;	 /* pair.bpf.o */
+	pid_t idle_pid;		 /* a process that does nothing: target of the miss path */
+	const char *result_path; /* iotrace -o */
 	char bpftrace_script[16384];
 };
 

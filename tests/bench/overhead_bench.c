@@ -39,21 +39,23 @@ static void on_signal(int sig)
 }
 
 /*
- * bpftrace counted what the workload did: its traced syscalls (two per pair
- * for dd and fsync) for every timed and warm-up call, nothing on the miss
- * path.  Calls made before it attached are not required.
+ * iotrace and bpftrace counted what the workload did: its traced syscalls
+ * (two per pair for dd and fsync), at least the timed ones, and nothing on
+ * the miss path.  A tracer that silently skipped its work (a file not
+ * resolved, a probe not attached) breaks the run instead of looking cheap.
  */
-static int check_bpftrace(enum wl_id wl, const struct tracer_run *run)
+static int check_counted(enum tracer_id t, enum wl_id wl, const struct tracer_run *run)
 {
 	const struct wl_spec *s = &wl_specs[wl];
 	long want = s->calls * s->threads * (wl == WL_DD || wl == WL_FSYNC ? 2 : 1);
 
-	if (wl == WL_GETPPID)
+	if ((t != TR_BPFTRACE && t != TR_IOTRACE) || wl == WL_GETPPID)
 		return 0;
 	if (s->traced ? run->counted >= want : run->counted == 0)
 		return 0;
-	fprintf(stderr, "bench: bpftrace counted %ld calls on %s, the workload made %s%ld\n",
-		run->counted, s->name, s->traced ? "at least " : "", s->traced ? want : 0L);
+	fprintf(stderr, "bench: %s counted %ld calls on %s, the workload made %s%ld\n",
+		tracer_names[t], run->counted, s->name, s->traced ? "at least " : "",
+		s->traced ? want : 0L);
 	return -EPROTO;
 }
 
@@ -75,8 +77,7 @@ static int run_cell(struct bench *b, enum tracer_id t, enum wl_id wl, struct cel
 	err = err ?: tracer_sample(&run, c);
 	err2 = run.id != TR_NONE ? tracer_stop(&b->tr, &run, &c->stop_ms) : 0;
 	err = err ?: err2;
-	if (!err && t == TR_BPFTRACE)
-		err = check_bpftrace(wl, &run);
+	err = err ?: check_counted(t, wl, &run);
 	err2 = workload_end(&w);
 	err = err ?: err2;
 	tracefs_release(mounted);
@@ -175,6 +176,7 @@ static int setup(struct bench *b, const char *iotrace)
 	b->stats_set = !err;
 	err = err ?: files_create(&b->files);
 	err = err ?: tracers_init(&b->tr, iotrace, find_bpftrace());
+	b->tr.result_path = b->files.result_path;
 	return err;
 }
 
@@ -195,9 +197,11 @@ static void print_plan(const struct bench *b)
 	for (int w = 0; w < WLS; w++)
 		printf("  %-26s %7ld x %s\n", wl_specs[w].name, wl_specs[w].calls,
 		       wl_specs[w].unit);
-	printf("files on tmpfs (%s); iotrace: %s -v -q -o /dev/null -p PID (-c nomatchcomm on the"
-	       " miss path)\n",
-	       b->files.dir, b->tr.iotrace);
+	printf("files on tmpfs (%s); iotrace: %s -v -q --format csv -o %s -p PID (-c nomatchcomm"
+	       " on the miss path)\n",
+	       b->files.dir, b->tr.iotrace, b->files.result_path);
+	printf("each run of iotrace and bpftrace must count at least the workload's timed calls"
+	       " (none on the miss path), or the run is broken\n");
 	fflush(stdout);
 }
 

@@ -187,7 +187,7 @@ static void table_ready_stop_rss(const struct results *res)
 	row_ms("  (self)", tracer_sum(res, TR_IOTRACE, F_SELF_READY), "ms, iotrace's own figure");
 	row_ms("bpftrace", tracer_sum(res, TR_BPFTRACE, F_READY), "ms");
 	row_ms("  attached", tracer_sum(res, TR_BPFTRACE, F_ATTACHED), "ms");
-	printf("\n== stop: SIGINT -> exit (results read and written to /dev/null; bpftrace gets"
+	printf("\n== stop: SIGINT -> exit (results read and written: iotrace's CSV to tmpfs; bpftrace gets"
 	       " SIGINT again every second, as it can lose one sent early) ==\n");
 	printf("%-10s %8s %8s %8s\n", "tracer", "min", "median", "max");
 	row_ms("iotrace", tracer_sum(res, TR_IOTRACE, F_STOP), "ms");

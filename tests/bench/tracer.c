@@ -4,8 +4,9 @@
  *   none      nothing attached
  *   floor     nop.bpf.o through our loader, in this process (no filter)
  *   pair      pair.bpf.o: tgid filter + tid-keyed hash pairing, in this process
- *   iotrace   ./iotrace -v -q -o /dev/null -p PID (-c nomatchcomm for the miss
- *             path); ready at its "tracing: ready" line, ended with SIGINT
+ *   iotrace   ./iotrace -v -q --format csv -o RESULT -p PID (-c nomatchcomm for
+ *             the miss path); ready at its "tracing: ready" line, ended with
+ *             SIGINT; the calls of its result are summed for the bench's check
  *   bpftrace  iotrace's per-file aggregation for read, write, pread64 and fsync,
  *             filtered by pid; "ready" at its "Attaching N probes" line, which
  *             it prints before attaching, so the workload waits until the
@@ -333,20 +334,21 @@ static int perf_fds_of(pid_t pid)
 static int start_iotrace(struct tracers *t, enum wl_id wl, pid_t target, struct tracer_run *r)
 {
 	char pid_s[16], line[512];
-	char *argv[] = { (char *)t->iotrace, "-v", "-q",  "-o",
-			 "/dev/null",	     "-p", pid_s, "--max-files",
-			 SCALE_MAX_FILES,    NULL };
+	char *argv[] = {
+		(char *)t->iotrace,	"-v", "-q",  "--format",    "csv",	     "-o",
+		(char *)t->result_path, "-p", pid_s, "--max-files", SCALE_MAX_FILES, NULL
+	};
 	double t0 = now_ms();
 	const char *p;
 	int err;
 
 	snprintf(pid_s, sizeof(pid_s), "%d", (int)target);
 	if (!wl_specs[wl].traced) {
-		argv[5] = "-c";
-		argv[6] = "nomatchcomm";
+		argv[7] = "-c";
+		argv[8] = "nomatchcomm";
 	}
 	if (wl < WL_SCALE0)
-		argv[7] = NULL;
+		argv[9] = NULL;
 	err = spawn(argv, false, &r->pid, &r->err_fd);
 	err = err ?: wait_line(r, "tracing: ready", t0, line, sizeof(line));
 	if (err)
@@ -550,8 +552,79 @@ static int stop_external(struct tracer_run *r, double *stop_ms)
 	return err;
 }
 
+/*
+ * Split one CSV line into fields in place (RFC 4180 quoting, as iotrace
+ * writes it); the field count, at most max.
+ */
+static int csv_split(char *line, char **fields, int max)
+{
+	int n = 0;
+	char *w = line;
+	bool quoted = false;
+
+	fields[n++] = w;
+	for (char *c = line; *c && *c != '\n'; c++) {
+		if (*c == '"') {
+			if (quoted && c[1] == '"')
+				*w++ = *c++;
+			else
+				quoted = !quoted;
+		} else if (*c == ',' && !quoted) {
+			*w++ = 0;
+			if (n == max)
+				break;
+			fields[n++] = w;
+		} else {
+			*w++ = *c;
+		}
+	}
+	*w = 0;
+	return n;
+}
+
+/*
+ * iotrace's counted calls: read_calls + write_calls + fsync_calls over its
+ * CSV rows, the per-file columns, which come before the per-syscall ones of
+ * the same names (read, write, fsync)
+ */
+static int count_iotrace(const struct tracers *t, struct tracer_run *r)
+{
+	static const char *const cols[] = { "read_calls", "write_calls", "fsync_calls" };
+	int idx[3] = { -1, -1, -1 }, n;
+	char *line = NULL, *f[128];
+	size_t cap = 0;
+	FILE *in = fopen(t->result_path, "re");
+
+	if (!in) {
+		fprintf(stderr, "bench: iotrace's result %s: %s\n", t->result_path,
+			strerror(errno));
+		return -errno;
+	}
+	if (getline(&line, &cap, in) > 0) {
+		n = csv_split(line, f, 128);
+		for (int i = 0; i < n; i++)
+			for (int k = 0; k < 3; k++)
+				idx[k] = idx[k] >= 0 || strcmp(f[i], cols[k]) ? idx[k] : i;
+	}
+	while (idx[0] >= 0 && idx[1] >= 0 && idx[2] >= 0 && getline(&line, &cap, in) > 0) {
+		n = csv_split(line, f, 128);
+		for (int k = 0; k < 3; k++)
+			r->counted += idx[k] < n ? strtol(f[idx[k]], NULL, 10) : 0;
+	}
+	free(line);
+	fclose(in);
+	if (idx[0] >= 0 && idx[1] >= 0 && idx[2] >= 0)
+		return 0;
+	fprintf(stderr,
+		"bench: iotrace's result %s: no read_calls/write_calls/fsync_calls columns\n",
+		t->result_path);
+	return -EPROTO;
+}
+
 int tracer_stop(struct tracers *t, struct tracer_run *r, double *stop_ms)
 {
+	int err;
+
 	*stop_ms = 0;
 	switch (r->id) {
 	case TR_NONE:
@@ -563,6 +636,7 @@ int tracer_stop(struct tracers *t, struct tracer_run *r, double *stop_ms)
 		obj__detach(t->pair);
 		return 0;
 	default:
-		return stop_external(r, stop_ms);
+		err = stop_external(r, stop_ms);
+		return err || r->id != TR_IOTRACE ? err : count_iotrace(t, r);
 	}
 }

@@ -85,6 +85,7 @@ int files_create(struct bench_files *f)
 	snprintf(f->dd_in, sizeof(f->dd_in), "%s/dd.in", f->dir);
 	snprintf(f->dd_out, sizeof(f->dd_out), "%s/dd.out", f->dir);
 	snprintf(f->fsync_path, sizeof(f->fsync_path), "%s/fsync.dat", f->dir);
+	snprintf(f->result_path, sizeof(f->result_path), "%s/iotrace.csv", f->dir);
 	snprintf(f->many_dir, sizeof(f->many_dir), "%s/many", f->dir);
 	err = write_file(f->pread_path, IO_SZ);
 	err = err ?: write_file(f->dd_in, DD_IN_SZ);
@@ -129,6 +130,7 @@ void files_remove(struct bench_files *f)
 	unlink(f->dd_in);
 	unlink(f->dd_out);
 	unlink(f->fsync_path);
+	unlink(f->result_path);
 	rmdir(f->dir);
 	f->dir[0] = 0;
 }
