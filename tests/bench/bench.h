@@ -146,12 +146,15 @@ int rss_kb_of(pid_t pid, long *kb);
 int bpf_usage_of(pid_t pid, struct bpf_usage *u);
 void bpf_usage_delta(struct bpf_usage *after, const struct bpf_usage *before);
 int bpf_stats_enable(int *saved);
+int bpf_stats_set(bool on);
 void bpf_stats_restore(int saved);
 
 /* report.c */
 struct results {
 	struct cell cells[TRACERS][WLS][ROUNDS];
 	int cnt[TRACERS][WLS];
+	struct cell stat_cells[TRACERS][WLS]; /* the BPF time round, bpf_stats on */
+	int stat_cnt[TRACERS][WLS];
 	struct cell scale[2][2][SCALE_ROUNDS]; /* [none, iotrace][WL_SCALE0, WL_SCALE] */
 	int scale_cnt;
 	bool have_bpftrace;

@@ -125,8 +125,8 @@ void report_machine(const char *bpftrace, const char *bpftrace_note)
 
 static void table_ns(const struct results *res)
 {
-	printf("\n== ns per call: min / median / max over %d rounds; added = median - none's"
-	       " median; ratio = added / floor's added ==\n",
+	printf("\n== ns per call (bpf_stats off): min / median / max over %d rounds; added = median"
+	       " - none's median; ratio = added / floor's added ==\n",
 	       ROUNDS);
 	printf("%-10s %-24s %-11s %8s %8s %8s %8s %7s\n", "tracer", "workload", "unit", "min",
 	       "median", "max", "added", "ratio");
@@ -228,13 +228,13 @@ struct prog_total {
 	uint64_t run_ns, run_cnt;
 };
 
-/* Sum a tracer's program counters over the rounds, by name; returns how many. */
-static size_t prog_totals(const struct results *res, int t, int w, struct prog_total *out)
+/* Sum a tracer's program counters over n cells, by name; returns how many. */
+static size_t prog_totals(const struct cell *cells, int n, struct prog_total *out)
 {
 	size_t cnt = 0;
 
-	for (int r = 0; r < res->cnt[t][w]; r++) {
-		const struct bpf_usage *u = &res->cells[t][w][r].usage;
+	for (int r = 0; r < n; r++) {
+		const struct bpf_usage *u = &cells[r].usage;
 
 		for (size_t i = 0; i < u->prog_cnt; i++) {
 			size_t j;
@@ -267,18 +267,18 @@ static void table_bpf_time(const struct results *res)
 {
 	static struct prog_total tot[MAX_PROGS];
 
-	printf("\n== BPF time (kernel.bpf_stats_enabled=1 for the whole run; run_time_ns / run_cnt"
-	       " from fdinfo) ==\n");
+	printf("\n== BPF time (one round with kernel.bpf_stats_enabled=1, not in the ns tables;"
+	       " run_time_ns / run_cnt from fdinfo) ==\n");
 	printf("%-10s %-24s %9s   %s\n", "tracer", "workload", "bpf ns/call",
 	       "top programs: ns/run (runs per workload call)");
 	for (int w = 0; w < WL_SCALE0; w++) {
 		double calls = (double)wl_specs[w].calls * wl_specs[w].threads;
 
 		for (int t = TR_FLOOR; t < TRACERS; t++) {
-			size_t cnt = prog_totals(res, t, w, tot);
-			double sum = 0, n = calls * res->cnt[t][w];
+			size_t cnt = prog_totals(&res->stat_cells[t][w], res->stat_cnt[t][w], tot);
+			double sum = 0, n = calls * res->stat_cnt[t][w];
 
-			if (!res->cnt[t][w])
+			if (!res->stat_cnt[t][w])
 				continue;
 			qsort(tot, cnt, sizeof(tot[0]), cmp_total);
 			for (size_t i = 0; i < cnt; i++)

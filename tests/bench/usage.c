@@ -196,6 +196,12 @@ int bpf_stats_enable(int *saved)
 	return err;
 }
 
+/* On only for the BPF time round: it reads the clock twice per program run. */
+int bpf_stats_set(bool on)
+{
+	return write_str(BPF_STATS_PATH, on ? "1" : "0");
+}
+
 void bpf_stats_restore(int saved)
 {
 	write_str(BPF_STATS_PATH, saved ? "1" : "0");
