@@ -49,6 +49,14 @@ extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym_weak;
 #define WRITE_ONCE(x, v) (*(volatile __typeof__(x) *)&(x) = (v))
 #define barrier()	 __asm__ __volatile__("" ::: "memory")
 
+/*
+ * CO-RE constants: a field's offset in this kernel's struct, and whether the
+ * field exists there (0 or 1, a constant once relocated, so the verifier
+ * walks only the branch this kernel takes).
+ */
+#define FIELD_OFF(type, field)	  __builtin_preserve_field_info(((type *)0)->field, 0)
+#define FIELD_EXISTS(type, field) __builtin_preserve_field_info(((type *)0)->field, 2)
+
 /* Read one kernel field (a CO-RE relocated address) into a local, 0 on failure. */
 #define KREAD(dst, src)                                                                            \
 	do {                                                                                       \

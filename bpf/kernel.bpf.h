@@ -122,4 +122,13 @@ struct task_struct {
 	char comm[16];
 } __core;
 
+/*
+ * The sched_process_exit event's record: only the kernels whose tracepoint
+ * passes group_dead (TP_PROTO(p, group_dead), 6.18 here) have this struct
+ * with that field, so its existence says what the raw tracepoint's ctx[1] is.
+ */
+struct trace_event_raw_sched_process_exit {
+	_Bool group_dead;
+} __core;
+
 #endif

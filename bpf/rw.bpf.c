@@ -57,8 +57,6 @@ struct iovec_user {
  * program.  A kernel whose field lies beyond HEAD_SZ reads 0, and the file
  * is then not recorded (never a wrong value).
  */
-#define FIELD_OFF(type, field)	  __builtin_preserve_field_info(((type *)0)->field, 0)
-#define FIELD_EXISTS(type, field) __builtin_preserve_field_info(((type *)0)->field, 2)
 #define COPY_FIELD(buf, buf_sz, type, field, dst)                                                  \
 	do {                                                                                       \
 		__u32 off_ = FIELD_OFF(type, field);                                               \

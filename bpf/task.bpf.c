@@ -52,17 +52,21 @@ int sched_process_fork(__u64 *ctx)
 /*
  * A traced process leaves the set when its thread group dies, so a later
  * process that reuses its tgid (pid_max is 32768 on some systems) is not
- * traced by mistake.  Cleared by the group leader only, when no thread of
- * the group is left alive (do_exit decremented signal->live before this
- * tracepoint): at most one exit per tgid clears, after the fork that set it
- * and before the tgid can be reused, so subtracting the set bit is exact.
- * A group whose leader exits before its other threads keeps its bit, as
- * every group did before.  TP_PROTO(struct task_struct *p), p = current.
+ * traced by mistake.  Exactly one exit per group clears its bit, after the
+ * fork that set it and before the tgid can be reused, so subtracting the
+ * set bit is exact:
+ *   - where the tracepoint passes group_dead (TP_PROTO(p, group_dead)), the
+ *     exit of the thread that took signal->live to 0, whichever it is;
+ *   - before, the group leader's, if no thread of the group is left alive
+ *     then (do_exit decremented signal->live before this tracepoint).  A
+ *     group whose leader exits before its other threads keeps its bit.
+ * p = current.
  */
 SEC("raw_tracepoint/sched_process_exit")
 int sched_process_exit(__u64 *ctx)
 {
 	struct task_struct *p = (void *)ctx[0];
+	int has_group_dead = FIELD_EXISTS(struct trace_event_raw_sched_process_exit, group_dead);
 	struct signal_struct *sig;
 	int pid, tgid, live;
 	__u64 *word;
@@ -70,14 +74,21 @@ int sched_process_exit(__u64 *ctx)
 
 	if (iot_cfg.filter_mode & FILTER_ALL)
 		return 0;
+	/* ctx[1] is read only where it exists: the verifier skips the branch elsewhere */
+	if (has_group_dead && !ctx[1])
+		return 0;
 	KREAD(pid, p->pid);
 	KREAD(tgid, p->tgid);
-	if (pid != tgid || (__u32)tgid >= PID_LIMIT)
+	if ((!has_group_dead && pid != tgid) || (__u32)tgid >= PID_LIMIT)
 		return 0;
 	idx = (__u32)tgid >> PID_WORD_SHIFT;
 	word = bpf_map_lookup_elem(&pids, &idx);
 	if (!word || !(READ_ONCE(*word) & PID_BIT(tgid)))
 		return 0; /* not traced: the common case, decided before the signal reads */
+	if (has_group_dead) {
+		__sync_fetch_and_add(word, -PID_BIT(tgid));
+		return 0;
+	}
 	KREAD(sig, p->signal);
 	if (!sig)
 		return 0;

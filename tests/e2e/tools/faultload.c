@@ -22,11 +22,15 @@
  *             in word 4 (a duplicate sent meanwhile shows), and exit 3
  *   big       three preadv of 1024 x 2 MiB iovecs (2 GiB asked, the kernel's
  *             MAX_RW_COUNT done) at 0, 2 GiB and 4 GiB of the sparse DIR/sparse
+ *   leaderexit  start a thread that sleeps forever, then end the main thread
+ *             (the group leader) alone: the process lives on in that thread
+ *             until it is killed (pids_test.c)
  * Exits 10 with a line on stderr when a call does not return what it should.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -223,12 +227,29 @@ static void big(void)
 	printf("done %zd\nbytes %llu\n", (ssize_t)(total / BIG_CALLS), (unsigned long long)total);
 }
 
+static void *sleep_forever(void *arg)
+{
+	(void)arg;
+	for (;;)
+		pause();
+	return NULL;
+}
+
+static void leaderexit(void)
+{
+	pthread_t t;
+
+	if (pthread_create(&t, NULL, sleep_forever, NULL))
+		die("pthread_create");
+	pthread_exit(NULL);
+}
+
 int main(int argc, char **argv)
 {
 	unsigned long n = argc > 3 ? strtoul(argv[3], NULL, 10) : 0;
 
 	if (argc < 3) {
-		fprintf(stderr, "usage: faultload DIR spin|spinexit|crash|many|manywait|graceful|deaf|scfull|countsig|big [N]\n");
+		fprintf(stderr, "usage: faultload DIR spin|spinexit|crash|many|manywait|graceful|deaf|scfull|countsig|big|leaderexit [N]\n");
 		return 2;
 	}
 	dir = argv[1];
@@ -259,6 +280,8 @@ int main(int argc, char **argv)
 		countsig(n);
 	} else if (!strcmp(argv[2], "big")) {
 		big();
+	} else if (!strcmp(argv[2], "leaderexit")) {
+		leaderexit();
 	} else {
 		fprintf(stderr, "faultload: unknown mode '%s'\n", argv[2]);
 		return 2;
