@@ -31,7 +31,10 @@ enum loader_level {
 	LOADER_DEBUG,
 };
 
-/* Messages are lowercase, kind-prefixed, no trailing newline or period. */
+/*
+ * Messages are lowercase, kind-prefixed, no trailing newline or period.  The
+ * loader's threads print too: fn is called under a lock, never concurrently.
+ */
 typedef void (*loader_print_fn)(enum loader_level level, const char *msg);
 void loader_set_print(loader_print_fn fn);
 /*

@@ -2,10 +2,13 @@
 /*
  * Message output and small helpers shared by every loader stage.  The print
  * callback is the loader's only global: by default warnings go to stderr as
- * "iotrace: <message>" and info/debug messages are dropped.
+ * "iotrace: <message>" and info/debug messages are dropped.  Maps are
+ * created and programs loaded by several threads, which all print: the
+ * callback is called under a lock, one message at a time.
  */
 #include <ctype.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -18,6 +21,7 @@ static void print_default(enum loader_level level, const char *msg)
 }
 
 static loader_print_fn print_fn = print_default;
+static pthread_mutex_t print_lock = PTHREAD_MUTEX_INITIALIZER;
 
 void loader_set_print(loader_print_fn fn)
 {
@@ -35,7 +39,9 @@ void pr(enum loader_level level, const char *fmt, ...)
 	va_end(ap);
 	if (n < 0)
 		return;
+	pthread_mutex_lock(&print_lock);
 	print_fn(level, msg);
+	pthread_mutex_unlock(&print_lock);
 	free(msg);
 }
 

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -240,4 +241,50 @@ Test(maps, refused_maps_give_one_message_for_the_first)
 	cr_expect(strstr(msgs, first) && strstr(msgs, "cannot create"), "not about '%s': %s", first,
 		  msgs);
 	unload(&l);
+}
+
+/*
+ * The loader creates maps and loads programs on several threads, which all
+ * print (a debug line per program loaded): a callback that is not
+ * thread-safe (a realloc'ed buffer, as the tests' own) must still never be
+ * entered twice at once.  Each call stays inside for 2 ms so that an
+ * overlap, when the loader allows one, is all but certain to show; the
+ * callers' thread ids show that several threads did print.
+ */
+static int print_inside, print_overlaps, print_calls;
+static pid_t print_tids[2];
+
+static void slow_print(enum loader_level level, const char *msg)
+{
+	pid_t tid = (pid_t)syscall(SYS_gettid);
+
+	(void)level;
+	(void)msg;
+	if (__atomic_add_fetch(&print_inside, 1, __ATOMIC_SEQ_CST) > 1)
+		__atomic_add_fetch(&print_overlaps, 1, __ATOMIC_SEQ_CST);
+	if (!__atomic_load_n(&print_tids[0], __ATOMIC_SEQ_CST))
+		__atomic_store_n(&print_tids[0], tid, __ATOMIC_SEQ_CST);
+	else if (tid != __atomic_load_n(&print_tids[0], __ATOMIC_SEQ_CST))
+		__atomic_store_n(&print_tids[1], tid, __ATOMIC_SEQ_CST);
+	__atomic_add_fetch(&print_calls, 1, __ATOMIC_SEQ_CST);
+	usleep(2000);
+	__atomic_sub_fetch(&print_inside, 1, __ATOMIC_SEQ_CST);
+}
+
+Test(loader, print_callback_is_never_entered_twice_at_once)
+{
+	struct loaded l;
+
+	require_bpf();
+	if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
+		cr_skip_test("one CPU: the loader loads on one thread");
+	loader_set_print(slow_print);
+	load_production(&l, FILTER_PIDS);
+	loader_set_print(NULL);
+	unload(&l);
+	cr_assert_gt(print_calls, 10, "only %d messages", print_calls);
+	cr_assert_neq(print_tids[1], 0, "every message came from one thread (%d)", print_tids[0]);
+	cr_expect_eq(print_overlaps, 0,
+		     "%d of %d messages entered the callback while another was in it",
+		     print_overlaps, print_calls);
 }
