@@ -952,7 +952,7 @@ static __always_inline int on_enter(struct sys_enter_ctx *ctx, const int nargs)
 	int i;
 
 	pid_tgid = current_ids(&task);
-	if (iot_stopped || !task_traced(task, pid_tgid))
+	if (!task_traced(task, pid_tgid) || iot_stopped)
 		return 0;
 		/*
 	 * The record's arguments, each at a constant ctx offset (a ctx access at
