@@ -204,6 +204,7 @@ struct obj {
 	size_t prog_cnt;
 	char license[128];
 	bool loaded;
+	bool no_inline;	     /* link without inlining leaf functions (the link tests) */
 	bool memlock_raised; /* RLIMIT_MEMLOCK raised for obj__load, to restore */
 	int memlock_err;     /* why raising it failed, 0 if it did not */
 	/* kernel functions looked up in vmlinux BTF, by name (core.c) */

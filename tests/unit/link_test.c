@@ -4,7 +4,9 @@
  * program calling a static C function and a global asm function, which calls
  * back into C and into a local asm function.  Checks the rewritten call imms
  * (by the origin of the target insn), that only reachable functions are
- * appended, and the map / global data patches.  No kernel needed.
+ * appended, and the map / global data patches; then that the leaves among
+ * them (c_twice, c_back, asm_inc) are inlined at their calls.  No kernel
+ * needed.
  */
 #include <criterion/criterion.h>
 #include <errno.h>
@@ -14,7 +16,7 @@
 #include "internal.h"
 #include "ltest.h"
 
-static struct obj *open_link(bool asm_first)
+static struct obj *open_link_opt(bool asm_first, bool inline_leaves)
 {
 	struct obj_src srcs[2] = { fixture("link_c.bpf.o"), fixture("link_asm.o") };
 	struct obj_src swapped[2] = { srcs[1], srcs[0] };
@@ -23,10 +25,17 @@ static struct obj *open_link(bool asm_first)
 
 	cap_reset();
 	cr_assert_eq(obj__open_mem(&o, asm_first ? swapped : srcs, 2), 0, "%s", cap_text());
+	o->no_inline = !inline_leaves;
 	for (i = 0; i < obj__map_cnt(o); i++)
 		o->maps[i].fd = 100 + i; /* fake fds: patched in as-is */
 	cr_assert_eq(obj__relocate(o, NULL), 0, "%s", cap_text());
 	return o;
+}
+
+/* linked as written: every call kept */
+static struct obj *open_link(bool asm_first)
+{
+	return open_link_opt(asm_first, false);
 }
 
 /* the function symbol that starts at the origin of insn idx, read with gelf */
@@ -111,6 +120,40 @@ Test(link, object_order_does_not_change_the_call_graph)
 
 	call_graph(o, obj__find_prog(o, "link_prog"), graph, sizeof(graph));
 	cr_assert_str_eq(graph, "c_twice asm_add c_back asm_inc ");
+	obj__close(o);
+}
+
+/*
+ * Inlined: c_twice (into link_prog), c_back and asm_inc (into asm_add) are
+ * leaves, so their calls give way to their bodies (without their exit)
+ * and they are no longer appended: 2 insns
+ * fewer per leaf called once.  asm_add calls and uses r6: kept as a call.
+ * Each body keeps its origin, which CO-RE and map patching go by.
+ */
+Test(link, leaf_functions_are_inlined_at_their_calls)
+{
+	struct obj *o = open_link_opt(false, true);
+	struct prog *p = obj__find_prog(o, "link_prog");
+	const struct bpf_insn *insns = prog__insns(p);
+	size_t want, exits = 0, i;
+	char graph[256], starts[256] = "";
+	size_t len = 0;
+
+	cr_assert_not_null(p);
+	want = func_insns(o, "link_prog") + func_insns(o, "c_twice") + func_insns(o, "asm_add") +
+	       func_insns(o, "c_back") + func_insns(o, "asm_inc") - 3 * 2;
+	cr_assert_eq(prog__insn_cnt(p), want, "got %zu insns, want %zu", prog__insn_cnt(p), want);
+	call_graph(o, p, graph, sizeof(graph));
+	cr_assert_str_eq(graph, "asm_add ");
+	for (i = 0; i < prog__insn_cnt(p); i++) {
+		const char *f = func_at_insn(o, p, i);
+
+		exits += insns[i].code == (BPF_JMP | BPF_EXIT);
+		if (strcmp(f, "?"))
+			len += snprintf(starts + len, sizeof(starts) - len, "%s ", f);
+	}
+	cr_expect_eq(exits, 2, "%zu exits: only link_prog's and asm_add's should be left", exits);
+	cr_expect_str_eq(starts, "link_prog c_twice asm_add c_back asm_inc ");
 	obj__close(o);
 }
 
