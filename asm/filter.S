@@ -2,9 +2,10 @@
 /*
  * Which tasks and files get traced.  filter_task looks the task up in the
  * `pids` bitmap (an array map) and the `comms` hash map, defined in C
- * (bpf/maps.bpf.h, and in the test harness) and bound by name: `lddw %rN, pids` leaves an R_BPF_64_64
- * relocation against an undefined symbol that the loader turns into the
- * map fd.  filter_file is pure arithmetic on two kernel fields.
+ * (bpf/maps.bpf.h, and in the test harness) and bound by name:
+ * `lddw %rN, pids` leaves an R_BPF_64_64 relocation against an undefined
+ * symbol that the loader turns into the map fd.  filter_file is pure
+ * arithmetic on two kernel fields.
  */
 #include "iotrace_abi.h"
 
@@ -28,8 +29,9 @@
  *                  cnt > COMM_LIST_MAX matches nothing
  *   out:      r0 = 1 if the task is traced, else 0. In order:
  *             tgid == self -> 0; FILTER_ALL -> 1; FILTER_PIDS, tgid below
- *             PID_LIMIT and its bit set in pids -> 1; FILTER_COMMS and comm one of the list's first cnt
- *             names (cnt > 0) or, cnt 0, in comms -> 1; else 0
+ *             PID_LIMIT and its bit set in pids -> 1; FILTER_COMMS and
+ *             comm one of the list's first cnt names (cnt > 0) or, cnt 0,
+ *             in comms -> 1; else 0
  *   bound:    r0 in [0, 1] (constants on every exit)
  *   clobbers: r1-r5 (helper calls); r6-r8 used and, being this frame's
  *             own, invisible to the caller (r6-r9 preserved)

@@ -2,8 +2,9 @@
 /*
  * Follow children: when a traced process forks, its child becomes a target
  * too (pids map), so `iotrace -- sh -c 'a | b'` and -p/-c targets that fork
- * workers are traced whole; when it exits, it leaves the set.  Raw tracepoint: needs no tracefs, and gives the
- * child's task_struct, whose tgid tells a new process from a new thread.
+ * workers are traced whole; when it exits, it leaves the set.  Raw
+ * tracepoints: they need no tracefs, and give the child's task_struct,
+ * whose tgid tells a new process from a new thread.
  */
 #include "helpers.bpf.h"
 #include "kernel.bpf.h"

@@ -207,9 +207,9 @@ static bool is_exit(const struct bpf_insn *in)
  * loads no 64-bit immediate, writes no r6-r9 (which the caller keeps across
  * a call) and does no atomic operation; its one exit is its last insn, and
  * it jumps only inside itself (to that exit at most, which then means the
- * insn after the body).  It reads its arguments from r1-r5 and leaves its result
- * in r0, as the call would; what it leaves in r1-r5 the caller already
- * treats as clobbered.  A BPF-to-BPF call costs about 3 ns per call here
+ * insn after the body).  It reads its arguments from r1-r5 and leaves its
+ * result in r0, as the call would; what it leaves in r1-r5 the caller
+ * already treats as clobbered.  A BPF-to-BPF call costs about 3 ns per call here
  * (bpf_stats), and the exit handler makes several per syscall.
  */
 static bool is_leaf(const struct bpf_insn *f, size_t n)
