@@ -243,6 +243,7 @@ $(OUT)/tests/kernels/smoke: $(SMOKE_SRCS) $(wildcard tests/kernels/*.h) src/json
 	$(Q)$(CC) $(CFLAGS) -static -Itests/kernels -o $@ $(SMOKE_SRCS)
 
 test-kernels: iotrace $(OUT)/tests/kernels/smoke
+	$(Q)tests/kernels/matrix_test.sh
 	$(Q)tests/kernels/matrix.sh $(abspath iotrace) $(abspath $(OUT)/tests/kernels/smoke) \
 		$(abspath $(KM_OUT)) "$(KERNELS)"
 
