@@ -795,18 +795,34 @@ static __always_inline int count_syscall(struct file_key *fk, __u32 sc, __u64 re
 	return 0;
 }
 
-static __always_inline void count_sync(struct file_key *fk, __u32 sc, __u64 ts, __s64 ret)
+/*
+ * An fsync-type call looks up its syncstats entry, and the file's record
+ * only when the entry is new or the comm or nlink differ from what the
+ * entry last passed on to it (sync_passed): a comm that only syncs still
+ * joins the file's comms, an unlink seen first by an fsync still marks the
+ * file deleted, and the usual call costs one hash lookup.  nlink goes to 0
+ * once (an unnamed O_TMPFILE has no record), so the record cannot miss a
+ * change that the entry's copy hides.
+ */
+static __always_inline int sync_passed(const struct sync_stats *st, const struct inflight_file *f,
+				       const __u64 *comm)
 {
-	struct sc_key key = { .fk = *fk, .sc = sc };
-	__u64 lat = bpf_ktime_get_ns() - ts;
-	struct sync_stats *st;
-	int created;
+	return st->last_comm[0] == comm[0] && st->last_comm[1] == comm[1] && st->nlink == f->nlink;
+}
 
-	st = lookup_or_init(&syncstats, &key, &created);
-	if (!st) {
-		drop(DROP_SCSTATS_FULL);
-		return;
-	}
+static __always_inline void sync_pass(struct sync_stats *st, const struct inflight_file *f,
+				      const __u64 *comm)
+{
+	st->nlink = f->nlink;
+	st->last_comm[1] = comm[1];
+	barrier(); /* last_comm[0] last: a call that sees it sees the record */
+	WRITE_ONCE(st->last_comm[0], comm[0]);
+}
+
+static __always_inline void count_sync(struct sync_stats *st, __u64 ts, __s64 ret)
+{
+	__u64 lat = bpf_ktime_get_ns() - ts;
+
 	__sync_fetch_and_add(&st->calls, 1);
 	if (ret < 0)
 		__sync_fetch_and_add(&st->errors, 1);
@@ -823,6 +839,7 @@ static __always_inline void count_file(struct inflight *inf, struct inflight_fil
 				       __s64 ret, const __u64 *comm, int per_sc,
 				       struct inflight *slot)
 {
+	struct sync_stats *st = 0;
 	struct file_rec *rec;
 	int created;
 
@@ -832,11 +849,26 @@ static __always_inline void count_file(struct inflight *inf, struct inflight_fil
 			count_syscall(&f->fk, inf->sc, 0, ret, 0);
 		return;
 	}
+	if (kind == SC_KIND_SYNC) {
+		struct sc_key key = { .fk = f->fk, .sc = inf->sc };
+
+		st = lookup_or_init(&syncstats, &key, &created);
+		if (!st) {
+			drop(DROP_SCSTATS_FULL);
+			return;
+		}
+		if (!created && sync_passed(st, f, comm)) {
+			count_sync(st, inf->ts, ret);
+			return;
+		}
+	}
+	/* without a record the call is not counted (it is, in dropped.files) */
 	rec = record_of(f, comm, &created);
 	if (!rec)
 		return;
-	if (kind == SC_KIND_SYNC) {
-		count_sync(&f->fk, inf->sc, inf->ts, ret);
+	if (st) {
+		sync_pass(st, f, comm);
+		count_sync(st, inf->ts, ret);
 		return;
 	}
 	if (per_sc) {

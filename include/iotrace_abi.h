@@ -192,12 +192,21 @@ struct inflight {
 };
 #define INFLIGHT_CALL_SZ __builtin_offsetof(struct inflight, seen)
 
-/* Per (record, fsync-type syscall): latencies. */
+/*
+ * Per (record, fsync-type syscall): latencies.  An fsync-type call looks up
+ * this entry alone; last_comm and nlink are what it last passed on to the
+ * file's record, which it looks up only when one of them changed (or the
+ * entry is new): the record's comms and nlink stay current at one hash
+ * lookup per call.
+ */
 struct sync_stats {
 	__u64 calls;
 	__u64 errors;
 	__u64 total_ns;
 	__u64 lat_hist[LAT_BUCKETS];
+	__u64 last_comm[2];
+	__u32 nlink;
+	__u32 pad;
 };
 
 /* Big enough to be the initial value of any hash map entry. */

@@ -191,6 +191,35 @@ Test(syscalls, fsync_and_fdatasync_latencies_errors_and_the_fsync_sum, .fini = f
 	trace_check(&fx_trace, m);
 }
 
+/*
+ * An fsync looks up its syncstats entry alone, and the file's record only
+ * when the comm or nlink changed since that entry's last call: both files
+ * here end with an fsync that brings such a change.
+ */
+Test(syscalls, an_fsync_alone_adds_its_comm_and_sees_an_unlink, .fini = fx_teardown)
+{
+	struct model *m = fx_setup("/tmp");
+	struct m_file *c = m_create(m, WL_SYNCM_COMM, 0), *g = m_create(m, WL_SYNCM_GONE, 0);
+	int fc, fg;
+
+	m_stat(g); /* the workload removes it */
+	fx_run("syncmeta", NULL);
+	fc = m_open(m, c, O_RDWR);
+	fg = m_open(m, g, O_RDWR);
+	m_write(m, fc, WL_SYNCM_WR);
+	m_sync(m, fc, M_FSYNC, true, lat(WL_SYNCM_COMM, "fsync", 0));
+	m_write(m, fg, WL_SYNCM_WR);
+	m_sync(m, fg, M_FSYNC, true, lat(WL_SYNCM_GONE, "fsync", 0));
+	m_sync(m, fg, M_FSYNC, true, lat(WL_SYNCM_GONE, "fsync", 1));
+	g->deleted = true;
+	m_sync(m, fc, M_FSYNC, true, lat(WL_SYNCM_COMM, "fsync", 1));
+	c->comms[0] = m->comm;
+	c->comms[1] = WL_SYNCM_NAME;
+	m_close(m, fc);
+	m_close(m, fg);
+	trace_check(&fx_trace, m);
+}
+
 Test(syscalls, close_counts_only_on_files_that_have_a_record, .fini = fx_teardown)
 {
 	struct model *m = fx_setup("/tmp");

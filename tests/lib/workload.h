@@ -154,6 +154,11 @@ static inline unsigned long long wl_iov_big_sum(int cnt)
 #define WL_SYNC_FILE	"sync.dat"     /* the workload creates it */
 #define WL_SYNC_ONLY	"synconly.dat" /* the test creates it; only fsync'd */
 #define WL_SYNC_ONLY_SZ 10
+/* "syncmeta": what an fsync alone tells the file's record (the test creates both) */
+#define WL_SYNCM_COMM	"sync_comm.dat" /* written, fsync'd, fsync'd again under WL_SYNCM_NAME */
+#define WL_SYNCM_GONE	"sync_gone.dat" /* written, fsync'd, unlinked, fsync'd again */
+#define WL_SYNCM_NAME	"wl-syncer"
+#define WL_SYNCM_WR	300
 /* "times": first entry and last return times against the workload's clock */
 #define WL_TIMES_A	"times_a.dat" /* the test creates both */
 #define WL_TIMES_B	"times_b.dat"

@@ -593,6 +593,30 @@ static void scen_sync(void)
 	fflush(stdout);
 }
 
+/*
+ * The last call on each file is an fsync: one under a comm the file has not
+ * seen, one after the file's unlink.
+ */
+static void scen_syncmeta(void)
+{
+	int fc = open_or_die(path_of(WL_SYNCM_COMM), O_RDWR);
+	int fg = open_or_die(path_of(WL_SYNCM_GONE), O_RDWR);
+
+	wr(fc, WL_SYNCM_WR, WL_SYNCM_WR);
+	timed_sync(WL_SYNCM_COMM, false, 0, fc, 0);
+	wr(fg, WL_SYNCM_WR, WL_SYNCM_WR);
+	timed_sync(WL_SYNCM_GONE, false, 0, fg, 0);
+	if (unlink(path_of(WL_SYNCM_GONE)))
+		die("unlink %s: %s", WL_SYNCM_GONE, strerror(errno));
+	timed_sync(WL_SYNCM_GONE, false, 1, fg, 0);
+	if (prctl(PR_SET_NAME, WL_SYNCM_NAME))
+		die("prctl(PR_SET_NAME): %s", strerror(errno));
+	timed_sync(WL_SYNCM_COMM, false, 1, fc, 0);
+	close(fc);
+	close(fg);
+	fflush(stdout);
+}
+
 /* ---- times -------------------------------------------------------------------------------- */
 
 /*
@@ -916,7 +940,7 @@ static const struct {
 	{ "append", scen_append },   { "errors", scen_errors }, { "special", scen_special },
 	{ "threads", scen_threads }, { "fork", scen_fork },	{ "unlink", scen_unlink },
 	{ "paths", scen_paths },     { "longpath", scen_longpath }, { "vector", scen_vector },
-	{ "errors2", scen_errors2 }, { "sendfile", scen_sendfile }, { "sync", scen_sync },
+	{ "errors2", scen_errors2 }, { "sendfile", scen_sendfile }, { "sync", scen_sync }, { "syncmeta", scen_syncmeta },
 	{ "close", scen_close },     { "times", scen_times },     { "mounts", scen_mounts },	{ "tmpfile", scen_tmpfile },
 	{ "tshared", scen_tshared }, { "pshared", scen_pshared }, { "random", scen_random },
 };
