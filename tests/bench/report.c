@@ -3,7 +3,13 @@
  * The tables of `make bench`, one per measure, and issue 5's targets
  * evaluated on this run.  Every figure is min / median / max over the
  * counted rounds; "added" is a tracer's median minus none's median on the
- * same workload, "ratio" that added over the floor's added.
+ * same workload, "ratio" that added over the floor's added.  The same two
+ * figures from the minimums follow: on a shared VM the other tenants only
+ * ever add time to a round (steal, evicted caches), so each tracer's
+ * fastest round is its cost with the least of that.  Two runs of one
+ * commit (2026-11-26) gave per-call ratios that moved by at most 0.16
+ * between runs at the minimum and by up to 0.48 at the median.  Issue 5's
+ * per-call targets are judged on both, and a verdict says which held.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -98,6 +104,16 @@ static double added(const struct results *res, enum tracer_id t, enum wl_id w)
 	return med(res, t, w) - med(res, TR_NONE, w);
 }
 
+static double min_ns(const struct results *res, enum tracer_id t, enum wl_id w)
+{
+	return cell_sum(res->cells[t][w], res->cnt[t][w], F_NS).min;
+}
+
+static double added_min(const struct results *res, enum tracer_id t, enum wl_id w)
+{
+	return min_ns(res, t, w) - min_ns(res, TR_NONE, w);
+}
+
 void report_bpftrace_script(const char *script)
 {
 	printf("\n== the bpftrace comparator: bpftrace --no-warnings -e SCRIPT PID ==\n%s", script);
@@ -123,29 +139,40 @@ void report_machine(const char *bpftrace, const char *bpftrace_note)
 
 /* ---- tables ------------------------------------------------------------------ */
 
+static void ratio_str(char *buf, size_t sz, enum tracer_id t, double a, double floor_a)
+{
+	if (t > TR_FLOOR && floor_a >= MIN_FLOOR_ADDED_NS)
+		snprintf(buf, sz, "%.2fx", a / floor_a);
+}
+
 static void table_ns(const struct results *res)
 {
 	printf("\n== ns per call (bpf_stats off): min / median / max over %d rounds; added = median"
-	       " - none's median; ratio = added / floor's added ==\n",
+	       " - none's median; ratio = added / floor's added; the same two from the minimums"
+	       " ==\n",
 	       ROUNDS);
-	printf("%-10s %-24s %-11s %8s %8s %8s %8s %7s\n", "tracer", "workload", "unit", "min",
-	       "median", "max", "added", "ratio");
+	printf("%-10s %-24s %-11s %8s %8s %8s %8s %7s %9s %9s\n", "tracer", "workload", "unit",
+	       "min", "median", "max", "added", "ratio", "min-added", "min-ratio");
 	for (int w = 0; w < WL_SCALE0; w++) {
-		double floor_added = added(res, TR_FLOOR, w);
+		double floor_added = added(res, TR_FLOOR, w),
+		       floor_min = added_min(res, TR_FLOOR, w);
 
 		for (int t = 0; t < TRACERS; t++) {
 			struct summary s = cell_sum(res->cells[t][w], res->cnt[t][w], F_NS);
-			double a = added(res, t, w);
-			char ratio[16] = "-", add[16] = "-";
+			double a = added(res, t, w), am = added_min(res, t, w);
+			char ratio[16] = "-", add[16] = "-", ratio_m[16] = "-", add_m[16] = "-";
 
 			if (!s.n)
 				continue;
-			if (t != TR_NONE)
+			if (t != TR_NONE) {
 				snprintf(add, sizeof(add), "%+.0f", a);
-			if (t > TR_FLOOR && floor_added >= MIN_FLOOR_ADDED_NS)
-				snprintf(ratio, sizeof(ratio), "%.2fx", a / floor_added);
-			printf("%-10s %-24s %-11s %8.0f %8.0f %8.0f %8s %7s\n", tracer_names[t],
-			       wl_specs[w].name, wl_specs[w].unit, s.min, s.med, s.max, add, ratio);
+				snprintf(add_m, sizeof(add_m), "%+.0f", am);
+			}
+			ratio_str(ratio, sizeof(ratio), t, a, floor_added);
+			ratio_str(ratio_m, sizeof(ratio_m), t, am, floor_min);
+			printf("%-10s %-24s %-11s %8.0f %8.0f %8.0f %8s %7s %9s %9s\n",
+			       tracer_names[t], wl_specs[w].name, wl_specs[w].unit, s.min, s.med,
+			       s.max, add, ratio, add_m, ratio_m);
 		}
 	}
 	printf("(ratio '-': the floor added under %.0f ns, within noise)\n", MIN_FLOOR_ADDED_NS);
@@ -328,7 +355,18 @@ static void table_scale(const struct results *res)
 
 static void verdict(const char *what, const char *target, bool pass)
 {
-	printf("  %-62s (target %s): %s\n", what, target, pass ? "PASS" : "MISS");
+	printf("  %-72s (target %s): %s\n", what, target, pass ? "PASS" : "MISS");
+}
+
+/* a per-call target, judged at the median and at the minimum */
+static void verdict2(const char *what, const char *target, bool pass_med, bool pass_min)
+{
+	const char *v = pass_med && pass_min ? "PASS"
+			: pass_min	     ? "PASS at the min, MISS at the median"
+			: pass_med	     ? "PASS at the median, MISS at the min"
+					     : "MISS";
+
+	printf("  %-72s (target %s): %s\n", what, target, v);
 }
 
 static void targets_per_call(const struct results *res)
@@ -337,19 +375,22 @@ static void targets_per_call(const struct results *res)
 
 	for (int w = 0; w <= WL_FSYNC; w++) {
 		double io = added(res, TR_IOTRACE, w), fl = added(res, TR_FLOOR, w);
-		double pair = added(res, TR_PAIR, w);
+		double pair = added(res, TR_PAIR, w), bt = added(res, TR_BPFTRACE, w);
+		double io_m = added_min(res, TR_IOTRACE, w), fl_m = added_min(res, TR_FLOOR, w);
+		double pair_m = added_min(res, TR_PAIR, w), bt_m = added_min(res, TR_BPFTRACE, w);
 
-		snprintf(what, sizeof(what), "%s: added iotrace/floor = %.1fx", wl_specs[w].name,
-			 io / fl);
-		verdict(what, "≤ 2x", io <= 2 * fl);
-		snprintf(what, sizeof(what), "%s: added iotrace %.0f ns vs hash-pair %.0f ns",
-			 wl_specs[w].name, io, pair);
-		verdict(what, "≤ hash-pair", io <= pair);
+		snprintf(what, sizeof(what), "%s: iotrace/floor %.2fx (min %.2fx)",
+			 wl_specs[w].name, io / fl, io_m / fl_m);
+		verdict2(what, "≤ 2x", io <= 2 * fl, io_m <= 2 * fl_m);
+		snprintf(what, sizeof(what),
+			 "%s: iotrace %+.0f ns vs hash-pair %+.0f (min %+.0f/%+.0f)",
+			 wl_specs[w].name, io, pair, io_m, pair_m);
+		verdict2(what, "≤ hash-pair", io <= pair, io_m <= pair_m);
 		if (!res->have_bpftrace)
 			continue;
-		snprintf(what, sizeof(what), "%s: added iotrace/bpftrace = %.2f", wl_specs[w].name,
-			 io / added(res, TR_BPFTRACE, w));
-		verdict(what, "≤ 0.33", io <= added(res, TR_BPFTRACE, w) / 3);
+		snprintf(what, sizeof(what), "%s: iotrace/bpftrace %.2f (min %.2f)",
+			 wl_specs[w].name, io / bt, io_m / bt_m);
+		verdict2(what, "≤ 0.33", io <= bt / 3, io_m <= bt_m / 3);
 	}
 }
 
@@ -361,10 +402,13 @@ static void targets_other(const struct results *res)
 	double tol = none_g.max - none_g.min;
 	char what[160];
 
-	snprintf(what, sizeof(what), "miss path: added iotrace/floor = %.2fx",
-		 added(res, TR_IOTRACE, WL_MISS) / added(res, TR_FLOOR, WL_MISS));
-	verdict(what, "≤ 1.3x",
-		added(res, TR_IOTRACE, WL_MISS) <= 1.3 * added(res, TR_FLOOR, WL_MISS));
+	double io_x = added(res, TR_IOTRACE, WL_MISS), fl_x = added(res, TR_FLOOR, WL_MISS);
+	double io_xm = added_min(res, TR_IOTRACE, WL_MISS),
+	       fl_xm = added_min(res, TR_FLOOR, WL_MISS);
+
+	snprintf(what, sizeof(what), "miss path: iotrace/floor %.2fx (min %.2fx)", io_x / fl_x,
+		 io_xm / fl_xm);
+	verdict2(what, "≤ 1.3x", io_x <= 1.3 * fl_x, io_xm <= 1.3 * fl_xm);
 	snprintf(what, sizeof(what), "getppid tax: iotrace %+.0f ns vs floor %+.0f ns (noise %.0f)",
 		 io_g, fl_g, tol);
 	verdict(what, "≤ floor + noise", io_g <= fl_g + tol);
