@@ -358,7 +358,11 @@ static void verdict(const char *what, const char *target, bool pass)
 	printf("  %-72s (target %s): %s\n", what, target, pass ? "PASS" : "MISS");
 }
 
-/* a per-call target, judged at the median and at the minimum */
+/*
+ * A per-call figure judged at the median and at the minimum.  target is
+ * "target ≤ ..." or "aim ≤ ...": issue 5 sets at most hash-pair and 1/3 of
+ * bpftrace as targets, and 2x the floor as the aim.
+ */
 static void verdict2(const char *what, const char *target, bool pass_med, bool pass_min)
 {
 	const char *v = pass_med && pass_min ? "PASS"
@@ -366,7 +370,7 @@ static void verdict2(const char *what, const char *target, bool pass_med, bool p
 			: pass_med	     ? "PASS at the median, MISS at the min"
 					     : "MISS";
 
-	printf("  %-72s (target %s): %s\n", what, target, v);
+	printf("  %-72s (%s): %s\n", what, target, v);
 }
 
 static void targets_per_call(const struct results *res)
@@ -381,16 +385,16 @@ static void targets_per_call(const struct results *res)
 
 		snprintf(what, sizeof(what), "%s: iotrace/floor %.2fx (min %.2fx)",
 			 wl_specs[w].name, io / fl, io_m / fl_m);
-		verdict2(what, "≤ 2x", io <= 2 * fl, io_m <= 2 * fl_m);
+		verdict2(what, "aim ≤ 2x", io <= 2 * fl, io_m <= 2 * fl_m);
 		snprintf(what, sizeof(what),
 			 "%s: iotrace %+.0f ns vs hash-pair %+.0f (min %+.0f/%+.0f)",
 			 wl_specs[w].name, io, pair, io_m, pair_m);
-		verdict2(what, "≤ hash-pair", io <= pair, io_m <= pair_m);
+		verdict2(what, "target ≤ hash-pair", io <= pair, io_m <= pair_m);
 		if (!res->have_bpftrace)
 			continue;
 		snprintf(what, sizeof(what), "%s: iotrace/bpftrace %.2f (min %.2f)",
 			 wl_specs[w].name, io / bt, io_m / bt_m);
-		verdict2(what, "≤ 0.33", io <= bt / 3, io_m <= bt_m / 3);
+		verdict2(what, "target ≤ 0.33", io <= bt / 3, io_m <= bt_m / 3);
 	}
 }
 
@@ -408,7 +412,7 @@ static void targets_other(const struct results *res)
 
 	snprintf(what, sizeof(what), "miss path: iotrace/floor %.2fx (min %.2fx)", io_x / fl_x,
 		 io_xm / fl_xm);
-	verdict2(what, "≤ 1.3x", io_x <= 1.3 * fl_x, io_xm <= 1.3 * fl_xm);
+	verdict2(what, "target ≤ 1.3x", io_x <= 1.3 * fl_x, io_xm <= 1.3 * fl_xm);
 	snprintf(what, sizeof(what), "getppid tax: iotrace %+.0f ns vs floor %+.0f ns (noise %.0f)",
 		 io_g, fl_g, tol);
 	verdict(what, "≤ floor + noise", io_g <= fl_g + tol);
@@ -459,7 +463,7 @@ void report_all(const struct results *res)
 	table_memlock(res);
 	table_bpf_time(res);
 	table_scale(res);
-	printf("\n== issue 5 targets, from this run ==\n");
+	printf("\n== issue 5 targets and its 2x aim, from this run ==\n");
 	targets_per_call(res);
 	targets_other(res);
 	targets_scale(res);
