@@ -23,6 +23,7 @@
 #define MIN_FLOOR_ADDED_NS 5.0	/* below, a ratio to the floor means nothing */
 #define SCALE_TOL_NS	   20.0 /* "does not grow measurably": max(this, 10%) */
 #define TOP_PROGS	   2
+#define BUSY_HOST_FRAC	   0.10 /* untraced median this far above its min: a busy host */
 
 struct summary {
 	double min, med, max;
@@ -183,6 +184,7 @@ static void noise_line(const struct results *res)
 {
 	double worst = 0, worst_rel = 0;
 	int wt = 0, ww = 0;
+	bool busy = false;
 
 	for (int w = 0; w < WL_SCALE0; w++) {
 		for (int t = 0; t < TRACERS; t++) {
@@ -198,6 +200,25 @@ static void noise_line(const struct results *res)
 	}
 	printf("noise: widest max-min is %.0f ns (%.1f%% of its median), %s on %s\n", worst,
 	       worst_rel * 100, tracer_names[wt], wl_specs[ww].name);
+	/*
+	 * The untraced rounds do the same work each time, so their median
+	 * above their minimum is the host's interference, per workload.
+	 */
+	printf("noise: untraced median above its minimum:");
+	for (int w = 0; w < WL_SCALE0; w++) {
+		struct summary s = cell_sum(res->cells[TR_NONE][w], res->cnt[TR_NONE][w], F_NS);
+
+		if (s.n && s.min > 0)
+			printf(" %s %.0f%%%s", wl_specs[w].name, 100 * (s.med - s.min) / s.min,
+			       w + 1 < WL_SCALE0 ? "," : "");
+		if (s.n && s.min > 0 && (s.med - s.min) / s.min > BUSY_HOST_FRAC)
+			busy = true;
+	}
+	printf("\n");
+	if (busy)
+		printf("noise: over %.0f%% somewhere: the host was busy during this run, and the"
+		       " medians there say more about it than about the tracers\n",
+		       BUSY_HOST_FRAC * 100);
 }
 
 static void row_ms(const char *name, struct summary s, const char *unit)
