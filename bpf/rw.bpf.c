@@ -12,6 +12,7 @@
 #include "helpers.bpf.h"
 #include "kernel.bpf.h"
 #include "maps.bpf.h"
+#include "filter.bpf.h"
 #include <asm/unistd.h>
 
 #define O_APPEND    02000
@@ -25,8 +26,6 @@ extern __u32 hist_bucket(__u64 v);
 extern __u32 lat_bucket(__u64 v);
 extern __u32 seq_classify(struct seq_state *st, __u64 start, __u64 done);
 extern __u32 seq_rewrite(struct seq_state *st, __u64 start);
-extern __u32 filter_task(__u32 tgid, const char *comm, __u32 self_tgid, __u32 mode,
-			 const struct comm_list *list);
 extern __u32 filter_file(__u32 mode, __u64 sb_flags);
 
 /* include/trace/events/syscalls.h: 8 bytes of common fields, then the nr */
@@ -198,14 +197,14 @@ static __always_inline void current_comm(struct task_struct *task, __u64 comm[2]
 	}
 }
 
-/* Is the task traced?  (asm filter_task with this build's knobs) */
+/* Is the task traced?  (bpf/filter.bpf.h with this build's knobs) */
 static __always_inline int task_traced(struct task_struct *task, __u64 pid_tgid)
 {
 	__u64 comm[2] = {};
 
 	if (iot_cfg.filter_mode & FILTER_COMMS)
 		current_comm(task, comm);
-	return filter_task(pid_tgid >> 32, (const char *)comm, iot_cfg.self_tgid,
+	return task_filter(pid_tgid >> 32, (const char *)comm, iot_cfg.self_tgid,
 			   iot_cfg.filter_mode, (const struct comm_list *)&iot_cfg.comms);
 }
 

@@ -9,9 +9,7 @@
 #include "helpers.bpf.h"
 #include "kernel.bpf.h"
 #include "maps.bpf.h"
-
-extern __u32 filter_task(__u32 tgid, const char *comm, __u32 self_tgid, __u32 mode,
-			 const struct comm_list *list);
+#include "filter.bpf.h"
 
 /* include/trace/events/sched.h: TP_PROTO(struct task_struct *parent, struct task_struct *child) */
 SEC("raw_tracepoint/sched_process_fork")
@@ -27,7 +25,7 @@ int sched_process_fork(__u64 *ctx)
 		return 0;
 	if (iot_cfg.filter_mode & FILTER_COMMS)
 		bpf_get_current_comm(comm, sizeof(comm));
-	if (!filter_task(pid_tgid >> 32, comm, iot_cfg.self_tgid, iot_cfg.filter_mode,
+	if (!task_filter(pid_tgid >> 32, comm, iot_cfg.self_tgid, iot_cfg.filter_mode,
 			 (const struct comm_list *)&iot_cfg.comms))
 		return 0;
 	KREAD(tgid, child->tgid);

@@ -45,6 +45,10 @@
 #define FILTER_ALL	1 /* no pid or comm target: trace every process */
 #define FILTER_PIDS	2 /* the pids bitmap holds targets */
 #define FILTER_COMMS	4 /* the comms map holds targets */
+/* filter_task's answers: ASK, the caller looks the comm up in the comms hash */
+#define FILTER_TASK_NO	0
+#define FILTER_TASK_YES 1
+#define FILTER_TASK_ASK 2
 #define COMM_LEN	16
 /*
  * The pids map is a bitmap over every possible tgid: an array of PID_WORDS

@@ -1,9 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Harness for asm/filter.S, with the production map names the asm binds to.
- *   harness_filter_task: results[0] = filter_task(ctx[0], comm, ctx[1], ctx[2],
- *                        &comm_targets) where comm (16 bytes, on this stack) =
- *                        ctx[3], ctx[4]; comm_targets is set from user space
+ *   harness_filter_task: results[0] = task_filter(ctx[0], comm, ctx[1], ctx[2],
+ *                        &comm_targets), production's composition of the pids
+ *                        lookup, asm filter_task and the comms lookup
+ *                        (bpf/filter.bpf.h), where comm (16 bytes, on this
+ *                        stack) = ctx[3], ctx[4]; comm_targets is set from
+ *                        user space
+ *   harness_filter_task_raw: results[0] = filter_task(ctx[0], ctx[1], comm,
+ *                        ctx[2], &comm_targets), the asm alone, comm as above
  *   harness_filter_file: results[0] = filter_file(ctx[0], ctx[1])
  */
 #ifdef __bpf__ /* the test-asm link globs every .c of tests/asm, this one too */
@@ -29,8 +34,8 @@ struct bpf_map_def_legacy comms SEC("maps") = {
 /* the comm list filter_task compares in place; cnt 0: the comms hash */
 struct comm_list comm_targets;
 
-extern __u64 filter_task(__u32 tgid, const char *comm, __u32 self, __u32 mode,
-			 const struct comm_list *list);
+#include "filter.bpf.h"
+
 extern __u64 filter_file(__u32 i_mode, __u64 s_flags);
 
 SEC("raw_tracepoint/harness_filter_task")
@@ -41,7 +46,19 @@ int harness_filter_task(__u64 *ctx)
 
 	if (!res)
 		return 1;
-	*res = filter_task(ctx[0], (const char *)comm, ctx[1], ctx[2], &comm_targets);
+	*res = task_filter(ctx[0], (const char *)comm, ctx[1], ctx[2], &comm_targets);
+	return 0;
+}
+
+SEC("raw_tracepoint/harness_filter_task_raw")
+int harness_filter_task_raw(__u64 *ctx)
+{
+	__u64 comm[COMM_LEN / sizeof(__u64)] = { ctx[3], ctx[4] };
+	__u64 *res = result_slot(&results, 0);
+
+	if (!res)
+		return 1;
+	*res = filter_task(ctx[0], ctx[1], (const char *)comm, ctx[2], &comm_targets);
 	return 0;
 }
 

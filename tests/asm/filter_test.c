@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * asm/filter.S in the kernel through tests/asm/filter.bpf.c.  filter_task
- * runs against pids/comms maps filled from user space, and against in-place
- * comm lists (all targets, the first two, a count over COMM_LIST_MAX), for
- * every mode combination, target and non-target tgids and comms, and
- * self-exclusion;
+ * runs inside production's caller (bpf/filter.bpf.h) against pids/comms
+ * maps filled from user space, and against in-place comm lists (all
+ * targets, the first two, a count over COMM_LIST_MAX), for every mode
+ * combination, target and non-target tgids and comms, and self-exclusion;
+ * and alone, against the bitmap words and answers of its own contract;
  * filter_file against every file type and the KERNMOUNT flag.  References
  * are plain C over the same tables (and <sys/stat.h> for file types).
  */
@@ -261,6 +262,73 @@ ParameterizedTest(struct task_vec *v, filter, task_matches_reference, .init = lo
 		"filter_task(tgid %#llx, comm \"%.16s\", self %#llx, mode %#llx, list cnt %u) = %llu",
 		(unsigned long long)v->tgid, v->comm, (unsigned long long)v->self,
 		(unsigned long long)v->mode, list_cnt[v->list], (unsigned long long)got);
+}
+
+/*
+ * The asm alone (harness_filter_task_raw): filter_task sees the bitmap word
+ * its caller read and answers FILTER_TASK_ASK where the caller has to look
+ * in the comms hash.  Its reference, over the same comm lists.
+ */
+static uint64_t ref_filter_task_raw(uint64_t ids, uint64_t word, const char comm[COMM_LEN],
+				    uint64_t mode, enum list_state list)
+{
+	uint32_t tgid = (uint32_t)ids, self = (uint32_t)(ids >> 32);
+
+	if (tgid == self)
+		return FILTER_TASK_NO;
+	if (mode & FILTER_ALL)
+		return FILTER_TASK_YES;
+	if ((mode & FILTER_PIDS) && (word >> (tgid & 63) & 1))
+		return FILTER_TASK_YES;
+	if (!(mode & FILTER_COMMS))
+		return FILTER_TASK_NO;
+	if (list == LIST_HASH)
+		return FILTER_TASK_ASK;
+	return comm_in_list(comm, list) ? FILTER_TASK_YES : FILTER_TASK_NO;
+}
+
+Test(filter, task_raw_matches_reference, .init = load, .fini = unload)
+{
+	static const uint64_t ids[] = {
+		100, 999ULL << 32 | 100, 100ULL << 32 | 100, 999ULL << 32 | 63, 999ULL << 32 | 64, 0
+	};
+	static const uint64_t words[] = { 0,	      PID_BIT(100), PID_BIT(63),
+					  PID_BIT(0), UINT64_MAX,   ~PID_BIT(100) };
+	static const uint64_t modes[] = {
+		0, 1, 2, 3, 4, 5, 6, 7, 0xfffffff8ULL, 0x100000000ULL | FILTER_COMMS
+	};
+	static const char *const comms[] = { "cat", "dd", "vim", "", "fifteen-chars-x" };
+	size_t runs = 0;
+
+	for (int l = 0; l < LIST_STATES; l++) {
+		set_list((enum list_state)l);
+		for (size_t i = 0; i < sizeof(ids) / sizeof(ids[0]); i++)
+			for (size_t w = 0; w < sizeof(words) / sizeof(words[0]); w++)
+				for (size_t m = 0; m < sizeof(modes) / sizeof(modes[0]); m++)
+					for (size_t c = 0; c < sizeof(comms) / sizeof(comms[0]);
+					     c++) {
+						char comm[COMM_LEN] = { 0 };
+						uint64_t args[5] = { ids[i], words[w], modes[m] },
+							 got, want;
+
+						strncpy(comm, comms[c], COMM_LEN - 1);
+						memcpy(&args[3], comm, COMM_LEN);
+						got = run("harness_filter_task_raw", args, 5);
+						want = ref_filter_task_raw(ids[i], words[w], comm,
+									   modes[m],
+									   (enum list_state)l);
+						cr_assert_eq(
+							got, want,
+							"filter_task(ids %#llx, word %#llx, comm \"%s\", mode %#llx, list cnt %u) = %llu, want %llu",
+							(unsigned long long)ids[i],
+							(unsigned long long)words[w], comms[c],
+							(unsigned long long)modes[m], list_cnt[l],
+							(unsigned long long)got,
+							(unsigned long long)want);
+						runs++;
+					}
+	}
+	cr_assert_eq(runs, LIST_STATES * 6 * 6 * 10 * 5);
 }
 
 /* The maps are read at run time: removing a target stops tracing it. */
