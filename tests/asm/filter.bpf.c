@@ -38,28 +38,29 @@ struct comm_list comm_targets;
 
 extern __u64 filter_file(__u32 i_mode, __u64 s_flags);
 
-SEC("raw_tracepoint/harness_filter_task")
-int harness_filter_task(__u64 *ctx)
+/* comm (16 bytes, on this stack) from ctx[3], ctx[4]; raw: the asm alone */
+static __always_inline int run_filter_task(__u64 *ctx, int raw)
 {
 	__u64 comm[COMM_LEN / sizeof(__u64)] = { ctx[3], ctx[4] };
 	__u64 *res = result_slot(&results, 0);
 
 	if (!res)
 		return 1;
-	*res = task_filter(ctx[0], (const char *)comm, ctx[1], ctx[2], &comm_targets);
+	*res = raw ? filter_task(ctx[0], ctx[1], (const char *)comm, ctx[2], &comm_targets)
+		   : task_filter(ctx[0], (const char *)comm, ctx[1], ctx[2], &comm_targets);
 	return 0;
+}
+
+SEC("raw_tracepoint/harness_filter_task")
+int harness_filter_task(__u64 *ctx)
+{
+	return run_filter_task(ctx, 0);
 }
 
 SEC("raw_tracepoint/harness_filter_task_raw")
 int harness_filter_task_raw(__u64 *ctx)
 {
-	__u64 comm[COMM_LEN / sizeof(__u64)] = { ctx[3], ctx[4] };
-	__u64 *res = result_slot(&results, 0);
-
-	if (!res)
-		return 1;
-	*res = filter_task(ctx[0], ctx[1], (const char *)comm, ctx[2], &comm_targets);
-	return 0;
+	return run_filter_task(ctx, 1);
 }
 
 SEC("raw_tracepoint/harness_filter_file")

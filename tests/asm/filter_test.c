@@ -298,8 +298,6 @@ Test(filter, task_raw_matches_reference, .init = load, .fini = unload)
 		0, 1, 2, 3, 4, 5, 6, 7, 0xfffffff8ULL, 0x100000000ULL | FILTER_COMMS
 	};
 	static const char *const comms[] = { "cat", "dd", "vim", "", "fifteen-chars-x" };
-	size_t runs = 0;
-
 	for (int l = 0; l < LIST_STATES; l++) {
 		set_list((enum list_state)l);
 		for (size_t i = 0; i < sizeof(ids) / sizeof(ids[0]); i++)
@@ -325,10 +323,8 @@ Test(filter, task_raw_matches_reference, .init = load, .fini = unload)
 							(unsigned long long)modes[m], list_cnt[l],
 							(unsigned long long)got,
 							(unsigned long long)want);
-						runs++;
 					}
 	}
-	cr_assert_eq(runs, LIST_STATES * 6 * 6 * 10 * 5);
 }
 
 /* The maps are read at run time: removing a target stops tracing it. */
