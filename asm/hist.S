@@ -112,7 +112,7 @@ hist_bucket:
 	 *   r0 - (r0 >> 6) maps 64 -> 63 and leaves 0..63 alone;
 	 * the final AND is a no-op on the value and is what gives the
 	 * verifier r0 in [0, 63] (a SUB of ranges would lose the bound).
-	 * Relies on HIST_BUCKETS == 64 (pinned in src/abi_check.c).
+	 * Relies on HIST_BUCKETS == 64 (pinned in src/record/abi_check.c).
 	 */
 	mov	%r2, %r0
 	rsh	%r2, 6			; 1 only for 64
@@ -156,7 +156,7 @@ hist_bucket:
  * v >> s = 4 + sub in [4, 7], idx = 4 * (k - 2) + 4 + sub = 4 * (k - 1) + sub.
  * v >> s < 8 always, so masking it with 7 changes nothing.  The 3, 7 and
  * 2 below are LAT_SUB_BITS + 1, (2 << LAT_SUB_BITS) - 1 and LAT_SUB_BITS,
- * pinned in src/abi_check.c.
+ * pinned in src/record/abi_check.c.
  */
 lat_bucket:
 	mov	%r6, %r1		; v survives the call in our own r6

@@ -63,7 +63,7 @@ struct heads {
 	__u8 sb[HEAD_SZ];
 };
 DEFINE_MAP(heads, MAP_PERCPU_ARRAY, sizeof(__u32), sizeof(struct heads), 1, 0);
-/* tail-call targets, filled by user space (src/record.c fill_tails) */
+/* tail-call targets, filled by user space (src/record/record.c fill_tails) */
 #define TAIL_EMIT_FILES 0 /* emit_files */
 #define TAIL_IOV_SUM	1 /* iov_sum */
 DEFINE_MAP(tails, MAP_PROG_ARRAY, sizeof(__u32), sizeof(__u32), 2, 0);

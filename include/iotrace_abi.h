@@ -3,7 +3,7 @@
  * The one ABI shared by the BPF handlers (bpf/), the hand-written asm (asm/)
  * and user space (src/).  The part outside #ifndef __ASSEMBLER__ is plain
  * #defines that asm can use; struct layouts that asm touches are pinned by
- * _Static_assert in src/abi_check.c.
+ * _Static_assert in src/record/abi_check.c.
  */
 #ifndef IOTRACE_ABI_H
 #define IOTRACE_ABI_H

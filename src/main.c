@@ -11,10 +11,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "iotrace.h"
-#include "opt.h"
+#include "record/record.h"
+#include "cli/opt.h"
 #include "loader.h"
-#include "report.h"
+#include "format/document.h"
+#include "report/report.h"
 
 /* include/linux/threads.h: no pid is ever above 4 * 1024 * 1024 (64-bit) */
 #define PID_MAX_LIMIT 4194304

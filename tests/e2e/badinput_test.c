@@ -30,7 +30,7 @@
 
 #include "e2e.h"
 #include "expect.h"
-#include "jsonr.h"
+#include "format/jsonr.h"
 
 enum need {
 	NEED_NONE,

@@ -23,7 +23,7 @@
 
 #include "e2e.h"
 #include "expect.h"
-#include "jsonr.h"
+#include "format/jsonr.h"
 
 #define FILE_CNT 5
 

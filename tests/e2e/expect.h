@@ -15,7 +15,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "jsonr.h"
+#include "format/jsonr.h"
 
 #define M_HIST	    64
 #define M_LAT_HIST  160

@@ -11,7 +11,7 @@
 
 #include "e2e.h"
 #include "expect.h"
-#include "jsonr.h"
+#include "format/jsonr.h"
 #include "workload.h"
 
 static char *tdir;

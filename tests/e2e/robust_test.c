@@ -27,7 +27,7 @@
 
 #include "e2e.h"
 #include "expect.h"
-#include "jsonr.h"
+#include "format/jsonr.h"
 
 #define FAULTLOAD OUT_DIR "/tests/e2e/faultload"
 #define DATA_SZ	  65536

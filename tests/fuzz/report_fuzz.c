@@ -9,7 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "report.h"
+#include "format/document.h"
+#include "report/report.h"
 
 static FILE *devnull;
 

@@ -17,7 +17,7 @@
 #include <string.h>
 #include <sys/utsname.h>
 
-#include "jsonr.h"
+#include "format/jsonr.h"
 #include "scenario.h"
 #include "smoke.h"
 

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <criterion/criterion.h>
 
-#include "iotrace.h"
+#include "record/record.h"
 
 /* the dense form of a sparse histogram */
 static void dense_of(const struct hist_nz *h, __u64 *out)

@@ -2,7 +2,7 @@
 /*
  * The JSON reader: valid documents and what the DOM holds, one pinned
  * message and offset per malformed input, robustness on truncated and
- * mutated input, and a round trip through src/json.c's writer (control
+ * mutated input, and a round trip through src/format/json.c's writer (control
  * characters, NULs, invalid UTF-8 replaced by U+FFFD).
  */
 #include <errno.h>
@@ -11,8 +11,8 @@
 #include <string.h>
 #include <criterion/criterion.h>
 
-#include "json.h"
-#include "jsonr.h"
+#include "format/json.h"
+#include "format/jsonr.h"
 
 static struct jval *parse_ok(const char *s, size_t len)
 {
@@ -488,7 +488,7 @@ Test(jsonr, survives_random_mutations)
 	free(buf);
 }
 
-/* ---- round trip through the writer (src/json.c) ------------------------------------------- */
+/* ---- round trip through the writer (src/format/json.c) ------------------------------------------- */
 
 struct memout {
 	char *buf;

@@ -12,9 +12,9 @@
 #include <unistd.h>
 #include <criterion/criterion.h>
 
-#include "iotrace.h"
-#include "json.h"
-#include "outbuf.h"
+#include "record/record.h"
+#include "format/json.h"
+#include "format/outbuf.h"
 
 static struct file_entry *add_file(struct trace_result *res, uint64_t ino, uint32_t dev,
 				   const char *comps, size_t comps_sz, const char *fstype,

@@ -15,8 +15,9 @@
 #include <criterion/criterion.h>
 
 #include "e2e.h"
-#include "jsonr.h"
-#include "report.h"
+#include "format/jsonr.h"
+#include "format/document.h"
+#include "report/report.h"
 
 #define FIX SRC_DIR "/tests/fixtures/report/"
 

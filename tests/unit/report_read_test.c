@@ -12,7 +12,8 @@
 #include <unistd.h>
 #include <criterion/criterion.h>
 
-#include "report.h"
+#include "format/document.h"
+#include "report/report.h"
 
 #define FILE_OK                                                                                       \
 	"{\"path\": \"/a\", \"dev\": \"8:1\", \"ino\": 1, \"fstype\": \"ext4\", \"comms\": [\"x\"], " \

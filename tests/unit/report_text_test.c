@@ -10,7 +10,8 @@
 #include <criterion/criterion.h>
 
 #include "e2e.h"
-#include "report.h"
+#include "format/document.h"
+#include "report/report.h"
 
 #define FIX SRC_DIR "/tests/fixtures/report/"
 

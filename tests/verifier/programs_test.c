@@ -18,7 +18,7 @@
 #include "iotrace_abi.h"
 #include "loader.h"
 
-/* the objects iotrace embeds (src/embed.S), as built in OUT_DIR */
+/* the objects iotrace embeds (src/record/embed.S), as built in OUT_DIR */
 static const char *const prod_objs[] = {
 	"bpf/rw.bpf.o", "bpf/task.bpf.o", "asm/hist.o", "asm/seq.o", "asm/filter.o",
 };

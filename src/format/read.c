@@ -15,9 +15,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "jsonr.h"
-#include "report.h"
-#include "schema.h"
+#include "format/jsonr.h"
+#include "format/document.h"
+#include "format/schema.h"
 
 #define AT_SZ 192
 

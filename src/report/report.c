@@ -13,8 +13,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "report.h"
-#include "opt.h"
+#include "format/document.h"
+#include "report/report.h"
+#include "cli/log.h"
+#include "cli/opt.h"
 
 enum ropt_id {
 	RO_TOP = 'n',

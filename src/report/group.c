@@ -11,8 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "report.h"
-#include "schema.h"
+#include "format/document.h"
+#include "report/report.h"
+#include "format/schema.h"
 
 /* prefix "/tmp" selects /tmp and everything below it, not /tmpfoo */
 static bool has_prefix(const struct rentry *e, const char *prefix)
@@ -288,23 +289,6 @@ static int cmp_u64(uint64_t a, uint64_t b)
 	return a < b ? -1 : a > b;
 }
 
-static int cmp_ident(const void *pa, const void *pb)
-{
-	const struct rentry *a = *(struct rentry *const *)pa, *b = *(struct rentry *const *)pb;
-	size_t n = a->path_len < b->path_len ? a->path_len : b->path_len;
-	int c = memcmp(a->path, b->path, n);
-
-	if (c)
-		return c;
-	c = cmp_u64(a->path_len, b->path_len);
-	c = c
-		    ?: cmp_u64((uint64_t)a->dev_major << 32 | a->dev_minor,
-			       (uint64_t)b->dev_major << 32 | b->dev_minor);
-	c = c ?: cmp_u64(a->ino, b->ino);
-	c = c ?: cmp_u64(a->has_pid, b->has_pid);
-	return c ?: cmp_u64(a->pid, b->pid);
-}
-
 /* the sort key; entries without a value (no successful call for seq) sort last */
 static void key_of_sort(const struct rentry *e, enum rsort key, uint64_t v[2])
 {
@@ -345,15 +329,10 @@ static int cmp_by_key(const void *pa, const void *pb, void *ctx)
 	key_of_sort(*(struct rentry *const *)pb, key, b);
 	c = cmp_u64(b[0], a[0]);
 	c = c ?: cmp_u64(b[1], a[1]);
-	return c ?: cmp_ident(pa, pb);
+	return c ?: rentry_cmp_ident(pa, pb);
 }
 
 void report_sort(struct rentry **v, size_t n, enum rsort key)
 {
 	qsort_r(v, n, sizeof(*v), cmp_by_key, &key);
-}
-
-void report_sort_path(struct rentry **v, size_t n)
-{
-	qsort(v, n, sizeof(*v), cmp_ident);
 }

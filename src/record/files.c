@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "iotrace.h"
+#include "record/record.h"
 
 #define CHUNK_SZ (1U << 20)
 

@@ -6,7 +6,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "opt.h"
+#include "cli/opt.h"
 
 void opt_tables(const struct opt_def *defs, size_t cnt, const char *lead, struct option *longs,
 		char *shorts)

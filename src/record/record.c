@@ -24,7 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "iotrace.h"
+#include "record/record.h"
 #include "loader.h"
 
 #define SCSTATS_PER_FILE 4 /* syscalls a file sees: read, write, close, one more */

@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The vocabulary of the schema-1 result format (shared/spec/output-format.md)
- * that the tracer's writer (output.c) and `iotrace report` share: syscall
+ * The vocabulary of the result format (docs/output-format.md) that the
+ * tracer and `iotrace report` share: the tool's version, syscall
  * names and kinds in syscalls.def order, the bounds of our two histogram
  * schemes, the RFC 3339 start time, and the CSV header and field quoting.
  */
-#ifndef IOTRACE_SCHEMA_H
-#define IOTRACE_SCHEMA_H
+#ifndef IOTRACE_FORMAT_SCHEMA_H
+#define IOTRACE_FORMAT_SCHEMA_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -14,6 +14,12 @@
 #include <stdio.h>
 
 #include "iotrace_abi.h"
+
+/* the version written into every document ("tool": {"version": ...}) */
+#define IOTRACE_VERSION "0.1.0"
+
+/* a FILE's "comms" holds at most this many command names */
+#define MAX_COMMS 16
 
 struct sc_info {
 	const char *name;

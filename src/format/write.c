@@ -3,17 +3,17 @@
  * The one writer of the schema-1 document and of its CSV form, over struct
  * rentry (a FILE object in memory): `iotrace report --format json|csv` writes
  * its entries (files or groups) with it, so reports compose, and the tracer
- * (output.c) writes each of its file_entry records through an rentry view.
+ * (record/output.c) writes each of its file_entry records through an rentry view.
  * Times are written minus a base: the earliest start of the documents read,
  * or 0 for the tracer, whose times are already relative.
  */
 #include <stdlib.h>
 #include <string.h>
 
-#include "json.h"
-#include "outbuf.h"
-#include "report.h"
-#include "schema.h"
+#include "format/json.h"
+#include "format/outbuf.h"
+#include "format/document.h"
+#include "format/schema.h"
 
 static void write_hist(struct json *j, const char *key, const struct rhist *h)
 {
@@ -236,7 +236,7 @@ void report_write_json(FILE *f, const struct rmodel *m, struct rentry **v, size_
 	};
 	struct json j;
 
-	report_sort_path(v, n);
+	rentry_sort_path(v, n);
 	d.duration_ns = duration_of(mt, v, n);
 	rdoc_json_begin(&j, f, &d);
 	for (size_t i = 0; i < n; i++)
@@ -353,7 +353,7 @@ void report_write_csv(FILE *f, const struct rmodel *m, struct rentry **v, size_t
 {
 	struct outbuf o;
 
-	report_sort_path(v, n);
+	rentry_sort_path(v, n);
 	csv_header(f, per_process);
 	ob_init(&o, f);
 	for (size_t i = 0; i < n; i++)

@@ -11,8 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "report.h"
-#include "schema.h"
+#include "format/document.h"
+#include "format/schema.h"
 
 static int add(uint64_t *dst, uint64_t v)
 {
@@ -490,4 +490,33 @@ void rmodel_free(struct rmodel *m)
 {
 	rmeta_free(&m->meta);
 	rtable_free(&m->files);
+}
+
+/* ---- order ---------------------------------------------------------------------------- */
+
+static int cmp_u64(uint64_t a, uint64_t b)
+{
+	return a < b ? -1 : a > b;
+}
+
+int rentry_cmp_ident(const void *pa, const void *pb)
+{
+	const struct rentry *a = *(struct rentry *const *)pa, *b = *(struct rentry *const *)pb;
+	size_t n = a->path_len < b->path_len ? a->path_len : b->path_len;
+	int c = memcmp(a->path, b->path, n);
+
+	if (c)
+		return c;
+	c = cmp_u64(a->path_len, b->path_len);
+	c = c
+		    ?: cmp_u64((uint64_t)a->dev_major << 32 | a->dev_minor,
+			       (uint64_t)b->dev_major << 32 | b->dev_minor);
+	c = c ?: cmp_u64(a->ino, b->ino);
+	c = c ?: cmp_u64(a->has_pid, b->has_pid);
+	return c ?: cmp_u64(a->pid, b->pid);
+}
+
+void rentry_sort_path(struct rentry **v, size_t n)
+{
+	qsort(v, n, sizeof(*v), rentry_cmp_ident);
 }

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The result document (shared/spec/output-format.md, schema 1) in JSON or
- * CSV, written by the format's one writer (report_out.c) from a view of
+ * CSV, written by the format's one writer (format/write.c) from a view of
  * each file_entry, to a temporary file created O_EXCL next to the target and
  * renamed into place, so a reader never sees half a document.  Also the
  * short human summary printed at the end of a trace.
@@ -14,14 +14,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "iotrace.h"
-#include "json.h"
-#include "report.h"
-#include "schema.h"
+#include "record/record.h"
+#include "format/json.h"
+#include "format/document.h"
+#include "format/schema.h"
 
 /*
  * One file_entry as a struct rentry, the model the format's writer takes
- * (report_out.c): the strings are the entry's own, the syscall entries and
+ * (format/write.c): the strings are the entry's own, the syscall entries and
  * histogram buckets go to scratch space reused for every file.  Times are
  * made relative to the start here, so the writer's base is 0.
  */

@@ -13,7 +13,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "outbuf.h"
+#include "format/outbuf.h"
 
 #define JSON_MAX_DEPTH 16
 

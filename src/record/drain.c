@@ -11,7 +11,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "iotrace.h"
+#include "record/record.h"
 #include "loader.h"
 
 /* include/uapi/linux/bpf.h ring buffer record header bits */

@@ -3,7 +3,7 @@
  * The slow paths of outbuf.h: handing the buffer to the FILE, long writes,
  * and decimal formatting two digits at a time.
  */
-#include "outbuf.h"
+#include "format/outbuf.h"
 
 void ob_flush(struct outbuf *o)
 {

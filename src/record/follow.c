@@ -14,7 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "iotrace.h"
+#include "record/record.h"
 
 /* 0, or why path cannot be exec'd as a shell would say it (126 vs 127) */
 static int check_executable(const char *path)

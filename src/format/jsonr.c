@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "jsonr.h"
+#include "format/jsonr.h"
 
 #define CHUNK_SZ (64 * 1024)
 

@@ -6,7 +6,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 
-#include "iotrace.h"
+#include "cli/log.h"
 
 int log_verbosity;
 

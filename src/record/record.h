@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * User-space side of iotrace: the options, the in-memory result model that
- * drain.c fills from the BPF maps and events, and the module entry points.
- * Pipeline: main -> record (objects, follow, drain) -> output (json, csv).
+ * The tracer: its options, the records that drain.c fills from the BPF maps
+ * and events, and the stages of a trace.  Pipeline: record.c runs a trace
+ * (objects, follow, attach, drain) and output.c writes it through the
+ * format's writer.
  */
-#ifndef IOTRACE_H
-#define IOTRACE_H
+#ifndef IOTRACE_RECORD_H
+#define IOTRACE_RECORD_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -14,14 +15,8 @@
 #include <sys/types.h>
 
 #include "iotrace_abi.h"
-
-#define IOTRACE_VERSION "0.1.0"
-
-/* ---- logging: one line "iotrace: ..." on stderr, -v/-vv for more --------- */
-extern int log_verbosity;
-void pr_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-void pr_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-void pr_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+#include "cli/log.h"
+#include "format/schema.h"
 
 /* ---- options -------------------------------------------------------------- */
 enum out_format { FORMAT_JSON, FORMAT_CSV };
@@ -44,9 +39,7 @@ struct options {
 	bool quiet;	      /* no human summary */
 };
 
-/* ---- result model --------------------------------------------------------- */
-#define MAX_COMMS 16
-
+/* ---- records ---------------------------------------------------------------- */
 /* A histogram as its non-zero buckets, by ascending bucket index. */
 struct hbin {
 	uint64_t cnt;

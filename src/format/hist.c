@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "report.h"
-#include "schema.h"
+#include "format/document.h"
+#include "format/schema.h"
 
 /* append b to out[0..*n), coalescing it with the last bucket when they overlap */
 static int push(struct rbucket *out, size_t *n, const struct rbucket *b)

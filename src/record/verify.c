@@ -11,7 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "iotrace.h"
+#include "record/record.h"
 #include "loader.h"
 
 struct prog_stats {

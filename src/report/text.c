@@ -9,9 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "json.h"
-#include "report.h"
-#include "schema.h"
+#include "format/json.h"
+#include "format/document.h"
+#include "report/report.h"
+#include "format/schema.h"
 
 #define WIDTH 100
 #define BAR_W 52

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The BPF objects, embedded whole (.incbin, searched in .output/ through
- * -Wa,-I), and a table of them for src/objects.c: {name, start, end} triples.
+ * -Wa,-I), and a table of them for src/record/objects.c: {name, start, end} triples.
  */
 	.macro	blob name, file
 	.section .rodata.bpfobj,"a"

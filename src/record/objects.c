@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The BPF objects embedded in the binary by src/embed.S, opened as one
+ * The BPF objects embedded in the binary by src/record/embed.S, opened as one
  * loader object: the C handlers plus the asm subprograms they call.  A
  * developer may replace the whole set by files (--bpf-object), read here
  * into memory and opened the same way.
@@ -14,7 +14,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-#include "iotrace.h"
+#include "record/record.h"
 #include "loader.h"
 
 struct embedded_obj {

@@ -6,7 +6,7 @@
  */
 #include <string.h>
 
-#include "json.h"
+#include "format/json.h"
 
 void json_init(struct json *j, FILE *f, bool pretty)
 {

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "schema.h"
+#include "format/schema.h"
 
 const struct sc_info sc_infos[SC_MAX] = {
 #define X(name, tp, kind, fd, out, req, off) [SC_##name] = { #name, kind },

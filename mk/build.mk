@@ -1,0 +1,80 @@
+# SPDX-License-Identifier: GPL-2.0
+# The binary: BPF C and hand-written asm objects, the loader library, the
+# user-space commands, linked static with the BPF objects embedded.
+
+LOADER_SRCS := $(wildcard loader/*.c)
+LOADER_OBJS := $(patsubst loader/%.c,$(OUT)/loader/%.o,$(LOADER_SRCS))
+SRC_DIRS    := cli format report record
+APP_SRCS    := src/main.c $(foreach d,$(SRC_DIRS),$(wildcard src/$(d)/*.c))
+APP_OBJS    := $(patsubst src/%.c,$(OUT)/src/%.o,$(APP_SRCS))
+BPF_SRCS    := $(wildcard bpf/*.bpf.c)
+BPF_OBJS    := $(patsubst bpf/%.bpf.c,$(OUT)/bpf/%.bpf.o,$(BPF_SRCS))
+ASM_SRCS    := $(wildcard asm/*.S)
+ASM_OBJS    := $(patsubst asm/%.S,$(OUT)/asm/%.o,$(ASM_SRCS))
+HDRS        := $(wildcard include/*.h include/*.def loader/*.h src/*/*.h bpf/*.h tests/asm/*.h)
+# the objects of src/ that tests may link: everything but the command line,
+# the embedded objects and the stages that load them
+APP_LIB_OBJS = $(filter-out $(addprefix $(OUT)/src/,main.o record/embed.o record/objects.o \
+		 record/record.o record/verify.o),$(APP_OBJS))
+
+.PHONY: all bpf
+all: iotrace ## build ./iotrace (static, BPF objects embedded)
+
+OUT_DIRS := $(OUT) $(OUT)/src $(OUT)/loader $(OUT)/bpf $(OUT)/asm $(addprefix $(OUT)/src/,$(SRC_DIRS)) \
+	    $(OUT)/tests $(OUT)/tests/asm $(OUT)/tests/e2e
+$(OUT_DIRS):
+	$(Q)mkdir -p $@
+
+$(OUT)/bpf/%.bpf.o: bpf/%.bpf.c $(HDRS) | $(OUT)/bpf
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+	$(Q)$(LLVM_STRIP) -g $@
+
+$(OUT)/asm/%.o: asm/%.S $(HDRS) | $(OUT)/asm
+	$(call msg,AS,$@)
+	$(Q)$(CC) -E -P -x assembler-with-cpp -D__ASSEMBLER__ $(ASFLAGS_BPF) $< -o $(OUT)/asm/$*.s
+	$(Q)$(BPF_AS) -o $@ $(OUT)/asm/$*.s
+
+bpf: $(BPF_OBJS) $(ASM_OBJS) ## build the BPF C and asm objects only
+
+$(OUT)/loader/%.o: loader/%.c $(HDRS) | $(OUT)/loader
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+$(OUT)/src/main.o: src/main.c $(HDRS) | $(OUT)/src
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+define src_dir_rule
+$(OUT)/src/$(1)/%.o: src/$(1)/%.c $$(HDRS) | $(OUT)/src/$(1)
+	$$(call msg,CC,$$@)
+	$$(Q)$$(CC) $$(CFLAGS) -c $$< -o $$@
+endef
+$(foreach d,$(SRC_DIRS),$(eval $(call src_dir_rule,$(d))))
+
+$(OUT)/src/record/embed.o: src/record/embed.S $(BPF_OBJS) $(ASM_OBJS) | $(OUT)/src/record
+	$(call msg,EMBED,$@)
+	$(Q)$(CC) -c -Wa,-I$(OUT) $< -o $@
+
+$(OUT)/libloader.a: $(LOADER_OBJS)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+# BIN and STATIC change only for the sanitizer build (make test-san)
+BIN    ?= iotrace
+STATIC ?= -static
+$(BIN): $(APP_OBJS) $(OUT)/src/record/embed.o $(OUT)/libloader.a
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(STATIC) $(SAN_FLAGS) -o $@ $(APP_OBJS) $(OUT)/src/record/embed.o $(OUT)/libloader.a $(LDLIBS)
+
+.PHONY: clean demo
+clean: ## remove .output, .output-san and ./iotrace
+	$(Q)rm -rf $(OUT) $(SAN_OUT) iotrace
+
+# the README's first command
+demo: deps ## install the build dependencies, build, and trace a dd of 16 MiB
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)d=$$(mktemp -d) && \
+	dd if=/dev/urandom of=$$d/input bs=64k count=256 status=none && \
+	./iotrace -o $$d/dd.json -- dd if=$$d/input of=$$d/copy bs=64k count=256 status=none && \
+	echo "result: $$d/dd.json"

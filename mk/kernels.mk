@@ -1,0 +1,22 @@
+# SPDX-License-Identifier: GPL-2.0
+# The kernel matrix: the static binary on stock Debian kernels under qemu.
+# Each kernel is booted (kernels are downloaded once into
+# /var/cache/kernel-matrix) and runs tests/kernels/scenario.sh there: iotrace
+# on a known workload, every field of the result checked.
+
+.PHONY: test-kernels
+KERNELS  ?= host 5.10 6.1 6.12 sid
+KM_OUT   ?= $(OUT)/kernels
+SMOKE_SRCS := tests/kernels/smoke.c tests/kernels/check.c src/format/jsonr.c
+
+$(OUT)/tests/kernels:
+	$(Q)mkdir -p $@
+
+$(OUT)/tests/kernels/smoke: $(SMOKE_SRCS) $(wildcard tests/kernels/*.h) src/format/jsonr.h | $(OUT)/tests/kernels
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) -static -Itests/kernels -o $@ $(SMOKE_SRCS)
+
+test-kernels: iotrace $(OUT)/tests/kernels/smoke ## the static binary on Debian 5.10, 6.1, 6.12, sid under qemu (KERNELS=...)
+	$(Q)tests/kernels/matrix_test.sh
+	$(Q)tests/kernels/matrix.sh $(abspath iotrace) $(abspath $(OUT)/tests/kernels/smoke) \
+		$(abspath $(KM_OUT)) "$(KERNELS)"

@@ -1,0 +1,95 @@
+# SPDX-License-Identifier: GPL-2.0
+# The test suites (Criterion): unit (no kernel), asm and verifier (in the
+# kernel), e2e (the static binary on workloads with known ground truth),
+# the sanitizer build, formatting and the verifier logs.
+
+UNIT_SRCS   := $(wildcard tests/unit/*.c) $(wildcard tests/lib/*.c)
+ASMT_SRCS   := $(filter-out %.bpf.c,$(wildcard tests/asm/*.c)) $(wildcard tests/lib/*.c)
+ASMT_BPF    := $(patsubst tests/asm/%.bpf.c,$(OUT)/tests/asm/%.bpf.o,$(wildcard tests/asm/*.bpf.c))
+VERT_SRCS   := $(filter-out %.bpf.c,$(wildcard tests/verifier/*.c)) $(wildcard tests/lib/*.c)
+E2E_SRCS    := $(wildcard tests/e2e/*_test.c) $(wildcard tests/lib/*.c)
+E2E_TOOLS   := $(patsubst tests/e2e/tools/%.c,$(OUT)/tests/e2e/%,$(wildcard tests/e2e/tools/*.c))
+TEST_CFLAGS  = $(CFLAGS) -Itests/lib -DOUT_DIR='"$(abspath $(OUT))"' -DSRC_DIR='"$(abspath .)"'
+CRITERION_FLAGS ?= --jobs 2
+
+.PHONY: test test-unit test-asm test-verifier test-bpf test-e2e test-san deps \
+	verifier-logs check-verifier-logs fmt fmt-check
+
+deps: ## install build and test dependencies (apt)
+	$(Q)./tests/lib/install-deps.sh
+
+test: deps ## deps, fmt-check, then every suite: unit, bpf, e2e, san; builds the fuzz targets
+	$(Q)$(MAKE) --no-print-directory fmt-check
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)$(MAKE) --no-print-directory test-unit test-bpf test-e2e
+	$(Q)$(MAKE) --no-print-directory test-san
+	@# the fuzz targets must keep building (make fuzz runs them)
+	$(Q)$(MAKE) --no-print-directory $(OUT)/fuzz-report $(OUT)/fuzz-elf
+
+$(OUT)/tests/asm/%.bpf.o: tests/asm/%.bpf.c $(HDRS) | $(OUT)/tests/asm
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+	$(Q)$(LLVM_STRIP) -g $@
+
+$(OUT)/test-unit: $(UNIT_SRCS) $(OUT)/libloader.a $(APP_LIB_OBJS) | $(OUT)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(TEST_CFLAGS) -o $@ $(UNIT_SRCS) $(APP_LIB_OBJS) $(OUT)/libloader.a -lcriterion $(LDLIBS)
+
+$(OUT)/test-asm: $(ASMT_SRCS) $(OUT)/libloader.a $(ASMT_BPF) $(ASM_OBJS) | $(OUT)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(TEST_CFLAGS) -o $@ $(ASMT_SRCS) $(OUT)/libloader.a -lcriterion $(LDLIBS)
+
+$(OUT)/test-verifier: $(VERT_SRCS) $(OUT)/libloader.a $(BPF_OBJS) $(ASM_OBJS) | $(OUT)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(TEST_CFLAGS) -o $@ $(VERT_SRCS) $(OUT)/libloader.a -lcriterion $(LDLIBS)
+
+# workloads are built plainly even in the sanitizer build: a sanitizer runtime
+# in the traced program would do file I/O of its own (/proc/self/maps ...)
+TOOL_CFLAGS = -O2 -g -Wall -Wextra -Werror -std=gnu17 -Iinclude -D_GNU_SOURCE
+$(OUT)/tests/e2e/%: tests/e2e/tools/%.c | $(OUT)/tests/e2e
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(TOOL_CFLAGS) -Itests/lib -o $@ $< -lpthread
+
+$(OUT)/test-e2e: $(E2E_SRCS) $(APP_LIB_OBJS) $(OUT)/libloader.a | $(OUT)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(TEST_CFLAGS) -o $@ $(E2E_SRCS) $(APP_LIB_OBJS) $(OUT)/libloader.a -lcriterion $(LDLIBS)
+
+test-unit: $(OUT)/test-unit ## tests that need no kernel
+	$(Q)$(OUT)/test-unit $(CRITERION_FLAGS)
+
+test-asm: $(OUT)/test-asm ## the asm routines in the kernel against C references (root, BTF)
+	$(Q)$(OUT)/test-asm $(CRITERION_FLAGS)
+
+test-verifier: $(OUT)/test-verifier ## every production program loads; contract and growth checks
+	$(Q)$(OUT)/test-verifier $(CRITERION_FLAGS)
+
+test-bpf: test-asm test-verifier ## test-asm and test-verifier
+
+test-e2e: $(BIN) $(OUT)/test-e2e $(E2E_TOOLS) ## ./iotrace on workloads with known ground truth
+	$(Q)IOTRACE_BIN=$(abspath $(BIN)) $(OUT)/test-e2e $(CRITERION_FLAGS)
+
+# The unit and end-to-end suites again with AddressSanitizer and UBSan, on a
+# dynamically linked iotrace (sanitizers need the shared runtime).  A leak in
+# iotrace fails the e2e run (LeakSanitizer's exit status); the unit tests'
+# own fixtures are not freed, so leak checks are off for them.
+SAN_OUT    := .output-san
+SAN_FLAGS  ?=
+SAN_CFLAGS  = -O1 -g -Wall -Wextra -Werror -Wno-format-truncation -fno-omit-frame-pointer \
+	      -fsanitize=address,undefined -fno-sanitize-recover=all
+SAN_MAKE    = $(MAKE) --no-print-directory OUT=$(SAN_OUT) BIN=$(SAN_OUT)/iotrace STATIC= \
+	      CFLAGS="$(SAN_CFLAGS)" SAN_FLAGS="-fsanitize=address,undefined"
+test-san: ## test-unit and test-e2e again under ASan + UBSan (dynamic iotrace)
+	$(Q)ASAN_OPTIONS=detect_leaks=0 $(SAN_MAKE) test-unit
+	$(Q)ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 $(SAN_MAKE) test-e2e
+
+verifier-logs: iotrace ## regenerate verifier-logs/<uname -r>/ through our loader
+	$(Q)./tests/lib/verifier-logs.sh generate
+
+check-verifier-logs: iotrace ## fail if processed insns grew >10% against the committed logs
+	$(Q)./tests/lib/verifier-logs.sh check
+
+FMT_FILES = $(wildcard include/*.h loader/*.[ch] src/*.[ch] src/*/*.[ch] bpf/*.[ch] tests/*/*.[ch])
+fmt: ## clang-format the tree
+	$(Q)clang-format -i $(FMT_FILES)
+fmt-check: ## check the formatting (clang-format --dry-run)
+	$(Q)clang-format --dry-run -Werror $(FMT_FILES)

@@ -1,0 +1,157 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The result document in memory: one struct rentry per FILE object (a file,
+ * a process and file, or a group of them), the document's own fields merged
+ * into struct rmeta, and a table of entries by identity (path, dev, ino,
+ * pid).  Histograms stay (lo, hi)-keyed buckets, never bucket indices, so
+ * any writer's scheme merges exactly.  The reader (read.c) fills it, the
+ * writer (write.c) writes it, `iotrace report` groups and shows it.
+ */
+#ifndef IOTRACE_FORMAT_MODEL_H
+#define IOTRACE_FORMAT_MODEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "format/schema.h"
+
+struct rbucket {
+	uint64_t lo, hi; /* inclusive bounds */
+	uint64_t cnt;	 /* > 0 */
+};
+
+/* ascending, non-overlapping buckets */
+struct rhist {
+	struct rbucket *b;
+	size_t cnt;
+};
+
+/* which optional members a syscalls[NAME] entry carries */
+#define RSC_BYTES 1
+#define RSC_REQ	  2
+#define RSC_DONE  4
+#define RSC_LAT	  8
+#define RSC_TOTAL 16
+
+struct rsc {
+	char *name;
+	int idx;	  /* enum sc_idx; SC_MAX: a syscall this build does not know */
+	unsigned int has; /* RSC_* */
+	uint64_t calls, errors, bytes, total_ns;
+	struct rhist req, done, lat;
+};
+
+struct rside {
+	bool present;  /* false: null in the document */
+	bool has_last; /* some call succeeded */
+	uint64_t calls, errors, bytes, seq_calls, rewrites;
+	uint64_t first_ns, last_ns; /* absolute: ns since the Unix epoch */
+	struct rhist seq;
+};
+
+struct rfsync {
+	bool present;
+	uint64_t calls, errors, total_ns;
+	struct rhist lat;
+};
+
+/* one FILE: a file, a (process, file), or a group of them */
+struct rentry {
+	char *path; /* raw bytes (from path_hex when given), NUL-terminated */
+	size_t path_len;
+	uint32_t dev_major, dev_minor; /* 0:0 for a group of several devices */
+	uint64_t ino;
+	bool has_pid;
+	uint64_t pid;
+	char *comm; /* with has_pid */
+	bool deleted;
+	char *fstype;		/* "mixed" for a group of several */
+	char *comms[MAX_COMMS]; /* sorted, distinct; the smallest MAX_COMMS kept */
+	unsigned int comm_cnt;
+	struct rsc *sc; /* syscalls.def order, then unknown ones by name */
+	size_t sc_cnt;
+	struct rside side[2]; /* [SC_KIND_READ], [SC_KIND_WRITE] */
+	struct rfsync fsync;
+};
+
+/* a set of distinct strings, sorted */
+struct rstrs {
+	char **v;
+	size_t cnt;
+};
+
+/* what the documents say about themselves, merged */
+struct rmeta {
+	size_t docs;
+	uint64_t start_ns, end_ns; /* earliest start, latest start + duration */
+	uint64_t dropped_files, dropped_events;
+	struct rstrs hostname, kernel, machine, comms;
+	uint64_t *pids; /* sorted, distinct */
+	size_t pid_cnt;
+	char **command; /* the command all documents share, else NULL */
+	size_t command_cnt;
+	bool command_mixed;
+	bool per_process; /* every document was */
+};
+
+/* entries by identity: path, dev, ino and pid */
+struct rtable {
+	bool groups; /* identity is the path (the group key) alone */
+	struct rentry **v;
+	size_t cnt, cap;
+	size_t *idx; /* open addressing over v, SIZE_MAX = empty */
+	size_t idx_cap;
+};
+
+struct rmodel {
+	struct rmeta meta;
+	struct rtable files;
+};
+
+/* a reader's failure: "files[3].syscalls.read.req_hist: counts add up to 5, want 6" */
+struct rerr {
+	char msg[320];
+};
+
+/* ---- hist.c: histograms as (lo, hi) buckets ------------------------------------ */
+int rhist_add(struct rhist *dst, const struct rhist *src);
+int rhist_copy(struct rhist *dst, const struct rhist *src);
+uint64_t rhist_total(const struct rhist *h);
+/* the bucket holding the sample of rank ceil(p% of the total); NULL when empty */
+const struct rbucket *rhist_percentile(const struct rhist *h, double p);
+enum rscheme { RS_LOG2, RS_LAT };
+/* every bucket of h is a bucket of our size (RS_LOG2) or latency (RS_LAT) scheme */
+bool rhist_in_scheme(const struct rhist *h, enum rscheme s);
+void rhist_free(struct rhist *h);
+
+/* ---- model.c: entries, tables and the document's fields, merged ------------------ */
+void rmodel_init(struct rmodel *m);
+void rmodel_free(struct rmodel *m);
+void rentry_free(struct rentry *e);
+void rsc_free(struct rsc *sc);
+/* the order of syscalls in an entry: syscalls.def, then unknown ones by name */
+int rsc_order(const struct rsc *a, const struct rsc *b);
+/* sum src into dst (same identity, or a group); -EOVERFLOW leaves dst partly summed */
+int rentry_merge(struct rentry *dst, const struct rentry *src, bool group);
+int rentry_clone(struct rentry **out, const struct rentry *src);
+/* add a comm to the sorted set of e's comms (the smallest MAX_COMMS are kept) */
+int rentry_add_comm(struct rentry *e, const char *comm);
+/* merge e into t: adopts e when its identity is new (then *e = NULL), else frees it */
+int rtable_add(struct rtable *t, struct rentry **e);
+struct rentry *rtable_find(const struct rtable *t, const struct rentry *e);
+/* append e, whose identity is new: the table owns it */
+int rtable_insert(struct rtable *t, struct rentry *e);
+void rtable_free(struct rtable *t);
+int rstrs_add(struct rstrs *s, const char *str, size_t len);
+void rstrs_free(struct rstrs *s);
+/* merge a document's meta into the model's */
+int rmeta_merge(struct rmeta *dst, const struct rmeta *src);
+void rmeta_free(struct rmeta *m);
+
+/* qsort comparator of struct rentry *: path, dev, ino, pid (the document order) */
+int rentry_cmp_ident(const void *pa, const void *pb);
+/* v[0..n) in the document order */
+void rentry_sort_path(struct rentry **v, size_t n);
+
+#endif

@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * `iotrace report`: read result documents into one model (format/), select
+ * and group its entries (group.c), and show them as a table or one entry's
+ * detail (text.c), or again as a document or CSV (format/write.c).
+ */
+#ifndef IOTRACE_REPORT_H
+#define IOTRACE_REPORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "format/model.h"
+
+/* ---- group.c ------------------------------------------------------------------- */
+enum rby { BY_FILE, BY_DIR, BY_EXT, BY_COMM, BY_FSTYPE };
+
+struct rgroup {
+	enum rby by;
+	unsigned int depth; /* BY_DIR: components kept; UINT_MAX: the whole directory */
+};
+
+/* the entries whose path matches: some prefix (none given: any) and some glob (likewise) */
+bool report_selected(const struct rentry *e, char *const *prefixes, size_t prefix_cnt,
+		     char *const *globs, size_t glob_cnt);
+/* the group key(s) of e, for BY_COMM one per comm; *cnt keys in keys (free each) */
+int report_group_keys(const struct rentry *e, const struct rgroup *g, char ***keys, size_t *cnt);
+/* dst (empty): the groups of v[0..n), each entry merged once into each of its groups */
+int report_group(struct rtable *dst, struct rentry *const *v, size_t n, const struct rgroup *g);
+
+/* sort keys of the table */
+enum rsort { SORT_BYTES, SORT_CALLS, SORT_ERRORS, SORT_SEQ, SORT_REWRITES, SORT_FSYNC };
+/* v[0..n) by the key, descending; ties by path, dev, ino, pid */
+void report_sort(struct rentry **v, size_t n, enum rsort key);
+/* entry values the views share */
+uint64_t rentry_bytes(const struct rentry *e);
+uint64_t rentry_calls(const struct rentry *e);
+uint64_t rentry_errors(const struct rentry *e);
+/* successful read and write calls that were sequential, in per mille of them */
+bool rentry_seq_permille(const struct rentry *e, int side, unsigned int *pm);
+/* request-size histogram of the read-type (write-type) syscalls; free with rhist_free */
+int rentry_req_hist(const struct rentry *e, int side, struct rhist *out);
+/* first entry to last successful return over both sides; false when none returned */
+bool rentry_window(const struct rentry *e, uint64_t *first, uint64_t *last);
+
+/* ---- text.c -------------------------------------------------------------------- */
+struct rtext_opts {
+	enum rsort sort;
+	size_t top; /* rows; 0 = all */
+	bool color;
+	const char *by_name; /* "dir:1", NULL for files */
+};
+void report_text_table(FILE *f, const struct rmodel *m, struct rentry **v, size_t n,
+		       const struct rtext_opts *o);
+void report_text_detail(FILE *f, const struct rmodel *m, const struct rentry *e,
+			const struct rtext_opts *o);
+/* 4.0K, 12M: 1024-based, at most 5 characters */
+void fmt_size(char *buf, size_t sz, uint64_t v);
+/* 850ns, 1.23us, 12.3ms, 4.56s */
+void fmt_ns(char *buf, size_t sz, uint64_t ns);
+
+/* ---- report.c ------------------------------------------------------------------ */
+/* `iotrace report ARGS`; argv[0] is "report".  The exit code: 0, 1, or 2 (usage). */
+int report_main(int argc, char **argv);
+/* the same, writing the report to out */
+int report_cli(int argc, char **argv, FILE *out);
+
+#endif
