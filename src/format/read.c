@@ -1,11 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Read a schema-1 document (shared/spec/output-format.md) into the report
- * model.  Syntax errors come from jsonr with their byte offset; everything
- * else is checked here the way shared/tools/check-result checks it (types,
- * histogram shape and totals, sums over syscalls) and reported with the
- * JSON path of the value: "files[3].syscalls.read.req_hist: counts add up
- * to 5, want 6 (calls)".  Times become absolute (start_unix_ns + ns).
+ * Read a schema-1 document (docs/output-format.md) into the model.  Syntax
+ * errors come from jsonr with their byte offset; everything else the format
+ * promises is checked here (types, histogram shape and totals, sums over
+ * syscalls) and reported with the JSON path of the value:
+ * "files[3].syscalls.read.req_hist: counts add up to 5, want 6 (calls)".  Times become absolute (start_unix_ns + ns).
  */
 #include <errno.h>
 #include <fcntl.h>

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The result document (shared/spec/output-format.md, schema 1) in JSON or
+ * The result document (docs/output-format.md, schema 1) in JSON or
  * CSV, written by the format's one writer (format/write.c) from a view of
  * each file_entry, to a temporary file created O_EXCL next to the target and
  * renamed into place, so a reader never sees half a document.  Also the
