@@ -742,6 +742,14 @@ static int read_files(struct rmodel *m, const struct jval *root, uint64_t base, 
 	return ret;
 }
 
+/* the CSV form starts with its header row, whose first column is "path" */
+static bool is_csv_result(const char *buf, size_t len)
+{
+	static const char head[] = "path,";
+
+	return len >= sizeof(head) - 1 && !memcmp(buf, head, sizeof(head) - 1);
+}
+
 int report_read_buf(struct rmodel *m, const char *buf, size_t len, struct rerr *err)
 {
 	struct rmeta meta = { 0 };
@@ -752,6 +760,12 @@ int report_read_buf(struct rmodel *m, const char *buf, size_t len, struct rerr *
 	err->msg[0] = '\0';
 	if (!len) {
 		snprintf(err->msg, sizeof(err->msg), "offset 0: empty document");
+		return -EINVAL;
+	}
+	if (is_csv_result(buf, len)) {
+		snprintf(err->msg, sizeof(err->msg),
+			 "a result in the CSV form: report reads the JSON form (iotrace -o FILE "
+			 "--format json, the default)");
 		return -EINVAL;
 	}
 	ret = jsonr_parse(buf, len, &root, &jerr);

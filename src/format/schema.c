@@ -73,6 +73,10 @@ void csv_field(FILE *f, const char *s, size_t len)
 	fputc('"', f);
 }
 
+/*
+ * Each column is named by the JSON path of its value (read.calls,
+ * syscalls.read.calls), so no two columns share a name.
+ */
 void csv_header(FILE *f, bool per_process)
 {
 	fputs("path", f);
@@ -83,13 +87,13 @@ void csv_header(FILE *f, bool per_process)
 		const char *p = s ? "write" : "read";
 
 		fprintf(f,
-			",%s_calls,%s_errors,%s_bytes,%s_seq_calls,%s_first_entry_ns,"
-			"%s_last_return_ns",
+			",%s.calls,%s.errors,%s.bytes,%s.seq_calls,%s.first_entry_ns,"
+			"%s.last_return_ns",
 			p, p, p, p, p, p);
 	}
-	fputs(",write_rewrites,fsync_calls,fsync_errors,fsync_total_ns", f);
+	fputs(",write.rewrites,fsync.calls,fsync.errors,fsync.total_ns", f);
 	for (int i = 0; i < SC_MAX; i++)
-		fprintf(f, ",%s_calls,%s_errors,%s_bytes", sc_infos[i].name, sc_infos[i].name,
-			sc_infos[i].name);
+		fprintf(f, ",syscalls.%s.calls,syscalls.%s.errors,syscalls.%s.bytes",
+			sc_infos[i].name, sc_infos[i].name, sc_infos[i].name);
 	fputs("\r\n", f);
 }

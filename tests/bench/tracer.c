@@ -583,13 +583,12 @@ static int csv_split(char *line, char **fields, int max)
 }
 
 /*
- * iotrace's counted calls: read_calls + write_calls + fsync_calls over its
- * CSV rows, the per-file columns, which come before the per-syscall ones of
- * the same names (read, write, fsync)
+ * iotrace's counted calls: read.calls + write.calls + fsync.calls over its
+ * CSV rows (the per-file side totals)
  */
 static int count_iotrace(const struct tracers *t, struct tracer_run *r)
 {
-	static const char *const cols[] = { "read_calls", "write_calls", "fsync_calls" };
+	static const char *const cols[] = { "read.calls", "write.calls", "fsync.calls" };
 	int idx[3] = { -1, -1, -1 }, n;
 	char *line = NULL, *f[128];
 	size_t cap = 0;
@@ -616,7 +615,7 @@ static int count_iotrace(const struct tracers *t, struct tracer_run *r)
 	if (idx[0] >= 0 && idx[1] >= 0 && idx[2] >= 0)
 		return 0;
 	fprintf(stderr,
-		"bench: iotrace's result %s: no read_calls/write_calls/fsync_calls columns\n",
+		"bench: iotrace's result %s: no read.calls/write.calls/fsync.calls columns\n",
 		t->result_path);
 	return -EPROTO;
 }

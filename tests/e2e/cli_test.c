@@ -318,8 +318,11 @@ Test(cli, comm_traces_processes_by_name_until_sigterm, .fini = teardown)
 	trace_check(&tr, &model);
 }
 
-/* the header the spec's CSV section describes, built from its words */
-static void spec_csv_header(char *buf, size_t sz, bool per_process)
+/*
+ * The header docs/output-format.md describes, built from its words: each
+ * column is named by the JSON path of its value.
+ */
+static void doc_csv_header(char *buf, size_t sz, bool per_process)
 {
 	static const char *const names[] = { "read",	  "readv",    "pread64",  "preadv",
 					     "preadv2",	  "write",    "writev",	  "pwrite64",
@@ -332,14 +335,14 @@ static void spec_csv_header(char *buf, size_t sz, bool per_process)
 
 	for (int s = 0; s < 2; s++)
 		for (int i = 0; i < 6; i++)
-			n += (size_t)snprintf(buf + n, sz - n, ",%s_%s", s ? "write" : "read",
+			n += (size_t)snprintf(buf + n, sz - n, ",%s.%s", s ? "write" : "read",
 					      six[i]);
 	n += (size_t)snprintf(buf + n, sz - n,
-			      ",write_rewrites,fsync_calls,fsync_errors,"
-			      "fsync_total_ns");
+			      ",write.rewrites,fsync.calls,fsync.errors,fsync.total_ns");
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		n += (size_t)snprintf(buf + n, sz - n, ",%s_calls,%s_errors,%s_bytes", names[i],
-				      names[i], names[i]);
+		n += (size_t)snprintf(buf + n, sz - n,
+				      ",syscalls.%s.calls,syscalls.%s.errors,syscalls.%s.bytes",
+				      names[i], names[i], names[i]);
 }
 
 static void csv_run(bool per_process, char **text)
@@ -378,7 +381,30 @@ static const char *csv_field(const char *row, int idx, char *buf, size_t sz)
 	return buf;
 }
 
-Test(cli, csv_has_the_header_of_the_spec_and_a_row_per_file, .fini = teardown)
+/* the index of the header's column called name; every name must be there once */
+static int csv_column(const char *header, const char *name)
+{
+	char f[64];
+	int idx = -1;
+
+	for (int i = 0; csv_field(header, i, f, sizeof(f)); i++) {
+		if (strcmp(f, name))
+			continue;
+		cr_assert_eq(idx, -1, "CSV column '%s' at %d and %d", name, idx, i);
+		idx = i;
+	}
+	cr_assert_geq(idx, 0, "CSV column '%s' missing", name);
+	return idx;
+}
+
+/* the row's value in the column called name */
+static const char *csv_value(const char *header, const char *row, const char *name, char *buf,
+			     size_t sz)
+{
+	return csv_field(row, csv_column(header, name), buf, sz);
+}
+
+Test(cli, csv_has_the_documented_header_and_a_row_per_file, .fini = teardown)
 {
 	char want[4096], path[PATH_MAX], f[64], *text, *row;
 	size_t hdr_len;
@@ -388,7 +414,7 @@ Test(cli, csv_has_the_header_of_the_spec_and_a_row_per_file, .fini = teardown)
 	cr_assert_eq(e2e_make_file(in_dir("seq.dat"), 200000, 'x'), 0);
 	for (int pp = 0; pp < 2; pp++) {
 		csv_run(pp, &text);
-		spec_csv_header(want, sizeof(want), pp);
+		doc_csv_header(want, sizeof(want), pp);
 		hdr_len = strcspn(text, "\r\n");
 		cr_expect(hdr_len == strlen(want) && !strncmp(text, want, hdr_len),
 			  "CSV header:\n got %.*s\nwant %s", (int)hdr_len, text, want);
@@ -397,14 +423,37 @@ Test(cli, csv_has_the_header_of_the_spec_and_a_row_per_file, .fini = teardown)
 		cr_assert_not_null(row, "no row for %s", path);
 		cr_expect(row[-1] == '\n', "row for %s does not start a line", path);
 		/* the seqread scenario: 8 reads, 200200 bytes, 7 sequential */
-		int base = pp ? 7 : 5;
-
-		cr_expect_str_eq(csv_field(row, base, f, sizeof(f)), "8", "read_calls");
-		cr_expect_str_eq(csv_field(row, base + 1, f, sizeof(f)), "0", "read_errors");
-		cr_expect_str_eq(csv_field(row, base + 2, f, sizeof(f)), "200200", "read_bytes");
-		cr_expect_str_eq(csv_field(row, base + 3, f, sizeof(f)), "7", "read_seq_calls");
-		cr_expect_str_eq(csv_field(row, base + 6, f, sizeof(f)), "", "write_calls");
-		cr_expect_str_eq(csv_field(row, pp ? 6 : 4, f, sizeof(f)), "workload", "comms");
+		cr_expect_str_eq(csv_value(text, row, "read.calls", f, sizeof(f)), "8");
+		cr_expect_str_eq(csv_value(text, row, "read.errors", f, sizeof(f)), "0");
+		cr_expect_str_eq(csv_value(text, row, "read.bytes", f, sizeof(f)), "200200");
+		cr_expect_str_eq(csv_value(text, row, "read.seq_calls", f, sizeof(f)), "7");
+		cr_expect_str_eq(csv_value(text, row, "write.calls", f, sizeof(f)), "");
+		cr_expect_str_eq(csv_value(text, row, "comms", f, sizeof(f)), "workload");
+		cr_expect_str_eq(csv_value(text, row, "syscalls.read.calls", f, sizeof(f)), "8");
+		cr_expect_str_eq(csv_value(text, row, "syscalls.read.bytes", f, sizeof(f)),
+				 "200200");
+		cr_expect_str_eq(csv_value(text, row, "syscalls.pread64.calls", f, sizeof(f)), "");
 		free(text);
 	}
+}
+
+/* report refuses the CSV form with one line naming the file, not a JSON syntax error */
+Test(cli, report_refuses_a_csv_result_with_one_line, .fini = teardown)
+{
+	const char *argv[] = { E2E_IOTRACE, "report", NULL, NULL };
+	struct e2e_proc p;
+	char *text;
+
+	e2e_require_tracer();
+	tdir = e2e_tmpdir("/tmp");
+	cr_assert_eq(e2e_make_file(in_dir("seq.dat"), 200000, 'x'), 0);
+	csv_run(false, &text);
+	free(text);
+	argv[2] = in_dir("out.csv");
+	cr_assert_eq(e2e_run((char *const *)argv, 30, &p), 0);
+	cr_expect_eq(p.status, 1, "report of a CSV result: exit %d", p.status);
+	cr_expect(strstr(p.err, "out.csv: a result in the CSV form") != NULL &&
+			  strchr(p.err, '\n') == p.err + strlen(p.err) - 1,
+		  "report of a CSV result said: %s", p.err);
+	e2e_proc_free(&p);
 }

@@ -51,6 +51,9 @@ static const struct bad_case bad_cases[] = {
 	{ NULL, "{\"schema\": 1", "offset 12: unexpected end of input" },
 	{ NULL, "{\"schema\": 1 \"files\": []}", "offset 13: expected ',' or '}'" },
 	{ NULL, "[1]", "expected an object at the top level, got an array" },
+	{ NULL, "path,dev,ino,fstype,comms,read.calls\r\n/a,8:1,1,ext4,x,2\r\n",
+	  "a result in the CSV form: report reads the JSON form (iotrace -o FILE --format json, "
+	  "the default)" },
 	{ NULL, "{}", "missing 'schema'" },
 	{ "\"schema\": 1", "\"schema\": 2",
 	  "schema: unsupported schema 2 (this report reads schema 1)" },
