@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # Benchmarks (not tests): what each tracer adds per call, side by side in
-# one interleaved run (make bench), and the attachment kinds (make bench-attach).
+# one interleaved run (make bench, which rewrites the generated part of
+# docs/performance.md), and the attachment kinds (make bench-attach).
 # bpftrace is the benchmark's own dependency: installed with apt-get when missing.
 
 .PHONY: bench bench-attach
@@ -41,4 +42,4 @@ bench: iotrace $(OUT)/overhead-bench $(BENCH_BPF) ## iotrace against the floor, 
 		  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bpftrace >/dev/null; }; } && \
 		note=' (installed by make bench)' || echo 'bench: bpftrace could not be installed: running without it'; \
 	fi; \
-	BENCH_BPFTRACE_NOTE="$$note" $(OUT)/overhead-bench ./iotrace
+	BENCH_BPFTRACE_NOTE="$$note" BENCH_DOC=docs/performance.md $(OUT)/overhead-bench ./iotrace

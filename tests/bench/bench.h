@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 #ifndef ROUNDS
@@ -104,6 +105,13 @@ struct cell {
 	struct bpf_usage usage; /* program counters added during the cell */
 };
 
+/* a measure of a cell, and min / median / max of one over several cells */
+enum cell_field { F_NS, F_READY, F_ATTACHED, F_SELF_READY, F_STOP, F_RSS, F_MEMLOCK };
+struct summary {
+	double min, med, max;
+	int n;
+};
+
 /* Tracer setup shared by all cells. */
 struct tracers {
 	const char *iotrace;	 /* path of the binary */
@@ -162,5 +170,17 @@ struct results {
 void report_machine(const char *bpftrace, const char *bpftrace_note);
 void report_all(const struct results *res);
 void report_bpftrace_script(const char *script);
+/* the verdict lines of the targets, as report_all prints them */
+void report_targets(FILE *f, const struct results *res);
+/* report.c's helpers for doc.c */
+double report_added(const struct results *res, enum tracer_id t, enum wl_id w);
+double report_added_min(const struct results *res, enum tracer_id t, enum wl_id w);
+struct summary report_sum(const struct results *res, enum tracer_id t, enum cell_field f);
+/* iotrace's median ns per call before (0) or after (1) the 100k files */
+double report_scale_ns(const struct results *res, int after);
+/* the slowest SIGINT-to-exit with 100k files */
+double report_scale_stop_max(const struct results *res);
+/* doc.c: replace the generated part of the Markdown file path with this run */
+int report_doc(const char *path, const struct results *res, const char *bpftrace);
 
 #endif

@@ -2,8 +2,8 @@
 /*
  * `make bench`: what iotrace adds to each traced call, against the floor (nop
  * programs on the same hooks, loaded by our loader), a minimal hash-paired
- * program and bpftrace, on the workloads of issue 5.  One interleaved run:
- * an uncounted warm-up (every tracer once on pread64), then ROUNDS rounds,
+ * program and bpftrace, on the workloads of the performance targets.  One
+ * interleaved run: an uncounted warm-up (every tracer once on pread64), then ROUNDS rounds,
  * each running every tracer x workload once, in an order rotated every
  * round so drift spreads over all rows; then the scale phase.  A benchmark,
  * not a test: exit 0 whatever the figures, 1 only when a run broke (a tracer
@@ -12,6 +12,8 @@
  *   overhead-bench [IOTRACE]    (default ./iotrace; run as root)
  *   BENCH_BPFTRACE_NOTE         appended to the bpftrace line (make bench says
  *                               when it installed bpftrace)
+ *   BENCH_DOC                   a Markdown file whose generated part is replaced
+ *                               with this run's tables (docs/performance.md)
  */
 #include <errno.h>
 #include <signal.h>
@@ -253,6 +255,8 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	report_all(&b.res);
+	if (getenv("BENCH_DOC") && report_doc(getenv("BENCH_DOC"), &b.res, b.tr.bpftrace))
+		return 1;
 	if (b.tr.bpftrace)
 		report_bpftrace_script(b.tr.bpftrace_script);
 	printf("\ntotal %.0f s\n", (now_ms() - t0) / 1e3);
