@@ -11,6 +11,14 @@
 
 DEFINE_RESULTS();
 
+/*
+ * hist_bucket's last insn is `and r0, 63` (inlined by the loader); after it
+ * the level-2 log prints r0 as a tnum with mask 0x3f.
+ */
+EXPECT_WITH("asm/hist.o");
+EXPECT_LOADS(contract_hist_index);
+EXPECT_LOG(contract_hist_index, "r0 &= 63 ... R0 ... var_off=(0x0; 0x3f))");
+
 struct bpf_map_def_legacy hists SEC("maps") = {
 	.type = BPF_MAP_TYPE_ARRAY,
 	.key_size = sizeof(__u32),

@@ -11,6 +11,9 @@
 
 DEFINE_RESULTS();
 
+EXPECT_WITH("asm/hist.o");
+EXPECT_REJECT(contract_hist_short, "invalid access to map value");
+
 struct bpf_map_def_legacy hists SEC("maps") = {
 	.type = BPF_MAP_TYPE_ARRAY,
 	.key_size = sizeof(__u32),

@@ -12,6 +12,15 @@
 
 DEFINE_RESULTS();
 
+/*
+ * Both exits of lat_bucket: the jgt fall-through prints r0 with umax 159
+ * (tnum mask 0xff), the clamp the constant 159.
+ */
+EXPECT_WITH("asm/hist.o");
+EXPECT_LOADS(contract_lat_index);
+EXPECT_LOG(contract_lat_index, "umax32=159,var_off=(0x0; 0xff)");
+EXPECT_LOG(contract_lat_index, "R0=159");
+
 struct bpf_map_def_legacy lats SEC("maps") = {
 	.type = BPF_MAP_TYPE_ARRAY,
 	.key_size = sizeof(__u32),

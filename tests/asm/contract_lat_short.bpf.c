@@ -11,6 +11,12 @@
 
 DEFINE_RESULTS();
 
+/* the first bad offset is the last bucket itself: r0's maximum is LAT_LAST, no less */
+_Static_assert(LAT_LAST * 8 == 1272, "the message below names LAT_LAST's offset");
+EXPECT_WITH("asm/hist.o");
+EXPECT_REJECT(contract_lat_short, "invalid access to map value");
+EXPECT_REJECT(contract_lat_short, "value_size=1272 off=1272 size=8");
+
 struct bpf_map_def_legacy lats SEC("maps") = {
 	.type = BPF_MAP_TYPE_ARRAY,
 	.key_size = sizeof(__u32),

@@ -10,6 +10,9 @@
 
 DEFINE_RESULTS();
 
+EXPECT_WITH("asm/seq.o");
+EXPECT_REJECT(contract_seq_short, "invalid access to map value");
+
 struct bpf_map_def_legacy states SEC("maps") = {
 	.type = BPF_MAP_TYPE_ARRAY,
 	.key_size = sizeof(__u32),

@@ -36,6 +36,28 @@ static void *(*bpf_map_lookup_elem)(void *map, const void *key) = (void *)BPF_FU
 	};                                                                                         \
 	char LICENSE[] SEC("license") = "GPL"
 
+/*
+ * What the verifier must make of a harness, written beside it (the kernel
+ * selftests' __failure/__msg idea).  Each EXPECT_* line is one record
+ * "KIND\0PROG\0TEXT" in the section .expect, which the loader ignores and
+ * tests/asm/contract_test.c reads back from the object:
+ *   EXPECT_WITH(obj)         link this object too (an asm object below OUT_DIR)
+ *   EXPECT_LOADS(prog)       the program must load
+ *   EXPECT_LOG(prog, text)   ... and a line of its level-2 log must contain text;
+ *                            "A ... B" is A, then B later on the same line
+ *   EXPECT_REJECT(prog, text) the object must be refused, text in the message
+ * Log and message texts are loose substrings: verifier log formats change.
+ */
+#define EXPECT_CAT_(a, b) a##b
+#define EXPECT_CAT(a, b)  EXPECT_CAT_(a, b)
+#define EXPECT_(kind, prog, text)                                                                  \
+	static const char EXPECT_CAT(expect_, __COUNTER__)[] SEC(".expect") =                      \
+		kind "\0" #prog "\0" text
+#define EXPECT_WITH(obj)	  EXPECT_("with", -, obj)
+#define EXPECT_LOADS(prog)	  EXPECT_("loads", prog, "")
+#define EXPECT_LOG(prog, text)	  EXPECT_("log", prog, text)
+#define EXPECT_REJECT(prog, text) EXPECT_("reject", prog, text)
+
 /* a pointer to results[idx], or NULL (the harness then returns 1) */
 static __always_inline __u64 *result_slot(void *results_map, __u32 idx)
 {
