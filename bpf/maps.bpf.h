@@ -63,10 +63,8 @@ struct heads {
 	__u8 sb[HEAD_SZ];
 };
 DEFINE_MAP(heads, MAP_PERCPU_ARRAY, sizeof(__u32), sizeof(struct heads), 1, 0);
-/* tail-call targets, filled by user space (src/record/record.c fill_tails) */
-#define TAIL_EMIT_FILES 0 /* emit_files */
-#define TAIL_IOV_SUM	1 /* iov_sum */
-DEFINE_MAP(tails, MAP_PROG_ARRAY, sizeof(__u32), sizeof(__u32), 2, 0);
+/* tail-call targets (IOT_TAILS), filled by user space (src/record/record.c fill_tails) */
+DEFINE_MAP(tails, MAP_PROG_ARRAY, sizeof(__u32), sizeof(__u32), TAIL_CNT, 0);
 /* new files (path, fstype) and new comms for user space */
 DEFINE_MAP(events, MAP_RINGBUF, 0, 0, 1 << 20, 0);
 

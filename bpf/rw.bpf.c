@@ -888,7 +888,7 @@ static __always_inline void count_file(struct inflight *inf, struct inflight_fil
 static __always_inline __u32 kind_of(__u32 sc)
 {
 	switch (sc) {
-#define X(name, tp, kind, fd, out, req, off)                                                       \
+#define X(name, tp, nargs, kind, fd, out, req, off)                                                \
 	case SC_##name:                                                                            \
 		return kind;
 #include "syscalls.def"
@@ -951,26 +951,11 @@ int iov_sum_prog(struct sys_enter_ctx *ctx)
 #define OUT_FD(n) (n)
 
 /*
- * The arguments each syscall's tracepoint record holds (x86-64): a program
- * may read no further into the record than the shortest one it is attached
- * to (perf_event_set_bpf_prog: max_ctx_offset), so the entries sharing a
- * body are those of one count: 5 bodies, each compiled with only its cases.
+ * A program may read no further into the tracepoint record than the
+ * shortest one it is attached to (perf_event_set_bpf_prog: max_ctx_offset),
+ * so the entries sharing a body are those of one argument count (the nargs
+ * column of syscalls.def): 5 bodies, each compiled with only its cases.
  */
-#define NARGS_read	3
-#define NARGS_readv	3
-#define NARGS_pread64	4
-#define NARGS_preadv	5
-#define NARGS_preadv2	6
-#define NARGS_write	3
-#define NARGS_writev	3
-#define NARGS_pwrite64	4
-#define NARGS_pwritev	5
-#define NARGS_pwritev2	6
-#define NARGS_sendfile	4
-#define NARGS_fsync	1
-#define NARGS_fdatasync 1
-#define NARGS_close	1
-
 static __always_inline int on_enter(struct sys_enter_ctx *ctx, const int nargs)
 {
 	__u64 pid_tgid, fd, out = 0, req, off_arg;
@@ -994,9 +979,9 @@ static __always_inline int on_enter(struct sys_enter_ctx *ctx, const int nargs)
 		if (i < nargs)
 			args[i] = READ_ONCE(ctx->args[i]);
 	switch (ctx->nr) {
-#define X(name, tp, kind, fd_, out_, req_, off_)                                                   \
+#define X(name, tp, nargs_, kind, fd_, out_, req_, off_)                                           \
 	case __NR_##name:                                                                          \
-		if (NARGS_##name != nargs)                                                         \
+		if (nargs_ != nargs)                                                               \
 			return 0;                                                                  \
 		sc = SC_##name;                                                                    \
 		_Static_assert(REQ_IOV(req_) >= 0, "ARG_IOV must be ARG_IOV(1, 2)");               \
@@ -1029,11 +1014,11 @@ static __always_inline int on_enter(struct sys_enter_ctx *ctx, const int nargs)
 }
 
 /* The programs: one per tracepoint, all with the same two bodies. */
-#define X(name, tp, kind, fd, out, req, off)                                                       \
+#define X(name, tp, nargs, kind, fd, out, req, off)                                                \
 	SEC("tracepoint/syscalls/sys_enter_" #tp)                                                  \
 	int sys_enter_##tp(struct sys_enter_ctx *ctx)                                              \
 	{                                                                                          \
-		return on_enter(ctx, NARGS_##name);                                                \
+		return on_enter(ctx, nargs);                                                       \
 	}                                                                                          \
 	SEC("tracepoint/syscalls/sys_exit_" #tp)                                                   \
 	int sys_exit_##tp(struct sys_exit_ctx *ctx)                                                \

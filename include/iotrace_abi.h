@@ -104,8 +104,22 @@
 
 #include <linux/types.h>
 
+/*
+ * The tail-call table (the "tails" prog array): index -> the program user
+ * space puts there, one list for both sides.
+ */
+#define IOT_TAILS(X)                                                                               \
+	X(TAIL_EMIT_FILES, emit_files)                                                             \
+	X(TAIL_IOV_SUM, iov_sum_prog)
+enum tail_idx {
+#define X(idx, prog) idx,
+	IOT_TAILS(X)
+#undef X
+		TAIL_CNT
+};
+
 enum sc_idx {
-#define X(name, tp, kind, fd, out, req, off) SC_##name,
+#define X(name, tp, nargs, kind, fd, out, req, off) SC_##name,
 #include "syscalls.def"
 #undef X
 	SC_MAX

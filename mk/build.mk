@@ -52,9 +52,19 @@ $(OUT)/src/$(1)/%.o: src/$(1)/%.c $$(HDRS) | $(OUT)/src/$(1)
 endef
 $(foreach d,$(SRC_DIRS),$(eval $(call src_dir_rule,$(d))))
 
-$(OUT)/src/record/embed.o: src/record/embed.S $(BPF_OBJS) $(ASM_OBJS) | $(OUT)/src/record
+# the list of embedded objects: a blob line per object this build makes
+# (bpf/rw.bpf.o is blob rw), rewritten only when the list changes
+$(OUT)/embedded.inc: FORCE | $(OUT)
+	$(Q)for o in $(patsubst $(OUT)/%,%,$(BPF_OBJS) $(ASM_OBJS)); do \
+		n=$${o##*/}; printf '\tblob\t%s, "%s"\n' "$${n%%.*}" "$$o"; \
+	done > $@.tmp && { cmp -s $@.tmp $@ && rm $@.tmp || mv $@.tmp $@; }
+
+$(OUT)/src/record/embed.o: src/record/embed.S $(OUT)/embedded.inc $(BPF_OBJS) $(ASM_OBJS) | $(OUT)/src/record
 	$(call msg,EMBED,$@)
 	$(Q)$(CC) -c -Wa,-I$(OUT) $< -o $@
+
+.PHONY: FORCE
+FORCE:
 
 $(OUT)/libloader.a: $(LOADER_OBJS)
 	$(call msg,AR,$@)

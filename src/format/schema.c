@@ -10,7 +10,7 @@
 #include "format/schema.h"
 
 const struct sc_info sc_infos[SC_MAX] = {
-#define X(name, tp, kind, fd, out, req, off) [SC_##name] = { #name, kind },
+#define X(name, tp, nargs, kind, fd, out, req, off) [SC_##name] = { #name, kind },
 #include "syscalls.def"
 #undef X
 };

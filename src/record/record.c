@@ -160,8 +160,11 @@ static uint32_t filter_mode(const struct options *opts)
 }
 
 /* The tail-call table: programs reached only through bpf_tail_call. */
-/* the prog array of tail calls: index -> program (bpf/maps.bpf.h TAIL_*) */
-static const char *const tail_progs[] = { "emit_files", "iov_sum_prog" };
+static const char *const tail_progs[TAIL_CNT] = {
+#define X(idx, prog) [idx] = #prog,
+	IOT_TAILS(X)
+#undef X
+};
 
 static int fill_tails(struct obj *o)
 {

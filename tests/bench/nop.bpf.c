@@ -8,7 +8,7 @@
  */
 #include "helpers.bpf.h"
 
-#define X(name, tp, kind, fd, out, req, off)                                                       \
+#define X(name, tp, nargs, kind, fd, out, req, off)                                                \
 	SEC("tracepoint/syscalls/sys_enter_" #tp)                                                  \
 	int sys_enter_##tp(void *ctx)                                                              \
 	{                                                                                          \

@@ -88,7 +88,7 @@ static __always_inline int on_exit(struct sys_exit_ctx *ctx)
 #define ARG_IOV(iov, cnt) 0
 #define ARG_NONE	  0
 
-#define X(name, tp, kind, fd, out, req, off)                                                       \
+#define X(name, tp, nargs, kind, fd, out, req, off)                                                \
 	SEC("tracepoint/syscalls/sys_enter_" #tp)                                                  \
 	int sys_enter_##tp(struct sys_enter_ctx *ctx)                                              \
 	{                                                                                          \

@@ -229,7 +229,7 @@ char *e2e_join(const char *dir, const char *rel)
  * all of them, not for a count that stopped moving: attaching can pause for
  * a second while the kernel still detaches an earlier trace (its event_mutex).
  */
-#define X(name, tp, kind, fd, out, req, off) +2
+#define X(name, tp, nargs, kind, fd, out, req, off) +2
 static const int iotrace_attachments =
 #include "syscalls.def"
 	+2;

@@ -1,13 +1,16 @@
 #!/bin/sh
-# verifier-logs/<uname -r>/: the verifier's view of every production program,
-# loaded through iotrace's own loader (iotrace debug verify).
+# verifier-logs/<arch>/<uname -r>/: the verifier's view of every production
+# program, loaded through iotrace's own loader (iotrace debug verify).
 #   generate  rewrite the directory for the running kernel
 #   check     fail when a program's processed insns grew by more than 10%
-#             against the committed summary of this kernel (or it is missing)
+#             against the committed summary of this kernel: its own release,
+#             else the newest committed one of the same version (6.18.44-*:
+#             the same source built again)
 set -eu
 cd "$(dirname "$0")/../.."
 rel=$(uname -r)
-dir=verifier-logs/$rel
+arch=$(uname -m)
+dir=verifier-logs/$arch/$rel
 case "${1:-}" in
 generate)
 	rm -rf "$dir" && mkdir -p "$dir"
@@ -25,6 +28,10 @@ generate)
 	echo "verifier-logs: wrote $dir"
 	;;
 check)
+	if [ ! -f "$dir/summary.tsv" ]; then
+		same=$(ls -d "verifier-logs/$arch/${rel%%-*}"-* 2>/dev/null | sort -V | tail -n 1)
+		[ -n "$same" ] && dir=$same
+	fi
 	if [ ! -f "$dir/summary.tsv" ]; then
 		echo "check-verifier-logs: no committed logs for kernel $rel; skipping (run make verifier-logs on it)"
 		exit 0
