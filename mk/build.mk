@@ -82,9 +82,10 @@ clean: ## remove .output, .output-san and ./iotrace
 	$(Q)rm -rf $(OUT) $(SAN_OUT) iotrace
 
 # the README's first command
-demo: deps ## install the build dependencies, build, and trace a dd of 16 MiB
+demo: deps ## install the build dependencies, build, trace a dd of 16 MiB and report it
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)d=$$(mktemp -d) && \
 	dd if=/dev/urandom of=$$d/input bs=64k count=256 status=none && \
 	./iotrace -o $$d/dd.json -- dd if=$$d/input of=$$d/copy bs=64k count=256 status=none && \
-	echo "result: $$d/dd.json"
+	echo && ./iotrace report -n 5 $$d/dd.json && \
+	echo && echo "result: $$d/dd.json (iotrace report --file $$d/copy $$d/dd.json for one file)"
