@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Command line: options are declared once in a table that drives both
- * getopt_long and --help, so the two cannot disagree.  Usage errors exit 2,
- * runtime errors 1; with a command, iotrace exits with the command's status.
+ * The command line: a table of commands (record, the default; report; the
+ * hidden debug commands), and record's options, declared once in a table
+ * that drives both getopt_long and --help, so the two cannot disagree.
+ * Usage errors exit 2, runtime errors 1; with a command to trace, iotrace
+ * exits with that command's status.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -59,7 +61,7 @@ static const struct opt_def opt_defs[] = {
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: iotrace [OPTIONS] [-- COMMAND [ARGS...]]\n\n"
+	fprintf(f, "usage: iotrace [record] [OPTIONS] [-- COMMAND [ARGS...]]\n\n"
 		   "Trace file I/O per file: calls, sizes, offsets, sequential access, fsync.\n"
 		   "Targets: -p, -c and a COMMAND may be combined; children are followed.\n"
 		   "With no target, every process but iotrace is traced.  The trace ends when\n"
@@ -302,16 +304,12 @@ static void loader_print(enum loader_level level, const char *msg)
 	fprintf(stderr, "iotrace: %s\n", msg);
 }
 
-int main(int argc, char **argv)
+/* `iotrace [record] [OPTIONS] [-- COMMAND...]`; argv[0] is the program or "record" */
+static int record_main(int argc, char **argv)
 {
 	struct options o = { .output = "iotrace.json", .max_files = 65536 };
 	int err, code = 1;
 
-	loader_set_print(loader_print);
-	if (argc >= 3 && !strcmp(argv[1], "debug") && !strcmp(argv[2], "verify"))
-		return verify_run(argc > 3 ? argv[3] : ".") ? 1 : 0;
-	if (argc >= 2 && !strcmp(argv[1], "report"))
-		return report_main(argc - 1, argv + 1);
 	/* testing hook, not an option: CO-RE against another vmlinux BTF */
 	o.btf_path = getenv("IOTRACE_BTF");
 	/* tracefs mounted somewhere unusual (or, in tests, a tree without some events) */
@@ -327,4 +325,35 @@ int main(int argc, char **argv)
 	free(o.comms);
 	free(o.bpf_objects);
 	return code;
+}
+
+/* `iotrace debug verify [DIR]`: the verifier-logs generator (make verifier-logs) */
+static int debug_main(int argc, char **argv)
+{
+	if (argc < 2 || strcmp(argv[1], "verify")) {
+		usage_error("debug: the only debug command is 'verify [DIR]'%s", "");
+		return 2;
+	}
+	return verify_run(argc > 2 ? argv[2] : ".") ? 1 : 0;
+}
+
+struct command {
+	const char *name;
+	int (*run)(int argc, char **argv); /* argv[0] is the command's name */
+};
+
+/* the first word picks a command; anything else is record's */
+static const struct command commands[] = {
+	{ "record", record_main },
+	{ "report", report_main },
+	{ "debug", debug_main }, /* for developers: not in --help */
+};
+
+int main(int argc, char **argv)
+{
+	loader_set_print(loader_print);
+	for (size_t i = 0; argc >= 2 && i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (!strcmp(argv[1], commands[i].name))
+			return commands[i].run(argc - 1, argv + 1);
+	return record_main(argc, argv);
 }

@@ -89,6 +89,9 @@ static const struct bad_input cases[] = {
 	{ { "--" }, 2, "no command after --" },
 	{ { "--", "" }, 2, "empty command after --" },
 	{ { "report" }, 2, "report: no result document given" },
+	{ { "record", "--bogus", "--", "true" }, 2, "unknown option '--bogus'" },
+	{ { "debug" }, 2, "debug: the only debug command is 'verify [DIR]'" },
+	{ { "debug", "verfy" }, 2, "debug: the only debug command is 'verify [DIR]'" },
 	{ { "report", "--sort", "size", FIX_REPORT }, 2, "unknown sort key 'size'" },
 	/* targets */
 	{ { "-p", "@DEAD" }, 1, ": no such process", T },
@@ -326,7 +329,8 @@ ParameterizedTest(size_t *row, bad_input, one_line_and_exit_status, .fini = tear
 					     "--bounding-set=-all",
 					     "--" };
 	char *argv[32], what[512], *nl;
-	size_t n = 0, first_filled;
+	size_t n = 0, first_filled, i = 0;
+	const char *cmd;
 	struct e2e_proc p;
 	struct stat st;
 
@@ -347,14 +351,18 @@ ParameterizedTest(size_t *row, bad_input, one_line_and_exit_status, .fini = tear
 	}
 	argv[n++] = E2E_IOTRACE;
 	first_filled = n;
-	if (strcmp(c->args[0] ? c->args[0] : "", "report")) {
+	cmd = c->args[0] ? c->args[0] : "";
+	/* a trace's options follow the command word, when it is given */
+	if (!strcmp(cmd, "record"))
+		argv[n++] = strdup(c->args[i++]);
+	if (strcmp(cmd, "report") && strcmp(cmd, "debug")) {
 		argv[n++] = strdup("-q");
 		if (!has_output_opt(c)) {
 			argv[n++] = strdup("-o");
 			argv[n++] = strdup(in_dir("out.json"));
 		}
 	}
-	for (size_t i = 0; i < 8 && c->args[i]; i++)
+	for (; i < 8 && c->args[i]; i++)
 		argv[n++] = fill(c->args[i]);
 	argv[n] = NULL;
 	if (c->env) {

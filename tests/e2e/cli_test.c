@@ -457,3 +457,30 @@ Test(cli, report_refuses_a_csv_result_with_one_line, .fini = teardown)
 		  "report of a CSV result said: %s", p.err);
 	e2e_proc_free(&p);
 }
+
+/* `iotrace record OPTIONS -- CMD` is the default command spelled out */
+Test(cli, record_is_the_default_command_and_may_be_named, .fini = teardown)
+{
+	const char *argv[] = { E2E_IOTRACE, "record", "-q",	    "--format", "csv",	   "-o",
+			       NULL,	    "--",     E2E_WORKLOAD, NULL,	"seqread", NULL };
+	char path[PATH_MAX], f[64], *text, *row;
+	struct e2e_proc p;
+	size_t len;
+
+	e2e_require_tracer();
+	tdir = e2e_tmpdir("/tmp");
+	cr_assert_eq(e2e_make_file(in_dir("seq.dat"), 200000, 'x'), 0);
+	argv[6] = in_dir("out.csv");
+	argv[9] = tdir;
+	cr_assert_eq(e2e_run((char *const *)argv, 60, &p), 0);
+	cr_assert_eq(p.status, 0, "iotrace record: exit %d; %s", p.status, p.err);
+	e2e_proc_free(&p);
+	cr_assert_eq(e2e_read_file(in_dir("out.csv"), &text, &len), 0);
+	snprintf(path, sizeof(path), "%s/seq.dat,", tdir);
+	row = strstr(text, path);
+	cr_assert_not_null(row, "no row for %s", path);
+	/* the seqread scenario: 8 reads of 200200 bytes */
+	cr_expect_str_eq(csv_value(text, row, "read.calls", f, sizeof(f)), "8");
+	cr_expect_str_eq(csv_value(text, row, "read.bytes", f, sizeof(f)), "200200");
+	free(text);
+}
