@@ -12,7 +12,7 @@ E2E_TOOLS   := $(patsubst tests/e2e/tools/%.c,$(OUT)/tests/e2e/%,$(wildcard test
 TEST_CFLAGS  = $(CFLAGS) -Itests/lib -DOUT_DIR='"$(abspath $(OUT))"' -DSRC_DIR='"$(abspath .)"'
 CRITERION_FLAGS ?= --jobs 2
 
-.PHONY: test test-unit test-asm test-verifier test-bpf test-e2e test-san deps \
+.PHONY: test test-unit test-validator test-asm test-verifier test-bpf test-e2e test-san deps \
 	verifier-logs check-verifier-logs fmt fmt-check
 
 deps: ## install build and test dependencies (apt)
@@ -54,8 +54,13 @@ $(OUT)/test-e2e: $(E2E_SRCS) $(APP_LIB_OBJS) $(OUT)/libloader.a | $(OUT)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(TEST_CFLAGS) -o $@ $(E2E_SRCS) $(APP_LIB_OBJS) $(OUT)/libloader.a -lcriterion $(LDLIBS)
 
-test-unit: $(OUT)/test-unit ## tests that need no kernel
+test-unit: $(OUT)/test-unit test-validator ## tests that need no kernel
 	$(Q)$(OUT)/test-unit $(CRITERION_FLAGS)
+
+# The validator of result documents, which the unit and e2e suites run on
+# every document they check, against its table of broken documents
+test-validator: ## tests/lib/validate-result: broken documents rejected by name, valid ones accepted
+	$(Q)python3 tests/unit/validate_result_test.py
 
 test-asm: $(OUT)/test-asm ## the asm routines in the kernel against C references (root, BTF)
 	$(Q)$(OUT)/test-asm $(CRITERION_FLAGS)

@@ -2,7 +2,7 @@
 # Install what building and testing iotrace needs (Debian 12).  Idempotent:
 # does nothing when every package is already installed.
 set -eu
-pkgs="make gcc clang clang-format llvm binutils-bpf libelf-dev zlib1g-dev linux-libc-dev libcriterion-dev python3 file strace libclang-rt-14-dev"
+pkgs="make gcc clang clang-format llvm binutils-bpf libelf-dev zlib1g-dev linux-libc-dev libcriterion-dev python3 python3-jsonschema file strace libclang-rt-14-dev"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
