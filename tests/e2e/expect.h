@@ -154,7 +154,7 @@ struct trace {
 };
 void trace_workload(struct trace *t, const char *dir, const char *scenario,
 		    const char *const *extra_args);
-void trace_validate(struct trace *t); /* check-result says ok, then jsonr parse */
+void trace_validate(struct trace *t); /* the validators accept it (docval.h), then jsonr parse */
 void trace_free(struct trace *t);
 /* the rest of the workload's stdout line "KEY ..." (static buffer), or NULL */
 const char *trace_wl_value(const struct trace *t, const char *key);

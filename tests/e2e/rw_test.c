@@ -3,7 +3,7 @@
  * read/write/pread64/pwrite64 end to end: iotrace runs the workload
  * generator on one scenario in a fresh directory; the test replays the same
  * calls on the model (expect.h) and compares every field of every record
- * below the directory, after the independent check-result validator.
+ * below the directory, once the validators accept the document (docval.h).
  */
 #include <fcntl.h>
 #include <stdio.h>

@@ -59,6 +59,5 @@ int e2e_fstype(dev_t dev, char *buf, size_t sz);
 char *e2e_iotrace(void);
 #define E2E_IOTRACE  e2e_iotrace()
 #define E2E_WORKLOAD OUT_DIR "/tests/e2e/workload"
-#define E2E_CHECKER  SRC_DIR "/../shared/tools/check-result"
 
 #endif
