@@ -1,8 +1,11 @@
 # SPDX-License-Identifier: GPL-2.0
-# The kernel matrix: the static binary on stock Debian kernels under qemu.
-# Each kernel is booted (kernels are downloaded once into
-# /var/cache/kernel-matrix) and runs tests/kernels/scenario.sh there: iotrace
-# on a known workload, every field of the result checked.
+# The kernel matrix: the static binary on stock Debian kernels under qemu,
+# booted by the repository's own runner (tests/kernels/vm/, see
+# tests/kernels/README.md).  Kernels are downloaded once into KM_CACHE
+# (default /var/cache/kernel-matrix); missing host tools (qemu, cpio) are
+# installed with apt-get.  Each kernel runs tests/kernels/scenario.sh: iotrace
+# on a known workload, every field of the result checked.  The no-qemu checks
+# of matrix.sh and of the runner's parts run first.
 
 .PHONY: test-kernels
 KERNELS  ?= host 5.10 6.1 6.12 sid
@@ -18,5 +21,7 @@ $(OUT)/tests/kernels/smoke: $(SMOKE_SRCS) $(wildcard tests/kernels/*.h) src/form
 
 test-kernels: iotrace $(OUT)/tests/kernels/smoke ## the static binary on Debian 5.10, 6.1, 6.12, sid under qemu (KERNELS=...)
 	$(Q)tests/kernels/matrix_test.sh
+	$(Q)tests/kernels/vm/deps.sh
+	$(Q)tests/kernels/vm_test.sh
 	$(Q)tests/kernels/matrix.sh $(abspath iotrace) $(abspath $(OUT)/tests/kernels/smoke) \
 		$(abspath $(KM_OUT)) "$(KERNELS)"

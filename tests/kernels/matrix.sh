@@ -1,14 +1,18 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # make test-kernels: the smoke scenario (scenario.sh) under iotrace on each
-# kernel of KERNELS, through shared/tools/kernel-matrix, then per kernel:
-#   VM      kernel-matrix's verdict: scenario.sh ran to the end with exit 0
-#           (else FAIL, TIMEOUT, PANIC, CRASH, NOBOOT, SETUP_FAIL)
+# kernel of KERNELS, through the runner in vm/ (see README.md), then per kernel:
+#   VM      the runner's verdict: scenario.sh ran to the end with exit 0
+#           (else FAIL, TIMEOUT, PANIC, CRASH, NOBOOT, SETUP_FAIL, or NOFETCH
+#           when the download below failed)
 #   SMOKE   `smoke check` found every field of the result as the workload made it
-#   SCHEMA  shared/tools/check-result accepts the result document (run here)
+#   SCHEMA  the project's validator (tests/lib/validate-result) accepts the
+#           result document, and so does ../shared/tools/check-result, an
+#           independent second opinion, when it exists beside the repository
 # WALL_s is the whole VM under qemu TCG, CMD_s the scenario in the guest.
 # Kernels are downloaded first, each up to KM_FETCH_TRIES times (default 3,
-# waiting 15 s, then 30 s), so a flaky mirror does not end the run.
+# waiting KM_FETCH_WAIT s, default 15, then twice that), so a flaky mirror
+# does not end the run; an unknown kernel spec is not retried.
 # RESULT tells iotrace's failures from the harness's:
 #   PASS    all three passed
 #   FAIL    iotrace or its result failed (FAIL, TIMEOUT, PANIC, CRASH, or
@@ -20,36 +24,62 @@
 # Prints one table; exits 1 when any kernel FAILed, else 3 when any was
 # NOTRUN, else 0.
 #   usage: matrix.sh IOTRACE SMOKE OUT_DIR "KERNELS"
+# Environment: KM_TIMEOUT (s per VM, default 300), KM_CACHE (vm/fetch.sh),
+# KM_VM (the runner's directory), VALIDATE_RESULT and CHECK_RESULT (the two
+# validators' paths).
 set -u
 iotrace=$1 smoke=$2 out=$3 kernels=$4
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
-km=${KM_DIR:-$root/../shared/tools/kernel-matrix}
+vm=${KM_VM:-$here/vm}
+validator=${VALIDATE_RESULT:-$root/tests/lib/validate-result}
 checker=${CHECK_RESULT:-$root/../shared/tools/check-result}
 
-[ -x "$km/run.sh" ] || { echo "test-kernels: no kernel-matrix at $km" >&2; exit 2; }
-rm -rf "$out" && mkdir -p "$out" || exit 2
+rm -rf "$out" && mkdir -p "$out/vm" || exit 2
+if [ ! -x "$validator" ]; then
+	echo "test-kernels: no result validator at $validator: every SCHEMA fails" >&2
+fi
+if [ ! -e "$checker" ]; then
+	echo "test-kernels: ${CHECK_RESULT:-../shared/tools/check-result} not found:" \
+		"the independent second opinion is skipped"
+	checker=
+fi
 t0=$(date +%s.%N)
 
 # downloads, retried; a kernel that still cannot be had is NOTRUN, the others run
-tries=${KM_FETCH_TRIES:-3} run_kernels= nofetch=
+tries=${KM_FETCH_TRIES:-3} wait=${KM_FETCH_WAIT:-15} run_kernels= nofetch= unknown=
 for k in $kernels; do
 	[ "$k" = host ] && { run_kernels+="$k "; continue; }
 	for ((i = 1; ; i++)); do
-		"$km/setup.sh" "$k" >> "$out/fetch.log" 2>&1 && { run_kernels+="$k "; break; }
+		"$vm/fetch.sh" "$k" >> "$out/fetch.log" 2>&1
+		case $? in
+		0)
+			run_kernels+="$k "
+			break
+			;;
+		2)
+			echo "test-kernels: $k: unknown kernel spec (see $out/fetch.log)" >&2
+			nofetch+="$k " unknown+="$k "
+			break
+			;;
+		esac
 		if [ "$i" -ge "$tries" ]; then
 			echo "test-kernels: $k: download failed $tries times (see $out/fetch.log)" >&2
 			nofetch+="$k "
 			break
 		fi
-		echo "test-kernels: $k: download failed (attempt $i of $tries), retrying in $((15 * i)) s" >&2
-		sleep $((15 * i))
+		echo "test-kernels: $k: download failed (attempt $i of $tries), retrying in $((wait * i)) s" >&2
+		sleep $((wait * i))
 	done
 done
 
-[ -n "$run_kernels" ] && "$km/run.sh" -k "$run_kernels" -o "$out/vm" -t "${KM_TIMEOUT:-300}" -a "$iotrace" -a "$smoke" \
-	-c km-smoke "$here/scenario.sh" 2>&1 | tee "$out/run.log" |
-	grep --line-buffered -E '^\[kernel-matrix\] [^ ]+: (fetching|booting|running|PASS|FAIL|TIMEOUT|PANIC|CRASH|NOBOOT)' 
+# boot K: one run of the scenario on K; its files land in $out/vm as K.*
+boot() {
+	"$vm/run.sh" -o "$out/vm" -t "${KM_TIMEOUT:-300}" -a "$iotrace" -a "$smoke" -c km-smoke \
+		"$1" "$here/scenario.sh" 2>&1 | tee -a "$out/run.log"
+}
+# field K N: the Nth field of K's summary line (KERNEL RELEASE VERDICT RC WALL_s BOOT_s CMD_s)
+field() { awk -v n="$2" '{ print $n; exit }' "$out/vm/$1.summary" 2>/dev/null; }
 
 # A guest that died of an int3 trap on a byte that is not int3 (the oops's
 # "Code:" line shows memory now; the byte before the <..> mark is the one that
@@ -67,65 +97,59 @@ stale_int3() {
 }
 rerun=
 for k in $run_kernels; do
-	[ "$k" = host ] && continue
-	awk -v k="$k" '$1 == k && $3 == "PANIC" { f = 1 } END { exit !f }' "$out/vm/summary.txt" \
-		2>/dev/null || continue
-	stale_int3 "$out/vm/$k.log" || continue
-	echo "[kernel-matrix] $k: PANIC was an int3 trap on patched kernel text (qemu TCG), booting once more"
+	boot "$k"
+	[ "$k" != host ] && [ "$(field "$k" 3)" = PANIC ] && stale_int3 "$out/vm/$k.log" || continue
+	echo "test-kernels: $k: PANIC was an int3 trap on patched kernel text (qemu TCG), booting once more"
 	mv "$out/vm/$k.log" "$out/vm/$k.first.log"
-	"$km/run.sh" -k "$k" -o "$out/vm-$k" -t "${KM_TIMEOUT:-300}" -a "$iotrace" -a "$smoke" \
-		-c km-smoke "$here/scenario.sh" 2>&1 | tee -a "$out/run.log" |
-		grep --line-buffered -E "^\[kernel-matrix\] $k: (booting|PASS|FAIL|TIMEOUT|PANIC|CRASH|NOBOOT)"
-	line=$(awk -v k="$k" '$1 == k { print; exit }' "$out/vm-$k/summary.txt" 2>/dev/null)
-	[ -n "$line" ] || continue
-	awk -v k="$k" -v l="$line" '$1 == k { print l; next } { print }' "$out/vm/summary.txt" \
-		> "$out/vm/summary.new" && mv "$out/vm/summary.new" "$out/vm/summary.txt"
-	rm -rf "$out/vm/$k.out" "$out/vm/$k.collect"
-	for f in "$out/vm-$k/$k".*; do mv "$f" "$out/vm/"; done
+	boot "$k"
 	rerun+="$k "
 done
 t1=$(date +%s.%N)
+
+# schema FILE: the validator, then the second opinion when there is one
+schema() {
+	"$validator" "$1" && { [ -z "$checker" ] || python3 "$checker" "$1"; }
+}
 
 failed= notrun=
 printf '\n%-8s %-26s %-6s %-10s %-6s %-6s %7s %6s  %s\n' KERNEL RELEASE RESULT VM SMOKE SCHEMA \
 	WALL_s CMD_s NOTE
 for k in $kernels; do
-	line=$(awk -v k="$k" '$1 == k { print; exit }' "$out/vm/summary.txt" 2>/dev/null)
-	rel=$(awk '{ print $2 }' <<<"$line"); vm=$(awk '{ print $3 }' <<<"$line")
-	wall=$(awk '{ print $5 }' <<<"$line"); cmd=$(awk '{ print $7 }' <<<"$line")
-	case " $nofetch " in *" $k "*) vm=NOFETCH ;; esac
+	rel=$(field "$k" 2) vm_r=$(field "$k" 3) wall=$(field "$k" 5) cmd=$(field "$k" 7)
+	case " $nofetch " in *" $k "*) vm_r=NOFETCH ;; esac
 	dir=$out/vm/$k.collect/km-smoke
 	smoke_r=FAIL note=
 	if [ -f "$dir/check.txt" ] && tail -n1 "$dir/check.txt" | grep -q '^smoke check: ok'; then
 		smoke_r=PASS
 	fi
+	schema_r=FAIL
+	[ -f "$dir/result.json" ] && schema "$dir/result.json" > "$dir/schema.txt" 2>&1 && schema_r=PASS
 	note=$(grep -m1 'FAIL' "$dir/check.txt" 2>/dev/null | cut -c1-100)
 	[ -n "$note" ] || note=$(grep -m1 '^iotrace:' "$out/vm/$k.out" 2>/dev/null | cut -c1-100)
+	[ -n "$note" ] || [ "$schema_r" = PASS ] ||
+		note=$(grep -v -m1 ': ok' "$dir/schema.txt" 2>/dev/null | sed 's|^.*/result\.json: ||' | cut -c1-100)
 	case " $rerun " in *" $k "*) note="booted twice: int3 on patched text the first time (qemu), $k.first.log${note:+; $note}" ;; esac
-	schema=FAIL
-	if [ -f "$dir/result.json" ] &&
-		python3 "$checker" "$dir/result.json" > "$dir/schema.txt" 2>&1; then
-		schema=PASS
-	fi
-	case ${vm:-?} in
+	case ${vm_r:-?} in
 	PASS) result=PASS ;;
 	NOFETCH | SETUP_FAIL | NOBOOT | \?) result=NOTRUN ;;
 	*) result=FAIL ;;
 	esac
-	[ "$result" = PASS ] && { [ "$smoke_r" = PASS ] && [ "$schema" = PASS ] || result=FAIL; }
+	[ "$result" = PASS ] && { [ "$smoke_r" = PASS ] && [ "$schema_r" = PASS ] || result=FAIL; }
 	case $result in
 	FAIL) failed+="$k " ;;
 	NOTRUN)
-		notrun+="$k " smoke_r=- schema=-
-		case ${vm:-?} in
-		NOFETCH | SETUP_FAIL) note="not tested: the kernel could not be downloaded" ;;
+		notrun+="$k " smoke_r=- schema_r=-
+		case ${vm_r:-?} in
+		NOFETCH) note="not tested: the kernel could not be downloaded" ;;
+		SETUP_FAIL) note="not tested: the kernel could not be set up (see $k.setup.log)" ;;
 		NOBOOT) note="not tested: the kernel never reached /init (see $k.log)" ;;
-		*) note="not tested: kernel-matrix did not run it (see run.log)" ;;
+		*) note="not tested: the runner did not run it (see run.log)" ;;
 		esac
+		case " $unknown " in *" $k "*) note="not tested: unknown kernel spec" ;; esac
 		;;
 	esac
 	printf '%-8s %-26s %-6s %-10s %-6s %-6s %7s %6s  %s\n' "$k" "${rel:-?}" "$result" \
-		"${vm:-?}" "$smoke_r" "$schema" "${wall:--}" "${cmd:--}" "$note"
+		"${vm_r:-?}" "$smoke_r" "$schema_r" "${wall:--}" "${cmd:--}" "$note"
 done
 printf 'total %.1f s; logs in %s/vm/<kernel>.out, results in %s/vm/<kernel>.collect/km-smoke/\n' \
 	"$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')" "$out" "$out"
