@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# The smoke scenario, run by kernel-matrix in each guest (busybox ash, cwd
+# The smoke scenario, run by vm/run.sh in each guest (busybox ash, cwd
 # /root, root) and on the host (cwd a temporary directory): iotrace traces
 # `smoke run A B`, then `smoke check` compares the result with the scenario.
 # Everything lands in ./km-smoke/, which the matrix brings back.  A is on
