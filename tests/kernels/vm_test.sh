@@ -118,11 +118,17 @@ expect "KM_MIRROR overrides" http://over.example/d "$(KM_MIRROR=http://over.exam
 rm "$tmp/apt/parts/one.list"
 expect "no source for the host's suite fails" 1 "$(mirror > /dev/null; echo $?)"
 
-# the initramfs: what /init needs, where it looks for it, owned by root
+# the initramfs: what /init needs, where it looks for it, owned by root even
+# when built by another user (as root, a copy of the two scripts is run as
+# nobody, so the repository's own permissions do not matter)
 printf 'not really busybox\n' > "$tmp/bb" && printf '#!/bin/sh\n' > "$tmp/scn" &&
-	printf 'tool\n' > "$tmp/mytool" || exit 2
-"$vm/initramfs.sh" "$tmp/initrd" "$tmp/bb" "$tmp/scn" km-smoke "$tmp/mytool"
+	printf 'tool\n' > "$tmp/mytool" && mkdir "$tmp/ird" "$tmp/sh" && chmod 755 "$tmp" &&
+	cp "$vm/initramfs.sh" "$vm/init.sh" "$tmp/sh/" || exit 2
+as=()
+[ "$(id -u)" != 0 ] || { chown 65534:65534 "$tmp/ird" && as=(setpriv --reuid=65534 --regid=65534 --clear-groups); }
+"${as[@]}" "$tmp/sh/initramfs.sh" "$tmp/ird/initrd" "$tmp/bb" "$tmp/scn" km-smoke "$tmp/mytool"
 expect "initramfs.sh exits 0" 0 $?
+mv "$tmp/ird/initrd" "$tmp/initrd"
 mkdir "$tmp/root" && (cd "$tmp/root" && zcat "$tmp/initrd" | cpio -id --quiet) 2> /dev/null
 expect "initramfs file list" \
 	"$(printf '%s\n' bin bin/busybox bin/sh init km km/bin km/bin/mytool km/collect km/scenario root)" \

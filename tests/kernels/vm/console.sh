@@ -30,7 +30,7 @@ console_verdict() {
 		/^IOTRACE-VM init$/ { init = 1 }
 		/^IOTRACE-VM begin / { begin = val("uptime") }
 		/^IOTRACE-VM end / { ended = 1; rc = val("rc"); end = val("uptime") }
-		init && /Kernel panic - not syncing/ { panic = 1 }
+		/Kernel panic - not syncing/ { panic = 1 }
 		END {
 			if (!init) v = "NOBOOT"
 			else if (panic) v = "PANIC"
