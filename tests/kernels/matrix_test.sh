@@ -31,6 +31,7 @@ END
 #   int3    an int3 trap on a byte that holds cc (an int3 really there)
 #   null    a NULL dereference oops
 #   noboot  the kernel never ran /init
+#   lost    the scenario passed and its result came back, but not the check's report
 cat > "$km/run.sh" <<'END'
 #!/bin/bash
 o=
@@ -65,6 +66,13 @@ pass | check)
 		verdict="FAIL 1"
 	fi
 	echo "$k 9.9.9-test $verdict 5.0 2.0 1.0" > "$o/$k.summary"
+	;;
+lost)
+	mkdir -p "$res"
+	echo '{}' > "$res/result.json"
+	: > "$o/$k.log"
+	echo 'iotrace exit status: 0' > "$o/$k.out"
+	echo "$k 9.9.9-test PASS 0 5.0 2.0 1.0" > "$o/$k.summary"
 	;;
 noboot)
 	echo '[    2.3] Kernel panic - not syncing: No working init found.' > "$o/$k.log"
@@ -148,6 +156,7 @@ check "an int3 trap on a byte holding int3 fails without a second boot" "int3 pa
 check "any other panic fails without a second boot" "null pass" 1 1 "test-kernels: FAIL on 6.12"
 check "a failed smoke check fails" check 1 1 "test-kernels: FAIL on 6.12" \
 	"smoke check: FAIL read.calls: 3, want 4"
+check "a PASS without the check's report fails" lost 1 1 "test-kernels: FAIL on 6.12"
 check "a kernel that never reached /init is not run" noboot 3 1 \
 	"test-kernels: NOT RUN on 6.12: download or boot failed, no iotrace result there" \
 	"not tested: the kernel never reached /init"
