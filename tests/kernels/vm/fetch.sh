@@ -89,8 +89,9 @@ sources_uri() {
 # apt_for SUITE: sets apt_opts for apt-get and apt-cache on SUITE.  The host's
 # own suite and architecture use the system's apt state; any other gets one of
 # its own under the cache (lists refreshed at most once a day, apt's binary
-# cache kept: each apt-cache call would parse the lists again), so the
-# system's sources are never touched.
+# package cache kept: each apt-cache call would parse the lists again; the
+# source cache, as large and unused here, not), so the system's sources are
+# never touched.
 apt_for() {
 	local suite=$1 dir uri keyring=/usr/share/keyrings/debian-archive-keyring.gpg opt=
 	apt_dir=
@@ -101,7 +102,7 @@ apt_for() {
 	apt_opts=(-o "Dir::State=$dir/state" -o "Dir::Cache=$dir/cache"
 		-o "Dir::Etc::sourcelist=$dir/sources.list" -o "Dir::Etc::sourceparts=$dir/sources.list.d"
 		-o "APT::Architecture=$ARCH_DEB" -o "APT::Architectures=$ARCH_DEB"
-		-o Dir::Cache::pkgcache=pkgcache.bin -o Dir::Cache::srcpkgcache=srcpkgcache.bin)
+		-o Dir::Cache::pkgcache=pkgcache.bin -o Dir::Cache::srcpkgcache=)
 	[ -f "$dir/updated" ] && [ -z "$(find "$dir/updated" -mmin +1440)" ] && return 0
 	uri=$(mirror) || return 1
 	mkdir -p "$dir/state/lists/partial" "$dir/cache/archives/partial" "$dir/sources.list.d" || return 1
