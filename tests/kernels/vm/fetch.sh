@@ -167,20 +167,56 @@ unpack() {
 	[ "${rc[1]}" = 0 ]
 }
 
-# kernel SPEC: prints the cache directory holding the spec's vmlinuz and release
-kernel() {
-	local spec=$1 suite pkg st dep ver dir tmp d img rel
-	read -r suite pkg <<<"$(resolve "$spec")" || return 2
-	[ -n "$suite" ] || return 2
-	apt_for "$suite" || return 1
-	# a meta-package depends on the next package in the chain to the image
+# image PKG: follows meta-packages, each depending on the next package of the
+# chain, to the image package; prints its record
+image() {
+	local pkg=$1 st dep
 	for _ in 1 2 3 4; do
 		st=$(stanza "$pkg") || return 1
 		dep=$(field Depends <<<"$st" | depends | grep -m1 '^linux-image-')
-		[ -n "$dep" ] || break
+		[ -n "$dep" ] || { echo "$st"; return 0; }
 		pkg=$dep
 	done
-	ver=$(field Version <<<"$st")
+	log "$1: no image package within 4 meta-packages"
+	return 1
+}
+
+# unpack_vmlinuz DIR RECORD: extracts the vmlinuz of the image package whose
+# record is given into DIR/vmlinuz, its release into DIR/release.  The
+# classic layout has /boot/vmlinuz-REL in the image package; the split one
+# /usr/lib/modules/REL/vmlinuz in one of the packages it depends on, which are
+# tried smallest first (the modules package is the big one).
+unpack_vmlinuz() {
+	local dir=$1 st=$2 pkg rel d img
+	pkg=$(field Package <<<"$st")
+	rel=${pkg#linux-image-}
+	for d in "$pkg" $(field Depends <<<"$st" | depends | grep -xF -e "linux-base-$rel" \
+		-e "linux-binary-$rel" -e "linux-modules-$rel" | while read -r p; do
+		echo "$(stanza "$p" | field Size) $p"; done | sort -n | awk '{ print $2 }'); do
+		img=$(deb "$d") || return 1
+		unpack "$img" '*vmlinuz*' "$dir" && break
+		find "$dir" -mindepth 1 -delete
+	done
+	img=$(find "$dir" -type f -name 'vmlinuz*')
+	if [ -z "$img" ] || [ "$(wc -l <<<"$img")" != 1 ]; then
+		log "no single vmlinuz in $pkg or the packages it depends on"
+		return 1
+	fi
+	case $img in
+	*/boot/vmlinuz-*) basename "$img" | sed 's/^vmlinuz-//' > "$dir/release" ;;
+	*) basename "$(dirname "$img")" > "$dir/release" ;;
+	esac
+	mv "$img" "$dir/vmlinuz" && find "$dir" -mindepth 1 -type d -prune -exec rm -rf {} +
+}
+
+# kernel SPEC: prints the cache directory holding the spec's vmlinuz, release
+# and pkg (image package and version)
+kernel() {
+	local spec=$1 suite pkg st ver dir tmp
+	read -r suite pkg <<<"$(resolve "$spec")"
+	[ -n "$suite" ] || return 2
+	apt_for "$suite" && st=$(image "$pkg") || return 1
+	pkg=$(field Package <<<"$st") ver=$(field Version <<<"$st")
 	dir=$cache/kernels/${pkg}_$ver
 	if [ -s "$dir/vmlinuz" ] && [ -s "$dir/release" ]; then
 		echo "$dir"
@@ -188,30 +224,10 @@ kernel() {
 	fi
 	log "$spec: $suite $pkg $ver"
 	tmp=$(mktemp -d "$cache/kernels/.new.XXXXXX") || return 1
-	# the classic layout has /boot/vmlinuz-REL in the image package; the split
-	# one /usr/lib/modules/REL/vmlinuz in one of its dependencies (the
-	# smallest first: the modules package is the big one)
-	rel=${pkg#linux-image-}
-	for d in "$pkg" $(field Depends <<<"$st" | depends | grep -xF -e "linux-base-$rel" \
-		-e "linux-binary-$rel" -e "linux-modules-$rel" | while read -r p; do
-		echo "$(stanza "$p" | field Size) $p"; done | sort -n | awk '{ print $2 }'); do
-		img=$(deb "$d") || { rm -rf "$tmp"; return 1; }
-		unpack "$img" '*vmlinuz*' "$tmp" && break
-		find "$tmp" -mindepth 1 -delete
-	done
-	img=$(find "$tmp" -type f -name 'vmlinuz*')
-	if [ -z "$img" ] || [ "$(wc -l <<<"$img")" != 1 ]; then
-		log "$spec: no single vmlinuz in $pkg or its dependencies"
+	if ! unpack_vmlinuz "$tmp" "$st" || ! echo "$pkg $ver" > "$tmp/pkg"; then
 		rm -rf "$tmp"
 		return 1
 	fi
-	# .../boot/vmlinuz-REL or .../modules/REL/vmlinuz
-	case $img in
-	*/boot/vmlinuz-*) basename "$img" | sed 's/^vmlinuz-//' > "$tmp/release" ;;
-	*) basename "$(dirname "$img")" > "$tmp/release" ;;
-	esac
-	mv "$img" "$tmp/vmlinuz" && echo "$pkg $ver" > "$tmp/pkg" || return 1
-	find "$tmp" -mindepth 1 -type d -prune -exec rm -rf {} +
 	chmod 755 "$tmp" && rm -rf "$dir" && mv "$tmp" "$dir" || return 1
 	echo "$dir"
 }
@@ -250,6 +266,8 @@ esac
 resolve "$1" > /dev/null || exit 2
 mkdir -p "$cache/kernels" || exit 1
 exec 9>> "$cache/.lock" && flock 9 || { log "cannot lock $cache/.lock"; exit 1; }
+# with the lock held, a half-made directory is one an interrupted fetch left
+rm -rf "$cache"/kernels/.new.* "$cache"/busybox/.new.*
 k=$(kernel "$1") || exit
 b=$(busybox) || exit 1
 echo "kernel=$k"
