@@ -52,7 +52,7 @@ finish() {
 
 # the script on this machine, in a scratch directory, the FILEs on PATH
 run_host() {
-	local tmp t0 rc verdict
+	local tmp t0 rc verdict wall f
 	tmp=$(mktemp -d /tmp/iot-vm-host.XXXXXX) || return 1
 	mkdir "$tmp/bin" "$tmp/cwd" || return 1
 	for f in "${files[@]}"; do ln -s "$f" "$tmp/bin/" || return 1; done
@@ -75,7 +75,7 @@ run_host() {
 }
 
 run_vm() {
-	local t0 got kdir= busybox= initrd rc timed_out=0 verdict vrc boot cmd release
+	local t0 got kdir= busybox= initrd rc timed_out=0 verdict vrc boot cmd release wall
 	local log=$dir/$k.log
 	t0=$(now)
 	arch_init && "$here/deps.sh" ||
