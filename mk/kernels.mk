@@ -19,7 +19,10 @@ $(OUT)/tests/kernels/smoke: $(SMOKE_SRCS) $(wildcard tests/kernels/*.h) src/form
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) -static -Itests/kernels -o $@ $(SMOKE_SRCS)
 
-test-kernels: iotrace $(OUT)/tests/kernels/smoke ## the static binary on Debian 5.10, 6.1, 6.12, sid under qemu (KERNELS=...)
+# deps first, as for make test: the build needs it, and the result validator
+# needs python3-jsonschema
+test-kernels: deps ## the static binary on Debian 5.10, 6.1, 6.12, sid under qemu (KERNELS=...)
+	$(Q)$(MAKE) --no-print-directory iotrace $(OUT)/tests/kernels/smoke
 	$(Q)tests/kernels/matrix_test.sh
 	$(Q)tests/kernels/vm/deps.sh
 	$(Q)tests/kernels/vm_test.sh
