@@ -96,9 +96,10 @@ echo "vm: $k: $(awk '{ print $3 }' "$o/$k.summary")" >&2
 END
 # the validators: FAKE_VALIDATOR and FAKE_CHECKER say ok or bad
 cat > "$tmp/validate-result" <<'END'
-#!/bin/sh
-[ "${FAKE_VALIDATOR:-ok}" = ok ] && { echo "$1: ok (1 files)"; exit 0; }
-echo "$1: read.calls is 3, the sum of its syscalls 4"
+#!/bin/bash
+f=${!#}
+[ "${FAKE_VALIDATOR:-ok}" = ok ] && { echo "$f: ok (1 files)"; exit 0; }
+echo "$f: read.calls is 3, the sum of its syscalls 4"
 exit 1
 END
 printf 'import os, sys\nprint("%%s: second opinion: %%s" %% (sys.argv[1], os.environ.get("FAKE_CHECKER", "ok")))\nsys.exit(os.environ.get("FAKE_CHECKER", "ok") != "ok")\n' \
