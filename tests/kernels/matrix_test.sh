@@ -7,6 +7,9 @@
 # Run by `make test-kernels` before the real matrix.
 #   usage: matrix_test.sh
 set -u
+# the cases set what they need: nothing of the caller's matrix settings (make
+# test-kernels KERNELS=... exports KERNELS) may reach them
+unset KERNELS KM_CACHE KM_TIMEOUT KM_FETCH_TRIES KM_FETCH_WAIT KM_VM KM_ARCH VALIDATE_RESULT CHECK_RESULT
 here=$(cd "$(dirname "$0")" && pwd)
 tmp=$(mktemp -d /tmp/iot-matrix-test.XXXXXX) || exit 2
 trap 'rm -rf "$tmp"' EXIT
