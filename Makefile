@@ -3,6 +3,7 @@
 #   make            build ./iotrace
 #   make test       install build and test dependencies, then every test suite
 #   make help       every target
+#   make install    the binary, man pages and completions (PREFIX, DESTDIR)
 # The rules live in mk/, one fragment per concern: build.mk (the binary and
 # its BPF objects), test.mk, bench.mk, fuzz.mk, kernels.mk, install.mk.
 
@@ -37,6 +38,7 @@ include mk/test.mk
 include mk/bench.mk
 include mk/fuzz.mk
 include mk/kernels.mk
+include mk/install.mk
 
 # Every target that has a "## text" after its prerequisites is listed here.
 .PHONY: help
