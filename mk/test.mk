@@ -20,10 +20,10 @@ CRITERION_FLAGS ?= --jobs 2
 deps: ## install build and test dependencies (apt)
 	$(Q)./tests/lib/install-deps.sh
 
-test: deps ## deps, fmt-check, then every suite: unit, bpf, e2e, san; builds the fuzz targets
+test: deps ## deps, fmt-check, then every suite: unit, bpf, e2e, install, san; builds the fuzz targets
 	$(Q)$(MAKE) --no-print-directory fmt-check
 	$(Q)$(MAKE) --no-print-directory all
-	$(Q)$(MAKE) --no-print-directory test-unit test-bpf test-e2e
+	$(Q)$(MAKE) --no-print-directory test-unit test-bpf test-e2e test-install
 	$(Q)$(MAKE) --no-print-directory test-san
 	@# the fuzz targets must keep building (make fuzz runs them)
 	$(Q)$(MAKE) --no-print-directory $(OUT)/fuzz-report $(OUT)/fuzz-elf
@@ -74,6 +74,11 @@ test-bpf: test-asm test-verifier ## test-asm and test-verifier
 
 test-e2e: $(BIN) $(OUT)/test-e2e $(E2E_TOOLS) ## ./iotrace on workloads with known ground truth
 	$(Q)IOTRACE_BIN=$(abspath $(BIN)) $(OUT)/test-e2e $(CRITERION_FLAGS)
+
+# make install as a packager runs it (DESTDIR, and as nobody when run as root)
+.PHONY: test-install
+test-install: iotrace ## make install/uninstall into a staging directory; both man pages render
+	$(Q)MAKE="$(MAKE)" ./tests/e2e/install_test.sh
 
 # The unit and end-to-end suites again with AddressSanitizer and UBSan, on a
 # dynamically linked iotrace (sanitizers need the shared runtime).  A leak in

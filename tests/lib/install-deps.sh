@@ -4,10 +4,11 @@
 set -eu
 pkgs="make gcc clang clang-format llvm binutils-bpf libelf-dev zlib1g-dev linux-libc-dev libcriterion-dev python3 python3-jsonschema file strace libclang-rt-14-dev"
 missing=""
-# tests only: tests/e2e/docs_test.c runs the bash completion inside
-# bash-completion, which it relies on.  (zsh is not installed: its completion
-# test runs where zsh is, and skips elsewhere.)
-pkgs="$pkgs bash-completion"
+# tests only: make test-install renders the installed man pages with man -l
+# and groff (man-db, which pulls in groff-base); tests/e2e/docs_test.c runs
+# the bash completion inside bash-completion, which it relies on.  (zsh is
+# not installed: its completion test runs where zsh is, and skips elsewhere.)
+pkgs="$pkgs man-db bash-completion"
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
 done
