@@ -53,18 +53,17 @@ endef
 $(foreach d,$(SRC_DIRS),$(eval $(call src_dir_rule,$(d))))
 
 # the list of embedded objects: a blob line per object this build makes
-# (bpf/rw.bpf.o is blob rw), rewritten only when the list changes
-$(OUT)/embedded.inc: FORCE | $(OUT)
+# (bpf/rw.bpf.o is blob rw), made again when a file is added to or removed
+# from bpf/ or asm/ (their directories' times change)
+$(OUT)/embedded.inc: bpf/. asm/. mk/build.mk | $(OUT)
 	$(Q)for o in $(patsubst $(OUT)/%,%,$(BPF_OBJS) $(ASM_OBJS)); do \
 		n=$${o##*/}; printf '\tblob\t%s, "%s"\n' "$${n%%.*}" "$$o"; \
-	done > $@.tmp && { cmp -s $@.tmp $@ && rm $@.tmp || mv $@.tmp $@; }
+	done > $@.tmp && mv $@.tmp $@
 
 $(OUT)/src/record/embed.o: src/record/embed.S $(OUT)/embedded.inc $(BPF_OBJS) $(ASM_OBJS) | $(OUT)/src/record
 	$(call msg,EMBED,$@)
 	$(Q)$(CC) -c -Wa,-I$(OUT) $< -o $@
 
-.PHONY: FORCE
-FORCE:
 
 $(OUT)/libloader.a: $(LOADER_OBJS)
 	$(call msg,AR,$@)
