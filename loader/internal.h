@@ -6,8 +6,8 @@
  * -> load.c (bpf(2) load, log retry) -> attach.c.
  * Unit tests include this header to drive single stages.
  */
-#ifndef IOTRACE_LOADER_INTERNAL_H
-#define IOTRACE_LOADER_INTERNAL_H
+#ifndef LOADER_INTERNAL_H
+#define LOADER_INTERNAL_H
 
 #include <stdarg.h>
 #include <stdbool.h>
@@ -119,7 +119,7 @@ struct core_rec {
 
 struct elf_obj {
 	const char *name;
-	char *prefix; /* "rw" for "rw.bpf.o": names global data maps */
+	char *prefix; /* "net" for "net.bpf.o": names global data maps */
 	Elf *elf;
 	struct sec *secs;
 	size_t sec_cnt;

@@ -12,7 +12,7 @@
  * Only reachable functions are appended (the verifier rejects dead code).
  * Every copied insn keeps its origin (object, section, byte offset), so the
  * classified relocations and .BTF.ext CO-RE records find their final insn.
- * Then leaf functions (the asm routines that only compute on r0-r5) are
+ * Then leaf functions (hand-written routines that only compute on r0-r5) are
  * inlined at their call sites, and dropped from the program.
  */
 #include <errno.h>
@@ -209,8 +209,8 @@ static bool is_exit(const struct bpf_insn *in)
  * it jumps only inside itself (to that exit at most, which then means the
  * insn after the body).  It reads its arguments from r1-r5 and leaves its
  * result in r0, as the call would; what it leaves in r1-r5 the caller
- * already treats as clobbered.  A BPF-to-BPF call costs about 3 ns per call here
- * (bpf_stats), and the exit handler makes several per syscall.
+ * already treats as clobbered.  A BPF-to-BPF call costs about 3 ns (measured
+ * with bpf_stats on 6.18), which adds up in a handler that makes several.
  */
 static bool is_leaf(const struct bpf_insn *f, size_t n)
 {

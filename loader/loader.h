@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Public interface of the BPF object loader.  It knows nothing about iotrace:
- * it opens any set of BPF ELF objects that follow our conventions (legacy
- * SEC("maps") definitions, programs in "tracepoint/CAT/NAME" or
- * "raw_tracepoint/NAME" sections, subprograms in .text of any object;
- * "tail/..." sections are loaded but not attached, for tail calls),
+ * Public interface of the BPF object loader, a library of its own: it opens
+ * any set of BPF ELF objects that follow its conventions (legacy SEC("maps")
+ * definitions, programs in "tracepoint/CAT/NAME" or "raw_tracepoint/NAME"
+ * sections, subprograms in .text of any object; "tail/..." sections are
+ * loaded but not attached, for tail calls),
  * links them into programs, applies CO-RE field offsets from vmlinux BTF,
  * loads them with raw bpf(2) and attaches them.
  *
@@ -12,8 +12,8 @@
  * Failures are reported once, where the context is richest, through the
  * print callback (see loader_set_print); callers only pass the code up.
  */
-#ifndef IOTRACE_LOADER_H
-#define IOTRACE_LOADER_H
+#ifndef LOADER_H
+#define LOADER_H
 
 #include <stddef.h>
 #include <sys/types.h>
@@ -45,7 +45,7 @@ void loader_set_tracefs(const char *dir);
 
 /* One ELF object in memory (for example embedded with .incbin). */
 struct obj_src {
-	const char *name; /* used in messages: "rw.bpf.o" */
+	const char *name; /* used in messages: "net.bpf.o" */
 	const void *data;
 	size_t size;
 };

@@ -266,7 +266,7 @@ static void map__create_failed(const struct map *m, int err, int memlock_err)
 
 /*
  * The kernel's part of map creation (mostly allocating and zeroing the
- * hash tables' bucket arrays, 1-3 ms each for iotrace's) runs on two
+ * hash tables' bucket arrays, 1-3 ms each for maps of 64k entries) runs on two
  * threads; failures are reported afterwards, the first in map order only,
  * so a refusal is one message as it would be one map after the other.
  */

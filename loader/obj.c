@@ -328,11 +328,12 @@ static void *load_worker(void *arg)
 
 /*
  * Verification time is not known before the load, and no static measure
- * tells it: every program here has loops.  Programs reached only by tail
- * calls go first: code is moved there to be verified once instead of in
- * every hook, so it is the heavy part (on 6.18 emit_files takes 40-55 ms
- * and iov_sum_prog 13-27 ms, the 29 hooks 0.2-2 ms each).  Then object
- * order.  With a loader per CPU the others share the rest meanwhile.
+ * tells it (programs with loops take longest, whatever their size).
+ * Programs reached only by tail calls go first: code is moved there to be
+ * verified once instead of in every hook that reaches it, so they tend to
+ * be the heavy part (tens of ms each, against a few ms for a typical hook).
+ * Then object order.  With a loader per CPU the others share the rest
+ * meanwhile.
  */
 static int cmp_weight(const void *a, const void *b, void *arg)
 {
@@ -355,8 +356,8 @@ static size_t loader_cnt(size_t prog_cnt)
 }
 
 /*
- * Programs whose final instructions are the same (the syscall handlers
- * share bodies, bpf/rw.bpf.c) are loaded once: the later ones are twins of
+ * Programs whose final instructions are the same (handlers of several
+ * hooks that share one body) are loaded once: the later ones are twins of
  * the first and get a duplicate of its fd (and a copy of its log).  Each
  * still attaches to its own tracepoint.
  */

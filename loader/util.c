@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Message output and small helpers shared by every loader stage.  The print
- * callback is the loader's only global: by default warnings go to stderr as
- * "iotrace: <message>" and info/debug messages are dropped.  Maps are
+ * callback is the loader's only global: by default warnings go to stderr,
+ * one line each, and info/debug messages are dropped (a tool prefixes its
+ * name in a callback of its own).  Maps are
  * created and programs loaded by several threads, which all print: the
  * callback is called under a lock, one message at a time.
  */
@@ -17,7 +18,7 @@
 static void print_default(enum loader_level level, const char *msg)
 {
 	if (level == LOADER_WARN)
-		fprintf(stderr, "iotrace: %s\n", msg);
+		fprintf(stderr, "%s\n", msg);
 }
 
 static loader_print_fn print_fn = print_default;
