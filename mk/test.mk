@@ -6,6 +6,8 @@
 # docval.c validates result documents: only the suites that read them link it
 LIB_SRCS    := $(filter-out tests/lib/docval.c,$(wildcard tests/lib/*.c))
 UNIT_SRCS   := $(wildcard tests/unit/*.c) $(wildcard tests/lib/*.c)
+# the loader's own tests link the library alone (and require_bpf)
+LOADT_SRCS  := $(wildcard tests/loader/*.c) tests/lib/bpf_test.c
 ASMT_SRCS   := $(filter-out %.bpf.c,$(wildcard tests/asm/*.c)) $(LIB_SRCS)
 ASMT_BPF    := $(patsubst tests/asm/%.bpf.c,$(OUT)/tests/asm/%.bpf.o,$(wildcard tests/asm/*.bpf.c))
 VERT_SRCS   := $(filter-out %.bpf.c,$(wildcard tests/verifier/*.c)) $(LIB_SRCS)
@@ -14,7 +16,8 @@ E2E_TOOLS   := $(patsubst tests/e2e/tools/%.c,$(OUT)/tests/e2e/%,$(wildcard test
 TEST_CFLAGS  = $(CFLAGS) -Itests/lib -DOUT_DIR='"$(abspath $(OUT))"' -DSRC_DIR='"$(abspath .)"'
 CRITERION_FLAGS ?= --jobs 2
 
-.PHONY: test test-unit test-validator test-asm test-verifier test-bpf test-e2e test-san deps \
+.PHONY: test test-unit test-loader test-validator test-asm test-verifier test-bpf test-e2e \
+	test-san deps \
 	verifier-logs check-verifier-logs fmt fmt-check
 
 deps: ## install build and test dependencies (apt)
@@ -37,6 +40,10 @@ $(OUT)/test-unit: $(UNIT_SRCS) $(OUT)/libloader.a $(APP_LIB_OBJS) | $(OUT)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(TEST_CFLAGS) -o $@ $(UNIT_SRCS) $(APP_LIB_OBJS) $(OUT)/libloader.a -lcriterion $(LDLIBS)
 
+$(OUT)/test-loader: $(LOADT_SRCS) $(wildcard tests/loader/*.h) $(OUT)/libloader.a | $(OUT)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(TEST_CFLAGS) -o $@ $(LOADT_SRCS) $(OUT)/libloader.a -lcriterion $(LDLIBS) -lpthread
+
 $(OUT)/test-asm: $(ASMT_SRCS) $(OUT)/libloader.a $(ASMT_BPF) $(ASM_OBJS) | $(OUT)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(TEST_CFLAGS) -o $@ $(ASMT_SRCS) $(OUT)/libloader.a -lcriterion $(LDLIBS)
@@ -56,8 +63,12 @@ $(OUT)/test-e2e: $(E2E_SRCS) $(APP_LIB_OBJS) $(OUT)/libloader.a | $(OUT)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(TEST_CFLAGS) -o $@ $(E2E_SRCS) $(APP_LIB_OBJS) $(OUT)/libloader.a -lcriterion $(LDLIBS)
 
-test-unit: $(OUT)/test-unit test-validator ## tests that need no kernel
+test-unit: $(OUT)/test-unit $(OUT)/test-loader test-validator ## unit tests: the tool's (no kernel), test-loader, test-validator
 	$(Q)$(OUT)/test-unit $(CRITERION_FLAGS)
+	$(Q)$(OUT)/test-loader $(CRITERION_FLAGS)
+
+test-loader: $(OUT)/test-loader ## the loader library alone: ELF checks, linking, CO-RE (its load and attach cases need root)
+	$(Q)$(OUT)/test-loader $(CRITERION_FLAGS)
 
 # The validator of result documents, which the unit and e2e suites run on
 # every document they check, against its table of broken documents

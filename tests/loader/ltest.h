@@ -4,8 +4,8 @@
  * files and a tiny ELF writer so malformed objects are built in memory (no
  * clang at test time).  The BPF gate is require_bpf() of tests/lib.
  */
-#ifndef IOTRACE_LTEST_H
-#define IOTRACE_LTEST_H
+#ifndef LOADER_TESTS_LTEST_H
+#define LOADER_TESTS_LTEST_H
 
 #include <stdbool.h>
 #include <stddef.h>
