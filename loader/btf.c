@@ -19,55 +19,22 @@
 
 #include "internal.h"
 
-uint32_t btf__kind(const struct btf_type *t)
-{
-	return BTF_INFO_KIND(t->info);
-}
-
-uint32_t btf__vlen(const struct btf_type *t)
-{
-	return BTF_INFO_VLEN(t->info);
-}
-
-const struct btf_member *btf__members(const struct btf_type *t)
-{
-	return (const struct btf_member *)(t + 1);
-}
-
-const struct btf_array *btf__array(const struct btf_type *t)
-{
-	return (const struct btf_array *)(t + 1);
-}
-
-const struct btf_type *btf__type(const struct btf *btf, uint32_t id)
+const struct btf_type *btf_data__type(const struct btf_data *btf, uint32_t id)
 {
 	return id && id < btf->type_cnt ? btf->types[id] : NULL;
 }
 
-const char *btf__str(const struct btf *btf, uint32_t off)
+const char *btf_data__str(const struct btf_data *btf, uint32_t off)
 {
 	return off < btf->str_sz ? btf->strs + off : NULL;
-}
-
-void btf__member_bits(const struct btf_type *t, uint32_t idx, uint32_t *bit_off, uint32_t *bit_sz)
-{
-	uint32_t off = btf__members(t)[idx].offset;
-
-	if (BTF_INFO_KFLAG(t->info)) {
-		*bit_off = BTF_MEMBER_BIT_OFFSET(off);
-		*bit_sz = BTF_MEMBER_BITFIELD_SIZE(off);
-	} else {
-		*bit_off = off;
-		*bit_sz = 0;
-	}
 }
 
 /* bytes of a type record after struct btf_type; -1 for an unknown kind */
 static long type_extra(const struct btf_type *t)
 {
-	uint32_t vlen = btf__vlen(t);
+	uint32_t vlen = type_vlen(t);
 
-	switch (btf__kind(t)) {
+	switch (type_kind(t)) {
 	case BTF_KIND_INT:
 		return 4;
 	case BTF_KIND_PTR:
@@ -106,7 +73,7 @@ static long type_extra(const struct btf_type *t)
  * Every record is at least a struct btf_type, which bounds the type count:
  * one allocation, of which only the pages of the real count are touched.
  */
-static int index_types(struct btf *btf, const uint8_t *p, const uint8_t *end, const char *what)
+static int index_types(struct btf_data *btf, const uint8_t *p, const uint8_t *end, const char *what)
 {
 	size_t cap = (size_t)(end - p) / sizeof(struct btf_type) + 1;
 	long extra;
@@ -154,7 +121,7 @@ static int check_hdr(const struct btf_header *h, size_t size, const char *what)
 }
 
 /* name length without a "___flavor" suffix */
-size_t btf__essential_len(const char *name)
+size_t essential_len(const char *name)
 {
 	const char *p = strstr(name, "___");
 
@@ -187,7 +154,7 @@ static int cmp_comp_key(const void *a, const void *b)
  * every type of vmlinux (126k on 6.18).  Each name is measured once
  * (9,748 of them on 6.18), not at every comparison of the sort.
  */
-static int index_composites(struct btf *btf)
+static int index_composites(struct btf_data *btf)
 {
 	struct comp_key *keys;
 	uint32_t id, i, n = 0;
@@ -199,14 +166,14 @@ static int index_composites(struct btf *btf)
 		return -ENOMEM;
 	}
 	for (id = 1; id < btf->type_cnt; id++) {
-		unsigned int kind = btf__kind(btf->types[id]);
+		unsigned int kind = type_kind(btf->types[id]);
 		const char *name;
 
 		if (kind != BTF_KIND_STRUCT && kind != BTF_KIND_UNION)
 			continue;
-		name = btf__str(btf, btf->types[id]->name_off);
+		name = btf_data__str(btf, btf->types[id]->name_off);
 		if (name && *name)
-			keys[n++] = (struct comp_key){ name, btf__essential_len(name), id };
+			keys[n++] = (struct comp_key){ name, essential_len(name), id };
 	}
 	qsort(keys, n, sizeof(*keys), cmp_comp_key);
 	for (i = 0; i < n; i++)
@@ -216,10 +183,10 @@ static int index_composites(struct btf *btf)
 	return 0;
 }
 
-static int cmp_name_to(const struct btf *btf, uint32_t id, const char *name, size_t len)
+static int cmp_name_to(const struct btf_data *btf, uint32_t id, const char *name, size_t len)
 {
-	const char *x = btf__str(btf, btf->types[id]->name_off);
-	size_t lx = btf__essential_len(x);
+	const char *x = btf_data__str(btf, btf->types[id]->name_off);
+	size_t lx = essential_len(x);
 	int c = strncmp(x, name, lx < len ? lx : len);
 
 	if (c)
@@ -227,8 +194,8 @@ static int cmp_name_to(const struct btf *btf, uint32_t id, const char *name, siz
 	return lx < len ? -1 : lx > len;
 }
 
-void btf__composites_named(const struct btf *btf, const char *name, size_t len, uint32_t *first,
-			   uint32_t *cnt)
+void btf_data__composites_named(const struct btf_data *btf, const char *name, size_t len,
+				uint32_t *first, uint32_t *cnt)
 {
 	uint32_t lo = 0, hi = btf->composite_cnt, end;
 
@@ -248,7 +215,7 @@ void btf__composites_named(const struct btf *btf, const char *name, size_t len, 
 }
 
 /* index a blob *btf owns (btf->data, btf->size) */
-static int parse_owned(struct btf *btf, const char *what)
+static int parse_owned(struct btf_data *btf, const char *what)
 {
 	const struct btf_header *h = btf->data;
 	const uint8_t *types;
@@ -268,9 +235,9 @@ static int parse_owned(struct btf *btf, const char *what)
 	return err ?: index_composites(btf);
 }
 
-int btf__parse(struct btf **out, const void *data, size_t size, const char *what)
+int btf_data__parse(struct btf_data **out, const void *data, size_t size, const char *what)
 {
-	struct btf *btf;
+	struct btf_data *btf;
 	int err;
 
 	btf = calloc(1, sizeof(*btf));
@@ -282,7 +249,7 @@ int btf__parse(struct btf **out, const void *data, size_t size, const char *what
 	btf->size = size;
 	err = parse_owned(btf, what);
 	if (err) {
-		btf__free(btf);
+		btf_data__free(btf);
 		return err;
 	}
 	*out = btf;
@@ -321,7 +288,7 @@ static int read_fd(int fd, size_t size_hint, void **buf, size_t *size)
 }
 
 /* map the file, or read it where mmap is refused (sysfs BTF before 6.16) */
-static int map_or_read(const char *path, struct btf *btf)
+static int map_or_read(const char *path, struct btf_data *btf)
 {
 	struct stat st;
 	void *p;
@@ -349,9 +316,9 @@ out:
 	return err;
 }
 
-int btf__load_file(struct btf **out, const char *path)
+int btf_data__load_file(struct btf_data **out, const char *path)
 {
-	struct btf *btf = calloc(1, sizeof(*btf));
+	struct btf_data *btf = calloc(1, sizeof(*btf));
 	int err;
 
 	if (!btf)
@@ -364,14 +331,14 @@ int btf__load_file(struct btf **out, const char *path)
 	}
 	err = parse_owned(btf, path);
 	if (err) {
-		btf__free(btf);
+		btf_data__free(btf);
 		return err;
 	}
 	*out = btf;
 	return 0;
 }
 
-void btf__free(struct btf *btf)
+void btf_data__free(struct btf_data *btf)
 {
 	if (!btf)
 		return;
@@ -384,16 +351,16 @@ void btf__free(struct btf *btf)
 	free(btf);
 }
 
-uint32_t btf__skip_mods(const struct btf *btf, uint32_t id)
+uint32_t btf_data__skip_mods(const struct btf_data *btf, uint32_t id)
 {
 	const struct btf_type *t;
 	int depth;
 
 	for (depth = 0; depth < 32; depth++) {
-		t = btf__type(btf, id);
+		t = btf_data__type(btf, id);
 		if (!t)
 			return 0;
-		switch (btf__kind(t)) {
+		switch (type_kind(t)) {
 		case BTF_KIND_CONST:
 		case BTF_KIND_VOLATILE:
 		case BTF_KIND_RESTRICT:
@@ -408,14 +375,14 @@ uint32_t btf__skip_mods(const struct btf *btf, uint32_t id)
 	return 0;
 }
 
-static int type_size(const struct btf *btf, uint32_t id, uint32_t *sz, int depth)
+static int type_size(const struct btf_data *btf, uint32_t id, uint32_t *sz, int depth)
 {
-	const struct btf_type *t = btf__type(btf, btf__skip_mods(btf, id));
+	const struct btf_type *t = btf_data__type(btf, btf_data__skip_mods(btf, id));
 	uint32_t elem_sz;
 
 	if (!t || depth > 32)
 		return -EINVAL;
-	switch (btf__kind(t)) {
+	switch (type_kind(t)) {
 	case BTF_KIND_INT:
 	case BTF_KIND_STRUCT:
 	case BTF_KIND_UNION:
@@ -429,16 +396,16 @@ static int type_size(const struct btf *btf, uint32_t id, uint32_t *sz, int depth
 		*sz = 8;
 		return 0;
 	case BTF_KIND_ARRAY:
-		if (type_size(btf, btf__array(t)->type, &elem_sz, depth + 1))
+		if (type_size(btf, type_array(t)->type, &elem_sz, depth + 1))
 			return -EINVAL;
-		*sz = elem_sz * btf__array(t)->nelems;
+		*sz = elem_sz * type_array(t)->nelems;
 		return 0;
 	default:
 		return -EINVAL;
 	}
 }
 
-int btf__type_size(const struct btf *btf, uint32_t id, uint32_t *sz)
+int btf_data__type_size(const struct btf_data *btf, uint32_t id, uint32_t *sz)
 {
 	return type_size(btf, id, sz, 0);
 }

@@ -120,7 +120,7 @@ static int read_core_block(struct elf_obj *e, size_t *cap, const uint8_t **pp, c
 	p += 8;
 	if ((uint64_t)cnt * rec_sz > (uint64_t)(end - p))
 		goto bad;
-	name = btf__str(e->btf, name_off);
+	name = btf_data__str(e->btf, name_off);
 	if (!name || sec_by_name(e, name, &sec_idx)) {
 		pr_warn("%s: section '.BTF.ext': CO-RE records for unknown section '%s'", e->name,
 			name ? name : "?");
@@ -203,7 +203,8 @@ int elf__read_btf(struct elf_obj *e)
 	if (sec_by_name(e, ".BTF", &btf_idx) || !sec_bytes(&e->secs[btf_idx]))
 		return 0;
 	snprintf(what, sizeof(what), "%s: section '.BTF'", e->name);
-	err = btf__parse(&e->btf, sec_bytes(&e->secs[btf_idx]), e->secs[btf_idx].sh.sh_size, what);
+	err = btf_data__parse(&e->btf, sec_bytes(&e->secs[btf_idx]), e->secs[btf_idx].sh.sh_size,
+			      what);
 	if (err)
 		return err;
 	if (sec_by_name(e, ".BTF.ext", &ext_idx) || !sec_bytes(&e->secs[ext_idx]))
@@ -233,28 +234,28 @@ static int parse_access(const char *s, struct access *a)
 
 static bool is_composite(const struct btf_type *t)
 {
-	return t && (btf__kind(t) == BTF_KIND_STRUCT || btf__kind(t) == BTF_KIND_UNION);
+	return t && (type_kind(t) == BTF_KIND_STRUCT || type_kind(t) == BTF_KIND_UNION);
 }
 
 /* a bitfield member: bitfield size, or bit offset/int width not on bytes */
-static bool is_bitfield(const struct btf *btf, const struct btf_type *t, uint32_t idx)
+static bool is_bitfield(const struct btf_data *btf, const struct btf_type *t, uint32_t idx)
 {
 	const struct btf_type *mt;
 	uint32_t bit_off, bit_sz, enc;
 
-	btf__member_bits(t, idx, &bit_off, &bit_sz);
+	type_member_bits(t, idx, &bit_off, &bit_sz);
 	if (bit_sz || bit_off % 8)
 		return true;
-	mt = btf__type(btf, btf__skip_mods(btf, btf__members(t)[idx].type));
-	if (!mt || btf__kind(mt) != BTF_KIND_INT)
+	mt = btf_data__type(btf, btf_data__skip_mods(btf, type_members(t)[idx].type));
+	if (!mt || type_kind(mt) != BTF_KIND_INT)
 		return false;
 	memcpy(&enc, mt + 1, 4);
 	return BTF_INT_BITS(enc) != mt->size * 8 || BTF_INT_OFFSET(enc);
 }
 
 struct walk_ctx {
-	const struct btf *local;
-	const struct btf *targ;
+	const struct btf_data *local;
+	const struct btf_data *targ;
 	const struct access *acc;
 	char *field; /* "file.f_path", built by the local walk */
 	size_t field_sz;
@@ -271,29 +272,29 @@ static void field_append(struct walk_ctx *c, const char *fmt, const char *name, 
 
 static int local_step(struct walk_ctx *c, uint32_t *cur, uint32_t idx, uint32_t *bits)
 {
-	const struct btf_type *t = btf__type(c->local, btf__skip_mods(c->local, *cur));
+	const struct btf_type *t = btf_data__type(c->local, btf_data__skip_mods(c->local, *cur));
 	const char *name;
 	uint32_t bit_off, bit_sz, esz;
 
-	if (t && btf__kind(t) == BTF_KIND_ARRAY) {
-		if (btf__type_size(c->local, btf__array(t)->type, &esz))
+	if (t && type_kind(t) == BTF_KIND_ARRAY) {
+		if (btf_data__type_size(c->local, type_array(t)->type, &esz))
 			return -EINVAL;
 		*bits += idx * esz * 8;
-		*cur = btf__array(t)->type;
+		*cur = type_array(t)->type;
 		field_append(c, "%s[%u]", NULL, idx);
 		return 0;
 	}
-	if (!is_composite(t) || idx >= btf__vlen(t))
+	if (!is_composite(t) || idx >= type_vlen(t))
 		return -EINVAL;
 	if (is_bitfield(c->local, t, idx)) {
 		pr_warn("%s: CO-RE field '%s': member #%u is a bitfield (not supported)", c->ctx,
 			c->field, idx);
 		return -EOPNOTSUPP;
 	}
-	btf__member_bits(t, idx, &bit_off, &bit_sz);
+	type_member_bits(t, idx, &bit_off, &bit_sz);
 	*bits += bit_off;
-	*cur = btf__members(t)[idx].type;
-	name = btf__str(c->local, btf__members(t)[idx].name_off);
+	*cur = type_members(t)[idx].type;
+	name = btf_data__str(c->local, type_members(t)[idx].name_off);
 	if (name && *name)
 		field_append(c, ".%s", name, 0);
 	return 0;
@@ -306,7 +307,7 @@ static int local_walk(struct walk_ctx *c, uint32_t root, struct field_loc *loc)
 	size_t k;
 	int err;
 
-	if (btf__type_size(c->local, root, &sz))
+	if (btf_data__type_size(c->local, root, &sz))
 		return -EINVAL;
 	bits = c->acc->idx[0] * sz * 8;
 	for (k = 1; k < c->acc->cnt; k++) {
@@ -314,26 +315,26 @@ static int local_walk(struct walk_ctx *c, uint32_t root, struct field_loc *loc)
 		if (err)
 			return err;
 	}
-	if (btf__type_size(c->local, cur, &loc->sz))
+	if (btf_data__type_size(c->local, cur, &loc->sz))
 		return -EINVAL;
 	loc->off = bits / 8;
 	return 0;
 }
 
 /* member by name in struct/union id of the target, through anonymous members */
-static int targ_member(const struct btf *btf, uint32_t id, const char *name, uint32_t *bits,
+static int targ_member(const struct btf_data *btf, uint32_t id, const char *name, uint32_t *bits,
 		       uint32_t *type, int depth)
 {
-	const struct btf_type *t = btf__type(btf, btf__skip_mods(btf, id));
+	const struct btf_type *t = btf_data__type(btf, btf_data__skip_mods(btf, id));
 	const struct btf_member *m;
 	uint32_t i, bit_off, bit_sz, inner = 0;
 	const char *mname;
 
 	if (!is_composite(t) || depth > 16)
 		return -ENOENT;
-	for (i = 0, m = btf__members(t); i < btf__vlen(t); i++, m++) {
-		mname = btf__str(btf, m->name_off);
-		btf__member_bits(t, i, &bit_off, &bit_sz);
+	for (i = 0, m = type_members(t); i < type_vlen(t); i++, m++) {
+		mname = btf_data__str(btf, m->name_off);
+		type_member_bits(t, i, &bit_off, &bit_sz);
 		if (mname && *mname && !strcmp(mname, name)) {
 			if (is_bitfield(btf, t, i))
 				return -EOPNOTSUPP;
@@ -354,22 +355,22 @@ static int targ_member(const struct btf *btf, uint32_t id, const char *name, uin
 static int targ_step(struct walk_ctx *c, uint32_t *lcur, uint32_t *tcur, uint32_t idx,
 		     uint32_t *bits)
 {
-	const struct btf_type *lt = btf__type(c->local, btf__skip_mods(c->local, *lcur));
-	const struct btf_type *tt = btf__type(c->targ, btf__skip_mods(c->targ, *tcur));
+	const struct btf_type *lt = btf_data__type(c->local, btf_data__skip_mods(c->local, *lcur));
+	const struct btf_type *tt = btf_data__type(c->targ, btf_data__skip_mods(c->targ, *tcur));
 	const char *name;
 	uint32_t esz;
 
-	if (btf__kind(lt) == BTF_KIND_ARRAY) {
-		if (!tt || btf__kind(tt) != BTF_KIND_ARRAY ||
-		    btf__type_size(c->targ, btf__array(tt)->type, &esz))
+	if (type_kind(lt) == BTF_KIND_ARRAY) {
+		if (!tt || type_kind(tt) != BTF_KIND_ARRAY ||
+		    btf_data__type_size(c->targ, type_array(tt)->type, &esz))
 			return -ENOENT;
 		*bits += idx * esz * 8;
-		*lcur = btf__array(lt)->type;
-		*tcur = btf__array(tt)->type;
+		*lcur = type_array(lt)->type;
+		*tcur = type_array(tt)->type;
 		return 0;
 	}
-	name = btf__str(c->local, btf__members(lt)[idx].name_off);
-	*lcur = btf__members(lt)[idx].type;
+	name = btf_data__str(c->local, type_members(lt)[idx].name_off);
+	*lcur = type_members(lt)[idx].type;
 	if (!name || !*name)
 		return 0; /* anonymous local member: matched by its members' names */
 	return targ_member(c->targ, *tcur, name, bits, tcur, 0);
@@ -381,7 +382,7 @@ static int targ_walk(struct walk_ctx *c, uint32_t lroot, uint32_t troot, struct 
 	size_t k;
 	int err;
 
-	if (btf__type_size(c->targ, troot, &sz))
+	if (btf_data__type_size(c->targ, troot, &sz))
 		return -ENOENT;
 	bits = c->acc->idx[0] * sz * 8;
 	for (k = 1; k < c->acc->cnt; k++) {
@@ -389,33 +390,33 @@ static int targ_walk(struct walk_ctx *c, uint32_t lroot, uint32_t troot, struct 
 		if (err)
 			return err;
 	}
-	if (btf__type_size(c->targ, tcur, &loc->sz))
+	if (btf_data__type_size(c->targ, tcur, &loc->sz))
 		return -ENOENT;
 	loc->off = bits / 8;
 	return 0;
 }
 
-static bool same_name_kind(const struct btf *targ, const struct btf_type *tt,
+static bool same_name_kind(const struct btf_data *targ, const struct btf_type *tt,
 			   const struct btf_type *lt, const char *lname)
 {
-	const char *tname = btf__str(targ, tt->name_off);
-	size_t len = btf__essential_len(lname);
+	const char *tname = btf_data__str(targ, tt->name_off);
+	size_t len = essential_len(lname);
 
-	return btf__kind(tt) == btf__kind(lt) && tname && btf__essential_len(tname) == len &&
+	return type_kind(tt) == type_kind(lt) && tname && essential_len(tname) == len &&
 	       !strncmp(tname, lname, len);
 }
 
 /* try every target candidate; they must agree */
 static int match_candidates(struct walk_ctx *c, uint32_t lroot, struct field_loc *out)
 {
-	const struct btf_type *lt = btf__type(c->local, lroot);
-	const char *lname = btf__str(c->local, lt->name_off);
+	const struct btf_type *lt = btf_data__type(c->local, lroot);
+	const char *lname = btf_data__str(c->local, lt->name_off);
 	struct field_loc loc;
 	bool found = false;
 	uint32_t i, first, cnt;
 	int err;
 
-	btf__composites_named(c->targ, lname, btf__essential_len(lname), &first, &cnt);
+	btf_data__composites_named(c->targ, lname, essential_len(lname), &first, &cnt);
 	for (i = first; i < first + cnt; i++) {
 		uint32_t id = c->targ->composites[i];
 
@@ -445,23 +446,24 @@ static int local_root(struct walk_ctx *c, const struct core_rec *rec, uint32_t *
 	const struct btf_type *t;
 	const char *name;
 
-	*root = btf__skip_mods(c->local, rec->type_id);
-	t = btf__type(c->local, *root);
-	name = t ? btf__str(c->local, t->name_off) : NULL;
+	*root = btf_data__skip_mods(c->local, rec->type_id);
+	t = btf_data__type(c->local, *root);
+	name = t ? btf_data__str(c->local, t->name_off) : NULL;
 	if (!is_composite(t) || !name || !*name) {
 		pr_warn("%s: CO-RE root type [%u] is not a named struct or union", c->ctx,
 			rec->type_id);
 		return -EINVAL;
 	}
-	snprintf(c->field, c->field_sz, "%.*s", (int)btf__essential_len(name), name);
+	snprintf(c->field, c->field_sz, "%.*s", (int)essential_len(name), name);
 	return 0;
 }
 
-int core_resolve(const struct btf *local, const struct core_rec *rec, const struct btf *targ,
-		 struct core_result *res, char *field, size_t field_sz, const char *ctx)
+int core_resolve(const struct btf_data *local, const struct core_rec *rec,
+		 const struct btf_data *targ, struct core_result *res, char *field, size_t field_sz,
+		 const char *ctx)
 {
 	struct walk_ctx c = { local, targ, NULL, field, field_sz, ctx };
-	const char *acc_str = btf__str(local, rec->access_off);
+	const char *acc_str = btf_data__str(local, rec->access_off);
 	struct field_loc lloc, tloc = { 0 };
 	struct access acc;
 	uint32_t root;
@@ -610,8 +612,9 @@ static int check_insn(struct prog *p, size_t i, const struct core_rec *rec,
  * TYPE_ID_TARGET: the id of the one kernel struct/union of the local root
  * type's name and kind; poisoned when the kernel has none.
  */
-static int relocate_type_id(struct prog *p, size_t i, const struct btf *local,
-			    const struct core_rec *rec, const struct btf *vmlinux, const char *ctx)
+static int relocate_type_id(struct prog *p, size_t i, const struct btf_data *local,
+			    const struct core_rec *rec, const struct btf_data *vmlinux,
+			    const char *ctx)
 {
 	struct walk_ctx c = { local, vmlinux, NULL, NULL, 0, ctx };
 	char name[256];
@@ -622,8 +625,8 @@ static int relocate_type_id(struct prog *p, size_t i, const struct btf *local,
 	c.field_sz = sizeof(name);
 	if (local_root(&c, rec, &root))
 		return -EINVAL;
-	lt = btf__type(local, root);
-	btf__composites_named(vmlinux, name, strlen(name), &first, &cnt);
+	lt = btf_data__type(local, root);
+	btf_data__composites_named(vmlinux, name, strlen(name), &first, &cnt);
 	for (j = first; j < first + cnt; j++) {
 		const struct btf_type *tt = vmlinux->types[vmlinux->composites[j]];
 
@@ -649,7 +652,7 @@ static int relocate_type_id(struct prog *p, size_t i, const struct btf *local,
 }
 
 static int relocate_insn(struct obj *o, struct prog *p, size_t i, const struct core_rec *rec,
-			 const struct btf *vmlinux)
+			 const struct btf_data *vmlinux)
 {
 	const struct elf_obj *e = &o->elfs[p->orig[i].elf_idx];
 	struct core_result res;
@@ -680,7 +683,7 @@ static int relocate_insn(struct obj *o, struct prog *p, size_t i, const struct c
 /* ---- kernel symbols --------------------------------------------------------- */
 
 /* the id of FUNC name in vmlinux BTF, 0 if none (a linear scan: one per kfunc use) */
-static uint32_t kernel_func(const struct btf *vmlinux, const char *name)
+static uint32_t kernel_func(const struct btf_data *vmlinux, const char *name)
 {
 	const struct btf_type *t;
 	const char *tn;
@@ -688,9 +691,9 @@ static uint32_t kernel_func(const struct btf *vmlinux, const char *name)
 
 	for (id = 1; id < vmlinux->type_cnt; id++) {
 		t = vmlinux->types[id];
-		if (btf__kind(t) != BTF_KIND_FUNC)
+		if (type_kind(t) != BTF_KIND_FUNC)
 			continue;
-		tn = btf__str(vmlinux, t->name_off);
+		tn = btf_data__str(vmlinux, t->name_off);
 		if (tn && !strcmp(tn, name))
 			return id;
 	}
@@ -706,7 +709,7 @@ static uint32_t kernel_func(const struct btf *vmlinux, const char *name)
  *                    calls a kfunc this kernel lacks.
  */
 /* kernel_func, once per name per object (a scan of every vmlinux type) */
-static int ksym_id(struct obj *o, const char *name, const struct btf *vmlinux, uint32_t *id)
+static int ksym_id(struct obj *o, const char *name, const struct btf_data *vmlinux, uint32_t *id)
 {
 	struct ksym_id *n;
 	size_t i;
@@ -727,7 +730,7 @@ static int ksym_id(struct obj *o, const char *name, const struct btf *vmlinux, u
 }
 
 static int resolve_ksym(struct obj *o, struct prog *p, size_t i, const char *name,
-			const struct btf *vmlinux)
+			const struct btf_data *vmlinux)
 {
 	struct bpf_insn *insn = &p->insns[i];
 	uint32_t id;
@@ -781,7 +784,7 @@ bool obj__needs_core(const struct obj *o)
 	return obj_has_ksyms(o);
 }
 
-int prog__core(struct obj *o, struct prog *p, const struct btf *vmlinux)
+int prog__core(struct obj *o, struct prog *p, const struct btf_data *vmlinux)
 {
 	const struct core_rec *rec;
 	const struct relo *r;

@@ -566,7 +566,7 @@ void elf__close(struct elf_obj *e)
 	for (i = 0; e->secs && i < e->sec_cnt; i++)
 		free(e->secs[i].relos);
 	free(e->secs);
-	btf__free(e->btf);
+	btf_data__free(e->btf);
 	free(e->core);
 	free(e->by_name);
 	free(e->prefix);

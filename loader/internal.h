@@ -15,6 +15,7 @@
 #include <stdint.h>
 #include <gelf.h>
 #include <linux/bpf.h>
+#include <linux/btf.h>
 
 #include "loader.h"
 
@@ -41,7 +42,11 @@ void kernel_name(char *dst, const char *name);
 int grow(void *arr, size_t *cap, size_t need, size_t elem_sz);
 
 /* ---- btf.c ---------------------------------------------------------- */
-struct btf {
+/*
+ * A parsed BTF blob.  Named btf_data, not btf, and its methods btf_data__*,
+ * so that a program may link this loader and libbpf side by side.
+ */
+struct btf_data {
 	void *data; /* owned copy of the blob */
 	size_t size;
 	bool mapped; /* data is an mmap of the file (size bytes), not malloc'ed */
@@ -53,28 +58,53 @@ struct btf {
 	uint32_t composite_cnt;
 };
 
-int btf__parse(struct btf **out, const void *data, size_t size, const char *what);
-int btf__load_file(struct btf **out, const char *path);
-void btf__free(struct btf *btf);
+int btf_data__parse(struct btf_data **out, const void *data, size_t size, const char *what);
+int btf_data__load_file(struct btf_data **out, const char *path);
+void btf_data__free(struct btf_data *btf);
 /*
  * The named STRUCT/UNION types whose name, up to any "___flavor" suffix,
  * is name[0..len): *first indexes btf->composites, *cnt entries follow.
  */
-void btf__composites_named(const struct btf *btf, const char *name, size_t len, uint32_t *first,
-			   uint32_t *cnt);
-size_t btf__essential_len(const char *name);
-const struct btf_type *btf__type(const struct btf *btf, uint32_t id);
-const char *btf__str(const struct btf *btf, uint32_t off);
+void btf_data__composites_named(const struct btf_data *btf, const char *name, size_t len,
+				uint32_t *first, uint32_t *cnt);
+size_t essential_len(const char *name);
+const struct btf_type *btf_data__type(const struct btf_data *btf, uint32_t id);
+const char *btf_data__str(const struct btf_data *btf, uint32_t off);
 /* follow const/volatile/restrict/typedef/type_tag; 0 when it ends in void or is broken */
-uint32_t btf__skip_mods(const struct btf *btf, uint32_t id);
+uint32_t btf_data__skip_mods(const struct btf_data *btf, uint32_t id);
 /* byte size of a type; 0 or -EINVAL */
-int btf__type_size(const struct btf *btf, uint32_t id, uint32_t *sz);
-uint32_t btf__kind(const struct btf_type *t);
-uint32_t btf__vlen(const struct btf_type *t);
-const struct btf_member *btf__members(const struct btf_type *t);
-const struct btf_array *btf__array(const struct btf_type *t);
+int btf_data__type_size(const struct btf_data *btf, uint32_t id, uint32_t *sz);
+
+/* the parts of one type record */
+static inline uint32_t type_kind(const struct btf_type *t)
+{
+	return BTF_INFO_KIND(t->info);
+}
+
+static inline uint32_t type_vlen(const struct btf_type *t)
+{
+	return BTF_INFO_VLEN(t->info);
+}
+
+static inline const struct btf_member *type_members(const struct btf_type *t)
+{
+	return (const struct btf_member *)(t + 1);
+}
+
+static inline const struct btf_array *type_array(const struct btf_type *t)
+{
+	return (const struct btf_array *)(t + 1);
+}
+
 /* bit offset and bitfield size of member idx of a struct/union */
-void btf__member_bits(const struct btf_type *t, uint32_t idx, uint32_t *bit_off, uint32_t *bit_sz);
+static inline void type_member_bits(const struct btf_type *t, uint32_t idx, uint32_t *bit_off,
+				    uint32_t *bit_sz)
+{
+	uint32_t off = type_members(t)[idx].offset;
+
+	*bit_off = BTF_INFO_KFLAG(t->info) ? BTF_MEMBER_BIT_OFFSET(off) : off;
+	*bit_sz = BTF_INFO_KFLAG(t->info) ? BTF_MEMBER_BITFIELD_SIZE(off) : 0;
+}
 
 /* ---- elf.c ---------------------------------------------------------- */
 enum relo_kind {
@@ -135,7 +165,7 @@ struct elf_obj {
 	size_t by_func_cnt;
 	uint32_t *by_map; /* map definitions in SEC("maps"), by value */
 	size_t by_map_cnt;
-	struct btf *btf;       /* local .BTF, NULL for asm objects */
+	struct btf_data *btf;  /* local .BTF, NULL for asm objects */
 	struct core_rec *core; /* sorted by (sec_idx, insn_off) */
 	size_t core_cnt;
 };
@@ -235,9 +265,9 @@ static inline bool is_ldimm64(const struct bpf_insn *insn)
 	return insn->code == LD_IMM64;
 }
 
-int obj__link_core(struct obj *o, const struct btf *vmlinux);
+int obj__link_core(struct obj *o, const struct btf_data *vmlinux);
 void obj__patch_map_fds(struct obj *o);
-int obj__relocate(struct obj *o, const struct btf *vmlinux);
+int obj__relocate(struct obj *o, const struct btf_data *vmlinux);
 
 /* link.c */
 int prog__link(struct obj *o, struct prog *p);
@@ -245,7 +275,7 @@ int prog__link(struct obj *o, struct prog *p);
 const struct relo *obj__relo_at(const struct obj *o, const struct insn_origin *org);
 
 /* core.c */
-int prog__core(struct obj *o, struct prog *p, const struct btf *vmlinux);
+int prog__core(struct obj *o, struct prog *p, const struct btf_data *vmlinux);
 bool obj__needs_core(const struct obj *o);
 struct core_result {
 	bool exists;
@@ -258,8 +288,9 @@ struct core_result {
  * Resolve one record; -ESRCH (not reported) when the kernel lacks the field,
  * other errors are reported with the prefix ctx.  field gets "file.f_path".
  */
-int core_resolve(const struct btf *local, const struct core_rec *rec, const struct btf *targ,
-		 struct core_result *res, char *field, size_t field_sz, const char *ctx);
+int core_resolve(const struct btf_data *local, const struct core_rec *rec,
+		 const struct btf_data *targ, struct core_result *res, char *field, size_t field_sz,
+		 const char *ctx);
 /* parse .BTF and the CO-RE records of .BTF.ext of one object, when present */
 int elf__read_btf(struct elf_obj *e);
 

@@ -218,7 +218,7 @@ int obj__open_mem(struct obj **out, const struct obj_src *srcs, size_t src_cnt)
 	return 0;
 }
 
-int obj__link_core(struct obj *o, const struct btf *vmlinux)
+int obj__link_core(struct obj *o, const struct btf_data *vmlinux)
 {
 	size_t i;
 	int err;
@@ -254,7 +254,7 @@ void obj__patch_map_fds(struct obj *o)
 	}
 }
 
-int obj__relocate(struct obj *o, const struct btf *vmlinux)
+int obj__relocate(struct obj *o, const struct btf_data *vmlinux)
 {
 	int err = obj__link_core(o, vmlinux);
 
@@ -446,7 +446,7 @@ static void *create_maps_worker(void *arg)
  * maps' indexes only; their fds go in after the join.  A map error comes
  * first, as it would one after the other.
  */
-static int maps_and_relocation(struct obj *o, const char *path, struct btf **vmlinux)
+static int maps_and_relocation(struct obj *o, const char *path, struct btf_data **vmlinux)
 {
 	pthread_t tid;
 	void *ret = NULL;
@@ -454,10 +454,10 @@ static int maps_and_relocation(struct obj *o, const char *path, struct btf **vml
 
 	if (pthread_create(&tid, NULL, create_maps_worker, o)) {
 		err = obj__create_maps(o);
-		err = err ?: obj__needs_core(o) ? btf__load_file(vmlinux, path) : 0;
+		err = err ?: obj__needs_core(o) ? btf_data__load_file(vmlinux, path) : 0;
 		return err ?: obj__relocate(o, *vmlinux);
 	}
-	err = obj__needs_core(o) ? btf__load_file(vmlinux, path) : 0;
+	err = obj__needs_core(o) ? btf_data__load_file(vmlinux, path) : 0;
 	err = err ?: obj__link_core(o, *vmlinux);
 	pthread_join(tid, &ret);
 	err = (int)(intptr_t)ret ?: err;
@@ -469,7 +469,7 @@ static int maps_and_relocation(struct obj *o, const char *path, struct btf **vml
 int obj__load(struct obj *o, const struct obj_load_opts *opts)
 {
 	const char *path = opts && opts->btf_path ? opts->btf_path : DEFAULT_VMLINUX;
-	struct btf *vmlinux = NULL;
+	struct btf_data *vmlinux = NULL;
 	struct timespec t0;
 	struct rlimit saved;
 	int err;
@@ -487,7 +487,7 @@ int obj__load(struct obj *o, const struct obj_load_opts *opts)
 	err = err ?: load_progs(o, opts);
 	pr_debug("obj: programs loaded in %.1f ms", lap_ms(&t0));
 	memlock_restore(o, &saved);
-	btf__free(vmlinux);
+	btf_data__free(vmlinux);
 	return err;
 }
 

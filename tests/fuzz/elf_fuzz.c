@@ -71,11 +71,11 @@ static void member(const char *name, uint32_t type_id, uint32_t bit_off)
  * [8] struct file { f_mode @4, f_path @16, f_inode @32, f_pos @40 }
  * [9] struct task_struct { tgid @8, pid @12, comm[16] @16 }  [10] char  [11] char[16]
  */
-static struct btf *small_btf(void)
+static struct btf_data *small_btf(void)
 {
 	struct btf_header h = { .magic = BTF_MAGIC, .version = 1, .hdr_len = sizeof(h) };
 	static uint8_t blob[sizeof(h) + sizeof(words) + sizeof(strs)];
-	struct btf *btf;
+	struct btf_data *btf;
 
 	type("int", BTF_KIND_INT, 0, 4), w(32);
 	type(NULL, BTF_KIND_PTR, 0, 0);
@@ -98,7 +98,7 @@ static struct btf *small_btf(void)
 	memcpy(blob, &h, sizeof(h));
 	memcpy(blob + sizeof(h), words, h.type_len);
 	memcpy(blob + sizeof(h) + h.type_len, strs, str_len);
-	if (btf__parse(&btf, blob, sizeof(h) + h.type_len + h.str_len, "small"))
+	if (btf_data__parse(&btf, blob, sizeof(h) + h.type_len + h.str_len, "small"))
 		abort();
 	return btf;
 }
@@ -143,9 +143,9 @@ static void read_prod(void)
 	}
 }
 
-static struct btf *small, *vmlinux;
+static struct btf_data *small, *vmlinux;
 
-static void relocate_fresh(const struct obj_src *srcs, size_t n, const struct btf *targ)
+static void relocate_fresh(const struct obj_src *srcs, size_t n, const struct btf_data *targ)
 {
 	struct obj *o;
 
@@ -186,13 +186,13 @@ static void fuzz_objects(const uint8_t *data, size_t size)
 
 static void fuzz_target_btf(const uint8_t *data, size_t size)
 {
-	struct btf *targ;
+	struct btf_data *targ;
 
-	if (btf__parse(&targ, data, size, "fuzz-vmlinux"))
+	if (btf_data__parse(&targ, data, size, "fuzz-vmlinux"))
 		return;
 	if (have_prod)
 		relocate_fresh(prod, PROD_CNT, targ);
-	btf__free(targ);
+	btf_data__free(targ);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -203,7 +203,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		loader_set_print(quiet_print);
 		small = small_btf();
 		if (!getenv("ELF_FUZZ_NO_VMLINUX"))
-			btf__load_file(&vmlinux, VMLINUX);
+			btf_data__load_file(&vmlinux, VMLINUX);
 		read_prod();
 	}
 	if (size >= 2 && !memcmp(data, &magic, 2))

@@ -45,12 +45,12 @@ static void member(struct bb *b, const char *name, uint32_t type_id, uint32_t bi
 	w(b, bit_off);
 }
 
-static struct btf *build_btf(struct bb *b)
+static struct btf_data *build_btf(struct bb *b)
 {
 	struct btf_header h = { .magic = BTF_MAGIC, .version = 1, .hdr_len = sizeof(h) };
 	size_t sz;
 	uint8_t *blob;
-	struct btf *btf;
+	struct btf_data *btf;
 
 	str_add(&b->str, ""); /* make sure the string area starts with "\0" */
 	h.type_len = b->cnt * 4;
@@ -61,7 +61,7 @@ static struct btf *build_btf(struct bb *b)
 	memcpy(blob, &h, sizeof(h));
 	memcpy(blob + sizeof(h), b->words, h.type_len);
 	memcpy(blob + sizeof(h) + h.type_len, b->str.buf, h.str_len);
-	cr_assert_eq(btf__parse(&btf, blob, sz, "fixture"), 0);
+	cr_assert_eq(btf_data__parse(&btf, blob, sz, "fixture"), 0);
 	free(blob);
 	return btf;
 }
@@ -72,7 +72,7 @@ static struct btf *build_btf(struct bb *b)
  * [6] struct file { u32 f_mode @4; union { f_path } @16; long long f_pos @40 }
  * [7] struct file (a second candidate with the same layout, must agree)
  */
-static struct btf *fixture_btf(bool second_differs)
+static struct btf_data *fixture_btf(bool second_differs)
 {
 	static struct bb b;
 
@@ -128,7 +128,7 @@ Test(core, records_are_read_from_btf_ext)
 Test(core, offsets_are_found_through_anonymous_unions)
 {
 	struct obj *o = open_fixture("core_file.bpf.o");
-	struct btf *targ = fixture_btf(false);
+	struct btf_data *targ = fixture_btf(false);
 
 	cr_assert_eq(obj__relocate(o, targ), 0, "%s", cap_text());
 	/* r2 = 16 (local) -> 24 = union @16 + dentry @8 */
@@ -137,28 +137,28 @@ Test(core, offsets_are_found_through_anonymous_unions)
 	/* r0 = exists(f_iotrace_missing), r1 = exists(f_mode) */
 	cr_assert_eq(insns_of(o, "core_exists")[0].imm, 0);
 	cr_assert_eq(insns_of(o, "core_exists")[1].imm, 1);
-	btf__free(targ);
+	btf_data__free(targ);
 	obj__close(o);
 }
 
 Test(core, disagreeing_candidates_are_an_error)
 {
 	struct obj *o = open_fixture("core_file.bpf.o");
-	struct btf *targ = fixture_btf(true);
+	struct btf_data *targ = fixture_btf(true);
 
 	cr_assert_eq(obj__relocate(o, targ), -EINVAL);
 	cr_assert(
 		strstr(cap_text(),
 		       "prog 'core_dentry': insn 0: CO-RE field 'file.f_path.dentry': kernel types disagree (offset 24 vs 32)"),
 		"%s", cap_text());
-	btf__free(targ);
+	btf_data__free(targ);
 	obj__close(o);
 }
 
 Test(core, missing_field_poisons_the_insn)
 {
 	struct obj *o = open_fixture("core_missing.bpf.o");
-	struct btf *targ = fixture_btf(false);
+	struct btf_data *targ = fixture_btf(false);
 	struct prog *p;
 
 	cr_assert_eq(obj__relocate(o, targ), 0, "%s", cap_text());
@@ -167,33 +167,33 @@ Test(core, missing_field_poisons_the_insn)
 	cr_assert_eq(p->insns[0].imm, 0xbad2310);
 	cr_assert_eq(p->poison_cnt, 1);
 	cr_assert_str_eq(p->poisons[0].field, "file.f_iotrace_missing");
-	btf__free(targ);
+	btf_data__free(targ);
 	obj__close(o);
 }
 
 Test(core, unsupported_kind_is_named)
 {
 	struct obj *o = open_fixture("core_file.bpf.o");
-	struct btf *targ = fixture_btf(false);
+	struct btf_data *targ = fixture_btf(false);
 
 	o->elfs[0].core[0].kind = 8;
 	cr_assert_eq(obj__relocate(o, targ), -EOPNOTSUPP);
 	cr_assert(strstr(cap_text(), "CO-RE relocation kind 8 (type_exists) is not supported"),
 		  "%s", cap_text());
-	btf__free(targ);
+	btf_data__free(targ);
 	obj__close(o);
 }
 
 static void resolve_vmlinux(const char *path, struct core_result *res, char *field)
 {
 	struct obj *o = open_fixture("core_file.bpf.o");
-	struct btf *vml;
+	struct btf_data *vml;
 	size_t i;
 	char f[256];
 
 	if (access(VMLINUX, R_OK))
 		cr_skip_test("no %s", VMLINUX);
-	cr_assert_eq(btf__load_file(&vml, VMLINUX), 0);
+	cr_assert_eq(btf_data__load_file(&vml, VMLINUX), 0);
 	for (i = 0; i < o->elfs[0].core_cnt; i++) {
 		if (core_resolve(o->elfs[0].btf, &o->elfs[0].core[i], vml, res, f, sizeof(f), "t"))
 			continue;
@@ -202,7 +202,7 @@ static void resolve_vmlinux(const char *path, struct core_result *res, char *fie
 	}
 	cr_assert_lt(i, o->elfs[0].core_cnt, "no record for %s", path);
 	strcpy(field, f);
-	btf__free(vml);
+	btf_data__free(vml);
 	obj__close(o);
 }
 
@@ -238,11 +238,11 @@ Test(core, truncated_btf_is_rejected)
 				.str_off = 12,
 				.str_len = 1 };
 	uint8_t blob[sizeof(h) + 8] = { 0 };
-	struct btf *btf;
+	struct btf_data *btf;
 
 	memcpy(blob, &h, sizeof(h));
 	cap_reset();
-	cr_assert_eq(btf__parse(&btf, blob, sizeof(blob), "tiny"), -EINVAL);
+	cr_assert_eq(btf_data__parse(&btf, blob, sizeof(blob), "tiny"), -EINVAL);
 	cr_assert(strstr(cap_text(), "tiny: BTF type or string area is out of range"), "%s",
 		  cap_text());
 }
@@ -253,7 +253,7 @@ Test(core, truncated_btf_is_rejected)
  * [1] long long   [2] struct file { long long f_pos @0 }   [3] func_proto
  * [4] FUNC bpf_rdonly_cast (only with_kfunc)   [4 or 5] struct inode
  */
-static struct btf *ksym_btf(bool with_kfunc)
+static struct btf_data *ksym_btf(bool with_kfunc)
 {
 	static struct bb b;
 
@@ -274,7 +274,7 @@ static struct btf *ksym_btf(bool with_kfunc)
 Test(core, kfunc_becomes_a_kfunc_call_and_its_test_a_constant)
 {
 	struct obj *o = open_fixture("ksym.bpf.o");
-	struct btf *targ = ksym_btf(true);
+	struct btf_data *targ = ksym_btf(true);
 	const struct bpf_insn *in;
 
 	cr_assert_eq(obj__relocate(o, targ), 0, "%s", cap_text());
@@ -294,14 +294,14 @@ Test(core, kfunc_becomes_a_kfunc_call_and_its_test_a_constant)
 	cr_assert_eq(in[4].code, MOV64_IMM);
 	cr_assert_eq(in[4].dst_reg, 0);
 	cr_assert_eq(in[4].imm, 0);
-	btf__free(targ);
+	btf_data__free(targ);
 	obj__close(o);
 }
 
 Test(core, kernel_without_the_kfunc_gets_constant_zero)
 {
 	struct obj *o = open_fixture("ksym.bpf.o");
-	struct btf *targ = ksym_btf(false);
+	struct btf_data *targ = ksym_btf(false);
 	const struct bpf_insn *in;
 
 	cr_assert_eq(obj__relocate(o, targ), 0, "%s", cap_text());
@@ -309,7 +309,7 @@ Test(core, kernel_without_the_kfunc_gets_constant_zero)
 	cr_assert_eq(in[1].imm, 0);
 	cr_assert_eq(in[6].code, MOV64_IMM);
 	cr_assert_eq(in[6].src_reg, 0);
-	btf__free(targ);
+	btf_data__free(targ);
 	obj__close(o);
 }
 
@@ -318,24 +318,24 @@ Test(core, kfunc_and_type_id_against_vmlinux)
 	struct obj *o = open_fixture("ksym.bpf.o");
 	const struct bpf_insn *in;
 	const struct btf_type *t;
-	struct btf *vml;
+	struct btf_data *vml;
 
 	if (access(VMLINUX, R_OK))
 		cr_skip_test("no %s", VMLINUX);
-	cr_assert_eq(btf__load_file(&vml, VMLINUX), 0);
+	cr_assert_eq(btf_data__load_file(&vml, VMLINUX), 0);
 	cr_assert_eq(obj__relocate(o, vml), 0, "%s", cap_text());
 	in = insns_of(o, "ksym_cast");
-	t = btf__type(vml, in[4].imm);
+	t = btf_data__type(vml, in[4].imm);
 	cr_assert_not_null(t);
-	cr_assert_eq(btf__kind(t), BTF_KIND_STRUCT);
-	cr_assert_str_eq(btf__str(vml, t->name_off), "file");
+	cr_assert_eq(type_kind(t), BTF_KIND_STRUCT);
+	cr_assert_str_eq(btf_data__str(vml, t->name_off), "file");
 	if (in[1].imm) {
-		t = btf__type(vml, in[6].imm);
-		cr_assert_eq(btf__kind(t), BTF_KIND_FUNC);
-		cr_assert_str_eq(btf__str(vml, t->name_off), "bpf_rdonly_cast");
+		t = btf_data__type(vml, in[6].imm);
+		cr_assert_eq(type_kind(t), BTF_KIND_FUNC);
+		cr_assert_str_eq(btf_data__str(vml, t->name_off), "bpf_rdonly_cast");
 	} else {
 		cr_assert_eq(in[6].code, MOV64_IMM);
 	}
-	btf__free(vml);
+	btf_data__free(vml);
 	obj__close(o);
 }
