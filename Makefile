@@ -16,6 +16,7 @@ CC         ?= gcc
 CLANG      ?= clang
 LLVM_STRIP ?= llvm-strip
 BPF_AS     ?= bpf-as
+OBJCOPY    ?= objcopy
 MULTIARCH  := $(shell $(CC) -print-multiarch 2>/dev/null || echo x86_64-linux-gnu)
 
 CFLAGS     ?= -O2 -g -Wall -Wextra -Werror

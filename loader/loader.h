@@ -20,6 +20,9 @@
 #include <stdint.h>
 #include <stdbool.h>
 
+/* the API is the library's only global symbols (mk/build.mk) */
+#pragma GCC visibility push(default)
+
 struct obj;
 struct prog;
 struct map;
@@ -162,5 +165,7 @@ int map__dump_batch(const struct map *m, map_batch_fn fn, void *ctx);
 /* Test-run a loaded program (BPF_PROG_TEST_RUN), e.g. a raw_tracepoint
  * harness with ctx = array of u64 arguments.  *retval gets the return value. */
 int prog__test_run(const struct prog *p, const void *ctx, size_t ctx_sz, uint32_t *retval);
+
+#pragma GCC visibility pop
 
 #endif

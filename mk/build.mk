@@ -37,9 +37,14 @@ $(OUT)/asm/%.o: asm/%.S $(HDRS) | $(OUT)/asm
 
 bpf: $(BPF_OBJS) $(ASM_OBJS) ## build the BPF C and asm objects only
 
+# The library's only global symbols are its API (what loader.h declares, with
+# default visibility): its objects are compiled with hidden visibility, joined
+# into one (ld -r) whose hidden symbols become local, so that no internal
+# function can clash with a program's own or another library's (libbpf too
+# has a sys_bpf_prog_load).  Tests of single stages link LOADER_OBJS instead.
 $(OUT)/loader/%.o: loader/%.c $(HDRS) | $(OUT)/loader
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+	$(Q)$(CC) $(CFLAGS) -fvisibility=hidden -c $< -o $@
 
 $(OUT)/src/main.o: src/main.c $(HDRS) | $(OUT)/src
 	$(call msg,CC,$@)
@@ -67,7 +72,8 @@ $(OUT)/src/record/embed.o: src/record/embed.S $(OUT)/embedded.inc $(BPF_OBJS) $(
 
 $(OUT)/libloader.a: $(LOADER_OBJS)
 	$(call msg,AR,$@)
-	$(Q)rm -f $@ && ar rcs $@ $^
+	$(Q)$(LD) -r -o $(OUT)/loader.o $^ && $(OBJCOPY) --localize-hidden $(OUT)/loader.o
+	$(Q)rm -f $@ && ar rcs $@ $(OUT)/loader.o
 
 # BIN and STATIC change only for the sanitizer build (make test-san)
 BIN    ?= iotrace

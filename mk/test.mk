@@ -40,9 +40,10 @@ $(OUT)/test-unit: $(UNIT_SRCS) $(OUT)/libloader.a $(APP_LIB_OBJS) | $(OUT)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(TEST_CFLAGS) -o $@ $(UNIT_SRCS) $(APP_LIB_OBJS) $(OUT)/libloader.a -lcriterion $(LDLIBS)
 
-$(OUT)/test-loader: $(LOADT_SRCS) $(wildcard tests/loader/*.h) $(OUT)/libloader.a | $(OUT)
+# the stages' own functions: the objects, not the archive (which keeps the API only)
+$(OUT)/test-loader: $(LOADT_SRCS) $(wildcard tests/loader/*.h) $(LOADER_OBJS) | $(OUT)
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(TEST_CFLAGS) -o $@ $(LOADT_SRCS) $(OUT)/libloader.a -lcriterion $(LDLIBS) -lpthread
+	$(Q)$(CC) $(TEST_CFLAGS) -o $@ $(LOADT_SRCS) $(LOADER_OBJS) -lcriterion $(LDLIBS) -lpthread
 
 $(OUT)/test-asm: $(ASMT_SRCS) $(OUT)/libloader.a $(ASMT_BPF) $(ASM_OBJS) | $(OUT)
 	$(call msg,LINK,$@)
