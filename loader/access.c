@@ -115,11 +115,12 @@ int obj__set_max_entries(struct obj *o, const char *map_name, uint32_t max_entri
 	struct map *m = obj__find_map(o, map_name);
 
 	if (!m) {
-		pr_warn("map '%s': no such map", map_name);
+		pr_warn(o->pr, "map '%s': no such map", map_name);
 		return -ENOENT;
 	}
 	if (o->loaded || m->kind != MAP_USER) {
-		pr_warn("map '%s': max_entries can only change before load, on SEC(\"maps\") maps",
+		pr_warn(o->pr,
+			"map '%s': max_entries can only change before load, on SEC(\"maps\") maps",
 			map_name);
 		return -EINVAL;
 	}
@@ -144,7 +145,7 @@ static int write_global(struct obj *o, struct map *m, const char *name, size_t o
 		return 0;
 	}
 	if (m->kind == MAP_RODATA || m->fd < 0) {
-		pr_warn("global '%s': read-only or not created after load", name);
+		pr_warn(o->pr, "global '%s': read-only or not created after load", name);
 		return -EPERM;
 	}
 	err = sys_bpf_map_lookup_elem(m->fd, &key, m->init);
@@ -153,7 +154,8 @@ static int write_global(struct obj *o, struct map *m, const char *name, size_t o
 		err = sys_bpf_map_update_elem(m->fd, &key, m->init, 0);
 	}
 	if (err)
-		pr_warn("global '%s': cannot update map '%s': %s", name, m->name, strerror(-err));
+		pr_warn(o->pr, "global '%s': cannot update map '%s': %s", name, m->name,
+			strerror(-err));
 	return err;
 }
 
@@ -176,8 +178,8 @@ static int each_global(struct obj *o, const char *name, const void *val, size_t 
 			if (!s->has_map)
 				continue;
 			if (sym.st_size != val_sz || sym.st_value + val_sz > s->sh.sh_size) {
-				pr_warn("%s: global '%s': is %llu bytes, got %zu", e->name, name,
-					(unsigned long long)sym.st_size, val_sz);
+				pr_warn(o->pr, "%s: global '%s': is %llu bytes, got %zu", e->name,
+					name, (unsigned long long)sym.st_size, val_sz);
 				return -EINVAL;
 			}
 			if (write) {
@@ -202,7 +204,8 @@ int obj__set_global(struct obj *o, const char *sym_name, const void *val, size_t
 	if (err)
 		return err;
 	if (!cnt) {
-		pr_warn("global '%s': no object defines it in .rodata, .data or .bss", sym_name);
+		pr_warn(o->pr, "global '%s': no object defines it in .rodata, .data or .bss",
+			sym_name);
 		return -ENOENT;
 	}
 	return each_global(o, sym_name, val, val_sz, true, &cnt);

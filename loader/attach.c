@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Attach loaded programs by section name.
- *   tracepoint/CAT/NAME: event id from tracefs (loader_set_tracefs's directory,
+ *   tracepoint/CAT/NAME: event id from tracefs (the open options' directory,
  *   else the usual mount points, else read by a child that mounts tracefs in
  *   its own mount namespace),
  *   then one perf event (pid -1, cpu 0: it fires on every CPU) with
@@ -30,17 +30,6 @@ static const char *const tracefs_dirs[] = {
 	"/sys/kernel/tracing",
 	"/sys/kernel/debug/tracing",
 };
-
-/*
- * loader_set_tracefs(): process-wide like the print callback, because where
- * tracefs lives is a property of the machine, not of one object.
- */
-static const char *tracefs_root;
-
-void loader_set_tracefs(const char *dir)
-{
-	tracefs_root = dir && *dir ? dir : NULL;
-}
 
 /* -EOPNOTSUPP from lookup_id: the event's whole category is missing from tracefs */
 #define ERR_NO_CATEGORY (-EOPNOTSUPP)
@@ -140,7 +129,8 @@ static int read_all(int fd, void *buf, size_t sz)
 	return 0;
 }
 
-static int private_tracefs_ids(const char *const *names, size_t cnt, int64_t *res)
+static int private_tracefs_ids(const char *const *names, size_t cnt, int64_t *res,
+			       struct printer *pr)
 {
 	int pfd[2], err, child_err = 0;
 	pid_t pid;
@@ -166,7 +156,7 @@ static int private_tracefs_ids(const char *const *names, size_t cnt, int64_t *re
 	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
 		;
 	if (err)
-		pr_warn("tracefs is not mounted and mounting it privately failed: %s",
+		pr_warn(pr, "tracefs is not mounted and mounting it privately failed: %s",
 			strerror(-err));
 	return err;
 }
@@ -185,22 +175,24 @@ static const char *mounted_tracefs(void)
  * syscalls category means the kernel has no syscall tracepoints at all:
  * say which option brings them rather than naming one event.
  */
-static int report_missing(const char *where, const char *prog, const char *tp, int err)
+static int report_missing(struct printer *pr, const char *where, const char *prog, const char *tp,
+			  int err)
 {
 	int cat_len = (int)strcspn(tp, "/");
 
 	if (err == ERR_NO_CATEGORY && !strncmp(tp, "syscalls/", 9))
-		pr_warn("syscall tracepoints not found (no events/syscalls in %s): tracing "
+		pr_warn(pr,
+			"syscall tracepoints not found (no events/syscalls in %s): tracing "
 			"syscalls needs a kernel built with CONFIG_FTRACE_SYSCALLS=y",
 			where);
 	else if (err == ERR_NO_CATEGORY)
-		pr_warn("prog '%s': tracepoint '%s': no category '%.*s' in %s", prog, tp, cat_len,
-			tp, where);
+		pr_warn(pr, "prog '%s': tracepoint '%s': no category '%.*s' in %s", prog, tp,
+			cat_len, tp, where);
 	else if (err == -ENOENT)
-		pr_warn("prog '%s': tracepoint '%s': no such event in %s", prog, tp, where);
+		pr_warn(pr, "prog '%s': tracepoint '%s': no such event in %s", prog, tp, where);
 	else
-		pr_warn("prog '%s': tracepoint '%s': cannot read its id in %s: %s", prog, tp, where,
-			strerror(-err));
+		pr_warn(pr, "prog '%s': tracepoint '%s': cannot read its id in %s: %s", prog, tp,
+			where, strerror(-err));
 	return err == ERR_NO_CATEGORY ? -ENOENT : err;
 }
 
@@ -210,14 +202,14 @@ static bool needs_tp_id(const struct prog *p)
 }
 
 /*
- * ids[i] for every tracepoint program, from loader_set_tracefs()'s
+ * ids[i] for every tracepoint program, from the open options' tracefs
  * directory when set, else from a mounted tracefs, else from a private one.
  */
 int tracepoint_ids(const struct obj *o, uint64_t *ids)
 {
 	const char **names = calloc(o->prog_cnt ? o->prog_cnt : 1, sizeof(*names));
 	int64_t *res = calloc(o->prog_cnt ? o->prog_cnt : 1, sizeof(*res));
-	const char *root = tracefs_root ? tracefs_root : mounted_tracefs();
+	const char *root = o->tracefs ? o->tracefs : mounted_tracefs();
 	size_t i, j, n = 0;
 	int err = 0;
 
@@ -230,20 +222,21 @@ int tracepoint_ids(const struct obj *o, uint64_t *ids)
 			names[n++] = o->progs[i].tp_name;
 	if (!n)
 		goto out;
-	if (tracefs_root && !events_dir_exists(tracefs_root, "", 0)) {
-		pr_warn("tracefs '%s': not a tracefs mount (no events directory)", tracefs_root);
+	if (o->tracefs && !events_dir_exists(o->tracefs, "", 0)) {
+		pr_warn(o->pr, "tracefs '%s': not a tracefs mount (no events directory)",
+			o->tracefs);
 		err = -ENOENT;
 		goto out;
 	}
 	if (root)
 		lookup_all(root, names, n, res);
 	else
-		err = private_tracefs_ids(names, n, res);
+		err = private_tracefs_ids(names, n, res, o->pr);
 	for (i = 0, j = 0; !err && i < o->prog_cnt; i++) {
 		if (!needs_tp_id(&o->progs[i]))
 			continue;
 		if (res[j] <= 0)
-			err = report_missing(root ? root : "a private tracefs mount",
+			err = report_missing(o->pr, root ? root : "a private tracefs mount",
 					     o->progs[i].name, names[j], (int)res[j]);
 		else
 			ids[i] = (uint64_t)res[j];
@@ -291,7 +284,7 @@ static int attach_tracepoint(struct prog *p, uint64_t id)
 	err = -errno;
 	close(fd);
 out:
-	pr_warn("prog '%s': tracepoint '%s': %s failed: %s", p->name, p->tp_name, step,
+	pr_warn(p->pr, "prog '%s': tracepoint '%s': %s failed: %s", p->name, p->tp_name, step,
 		strerror(-err));
 	return err;
 }
@@ -301,8 +294,8 @@ static int attach_raw_tracepoint(struct prog *p)
 	int fd = sys_bpf_raw_tracepoint_open(p->tp_name, p->fd);
 
 	if (fd < 0) {
-		pr_warn("prog '%s': raw tracepoint '%s': cannot attach: %s", p->name, p->tp_name,
-			strerror(-fd));
+		pr_warn(p->pr, "prog '%s': raw tracepoint '%s': cannot attach: %s", p->name,
+			p->tp_name, strerror(-fd));
 		return fd;
 	}
 	p->attach_fd = fd;
@@ -312,7 +305,7 @@ static int attach_raw_tracepoint(struct prog *p)
 int prog__attach(struct prog *p, uint64_t tp_id)
 {
 	if (p->fd < 0) {
-		pr_warn("prog '%s': cannot attach: program is not loaded", p->name);
+		pr_warn(p->pr, "prog '%s': cannot attach: program is not loaded", p->name);
 		return -EBADF;
 	}
 	if (p->attach_fd >= 0)

@@ -73,7 +73,8 @@ static long type_extra(const struct btf_type *t)
  * Every record is at least a struct btf_type, which bounds the type count:
  * one allocation, of which only the pages of the real count are touched.
  */
-static int index_types(struct btf_data *btf, const uint8_t *p, const uint8_t *end, const char *what)
+static int index_types(struct btf_data *btf, const uint8_t *p, const uint8_t *end, const char *what,
+		       struct printer *pr)
 {
 	size_t cap = (size_t)(end - p) / sizeof(struct btf_type) + 1;
 	long extra;
@@ -87,7 +88,7 @@ static int index_types(struct btf_data *btf, const uint8_t *p, const uint8_t *en
 
 		extra = (size_t)(end - p) >= sizeof(*t) ? type_extra(t) : -1;
 		if (extra < 0 || (size_t)(end - p) < sizeof(*t) + extra) {
-			pr_warn("%s: BTF type [%u] is malformed or of unknown kind", what,
+			pr_warn(pr, "%s: BTF type [%u] is malformed or of unknown kind", what,
 				btf->type_cnt);
 			return -EINVAL;
 		}
@@ -97,24 +98,24 @@ static int index_types(struct btf_data *btf, const uint8_t *p, const uint8_t *en
 	return 0;
 }
 
-static int check_hdr(const struct btf_header *h, size_t size, const char *what)
+static int check_hdr(const struct btf_header *h, size_t size, const char *what, struct printer *pr)
 {
 	uint64_t type_end, str_end;
 
 	if (size < sizeof(*h) || h->magic != BTF_MAGIC || h->hdr_len < sizeof(*h) ||
 	    h->hdr_len > size) {
-		pr_warn("%s: bad BTF header", what);
+		pr_warn(pr, "%s: bad BTF header", what);
 		return -EINVAL;
 	}
 	type_end = (uint64_t)h->hdr_len + h->type_off + h->type_len;
 	str_end = (uint64_t)h->hdr_len + h->str_off + h->str_len;
 	if (type_end > size || str_end > size || !h->str_len) {
-		pr_warn("%s: BTF type or string area is out of range", what);
+		pr_warn(pr, "%s: BTF type or string area is out of range", what);
 		return -EINVAL;
 	}
 	/* types are read as u32 words in place (the blob is copied to malloc'ed memory) */
 	if ((h->hdr_len + h->type_off) % 4) {
-		pr_warn("%s: BTF type area is not 4-byte aligned", what);
+		pr_warn(pr, "%s: BTF type area is not 4-byte aligned", what);
 		return -EINVAL;
 	}
 	return 0;
@@ -215,27 +216,28 @@ void btf_data__composites_named(const struct btf_data *btf, const char *name, si
 }
 
 /* index a blob *btf owns (btf->data, btf->size) */
-static int parse_owned(struct btf_data *btf, const char *what)
+static int parse_owned(struct btf_data *btf, const char *what, struct printer *pr)
 {
 	const struct btf_header *h = btf->data;
 	const uint8_t *types;
 	int err;
 
-	err = check_hdr(h, btf->size, what);
+	err = check_hdr(h, btf->size, what, pr);
 	if (err)
 		return err;
 	types = (const uint8_t *)btf->data + h->hdr_len + h->type_off;
 	btf->strs = (const char *)btf->data + h->hdr_len + h->str_off;
 	btf->str_sz = h->str_len;
 	if (btf->strs[btf->str_sz - 1]) {
-		pr_warn("%s: BTF string area is not NUL-terminated", what);
+		pr_warn(pr, "%s: BTF string area is not NUL-terminated", what);
 		return -EINVAL;
 	}
-	err = index_types(btf, types, types + h->type_len, what);
+	err = index_types(btf, types, types + h->type_len, what, pr);
 	return err ?: index_composites(btf);
 }
 
-int btf_data__parse(struct btf_data **out, const void *data, size_t size, const char *what)
+int btf_data__parse(struct btf_data **out, const void *data, size_t size, const char *what,
+		    struct printer *pr)
 {
 	struct btf_data *btf;
 	int err;
@@ -247,7 +249,7 @@ int btf_data__parse(struct btf_data **out, const void *data, size_t size, const 
 	}
 	memcpy(btf->data, data, size);
 	btf->size = size;
-	err = parse_owned(btf, what);
+	err = parse_owned(btf, what, pr);
 	if (err) {
 		btf_data__free(btf);
 		return err;
@@ -316,7 +318,7 @@ out:
 	return err;
 }
 
-int btf_data__load_file(struct btf_data **out, const char *path)
+int btf_data__load_file(struct btf_data **out, const char *path, struct printer *pr)
 {
 	struct btf_data *btf = calloc(1, sizeof(*btf));
 	int err;
@@ -325,11 +327,11 @@ int btf_data__load_file(struct btf_data **out, const char *path)
 		return -ENOMEM;
 	err = map_or_read(path, btf);
 	if (err) {
-		pr_warn("btf '%s': cannot read: %s", path, strerror(-err));
+		pr_warn(pr, "btf '%s': cannot read: %s", path, strerror(-err));
 		free(btf);
 		return err;
 	}
-	err = parse_owned(btf, path);
+	err = parse_owned(btf, path, pr);
 	if (err) {
 		btf_data__free(btf);
 		return err;

@@ -96,7 +96,8 @@ static int add_core_rec(struct elf_obj *e, size_t *cap, size_t sec_idx, const ui
 	memcpy(&r->access_off, p + 8, 4);
 	memcpy(&r->kind, p + 12, 4);
 	if (!sec_is_exec(s) || r->insn_off % INSN_SZ || r->insn_off >= s->sh.sh_size) {
-		pr_warn("%s: section '.BTF.ext': CO-RE record #%zu: insn offset 0x%x is not an instruction of '%s'",
+		pr_warn(e->pr,
+			"%s: section '.BTF.ext': CO-RE record #%zu: insn offset 0x%x is not an instruction of '%s'",
 			e->name, e->core_cnt, r->insn_off, s->name);
 		return -EINVAL;
 	}
@@ -122,8 +123,8 @@ static int read_core_block(struct elf_obj *e, size_t *cap, const uint8_t **pp, c
 		goto bad;
 	name = btf_data__str(e->btf, name_off);
 	if (!name || sec_by_name(e, name, &sec_idx)) {
-		pr_warn("%s: section '.BTF.ext': CO-RE records for unknown section '%s'", e->name,
-			name ? name : "?");
+		pr_warn(e->pr, "%s: section '.BTF.ext': CO-RE records for unknown section '%s'",
+			e->name, name ? name : "?");
 		return -EINVAL;
 	}
 	for (i = 0; i < cnt; i++, p += rec_sz) {
@@ -134,7 +135,7 @@ static int read_core_block(struct elf_obj *e, size_t *cap, const uint8_t **pp, c
 	*pp = p;
 	return 0;
 bad:
-	pr_warn("%s: section '.BTF.ext': CO-RE record block is truncated", e->name);
+	pr_warn(e->pr, "%s: section '.BTF.ext': CO-RE record block is truncated", e->name);
 	return -EINVAL;
 }
 
@@ -157,7 +158,7 @@ static int read_core_area(struct elf_obj *e, const uint8_t *p, const uint8_t *en
 		return 0;
 	memcpy(&rec_sz, p, 4);
 	if (rec_sz < 16) {
-		pr_warn("%s: section '.BTF.ext': CO-RE record size %u is too small", e->name,
+		pr_warn(e->pr, "%s: section '.BTF.ext': CO-RE record size %u is too small", e->name,
 			rec_sz);
 		return -EINVAL;
 	}
@@ -189,7 +190,7 @@ static int read_btf_ext(struct elf_obj *e, const struct sec *s)
 		goto bad;
 	return read_core_area(e, data + start, data + end);
 bad:
-	pr_warn("%s: section '.BTF.ext': bad header or area out of range", e->name);
+	pr_warn(e->pr, "%s: section '.BTF.ext': bad header or area out of range", e->name);
 	return -EINVAL;
 }
 
@@ -204,7 +205,7 @@ int elf__read_btf(struct elf_obj *e)
 		return 0;
 	snprintf(what, sizeof(what), "%s: section '.BTF'", e->name);
 	err = btf_data__parse(&e->btf, sec_bytes(&e->secs[btf_idx]), e->secs[btf_idx].sh.sh_size,
-			      what);
+			      what, e->pr);
 	if (err)
 		return err;
 	if (sec_by_name(e, ".BTF.ext", &ext_idx) || !sec_bytes(&e->secs[ext_idx]))
@@ -260,6 +261,7 @@ struct walk_ctx {
 	char *field; /* "file.f_path", built by the local walk */
 	size_t field_sz;
 	const char *ctx; /* message prefix: "prog 'x': insn 5" */
+	struct printer *pr;
 };
 
 static void field_append(struct walk_ctx *c, const char *fmt, const char *name, uint32_t idx)
@@ -287,8 +289,8 @@ static int local_step(struct walk_ctx *c, uint32_t *cur, uint32_t idx, uint32_t 
 	if (!is_composite(t) || idx >= type_vlen(t))
 		return -EINVAL;
 	if (is_bitfield(c->local, t, idx)) {
-		pr_warn("%s: CO-RE field '%s': member #%u is a bitfield (not supported)", c->ctx,
-			c->field, idx);
+		pr_warn(c->pr, "%s: CO-RE field '%s': member #%u is a bitfield (not supported)",
+			c->ctx, c->field, idx);
 		return -EOPNOTSUPP;
 	}
 	type_member_bits(t, idx, &bit_off, &bit_sz);
@@ -424,14 +426,16 @@ static int match_candidates(struct walk_ctx *c, uint32_t lroot, struct field_loc
 			continue;
 		err = targ_walk(c, lroot, id, &loc);
 		if (err == -EOPNOTSUPP) {
-			pr_warn("%s: CO-RE field '%s' is a bitfield in kernel BTF (not supported)",
+			pr_warn(c->pr,
+				"%s: CO-RE field '%s' is a bitfield in kernel BTF (not supported)",
 				c->ctx, c->field);
 			return err;
 		}
 		if (err)
 			continue;
 		if (found && (loc.off != out->off || loc.sz != out->sz)) {
-			pr_warn("%s: CO-RE field '%s': kernel types disagree (offset %u vs %u)",
+			pr_warn(c->pr,
+				"%s: CO-RE field '%s': kernel types disagree (offset %u vs %u)",
 				c->ctx, c->field, out->off, loc.off);
 			return -EINVAL;
 		}
@@ -450,7 +454,7 @@ static int local_root(struct walk_ctx *c, const struct core_rec *rec, uint32_t *
 	t = btf_data__type(c->local, *root);
 	name = t ? btf_data__str(c->local, t->name_off) : NULL;
 	if (!is_composite(t) || !name || !*name) {
-		pr_warn("%s: CO-RE root type [%u] is not a named struct or union", c->ctx,
+		pr_warn(c->pr, "%s: CO-RE root type [%u] is not a named struct or union", c->ctx,
 			rec->type_id);
 		return -EINVAL;
 	}
@@ -460,9 +464,9 @@ static int local_root(struct walk_ctx *c, const struct core_rec *rec, uint32_t *
 
 int core_resolve(const struct btf_data *local, const struct core_rec *rec,
 		 const struct btf_data *targ, struct core_result *res, char *field, size_t field_sz,
-		 const char *ctx)
+		 const char *ctx, struct printer *pr)
 {
-	struct walk_ctx c = { local, targ, NULL, field, field_sz, ctx };
+	struct walk_ctx c = { local, targ, NULL, field, field_sz, ctx, pr };
 	const char *acc_str = btf_data__str(local, rec->access_off);
 	struct field_loc lloc, tloc = { 0 };
 	struct access acc;
@@ -472,14 +476,15 @@ int core_resolve(const struct btf_data *local, const struct core_rec *rec,
 	memset(res, 0, sizeof(*res));
 	field[0] = '\0';
 	if (!acc_str || parse_access(acc_str, &acc)) {
-		pr_warn("%s: CO-RE access string '%s' is malformed", ctx, acc_str ? acc_str : "?");
+		pr_warn(pr, "%s: CO-RE access string '%s' is malformed", ctx,
+			acc_str ? acc_str : "?");
 		return -EINVAL;
 	}
 	c.acc = &acc;
 	err = local_root(&c, rec, &root);
 	err = err ?: local_walk(&c, root, &lloc);
 	if (err == -EINVAL)
-		pr_warn("%s: CO-RE access '%s' does not fit local type [%u]", ctx, acc_str,
+		pr_warn(pr, "%s: CO-RE access '%s' does not fit local type [%u]", ctx, acc_str,
 			rec->type_id);
 	if (err)
 		return err;
@@ -519,8 +524,8 @@ static int add_poison(struct prog *p, size_t i, const char *field)
 	if (p->insns[i].code == LD_IMM64)
 		p->insns[i + 1] = call;
 	p->insns[i] = call;
-	pr_debug("prog '%s': insn %zu: CO-RE field '%s' not in kernel BTF, poisoned", p->name, i,
-		 field);
+	pr_debug(p->pr, "prog '%s': insn %zu: CO-RE field '%s' not in kernel BTF, poisoned",
+		 p->name, i, field);
 	return 0;
 }
 
@@ -555,8 +560,8 @@ static int patch_value(struct prog *p, size_t i, uint32_t val, const char *ctx)
 
 	if (cls == BPF_LDX || cls == BPF_ST || cls == BPF_STX) {
 		if (val > INT16_MAX) {
-			pr_warn("%s: CO-RE offset %u does not fit the insn's 16-bit offset", ctx,
-				val);
+			pr_warn(p->pr, "%s: CO-RE offset %u does not fit the insn's 16-bit offset",
+				ctx, val);
 			return -ERANGE;
 		}
 		insn->off = val;
@@ -590,18 +595,19 @@ static int check_insn(struct prog *p, size_t i, const struct core_rec *rec,
 	int64_t orig;
 
 	if (insn_value(&p->insns[i], &orig)) {
-		pr_warn("%s: CO-RE relocation on insn code 0x%02x is not supported", ctx,
+		pr_warn(p->pr, "%s: CO-RE relocation on insn code 0x%02x is not supported", ctx,
 			p->insns[i].code);
 		return -EINVAL;
 	}
 	if (orig != kind_value(rec->kind, res, true)) {
-		pr_warn("%s: CO-RE field '%s': insn holds %lld, local type says %u", ctx, field,
-			(long long)orig, kind_value(rec->kind, res, true));
+		pr_warn(p->pr, "%s: CO-RE field '%s': insn holds %lld, local type says %u", ctx,
+			field, (long long)orig, kind_value(rec->kind, res, true));
 		return -EINVAL;
 	}
 	if (res->exists && rec->kind == CORE_FIELD_BYTE_OFFSET && is_mem_insn(&p->insns[i]) &&
 	    res->local_sz != res->targ_sz) {
-		pr_warn("%s: CO-RE field '%s': size is %u bytes locally but %u in kernel BTF", ctx,
+		pr_warn(p->pr,
+			"%s: CO-RE field '%s': size is %u bytes locally but %u in kernel BTF", ctx,
 			field, res->local_sz, res->targ_sz);
 		return -EINVAL;
 	}
@@ -616,7 +622,7 @@ static int relocate_type_id(struct prog *p, size_t i, const struct btf_data *loc
 			    const struct core_rec *rec, const struct btf_data *vmlinux,
 			    const char *ctx)
 {
-	struct walk_ctx c = { local, vmlinux, NULL, NULL, 0, ctx };
+	struct walk_ctx c = { local, vmlinux, NULL, NULL, 0, ctx, p->pr };
 	char name[256];
 	const struct btf_type *lt;
 	uint32_t root, first, cnt, j, id = 0;
@@ -633,7 +639,8 @@ static int relocate_type_id(struct prog *p, size_t i, const struct btf_data *loc
 		if (!same_name_kind(vmlinux, tt, lt, name))
 			continue;
 		if (id) {
-			pr_warn("%s: CO-RE type '%s' is ambiguous in kernel BTF ([%u], [%u])", ctx,
+			pr_warn(p->pr,
+				"%s: CO-RE type '%s' is ambiguous in kernel BTF ([%u], [%u])", ctx,
 				name, id, vmlinux->composites[j]);
 			return -EINVAL;
 		}
@@ -641,13 +648,13 @@ static int relocate_type_id(struct prog *p, size_t i, const struct btf_data *loc
 	}
 	if (p->insns[i].code != LD_IMM64 &&
 	    !(BPF_CLASS(p->insns[i].code) == BPF_ALU64 && BPF_SRC(p->insns[i].code) == BPF_K)) {
-		pr_warn("%s: CO-RE type id relocation on insn code 0x%02x is not supported", ctx,
-			p->insns[i].code);
+		pr_warn(p->pr, "%s: CO-RE type id relocation on insn code 0x%02x is not supported",
+			ctx, p->insns[i].code);
 		return -EINVAL;
 	}
 	if (!id)
 		return add_poison(p, i, name);
-	pr_debug("%s: CO-RE type '%s' type_id_target -> %u", ctx, name, id);
+	pr_debug(p->pr, "%s: CO-RE type '%s' type_id_target -> %u", ctx, name, id);
 	return patch_value(p, i, id, ctx);
 }
 
@@ -663,11 +670,11 @@ static int relocate_insn(struct obj *o, struct prog *p, size_t i, const struct c
 	if (rec->kind == CORE_TYPE_ID_TARGET)
 		return relocate_type_id(p, i, e->btf, rec, vmlinux, ctx);
 	if (rec->kind > CORE_FIELD_EXISTS) {
-		pr_warn("%s: CO-RE relocation kind %u (%s) is not supported", ctx, rec->kind,
+		pr_warn(p->pr, "%s: CO-RE relocation kind %u (%s) is not supported", ctx, rec->kind,
 			kind_name(rec->kind));
 		return -EOPNOTSUPP;
 	}
-	err = core_resolve(e->btf, rec, vmlinux, &res, field, sizeof(field), ctx);
+	err = core_resolve(e->btf, rec, vmlinux, &res, field, sizeof(field), ctx, p->pr);
 	if (err && err != -ESRCH)
 		return err;
 	err = check_insn(p, i, rec, &res, field, ctx);
@@ -675,7 +682,7 @@ static int relocate_insn(struct obj *o, struct prog *p, size_t i, const struct c
 		return err;
 	if (!res.exists && rec->kind != CORE_FIELD_EXISTS)
 		return add_poison(p, i, field);
-	pr_debug("%s: CO-RE field '%s' %s -> %u", ctx, field, kind_name(rec->kind),
+	pr_debug(p->pr, "%s: CO-RE field '%s' %s -> %u", ctx, field, kind_name(rec->kind),
 		 kind_value(rec->kind, &res, false));
 	return patch_value(p, i, kind_value(rec->kind, &res, false), ctx);
 }
@@ -738,7 +745,7 @@ static int resolve_ksym(struct obj *o, struct prog *p, size_t i, const char *nam
 	if (ksym_id(o, name, vmlinux, &id))
 		return -ENOMEM;
 
-	pr_debug("prog '%s': insn %zu: kernel function '%s' %s", p->name, i, name,
+	pr_debug(p->pr, "prog '%s': insn %zu: kernel function '%s' %s", p->name, i, name,
 		 id ? "found" : "missing");
 	if (insn->code == LD_IMM64) {
 		insn[0].src_reg = 0;
@@ -747,8 +754,8 @@ static int resolve_ksym(struct obj *o, struct prog *p, size_t i, const char *nam
 		return 0;
 	}
 	if (insn->code != CALL_INSN) {
-		pr_warn("prog '%s': insn %zu: kernel symbol '%s' used by insn code 0x%02x", p->name,
-			i, name, insn->code);
+		pr_warn(p->pr, "prog '%s': insn %zu: kernel symbol '%s' used by insn code 0x%02x",
+			p->name, i, name, insn->code);
 		return -EINVAL;
 	}
 	if (!id) {

@@ -42,21 +42,21 @@ const char *elf__sym_name(const struct elf_obj *e, const GElf_Sym *sym)
 	return e->strs + sym->st_name;
 }
 
-static int check_header(const struct obj_src *src)
+static int check_header(const struct obj_src *src, struct printer *pr)
 {
 	const unsigned char *id = src->data;
 
 	if (src->size < sizeof(Elf64_Ehdr)) {
-		pr_warn("%s: truncated file: %zu bytes, an ELF header needs %zu", src->name,
+		pr_warn(pr, "%s: truncated file: %zu bytes, an ELF header needs %zu", src->name,
 			src->size, sizeof(Elf64_Ehdr));
 		return -EINVAL;
 	}
 	if (memcmp(id, ELFMAG, SELFMAG)) {
-		pr_warn("%s: not an ELF file", src->name);
+		pr_warn(pr, "%s: not an ELF file", src->name);
 		return -EINVAL;
 	}
 	if (id[EI_CLASS] != ELFCLASS64 || id[EI_DATA] != ELFDATA2LSB) {
-		pr_warn("%s: not a 64-bit little-endian ELF file", src->name);
+		pr_warn(pr, "%s: not a 64-bit little-endian ELF file", src->name);
 		return -EINVAL;
 	}
 	return 0;
@@ -68,22 +68,22 @@ static int check_ehdr(const struct elf_obj *e, size_t size)
 	uint64_t end;
 
 	if (!gelf_getehdr(e->elf, &eh)) {
-		pr_warn("%s: bad ELF header: %s", e->name, elf_errmsg(-1));
+		pr_warn(e->pr, "%s: bad ELF header: %s", e->name, elf_errmsg(-1));
 		return -EINVAL;
 	}
 	if (eh.e_machine != EM_BPF) {
-		pr_warn("%s: wrong machine %u, expected EM_BPF (%u)", e->name, eh.e_machine,
+		pr_warn(e->pr, "%s: wrong machine %u, expected EM_BPF (%u)", e->name, eh.e_machine,
 			EM_BPF);
 		return -EINVAL;
 	}
 	if (eh.e_type != ET_REL) {
-		pr_warn("%s: ELF type %u is not a relocatable object", e->name, eh.e_type);
+		pr_warn(e->pr, "%s: ELF type %u is not a relocatable object", e->name, eh.e_type);
 		return -EINVAL;
 	}
 	end = eh.e_shoff + (uint64_t)eh.e_shnum * eh.e_shentsize;
 	if (eh.e_shentsize != sizeof(Elf64_Shdr) || eh.e_shoff < sizeof(Elf64_Ehdr) || end > size ||
 	    end < eh.e_shoff) {
-		pr_warn("%s: truncated file: section headers end at 0x%llx, file size 0x%zx",
+		pr_warn(e->pr, "%s: truncated file: section headers end at 0x%llx, file size 0x%zx",
 			e->name, (unsigned long long)end, size);
 		return -EINVAL;
 	}
@@ -96,18 +96,19 @@ static int read_sec(struct elf_obj *e, size_t idx, size_t file_sz, size_t shstrn
 	Elf_Scn *scn = elf_getscn(e->elf, idx);
 
 	if (!scn || !gelf_getshdr(scn, &s->sh)) {
-		pr_warn("%s: section #%zu: bad header: %s", e->name, idx, elf_errmsg(-1));
+		pr_warn(e->pr, "%s: section #%zu: bad header: %s", e->name, idx, elf_errmsg(-1));
 		return -EINVAL;
 	}
 	s->name = elf_strptr(e->elf, shstrndx, s->sh.sh_name);
 	if (!s->name) {
-		pr_warn("%s: section #%zu: name offset %u is out of range", e->name, idx,
+		pr_warn(e->pr, "%s: section #%zu: name offset %u is out of range", e->name, idx,
 			s->sh.sh_name);
 		return -EINVAL;
 	}
 	if (s->sh.sh_type != SHT_NOBITS &&
 	    (s->sh.sh_offset > file_sz || s->sh.sh_size > file_sz - s->sh.sh_offset)) {
-		pr_warn("%s: section '%s': data 0x%llx+0x%llx is past the end of the file (0x%zx)",
+		pr_warn(e->pr,
+			"%s: section '%s': data 0x%llx+0x%llx is past the end of the file (0x%zx)",
 			e->name, s->name, (unsigned long long)s->sh.sh_offset,
 			(unsigned long long)s->sh.sh_size, file_sz);
 		return -EINVAL;
@@ -116,7 +117,8 @@ static int read_sec(struct elf_obj *e, size_t idx, size_t file_sz, size_t shstrn
 		return 0;
 	s->data = elf_getdata(scn, NULL);
 	if (!s->data || s->data->d_size != s->sh.sh_size) {
-		pr_warn("%s: section '%s': cannot read data: %s", e->name, s->name, elf_errmsg(-1));
+		pr_warn(e->pr, "%s: section '%s': cannot read data: %s", e->name, s->name,
+			elf_errmsg(-1));
 		return -EINVAL;
 	}
 	return 0;
@@ -128,11 +130,12 @@ static int read_secs(struct elf_obj *e, size_t file_sz)
 	int err;
 
 	if (elf_getshdrnum(e->elf, &e->sec_cnt) || elf_getshdrstrndx(e->elf, &shstrndx)) {
-		pr_warn("%s: bad section table: %s", e->name, elf_errmsg(-1));
+		pr_warn(e->pr, "%s: bad section table: %s", e->name, elf_errmsg(-1));
 		return -EINVAL;
 	}
 	if (!shstrndx || shstrndx >= e->sec_cnt) {
-		pr_warn("%s: section name table index %zu is out of range", e->name, shstrndx);
+		pr_warn(e->pr, "%s: section name table index %zu is out of range", e->name,
+			shstrndx);
 		return -EINVAL;
 	}
 	e->secs = calloc(e->sec_cnt, sizeof(*e->secs));
@@ -156,26 +159,28 @@ static int check_links(struct elf_obj *e)
 		const struct sec *s = &e->secs[i];
 
 		if (s->sh.sh_link >= e->sec_cnt) {
-			pr_warn("%s: section '%s': sh_link %u is out of range (%zu sections)",
+			pr_warn(e->pr,
+				"%s: section '%s': sh_link %u is out of range (%zu sections)",
 				e->name, s->name, s->sh.sh_link, e->sec_cnt);
 			return -EINVAL;
 		}
 		/* libelf hands compressed data out as Elf_Chdr: only DWARF, which we never read, may be */
 		if ((s->sh.sh_flags & SHF_COMPRESSED) && strncmp(s->name, ".debug", 6)) {
-			pr_warn("%s: section '%s': compressed sections are not supported", e->name,
-				s->name);
+			pr_warn(e->pr, "%s: section '%s': compressed sections are not supported",
+				e->name, s->name);
 			return -EINVAL;
 		}
 		if (s->sh.sh_type != SHT_SYMTAB)
 			continue;
 		if (e->symtab_idx) {
-			pr_warn("%s: section '%s': more than one symbol table", e->name, s->name);
+			pr_warn(e->pr, "%s: section '%s': more than one symbol table", e->name,
+				s->name);
 			return -EINVAL;
 		}
 		e->symtab_idx = i;
 	}
 	if (!e->symtab_idx) {
-		pr_warn("%s: no symbol table", e->name);
+		pr_warn(e->pr, "%s: no symbol table", e->name);
 		return -EINVAL;
 	}
 	return 0;
@@ -187,19 +192,19 @@ static int check_symtab(struct elf_obj *e)
 	const struct sec *str = &e->secs[s->sh.sh_link];
 
 	if (str->sh.sh_type != SHT_STRTAB) {
-		pr_warn("%s: section '%s': sh_link %u is not a string table", e->name, s->name,
-			s->sh.sh_link);
+		pr_warn(e->pr, "%s: section '%s': sh_link %u is not a string table", e->name,
+			s->name, s->sh.sh_link);
 		return -EINVAL;
 	}
 	if (s->sh.sh_entsize != sizeof(Elf64_Sym) || s->sh.sh_size % sizeof(Elf64_Sym)) {
-		pr_warn("%s: section '%s': bad symbol entry size %llu", e->name, s->name,
+		pr_warn(e->pr, "%s: section '%s': bad symbol entry size %llu", e->name, s->name,
 			(unsigned long long)s->sh.sh_entsize);
 		return -EINVAL;
 	}
 	e->sym_cnt = s->sh.sh_size / sizeof(Elf64_Sym);
 	if (!s->data || s->data->d_type != ELF_T_SYM || !str->data || !str->data->d_size ||
 	    ((const char *)str->data->d_buf)[str->data->d_size - 1]) {
-		pr_warn("%s: section '%s': unreadable symbols or unterminated string table",
+		pr_warn(e->pr, "%s: section '%s': unreadable symbols or unterminated string table",
 			e->name, s->name);
 		return -EINVAL;
 	}
@@ -213,13 +218,14 @@ static int check_func_sym(const struct elf_obj *e, const GElf_Sym *sym, const ch
 	const struct sec *s = &e->secs[sym->st_shndx];
 
 	if (!sec_is_exec(s)) {
-		pr_warn("%s: symbol '%s': function in non-executable section '%s'", e->name, name,
-			s->name);
+		pr_warn(e->pr, "%s: symbol '%s': function in non-executable section '%s'", e->name,
+			name, s->name);
 		return -EINVAL;
 	}
 	if (sym->st_value % INSN_SZ || sym->st_size % INSN_SZ ||
 	    sym->st_value + sym->st_size > s->sh.sh_size || sym->st_value >= s->sh.sh_size) {
-		pr_warn("%s: symbol '%s': function 0x%llx+0x%llx is not inside section '%s' on instructions",
+		pr_warn(e->pr,
+			"%s: symbol '%s': function 0x%llx+0x%llx is not inside section '%s' on instructions",
 			e->name, name, (unsigned long long)sym->st_value,
 			(unsigned long long)sym->st_size, s->name);
 		return -EINVAL;
@@ -237,18 +243,19 @@ static int check_sym(const struct elf_obj *e, size_t idx)
 		return -EINVAL;
 	name = sym.st_name < e->secs[strtab].sh.sh_size ? e->strs + sym.st_name : NULL;
 	if (!name) {
-		pr_warn("%s: symbol #%zu: name offset %u is out of range", e->name, idx,
+		pr_warn(e->pr, "%s: symbol #%zu: name offset %u is out of range", e->name, idx,
 			sym.st_name);
 		return -EINVAL;
 	}
 	if (sym.st_shndx == SHN_COMMON) {
-		pr_warn("%s: symbol '%s': common symbols are not supported (build with -fno-common)",
+		pr_warn(e->pr,
+			"%s: symbol '%s': common symbols are not supported (build with -fno-common)",
 			e->name, name);
 		return -EINVAL;
 	}
 	if (sym.st_shndx >= e->sec_cnt && sym.st_shndx != SHN_ABS) {
-		pr_warn("%s: symbol '%s': section index %u is out of range (%zu sections)", e->name,
-			name, sym.st_shndx, e->sec_cnt);
+		pr_warn(e->pr, "%s: symbol '%s': section index %u is out of range (%zu sections)",
+			e->name, name, sym.st_shndx, e->sec_cnt);
 		return -EINVAL;
 	}
 	if (GELF_ST_TYPE(sym.st_info) == STT_FUNC && sym.st_shndx != SHN_UNDEF)
@@ -277,8 +284,8 @@ static int check_exec_secs(const struct elf_obj *e)
 		const struct sec *s = &e->secs[i];
 
 		if (sec_is_exec(s) && s->sh.sh_size % INSN_SZ) {
-			pr_warn("%s: section '%s': size %llu is not a multiple of 8", e->name,
-				s->name, (unsigned long long)s->sh.sh_size);
+			pr_warn(e->pr, "%s: section '%s': size %llu is not a multiple of 8",
+				e->name, s->name, (unsigned long long)s->sh.sh_size);
 			return -EINVAL;
 		}
 		if (!strcmp(s->name, "maps"))
@@ -293,18 +300,21 @@ static int check_rel_insn(const struct elf_obj *e, const struct sec *rs, size_t 
 	const uint8_t *insn;
 
 	if (off % INSN_SZ || off >= t->sh.sh_size) {
-		pr_warn("%s: section '%s': relocation #%zu: offset 0x%llx is not on an instruction",
+		pr_warn(e->pr,
+			"%s: section '%s': relocation #%zu: offset 0x%llx is not on an instruction",
 			e->name, rs->name, no, (unsigned long long)off);
 		return -EINVAL;
 	}
 	insn = sec_bytes(t) + off;
 	if (insn[0] != LD_IMM64 && insn[0] != CALL_INSN) {
-		pr_warn("%s: section '%s': relocation #%zu: insn at 0x%llx (code 0x%02x) is neither ld_imm64 nor call",
+		pr_warn(e->pr,
+			"%s: section '%s': relocation #%zu: insn at 0x%llx (code 0x%02x) is neither ld_imm64 nor call",
 			e->name, rs->name, no, (unsigned long long)off, insn[0]);
 		return -EINVAL;
 	}
 	if (insn[0] == LD_IMM64 && off + 2 * INSN_SZ > t->sh.sh_size) {
-		pr_warn("%s: section '%s': relocation #%zu: ld_imm64 at 0x%llx is cut off by the section end",
+		pr_warn(e->pr,
+			"%s: section '%s': relocation #%zu: ld_imm64 at 0x%llx is cut off by the section end",
 			e->name, rs->name, no, (unsigned long long)off);
 		return -EINVAL;
 	}
@@ -321,14 +331,16 @@ static int check_rel(const struct elf_obj *e, const struct sec *rs, size_t no)
 		return -EINVAL;
 	sym = GELF_R_SYM(rel.r_info);
 	if (sym >= e->sym_cnt) {
-		pr_warn("%s: section '%s': relocation #%zu: symbol index %zu is out of range (%zu symbols)",
+		pr_warn(e->pr,
+			"%s: section '%s': relocation #%zu: symbol index %zu is out of range (%zu symbols)",
 			e->name, rs->name, no, sym, e->sym_cnt);
 		return -EINVAL;
 	}
 	if (!(t->sh.sh_flags & SHF_ALLOC))
 		return 0; /* .BTF, .BTF.ext, debug info: not used */
 	if (!sec_is_exec(t)) {
-		pr_warn("%s: section '%s': relocation #%zu: relocations in data section '%s' are not supported",
+		pr_warn(e->pr,
+			"%s: section '%s': relocation #%zu: relocations in data section '%s' are not supported",
 			e->name, rs->name, no, t->name);
 		return -EINVAL;
 	}
@@ -342,18 +354,18 @@ static int check_rel_sec(struct elf_obj *e, size_t idx)
 	int err;
 
 	if (rs->sh.sh_link != e->symtab_idx) {
-		pr_warn("%s: section '%s': sh_link %u is not the symbol table", e->name, rs->name,
-			rs->sh.sh_link);
+		pr_warn(e->pr, "%s: section '%s': sh_link %u is not the symbol table", e->name,
+			rs->name, rs->sh.sh_link);
 		return -EINVAL;
 	}
 	if (!rs->sh.sh_info || rs->sh.sh_info >= e->sec_cnt) {
-		pr_warn("%s: section '%s': sh_info %u is out of range (%zu sections)", e->name,
-			rs->name, rs->sh.sh_info, e->sec_cnt);
+		pr_warn(e->pr, "%s: section '%s': sh_info %u is out of range (%zu sections)",
+			e->name, rs->name, rs->sh.sh_info, e->sec_cnt);
 		return -EINVAL;
 	}
 	if (rs->sh.sh_entsize != sizeof(Elf64_Rel) || rs->sh.sh_size % sizeof(Elf64_Rel)) {
-		pr_warn("%s: section '%s': bad relocation entry size %llu", e->name, rs->name,
-			(unsigned long long)rs->sh.sh_entsize);
+		pr_warn(e->pr, "%s: section '%s': bad relocation entry size %llu", e->name,
+			rs->name, (unsigned long long)rs->sh.sh_entsize);
 		return -EINVAL;
 	}
 	cnt = rs->sh.sh_size / sizeof(Elf64_Rel);
@@ -373,8 +385,8 @@ static int check_rel_secs(struct elf_obj *e)
 
 	for (i = 1; i < e->sec_cnt; i++) {
 		if (e->secs[i].sh.sh_type == SHT_RELA) {
-			pr_warn("%s: section '%s': RELA relocations are not supported", e->name,
-				e->secs[i].name);
+			pr_warn(e->pr, "%s: section '%s': RELA relocations are not supported",
+				e->name, e->secs[i].name);
 			return -EINVAL;
 		}
 		if (e->secs[i].sh.sh_type != SHT_REL)
@@ -533,19 +545,20 @@ int elf__map_at(const struct elf_obj *e, uint64_t off, GElf_Sym *sym)
 	return 0;
 }
 
-int elf__open(struct elf_obj *e, const struct obj_src *src)
+int elf__open(struct elf_obj *e, const struct obj_src *src, struct printer *pr)
 {
 	int err;
 
 	memset(e, 0, sizeof(*e));
 	e->name = src->name;
-	err = check_header(src);
+	e->pr = pr;
+	err = check_header(src, pr);
 	if (err)
 		return err;
 	e->prefix = name_prefix(src->name);
 	e->elf = elf_memory((char *)src->data, src->size);
 	if (!e->prefix || !e->elf) {
-		pr_warn("%s: cannot open ELF: %s", src->name, elf_errmsg(-1));
+		pr_warn(e->pr, "%s: cannot open ELF: %s", src->name, elf_errmsg(-1));
 		return e->prefix ? -EINVAL : -ENOMEM;
 	}
 	err = check_ehdr(e, src->size);

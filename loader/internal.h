@@ -9,6 +9,7 @@
 #ifndef LOADER_INTERNAL_H
 #define LOADER_INTERNAL_H
 
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -31,15 +32,36 @@
 #define R_BPF_64_64 1
 #define R_BPF_64_32 10
 
-__attribute__((format(printf, 2, 3))) void pr(enum loader_level level, const char *fmt, ...);
-#define pr_warn(...)  pr(LOADER_WARN, __VA_ARGS__)
-#define pr_info(...)  pr(LOADER_INFO, __VA_ARGS__)
-#define pr_debug(...) pr(LOADER_DEBUG, __VA_ARGS__)
+/*
+ * Where an object's messages go (util.c): the callback of its open options,
+ * called under lock.  Every stage reaches it through the object, program,
+ * map or ELF file it works on; a NULL printer prints warnings to stderr.
+ */
+struct printer {
+	loader_print_fn fn;
+	void *ctx;
+	pthread_mutex_t lock;
+};
+
+void printer_init(struct printer *p, loader_print_fn fn, void *ctx);
+void printer_destroy(struct printer *p);
+__attribute__((format(printf, 3, 4))) void pr_log(struct printer *p, enum loader_level level,
+						  const char *fmt, ...);
+#define pr_warn(p, ...)	 pr_log(p, LOADER_WARN, __VA_ARGS__)
+#define pr_info(p, ...)	 pr_log(p, LOADER_INFO, __VA_ARGS__)
+#define pr_debug(p, ...) pr_log(p, LOADER_DEBUG, __VA_ARGS__)
 
 /* name as the kernel accepts it: [A-Za-z0-9_.], truncated to 15 chars */
 void kernel_name(char *dst, const char *name);
 /* grow *arr (of elem_sz) so it holds at least need elements; 0 or -ENOMEM */
 int grow(void *arr, size_t *cap, size_t need, size_t elem_sz);
+/*
+ * Copy extensible options (a struct whose first field is size_t sz) into
+ * out (out_sz bytes, zeroed first): -EINVAL when sz is too small to hold
+ * sz, or when the caller's struct is larger than ours and sets a field
+ * past ours.  NULL opts: all zero.
+ */
+int opts_copy(void *out, size_t out_sz, const void *opts);
 
 /* ---- btf.c ---------------------------------------------------------- */
 /*
@@ -58,8 +80,9 @@ struct btf_data {
 	uint32_t composite_cnt;
 };
 
-int btf_data__parse(struct btf_data **out, const void *data, size_t size, const char *what);
-int btf_data__load_file(struct btf_data **out, const char *path);
+int btf_data__parse(struct btf_data **out, const void *data, size_t size, const char *what,
+		    struct printer *pr);
+int btf_data__load_file(struct btf_data **out, const char *path, struct printer *pr);
 void btf_data__free(struct btf_data *btf);
 /*
  * The named STRUCT/UNION types whose name, up to any "___flavor" suffix,
@@ -149,7 +172,8 @@ struct core_rec {
 
 struct elf_obj {
 	const char *name;
-	char *prefix; /* "net" for "net.bpf.o": names global data maps */
+	struct printer *pr; /* the object's */
+	char *prefix;	    /* "net" for "net.bpf.o": names global data maps */
 	Elf *elf;
 	struct sec *secs;
 	size_t sec_cnt;
@@ -170,7 +194,7 @@ struct elf_obj {
 	size_t core_cnt;
 };
 
-int elf__open(struct elf_obj *e, const struct obj_src *src);
+int elf__open(struct elf_obj *e, const struct obj_src *src, struct printer *pr);
 void elf__close(struct elf_obj *e);
 int elf__sym(const struct elf_obj *e, size_t idx, GElf_Sym *sym);
 int elf__find_defined(const struct elf_obj *e, const char *name, int bind, GElf_Sym *sym);
@@ -184,6 +208,7 @@ const uint8_t *sec_bytes(const struct sec *s);
 enum map_kind { MAP_USER, MAP_RODATA, MAP_DATA, MAP_BSS };
 
 struct map {
+	struct printer *pr;	  /* the object's */
 	char *name;		  /* full name */
 	char kname[OBJ_NAME_LEN]; /* truncated name given to the kernel */
 	enum map_kind kind;
@@ -207,6 +232,7 @@ struct poison {
 };
 
 struct prog {
+	struct printer *pr; /* the object's */
 	char *name;
 	char *sec_name;
 	enum bpf_prog_type type;
@@ -226,6 +252,8 @@ struct prog {
 };
 
 struct obj {
+	struct printer *pr; /* from the open options */
+	char *tracefs;	    /* ditto; NULL: look for it */
 	struct elf_obj *elfs;
 	size_t elf_cnt;
 	struct map *maps;
@@ -290,7 +318,7 @@ struct core_result {
  */
 int core_resolve(const struct btf_data *local, const struct core_rec *rec,
 		 const struct btf_data *targ, struct core_result *res, char *field, size_t field_sz,
-		 const char *ctx);
+		 const char *ctx, struct printer *pr);
 /* parse .BTF and the CO-RE records of .BTF.ext of one object, when present */
 int elf__read_btf(struct elf_obj *e);
 

@@ -80,15 +80,16 @@ static int target_idx(struct link_ctx *c, size_t call_idx, size_t elf_idx, size_
 		}
 	}
 	if (elf__func_at(e, sec_idx, off, &f)) {
-		pr_warn("prog '%s': insn %zu: call target %s:%s+0x%zx is not inside a function (asm needs .type @function and .size)",
+		pr_warn(c->p->pr,
+			"prog '%s': insn %zu: call target %s:%s+0x%zx is not inside a function (asm needs .type @function and .size)",
 			c->p->name, call_idx, e->name, e->secs[sec_idx].name, off);
 		return -EINVAL;
 	}
 	err = append_func(c, elf_idx, sec_idx, f.st_value, f.st_size, &base);
 	if (err)
 		return err;
-	pr_debug("prog '%s': appended %s:%s at insn %zu", c->p->name, e->name, elf__sym_name(e, &f),
-		 base);
+	pr_debug(c->p->pr, "prog '%s': appended %s:%s at insn %zu", c->p->name, e->name,
+		 elf__sym_name(e, &f), base);
 	*idx = base + (off - f.st_value) / INSN_SZ;
 	return 0;
 }
@@ -160,7 +161,8 @@ static int local_call(struct link_ctx *c, size_t i)
 	int64_t tgt = (int64_t)org.off + ((int64_t)c->p->insns[i].imm + 1) * INSN_SZ;
 
 	if (tgt < 0 || (uint64_t)tgt >= s->sh.sh_size) {
-		pr_warn("prog '%s': insn %zu: call target 0x%llx is outside section '%s' of %s",
+		pr_warn(c->p->pr,
+			"prog '%s': insn %zu: call target 0x%llx is outside section '%s' of %s",
 			c->p->name, i, (long long)tgt, s->name, c->o->elfs[org.elf_idx].name);
 		return -EINVAL;
 	}
@@ -175,7 +177,8 @@ static int walk(struct link_ctx *c)
 
 	for (i = 0; i < c->p->insn_cnt && !err; i += is_ldimm64(&c->p->insns[i]) ? 2 : 1) {
 		if (is_ldimm64(&c->p->insns[i]) && i + 1 >= c->p->insn_cnt) {
-			pr_warn("prog '%s': insn %zu: ld_imm64 is cut off by the function end",
+			pr_warn(c->p->pr,
+				"prog '%s': insn %zu: ld_imm64 is cut off by the function end",
 				c->p->name, i);
 			return -EINVAL;
 		}
@@ -303,13 +306,14 @@ static int relink(const struct link_ctx *c, size_t i, const size_t *pos, struct 
 	else
 		return 0;
 	if (t < 0 || (uint64_t)t >= c->p->insn_cnt || pos[t] == SIZE_MAX) {
-		pr_warn("prog '%s': insn %zu: jump target %lld is outside the program", c->p->name,
-			i, (long long)t);
+		pr_warn(c->p->pr, "prog '%s': insn %zu: jump target %lld is outside the program",
+			c->p->name, i, (long long)t);
 		return -EINVAL;
 	}
 	rel = (int64_t)pos[t] - (int64_t)pos[i] - 1;
 	if (is_jump(in) && (rel < INT16_MIN || rel > INT16_MAX)) {
-		pr_warn("prog '%s': insn %zu: jump too far after inlining", c->p->name, i);
+		pr_warn(c->p->pr, "prog '%s': insn %zu: jump too far after inlining", c->p->name,
+			i);
 		return -E2BIG;
 	}
 	if (is_jump(in))
@@ -362,8 +366,8 @@ static int inline_leaves(struct link_ctx *c)
 	}
 	if (err)
 		goto out;
-	pr_debug("prog '%s': %zu leaf function calls inlined, %zu -> %zu insns", p->name, calls,
-		 p->insn_cnt, cnt);
+	pr_debug(c->p->pr, "prog '%s': %zu leaf function calls inlined, %zu -> %zu insns", p->name,
+		 calls, p->insn_cnt, cnt);
 	free(p->insns);
 	free(p->orig);
 	p->insns = insns;

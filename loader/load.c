@@ -132,18 +132,19 @@ static void report_advice(const struct prog *p, const char *log)
 	size_t i;
 
 	if (poison)
-		pr_warn("prog '%s': CO-RE field '%s' not found in kernel BTF (poisoned insn %zu)",
+		pr_warn(p->pr,
+			"prog '%s': CO-RE field '%s' not found in kernel BTF (poisoned insn %zu)",
 			p->name, poison->field, poison->insn_idx);
 	for (i = 0; i < sizeof(log_advice) / sizeof(log_advice[0]); i++)
 		if (strstr(log, log_advice[i].needle))
-			pr_warn("prog '%s': hint: %s", p->name, log_advice[i].advice);
+			pr_warn(p->pr, "prog '%s': hint: %s", p->name, log_advice[i].advice);
 }
 
 static void report_rejection(const struct prog *p, int err, const char *log)
 {
 	char *tail = log && *log ? log_tail(log, LOG_TAIL_LINES) : NULL;
 
-	pr_warn("prog '%s': kernel rejected program: %s%s%s", p->name, strerror(-err),
+	pr_warn(p->pr, "prog '%s': kernel rejected program: %s%s%s", p->name, strerror(-err),
 		tail ? "\n" : "", tail ? tail : "");
 	free(tail);
 	if (log)
@@ -164,7 +165,8 @@ static int write_log(const struct prog *p, const char *dir)
 	if (f && fclose(f) && !err)
 		err = -errno;
 	if (err)
-		pr_warn("prog '%s': cannot write log '%s': %s", p->name, path, strerror(-err));
+		pr_warn(p->pr, "prog '%s': cannot write log '%s': %s", p->name, path,
+			strerror(-err));
 	free(path);
 	return err;
 }
@@ -179,7 +181,7 @@ static int load_verbose(struct obj *o, struct prog *p, const struct obj_load_opt
 	ret = load_logged(o, p, opts->log_level | LOG_STATS, max_sz, &p->log);
 	if (ret == -ENOSPC && opts->log_level > 1) {
 		/* a level-2 log of a long walk outgrows the limit: keep level 1 */
-		pr_info("prog '%s': level %u log exceeds %zu bytes, keeping the level 1 log",
+		pr_info(p->pr, "prog '%s': level %u log exceeds %zu bytes, keeping the level 1 log",
 			p->name, opts->log_level, max_sz);
 		free(p->log);
 		ret = load_logged(o, p, 1 | LOG_STATS, LOG_MAX_SZ, &p->log);
@@ -228,7 +230,7 @@ int prog__load(struct obj *o, struct prog *p, const struct obj_load_opts *opts)
 		return ret;
 	p->fd = ret;
 	clock_gettime(CLOCK_MONOTONIC, &t1);
-	pr_debug("prog '%s': loaded in %.1f ms, %zu insns, fd %d", p->name,
+	pr_debug(p->pr, "prog '%s': loaded in %.1f ms, %zu insns, fd %d", p->name,
 		 (t1.tv_sec - t0.tv_sec) * 1e3 + (t1.tv_nsec - t0.tv_nsec) / 1e6, p->insn_cnt,
 		 p->fd);
 	return 0;
@@ -239,11 +241,11 @@ int prog__test_run(const struct prog *p, const void *ctx, size_t ctx_sz, uint32_
 	int err;
 
 	if (p->fd < 0) {
-		pr_warn("prog '%s': test run: program is not loaded", p->name);
+		pr_warn(p->pr, "prog '%s': test run: program is not loaded", p->name);
 		return -EBADF;
 	}
 	err = sys_bpf_prog_test_run(p->fd, ctx, ctx_sz, retval);
 	if (err)
-		pr_warn("prog '%s': test run failed: %s", p->name, strerror(-err));
+		pr_warn(p->pr, "prog '%s': test run failed: %s", p->name, strerror(-err));
 	return err;
 }

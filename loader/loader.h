@@ -10,7 +10,9 @@
  *
  * Every function returns 0 or -errno; results go through out-parameters.
  * Failures are reported once, where the context is richest, through the
- * print callback (see loader_set_print); callers only pass the code up.
+ * print callback of the object's open options; callers only pass the code
+ * up.  The library keeps no process-wide state: two objects opened with
+ * different options do not see each other's settings or messages.
  */
 #ifndef LOADER_H
 #define LOADER_H
@@ -35,16 +37,11 @@ enum loader_level {
 };
 
 /*
- * Messages are lowercase, kind-prefixed, no trailing newline or period.  The
- * loader's threads print too: fn is called under a lock, never concurrently.
+ * Messages are lowercase, kind-prefixed, no trailing newline or period; ctx
+ * is the print_ctx of the options.  The loader's threads print too: for one
+ * object, fn is called under a lock, never concurrently.
  */
-typedef void (*loader_print_fn)(enum loader_level level, const char *msg);
-void loader_set_print(loader_print_fn fn);
-/*
- * Read tracepoint ids from DIR (a tracefs mount) only; NULL: the usual mount
- * points, else a tracefs mounted privately for the lookup.
- */
-void loader_set_tracefs(const char *dir);
+typedef void (*loader_print_fn)(enum loader_level level, const char *msg, void *ctx);
 
 /* One ELF object in memory (for example embedded with .incbin). */
 struct obj_src {
@@ -53,7 +50,27 @@ struct obj_src {
 	size_t size;
 };
 
+/*
+ * Options are extensible structs, as libbpf's: sz is the caller's
+ * sizeof(struct ...), so a program built against an older header passes
+ * fewer fields (the rest count as zero), and one built against a newer
+ * header is refused (-EINVAL) only when it sets a field this library lacks.
+ * NULL options mean all defaults.
+ */
+struct obj_open_opts {
+	size_t sz; /* sizeof(struct obj_open_opts) */
+	/* messages of this object; NULL: warnings to stderr, one line each */
+	loader_print_fn print;
+	void *print_ctx;
+	/*
+	 * Read tracepoint ids from this tracefs mount only; NULL or "": the
+	 * usual mount points, else a tracefs mounted privately for the lookup.
+	 */
+	const char *tracefs;
+};
+
 struct obj_load_opts {
+	size_t sz; /* sizeof(struct obj_load_opts) */
 	/* vmlinux BTF used for CO-RE; NULL means /sys/kernel/btf/vmlinux */
 	const char *btf_path;
 	/*
@@ -77,7 +94,8 @@ struct obj_load_opts {
  * STT_FUNC symbols of .text in any object.  Maps with the same name in
  * several objects are one map (their definitions must agree).
  */
-int obj__open_mem(struct obj **out, const struct obj_src *srcs, size_t src_cnt);
+int obj__open_mem(struct obj **out, const struct obj_src *srcs, size_t src_cnt,
+		  const struct obj_open_opts *opts);
 
 /* Before load: change a map's max_entries. */
 int obj__set_max_entries(struct obj *o, const char *map_name, uint32_t max_entries);

@@ -42,6 +42,7 @@ static int add_map(struct obj *o, size_t *cap, const char *name, struct map **ou
 		return -ENOMEM;
 	m = &o->maps[o->map_cnt];
 	memset(m, 0, sizeof(*m));
+	m->pr = o->pr;
 	m->fd = -1;
 	m->name = strdup(name);
 	if (!m->name)
@@ -60,7 +61,8 @@ static int read_map_def(const struct elf_obj *e, const GElf_Sym *sym, const char
 	size_t i;
 
 	if (sym->st_size < MAP_DEF_SZ || sym->st_value + sym->st_size > s->sh.sh_size) {
-		pr_warn("%s: map '%s': definition is %llu bytes at 0x%llx, need %d inside section 'maps'",
+		pr_warn(e->pr,
+			"%s: map '%s': definition is %llu bytes at 0x%llx, need %d inside section 'maps'",
 			e->name, name, (unsigned long long)sym->st_size,
 			(unsigned long long)sym->st_value, MAP_DEF_SZ);
 		return -EINVAL;
@@ -71,7 +73,8 @@ static int read_map_def(const struct elf_obj *e, const GElf_Sym *sym, const char
 	memcpy(def, p + sym->st_value, sizeof(*def));
 	for (i = MAP_DEF_SZ; i < sym->st_size; i++) {
 		if (p[sym->st_value + i]) {
-			pr_warn("%s: map '%s': unknown non-zero field at byte %zu of the definition",
+			pr_warn(e->pr,
+				"%s: map '%s': unknown non-zero field at byte %zu of the definition",
 				e->name, name, i);
 			return -EINVAL;
 		}
@@ -90,12 +93,14 @@ static int merge_map(struct obj *o, size_t idx, const struct elf_obj *e, const s
 	const struct map *m = &o->maps[idx];
 
 	if (m->kind != MAP_USER) {
-		pr_warn("%s: map '%s': name clashes with a global data map", e->name, m->name);
+		pr_warn(e->pr, "%s: map '%s': name clashes with a global data map", e->name,
+			m->name);
 		return -EINVAL;
 	}
 	if (def_equal(m, d))
 		return 0;
-	pr_warn("%s: map '%s': definition (type %u, key %u, value %u, max %u, flags %u) differs from the one in %s (type %u, key %u, value %u, max %u, flags %u)",
+	pr_warn(e->pr,
+		"%s: map '%s': definition (type %u, key %u, value %u, max %u, flags %u) differs from the one in %s (type %u, key %u, value %u, max %u, flags %u)",
 		e->name, m->name, d->type, d->key_sz, d->value_sz, d->max_entries, d->flags,
 		o->elfs[m->elf_idx].name, m->type, m->key_sz, m->value_sz, m->max_entries,
 		m->flags);
@@ -181,7 +186,7 @@ static int add_data_map(struct obj *o, size_t *cap, size_t elf_idx, size_t sec_i
 	int err;
 
 	if (s->sh.sh_size > DATA_MAP_MAX_SZ) {
-		pr_warn("%s: section '%s': %llu bytes is too large for a map value", e->name,
+		pr_warn(e->pr, "%s: section '%s': %llu bytes is too large for a map value", e->name,
 			s->name, (unsigned long long)s->sh.sh_size);
 		return -E2BIG;
 	}
@@ -244,23 +249,25 @@ static int fill_data_map(const struct map *m)
 
 	err = sys_bpf_map_update_elem(m->fd, &key, m->init, 0);
 	if (err) {
-		pr_warn("map '%s': cannot set initial value: %s", m->name, strerror(-err));
+		pr_warn(m->pr, "map '%s': cannot set initial value: %s", m->name, strerror(-err));
 		return err;
 	}
 	if (m->kind != MAP_RODATA)
 		return 0;
 	err = sys_bpf_map_freeze(m->fd);
 	if (err)
-		pr_warn("map '%s': cannot freeze: %s", m->name, strerror(-err));
+		pr_warn(m->pr, "map '%s': cannot freeze: %s", m->name, strerror(-err));
 	return err;
 }
 
 static void map__create_failed(const struct map *m, int err, int memlock_err)
 {
-	pr_warn("map '%s': cannot create (type %u, key %u, value %u, max %u, flags 0x%x): %s",
+	pr_warn(m->pr,
+		"map '%s': cannot create (type %u, key %u, value %u, max %u, flags 0x%x): %s",
 		m->name, m->type, m->key_sz, m->value_sz, m->max_entries, m->flags, strerror(-err));
 	if (err == -EPERM && memlock_err)
-		pr_warn("map '%s': kernels before 5.11 charge BPF memory to RLIMIT_MEMLOCK, which could not be raised: %s",
+		pr_warn(m->pr,
+			"map '%s': kernels before 5.11 charge BPF memory to RLIMIT_MEMLOCK, which could not be raised: %s",
 			m->name, strerror(-memlock_err));
 }
 

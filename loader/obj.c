@@ -58,7 +58,8 @@ static int sec_prog_type(const struct elf_obj *e, const struct sec *s, enum bpf_
 		*attach = sec_types[i].attach;
 		return 0;
 	}
-	pr_warn("%s: section '%s': unknown program type (expected [tail/]tracepoint/CAT/NAME or [tail/]raw_tracepoint/NAME)",
+	pr_warn(e->pr,
+		"%s: section '%s': unknown program type (expected [tail/]tracepoint/CAT/NAME or [tail/]raw_tracepoint/NAME)",
 		e->name, s->name);
 	return -EINVAL;
 }
@@ -72,7 +73,7 @@ static int add_prog(struct obj *o, size_t *cap, size_t elf_idx, size_t sec_idx, 
 	int err;
 
 	if (obj__find_prog(o, name)) {
-		pr_warn("%s: prog '%s': a program of that name already exists",
+		pr_warn(o->pr, "%s: prog '%s': a program of that name already exists",
 			o->elfs[elf_idx].name, name);
 		return -EEXIST;
 	}
@@ -80,6 +81,7 @@ static int add_prog(struct obj *o, size_t *cap, size_t elf_idx, size_t sec_idx, 
 		return -ENOMEM;
 	p = &o->progs[o->prog_cnt++];
 	memset(p, 0, sizeof(*p));
+	p->pr = o->pr;
 	p->fd = p->attach_fd = -1;
 	p->name = strdup(name);
 	p->sec_name = strdup(s->name);
@@ -167,7 +169,7 @@ static int open_elfs(struct obj *o, const struct obj_src *srcs, size_t src_cnt)
 	if (!o->elfs)
 		return -ENOMEM;
 	for (i = 0; i < src_cnt; i++) {
-		err = elf__open(&o->elfs[i], &srcs[i]);
+		err = elf__open(&o->elfs[i], &srcs[i], o->pr);
 		o->elf_cnt = i + 1;
 		err = err ?: elf__read_btf(&o->elfs[i]);
 		if (err)
@@ -188,7 +190,34 @@ static double lap_ms(struct timespec *t0)
 	return ms;
 }
 
-int obj__open_mem(struct obj **out, const struct obj_src *srcs, size_t src_cnt)
+/* the object's own copy of what it keeps of the options */
+static int take_opts(struct obj *o, const struct obj_open_opts *opts)
+{
+	const size_t print_end = offsetof(struct obj_open_opts, print_ctx) + sizeof(void *);
+	struct obj_open_opts oo;
+	int err = opts_copy(&oo, sizeof(oo), opts);
+
+	/* refused options still say where messages go, when they hold that */
+	if (err && opts->sz >= print_end) {
+		oo.print = opts->print;
+		oo.print_ctx = opts->print_ctx;
+	}
+	o->pr = malloc(sizeof(*o->pr));
+	if (!o->pr)
+		return -ENOMEM;
+	printer_init(o->pr, oo.print, oo.print_ctx);
+	if (err) {
+		pr_warn(o->pr, "obj: open options (%zu bytes) set fields this loader lacks",
+			opts->sz);
+		return err;
+	}
+	if (oo.tracefs && *oo.tracefs && !(o->tracefs = strdup(oo.tracefs)))
+		return -ENOMEM;
+	return 0;
+}
+
+int obj__open_mem(struct obj **out, const struct obj_src *srcs, size_t src_cnt,
+		  const struct obj_open_opts *opts)
 {
 	struct timespec t0;
 	struct obj *o;
@@ -196,14 +225,15 @@ int obj__open_mem(struct obj **out, const struct obj_src *srcs, size_t src_cnt)
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	*out = NULL;
-	if (elf_version(EV_CURRENT) == EV_NONE) {
-		pr_warn("libelf: %s", elf_errmsg(-1));
-		return -EINVAL;
-	}
 	o = calloc(1, sizeof(*o));
 	if (!o)
 		return -ENOMEM;
-	err = open_elfs(o, srcs, src_cnt);
+	err = take_opts(o, opts);
+	if (!err && elf_version(EV_CURRENT) == EV_NONE) {
+		pr_warn(o->pr, "libelf: %s", elf_errmsg(-1));
+		err = -EINVAL;
+	}
+	err = err ?: open_elfs(o, srcs, src_cnt);
 	err = err ?: obj__collect_maps(o);
 	err = err ?: obj__classify_relos(o);
 	err = err ?: collect_progs(o);
@@ -213,8 +243,8 @@ int obj__open_mem(struct obj **out, const struct obj_src *srcs, size_t src_cnt)
 	}
 	read_license(o);
 	*out = o;
-	pr_debug("obj: %zu objects parsed in %.1f ms: %zu programs, %zu maps", src_cnt, lap_ms(&t0),
-		 o->prog_cnt, o->map_cnt);
+	pr_debug(o->pr, "obj: %zu objects parsed in %.1f ms: %zu programs, %zu maps", src_cnt,
+		 lap_ms(&t0), o->prog_cnt, o->map_cnt);
 	return 0;
 }
 
@@ -293,7 +323,7 @@ static void memlock_raise(struct obj *o, struct rlimit *saved)
 static void memlock_restore(struct obj *o, const struct rlimit *saved)
 {
 	if (o->memlock_raised && setrlimit(RLIMIT_MEMLOCK, saved))
-		pr_debug("obj: cannot restore RLIMIT_MEMLOCK: %s", strerror(errno));
+		pr_debug(o->pr, "obj: cannot restore RLIMIT_MEMLOCK: %s", strerror(errno));
 	o->memlock_raised = false;
 }
 
@@ -382,14 +412,14 @@ static int share_twin(struct prog *p)
 {
 	p->fd = fcntl(p->twin->fd, F_DUPFD_CLOEXEC, 0);
 	if (p->fd < 0) {
-		pr_warn("prog '%s': cannot share the program of '%s': %s", p->name, p->twin->name,
-			strerror(errno));
+		pr_warn(p->pr, "prog '%s': cannot share the program of '%s': %s", p->name,
+			p->twin->name, strerror(errno));
 		return -errno;
 	}
 	free(p->log);
 	p->log = p->twin->log ? strdup(p->twin->log) : NULL;
-	pr_debug("prog '%s': the same instructions as '%s': shares its program, fd %d", p->name,
-		 p->twin->name, p->fd);
+	pr_debug(p->pr, "prog '%s': the same instructions as '%s': shares its program, fd %d",
+		 p->name, p->twin->name, p->fd);
 	return 0;
 }
 
@@ -413,8 +443,8 @@ static int load_progs(struct obj *o, const struct obj_load_opts *opts)
 	load_worker(&job);
 	for (i = 0; i < started; i++)
 		pthread_join(tids[i], NULL);
-	pr_debug("obj: %zu of %zu programs loaded by %zu threads, '%s' first", job.cnt, o->prog_cnt,
-		 started + 1, job.cnt ? o->progs[job.order[0]].name : "-");
+	pr_debug(o->pr, "obj: %zu of %zu programs loaded by %zu threads, '%s' first", job.cnt,
+		 o->prog_cnt, started + 1, job.cnt ? o->progs[job.order[0]].name : "-");
 	for (i = 0, err = 0; i < o->prog_cnt && !err; i++)
 		err = job.errs[i];
 	for (i = 0; i < o->prog_cnt && !err; i++)
@@ -454,10 +484,10 @@ static int maps_and_relocation(struct obj *o, const char *path, struct btf_data 
 
 	if (pthread_create(&tid, NULL, create_maps_worker, o)) {
 		err = obj__create_maps(o);
-		err = err ?: obj__needs_core(o) ? btf_data__load_file(vmlinux, path) : 0;
+		err = err ?: obj__needs_core(o) ? btf_data__load_file(vmlinux, path, o->pr) : 0;
 		return err ?: obj__relocate(o, *vmlinux);
 	}
-	err = obj__needs_core(o) ? btf_data__load_file(vmlinux, path) : 0;
+	err = obj__needs_core(o) ? btf_data__load_file(vmlinux, path, o->pr) : 0;
 	err = err ?: obj__link_core(o, *vmlinux);
 	pthread_join(tid, &ret);
 	err = (int)(intptr_t)ret ?: err;
@@ -468,24 +498,32 @@ static int maps_and_relocation(struct obj *o, const char *path, struct btf_data 
 
 int obj__load(struct obj *o, const struct obj_load_opts *opts)
 {
-	const char *path = opts && opts->btf_path ? opts->btf_path : DEFAULT_VMLINUX;
 	struct btf_data *vmlinux = NULL;
+	struct obj_load_opts lo;
 	struct timespec t0;
 	struct rlimit saved;
+	const char *path;
 	int err;
 
+	if (opts_copy(&lo, sizeof(lo), opts)) {
+		pr_warn(o->pr, "obj: load options (%zu bytes) set fields this loader lacks",
+			opts->sz);
+		return -EINVAL;
+	}
+	path = lo.btf_path ? lo.btf_path : DEFAULT_VMLINUX;
 	if (o->loaded) {
-		pr_warn("obj: already loaded");
+		pr_warn(o->pr, "obj: already loaded");
 		return -EBUSY;
 	}
 	o->loaded = true;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	memlock_raise(o, &saved);
 	err = maps_and_relocation(o, path, &vmlinux);
-	pr_debug("obj: maps created while vmlinux BTF was indexed and programs relocated: %.1f ms",
+	pr_debug(o->pr,
+		 "obj: maps created while vmlinux BTF was indexed and programs relocated: %.1f ms",
 		 lap_ms(&t0));
-	err = err ?: load_progs(o, opts);
-	pr_debug("obj: programs loaded in %.1f ms", lap_ms(&t0));
+	err = err ?: load_progs(o, &lo);
+	pr_debug(o->pr, "obj: programs loaded in %.1f ms", lap_ms(&t0));
 	memlock_restore(o, &saved);
 	btf_data__free(vmlinux);
 	return err;
@@ -508,7 +546,7 @@ int obj__attach(struct obj *o)
 		if (o->progs[i].attach)
 			err = prog__attach(&o->progs[i], ids[i]);
 	free(ids);
-	pr_debug("obj: tracepoint ids read in %.1f ms, programs attached in %.1f ms", ids_ms,
+	pr_debug(o->pr, "obj: tracepoint ids read in %.1f ms, programs attached in %.1f ms", ids_ms,
 		 lap_ms(&t0));
 	if (err)
 		obj__detach(o);
@@ -697,5 +735,9 @@ void obj__close(struct obj *o)
 	free(o->maps);
 	free(o->elfs);
 	free(o->ksym_ids);
+	free(o->tracefs);
+	if (o->pr)
+		printer_destroy(o->pr);
+	free(o->pr);
 	free(o);
 }

@@ -27,8 +27,8 @@ struct relo_ctx {
 };
 
 #define relo_warn(c, fmt, ...)                                                                     \
-	pr_warn("%s: section '%s': relocation #%zu: " fmt, (c)->o->elfs[(c)->elf_idx].name,        \
-		(c)->rs->name, (c)->no, ##__VA_ARGS__)
+	pr_warn((c)->o->pr, "%s: section '%s': relocation #%zu: " fmt,                             \
+		(c)->o->elfs[(c)->elf_idx].name, (c)->rs->name, (c)->no, ##__VA_ARGS__)
 
 static int find_global(const struct obj *o, const char *name, size_t *elf_idx, GElf_Sym *out,
 		       bool want_weak)

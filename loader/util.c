@@ -1,35 +1,40 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Message output and small helpers shared by every loader stage.  The print
- * callback is the loader's only global: by default warnings go to stderr,
- * one line each, and info/debug messages are dropped (a tool prefixes its
- * name in a callback of its own).  Maps are
- * created and programs loaded by several threads, which all print: the
- * callback is called under a lock, one message at a time.
+ * Message output and small helpers shared by every loader stage.  Each
+ * object has its own printer, made from the options it was opened with:
+ * the caller's callback and context, or warnings to stderr (one line each,
+ * info and debug dropped).  Maps are created and programs loaded by several
+ * threads, which all print: a printer calls its callback under its own lock,
+ * one message at a time.  There is no process-wide loader state.
  */
 #include <ctype.h>
 #include <errno.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "internal.h"
 
-static void print_default(enum loader_level level, const char *msg)
+static void print_default(enum loader_level level, const char *msg, void *ctx)
 {
+	(void)ctx;
 	if (level == LOADER_WARN)
 		fprintf(stderr, "%s\n", msg);
 }
 
-static loader_print_fn print_fn = print_default;
-static pthread_mutex_t print_lock = PTHREAD_MUTEX_INITIALIZER;
-
-void loader_set_print(loader_print_fn fn)
+void printer_init(struct printer *p, loader_print_fn fn, void *ctx)
 {
-	print_fn = fn ? fn : print_default;
+	p->fn = fn ? fn : print_default;
+	p->ctx = fn ? ctx : NULL;
+	pthread_mutex_init(&p->lock, NULL);
 }
 
-void pr(enum loader_level level, const char *fmt, ...)
+void printer_destroy(struct printer *p)
+{
+	pthread_mutex_destroy(&p->lock);
+}
+
+void pr_log(struct printer *p, enum loader_level level, const char *fmt, ...)
 {
 	char *msg = NULL;
 	va_list ap;
@@ -40,9 +45,13 @@ void pr(enum loader_level level, const char *fmt, ...)
 	va_end(ap);
 	if (n < 0)
 		return;
-	pthread_mutex_lock(&print_lock);
-	print_fn(level, msg);
-	pthread_mutex_unlock(&print_lock);
+	if (!p) {
+		print_default(level, msg, NULL);
+	} else {
+		pthread_mutex_lock(&p->lock);
+		p->fn(level, msg, p->ctx);
+		pthread_mutex_unlock(&p->lock);
+	}
 	free(msg);
 }
 
@@ -71,4 +80,22 @@ void kernel_name(char *dst, const char *name)
 	for (i = 0; i < OBJ_NAME_LEN - 1 && name[i]; i++)
 		dst[i] = isalnum((unsigned char)name[i]) || name[i] == '.' ? name[i] : '_';
 	dst[i] = '\0';
+}
+
+int opts_copy(void *out, size_t out_sz, const void *opts)
+{
+	const uint8_t *in = opts;
+	size_t sz, i;
+
+	memset(out, 0, out_sz);
+	if (!opts)
+		return 0;
+	memcpy(&sz, opts, sizeof(sz));
+	if (sz < sizeof(size_t))
+		return -EINVAL;
+	for (i = out_sz; i < sz; i++)
+		if (in[i])
+			return -EINVAL;
+	memcpy(out, opts, sz < out_sz ? sz : out_sz);
+	return 0;
 }

@@ -15,7 +15,6 @@
 
 #include "record/record.h"
 #include "cli/opt.h"
-#include "loader.h"
 #include "format/document.h"
 #include "report/report.h"
 
@@ -296,14 +295,6 @@ static int parse_args(int argc, char **argv, struct options *o)
 	return check_conflicts(o);
 }
 
-static void loader_print(enum loader_level level, const char *msg)
-{
-	if ((level == LOADER_INFO && log_verbosity < 1) ||
-	    (level == LOADER_DEBUG && log_verbosity < 2))
-		return;
-	fprintf(stderr, "iotrace: %s\n", msg);
-}
-
 /* `iotrace [record] [OPTIONS] [-- COMMAND...]`; argv[0] is the program or "record" */
 static int record_main(int argc, char **argv)
 {
@@ -313,7 +304,7 @@ static int record_main(int argc, char **argv)
 	/* testing hook, not an option: CO-RE against another vmlinux BTF */
 	o.btf_path = getenv("IOTRACE_BTF");
 	/* tracefs mounted somewhere unusual (or, in tests, a tree without some events) */
-	loader_set_tracefs(getenv("IOTRACE_TRACEFS"));
+	o.tracefs = getenv("IOTRACE_TRACEFS");
 	err = parse_args(argc, argv, &o);
 	if (err > 0)
 		code = 0; /* --help, --version */
@@ -351,7 +342,6 @@ static const struct command commands[] = {
 
 int main(int argc, char **argv)
 {
-	loader_set_print(loader_print);
 	for (size_t i = 0; argc >= 2 && i < sizeof(commands) / sizeof(commands[0]); i++)
 		if (!strcmp(argv[1], commands[i].name))
 			return commands[i].run(argc - 1, argv + 1);

@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -28,7 +29,21 @@ extern const uint64_t embedded_objs_cnt;
 
 #define MAX_EMBEDDED 16
 
-static int open_embedded(struct obj **out)
+/*
+ * The loader's messages are iotrace's: "iotrace: <message>", info with -v,
+ * debug with -vv; written whole (a rejection carries a log tail, longer
+ * than cli/log.c's line buffer).
+ */
+static void loader_print(enum loader_level level, const char *msg, void *ctx)
+{
+	(void)ctx;
+	if ((level == LOADER_INFO && log_verbosity < 1) ||
+	    (level == LOADER_DEBUG && log_verbosity < 2))
+		return;
+	fprintf(stderr, "iotrace: %s\n", msg);
+}
+
+static int open_embedded(struct obj **out, const struct obj_open_opts *opts)
 {
 	struct obj_src srcs[MAX_EMBEDDED];
 	size_t n = embedded_objs_cnt < MAX_EMBEDDED ? embedded_objs_cnt : MAX_EMBEDDED;
@@ -38,7 +53,7 @@ static int open_embedded(struct obj **out)
 		srcs[i].data = embedded_objs[i].start;
 		srcs[i].size = (size_t)(embedded_objs[i].end - embedded_objs[i].start);
 	}
-	return obj__open_mem(out, srcs, n);
+	return obj__open_mem(out, srcs, n, opts);
 }
 
 #define MAX_OBJECT_SZ (64 << 20)
@@ -94,14 +109,15 @@ out:
 static struct obj_src *file_srcs;
 static size_t file_src_cnt;
 
-static int open_files(struct obj **out, const char *const *files, size_t file_cnt)
+static int open_files(struct obj **out, const char *const *files, size_t file_cnt,
+		      const struct obj_open_opts *opts)
 {
 	struct obj_src *srcs = calloc(file_cnt, sizeof(*srcs));
 	int err = srcs ? 0 : -ENOMEM;
 
 	for (size_t i = 0; i < file_cnt && !err; i++)
 		err = read_object(files[i], &srcs[i]);
-	err = err ?: obj__open_mem(out, srcs, file_cnt);
+	err = err ?: obj__open_mem(out, srcs, file_cnt, opts);
 	file_srcs = srcs;
 	file_src_cnt = srcs ? file_cnt : 0;
 	if (err)
@@ -138,7 +154,13 @@ void objects_close(struct obj *o)
 	file_src_cnt = 0;
 }
 
-int objects_open(struct obj **out, const char *const *files, size_t file_cnt)
+int objects_open(struct obj **out, const char *const *files, size_t file_cnt, const char *tracefs)
 {
-	return file_cnt ? open_files(out, files, file_cnt) : open_embedded(out);
+	struct obj_open_opts opts = {
+		.sz = sizeof(opts),
+		.print = loader_print,
+		.tracefs = tracefs,
+	};
+
+	return file_cnt ? open_files(out, files, file_cnt, &opts) : open_embedded(out, &opts);
 }

@@ -198,6 +198,7 @@ static int load(struct trace *t)
 		.per_process = opts->per_process,
 	};
 	struct obj_load_opts lo = {
+		.sz = sizeof(lo),
 		.log_dir = opts->verifier_log_dir,
 		.log_level = opts->verifier_log_dir ? 1 : 0,
 		.btf_path = opts->btf_path,
@@ -211,7 +212,7 @@ static int load(struct trace *t)
 		for (size_t i = 0; i < opts->comm_cnt; i++)
 			strncpy((char *)cfg.comms.names[i], opts->comms[i], COMM_LEN - 1);
 	}
-	err = objects_open(&t->obj, opts->bpf_objects, opts->bpf_object_cnt);
+	err = objects_open(&t->obj, opts->bpf_objects, opts->bpf_object_cnt, opts->tracefs);
 	err = err ?: obj__set_global(t->obj, "iot_cfg", &cfg, sizeof(cfg));
 	err = err ?: obj__set_max_entries(t->obj, "files", opts->max_files);
 	err = err

@@ -36,6 +36,7 @@ struct options {
 	const char **bpf_objects; /* --bpf-object files replacing the built-in objects */
 	size_t bpf_object_cnt;
 	const char *btf_path; /* vmlinux BTF for CO-RE; NULL: the kernel's ($IOTRACE_BTF) */
+	const char *tracefs;  /* tracefs to read event ids from; NULL: found ($IOTRACE_TRACEFS) */
 	bool quiet;	      /* no human summary */
 };
 
@@ -127,8 +128,11 @@ void files_free(struct file_table *t);
 
 /* ---- modules --------------------------------------------------------------- */
 struct obj;
-/* objects.c: the embedded BPF objects, or the files given, as one loader object */
-int objects_open(struct obj **out, const char *const *files, size_t file_cnt);
+/*
+ * objects.c: the embedded BPF objects, or the files given, as one loader
+ * object whose messages are iotrace's (-v, -vv); tracefs as in struct options
+ */
+int objects_open(struct obj **out, const char *const *files, size_t file_cnt, const char *tracefs);
 /* obj__close, and free what objects_open read */
 void objects_close(struct obj *o);
 /* drop the embedded objects' pages from the resident set (after loading) */

@@ -124,13 +124,13 @@ static int write_summary(struct obj *o, const char *dir)
 
 int verify_run(const char *dir)
 {
-	struct obj_load_opts lo = { .log_level = 2, .log_max_sz = 1 << 20 };
+	struct obj_load_opts lo = { .sz = sizeof(lo), .log_level = 2, .log_max_sz = 1 << 20 };
 	/* a fixed self tgid keeps the logs identical from run to run */
 	struct iot_config cfg = { .self_tgid = 1, .filter_mode = FILTER_PIDS };
 	struct obj *o = NULL;
 	int err;
 
-	err = objects_open(&o, NULL, 0);
+	err = objects_open(&o, NULL, 0, NULL);
 	err = err ?: obj__set_global(o, "iot_cfg", &cfg, sizeof(cfg));
 	err = err ?: obj__load(o, &lo);
 	for (size_t i = 0; !err && i < obj__prog_cnt(o); i++) {

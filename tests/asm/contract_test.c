@@ -157,7 +157,7 @@ static void check_loaded(const struct contract *c)
 static void check_contract(const struct contract *c)
 {
 	const char *files[1 + MAX_EXPECT] = { c->obj };
-	struct obj_load_opts opts = { .log_level = 2 };
+	struct obj_load_opts opts = { .sz = sizeof(opts), .log_level = 2 };
 	bool reject = has_kind(c, "reject");
 	size_t n = 1;
 	int err;

@@ -54,8 +54,8 @@ static struct obj *load_variant(const char *file)
 	snprintf(path, sizeof(path), "%s/tests/bench/%s", OUT_DIR, file);
 	src.name = file;
 	src.data = slurp(path, &src.size);
-	if (obj__open_mem(&o, &src, 1) || obj__set_global(o, "bench_tgid", &tgid, sizeof(tgid)) ||
-	    obj__load(o, NULL))
+	if (obj__open_mem(&o, &src, 1, NULL) ||
+	    obj__set_global(o, "bench_tgid", &tgid, sizeof(tgid)) || obj__load(o, NULL))
 		exit(1);
 	return o;
 }

@@ -59,8 +59,9 @@ static int slurp(const char *path, void **buf, size_t *sz)
 	return 0;
 }
 
-static void loader_print(enum loader_level level, const char *msg)
+static void loader_print(enum loader_level level, const char *msg, void *ctx)
 {
+	(void)ctx;
 	if (level == LOADER_WARN)
 		fprintf(stderr, "bench: loader: %s\n", msg);
 }
@@ -69,13 +70,14 @@ static int load_obj(const char *file, struct obj **o)
 {
 	char path[4096];
 	struct obj_src src = { .name = file };
+	struct obj_open_opts opts = { .sz = sizeof(opts), .print = loader_print };
 	void *data = NULL;
 	int err;
 
 	snprintf(path, sizeof(path), "%s/tests/bench/%s", OUT_DIR, file);
 	err = slurp(path, &data, &src.size);
 	src.data = data;
-	err = err ?: obj__open_mem(o, &src, 1);
+	err = err ?: obj__open_mem(o, &src, 1, &opts);
 	err = err ?: obj__load(*o, NULL);
 	free(data);
 	return err;
@@ -201,7 +203,6 @@ int tracers_init(struct tracers *t, const char *iotrace, const char *bpftrace)
 
 	t->iotrace = iotrace;
 	t->bpftrace = bpftrace;
-	loader_set_print(loader_print);
 	err = load_obj("nop.bpf.o", &t->floor);
 	err = err ?: load_obj("pair.bpf.o", &t->pair);
 	err = err ?: bt_script(t->bpftrace_script, sizeof(t->bpftrace_script));

@@ -25,10 +25,14 @@
 
 static bool said_something;
 
-static void quiet_print(enum loader_level level, const char *msg)
+static void quiet_print(enum loader_level level, const char *msg, void *ctx)
 {
+	(void)ctx;
 	said_something |= level == LOADER_WARN && *msg;
 }
+
+static const struct obj_open_opts quiet = { .sz = sizeof(quiet), .print = quiet_print };
+static struct printer quiet_pr;
 
 /* ---- the small kernel-like BTF: struct file, path, dentry, task_struct ---- */
 static uint32_t words[256];
@@ -98,7 +102,7 @@ static struct btf_data *small_btf(void)
 	memcpy(blob, &h, sizeof(h));
 	memcpy(blob + sizeof(h), words, h.type_len);
 	memcpy(blob + sizeof(h) + h.type_len, strs, str_len);
-	if (btf_data__parse(&btf, blob, sizeof(h) + h.type_len + h.str_len, "small"))
+	if (btf_data__parse(&btf, blob, sizeof(h) + h.type_len + h.str_len, "small", &quiet_pr))
 		abort();
 	return btf;
 }
@@ -150,7 +154,7 @@ static void relocate_fresh(const struct obj_src *srcs, size_t n, const struct bt
 	struct obj *o;
 
 	said_something = false;
-	if (obj__open_mem(&o, srcs, n)) {
+	if (obj__open_mem(&o, srcs, n, &quiet)) {
 		if (!said_something)
 			abort(); /* every refusal names its reason (house style) */
 		return;
@@ -188,7 +192,7 @@ static void fuzz_target_btf(const uint8_t *data, size_t size)
 {
 	struct btf_data *targ;
 
-	if (btf_data__parse(&targ, data, size, "fuzz-vmlinux"))
+	if (btf_data__parse(&targ, data, size, "fuzz-vmlinux", &quiet_pr))
 		return;
 	if (have_prod)
 		relocate_fresh(prod, PROD_CNT, targ);
@@ -200,10 +204,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static const uint16_t magic = BTF_MAGIC;
 
 	if (!small) {
-		loader_set_print(quiet_print);
+		printer_init(&quiet_pr, quiet_print, NULL);
 		small = small_btf();
 		if (!getenv("ELF_FUZZ_NO_VMLINUX"))
-			btf_data__load_file(&vmlinux, VMLINUX);
+			btf_data__load_file(&vmlinux, VMLINUX, &quiet_pr);
 		read_prod();
 	}
 	if (size >= 2 && !memcmp(data, &magic, 2))

@@ -20,12 +20,13 @@
 static char *messages;
 static size_t messages_len;
 
-static void capture(enum loader_level level, const char *msg)
+static void capture(enum loader_level level, const char *msg, void *ctx)
 {
 	size_t n = strlen(msg);
 	char *m = realloc(messages, messages_len + n + 2);
 
 	(void)level; /* kept, not echoed: failing tests print test_loader_messages() */
+	(void)ctx;
 	if (!m)
 		return;
 	messages = m;
@@ -45,7 +46,13 @@ void test_capture_messages(void)
 	free(messages);
 	messages = NULL;
 	messages_len = 0;
-	loader_set_print(capture);
+}
+
+const struct obj_open_opts *test_open_opts(void)
+{
+	static const struct obj_open_opts opts = { .sz = sizeof(opts), .print = capture };
+
+	return &opts;
 }
 
 static long sys_bpf(int cmd, union bpf_attr *attr)
@@ -140,7 +147,7 @@ int test_obj_load(struct test_obj *to, const char *const *rel_paths, size_t cnt,
 		srcs[i].name = rel_paths[i];
 		srcs[i].data = to->bufs[i];
 	}
-	err = obj__open_mem(&to->obj, srcs, cnt);
+	err = obj__open_mem(&to->obj, srcs, cnt, test_open_opts());
 	if (err)
 		goto err_free;
 	err = obj__load(to->obj, opts);

@@ -37,8 +37,10 @@ void test_obj_close(struct test_obj *to);
 
 /* loader messages of this process since the last test_obj_load, "" if none */
 const char *test_loader_messages(void);
-/* From now on, loader messages go to the capture (emptied) instead of stderr. */
+/* Empty the capture. */
 void test_capture_messages(void);
+/* open options whose messages go to the capture */
+const struct obj_open_opts *test_open_opts(void);
 
 /* fd of a map or program by name; -ENOENT when absent */
 int test_map_fd(struct test_obj *to, const char *name);

@@ -61,7 +61,7 @@ static struct btf_data *build_btf(struct bb *b)
 	memcpy(blob, &h, sizeof(h));
 	memcpy(blob + sizeof(h), b->words, h.type_len);
 	memcpy(blob + sizeof(h) + h.type_len, b->str.buf, h.str_len);
-	cr_assert_eq(btf_data__parse(&btf, blob, sz, "fixture"), 0);
+	cr_assert_eq(btf_data__parse(&btf, blob, sz, "fixture", cap_printer()), 0);
 	free(blob);
 	return btf;
 }
@@ -104,7 +104,7 @@ static struct obj *open_fixture(const char *name)
 	struct obj *o;
 
 	cap_reset();
-	cr_assert_eq(obj__open_mem(&o, &src, 1), 0, "%s", cap_text());
+	cr_assert_eq(obj__open_mem(&o, &src, 1, cap_opts()), 0, "%s", cap_text());
 	return o;
 }
 
@@ -193,9 +193,10 @@ static void resolve_vmlinux(const char *path, struct core_result *res, char *fie
 
 	if (access(VMLINUX, R_OK))
 		cr_skip_test("no %s", VMLINUX);
-	cr_assert_eq(btf_data__load_file(&vml, VMLINUX), 0);
+	cr_assert_eq(btf_data__load_file(&vml, VMLINUX, cap_printer()), 0);
 	for (i = 0; i < o->elfs[0].core_cnt; i++) {
-		if (core_resolve(o->elfs[0].btf, &o->elfs[0].core[i], vml, res, f, sizeof(f), "t"))
+		if (core_resolve(o->elfs[0].btf, &o->elfs[0].core[i], vml, res, f, sizeof(f), "t",
+				 cap_printer()))
 			continue;
 		if (!strcmp(f, path))
 			break;
@@ -242,7 +243,7 @@ Test(core, truncated_btf_is_rejected)
 
 	memcpy(blob, &h, sizeof(h));
 	cap_reset();
-	cr_assert_eq(btf_data__parse(&btf, blob, sizeof(blob), "tiny"), -EINVAL);
+	cr_assert_eq(btf_data__parse(&btf, blob, sizeof(blob), "tiny", cap_printer()), -EINVAL);
 	cr_assert(strstr(cap_text(), "tiny: BTF type or string area is out of range"), "%s",
 		  cap_text());
 }
@@ -322,7 +323,7 @@ Test(core, kfunc_and_type_id_against_vmlinux)
 
 	if (access(VMLINUX, R_OK))
 		cr_skip_test("no %s", VMLINUX);
-	cr_assert_eq(btf_data__load_file(&vml, VMLINUX), 0);
+	cr_assert_eq(btf_data__load_file(&vml, VMLINUX, cap_printer()), 0);
 	cr_assert_eq(obj__relocate(o, vml), 0, "%s", cap_text());
 	in = insns_of(o, "ksym_cast");
 	t = btf_data__type(vml, in[4].imm);

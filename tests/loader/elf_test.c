@@ -15,7 +15,7 @@
 static int open_one(struct obj_src src, struct obj **o)
 {
 	cap_reset();
-	return obj__open_mem(o, &src, 1);
+	return obj__open_mem(o, &src, 1, cap_opts());
 }
 
 static void expect_reject(struct obj_src src, const char *msg)
@@ -205,7 +205,7 @@ static int open_two(struct mini *a, struct mini *b, struct obj **o)
 	/* the second program needs another name */
 	memcpy(memmem(srcs[1].data, srcs[1].size, "mini", 5), "minb", 4);
 	cap_reset();
-	return obj__open_mem(o, srcs, 2);
+	return obj__open_mem(o, srcs, 2, cap_opts());
 }
 
 Test(maps, duplicate_map_with_different_definition_is_rejected)

@@ -24,7 +24,8 @@ static struct obj *open_link_opt(bool asm_first, bool inline_leaves)
 	size_t i;
 
 	cap_reset();
-	cr_assert_eq(obj__open_mem(&o, asm_first ? swapped : srcs, 2), 0, "%s", cap_text());
+	cr_assert_eq(obj__open_mem(&o, asm_first ? swapped : srcs, 2, cap_opts()), 0, "%s",
+		     cap_text());
 	o->no_inline = !inline_leaves;
 	for (i = 0; i < obj__map_cnt(o); i++)
 		o->maps[i].fd = 100 + i; /* fake fds: patched in as-is */
@@ -204,7 +205,7 @@ Test(link, set_global_overrides_initial_bytes)
 	struct obj *o;
 
 	cap_reset();
-	cr_assert_eq(obj__open_mem(&o, srcs, 2), 0, "%s", cap_text());
+	cr_assert_eq(obj__open_mem(&o, srcs, 2, cap_opts()), 0, "%s", cap_text());
 	cr_assert_eq(obj__set_global(o, "bias", &bias, sizeof(bias)), 0);
 	cr_assert_eq(memcmp(obj__find_map(o, "link_c.rodata")->init, &bias, 4), 0);
 	cr_assert_eq(obj__set_global(o, "bias", &wrong, sizeof(wrong)), -EINVAL);
@@ -220,7 +221,7 @@ Test(link, missing_asm_object_leaves_an_undefined_symbol)
 	struct obj *o;
 
 	cap_reset();
-	cr_assert_eq(obj__open_mem(&o, &src, 1), -ENOENT);
+	cr_assert_eq(obj__open_mem(&o, &src, 1, cap_opts()), -ENOENT);
 	cr_assert(
 		strstr(cap_text(),
 		       "link_c.bpf.o: section '.relraw_tracepoint/sys_enter': relocation #3: symbol 'asm_add' is not defined in any object"),
@@ -240,7 +241,7 @@ Test(link, call_into_code_outside_any_function_is_an_error)
 	m.syms[MINI_SYM_PROG].st_size = 16; /* bytes 16..31 belong to no function */
 	src = mini_build(&m, "nofunc.o");
 	cap_reset();
-	cr_assert_eq(obj__open_mem(&o, &src, 1), 0, "%s", cap_text());
+	cr_assert_eq(obj__open_mem(&o, &src, 1, cap_opts()), 0, "%s", cap_text());
 	cr_assert_eq(obj__relocate(o, NULL), -EINVAL);
 	cr_assert(
 		strstr(cap_text(),

@@ -26,7 +26,7 @@ static struct obj *load_srcs(struct obj_src *srcs, size_t cnt, const struct obj_
 	int err;
 
 	cap_reset();
-	cr_assert_eq(obj__open_mem(&o, srcs, cnt), 0, "%s", cap_text());
+	cr_assert_eq(obj__open_mem(&o, srcs, cnt, cap_opts()), 0, "%s", cap_text());
 	err = obj__load(o, opts);
 	cr_assert_eq(err, want, "load: %d (%s), messages: %s", err, strerror(-err), cap_text());
 	return o;
@@ -38,7 +38,7 @@ static struct obj *load_link(uint32_t bias)
 	struct obj *o;
 
 	cap_reset();
-	cr_assert_eq(obj__open_mem(&o, srcs, 2), 0, "%s", cap_text());
+	cr_assert_eq(obj__open_mem(&o, srcs, 2, cap_opts()), 0, "%s", cap_text());
 	cr_assert_eq(obj__set_global(o, "bias", &bias, sizeof(bias)), 0);
 	cr_assert_eq(obj__load(o, NULL), 0, "%s", cap_text());
 	return o;
@@ -193,7 +193,7 @@ Test(load, log_level_keeps_the_log_and_writes_log_dir)
 {
 	struct obj_src src = fixture("core_file.bpf.o");
 	char dir[] = "/tmp/iotrace-logs.XXXXXX", path[512];
-	struct obj_load_opts opts = { .log_level = 1 };
+	struct obj_load_opts opts = { .sz = sizeof(opts), .log_level = 1 };
 	struct stat st;
 	struct obj *o;
 

@@ -15,10 +15,11 @@
 static char cap_buf[1 << 16];
 static size_t cap_len;
 
-static void cap_print(enum loader_level level, const char *msg)
+static void cap_print(enum loader_level level, const char *msg, void *ctx)
 {
 	int n;
 
+	(void)ctx;
 	if (level == LOADER_DEBUG)
 		return;
 	n = snprintf(cap_buf + cap_len, sizeof(cap_buf) - cap_len, "%s\n", msg);
@@ -30,7 +31,24 @@ void cap_reset(void)
 {
 	cap_len = 0;
 	cap_buf[0] = '\0';
-	loader_set_print(cap_print);
+}
+
+const struct obj_open_opts *cap_opts(void)
+{
+	static const struct obj_open_opts opts = { .sz = sizeof(opts), .print = cap_print };
+
+	return &opts;
+}
+
+struct printer *cap_printer(void)
+{
+	static struct printer pr;
+	static bool ready;
+
+	if (!ready)
+		printer_init(&pr, cap_print, NULL);
+	ready = true;
+	return &pr;
 }
 
 const char *cap_text(void)

@@ -14,9 +14,16 @@
 
 #include "loader.h"
 
-/* loader messages since the last cap_reset, joined by '\n' */
+struct printer;
+
+/*
+ * Loader messages since the last cap_reset, joined by '\n', of the objects
+ * opened with cap_opts() and of the stages given cap_printer().
+ */
 void cap_reset(void);
 const char *cap_text(void);
+const struct obj_open_opts *cap_opts(void);
+struct printer *cap_printer(void);
 
 /* SRC_DIR/tests/fixtures/<name>; the data is leaked on purpose (test process) */
 struct obj_src fixture(const char *name);

@@ -53,17 +53,18 @@ static void *slurp(const char *rel, size_t *sz)
 }
 
 /* Open and load like `iotrace -p PID` does, with a level-1 log for the stats. */
-static void load_production(struct loaded *l, uint32_t mode)
+static void load_production(struct loaded *l, uint32_t mode, const struct obj_open_opts *open_opts)
 {
 	struct obj_src srcs[PROD_OBJ_CNT];
 	struct iot_config cfg = { .self_tgid = 1, .filter_mode = mode };
-	struct obj_load_opts opts = { .log_level = 1 };
+	struct obj_load_opts opts = { .sz = sizeof(opts), .log_level = 1 };
 
 	for (size_t i = 0; i < PROD_OBJ_CNT; i++) {
 		srcs[i].name = prod_objs[i];
 		srcs[i].data = l->bufs[i] = slurp(prod_objs[i], &srcs[i].size);
 	}
-	cr_assert_eq(obj__open_mem(&l->obj, srcs, PROD_OBJ_CNT), 0, "%s", test_loader_messages());
+	cr_assert_eq(obj__open_mem(&l->obj, srcs, PROD_OBJ_CNT, open_opts), 0, "%s",
+		     test_loader_messages());
 	cr_assert_eq(obj__set_global(l->obj, "iot_cfg", &cfg, sizeof(cfg)), 0);
 	cr_assert_eq(obj__load(l->obj, &opts), 0, "load failed: %s", test_loader_messages());
 }
@@ -141,7 +142,7 @@ Test(verifier, every_program_loads_in_each_filter_mode)
 	for (size_t m = 0; m < sizeof(modes) / sizeof(modes[0]); m++) {
 		struct loaded l;
 
-		load_production(&l, modes[m]);
+		load_production(&l, modes[m], test_open_opts());
 		cr_assert_gt(obj__prog_cnt(l.obj), 2 * SC_MAX, "mode %u: %zu programs", modes[m],
 			     obj__prog_cnt(l.obj));
 		for (size_t i = 0; i < obj__prog_cnt(l.obj); i++)
@@ -157,7 +158,7 @@ Test(verifier, processed_insns_within_10_percent_of_committed_logs)
 	int have_logs = 0;
 
 	require_bpf();
-	load_production(&l, FILTER_PIDS);
+	load_production(&l, FILTER_PIDS, test_open_opts());
 	for (size_t i = 0; i < obj__prog_cnt(l.obj); i++) {
 		struct prog *p = obj__prog(l.obj, i);
 		unsigned long now = processed_of(prog__log(p));
@@ -220,7 +221,7 @@ Test(attach, detach_closes_every_attachment_of_the_production_set)
 	int err;
 
 	require_bpf();
-	load_production(&l, FILTER_PIDS);
+	load_production(&l, FILTER_PIDS, test_open_opts());
 	tps = progs_in_sections(l.obj, "tracepoint/");
 	raws = progs_in_sections(l.obj, "raw_tracepoint/");
 	cr_assert_gt(tps, 2 * SC_MAX - 1, "%zu tracepoint programs", tps);
@@ -252,7 +253,8 @@ Test(maps, refused_maps_give_one_message_for_the_first)
 		srcs[i].name = prod_objs[i];
 		srcs[i].data = l.bufs[i] = slurp(prod_objs[i], &srcs[i].size);
 	}
-	cr_assert_eq(obj__open_mem(&l.obj, srcs, PROD_OBJ_CNT), 0, "%s", test_loader_messages());
+	cr_assert_eq(obj__open_mem(&l.obj, srcs, PROD_OBJ_CNT, test_open_opts()), 0, "%s",
+		     test_loader_messages());
 	/* 0 entries: EINVAL from every kernel */
 	for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++)
 		cr_assert_eq(obj__set_max_entries(l.obj, refused[i], 0), 0);
@@ -283,12 +285,13 @@ Test(maps, refused_maps_give_one_message_for_the_first)
 static int print_inside, print_overlaps, print_calls;
 static pid_t print_tids[2];
 
-static void slow_print(enum loader_level level, const char *msg)
+static void slow_print(enum loader_level level, const char *msg, void *ctx)
 {
 	pid_t tid = (pid_t)syscall(SYS_gettid);
 
 	(void)level;
 	(void)msg;
+	(void)ctx;
 	if (__atomic_add_fetch(&print_inside, 1, __ATOMIC_SEQ_CST) > 1)
 		__atomic_add_fetch(&print_overlaps, 1, __ATOMIC_SEQ_CST);
 	if (!__atomic_load_n(&print_tids[0], __ATOMIC_SEQ_CST))
@@ -302,14 +305,13 @@ static void slow_print(enum loader_level level, const char *msg)
 
 Test(loader, print_callback_is_never_entered_twice_at_once)
 {
+	const struct obj_open_opts slow_opts = { .sz = sizeof(slow_opts), .print = slow_print };
 	struct loaded l;
 
 	require_bpf();
 	if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
 		cr_skip_test("one CPU: the loader loads on one thread");
-	loader_set_print(slow_print);
-	load_production(&l, FILTER_PIDS);
-	loader_set_print(NULL);
+	load_production(&l, FILTER_PIDS, &slow_opts);
 	unload(&l);
 	cr_assert_gt(print_calls, 10, "only %d messages", print_calls);
 	cr_assert_neq(print_tids[1], 0, "every message came from one thread (%d)", print_tids[0]);
