@@ -62,6 +62,9 @@ int grow(void *arr, size_t *cap, size_t need, size_t elem_sz);
  * past ours.  NULL opts: all zero.
  */
 int opts_copy(void *out, size_t out_sz, const void *opts);
+struct timespec;
+/* for -vv timings: ms since *t0 (CLOCK_MONOTONIC), which moves on to now */
+double lap_ms(struct timespec *t0);
 
 /* ---- btf.c ---------------------------------------------------------- */
 /*
@@ -232,6 +235,7 @@ struct poison {
 };
 
 struct prog {
+	struct obj *obj;
 	struct printer *pr; /* the object's */
 	char *name;
 	char *sec_name;
@@ -246,7 +250,6 @@ struct prog {
 	struct poison *poisons;
 	size_t poison_cnt;
 	int fd;
-	int attach_fd;
 	char *log;
 	struct prog *twin; /* loaded as this earlier program (same instructions) */
 };
@@ -327,10 +330,8 @@ int prog__load(struct obj *o, struct prog *p, const struct obj_load_opts *opts);
 /* the last max_lines lines of log, with a "... skipped N bytes ..." line; malloc'ed */
 char *log_tail(const char *log, size_t max_lines);
 
-/* attach.c: tp_id from tracepoint_ids for tracepoint programs */
-int tracepoint_ids(const struct obj *o, uint64_t *ids);
-int prog__attach(struct prog *p, uint64_t tp_id);
-void prog__detach(struct prog *p);
+/* attach.c: ids[k] for each tracepoint program progs[k]; 0 or -errno (reported) */
+int tracepoint_ids(const struct obj *o, struct prog *const *progs, size_t cnt, uint64_t *ids);
 
 /* sys_bpf.c: 1:1 wrappers of bpf(2) commands; 0/fd or -errno */
 int sys_bpf_map_create(const char *name, uint32_t type, uint32_t key_sz, uint32_t value_sz,

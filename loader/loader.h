@@ -113,24 +113,42 @@ int obj__set_global(struct obj *o, const char *sym_name, const void *val, size_t
 /* Create maps, link, relocate (maps, calls, CO-RE) and load every program. */
 int obj__load(struct obj *o, const struct obj_load_opts *opts);
 
-/* Attach every loaded program according to its section name. */
-int obj__attach(struct obj *o);
+/*
+ * Attaching gives link handles, each owning one attachment (a perf event
+ * for a tracepoint program, a BPF link for a raw tracepoint one): closing
+ * its fd detaches the program, and nothing else does, not even obj__close.
+ * The caller chooses when, and from where (a thread, a child process that
+ * inherited the fds).
+ */
+struct link;
+struct links;
 
-/* Detach every program (closes perf events / raw tracepoint fds). */
-void obj__detach(struct obj *o);
+/* Attach one loaded program according to its section name; *out owns it. */
+int prog__attach(struct prog *p, struct link **out);
+/* the attachment's fd (perf event or BPF link), -1 once detached */
+int link__fd(const struct link *l);
+/* Detach now (close the fd); the handle stays valid.  Again: a no-op. */
+void link__detach(struct link *l);
+/* Detach and free a link of prog__attach.  NULL is a no-op. */
+void link__destroy(struct link *l);
 
 /*
- * Detach in the background: a child process closes the attachments, which
- * takes about a grace period per tracepoint (loader/obj.c), while the
- * caller goes on at once; the child closes every other fd first (so pipes
- * on its stdout end now) and exits when done.  Counting must
- * have stopped already.  Returns the child's pid, or -1 when there was
- * nothing to close or fork failed: then detached here, synchronously.
- * comm, if not NULL, names the child (ps, /proc/PID/comm).
+ * Attach every loaded program but those of "tail/" sections, all or none:
+ * on failure the ones attached are detached again.  *out owns the links.
  */
-pid_t obj__detach_async(struct obj *o, const char *comm);
+int obj__attach(struct obj *o, struct links **out);
+size_t links__cnt(const struct links *ls);
+/* link idx, owned by ls (link__detach it, never link__destroy); NULL past the end */
+struct link *links__link(struct links *ls, size_t idx);
+/*
+ * Detach every link still attached and free ls.  NULL is a no-op.  The
+ * last close of a tracepoint's perf event waits for RCU grace periods
+ * (tens of ms each): the closes run on a thread per link, so that the
+ * waits overlap.
+ */
+void links__destroy(struct links *ls);
 
-/* Detach, close every fd and free everything.  NULL is a no-op. */
+/* Close every program and map fd and free everything; links live on.  NULL: a no-op. */
 void obj__close(struct obj *o);
 
 size_t obj__prog_cnt(const struct obj *o);

@@ -4,7 +4,7 @@
  *   obj__open_mem:  elf__open each source, read BTF, collect maps, classify
  *                   relocations, find programs and the license
  *   obj__load:      create maps, then per program link, CO-RE and load
- *   obj__attach / obj__detach / obj__close
+ *   obj__close (attach.c attaches)
  * Everything is owned by struct obj; there is no global loader state.
  */
 #include <errno.h>
@@ -13,9 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <sys/prctl.h>
 #include <sys/resource.h>
-#include <sys/syscall.h>
 #include <time.h>
 
 #include "internal.h"
@@ -81,8 +79,9 @@ static int add_prog(struct obj *o, size_t *cap, size_t elf_idx, size_t sec_idx, 
 		return -ENOMEM;
 	p = &o->progs[o->prog_cnt++];
 	memset(p, 0, sizeof(*p));
+	p->obj = o;
 	p->pr = o->pr;
-	p->fd = p->attach_fd = -1;
+	p->fd = -1;
 	p->name = strdup(name);
 	p->sec_name = strdup(s->name);
 	if (!p->name || !p->sec_name)
@@ -176,18 +175,6 @@ static int open_elfs(struct obj *o, const struct obj_src *srcs, size_t src_cnt)
 			return err;
 	}
 	return 0;
-}
-
-/* -vv: ms since *t0, which moves on to now (stages are timed back to back) */
-static double lap_ms(struct timespec *t0)
-{
-	struct timespec t;
-	double ms;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	ms = (double)(t.tv_sec - t0->tv_sec) * 1e3 + (double)(t.tv_nsec - t0->tv_nsec) / 1e6;
-	*t0 = t;
-	return ms;
 }
 
 /* the object's own copy of what it keeps of the options */
@@ -529,180 +516,10 @@ int obj__load(struct obj *o, const struct obj_load_opts *opts)
 	return err;
 }
 
-int obj__attach(struct obj *o)
-{
-	uint64_t *ids = calloc(o->prog_cnt ? o->prog_cnt : 1, sizeof(*ids));
-	struct timespec t0;
-	double ids_ms;
-	size_t i;
-	int err;
-
-	if (!ids)
-		return -ENOMEM;
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	err = tracepoint_ids(o, ids);
-	ids_ms = lap_ms(&t0);
-	for (i = 0; i < o->prog_cnt && !err; i++)
-		if (o->progs[i].attach)
-			err = prog__attach(&o->progs[i], ids[i]);
-	free(ids);
-	pr_debug(o->pr, "obj: tracepoint ids read in %.1f ms, programs attached in %.1f ms", ids_ms,
-		 lap_ms(&t0));
-	if (err)
-		obj__detach(o);
-	return err;
-}
-
-/*
- * Closing the last perf event of a tracepoint waits in the kernel for RCU
- * grace periods (perf_trace_event_unreg -> tracepoint_synchronize_unregister),
- * under the global event_mutex, so closes of different tracepoints mostly
- * queue on each other: 35-70 ms each on 6.18.  Closing from a thread per
- * attachment, created first and released together, overlaps what does not
- * hold the mutex: 29 attachments took 2.0-2.1 s one after the other and
- * 1.05-1.2 s this way (2 cores, 6.18; measured with no other tracer on the
- * tracepoints: another holder of a tracepoint skips its wait, and made
- * an earlier measure look like 40 ms).  The threads only sleep in close(),
- * so a small stack is enough; whatever no thread took, the caller closes.
- */
-#define DETACH_THREADS_MAX 64
-#define DETACH_STACK_SZ	   (256u << 10)
-
-struct detach_job {
-	struct prog **progs; /* the attached ones */
-	size_t cnt;
-	size_t next; /* atomic cursor */
-	pthread_mutex_t lock;
-	pthread_cond_t cond;
-	bool go; /* under lock: every thread is started */
-};
-
-static void *detach_worker(void *arg)
-{
-	struct detach_job *job = arg;
-	size_t i;
-
-	pthread_mutex_lock(&job->lock);
-	while (!job->go)
-		pthread_cond_wait(&job->cond, &job->lock);
-	pthread_mutex_unlock(&job->lock);
-	while ((i = __atomic_fetch_add(&job->next, 1, __ATOMIC_RELAXED)) < job->cnt)
-		prog__detach(job->progs[i]);
-	return NULL;
-}
-
-static void detach_concurrently(struct detach_job *job)
-{
-	pthread_t tids[DETACH_THREADS_MAX];
-	size_t started = 0, i;
-	pthread_attr_t attr;
-	bool attr_ok = !pthread_attr_init(&attr);
-
-	if (attr_ok)
-		pthread_attr_setstacksize(&attr, DETACH_STACK_SZ);
-	for (i = 1; i < job->cnt && started < DETACH_THREADS_MAX; i++)
-		if (!pthread_create(&tids[started], attr_ok ? &attr : NULL, detach_worker, job))
-			started++;
-	pthread_mutex_lock(&job->lock);
-	job->go = true;
-	pthread_cond_broadcast(&job->cond);
-	pthread_mutex_unlock(&job->lock);
-	detach_worker(job);
-	for (i = 0; i < started; i++)
-		pthread_join(tids[i], NULL);
-	if (attr_ok)
-		pthread_attr_destroy(&attr);
-}
-
-void obj__detach(struct obj *o)
-{
-	struct detach_job job = { .lock = PTHREAD_MUTEX_INITIALIZER,
-				  .cond = PTHREAD_COND_INITIALIZER };
-	size_t i;
-
-	if (!o)
-		return;
-	job.progs = calloc(o->prog_cnt ? o->prog_cnt : 1, sizeof(*job.progs));
-	for (i = 0; job.progs && i < o->prog_cnt; i++)
-		if (o->progs[i].attach_fd >= 0)
-			job.progs[job.cnt++] = &o->progs[i];
-	if (job.cnt > 1)
-		detach_concurrently(&job);
-	free(job.progs);
-	/* a single attachment, or no memory for the list: one after the other */
-	for (i = 0; i < o->prog_cnt; i++)
-		prog__detach(&o->progs[i]);
-}
-
-/* the attachment fds, sorted; their count */
-static size_t attach_fds(const struct obj *o, int *fds)
-{
-	size_t n = 0, i, j;
-	int fd;
-
-	for (i = 0; i < o->prog_cnt; i++) {
-		fd = o->progs[i].attach_fd;
-		if (fd < 0)
-			continue;
-		for (j = n++; j > 0 && fds[j - 1] > fd; j--)
-			fds[j] = fds[j - 1];
-		fds[j] = fd;
-	}
-	return n;
-}
-
-/* close fds lo..hi (hi inclusive; lo > hi: none) */
-static void close_span(unsigned int lo, unsigned int hi)
-{
-	struct rlimit rl;
-
-	if (lo > hi || !syscall(SYS_close_range, lo, hi, 0))
-		return;
-	/* before 5.9: one by one, up to the fd limit */
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
-	    rl.rlim_cur - 1 < hi)
-		hi = (unsigned int)(rl.rlim_cur - 1);
-	for (; lo <= hi && lo < (1u << 20); lo++)
-		close((int)lo);
-}
-
-pid_t obj__detach_async(struct obj *o, const char *comm)
-{
-	int *fds;
-	size_t n, i;
-	pid_t pid;
-
-	if (!o)
-		return -1;
-	fds = calloc(o->prog_cnt ? o->prog_cnt : 1, sizeof(*fds));
-	n = fds ? attach_fds(o, fds) : 0;
-	pid = n ? fork() : -1;
-	if (pid == 0) {
-		if (comm)
-			prctl(PR_SET_NAME, comm, 0, 0, 0);
-		/* every other fd goes first: a pipe on stdout must see its end now */
-		for (i = 0; i <= n; i++)
-			close_span(i ? (unsigned int)fds[i - 1] + 1 : 0,
-				   i < n ? (unsigned int)fds[i] - 1 : ~0u);
-		obj__detach(o);
-		_exit(0);
-	}
-	free(fds);
-	if (pid < 0) {
-		obj__detach(o);
-		return -1;
-	}
-	/* our copies: closing them does not wait, the child holds the attachments */
-	for (i = 0; i < o->prog_cnt; i++)
-		prog__detach(&o->progs[i]);
-	return pid;
-}
-
 static void prog__free(struct prog *p)
 {
 	size_t i;
 
-	prog__detach(p);
 	if (p->fd >= 0)
 		close(p->fd);
 	for (i = 0; i < p->poison_cnt; i++)

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "internal.h"
 
@@ -98,4 +99,15 @@ int opts_copy(void *out, size_t out_sz, const void *opts)
 			return -EINVAL;
 	memcpy(out, opts, sz < out_sz ? sz : out_sz);
 	return 0;
+}
+
+double lap_ms(struct timespec *t0)
+{
+	struct timespec t;
+	double ms;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	ms = (double)(t.tv_sec - t0->tv_sec) * 1e3 + (double)(t.tv_nsec - t0->tv_nsec) / 1e6;
+	*t0 = t;
+	return ms;
 }

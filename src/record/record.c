@@ -34,6 +34,7 @@
 struct trace {
 	const struct options *opts;
 	struct obj *obj;
+	struct links *links; /* from start to detach */
 	struct ringbuf *rb;
 	struct child child;
 	bool child_running;
@@ -320,7 +321,7 @@ static int start(struct trace *t)
 	}
 	t->res.start_mono_ns = now_ns(CLOCK_MONOTONIC);
 	t->res.start_unix_ns = now_ns(CLOCK_REALTIME);
-	return obj__attach(t->obj);
+	return obj__attach(t->obj, &t->links);
 }
 
 /*
@@ -540,17 +541,13 @@ static void warn_dropped(const struct trace *t)
 			(unsigned long long)d[DROP_PATH_TRUNC], PATH_MAX_DEPTH, PATH_BUF_SZ);
 }
 
-/*
- * Detach last, in the background: closing the attachments takes about a
- * second (a grace period per tracepoint, loader/obj.c), and the result is
- * written by then, so a child process closes them while iotrace exits.
- * With nothing counting (iot_stopped) they cost a traced call no more than
- * the floor until they go.
- */
+/* Detach last, in the background (detach.c). */
 static void detach(struct trace *t)
 {
-	pid_t pid = obj__detach_async(t->obj, "iotrace-detach");
+	pid_t pid;
 
+	detach_in_background(t->links, "iotrace-detach", &pid);
+	t->links = NULL;
 	if (pid > 0)
 		pr_debug("attachments handed to process %d to close", (int)pid);
 	phase("detached");
@@ -574,10 +571,12 @@ static int finish(struct trace *t)
 	err = obj__set_global(t->obj, "iot_stopped", &one, sizeof(one));
 	t->res.duration_ns = now_ns(CLOCK_MONOTONIC) - t->res.start_mono_ns;
 	phase("trace ended");
-	if (err)
-		obj__detach(t->obj);
-	else
+	if (err) {
+		links__destroy(t->links);
+		t->links = NULL;
+	} else {
 		nanosleep(&settle, NULL);
+	}
 	host_info(&t->res);
 	err = ringbuf_consume(t->rb, &t->res);
 	err = err ?: drain_maps(t->obj, &t->res);
@@ -634,6 +633,7 @@ static void cleanup(struct trace *t)
 	if (t->sig_fd >= 0)
 		close(t->sig_fd);
 	ringbuf_close(t->rb);
+	links__destroy(t->links);
 	objects_close(t->obj);
 	files_free(&t->res.files);
 }

@@ -150,6 +150,14 @@ int follow_release(struct child *c);
 int follow_check_command(const char *cmd, char *path, size_t path_sz);
 int exit_code_of(int wstatus);
 
+/*
+ * detach.c: destroy ls (obj__attach's links) in a child process named comm
+ * (ps, /proc/PID/comm) that closes every other fd first; *child its pid, or
+ * 0 when there was nothing to detach or fork failed (then detached here).
+ */
+struct links;
+void detach_in_background(struct links *ls, const char *comm, pid_t *child);
+
 /* drain.c */
 struct ringbuf;
 int ringbuf_open(struct ringbuf **out, int map_fd, size_t data_sz);

@@ -105,12 +105,13 @@ int main(void)
 	unlink(file);
 	for (int r = 0; r < ROUNDS; r++) {
 		for (int s = 0; s < SETUPS; s++) {
-			if (objs[s] && obj__attach(objs[s]))
+			struct links *ls = NULL;
+
+			if (objs[s] && obj__attach(objs[s], &ls))
 				return 1;
 			t[0][s][r] = time_calls(fd, 1);
 			t[1][s][r] = time_calls(fd, 0);
-			if (objs[s])
-				obj__detach(objs[s]);
+			links__destroy(ls);
 		}
 	}
 	printf("%-16s %-8s %8s %8s %8s %10s\n", "hooks", "call", "min_ns", "med_ns", "max_ns",

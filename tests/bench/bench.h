@@ -118,6 +118,7 @@ struct tracers {
 	const char *bpftrace;	 /* NULL when not installed */
 	struct obj *floor;	 /* nop.bpf.o */
 	struct obj *pair;	 /* pair.bpf.o */
+	struct links *links;	 /* of floor or pair while attached */
 	pid_t idle_pid;		 /* a process that does nothing: target of the miss path */
 	const char *result_path; /* iotrace -o */
 	char bpftrace_script[16384];

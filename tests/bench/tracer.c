@@ -203,6 +203,7 @@ int tracers_init(struct tracers *t, const char *iotrace, const char *bpftrace)
 
 	t->iotrace = iotrace;
 	t->bpftrace = bpftrace;
+	t->links = NULL;
 	err = load_obj("nop.bpf.o", &t->floor);
 	err = err ?: load_obj("pair.bpf.o", &t->pair);
 	err = err ?: bt_script(t->bpftrace_script, sizeof(t->bpftrace_script));
@@ -403,7 +404,7 @@ static int start_in_process(struct tracers *t, enum tracer_id id, enum wl_id wl,
 	if (id == TR_PAIR)
 		err = obj__set_global(o, "target_tgid", &tgid, sizeof(tgid));
 	err = err ?: bpf_usage_of(getpid(), &r->before);
-	return err ?: obj__attach(o);
+	return err ?: obj__attach(o, &t->links);
 }
 
 int tracer_start(struct tracers *t, enum tracer_id id, enum wl_id wl, pid_t target,
@@ -630,10 +631,9 @@ int tracer_stop(struct tracers *t, struct tracer_run *r, double *stop_ms)
 	case TR_NONE:
 		return 0;
 	case TR_FLOOR:
-		obj__detach(t->floor);
-		return 0;
 	case TR_PAIR:
-		obj__detach(t->pair);
+		links__destroy(t->links);
+		t->links = NULL;
 		return 0;
 	default:
 		err = stop_external(r, stop_ms);

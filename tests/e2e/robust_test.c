@@ -706,7 +706,7 @@ Test(robust, sigkill_of_the_tracer_leaves_no_program_map_or_mount, .fini = teard
 
 /*
  * A normal end hands the attachments to a child that closes them after
- * iotrace has exited (loader/obj.c, obj__detach_async): they must still
+ * iotrace has exited (src/record/detach.c): they must still
  * all go, with the maps, and the document be complete before.
  */
 Test(robust, after_a_normal_end_every_program_and_map_goes, .fini = teardown)

@@ -217,26 +217,50 @@ Test(load, log_level_keeps_the_log_and_writes_log_dir)
 
 Test(attach, raw_tracepoint_program_runs_on_syscalls)
 {
+	struct links *ls;
 	struct obj *o;
 	uint64_t before;
 
 	require_bpf();
 	o = load_link(0);
-	cr_assert_eq(obj__attach(o), 0, "%s", cap_text());
+	cr_assert_eq(obj__attach(o, &ls), 0, "%s", cap_text());
+	cr_assert_eq(links__cnt(ls), 1);
+	cr_assert_geq(link__fd(links__link(ls, 0)), 0);
 	before = map_u64(o, "link_c.bss");
 	(void)getppid();
 	cr_assert_gt(map_u64(o, "link_c.bss"), before, "sys_enter did not run the program");
-	obj__detach(o);
+	links__destroy(ls);
 	before = map_u64(o, "link_c.bss");
 	(void)getppid();
 	cr_assert_eq(map_u64(o, "link_c.bss"), before, "still attached after detach");
 	obj__close(o);
 }
 
+Test(attach, links_outlive_their_object)
+{
+	char path[64], target[64] = "";
+	struct links *ls;
+	struct obj *o;
+	int fd;
+
+	require_bpf();
+	o = load_link(0);
+	cr_assert_eq(obj__attach(o, &ls), 0, "%s", cap_text());
+	obj__close(o);
+	fd = link__fd(links__link(ls, 0));
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	cr_assert_gt(readlink(path, target, sizeof(target) - 1), 0, "fd %d closed with its object",
+		     fd);
+	cr_assert(strstr(target, "bpf_link"), "fd %d is %s", fd, target);
+	links__destroy(ls);
+	cr_assert_lt(readlink(path, target, sizeof(target) - 1), 0, "fd %d left open", fd);
+}
+
 Test(attach, tracepoint_program_attaches_through_perf_event)
 {
 	struct mini m;
 	struct obj_src src;
+	struct link *lk;
 	struct obj *o;
 	int err;
 
@@ -249,12 +273,13 @@ Test(attach, tracepoint_program_attaches_through_perf_event)
 	m.eb.cnt--;
 	src.data = eb_build(&m.eb, &src.size);
 	o = load_srcs(&src, 1, NULL, 0);
-	err = obj__attach(o);
+	err = prog__attach(obj__prog(o, 0), &lk);
 	if (err == -EPERM || err == -ENODEV || err == -ENOENT)
 		cr_skip_test("no tracefs here: %s", cap_text());
 	cr_assert_eq(err, 0, "%s", cap_text());
-	cr_assert_geq(obj__prog(o, 0)->attach_fd, 0);
-	obj__detach(o);
-	cr_assert_eq(obj__prog(o, 0)->attach_fd, -1);
+	cr_assert_geq(link__fd(lk), 0);
+	link__detach(lk);
+	cr_assert_eq(link__fd(lk), -1);
+	link__destroy(lk);
 	obj__close(o);
 }

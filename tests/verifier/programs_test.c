@@ -209,14 +209,16 @@ static size_t progs_in_sections(struct obj *o, const char *prefix)
 }
 
 /*
- * obj__detach closes the attachments from many threads at once: after it,
- * none of the perf events (one per tracepoint program) or raw tracepoint
- * links (one per raw_tracepoint program) that obj__attach opened is left.
+ * links__destroy closes the attachments from many threads at once: after
+ * it, none of the perf events (one per tracepoint program) or raw
+ * tracepoint links (one per raw_tracepoint program) that obj__attach opened
+ * is left.
  */
 Test(attach, detach_closes_every_attachment_of_the_production_set)
 {
 	const char *perf = "anon_inode:[perf_event]", *link = "anon_inode:bpf_link";
 	size_t perf0 = fds_linked_to(perf), link0 = fds_linked_to(link), tps, raws;
+	struct links *ls;
 	struct loaded l;
 	int err;
 
@@ -225,11 +227,12 @@ Test(attach, detach_closes_every_attachment_of_the_production_set)
 	tps = progs_in_sections(l.obj, "tracepoint/");
 	raws = progs_in_sections(l.obj, "raw_tracepoint/");
 	cr_assert_gt(tps, 2 * SC_MAX - 1, "%zu tracepoint programs", tps);
-	err = obj__attach(l.obj);
+	err = obj__attach(l.obj, &ls);
 	cr_assert_eq(err, 0, "attach: %s: %s", strerror(-err), test_loader_messages());
 	cr_assert_eq(fds_linked_to(perf), perf0 + tps, "perf events after attach");
 	cr_assert_eq(fds_linked_to(link), link0 + raws, "raw tracepoint links after attach");
-	obj__detach(l.obj);
+	cr_assert_eq(links__cnt(ls), tps + raws);
+	links__destroy(ls);
 	cr_expect_eq(fds_linked_to(perf), perf0, "perf events left after detach");
 	cr_expect_eq(fds_linked_to(link), link0, "raw tracepoint links left after detach");
 	unload(&l);
