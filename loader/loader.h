@@ -198,6 +198,24 @@ int map__dump(const struct map *m, map_dump_fn fn, void *ctx);
 typedef int (*map_batch_fn)(const void *keys, const void *values, uint32_t cnt, void *ctx);
 int map__dump_batch(const struct map *m, map_batch_fn fn, void *ctx);
 
+/*
+ * A consumer of a BPF_MAP_TYPE_RINGBUF map of a loaded object (mapped, not
+ * copied).  fn gets each committed record, in order: data points into the
+ * ring and is valid during the call only.
+ */
+struct ringbuf;
+typedef int (*ringbuf_sample_fn)(const void *data, size_t size, void *ctx);
+int ringbuf__open(struct ringbuf **out, const struct map *m, ringbuf_sample_fn fn, void *ctx);
+/* readable (poll, epoll) when records are waiting; owned by the ring buffer */
+int ringbuf__fd(const struct ringbuf *rb);
+/*
+ * Hand every record committed so far to fn.  0, or fn's first non-zero
+ * return: that record counts as consumed, the ones after it stay.
+ */
+int ringbuf__consume(struct ringbuf *rb);
+/* NULL is a no-op */
+void ringbuf__close(struct ringbuf *rb);
+
 /* Test-run a loaded program (BPF_PROG_TEST_RUN), e.g. a raw_tracepoint
  * harness with ctx = array of u64 arguments.  *retval gets the return value. */
 int prog__test_run(const struct prog *p, const void *ctx, size_t ctx_sz, uint32_t *retval);

@@ -1,77 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Getting results out of the kernel: the ring buffer of new-file and
- * new-comm events, consumed while tracing, and the final read of the
- * files, scstats and drops maps after detach.
+ * Getting results out of the kernel: the new-file and new-comm events of
+ * the ring buffer (read by loader/ringbuf.c), decoded while tracing, and
+ * the final read of the files, scstats and drops maps after detach.
  */
 #include <errno.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <unistd.h>
 
 #include "record/record.h"
 #include "loader.h"
-
-/* include/uapi/linux/bpf.h ring buffer record header bits */
-#define RB_BUSY_BIT    (1U << 31)
-#define RB_DISCARD_BIT (1U << 30)
-#define RB_HDR_SZ      8
-
-struct ringbuf {
-	int fd;
-	size_t mask; /* data size - 1 */
-	size_t page_sz;
-	unsigned long *consumer; /* rw page */
-	unsigned long *producer; /* ro: producer page, then data mapped twice */
-	const char *data;
-};
-
-int ringbuf_open(struct ringbuf **out, int map_fd, size_t data_sz)
-{
-	struct ringbuf *rb = calloc(1, sizeof(*rb));
-	void *p;
-
-	if (!rb)
-		return -ENOMEM;
-	rb->fd = map_fd;
-	rb->page_sz = (size_t)sysconf(_SC_PAGESIZE);
-	rb->mask = data_sz - 1;
-	p = mmap(NULL, rb->page_sz, PROT_READ | PROT_WRITE, MAP_SHARED, map_fd, 0);
-	if (p == MAP_FAILED)
-		goto err;
-	rb->consumer = p;
-	/* the data area is mapped twice in a row, so records never wrap for us */
-	p = mmap(NULL, rb->page_sz + 2 * data_sz, PROT_READ, MAP_SHARED, map_fd,
-		 (off_t)rb->page_sz);
-	if (p == MAP_FAILED)
-		goto err;
-	rb->producer = p;
-	rb->data = (const char *)p + rb->page_sz;
-	*out = rb;
-	return 0;
-err:
-	pr_warn("ring buffer: mmap: %s", strerror(errno));
-	ringbuf_close(rb);
-	return -errno;
-}
-
-int ringbuf_fd(const struct ringbuf *rb)
-{
-	return rb->fd;
-}
-
-void ringbuf_close(struct ringbuf *rb)
-{
-	if (!rb)
-		return;
-	if (rb->consumer)
-		munmap(rb->consumer, rb->page_sz);
-	if (rb->producer)
-		munmap(rb->producer, rb->page_sz + 2 * (rb->mask + 1));
-	free(rb);
-}
 
 static int on_file_event(struct trace_result *res, const struct ev_file *ev, size_t len)
 {
@@ -89,8 +29,10 @@ static int on_file_event(struct trace_result *res, const struct ev_file *ev, siz
 	return files_set_path(f, ev->path, sz, ev->truncated);
 }
 
-static int on_event(struct trace_result *res, const void *data, size_t len)
+/* one record of the events ring buffer (loader/ringbuf.c hands it in place) */
+static int on_event(const void *data, size_t len, void *ctx)
 {
+	struct trace_result *res = ctx;
 	const struct ev_hdr *h = data;
 	struct file_entry *f;
 
@@ -107,24 +49,21 @@ static int on_event(struct trace_result *res, const void *data, size_t len)
 	return 0;
 }
 
-/* Consume every committed record; 0 or the first error. */
-int ringbuf_consume(struct ringbuf *rb, struct trace_result *res)
+int drain_events_open(struct ringbuf **rb, struct obj *o, struct trace_result *res)
 {
-	unsigned long cons = __atomic_load_n(rb->consumer, __ATOMIC_ACQUIRE);
-	unsigned long prod = __atomic_load_n(rb->producer, __ATOMIC_ACQUIRE);
-	int err = 0;
+	struct map *events = obj__find_map(o, "events");
 
-	while (cons < prod) {
-		const char *rec = rb->data + (cons & rb->mask);
-		uint32_t len = __atomic_load_n((const uint32_t *)rec, __ATOMIC_ACQUIRE);
-
-		if (len & RB_BUSY_BIT)
-			break;
-		if (!(len & RB_DISCARD_BIT) && !err)
-			err = on_event(res, rec + RB_HDR_SZ, len & ~RB_DISCARD_BIT);
-		cons += (RB_HDR_SZ + (len & ~RB_DISCARD_BIT) + 7) & ~7UL;
-		__atomic_store_n(rb->consumer, cons, __ATOMIC_RELEASE);
+	if (!events) {
+		pr_warn("map 'events': not in the BPF objects");
+		return -ENOENT;
 	}
+	return ringbuf__open(rb, events, on_event, res);
+}
+
+int drain_events(struct ringbuf *rb)
+{
+	int err = ringbuf__consume(rb);
+
 	if (err)
 		pr_warn("ring buffer: malformed event: %s", strerror(-err));
 	return err;

@@ -300,12 +300,9 @@ static int block_signals(struct trace *t)
 
 static int start(struct trace *t)
 {
-	struct map *events = obj__find_map(t->obj, "events");
 	int err;
 
-	if (!events)
-		return -ENOENT;
-	err = ringbuf_open(&t->rb, map__fd(events), map__max_entries(events));
+	err = drain_events_open(&t->rb, t->obj, &t->res);
 	if (err)
 		return err;
 	if (t->opts->command) {
@@ -431,10 +428,9 @@ static int poll_once(struct trace *t, int timeout_ms)
 {
 	size_t n = t->opts->pid_cnt;
 	struct pollfd pfd[2 + n];
-	int err;
 
 	pfd[0] = (struct pollfd){ .fd = t->sig_fd, .events = POLLIN };
-	pfd[1] = (struct pollfd){ .fd = ringbuf_fd(t->rb), .events = POLLIN };
+	pfd[1] = (struct pollfd){ .fd = ringbuf__fd(t->rb), .events = POLLIN };
 	for (size_t i = 0; i < n; i++)
 		pfd[2 + i] = (struct pollfd){ .fd = t->pidfds[i], .events = POLLIN };
 	if (poll(pfd, 2 + n, timeout_ms) < 0 && errno != EINTR)
@@ -447,8 +443,7 @@ static int poll_once(struct trace *t, int timeout_ms)
 			t->pids_alive--;
 		}
 	}
-	err = ringbuf_consume(t->rb, &t->res);
-	return err;
+	return drain_events(t->rb);
 }
 
 static int event_loop(struct trace *t)
@@ -578,7 +573,7 @@ static int finish(struct trace *t)
 		nanosleep(&settle, NULL);
 	}
 	host_info(&t->res);
-	err = ringbuf_consume(t->rb, &t->res);
+	err = drain_events(t->rb);
 	err = err ?: drain_maps(t->obj, &t->res);
 	phase("maps read");
 	err = err ?: output_write(&t->res, t->opts);
@@ -632,7 +627,7 @@ static void cleanup(struct trace *t)
 	free(t->pidfds);
 	if (t->sig_fd >= 0)
 		close(t->sig_fd);
-	ringbuf_close(t->rb);
+	ringbuf__close(t->rb);
 	links__destroy(t->links);
 	objects_close(t->obj);
 	files_free(&t->res.files);

@@ -158,12 +158,13 @@ int exit_code_of(int wstatus);
 struct links;
 void detach_in_background(struct links *ls, const char *comm, pid_t *child);
 
-/* drain.c */
+/*
+ * drain.c: the events ring buffer of o, decoded into res; drain_events
+ * takes what has arrived (ringbuf__fd polls for it)
+ */
 struct ringbuf;
-int ringbuf_open(struct ringbuf **out, int map_fd, size_t data_sz);
-int ringbuf_fd(const struct ringbuf *rb);
-int ringbuf_consume(struct ringbuf *rb, struct trace_result *res);
-void ringbuf_close(struct ringbuf *rb);
+int drain_events_open(struct ringbuf **rb, struct obj *o, struct trace_result *res);
+int drain_events(struct ringbuf *rb);
 int drain_maps(struct obj *o, struct trace_result *res);
 
 /* output.c */
