@@ -62,6 +62,8 @@ int grow(void *arr, size_t *cap, size_t need, size_t elem_sz);
  * past ours.  NULL opts: all zero.
  */
 int opts_copy(void *out, size_t out_sz, const void *opts);
+/* why opts_copy refused opts: "set fields this loader lacks", ... */
+const char *opts_refusal(const void *opts);
 struct timespec;
 /* for -vv timings: ms since *t0 (CLOCK_MONOTONIC), which moves on to now */
 double lap_ms(struct timespec *t0);

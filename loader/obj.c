@@ -194,8 +194,7 @@ static int take_opts(struct obj *o, const struct obj_open_opts *opts)
 		return -ENOMEM;
 	printer_init(o->pr, oo.print, oo.print_ctx);
 	if (err) {
-		pr_warn(o->pr, "obj: open options (%zu bytes) set fields this loader lacks",
-			opts->sz);
+		pr_warn(o->pr, "obj: open options of %zu bytes %s", opts->sz, opts_refusal(opts));
 		return err;
 	}
 	if (oo.tracefs && *oo.tracefs && !(o->tracefs = strdup(oo.tracefs)))
@@ -493,8 +492,7 @@ int obj__load(struct obj *o, const struct obj_load_opts *opts)
 	int err;
 
 	if (opts_copy(&lo, sizeof(lo), opts)) {
-		pr_warn(o->pr, "obj: load options (%zu bytes) set fields this loader lacks",
-			opts->sz);
+		pr_warn(o->pr, "obj: load options of %zu bytes %s", opts->sz, opts_refusal(opts));
 		return -EINVAL;
 	}
 	path = lo.btf_path ? lo.btf_path : DEFAULT_VMLINUX;

@@ -83,6 +83,15 @@ void kernel_name(char *dst, const char *name)
 	dst[i] = '\0';
 }
 
+const char *opts_refusal(const void *opts)
+{
+	size_t sz;
+
+	memcpy(&sz, opts, sizeof(sz));
+	return sz < sizeof(size_t) ? "are too small to hold their size"
+				   : "set fields this loader lacks";
+}
+
 int opts_copy(void *out, size_t out_sz, const void *opts)
 {
 	const uint8_t *in = opts;
