@@ -307,25 +307,53 @@ int prog__link(struct obj *o, struct prog *p);
 /* the classified relocation of the insn at org, or NULL */
 const struct relo *obj__relo_at(const struct obj *o, const struct insn_origin *org);
 
-/* core.c */
+/* btf_ext.c: parse .BTF and the CO-RE records of .BTF.ext of one object, when present */
+int elf__read_btf(struct elf_obj *e);
+/* the CO-RE record of the insn that came from org, or NULL */
+const struct core_rec *elf__core_rec_at(const struct elf_obj *e, const struct insn_origin *org);
+
+/* relo_core.c: the calculation of one CO-RE relocation, from two BTFs alone */
+enum core_kind {
+	CORE_FIELD_BYTE_OFFSET = 0,
+	CORE_FIELD_BYTE_SIZE = 1,
+	CORE_FIELD_EXISTS = 2,
+	CORE_TYPE_ID_TARGET = 7,
+};
+
+/* one record of .BTF.ext, without its insn */
+struct core_relo {
+	uint32_t kind;	    /* enum core_kind; others are refused */
+	uint32_t type_id;   /* the local root type */
+	const char *access; /* "0:1:2": array index on the root, then member indices */
+};
+
+struct core_res {
+	uint32_t local_val; /* what the local type gives: the value clang compiled in */
+	uint32_t targ_val;  /* the value for the target (meaningless when poison) */
+	uint32_t local_sz;  /* field kinds: the field's size locally, */
+	uint32_t targ_sz;   /* and in the target (0 when it lacks the field) */
+	bool poison;	    /* the target lacks the field or type: the insn must not run */
+	char name[256];	    /* "file.f_path.dentry", or the type's name */
+	char reason[256];   /* why the calculation failed, for a message */
+};
+
+/*
+ * 0 and res (possibly a poison), or -EINVAL (a malformed record, a local
+ * type the access does not fit, targets that disagree or an ambiguous type)
+ * or -EOPNOTSUPP (a bitfield, an unsupported kind), with res->reason.
+ */
+int relo_core_calc(const struct btf_data *local, const struct btf_data *targ,
+		   const struct core_relo *r, struct core_res *res);
+const char *relo_core_kind_name(uint32_t kind);
+
+/* core.c: apply CO-RE and kernel symbols to a linked program's insns */
 int prog__core(struct obj *o, struct prog *p, const struct btf_data *vmlinux);
 bool obj__needs_core(const struct obj *o);
-struct core_result {
-	bool exists;
-	uint32_t local_val; /* value the local type gives (what clang emitted) */
-	uint32_t local_sz;  /* size of the local field */
-	uint32_t targ_val;
-	uint32_t targ_sz;
-};
-/*
- * Resolve one record; -ESRCH (not reported) when the kernel lacks the field,
- * other errors are reported with the prefix ctx.  field gets "file.f_path".
- */
-int core_resolve(const struct btf_data *local, const struct core_rec *rec,
-		 const struct btf_data *targ, struct core_result *res, char *field, size_t field_sz,
-		 const char *ctx, struct printer *pr);
-/* parse .BTF and the CO-RE records of .BTF.ext of one object, when present */
-int elf__read_btf(struct elf_obj *e);
+
+/* extern.c: kernel functions (weak externs) resolved against vmlinux BTF */
+int prog__resolve_ksym(struct obj *o, struct prog *p, size_t i, const char *name,
+		       const struct btf_data *vmlinux);
+bool obj__has_ksyms(const struct obj *o);
 
 /* load.c */
 int prog__load(struct obj *o, struct prog *p, const struct obj_load_opts *opts);

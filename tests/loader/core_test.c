@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * CO-RE relocator: the records of tests/fixtures/core_file.bpf.o resolved
- * against a small BTF built here (a kernel-like struct file with f_path in an
+ * CO-RE application: the records of tests/fixtures/core_file.bpf.o applied
+ * to their insns against a small BTF built here (a kernel-like struct file with f_path in an
  * anonymous union) and against /sys/kernel/btf/vmlinux, where the expected
  * offsets come from ref_field (an independent BTF walk).  No bpf(2) needed.
  */
@@ -17,55 +17,6 @@
 
 #define VMLINUX "/sys/kernel/btf/vmlinux"
 
-/* ---- a tiny BTF writer ---------------------------------------------------- */
-struct bb {
-	uint32_t words[256];
-	size_t cnt;
-	struct strtab str;
-};
-
-static void w(struct bb *b, uint32_t v)
-{
-	cr_assert_lt(b->cnt, 256);
-	b->words[b->cnt++] = v;
-}
-
-static void type(struct bb *b, const char *name, uint32_t kind, uint32_t vlen, uint32_t kflag,
-		 uint32_t size_or_type)
-{
-	w(b, name ? str_add(&b->str, name) : 0);
-	w(b, kind << 24 | vlen | kflag << 31);
-	w(b, size_or_type);
-}
-
-static void member(struct bb *b, const char *name, uint32_t type_id, uint32_t bit_off)
-{
-	w(b, name ? str_add(&b->str, name) : 0);
-	w(b, type_id);
-	w(b, bit_off);
-}
-
-static struct btf_data *build_btf(struct bb *b)
-{
-	struct btf_header h = { .magic = BTF_MAGIC, .version = 1, .hdr_len = sizeof(h) };
-	size_t sz;
-	uint8_t *blob;
-	struct btf_data *btf;
-
-	str_add(&b->str, ""); /* make sure the string area starts with "\0" */
-	h.type_len = b->cnt * 4;
-	h.str_off = h.type_len;
-	h.str_len = b->str.len;
-	sz = sizeof(h) + h.type_len + h.str_len;
-	blob = malloc(sz);
-	memcpy(blob, &h, sizeof(h));
-	memcpy(blob + sizeof(h), b->words, h.type_len);
-	memcpy(blob + sizeof(h) + h.type_len, b->str.buf, h.str_len);
-	cr_assert_eq(btf_data__parse(&btf, blob, sz, "fixture", cap_printer()), 0);
-	free(blob);
-	return btf;
-}
-
 /*
  * [1] int   [2] void *   [3] struct path { mnt @0; dentry @8 }  (16 bytes)
  * [4] union { struct path f_path; }   [5] long long
@@ -76,26 +27,26 @@ static struct btf_data *fixture_btf(bool second_differs)
 {
 	static struct bb b;
 
-	memset(&b, 0, sizeof(b));
-	type(&b, "int", BTF_KIND_INT, 0, 0, 4);
-	w(&b, 32);
-	type(&b, NULL, BTF_KIND_PTR, 0, 0, 0);
-	type(&b, "path", BTF_KIND_STRUCT, 2, 0, 16);
-	member(&b, "mnt", 2, 0);
-	member(&b, "dentry", 2, 64);
-	type(&b, NULL, BTF_KIND_UNION, 1, 0, 16);
-	member(&b, "f_path", 3, 0);
-	type(&b, "long long", BTF_KIND_INT, 0, 0, 8);
-	w(&b, 64);
-	type(&b, "file", BTF_KIND_STRUCT, 3, 0, 48);
-	member(&b, "f_mode", 1, 32);
-	member(&b, NULL, 4, 128);
-	member(&b, "f_pos", 5, 320);
-	type(&b, "file", BTF_KIND_STRUCT, 3, 0, 48);
-	member(&b, "f_mode", 1, 32);
-	member(&b, NULL, 4, second_differs ? 192 : 128);
-	member(&b, "f_pos", 5, 320);
-	return build_btf(&b);
+	bb_init(&b);
+	bb_type(&b, "int", BTF_KIND_INT, 0, 0, 4);
+	bb_word(&b, 32);
+	bb_type(&b, NULL, BTF_KIND_PTR, 0, 0, 0);
+	bb_type(&b, "path", BTF_KIND_STRUCT, 2, 0, 16);
+	bb_member(&b, "mnt", 2, 0);
+	bb_member(&b, "dentry", 2, 64);
+	bb_type(&b, NULL, BTF_KIND_UNION, 1, 0, 16);
+	bb_member(&b, "f_path", 3, 0);
+	bb_type(&b, "long long", BTF_KIND_INT, 0, 0, 8);
+	bb_word(&b, 64);
+	bb_type(&b, "file", BTF_KIND_STRUCT, 3, 0, 48);
+	bb_member(&b, "f_mode", 1, 32);
+	bb_member(&b, NULL, 4, 128);
+	bb_member(&b, "f_pos", 5, 320);
+	bb_type(&b, "file", BTF_KIND_STRUCT, 3, 0, 48);
+	bb_member(&b, "f_mode", 1, 32);
+	bb_member(&b, NULL, 4, second_differs ? 192 : 128);
+	bb_member(&b, "f_pos", 5, 320);
+	return bb_parse(&b);
 }
 
 static struct obj *open_fixture(const char *name)
@@ -184,46 +135,49 @@ Test(core, unsupported_kind_is_named)
 	obj__close(o);
 }
 
-static void resolve_vmlinux(const char *path, struct core_result *res, char *field)
+/*
+ * The fixture's record for the field path, calculated against vmlinux as
+ * an offset relocation whatever its kind: offset and size of the field.
+ */
+static void resolve_vmlinux(const char *path, struct core_res *res)
 {
 	struct obj *o = open_fixture("core_file.bpf.o");
+	const struct elf_obj *e = &o->elfs[0];
 	struct btf_data *vml;
 	size_t i;
-	char f[256];
 
 	if (access(VMLINUX, R_OK))
 		cr_skip_test("no %s", VMLINUX);
 	cr_assert_eq(btf_data__load_file(&vml, VMLINUX, cap_printer()), 0);
-	for (i = 0; i < o->elfs[0].core_cnt; i++) {
-		if (core_resolve(o->elfs[0].btf, &o->elfs[0].core[i], vml, res, f, sizeof(f), "t",
-				 cap_printer()))
-			continue;
-		if (!strcmp(f, path))
+	for (i = 0; i < e->core_cnt; i++) {
+		struct core_relo r = { CORE_FIELD_BYTE_OFFSET, e->core[i].type_id,
+				       btf_data__str(e->btf, e->core[i].access_off) };
+
+		if (!relo_core_calc(e->btf, vml, &r, res) && !res->poison &&
+		    !strcmp(res->name, path))
 			break;
 	}
-	cr_assert_lt(i, o->elfs[0].core_cnt, "no record for %s", path);
-	strcpy(field, f);
+	cr_assert_lt(i, e->core_cnt, "no record for %s", path);
 	btf_data__free(vml);
 	obj__close(o);
 }
 
 Test(core, vmlinux_offsets_match_an_independent_walk)
 {
-	struct core_result res;
+	struct core_res res;
 	uint32_t off, sz;
 	size_t size;
 	void *raw;
-	char field[256];
 
 	raw = read_all(VMLINUX, &size);
 	if (!raw)
 		cr_skip_test("no %s", VMLINUX);
-	resolve_vmlinux("file.f_path.dentry", &res, field);
+	resolve_vmlinux("file.f_path.dentry", &res);
 	cr_assert_eq(ref_field(raw, size, "file", "f_path.dentry", &off, &sz), 0);
 	cr_assert_eq(res.targ_val, off);
 	cr_assert_eq(res.targ_sz, sz);
 	cr_assert_eq(res.local_val, 16, "local layout of the fixture");
-	resolve_vmlinux("file.f_pos", &res, field);
+	resolve_vmlinux("file.f_pos", &res);
 	cr_assert_eq(ref_field(raw, size, "file", "f_pos", &off, &sz), 0);
 	cr_assert_eq(res.targ_val, off);
 	cr_assert_eq(res.targ_sz, sz);
@@ -258,16 +212,16 @@ static struct btf_data *ksym_btf(bool with_kfunc)
 {
 	static struct bb b;
 
-	memset(&b, 0, sizeof(b));
-	type(&b, "long long", BTF_KIND_INT, 0, 0, 8);
-	w(&b, 64);
-	type(&b, "file", BTF_KIND_STRUCT, 1, 0, 8);
-	member(&b, "f_pos", 1, 0);
-	type(&b, NULL, BTF_KIND_FUNC_PROTO, 0, 0, 0);
+	bb_init(&b);
+	bb_type(&b, "long long", BTF_KIND_INT, 0, 0, 8);
+	bb_word(&b, 64);
+	bb_type(&b, "file", BTF_KIND_STRUCT, 1, 0, 8);
+	bb_member(&b, "f_pos", 1, 0);
+	bb_type(&b, NULL, BTF_KIND_FUNC_PROTO, 0, 0, 0);
 	if (with_kfunc)
-		type(&b, "bpf_rdonly_cast", BTF_KIND_FUNC, 1, 0, 3);
-	type(&b, "inode", BTF_KIND_STRUCT, 0, 0, 0);
-	return build_btf(&b);
+		bb_type(&b, "bpf_rdonly_cast", BTF_KIND_FUNC, 1, 0, 3);
+	bb_type(&b, "inode", BTF_KIND_STRUCT, 0, 0, 0);
+	return bb_parse(&b);
 }
 
 #define MOV64_IMM (BPF_ALU64 | BPF_MOV | BPF_K)

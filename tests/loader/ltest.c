@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/btf.h>
 
 #include "internal.h"
 #include "ltest.h"
@@ -358,4 +359,73 @@ int ref_field(const void *btf, size_t btf_sz, const char *root, const char *path
 	*sz = ref_size(&b, type);
 	free(b.by_id);
 	return 0;
+}
+
+/* ---- BTF writer ---------------------------------------------------------- */
+void bb_init(struct bb *b)
+{
+	memset(b, 0, sizeof(*b));
+}
+
+void bb_word(struct bb *b, uint32_t v)
+{
+	cr_assert_lt(b->cnt, sizeof(b->words) / sizeof(b->words[0]));
+	b->words[b->cnt++] = v;
+}
+
+uint32_t bb_type(struct bb *b, const char *name, uint32_t kind, uint32_t vlen, uint32_t kflag,
+		 uint32_t size_or_type)
+{
+	bb_word(b, name ? str_add(&b->str, name) : 0);
+	bb_word(b, kind << 24 | vlen | kflag << 31);
+	bb_word(b, size_or_type);
+	return ++b->type_cnt;
+}
+
+void bb_member(struct bb *b, const char *name, uint32_t type_id, uint32_t bit_off)
+{
+	bb_word(b, name ? str_add(&b->str, name) : 0);
+	bb_word(b, type_id);
+	bb_word(b, bit_off);
+}
+
+uint32_t bb_int(struct bb *b, const char *name, uint32_t sz)
+{
+	uint32_t id = bb_type(b, name, BTF_KIND_INT, 0, 0, sz);
+
+	bb_word(b, sz * 8); /* encoding 0, offset 0, bits */
+	return id;
+}
+
+uint32_t bb_array(struct bb *b, uint32_t elem, uint32_t index, uint32_t nelems)
+{
+	uint32_t id = bb_type(b, NULL, BTF_KIND_ARRAY, 0, 0, 0);
+
+	bb_word(b, elem);
+	bb_word(b, index);
+	bb_word(b, nelems);
+	return id;
+}
+
+struct btf_data *bb_parse(struct bb *b)
+{
+	struct btf_header h = { .magic = BTF_MAGIC, .version = 1, .hdr_len = sizeof(h) };
+	struct btf_data *btf;
+	uint8_t *blob;
+	size_t sz;
+
+	str_add(&b->str, ""); /* the string area starts with "\0" even without names */
+	h.type_len = b->cnt * 4;
+	h.str_off = h.type_len;
+	h.str_len = b->str.len;
+	sz = sizeof(h) + h.type_len + h.str_len;
+	blob = malloc(sz);
+	cr_assert_not_null(blob);
+	memcpy(blob, &h, sizeof(h));
+	memcpy(blob + sizeof(h), b->words, h.type_len);
+	memcpy(blob + sizeof(h) + h.type_len, b->str.buf, h.str_len);
+	cr_assert_eq(btf_data__parse(&btf, blob, sz, "test BTF", cap_printer()), 0, "%s",
+		     cap_text());
+	free(blob);
+	return btf;
 }

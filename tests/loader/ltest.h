@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Helpers of the loader's unit tests: capture of loader messages, fixture
- * files and a tiny ELF writer so malformed objects are built in memory (no
- * clang at test time).  The BPF gate is require_bpf() of tests/lib.
+ * files, and tiny BTF and ELF writers so types and malformed objects are
+ * built in memory (no clang at test time).  The BPF gate is require_bpf() of tests/lib.
  */
 #ifndef LOADER_TESTS_LTEST_H
 #define LOADER_TESTS_LTEST_H
@@ -62,6 +62,28 @@ struct strtab {
 };
 
 uint32_t str_add(struct strtab *t, const char *s);
+
+/* ---- BTF writer: types in order, their ids from 1 ----------------------- */
+struct bb {
+	uint32_t words[512];
+	size_t cnt;
+	uint32_t type_cnt;
+	struct strtab str;
+};
+
+struct btf_data;
+void bb_init(struct bb *b);
+void bb_word(struct bb *b, uint32_t v);
+/* a type record (struct btf_type); its id */
+uint32_t bb_type(struct bb *b, const char *name, uint32_t kind, uint32_t vlen, uint32_t kflag,
+		 uint32_t size_or_type);
+/* a member of the STRUCT/UNION just added (bit_off as BTF encodes it, kflag or not) */
+void bb_member(struct bb *b, const char *name, uint32_t type_id, uint32_t bit_off);
+/* an INT of sz bytes; an ARRAY of nelems elem indexed by index: their ids */
+uint32_t bb_int(struct bb *b, const char *name, uint32_t sz);
+uint32_t bb_array(struct bb *b, uint32_t elem, uint32_t index, uint32_t nelems);
+/* the BTF (btf_data__parse must accept it) */
+struct btf_data *bb_parse(struct bb *b);
 size_t eb_add(struct eb *b, const struct eb_sec *s);
 /* a malloc'ed ELF64 EM_BPF ET_REL image; .shstrtab is added last */
 void *eb_build(struct eb *b, size_t *size);
