@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Internal types of the loader, shared by its stages:
- * elf.c (open + sanity) -> maps.c (map definitions) -> relo.c (classify)
- * -> link.c (copy + append subprograms + apply) -> core.c (CO-RE)
- * -> load.c (bpf(2) load, log retry) -> attach.c.
+ * elf.c (open + sanity), btf.c + btf_ext.c (types, CO-RE records)
+ * -> maps.c (map definitions) -> relo.c (classify)
+ * -> link.c (copy + append subprograms + apply)
+ * -> core.c (CO-RE: relo_core.c calculates, core.c patches; extern.c kfuncs)
+ * -> load.c (bpf(2) load, log retry) -> attach.c (link handles);
+ * ringbuf.c reads ring buffer maps, sys_bpf.c wraps bpf(2), util.c prints.
  * Unit tests include this header to drive single stages.
  */
 #ifndef LOADER_INTERNAL_H

@@ -4,9 +4,9 @@
  * any set of BPF ELF objects that follow its conventions (legacy SEC("maps")
  * definitions, programs in "tracepoint/CAT/NAME" or "raw_tracepoint/NAME"
  * sections, subprograms in .text of any object; "tail/..." sections are
- * loaded but not attached, for tail calls),
- * links them into programs, applies CO-RE field offsets from vmlinux BTF,
- * loads them with raw bpf(2) and attaches them.
+ * loaded but not attached, for tail calls), links them into programs,
+ * applies CO-RE relocations from vmlinux BTF, loads them with raw bpf(2),
+ * attaches them and reads their ring buffers (loader/README.md).
  *
  * Every function returns 0 or -errno; results go through out-parameters.
  * Failures are reported once, where the context is richest, through the
