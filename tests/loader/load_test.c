@@ -192,7 +192,7 @@ Test(load, missing_core_field_is_named_when_rejected)
 Test(load, log_level_keeps_the_log_and_writes_log_dir)
 {
 	struct obj_src src = fixture("core_file.bpf.o");
-	char dir[] = "/tmp/iotrace-logs.XXXXXX", path[512];
+	char dir[] = "/tmp/loader-logs.XXXXXX", path[512];
 	struct obj_load_opts opts = { .sz = sizeof(opts), .log_level = 1 };
 	struct stat st;
 	struct obj *o;

@@ -8,7 +8,7 @@
  *     int f_mode @0                          long long f_mode @4
  *     struct path f_path @8                  union { struct path f_path; } @16
  *     long long f_pos @24                    long long f_pos @40
- *     int f_iotrace_missing @32
+ *     int f_no_such_field @32
  *   const file_t -> typedef -> struct file
  *   struct file___old { int f_mode @0; long long f_pos @8; }
  *   struct task_struct { int pid @0; char comm[16] @4; }
@@ -51,7 +51,7 @@ static struct btf_data *local_btf(void)
 	bb_member(&b, "f_mode", i, 0);
 	bb_member(&b, "f_path", path, 64);
 	bb_member(&b, "f_pos", ll, 192);
-	bb_member(&b, "f_iotrace_missing", i, 256);
+	bb_member(&b, "f_no_such_field", i, 256);
 	tdef = bb_type(&b, "file_t", BTF_KIND_TYPEDEF, 0, 0, L.file);
 	L.const_file = bb_type(&b, NULL, BTF_KIND_CONST, 0, 0, tdef);
 	L.file_old = bb_type(&b, "file___old", BTF_KIND_STRUCT, 2, 0, 16);
@@ -175,7 +175,7 @@ Test(relo_core, missing_field_is_a_poison_not_an_error)
 
 	cr_assert_eq(calc(CORE_FIELD_BYTE_OFFSET, L.file, "0:3", false, &res), 0, "%s", res.reason);
 	cr_assert(res.poison);
-	cr_assert_str_eq(res.name, "file.f_iotrace_missing");
+	cr_assert_str_eq(res.name, "file.f_no_such_field");
 	cr_assert_eq(res.local_val, 32, "what clang compiled in, for the insn check");
 }
 
