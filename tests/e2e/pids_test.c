@@ -169,6 +169,7 @@ static bool exit_passes_group_dead(void)
 		umount2(mnt, MNT_DETACH);
 	}
 	rmdir(mnt);
+	free(mnt);
 	return found;
 }
 
