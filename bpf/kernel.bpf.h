@@ -37,6 +37,7 @@ struct hlist_bl_node {
 struct dentry {
 	struct dentry *d_parent;
 	struct qstr d_name;
+	struct inode *d_inode;
 	struct hlist_bl_node d_hash; /* pprev NULL: unhashed (unlinked, or O_TMPFILE) */
 	union {
 		struct hlist_node d_alias; /* in inode->i_dentry */
@@ -71,11 +72,13 @@ struct inode {
 	unsigned long i_ino;
 	unsigned int i_nlink;
 	long long i_size;
+	__u32 i_generation;	    /* with i_ino, the file's identity */
 	struct hlist_head i_dentry; /* the dentries (names) of this inode */
 } __core;
 
 struct vfsmount {
 	struct dentry *mnt_root;
+	struct super_block *mnt_sb;
 } __core;
 
 /* fs/mount.h: struct vfsmount is embedded in struct mount */
@@ -83,6 +86,7 @@ struct mount {
 	struct mount *mnt_parent;
 	struct dentry *mnt_mountpoint;
 	struct vfsmount mnt;
+	void *mnt_ns; /* struct mnt_namespace *: NULL once unmounted */
 } __core;
 
 struct path {
@@ -95,6 +99,21 @@ struct file {
 	struct inode *f_inode;
 	unsigned int f_flags;
 	long long f_pos;
+	struct {
+		long counter;
+	} f_count; /* references: descriptors, dups, forks (up to 6.12) */
+} __core;
+
+/*
+ * The same file where the reference count is a file_ref_t (6.13 on), which
+ * holds the count minus one: 0 is one reference.  A flavor, as dentry___anon_u.
+ */
+struct file___ref {
+	struct {
+		struct {
+			long counter;
+		} refcnt;
+	} f_ref;
 } __core;
 
 struct fdtable {

@@ -43,14 +43,14 @@ struct emit_scratch {
 	struct inflight_file pend[2];
 	__u32 cnt;
 	__u32 cur;     /* pend[] entry being named */
-	__u32 walking; /* ev holds cur's event, its path walk started */
-	__u32 depth;   /* walk steps taken for it */
-	__u64 dentry;  /* where the walk goes on: next dentry, and its mount */
-	__u64 mnt;
+	__u32 walking; /* w holds cur's event, its path walk started */
+	__u32 pad;
 	char comm[COMM_LEN];
-	struct ev_file ev;
+	struct walk_state w;
 };
 DEFINE_MAP(scratch, MAP_PERCPU_ARRAY, sizeof(__u32), sizeof(struct emit_scratch), 1, 0);
+/* name_walk's state and result, read by user space after each run */
+DEFINE_MAP(namewalk, MAP_ARRAY, sizeof(__u32), sizeof(struct walk_state), 1, 0);
 /*
  * Per-CPU copies of the first HEAD_SZ bytes of the file, inode and
  * super_block a syscall entry looks at: one probe read each instead of one

@@ -100,6 +100,7 @@ struct file_facts {
 	long long pos;	/* f_pos */
 	long long size; /* i_size */
 	__u32 dev;
+	__u32 gen; /* i_generation */
 	__u32 nlink;
 	__u32 flags; /* f_flags */
 	__u16 mode;
@@ -241,6 +242,7 @@ static __always_inline int facts_btf(struct task_struct *task, __u32 fd, struct 
 	ff->pos = file->f_pos;
 	ff->mode = inode->i_mode;
 	ff->ino = inode->i_ino;
+	ff->gen = inode->i_generation;
 	ff->nlink = inode->i_nlink;
 	ff->size = inode->i_size;
 	ff->sb_flags = sb->s_flags;
@@ -271,6 +273,12 @@ static __always_inline int facts_heads(__u32 fd, struct file_facts *ff)
 	HEAD_FIELD(h->file, struct file, f_pos, ff->pos);
 	HEAD_FIELD(h->inode, struct inode, i_mode, ff->mode);
 	HEAD_FIELD(h->inode, struct inode, i_ino, ff->ino);
+	/* i_generation lies past the head before 6.2 (the only kernels on this path) */
+	if (FIELD_OFF(struct inode, i_generation) <= HEAD_SZ - sizeof(ff->gen))
+		HEAD_FIELD(h->inode, struct inode, i_generation, ff->gen);
+	else if (bpf_probe_read_kernel(&ff->gen, sizeof(ff->gen),
+				       (char *)inode + FIELD_OFF(struct inode, i_generation)))
+		return 0;
 	HEAD_FIELD(h->inode, struct inode, i_nlink, ff->nlink);
 	HEAD_FIELD(h->inode, struct inode, i_size, ff->size);
 	HEAD_FIELD(h->sb, struct super_block, s_flags, ff->sb_flags);
@@ -298,11 +306,35 @@ static __always_inline int resolve_fd(struct task_struct *task, __u64 fd, struct
 		return 0;
 	f->fk.dev = ff->dev;
 	f->fk.ino = ff->ino;
+	f->fk.gen = ff->gen;
 	if (iot_cfg.per_process)
 		f->fk.tgid = pid_tgid >> 32;
 	f->nlink = ff->nlink;
 	f->file = ff->file;
 	f->valid = 1;
+	return 1;
+}
+
+/*
+ * Does closing this descriptor drop the last reference to the open file?
+ * Not when a dup, another thread's table or a forked child still holds it:
+ * its stream goes on.  Read at close only.  A kernel with neither counter
+ * layout ends the stream at every close.
+ */
+static __always_inline __u64 file_last_ref(__u64 fp)
+{
+	struct file___ref *fr = (void *)fp;
+	struct file *file = (void *)fp;
+	long cnt;
+
+	if (FIELD_EXISTS(struct file, f_count)) {
+		KREAD(cnt, file->f_count.counter);
+		return cnt <= 1;
+	}
+	if (FIELD_EXISTS(struct file___ref, f_ref)) {
+		KREAD(cnt, fr->f_ref.refcnt.counter);
+		return cnt <= 0;
+	}
 	return 1;
 }
 
@@ -327,7 +359,7 @@ static __always_inline struct inflight *slot_of(__u32 tid)
 
 static __always_inline int same_file(const struct file_key *a, const struct file_key *b)
 {
-	return a->dev == b->dev && a->ino == b->ino && a->tgid == b->tgid;
+	return a->ino == b->ino && a->dev == b->dev && a->gen == b->gen && a->tgid == b->tgid;
 }
 
 /*
@@ -437,12 +469,12 @@ static __always_inline __u64 start_offset(__u32 how, __u64 arg, const struct fil
 
 /*
  * Walk dentries up to the namespace root, leaf first, crossing mounts, at
- * most WALK_STEP steps per run from where the last run stopped (sc->dentry,
- * sc->mnt); emit_files tail-calls itself for the next WALK_STEP, up to
+ * most WALK_STEP steps per run from where the last run stopped (w->dentry,
+ * w->mnt); emit_files tail-calls itself for the next WALK_STEP, up to
  * PATH_MAX_DEPTH in all.  Verifying 16 steps instead of 96 took emit_files
  * from 36.5k insns processed to about 6k (6.18), most of the ready time.
- * Returns 1 when the walk is over: root reached (ev->truncated = 0), a read
- * failed, the buffer or PATH_MAX_DEPTH ran out (ev->truncated stays 1).
+ * Returns 1 when the walk is over: root reached (ev->truncated = NAME_WHOLE),
+ * a read failed, the buffer or PATH_MAX_DEPTH ran out (it stays NAME_CUT).
  *
  * The write offset lives in ev->path_sz (map memory), not in a register:
  * reloaded each iteration it is an unknown scalar bounded by one check, so
@@ -451,11 +483,11 @@ static __always_inline __u64 start_offset(__u32 how, __u64 arg, const struct fil
  * gave up after 1M insns (6.18).
  */
 #define WALK_STEP 16
-static __always_inline int walk_steps(struct emit_scratch *sc)
+static __always_inline int walk_steps(struct walk_state *w)
 {
-	struct dentry *dentry = (void *)sc->dentry, *parent, *root;
-	struct mount *mnt = (void *)sc->mnt, *mnt_parent;
-	struct ev_file *ev = &sc->ev;
+	struct dentry *dentry = (void *)w->dentry, *parent, *root;
+	struct mount *mnt = (void *)w->mnt, *mnt_parent;
+	struct ev_file *ev = &w->ev;
 	const unsigned char *name;
 	__u32 off;
 	long n;
@@ -467,7 +499,7 @@ static __always_inline int walk_steps(struct emit_scratch *sc)
 		if (dentry == root) {
 			KREAD(mnt_parent, mnt->mnt_parent);
 			if (!mnt_parent || mnt_parent == mnt) {
-				ev->truncated = 0;
+				ev->truncated = NAME_WHOLE;
 				return 1;
 			}
 			KREAD(dentry, mnt->mnt_mountpoint);
@@ -476,7 +508,7 @@ static __always_inline int walk_steps(struct emit_scratch *sc)
 		}
 		KREAD(parent, dentry->d_parent);
 		if (!parent || parent == dentry) {
-			ev->truncated = 0;
+			ev->truncated = NAME_WHOLE;
 			return 1;
 		}
 		off = ev->path_sz;
@@ -489,10 +521,10 @@ static __always_inline int walk_steps(struct emit_scratch *sc)
 		ev->path_sz = off + n;
 		dentry = parent;
 	}
-	sc->dentry = (__u64)dentry;
-	sc->mnt = (__u64)mnt;
-	sc->depth += WALK_STEP;
-	return sc->depth >= PATH_MAX_DEPTH;
+	w->dentry = (__u64)dentry;
+	w->mnt = (__u64)mnt;
+	w->depth += WALK_STEP;
+	return w->depth >= PATH_MAX_DEPTH;
 }
 
 #define ALIAS_MAX 4
@@ -520,16 +552,15 @@ static __always_inline long d_alias_off(void)
  * link remains: then the first hashed alias of the inode (at most ALIAS_MAX
  * looked at).  A file with no link keeps its own, last name.
  */
-static __always_inline struct dentry *naming_dentry(struct file *file, struct inode *inode,
+static __always_inline struct dentry *naming_dentry(struct dentry *dentry, struct inode *inode,
 						    __u32 nlink)
 {
 	long alias_off = d_alias_off();
-	struct dentry *dentry, *alias;
 	struct hlist_node *node;
+	struct dentry *alias;
 	void *pprev;
 	int i;
 
-	KREAD(dentry, file->f_path.dentry);
 	KREAD(pprev, dentry->d_hash.pprev);
 	if (pprev || !nlink || alias_off < 0)
 		return dentry;
@@ -549,9 +580,10 @@ static __always_inline struct dentry *naming_dentry(struct file *file, struct in
 static __always_inline void emit_begin(struct emit_scratch *sc, struct inflight_file *f)
 {
 	struct file *file = (void *)f->file;
-	struct ev_file *ev = &sc->ev;
+	struct ev_file *ev = &sc->w.ev;
 	struct file_system_type *type;
 	struct vfsmount *vfsmnt;
+	struct dentry *dentry;
 	struct inode *inode;
 	struct super_block *sb;
 	const char *fsname;
@@ -570,10 +602,14 @@ static __always_inline void emit_begin(struct emit_scratch *sc, struct inflight_
 	if (bpf_probe_read_kernel_str(ev->fstype, sizeof(ev->fstype), fsname) < 0)
 		ev->fstype[0] = 0;
 	KREAD(vfsmnt, file->f_path.mnt);
-	sc->mnt = (__u64)vfsmnt - __builtin_preserve_field_info(((struct mount *)0)->mnt, 0);
-	sc->dentry = (__u64)naming_dentry(file, inode, f->nlink);
-	sc->depth = 0;
-	ev->truncated = 1;
+	KREAD(dentry, file->f_path.dentry);
+	sc->w.mnt = (__u64)vfsmnt - __builtin_preserve_field_info(((struct mount *)0)->mnt, 0);
+	sc->w.dentry = (__u64)naming_dentry(dentry, inode, f->nlink);
+	ev->dentry = sc->w.dentry;
+	ev->mnt = sc->w.mnt;
+	ev->inode = (__u64)inode;
+	sc->w.depth = 0;
+	ev->truncated = NAME_CUT;
 	ev->path_sz = 0;
 	sc->walking = 1;
 }
@@ -581,7 +617,7 @@ static __always_inline void emit_begin(struct emit_scratch *sc, struct inflight_
 /* Send the finished event to user space. */
 static __always_inline void emit_end(struct emit_scratch *sc)
 {
-	struct ev_file *ev = &sc->ev;
+	struct ev_file *ev = &sc->w.ev;
 	__u32 sz;
 
 	if (ev->truncated)
@@ -620,7 +656,7 @@ int emit_files(void *ctx)
 	}
 	if (!sc->walking)
 		emit_begin(sc, &sc->pend[cur]);
-	if (!walk_steps(sc))
+	if (!walk_steps(&sc->w))
 		bpf_tail_call(ctx, &tails, TAIL_EMIT_FILES);
 	emit_end(sc);
 	sc->walking = 0;
@@ -630,6 +666,62 @@ int emit_files(void *ctx)
 	sc->cnt = 0;
 	sc->cur = 0;
 	return 0;
+}
+
+/*
+ * Name a file again at the end of a trace, run by user space with
+ * BPF_PROG_TEST_RUN for each record (struct name_walk_args): from the
+ * dentry its name was walked from, which a rename by any process moves
+ * along (d_move keeps the dentry), and whose inode shows an unlink
+ * (i_nlink 0).  The pointers are checked against the record's identity
+ * first: once the file is closed and its dentry or inode freed, they may
+ * lead elsewhere (NAME_STALE); a mount unmounted since (the namespace of a
+ * process that has ended) has no path to walk (NAME_GONE).  The result is namewalk[0].ev: path, nlink
+ * and truncated; a return of 0 asks for another run to walk on.
+ */
+SEC("tail/raw_tracepoint/name_walk")
+int name_walk(struct name_walk_args *a)
+{
+	struct walk_state *w;
+	struct dentry *dentry;
+	struct inode *inode, *d_inode;
+	struct super_block *sb, *mnt_sb;
+	struct mount *mnt;
+	void *ns;
+	unsigned long ino;
+	__u32 zero = 0, gen, nlink, dev;
+
+	w = bpf_map_lookup_elem(&namewalk, &zero);
+	if (!w)
+		return 1;
+	if (!a->dentry)
+		goto walk; /* one call of the walk: the verifier walks it once */
+	w->ev.truncated = NAME_STALE;
+	w->ev.path_sz = 0;
+	dentry = (void *)a->dentry;
+	inode = (void *)a->inode;
+	KREAD(d_inode, dentry->d_inode);
+	KREAD(ino, inode->i_ino);
+	KREAD(gen, inode->i_generation);
+	KREAD(sb, inode->i_sb);
+	KREAD(dev, sb->s_dev);
+	if (d_inode != inode || ino != a->ino || gen != (__u32)a->dev_gen ||
+	    dev != a->dev_gen >> 32)
+		return 1;
+	KREAD(nlink, inode->i_nlink);
+	w->ev.nlink = nlink;
+	w->ev.truncated = NAME_GONE;
+	mnt = (void *)a->mnt;
+	KREAD(mnt_sb, mnt->mnt.mnt_sb);
+	KREAD(ns, mnt->mnt_ns);
+	if (mnt_sb != sb || !ns)
+		return 1;
+	w->dentry = (__u64)naming_dentry(dentry, inode, nlink);
+	w->mnt = a->mnt;
+	w->depth = 0;
+	w->ev.truncated = NAME_CUT;
+walk:
+	return walk_steps(w);
 }
 
 /* Queue a new record for emit_files; false when the scratch is unavailable. */
@@ -735,20 +827,77 @@ static __always_inline struct file_rec *record_of(struct inflight_file *f, const
 }
 
 /*
- * One call on a record's read or write side.  ts 0: the entry skipped its
- * timestamp, the side has a first entry time already (see needs_ts); with
- * one, the side has it after this call, which the slot remembers.
+ * The stream of an open file on a record's side: its slot, or a new one
+ * (a free slot, else the one claimed longest ago), counted in streams.
+ * Threads racing for a slot may both claim one; the stream then has two
+ * slots, and its calls are judged against either (never wrongly counted).
+ * The slot numbers found go to the thread's inflight slot, not into
+ * registers: a constant in a register would make the verifier walk the
+ * rest of the exit once per slot number (20k insns processed instead of
+ * 7k, 6.18), while a value read back from map memory is one unknown.
  */
-static __always_inline void count_side(struct rw_side *side, __u64 ts, __u64 start, __s64 ret,
-				       __u32 kind, struct file_key *seen, const struct file_key *fk)
+static __always_inline struct seq_state *stream_of(struct rw_side *side, __u64 file,
+						   struct inflight *scratch)
 {
+	__u32 i, hit, free;
+
+	WRITE_ONCE(scratch->stream_hit, STREAM_SLOTS);
+	WRITE_ONCE(scratch->stream_free, STREAM_SLOTS);
+#pragma clang loop unroll(full)
+	for (i = 0; i < STREAM_SLOTS; i++) {
+		__u64 f = side->stream[i].file;
+
+		if (f == file)
+			WRITE_ONCE(scratch->stream_hit, i);
+		else if (!f)
+			WRITE_ONCE(scratch->stream_free, i);
+	}
+	hit = READ_ONCE(scratch->stream_hit);
+	if (hit >= STREAM_SLOTS) {
+		free = READ_ONCE(scratch->stream_free);
+		hit = (free < STREAM_SLOTS ? free : side->stream_next++) & (STREAM_SLOTS - 1);
+		side->stream[hit].file = file;
+		__builtin_memset(&side->stream[hit].seq, 0, sizeof(struct seq_state));
+		__sync_fetch_and_add(&side->streams, 1);
+		WRITE_ONCE(scratch->stream_hit, hit);
+	}
+	hit = READ_ONCE(scratch->stream_hit) & (STREAM_SLOTS - 1);
+	return &side->stream[hit].seq;
+}
+
+/* A closed file's streams end: a later open that gets the same struct file starts anew. */
+static __always_inline void streams_end(struct file_rec *rec, __u64 file)
+{
+	__u32 s, i;
+
+#pragma clang loop unroll(full)
+	for (s = 0; s < 2; s++)
+#pragma clang loop unroll(full)
+		for (i = 0; i < STREAM_SLOTS; i++)
+			if (rec->side[s].stream[i].file == file)
+				rec->side[s].stream[i].file = 0;
+}
+
+/*
+ * One call on a record's read or write side, through the stream of the
+ * open file it went through.  ts 0: the entry skipped its timestamp, the
+ * side has a first entry time already (see needs_ts); with one, the side
+ * has it after this call, which the slot remembers.
+ */
+static __always_inline void count_side(struct rw_side *side, __u64 ts,
+				       const struct inflight_file *f, __s64 ret, __u32 kind,
+				       struct inflight *slot)
+{
+	struct seq_state *seq = stream_of(side, f->file, slot);
+	struct file_key *seen = &slot->seen[kind & 1];
+
 	__sync_fetch_and_add(&side->calls, 1);
 	if (ts) {
 		if (!side->first_entry_ns || ts < side->first_entry_ns)
 			side->first_entry_ns = ts;
-		*seen = *fk;
+		*seen = f->fk;
 	}
-	if (kind == SC_KIND_WRITE && seq_rewrite(&side->seq, start))
+	if (kind == SC_KIND_WRITE && seq_rewrite(seq, f->start))
 		__sync_fetch_and_add(&side->rewrites, 1);
 	if (ret < 0) {
 		__sync_fetch_and_add(&side->errors, 1);
@@ -756,7 +905,7 @@ static __always_inline void count_side(struct rw_side *side, __u64 ts, __u64 sta
 	}
 	__sync_fetch_and_add(&side->bytes, ret);
 	side->last_return_ns = bpf_ktime_get_ns();
-	if (seq_classify(&side->seq, start, ret)) {
+	if (seq_classify(seq, f->start, ret)) {
 		__sync_fetch_and_add(&side->seq_calls, 1);
 		__sync_fetch_and_add(&side->seq_hist[hist_bucket(ret)], 1);
 	}
@@ -843,9 +992,20 @@ static __always_inline void count_file(struct inflight *inf, struct inflight_fil
 	int created;
 
 	if (kind == SC_KIND_CLOSE) {
-		/* close alone makes no record: only files read, written or synced have one */
-		if (bpf_map_lookup_elem(&files, &f->fk))
-			count_syscall(&f->fk, inf->sc, 0, ret, 0);
+		/*
+		 * close alone makes no record: only files read, written or synced
+		 * have one.  The last close of an open file ends its streams (start
+		 * is file_last_ref's answer), and an unlink it sees marks the file
+		 * deleted.
+		 */
+		rec = bpf_map_lookup_elem(&files, &f->fk);
+		if (!rec)
+			return;
+		count_syscall(&f->fk, inf->sc, 0, ret, 0);
+		if (rec->nlink != f->nlink)
+			rec->nlink = f->nlink;
+		if (f->start)
+			streams_end(rec, f->file);
 		return;
 	}
 	if (kind == SC_KIND_SYNC) {
@@ -880,8 +1040,7 @@ static __always_inline void count_file(struct inflight *inf, struct inflight_fil
 		else if (count_syscall(&f->fk, inf->sc, inf->req, ret, 1))
 			return;
 	}
-	count_side(&rec->side[kind & 1], inf->ts, f->start, ret, kind, &slot->seen[kind & 1],
-		   &f->fk);
+	count_side(&rec->side[kind & 1], inf->ts, f, ret, kind, slot);
 }
 
 /* The kind of a syscall (SC_KIND_*), from its line in syscalls.def. */
@@ -1001,8 +1160,10 @@ static __always_inline int on_enter(struct sys_enter_ctx *ctx, const int nargs)
 	default:
 		return 0;
 	}
+	/* close has no offset: its start says whether it ends the open file */
 	if (resolve_fd(task, fd, &inf.f[0], &ff, pid_tgid))
-		inf.f[0].start = start_offset(off_how, off_arg, &ff, is_write);
+		inf.f[0].start = k == SC_KIND_CLOSE ? file_last_ref(ff.file)
+						    : start_offset(off_how, off_arg, &ff, is_write);
 	if (has_out && resolve_fd(task, out, &inf.f[1], &ff, pid_tgid))
 		inf.f[1].start = file_pos(&ff, 1);
 	if (!inf.f[0].valid && !inf.f[1].valid)

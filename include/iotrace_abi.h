@@ -131,11 +131,31 @@ struct seq_state {
 	__u64 flags;
 };
 
-/* Identifies a record: a file, or a (process, file) with --per-process. */
+/*
+ * Identifies a record: a file, or a (process, file) with --per-process.  A
+ * file is its inode number and its generation: ext4, xfs and tmpfs give a
+ * new inode a random i_generation, so a file that reuses the number of a
+ * deleted one is a record of its own (btrfs does not reuse inode numbers).
+ */
 struct file_key {
 	__u64 ino;
 	__u32 dev;  /* kernel dev_t: major << 20 | minor */
+	__u32 gen;  /* inode.i_generation */
 	__u32 tgid; /* 0 unless per-process */
+	__u32 pad;
+};
+
+/*
+ * A stream: one open file (struct file) making calls on a record's side.
+ * Sequential access and rewrites are judged per stream, as the kernel's
+ * readahead does: each open file has its own position.  A side follows
+ * STREAM_SLOTS streams at once; a further one takes the slot claimed
+ * longest ago, whose stream starts afresh if it comes back.
+ */
+#define STREAM_SLOTS 4
+struct stream {
+	__u64 file; /* struct file *; 0: a free slot */
+	struct seq_state seq;
 };
 
 /* One side (read or write) of a file record. */
@@ -147,7 +167,10 @@ struct rw_side {
 	__u64 last_return_ns; /* of the last successful return, 0 = none */
 	__u64 seq_calls;
 	__u64 rewrites;
-	struct seq_state seq;
+	__u64 streams;	   /* streams that made calls on this side */
+	__u32 stream_next; /* the slot a stream takes when none is free */
+	__u32 pad;
+	struct stream stream[STREAM_SLOTS];
 	__u64 seq_hist[HIST_BUCKETS];
 };
 
@@ -198,7 +221,8 @@ struct inflight {
 	__u32 sc;		   /* enum sc_idx */
 	__u32 iov_done;		   /* iovec entries added into req so far (iov_sum_prog) */
 	__u32 tid;		   /* owner of the slot; 0 free, INFLIGHT_BUSY being written */
-	__u32 pad;
+	__u16 stream_hit;	   /* the exit's scratch: the stream slot of the file it */
+	__u16 stream_free;	   /* counts, a free one (see stream_of in bpf/rw.bpf.c) */
 	/*
 	 * Not part of a call (the exit does not copy it): records whose read
 	 * [0] or write [1] side already has its first entry time, as an exit
@@ -273,8 +297,41 @@ struct ev_file {
 	__u32 mode;
 	__u32 nlink;
 	__u32 path_sz;
-	__u32 truncated;
+	__u32 truncated; /* NAME_* of name_walk */
+	/*
+	 * Where the name came from: the naming dentry, its mount (struct mount)
+	 * and the inode, to name the file again at the end of the trace
+	 * (name_walk): a rename or an unlink by any process shows there.
+	 */
+	__u64 dentry, mnt, inode;
 	char path[PATH_BUF_SZ + 256];
+};
+
+/*
+ * A path walk in progress (emit_files, name_walk): where the next run goes
+ * on, and the event whose path it fills.
+ */
+struct walk_state {
+	__u64 dentry; /* the next dentry, and its mount (struct mount) */
+	__u64 mnt;
+	__u32 depth; /* walk steps taken */
+	__u32 pad;
+	struct ev_file ev;
+};
+
+/* name_walk's verdict on a name, in ev_file.truncated */
+#define NAME_WHOLE 0 /* the path up to the root */
+#define NAME_CUT   1 /* a read failed or the walk ran out of depth or buffer */
+#define NAME_STALE 2 /* the pointers no longer lead to this file: nothing walked */
+#define NAME_GONE  3 /* the file, but its mount is gone (a namespace ended): nlink only */
+
+/* name_walk's context (BPF_PROG_TEST_RUN): what an ev_file gave, and the identity */
+struct name_walk_args {
+	__u64 dentry; /* 0: go on with the walk begun by the previous run */
+	__u64 mnt;
+	__u64 inode;
+	__u64 ino;
+	__u64 dev_gen; /* dev << 32 | gen */
 };
 
 #endif /* __ASSEMBLER__ */

@@ -52,7 +52,7 @@ void rdoc_json_end(struct json *j);
 void rentry_write_json(struct json *j, const struct rentry *e, uint64_t base);
 /* with per_process, the pid and comm columns (empty when e has none) */
 void rentry_write_csv(struct outbuf *o, const struct rentry *e, uint64_t base, bool per_process);
-/* v[0..n) as a schema-1 document (sorted by path) / as the spec's CSV form */
+/* v[0..n) as a result document (sorted by path) / as its CSV form */
 void report_write_json(FILE *f, const struct rmodel *m, struct rentry **v, size_t n,
 		       bool per_process);
 void report_write_csv(FILE *f, const struct rmodel *m, struct rentry **v, size_t n,

@@ -109,6 +109,7 @@ void rentry_free(struct rentry *e)
 	free(e->path);
 	free(e->comm);
 	free(e->fstype);
+	rstrs_free(&e->former);
 	for (unsigned int i = 0; i < e->comm_cnt; i++)
 		free(e->comms[i]);
 	for (size_t i = 0; i < e->sc_cnt; i++)
@@ -194,6 +195,7 @@ static int merge_side(struct rside *d, const struct rside *s)
 	err = err ?: add(&d->errors, s->errors);
 	err = err ?: add(&d->bytes, s->bytes);
 	err = err ?: add(&d->seq_calls, s->seq_calls);
+	err = err ?: add(&d->streams, s->streams);
 	err = err ?: add(&d->rewrites, s->rewrites);
 	return err ?: rhist_add(&d->seq, &s->seq);
 }
@@ -234,8 +236,12 @@ int rentry_merge(struct rentry *d, const struct rentry *s, bool group)
 		d->comm = strdup(s->comm);
 		err = d->comm ? 0 : -ENOMEM;
 	}
+	if (d->gen != s->gen)
+		d->gen = 0;
 	for (unsigned int i = 0; i < s->comm_cnt && !err; i++)
 		err = rentry_add_comm(d, s->comms[i]);
+	if (!group)
+		err = err ?: rstrs_union(&d->former, &s->former);
 	err = err ?: merge_syscalls(d, s);
 	err = err ?: merge_side(&d->side[0], &s->side[0]);
 	err = err ?: merge_side(&d->side[1], &s->side[1]);
@@ -252,6 +258,7 @@ int rentry_clone(struct rentry **out, const struct rentry *s)
 	*e = (struct rentry){ .dev_major = s->dev_major,
 			      .dev_minor = s->dev_minor,
 			      .ino = s->ino,
+			      .gen = s->gen,
 			      .has_pid = s->has_pid,
 			      .pid = s->pid,
 			      .deleted = s->deleted,
@@ -286,6 +293,7 @@ static uint64_t ident_hash(const struct rtable *t, const struct rentry *e)
 		return h;
 	h = mix(h, (uint64_t)e->dev_major << 32 | e->dev_minor);
 	h = mix(h, e->ino);
+	h = mix(h, e->gen);
 	return mix(h, e->has_pid ? e->pid + 1 : 0);
 }
 
@@ -293,8 +301,9 @@ static bool ident_eq(const struct rtable *t, const struct rentry *a, const struc
 {
 	if (a->path_len != b->path_len || memcmp(a->path, b->path, a->path_len))
 		return false;
-	return t->groups || (a->dev_major == b->dev_major && a->dev_minor == b->dev_minor &&
-			     a->ino == b->ino && a->has_pid == b->has_pid && a->pid == b->pid);
+	return t->groups ||
+	       (a->dev_major == b->dev_major && a->dev_minor == b->dev_minor && a->ino == b->ino &&
+		a->gen == b->gen && a->has_pid == b->has_pid && a->pid == b->pid);
 }
 
 static int grow_index(struct rtable *t)
@@ -512,6 +521,7 @@ int rentry_cmp_ident(const void *pa, const void *pb)
 		    ?: cmp_u64((uint64_t)a->dev_major << 32 | a->dev_minor,
 			       (uint64_t)b->dev_major << 32 | b->dev_minor);
 	c = c ?: cmp_u64(a->ino, b->ino);
+	c = c ?: cmp_u64(a->gen, b->gen);
 	c = c ?: cmp_u64(a->has_pid, b->has_pid);
 	return c ?: cmp_u64(a->pid, b->pid);
 }

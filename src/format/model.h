@@ -46,6 +46,7 @@ struct rside {
 	bool present;  /* false: null in the document */
 	bool has_last; /* some call succeeded */
 	uint64_t calls, errors, bytes, seq_calls, rewrites;
+	uint64_t streams;	    /* open files that made the calls; 0 in schema-1 documents */
 	uint64_t first_ns, last_ns; /* absolute: ns since the Unix epoch */
 	struct rhist seq;
 };
@@ -56,12 +57,20 @@ struct rfsync {
 	struct rhist lat;
 };
 
+/* a set of distinct strings, sorted */
+struct rstrs {
+	char **v;
+	size_t cnt;
+};
+
 /* one FILE: a file, a (process, file), or a group of them */
 struct rentry {
 	char *path; /* raw bytes (from path_hex when given), NUL-terminated */
 	size_t path_len;
 	uint32_t dev_major, dev_minor; /* 0:0 for a group of several devices */
 	uint64_t ino;
+	uint64_t gen;	     /* the inode's generation; 0 in schema-1 documents */
+	struct rstrs former; /* names the file had before path, while traced */
 	bool has_pid;
 	uint64_t pid;
 	char *comm; /* with has_pid */
@@ -73,12 +82,6 @@ struct rentry {
 	size_t sc_cnt;
 	struct rside side[2]; /* [SC_KIND_READ], [SC_KIND_WRITE] */
 	struct rfsync fsync;
-};
-
-/* a set of distinct strings, sorted */
-struct rstrs {
-	char **v;
-	size_t cnt;
 };
 
 /* what the documents say about themselves, merged */

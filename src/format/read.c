@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Read a schema-1 document (docs/output-format.md) into the model.  Syntax
+ * Read a result document of schema 1 or 2 (docs/output-format.md) into the model.  Syntax
  * errors come from jsonr with their byte offset; everything else the format
  * promises is checked here (types, histogram shape and totals, sums over
  * syscalls) and reported with the JSON path of the value:
@@ -376,6 +376,8 @@ static int read_side(const struct jval *f, int side, uint64_t base, const char *
 	ret = ret ?: get_u64(v, "errors", sub, &s->errors, err);
 	ret = ret ?: get_u64(v, "bytes", sub, &s->bytes, err);
 	ret = ret ?: get_u64(v, "seq_calls", sub, &s->seq_calls, err);
+	if (!ret && jval_get(v, "streams"))
+		ret = get_u64(v, "streams", sub, &s->streams, err);
 	ret = ret ?: read_times(v, base, sub, s, err);
 	if (!ret && side == SC_KIND_WRITE)
 		ret = get_u64(v, "rewrites", sub, &s->rewrites, err);
@@ -535,6 +537,11 @@ static int read_ident(const struct jval *f, const char *at, struct rentry *e, st
 		ret = bad(err, sub, "expected \"MAJOR:MINOR\", got \"%.32s\"", dev);
 	free(dev);
 	ret = ret ?: get_u64(f, "ino", at, &e->ino, err);
+	if (!ret && jval_get(f, "generation"))
+		ret = get_u64(f, "generation", at, &e->gen, err);
+	if (!ret && e->gen > UINT32_MAX)
+		ret = bad(err, at, "generation %llu does not fit 32 bits",
+			  (unsigned long long)e->gen);
 	ret = ret ?: get_str(f, "fstype", at, &e->fstype, err);
 	if (!ret && jval_get(f, "pid")) {
 		e->has_pid = true;
@@ -569,12 +576,36 @@ static int read_comms(const struct jval *f, const char *at, struct rentry *e, st
 	return ret;
 }
 
+/* former_paths: absent in schema 1 */
+static int read_former(const struct jval *f, const char *at, struct rentry *e, struct rerr *err)
+{
+	const struct jval *v = jval_get(f, "former_paths");
+	char sub[AT_SZ], idx[AT_SZ];
+	int ret;
+
+	if (!v)
+		return 0;
+	join(sub, at, "former_paths", 12);
+	ret = need_type(v, JT_ARR, sub, "an array of strings", err);
+	for (size_t i = 0; !ret && i < v->arr.cnt; i++) {
+		const struct jval *p = &v->arr.v[i];
+
+		strf(idx, sizeof(idx), "%s[%zu]", sub, i);
+		ret = need_type(p, JT_STR, idx, "a string", err);
+		if (!ret && memchr(p->str.s, 0, p->str.len))
+			ret = bad(err, idx, "NUL byte in string");
+		ret = ret ?: rstrs_add(&e->former, p->str.s, p->str.len);
+	}
+	return ret;
+}
+
 static int read_file(const struct jval *f, uint64_t base, const char *at, struct rentry *e,
 		     struct rerr *err)
 {
 	int ret = need_type(f, JT_OBJ, at, "an object", err);
 
 	ret = ret ?: read_ident(f, at, e, err);
+	ret = ret ?: read_former(f, at, e, err);
 	ret = ret ?: read_comms(f, at, e, err);
 	ret = ret ?: read_syscalls(f, at, e, err);
 	ret = ret ?: read_side(f, SC_KIND_READ, base, at, &e->side[SC_KIND_READ], err);
@@ -698,9 +729,10 @@ static int read_meta(const struct jval *root, struct rmeta *m, struct rerr *err)
 	int ret = need_type(root, JT_OBJ, "", "an object at the top level", err);
 
 	ret = ret ?: get_u64(root, "schema", "", &schema, err);
-	if (!ret && schema != 1)
-		return bad(err, "schema", "unsupported schema %llu (this report reads schema 1)",
-			   (unsigned long long)schema);
+	if (!ret && (schema < 1 || schema > FORMAT_SCHEMA))
+		return bad(err, "schema",
+			   "unsupported schema %llu (this report reads schemas 1 to %d)",
+			   (unsigned long long)schema, FORMAT_SCHEMA);
 	ret = ret ?: get_u64(root, "start_unix_ns", "", &m->start_ns, err);
 	ret = ret ?: get_u64(root, "duration_ns", "", &dur, err);
 	if (!ret && __builtin_add_overflow(m->start_ns, dur, &m->end_ns))

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Pieces of the schema-1 format shared by the tracer's writer and by
+ * Pieces of the result format shared by the tracer's writer and by
  * `iotrace report` (see schema.h): syscall names, histogram bucket bounds,
  * the start time's text form, the CSV header and quoting.
  */
@@ -82,14 +82,14 @@ void csv_header(FILE *f, bool per_process)
 	fputs("path", f);
 	if (per_process)
 		fputs(",pid,comm", f);
-	fputs(",dev,ino,fstype,comms", f);
+	fputs(",dev,ino,generation,fstype,deleted,former_paths,comms", f);
 	for (int s = 0; s < 2; s++) {
 		const char *p = s ? "write" : "read";
 
 		fprintf(f,
-			",%s.calls,%s.errors,%s.bytes,%s.seq_calls,%s.first_entry_ns,"
+			",%s.calls,%s.errors,%s.bytes,%s.seq_calls,%s.streams,%s.first_entry_ns,"
 			"%s.last_return_ns",
-			p, p, p, p, p, p);
+			p, p, p, p, p, p, p);
 	}
 	fputs(",write.rewrites,fsync.calls,fsync.errors,fsync.total_ns", f);
 	for (int i = 0; i < SC_MAX; i++)

@@ -18,6 +18,13 @@
 /* the version written into every document ("tool": {"version": ...}) */
 #define IOTRACE_VERSION "0.1.0"
 
+/*
+ * The schema this build writes.  2: identity includes the inode's
+ * generation, sequential access and rewrites are judged per stream (open
+ * file), files carry former_paths and sides streams.  Readers take 1 and 2.
+ */
+#define FORMAT_SCHEMA 2
+
 /* a FILE's "comms" holds at most this many command names */
 #define MAX_COMMS 16
 

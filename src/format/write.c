@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The one writer of the schema-1 document and of its CSV form, over struct
+ * The one writer of the result document and of its CSV form, over struct
  * rentry (a FILE object in memory): `iotrace report --format json|csv` writes
  * its entries (files or groups) with it, so reports compose, and the tracer
  * (record/output.c) writes each of its file_entry records through an rentry view.
@@ -58,6 +58,7 @@ static void write_side(struct json *j, const char *key, const struct rside *s, u
 	else
 		json_null(j, "last_return_ns");
 	json_u64(j, "seq_calls", s->seq_calls);
+	json_u64(j, "streams", s->streams);
 	write_hist(j, "seq_hist", &s->seq);
 	if (is_write)
 		json_u64(j, "rewrites", s->rewrites);
@@ -99,6 +100,10 @@ void rentry_write_json(struct json *j, const struct rentry *e, uint64_t base)
 	json_bytes(j, "path", e->path, e->path_len);
 	if (!json_is_utf8(e->path, e->path_len))
 		json_hex(j, "path_hex", e->path, e->path_len);
+	json_arr_begin(j, "former_paths");
+	for (size_t i = 0; i < e->former.cnt; i++)
+		json_bytes(j, NULL, e->former.v[i], strlen(e->former.v[i]));
+	json_arr_end(j);
 	if (e->has_pid) {
 		json_u64(j, "pid", e->pid);
 		json_str(j, "comm", e->comm ? e->comm : "");
@@ -106,6 +111,7 @@ void rentry_write_json(struct json *j, const struct rentry *e, uint64_t base)
 	json_bool(j, "deleted", e->deleted);
 	json_str(j, "dev", fmt_dev(dev, e));
 	json_u64(j, "ino", e->ino);
+	json_u64(j, "generation", e->gen);
 	json_str(j, "fstype", e->fstype);
 	json_arr_begin(j, "comms");
 	for (unsigned int i = 0; i < e->comm_cnt; i++)
@@ -151,7 +157,7 @@ void rdoc_json_begin(struct json *j, FILE *f, const struct rdoc *d)
 
 	json_init(j, f, true);
 	json_obj_begin(j, NULL);
-	json_u64(j, "schema", 1);
+	json_u64(j, "schema", FORMAT_SCHEMA);
 	json_obj_begin(j, "tool");
 	json_str(j, "name", "iotrace");
 	json_str(j, "version", IOTRACE_VERSION);
@@ -274,13 +280,14 @@ static void csv_str(struct outbuf *o, const char *s)
 static void csv_side(struct outbuf *o, const struct rside *s, uint64_t base)
 {
 	if (!s->present) {
-		ob_put(o, ",,,,,,", 6);
+		ob_put(o, ",,,,,,,", 7);
 		return;
 	}
 	csv_u64(o, ',', s->calls);
 	csv_u64(o, ',', s->errors);
 	csv_u64(o, ',', s->bytes);
 	csv_u64(o, ',', s->seq_calls);
+	csv_u64(o, ',', s->streams);
 	csv_u64(o, ',', s->first_ns - base);
 	ob_putc(o, ',');
 	if (s->has_last)
@@ -323,8 +330,15 @@ void rentry_write_csv(struct outbuf *o, const struct rentry *e, uint64_t base, b
 	csv_u64(o, ',', e->dev_major);
 	csv_u64(o, ':', e->dev_minor);
 	csv_u64(o, ',', e->ino);
+	csv_u64(o, ',', e->gen);
 	ob_putc(o, ',');
 	csv_str(o, e->fstype);
+	ob_str(o, e->deleted ? ",true," : ",false,");
+	for (size_t i = 0; i < e->former.cnt; i++) {
+		if (i)
+			ob_putc(o, ';');
+		csv_str(o, e->former.v[i]);
+	}
 	ob_putc(o, ',');
 	for (unsigned int i = 0; i < e->comm_cnt; i++) {
 		if (i)

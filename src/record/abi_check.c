@@ -36,7 +36,10 @@ _Static_assert(sizeof(((struct seq_state *)0)->last_start) == 8, "seq_state.last
 _Static_assert(offsetof(struct seq_state, flags) == SEQ_FLAGS, "seq_state.flags");
 _Static_assert(sizeof(((struct seq_state *)0)->flags) == 8, "seq_state.flags is u64");
 _Static_assert(sizeof(struct seq_state) == SEQ_STATE_SZ, "seq_state size");
-_Static_assert(offsetof(struct rw_side, seq) % 8 == 0, "rw_side.seq 8-byte aligned for ldxdw");
+_Static_assert(offsetof(struct rw_side, stream) % 8 == 0 && sizeof(struct stream) % 8 == 0 &&
+		       offsetof(struct stream, seq) % 8 == 0,
+	       "rw_side.stream[i].seq 8-byte aligned for ldxdw");
+_Static_assert((STREAM_SLOTS & (STREAM_SLOTS - 1)) == 0, "stream slots picked with a mask");
 _Static_assert((SEQ_F_HAVE_LAST & (SEQ_F_HAVE_LAST - 1)) == 0, "SEQ_F_HAVE_LAST one bit");
 
 /* asm/filter.S: mode bits tested one by one, comm keys COMM_LEN bytes */

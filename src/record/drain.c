@@ -25,6 +25,9 @@ static int on_file_event(struct trace_result *res, const struct ev_file *ev, siz
 		return -ENOMEM;
 	memcpy(f->fstype, ev->fstype, sizeof(f->fstype));
 	f->fstype[sizeof(f->fstype) - 1] = 0;
+	f->name_dentry = ev->dentry;
+	f->name_mnt = ev->mnt;
+	f->name_inode = ev->inode;
 	files_add_comm(f, ev->comm);
 	return files_set_path(f, ev->path, sz, ev->truncated);
 }
@@ -85,6 +88,7 @@ static int side_of(struct file_table *t, const struct rw_side *s, struct file_si
 	out->calls = s->calls;
 	out->errors = s->errors;
 	out->bytes = s->bytes;
+	out->streams = s->streams;
 	out->first_entry_ns = s->first_entry_ns;
 	out->last_return_ns = s->last_return_ns;
 	out->seq_calls = s->seq_calls;

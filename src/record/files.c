@@ -106,12 +106,13 @@ static uint64_t key_hash(const struct file_key *k)
 	uint64_t h = k->ino * 0x9e3779b97f4a7c15ULL;
 
 	h ^= ((uint64_t)k->dev << 32 | k->tgid) * 0xc2b2ae3d27d4eb4fULL;
+	h ^= k->gen * 0x165667b19e3779f9ULL;
 	return h ^ (h >> 29);
 }
 
 static bool key_eq(const struct file_key *a, const struct file_key *b)
 {
-	return a->ino == b->ino && a->dev == b->dev && a->tgid == b->tgid;
+	return a->ino == b->ino && a->dev == b->dev && a->gen == b->gen && a->tgid == b->tgid;
 }
 
 static struct files_slot *slot_of(const struct file_table *t, const struct file_key *key)
@@ -260,7 +261,9 @@ static int by_path(const void *a, const void *b)
 		return x->path_len < y->path_len ? -1 : 1;
 	if (x->key.tgid != y->key.tgid)
 		return x->key.tgid < y->key.tgid ? -1 : 1;
-	return x->key.ino < y->key.ino ? -1 : x->key.ino > y->key.ino;
+	if (x->key.ino != y->key.ino)
+		return x->key.ino < y->key.ino ? -1 : 1;
+	return x->key.gen < y->key.gen ? -1 : x->key.gen > y->key.gen;
 }
 
 /* Sort by path (entries without a path must have been removed: the index forgets them). */
@@ -274,8 +277,10 @@ void files_sort_by_path(struct file_table *t)
 
 void files_free(struct file_table *t)
 {
-	for (size_t i = 0; i < t->cnt; i++)
+	for (size_t i = 0; i < t->cnt; i++) {
 		free(t->v[i]->path);
+		free(t->v[i]->former_path);
+	}
 	while (t->chunks) {
 		struct files_chunk *c = t->chunks;
 

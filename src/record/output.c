@@ -33,6 +33,7 @@ struct view {
 	struct rsc sc[SC_MAX];
 	struct rbucket b[VIEW_BUCKETS];
 	size_t b_cnt;
+	char *former[1];		 /* e.former: the record's former path */
 	bool hists;			 /* false for CSV, which has no histograms */
 	uint64_t fsync_lat[LAT_BUCKETS]; /* fsync and fdatasync together */
 };
@@ -65,6 +66,7 @@ static void view_side(struct view *v, struct rside *out, const struct trace_resu
 		.errors = s->errors,
 		.bytes = s->bytes,
 		.seq_calls = s->seq_calls,
+		.streams = s->streams,
 		.rewrites = s->rewrites,
 		.first_ns = rel_ns(res, s->first_entry_ns),
 		.last_ns = rel_ns(res, s->last_return_ns),
@@ -149,6 +151,9 @@ static const struct rentry *view_of(struct view *v, const struct trace_result *r
 	e->dev_major = f->key.dev >> 20;
 	e->dev_minor = f->key.dev & 0xfffff;
 	e->ino = f->key.ino;
+	e->gen = f->key.gen;
+	v->former[0] = f->former_path;
+	e->former = (struct rstrs){ .v = v->former, .cnt = f->former_path ? 1 : 0 };
 	e->has_pid = per_process;
 	e->pid = f->key.tgid;
 	e->comm = (char *)f->comm;

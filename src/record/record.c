@@ -576,6 +576,8 @@ static int finish(struct trace *t)
 	err = drain_events(t->rb);
 	err = err ?: drain_maps(t->obj, &t->res);
 	phase("maps read");
+	err = err ?: names_refresh(t->obj, &t->res);
+	phase("files named");
 	err = err ?: output_write(&t->res, t->opts);
 	if (err)
 		return err;

@@ -54,7 +54,7 @@ struct hist_nz {
 
 /* struct rw_side without the BPF-only state */
 struct file_side {
-	uint64_t calls, errors, bytes;
+	uint64_t calls, errors, bytes, streams;
 	uint64_t first_entry_ns, last_return_ns; /* bpf_ktime_get_ns() clock, 0 = none */
 	uint64_t seq_calls, rewrites;
 	struct hist_nz seq_hist;
@@ -75,8 +75,11 @@ struct file_entry {
 	char *path; /* raw bytes, NUL-terminated; NULL until EV_FILE */
 	size_t path_len;
 	bool path_truncated;
-	bool have_rec; /* the files map had a record: side[] and deleted are valid */
-	bool deleted;  /* i_nlink was 0 when last seen */
+	bool have_rec;	   /* the files map had a record: side[] and deleted are valid */
+	bool deleted;	   /* i_nlink was 0 when last seen */
+	char *former_path; /* the name it had when first seen, when renamed since; or NULL */
+	size_t former_len;
+	uint64_t name_dentry, name_mnt, name_inode; /* where the name was walked from */
 	char fstype[16];
 	char comm[COMM_LEN]; /* first comm seen (the process's, with --per-process) */
 	char comms[MAX_COMMS][COMM_LEN];
@@ -166,6 +169,9 @@ struct ringbuf;
 int drain_events_open(struct ringbuf **rb, struct obj *o, struct trace_result *res);
 int drain_events(struct ringbuf *rb);
 int drain_maps(struct obj *o, struct trace_result *res);
+
+/* names.c: name every record again at the end (renames, unlinks) */
+int names_refresh(struct obj *o, struct trace_result *res);
 
 /* output.c */
 int output_write(const struct trace_result *res, const struct options *opts);

@@ -145,7 +145,8 @@ static int new_group(struct rtable *t, const struct rentry *e, char *key)
 	grp->path_len = strlen(key);
 	grp->comm = NULL;
 	grp->has_pid = grp->deleted = false;
-	grp->pid = grp->ino = 0;
+	grp->pid = grp->ino = grp->gen = 0;
+	rstrs_free(&grp->former); /* a group has no names of its own */
 	err = rtable_insert(t, grp);
 	if (err) {
 		grp->path = NULL;

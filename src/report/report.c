@@ -37,7 +37,7 @@ static const struct opt_def ropt_defs[] = {
 	{ RO_PATH, "path", "PREFIX", "only files at or below PREFIX (repeatable)" },
 	{ RO_GLOB, "glob", "PATTERN", "only files whose path matches PATTERN (repeatable)" },
 	{ RO_FILE, "file", "PATH", "the detail of one file, or of one group with --by" },
-	{ RO_FORMAT, "format", "FORMAT", "text, json (a schema-1 document) or csv" },
+	{ RO_FORMAT, "format", "FORMAT", "text, json (a result document) or csv" },
 	{ RO_COLOR, "color", "WHEN", "auto (a terminal without NO_COLOR), always or never" },
 	{ RO_HELP, "help", NULL, "print this help" },
 };

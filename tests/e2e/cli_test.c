@@ -328,15 +328,17 @@ static void doc_csv_header(char *buf, size_t sz, bool per_process)
 					     "preadv2",	  "write",    "writev",	  "pwrite64",
 					     "pwritev",	  "pwritev2", "sendfile", "fsync",
 					     "fdatasync", "close" };
-	static const char *const six[] = { "calls",	"errors",	  "bytes",
-					   "seq_calls", "first_entry_ns", "last_return_ns" };
-	size_t n = (size_t)snprintf(buf, sz, "path%s,dev,ino,fstype,comms",
+	static const char *const seven[] = { "calls",	      "errors",	 "bytes",
+					     "seq_calls",     "streams", "first_entry_ns",
+					     "last_return_ns" };
+	size_t n = (size_t)snprintf(buf, sz,
+				    "path%s,dev,ino,generation,fstype,deleted,former_paths,comms",
 				    per_process ? ",pid,comm" : "");
 
 	for (int s = 0; s < 2; s++)
-		for (int i = 0; i < 6; i++)
+		for (int i = 0; i < 7; i++)
 			n += (size_t)snprintf(buf + n, sz - n, ",%s.%s", s ? "write" : "read",
-					      six[i]);
+					      seven[i]);
 	n += (size_t)snprintf(buf + n, sz - n,
 			      ",write.rewrites,fsync.calls,fsync.errors,fsync.total_ns");
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
@@ -427,6 +429,8 @@ Test(cli, csv_has_the_documented_header_and_a_row_per_file, .fini = teardown)
 		cr_expect_str_eq(csv_value(text, row, "read.errors", f, sizeof(f)), "0");
 		cr_expect_str_eq(csv_value(text, row, "read.bytes", f, sizeof(f)), "200200");
 		cr_expect_str_eq(csv_value(text, row, "read.seq_calls", f, sizeof(f)), "7");
+		cr_expect_str_eq(csv_value(text, row, "read.streams", f, sizeof(f)), "1");
+		cr_expect_str_eq(csv_value(text, row, "deleted", f, sizeof(f)), "false");
 		cr_expect_str_eq(csv_value(text, row, "write.calls", f, sizeof(f)), "");
 		cr_expect_str_eq(csv_value(text, row, "comms", f, sizeof(f)), "workload");
 		cr_expect_str_eq(csv_value(text, row, "syscalls.read.calls", f, sizeof(f)), "8");

@@ -55,8 +55,18 @@ struct m_sc_stats {
 
 struct m_side {
 	uint64_t calls, errors, bytes, seq_calls, rewrites;
+	uint64_t streams; /* open files (model fds) that made calls on this side */
 	uint64_t seq_hist[M_HIST];
 	bool any_ok;
+};
+
+/*
+ * A stream: one open file's state on one side of its file.  Sequential and
+ * rewrites are judged per stream (output-format.md): each open file has its
+ * own previous call.
+ */
+struct m_stream {
+	bool used;	   /* made a call on this side */
 	uint64_t next_off; /* end of the previous successful call; 0 before the first */
 	bool have_start;
 	uint64_t last_start; /* start of the previous call (write side: rewrites) */
@@ -69,7 +79,8 @@ struct m_file {
 	size_t shown_len;
 	bool hex; /* path not UTF-8: expect path_hex */
 	bool deleted;
-	bool have_stat; /* dev, ino, fstype known (m_stat or m_set_id) */
+	char former[PATH_MAX]; /* the name it had first, when renamed since; "" when not */
+	bool have_stat;	       /* dev, ino, fstype known (m_stat or m_set_id) */
 	dev_t dev;
 	ino_t ino;
 	char fstype[32];
@@ -83,18 +94,22 @@ struct m_file {
 	bool matched;
 };
 
+/* an open file (struct file): what descriptors share after dup */
 struct m_fd {
-	struct m_file *f;
+	struct m_file *f; /* NULL: free */
+	int refs;	  /* descriptors that refer to it */
 	uint64_t pos;
 	bool append, rd, wr;
+	struct m_stream stream[2]; /* this open file as a stream on each side */
 };
 
 struct model {
 	char dir[PATH_MAX];
 	struct m_file *files[M_MAX_FILES];
 	size_t file_cnt;
-	struct m_fd fds[M_MAX_FDS];
-	const char *comm; /* the expected comms entry, "workload" by default */
+	struct m_fd files_open[M_MAX_FDS];
+	struct m_fd *fds[M_MAX_FDS]; /* descriptor -> open file */
+	const char *comm;	     /* the expected comms entry, "workload" by default */
 };
 
 void m_init(struct model *m, const char *dir);
@@ -108,6 +123,8 @@ struct m_file *m_file_named(struct model *m, const char *rel, const char *shown_
 struct m_file *m_file_abs(struct model *m, const char *path, uint64_t size);
 /* create dir/rel with size bytes, as the test's own setup (not traced) */
 struct m_file *m_create(struct model *m, const char *rel, uint64_t size);
+/* f was renamed from dir/from_rel: the record's former_paths holds that name */
+void m_renamed_from(struct model *m, struct m_file *f, const char *from_rel);
 /* stat f now (for files the workload deletes) */
 void m_stat(struct m_file *f);
 /* identity known otherwise (a file that is gone when the trace ends) */
@@ -116,6 +133,8 @@ void m_set_id(struct m_file *f, dev_t dev, ino_t ino, const char *fstype);
 /* descriptors: flags as open(2); returns the model fd */
 int m_open(struct model *m, struct m_file *f, int flags);
 void m_close(struct model *m, int fd);
+/* dup(fd): a new descriptor for the same open file (position, streams) */
+int m_dup(struct model *m, int fd);
 void m_seek(struct model *m, int fd, uint64_t pos);
 void m_read(struct model *m, int fd, uint64_t count);
 void m_pread(struct model *m, int fd, uint64_t count, uint64_t off);

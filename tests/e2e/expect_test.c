@@ -142,30 +142,59 @@ void m_set_id(struct m_file *f, dev_t dev, ino_t ino, const char *fstype)
 	f->have_stat = true;
 }
 
+static int free_fd(struct model *m)
+{
+	for (int fd = 0; fd < M_MAX_FDS; fd++)
+		if (!m->fds[fd])
+			return fd;
+	cr_assert_fail("model: out of descriptors");
+	return -1;
+}
+
 int m_open(struct model *m, struct m_file *f, int flags)
 {
-	for (int fd = 0; fd < M_MAX_FDS; fd++) {
-		struct m_fd *d = &m->fds[fd];
+	int fd = free_fd(m);
+
+	for (int i = 0; i < M_MAX_FDS; i++) {
+		struct m_fd *d = &m->files_open[i];
 
 		if (d->f)
 			continue;
+		memset(d, 0, sizeof(*d));
 		d->f = f;
-		d->pos = 0;
+		d->refs = 1;
 		d->append = flags & O_APPEND;
 		d->rd = (flags & O_ACCMODE) != O_WRONLY;
 		d->wr = (flags & O_ACCMODE) != O_RDONLY;
 		if (flags & O_TRUNC)
 			f->size = 0;
+		m->fds[fd] = d;
 		return fd;
 	}
-	cr_assert_fail("model: out of descriptors");
+	cr_assert_fail("model: out of open files");
 	return -1;
 }
 
 static struct m_fd *fd_of(struct model *m, int fd)
 {
-	cr_assert(fd >= 0 && fd < M_MAX_FDS && m->fds[fd].f, "model: bad fd %d", fd);
-	return &m->fds[fd];
+	cr_assert(fd >= 0 && fd < M_MAX_FDS && m->fds[fd], "model: bad fd %d", fd);
+	return m->fds[fd];
+}
+
+void m_renamed_from(struct model *m, struct m_file *f, const char *from_rel)
+{
+	cr_assert_lt(strlen(m->dir) + strlen(from_rel) + 1, sizeof(f->former));
+	snprintf(f->former, sizeof(f->former), "%.*s/%s", (int)strlen(m->dir), m->dir, from_rel);
+}
+
+int m_dup(struct model *m, int fd)
+{
+	struct m_fd *d = fd_of(m, fd);
+	int nfd = free_fd(m);
+
+	d->refs++;
+	m->fds[nfd] = d;
+	return nfd;
 }
 
 /*
@@ -173,11 +202,13 @@ static struct m_fd *fd_of(struct model *m, int fd)
  * is a failure.  A sendfile from a file to itself is one call of the file:
  * its syscalls.sendfile counts it once (the source side), both sides count it.
  */
-static void record_side(struct m_file *f, enum m_sc sc, int sidx, uint64_t req, uint64_t start,
+static void record_side(struct m_fd *d, enum m_sc sc, int sidx, uint64_t req, uint64_t start,
 			int64_t ret, bool per_sc)
 {
+	struct m_file *f = d->f;
 	struct m_sc_stats *s = &f->sc[sc];
 	struct m_side *side = &f->side[sidx];
+	struct m_stream *st = &d->stream[sidx];
 
 	cr_assert(sc_kind[sc] == sidx || sc_kind[sc] == 2, "model: %s on side %d", sc_names[sc],
 		  sidx);
@@ -187,6 +218,8 @@ static void record_side(struct m_file *f, enum m_sc sc, int sidx, uint64_t req, 
 		s->req[bucket(req)]++;
 	}
 	side->calls++;
+	side->streams += !st->used;
+	st->used = true;
 	if (ret < 0) {
 		s->errors += per_sc;
 		side->errors++;
@@ -197,26 +230,26 @@ static void record_side(struct m_file *f, enum m_sc sc, int sidx, uint64_t req, 
 	if (ret >= 0) {
 		side->bytes += (uint64_t)ret;
 		side->any_ok = true;
-		/* Sequential: starts where the previous success ended (0 for the first) */
-		if (start == side->next_off) {
+		/* Sequential: starts where the stream's previous success ended (0 for its first) */
+		if (start == st->next_off) {
 			side->seq_calls++;
 			side->seq_hist[bucket((uint64_t)ret)]++;
 		}
-		side->next_off = start + (uint64_t)ret;
+		st->next_off = start + (uint64_t)ret;
 	}
-	/* rewrites: every write-type call, failed ones too, against the previous start */
+	/* rewrites: every write-type call, failed ones too, against the stream's previous start */
 	if (sidx == 1) {
-		if (side->have_start && side->last_start == start)
+		if (st->have_start && st->last_start == start)
 			side->rewrites++;
-		side->have_start = true;
-		side->last_start = start;
+		st->have_start = true;
+		st->last_start = start;
 	}
 }
 
-static void record(struct m_file *f, enum m_sc sc, int sidx, uint64_t req, uint64_t start,
+static void record(struct m_fd *d, enum m_sc sc, int sidx, uint64_t req, uint64_t start,
 		   int64_t ret)
 {
-	record_side(f, sc, sidx, req, start, ret, true);
+	record_side(d, sc, sidx, req, start, ret, true);
 }
 
 uint64_t m_pos(struct model *m, int fd)
@@ -242,7 +275,7 @@ void m_rcall(struct model *m, int fd, enum m_sc sc, uint64_t req, uint64_t off)
 	cr_assert(!d->append || off != M_POS, "model: the spec's start of a read on an O_APPEND "
 					      "fd is the size, not where it reads; not modelled");
 	n = readable(d->f, start, req);
-	record(d->f, sc, 0, req, start, (int64_t)n);
+	record(d, sc, 0, req, start, (int64_t)n);
 	if (off == M_POS)
 		d->pos += n;
 }
@@ -254,7 +287,7 @@ void m_wcall(struct model *m, int fd, enum m_sc sc, uint64_t req, uint64_t off)
 
 	cr_assert(d->wr, "model: write on a read-only fd: use m_fail");
 	cr_assert(!d->append || off == M_POS, "model: positional writes on O_APPEND not modelled");
-	record(d->f, sc, 1, req, start, (int64_t)req);
+	record(d, sc, 1, req, start, (int64_t)req);
 	if (off == M_POS)
 		d->pos = start + req;
 	if (start + req > d->f->size)
@@ -286,7 +319,7 @@ uint64_t m_sendfile(struct model *m, int out_fd, int in_fd, uint64_t *off, uint6
 	struct m_fd *in = fd_of(m, in_fd);
 	uint64_t start = off ? *off : in->pos, n = readable(in->f, start, count);
 
-	record(in->f, M_SENDFILE, 0, count, start, (int64_t)n);
+	record(in, M_SENDFILE, 0, count, start, (int64_t)n);
 	if (off)
 		*off += n;
 	else
@@ -295,7 +328,7 @@ uint64_t m_sendfile(struct model *m, int out_fd, int in_fd, uint64_t *off, uint6
 		struct m_fd *out = fd_of(m, out_fd);
 		uint64_t ostart = m_pos(m, out_fd);
 
-		record_side(out->f, M_SENDFILE, 1, count, ostart, (int64_t)n, out->f != in->f);
+		record_side(out, M_SENDFILE, 1, count, ostart, (int64_t)n, out->f != in->f);
 		out->pos = ostart + n;
 		if (out->pos > out->f->size)
 			out->f->size = out->pos;
@@ -307,16 +340,16 @@ void m_sendfile_fail(struct model *m, int out_fd, int in_fd, const uint64_t *off
 {
 	struct m_fd *in = fd_of(m, in_fd);
 
-	record(in->f, M_SENDFILE, 0, count, off ? *off : in->pos, -1);
+	record(in, M_SENDFILE, 0, count, off ? *off : in->pos, -1);
 	if (out_fd >= 0)
-		record_side(fd_of(m, out_fd)->f, M_SENDFILE, 1, count, m_pos(m, out_fd), -1,
+		record_side(fd_of(m, out_fd), M_SENDFILE, 1, count, m_pos(m, out_fd), -1,
 			    fd_of(m, out_fd)->f != in->f);
 }
 
 void m_fail(struct model *m, int fd, enum m_sc sc, uint64_t count, uint64_t start)
 {
 	cr_assert(sc_kind[sc] == 0 || sc_kind[sc] == 1, "model: m_fail(%s)", sc_names[sc]);
-	record(fd_of(m, fd)->f, sc, sc_kind[sc], count, start, -1);
+	record(fd_of(m, fd), sc, sc_kind[sc], count, start, -1);
 }
 
 void m_sync(struct model *m, int fd, enum m_sc sc, bool ok, uint64_t lat_ns)
@@ -342,11 +375,13 @@ void m_seek(struct model *m, int fd, uint64_t pos)
 /* close counts on files that have a record already (README: "What is counted") */
 void m_close(struct model *m, int fd)
 {
-	struct m_file *f = fd_of(m, fd)->f;
+	struct m_fd *d = fd_of(m, fd);
 
-	if (f->recorded)
-		f->sc[M_CLOSE].calls++;
-	m->fds[fd].f = NULL;
+	if (d->f->recorded)
+		d->f->sc[M_CLOSE].calls++;
+	if (!--d->refs)
+		d->f = NULL; /* the last descriptor: the open file and its streams end */
+	m->fds[fd] = NULL;
 }
 
 /* ---- running the tracer ------------------------------------------------------------------- */
@@ -716,6 +751,7 @@ static void cmp_side(struct cmp *c, const struct jval *rec, const char *key, int
 		cmp_side_loose(c, o, key, idx);
 	} else {
 		cmp_u64(c, o, key, "seq_calls", s->seq_calls);
+		cmp_u64(c, o, key, "streams", s->streams);
 		cmp_hist(c, o, key, "seq_hist", s->seq_hist);
 		if (idx == 1)
 			cmp_u64(c, o, key, "rewrites", s->rewrites);
@@ -831,6 +867,24 @@ static void cmp_comms(struct cmp *c, const struct jval *comms)
 			 jval_str(jval_idx(comms, 0), NULL));
 }
 
+/* former_paths: [] for a file never renamed, else the name it had first */
+static void cmp_former(struct cmp *c, const struct jval *rec)
+{
+	const struct jval *v = jval_get(rec, "former_paths");
+	size_t want = c->f->former[0] ? 1 : 0;
+
+	if (!v || v->type != JT_ARR) {
+		MISMATCH(c, "former_paths: %s", "missing or not an array");
+		return;
+	}
+	if (jval_len(v) != want)
+		MISMATCH(c, "former_paths: %zu names, want %zu (%s)", jval_len(v), want,
+			 want ? c->f->former : "never renamed");
+	else if (want && !jval_str_eq(jval_idx(v, 0), c->f->former))
+		MISMATCH(c, "former_paths[0]: got %s, want %s", jval_str(jval_idx(v, 0), NULL),
+			 c->f->former);
+}
+
 static void cmp_identity(struct cmp *c, const struct jval *rec, bool per_process)
 {
 	const struct m_file *f = c->f;
@@ -848,6 +902,7 @@ static void cmp_identity(struct cmp *c, const struct jval *rec, bool per_process
 			 f->fstype);
 	if (jval_bool(jval_get(rec, "deleted"), &deleted) || deleted != f->deleted)
 		MISMATCH(c, "deleted: want %s", f->deleted ? "true" : "false");
+	cmp_former(c, rec);
 	cmp_comms(c, jval_get(rec, "comms"));
 	for (size_t i = 0; i < f->path_len; i++)
 		sprintf(want_hex + 2 * i, "%02x", (unsigned char)f->path[i]);

@@ -215,6 +215,27 @@ static inline unsigned long long wl_ps_off(int proc, int iter)
 #define WL_RND_SZ    (256 * 1024)
 #define WL_RND_OPS   600
 
+/* ---- identity: inode reuse, renames, unlink before close -------------------------------- */
+#define WL_ID_A	     "reuse_a.dat" /* written, closed, unlinked */
+#define WL_ID_B	     "reuse_b.dat" /* created next: the file system may give it A's inode */
+#define WL_ID_A_WR   100
+#define WL_ID_B_WR   200
+#define WL_ID_TMP    "config.lock" /* written, then renamed to WL_ID_FINAL */
+#define WL_ID_FINAL  "config"
+#define WL_ID_TMP_WR 300
+#define WL_ID_SHM    "t.db-shm" /* written, unlinked, then closed */
+#define WL_ID_SHM_WR 64
+#define WL_ID_TRIES  16 /* creates of B until it gets A's inode (ext4 reuses at once) */
+
+/* ---- streams: each open file is judged on its own ----------------------------------------- */
+#define WL_ST_FILE    "quarters.dat" /* the test creates it: 4 quarters of WL_ST_CALLS reads */
+#define WL_ST_THREADS 4
+#define WL_ST_CALLS   64
+#define WL_ST_RD      4096
+#define WL_ST_SZ      (WL_ST_THREADS * WL_ST_CALLS * WL_ST_RD)
+#define WL_ST_SHARED  "shared.dat" /* the test creates it: two threads take turns on one fd */
+#define WL_ST_TURNS   32	   /* reads per thread */
+
 /* fork children name themselves, and each writes a brief file and exits without close */
 #define WL_CHILD_COMM "wl-child%d"
 #define WL_BRIEF_FILE "brief%d.dat"

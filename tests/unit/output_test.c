@@ -16,11 +16,11 @@
 #include "format/json.h"
 #include "format/outbuf.h"
 
-static struct file_entry *add_file(struct trace_result *res, uint64_t ino, uint32_t dev,
-				   const char *comps, size_t comps_sz, const char *fstype,
-				   const char *comm)
+static struct file_entry *add_file(struct trace_result *res, uint64_t ino, uint32_t gen,
+				   uint32_t dev, const char *comps, size_t comps_sz,
+				   const char *fstype, const char *comm)
 {
-	struct file_key k = { .ino = ino, .dev = dev };
+	struct file_key k = { .ino = ino, .dev = dev, .gen = gen };
 	struct file_entry *f = files_get(&res->files, &k);
 
 	cr_assert(f);
@@ -61,10 +61,12 @@ static void build(struct trace_result *res)
 	strcpy(res->kernel, "k");
 	strcpy(res->machine, "m");
 
-	f = add_file(res, 42, 8 << 20 | 1, "b\"c\0dir", 8, "ext4", "dd");
+	f = add_file(res, 42, 3000000000U, 8 << 20 | 1, "b\"c\0dir", 8, "ext4", "dd");
 	f->deleted = true;
+	f->former_path = strdup("/dir/b.tmp");
+	f->former_len = strlen(f->former_path);
 	f->side[SC_KIND_READ] = (struct file_side){
-		.calls = 2, .bytes = 8192, .first_entry_ns = 1500, .seq_calls = 1
+		.calls = 2, .bytes = 8192, .streams = 2, .first_entry_ns = 1500, .seq_calls = 1
 	};
 	hist(res, HIST_BUCKETS, &f->side[SC_KIND_READ].seq_hist, 1, (int[]){ 13 },
 	     (uint64_t[]){ 2 });
@@ -81,12 +83,12 @@ static void build(struct trace_result *res)
 	hist(res, LAT_BUCKETS, &sy->lat_hist, 2, (int[]){ 5, 159 }, (uint64_t[]){ 2, 1 });
 	f->sync[SC_fdatasync] = sy;
 
-	add_file(res, 7, 3, "a\xff", 3, "", "a,b");
+	add_file(res, 7, 0, 3, "a\xff", 3, "", "a,b");
 	files_sort_by_path(&res->files);
 }
 
 static const char want_json[] = "{\n"
-				"  \"schema\": 1,\n"
+				"  \"schema\": 2,\n"
 				"  \"tool\": {\n"
 				"    \"name\": \"iotrace\",\n"
 				"    \"version\": \"" IOTRACE_VERSION "\"\n"
@@ -116,9 +118,11 @@ static const char want_json[] = "{\n"
 				"    {\n"
 				"      \"path\": \"/a\xef\xbf\xbd\",\n"
 				"      \"path_hex\": \"2f61ff\",\n"
+				"      \"former_paths\": [],\n"
 				"      \"deleted\": false,\n"
 				"      \"dev\": \"0:3\",\n"
 				"      \"ino\": 7,\n"
+				"      \"generation\": 0,\n"
 				"      \"fstype\": \"\",\n"
 				"      \"comms\": [\n"
 				"        \"a,b\"\n"
@@ -130,9 +134,13 @@ static const char want_json[] = "{\n"
 				"    },\n"
 				"    {\n"
 				"      \"path\": \"/dir/b\\\"c\",\n"
+				"      \"former_paths\": [\n"
+				"        \"/dir/b.tmp\"\n"
+				"      ],\n"
 				"      \"deleted\": true,\n"
 				"      \"dev\": \"8:1\",\n"
 				"      \"ino\": 42,\n"
+				"      \"generation\": 3000000000,\n"
 				"      \"fstype\": \"ext4\",\n"
 				"      \"comms\": [\n"
 				"        \"dd\"\n"
@@ -173,6 +181,7 @@ static const char want_json[] = "{\n"
 				"        \"first_entry_ns\": 500,\n"
 				"        \"last_return_ns\": null,\n"
 				"        \"seq_calls\": 1,\n"
+				"        \"streams\": 2,\n"
 				"        \"seq_hist\": [\n"
 				"          [4096, 8191, 2]\n"
 				"        ]\n"
@@ -199,16 +208,18 @@ static void empty(char *row, int n)
 }
 
 /*
- * The rows after the header: path, dev, ino, fstype, comms; read and write
- * sides (calls, errors, bytes, seq_calls, first, last); rewrites; fsync
- * calls, errors, total; then calls, errors, bytes of the 14 syscalls.
+ * The rows after the header: path, dev, ino, generation, fstype, deleted,
+ * former_paths, comms; read and write sides (calls, errors, bytes,
+ * seq_calls, streams, first, last); rewrites; fsync calls, errors, total;
+ * then calls, errors, bytes of the 14 syscalls.
  */
 static void want_csv_rows(char *rows)
 {
-	strcpy(rows, "/a\xff,0:3,7,,\"a,b\"");
-	empty(rows, 6 + 6 + 1 + 3 + 14 * 3);
-	strcat(rows, "\r\n\"/dir/b\"\"c\",8:1,42,ext4,dd,2,0,8192,1,500,");
-	empty(rows, 6 + 1); /* write side, rewrites */
+	strcpy(rows, "/a\xff,0:3,7,0,,false,,\"a,b\"");
+	empty(rows, 7 + 7 + 1 + 3 + 14 * 3);
+	strcat(rows, "\r\n\"/dir/b\"\"c\",8:1,42,3000000000,ext4,true,/dir/b.tmp,dd,2,0,8192,1,2,"
+		     "500,");
+	empty(rows, 7 + 1); /* write side, rewrites */
 	strcat(rows, ",3,0,150");
 	empty(rows, 2 * 3); /* read, readv */
 	strcat(rows, ",2,1,18446744073709551615");

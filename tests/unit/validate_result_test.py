@@ -43,7 +43,21 @@ P0 = "files[0]"
 SC = P0 + ".syscalls"
 MUTATIONS = [
     # ---- what the schema says ----------------------------------------------------------
-    ("schema version", BASIC, [("set", "schema", 2)], "schema: expected 1, got 2"),
+    ("schema version", BASIC, [("set", "schema", 3)], "schema: expected 1 or 2, got 3"),
+    ("schema 2 without generation", BASIC, [("set", "schema", 2)],
+     "files[0]: missing 'generation'"),
+    ("schema 2 side without streams", BASIC, [("set", "schema", 2)]
+     + [("set", f"files[{i}].generation", 0) for i in range(5)]
+     + [("set", f"files[{i}].former_paths", []) for i in range(5)],
+     "files[0].read: missing 'streams'"),
+    ("generation beyond 32 bits", BASIC, [("set", P0 + ".generation", 2**32)],
+     "files[0].generation: 4294967296 is beyond the maximum 4294967295"),
+    ("former path not absolute", BASIC, [("set", P0 + ".former_paths", ["x.tmp"])],
+     "files[0].former_paths[0]"),
+    ("former path that is the path", BASIC, [("set", P0 + ".former_paths", ["/data/db/table.dat"])],
+     "files[0].former_paths: holds the path itself"),
+    ("more streams than calls", BASIC, [("set", "files[4].write.streams", 501)],
+     "files[4].write.streams: 501 > calls 500"),
     ("top-level key missing", BASIC, [("del", "dropped", None)],
      "(top level): missing 'dropped'"),
     ("FILE key missing", BASIC, [("del", P0 + ".fstype", None)], "files[0]: missing 'fstype'"),
@@ -210,7 +224,7 @@ MUTATIONS = [
         ("set", "files[4].path", "/tmp/x\U0001f600")],
      'files[4].path: "/tmp/x\U0001f600" sorts before the path of files[3]'),
     ("the same record twice", BASIC, [("copy", "files[1]", "files[0]")],
-     "files[1]: a second record of the same path, dev, ino and pid"),
+     "files[1]: a second record of the same path, dev, ino, generation and pid"),
     ("path_hex not the path", BASIC, [("set", "files[3].path_hex", "2f746d702f636166e92e747878")],
      "files[3].path_hex: its bytes, invalid ones as U+FFFD, are not the path"),
     ("path_hex replaced by maximal subparts", BASIC, [
@@ -234,6 +248,9 @@ ADDITIONS = [
             "done_hist": [[100, 100, 1]], "lat_hist": [[1, 1, 1], [2, 2, 2]]})]),
     ("another writer's bucket scheme", BASIC, [
         ("set", SC + ".pread64.req_hist", [[0, 9999, 1000], [10000, 19999, 4000]])]),
+    ("a reused inode number: two generations", BASIC, [
+        ("copy", "files[1]", "files[0]"), ("set", "files[0].generation", 7),
+        ("set", "files[1].generation", 8)]),
     ("a report's group", BASIC, [
         ("set", P0 + ".path", "/[ext]/*.dat"), ("set", P0 + ".dev", "0:0"),
         ("set", P0 + ".ino", 0), ("set", P0 + ".fstype", "mixed")]),
@@ -468,9 +485,9 @@ class FormatDocs(unittest.TestCase):
         self.assertEqual((p.returncode, p.stdout), (0, "-: ok (1 files)\n"), p.stderr)
 
     def test_the_example_csv_header_has_the_documented_columns(self):
-        cols = ["path", "dev", "ino", "fstype", "comms"]
+        cols = ["path", "dev", "ino", "generation", "fstype", "deleted", "former_paths", "comms"]
         for side in ("read", "write"):
-            cols += [f"{side}.{k}" for k in ("calls", "errors", "bytes", "seq_calls",
+            cols += [f"{side}.{k}" for k in ("calls", "errors", "bytes", "seq_calls", "streams",
                                             "first_entry_ns", "last_return_ns")]
         cols += ["write.rewrites", "fsync.calls", "fsync.errors", "fsync.total_ns"]
         for name, _ in syscalls_def():

@@ -817,6 +817,126 @@ static void scen_tshared(void)
 	close(arg.fd_rd);
 }
 
+/*
+ * What databases, editors and version control do to files: a file unlinked
+ * whose inode number the next file gets (ext4 gives it at once; tmpfs
+ * never does, then B is simply a new file), a file written under a
+ * temporary name and renamed into place, and one unlinked while open and
+ * closed after.  Reports REUSED 1 when B got A's inode number.
+ */
+static void scen_identity(void)
+{
+	char tmp[PATH_MAX];
+	struct stat a, b;
+	int fd, tries;
+
+	fd = open_or_die(path_of(WL_ID_A), O_CREAT | O_WRONLY | O_TRUNC);
+	wr(fd, WL_ID_A_WR, WL_ID_A_WR);
+	if (fstat(fd, &a))
+		die("fstat: %s", strerror(errno));
+	report_stat("ida", fd);
+	close(fd);
+	if (unlink(path_of(WL_ID_A)))
+		die("unlink: %s", strerror(errno));
+	/* creates without I/O make no record: only the B that is written counts */
+	for (tries = 1;; tries++) {
+		fd = open_or_die(path_of(WL_ID_B), O_CREAT | O_WRONLY | O_EXCL);
+		if (fstat(fd, &b))
+			die("fstat: %s", strerror(errno));
+		if (b.st_ino == a.st_ino || tries == WL_ID_TRIES)
+			break;
+		close(fd);
+		if (unlink(path_of(WL_ID_B)))
+			die("unlink: %s", strerror(errno));
+	}
+	wr(fd, WL_ID_B_WR, WL_ID_B_WR);
+	report_stat("idb", fd);
+	close(fd);
+	printf("REUSED %d\n", b.st_ino == a.st_ino);
+
+	fd = open_or_die(path_of(WL_ID_TMP), O_CREAT | O_WRONLY | O_TRUNC);
+	wr(fd, WL_ID_TMP_WR, WL_ID_TMP_WR);
+	close(fd);
+	snprintf(tmp, sizeof(tmp), "%s", path_of(WL_ID_TMP)); /* path_of's buffer is one */
+	if (rename(tmp, path_of(WL_ID_FINAL)))
+		die("rename: %s", strerror(errno));
+
+	fd = open_or_die(path_of(WL_ID_SHM), O_CREAT | O_RDWR | O_TRUNC);
+	wr(fd, WL_ID_SHM_WR, WL_ID_SHM_WR);
+	report_stat("idshm", fd);
+	if (unlink(path_of(WL_ID_SHM)))
+		die("unlink: %s", strerror(errno));
+	close(fd);
+}
+
+static void *quarter_main(void *arg)
+{
+	int t = (int)(long)arg, fd = open_or_die(path_of(WL_ST_FILE), O_RDONLY);
+	char b[WL_ST_RD];
+
+	for (int k = 0; k < WL_ST_CALLS; k++) {
+		off_t off = (off_t)(t * WL_ST_CALLS + k) * WL_ST_RD;
+
+		check("pread64", pread(fd, b, WL_ST_RD, off), WL_ST_RD);
+	}
+	close(fd);
+	return NULL;
+}
+
+struct turns {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	int turn, fd;
+};
+
+struct turn_arg {
+	struct turns *tu;
+	int me; /* reads when turn % 2 == me */
+};
+
+static void *turn_main(void *arg)
+{
+	struct turns *tu = ((struct turn_arg *)arg)->tu;
+	int me = ((struct turn_arg *)arg)->me;
+	static __thread char b[WL_ST_RD];
+
+	for (int k = 0; k < WL_ST_TURNS; k++) {
+		pthread_mutex_lock(&tu->lock);
+		while (tu->turn % 2 != me)
+			pthread_cond_wait(&tu->cond, &tu->lock);
+		check("read", read(tu->fd, b, WL_ST_RD), WL_ST_RD);
+		tu->turn++;
+		pthread_cond_broadcast(&tu->cond);
+		pthread_mutex_unlock(&tu->lock);
+	}
+	return NULL;
+}
+
+/*
+ * Streams: four threads, each with its own open file, read their own
+ * quarter of one file in order; then two threads take turns reading one
+ * shared descriptor, which is one stream.
+ */
+static void scen_streams(void)
+{
+	struct turns tu = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, -1 };
+	struct turn_arg ta[2] = { { &tu, 0 }, { &tu, 1 } };
+	pthread_t tid[WL_ST_THREADS];
+
+	for (long t = 0; t < WL_ST_THREADS; t++)
+		if (pthread_create(&tid[t], NULL, quarter_main, (void *)t))
+			die("pthread_create failed");
+	for (int t = 0; t < WL_ST_THREADS; t++)
+		pthread_join(tid[t], NULL);
+	tu.fd = open_or_die(path_of(WL_ST_SHARED), O_RDONLY);
+	for (int t = 0; t < 2; t++)
+		if (pthread_create(&tid[t], NULL, turn_main, &ta[t]))
+			die("pthread_create failed");
+	for (int t = 0; t < 2; t++)
+		pthread_join(tid[t], NULL);
+	close(tu.fd);
+}
+
 static void ps_child(int c, int go, int fd_app)
 {
 	int fd_rw = open_or_die(path_of(WL_PS_FILE), O_RDWR);
@@ -943,6 +1063,7 @@ static const struct {
 	{ "errors2", scen_errors2 }, { "sendfile", scen_sendfile }, { "sync", scen_sync }, { "syncmeta", scen_syncmeta },
 	{ "close", scen_close },     { "times", scen_times },     { "mounts", scen_mounts },	{ "tmpfile", scen_tmpfile },
 	{ "tshared", scen_tshared }, { "pshared", scen_pshared }, { "random", scen_random },
+	{ "identity", scen_identity }, { "streams", scen_streams },
 };
 
 int main(int argc, char **argv)
