@@ -196,6 +196,8 @@ int names_refresh(struct obj *o, struct trace_result *res)
 			err = name_again(&n, t->v[i], shared[i]);
 	if (err)
 		pr_warn("naming the files again: %s", strerror(-err));
+	else
+		files_sort_by_path(t); /* renamed files move */
 	free(shared);
 	free(n.w);
 	return err;
