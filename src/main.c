@@ -256,6 +256,56 @@ static int check_conflicts(const struct options *o)
 	return 0;
 }
 
+/* edit distance of a and b (insertions, deletions, substitutions), for short words */
+static size_t distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), row[32], prev, tmp;
+
+	if (lb >= sizeof(row) / sizeof(row[0]))
+		return SIZE_MAX;
+	for (size_t j = 0; j <= lb; j++)
+		row[j] = j;
+	for (size_t i = 1; i <= la; i++) {
+		prev = row[0];
+		row[0] = i;
+		for (size_t j = 1; j <= lb; j++) {
+			tmp = row[j];
+			row[j] = prev + (a[i - 1] != b[j - 1]);
+			if (row[j - 1] + 1 < row[j])
+				row[j] = row[j - 1] + 1;
+			if (tmp + 1 < row[j])
+				row[j] = tmp + 1;
+			prev = tmp;
+		}
+	}
+	return row[lb];
+}
+
+static const char *const command_names[] = { "record", "report" };
+
+/*
+ * A first word that is no program here but nearly a command name
+ * (`iotrace reprot x.json`) is a typo, not a command to trace.  After --,
+ * a word is always the command.
+ */
+static int check_typo(char *const *command, bool after_dashes)
+{
+	char path[4096];
+
+	if (after_dashes || !follow_check_command(command[0], path, sizeof(path)))
+		return 0;
+	for (size_t i = 0; i < sizeof(command_names) / sizeof(command_names[0]); i++) {
+		if (distance(command[0], command_names[i]) > 2)
+			continue;
+		snprintf(path, sizeof(path),
+			 "'%.64s' is not a command of iotrace nor a program: "
+			 "did you mean '%s'?",
+			 command[0], command_names[i]);
+		return usage_error("%s", path);
+	}
+	return 0;
+}
+
 /*
  * 0: parsed; 1: --help/--version done; -EINVAL: usage error (reported).
  * A value option given twice: the last one wins, as in perf and fio.
@@ -286,9 +336,14 @@ static int parse_args(int argc, char **argv, struct options *o)
 	if (err)
 		return err;
 	if (optind < argc) {
-		if (optind > 0 && !strcmp(argv[optind - 1], "--") && !argv[optind][0])
+		bool dashes = optind > 0 && !strcmp(argv[optind - 1], "--");
+
+		if (dashes && !argv[optind][0])
 			return usage_error("empty command after --%s", "");
 		o->command = argv + optind;
+		err = check_typo(o->command, dashes);
+		if (err)
+			return err;
 	} else if (optind > 0 && !strcmp(argv[optind - 1], "--")) {
 		return usage_error("no command after --%s", "");
 	}

@@ -474,7 +474,7 @@ static void human_bytes(uint64_t v, char *buf, size_t sz)
 		snprintf(buf, sz, "%llu B", (unsigned long long)v);
 }
 
-void output_summary(const struct trace_result *res, FILE *f)
+void output_summary(const struct trace_result *res, const struct options *opts, FILE *f)
 {
 	size_t n = res->files.cnt, top = n < 10 ? n : 10;
 	struct file_entry **v = malloc((n ? n : 1) * sizeof(*v));
@@ -503,5 +503,30 @@ void output_summary(const struct trace_result *res, FILE *f)
 			(unsigned long long)e->side[0].calls, (unsigned long long)e->side[1].calls,
 			e->path);
 	}
+	if (n > top)
+		fprintf(f, "%*s  ... and %zu more files\n", 41, "", n - top);
+	if (strcmp(opts->output, "-"))
+		fprintf(f, "iotrace: result in %s (iotrace report %s)\n", opts->output,
+			opts->output);
 	free(v);
+}
+
+/*
+ * Each -c NAME that no record names among its comms: no process of that
+ * name did traced file I/O (it may not have run at all, or have a longer
+ * name than the 15 bytes the kernel keeps).
+ */
+void output_warn_unmatched(const struct trace_result *res, const struct options *opts)
+{
+	for (size_t c = 0; c < opts->comm_cnt; c++) {
+		bool seen = false;
+
+		for (size_t i = 0; i < res->files.cnt && !seen; i++)
+			for (unsigned int k = 0; k < res->files.v[i]->comm_cnt && !seen; k++)
+				seen = !strncmp(res->files.v[i]->comms[k], opts->comms[c],
+						COMM_LEN);
+		if (!seen)
+			pr_warn("warning: -c %s: no process of that name did traced file I/O",
+				opts->comms[c]);
+	}
 }

@@ -583,8 +583,9 @@ static int finish(struct trace *t)
 		return err;
 	phase("written");
 	if (!t->opts->quiet)
-		output_summary(&t->res, stderr);
+		output_summary(&t->res, t->opts, stderr);
 	warn_dropped(t);
+	output_warn_unmatched(&t->res, t->opts);
 	detach(t);
 	return 0;
 }

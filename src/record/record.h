@@ -175,7 +175,9 @@ int names_refresh(struct obj *o, struct trace_result *res);
 
 /* output.c */
 int output_write(const struct trace_result *res, const struct options *opts);
-void output_summary(const struct trace_result *res, FILE *f);
+void output_summary(const struct trace_result *res, const struct options *opts, FILE *f);
+/* warn about each -c NAME that no record names */
+void output_warn_unmatched(const struct trace_result *res, const struct options *opts);
 int output_check_path(const char *path);
 
 /* record.c */

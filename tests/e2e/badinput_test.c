@@ -91,6 +91,12 @@ static const struct bad_input cases[] = {
 	{ { "report" }, 2, "report: no result document given" },
 	{ { "record", "--bogus", "--", "true" }, 2, "unknown option '--bogus'" },
 	{ { "debug" }, 2, "debug: the only debug command is 'verify [DIR]'" },
+	{ { "reprot", "x.json" },
+	  2,
+	  "'reprot' is not a command of iotrace nor a program: did you mean 'report'?" },
+	{ { "recrod" },
+	  2,
+	  "'recrod' is not a command of iotrace nor a program: did you mean 'record'?" },
 	{ { "debug", "verfy" }, 2, "debug: the only debug command is 'verify [DIR]'" },
 	{ { "report", "--sort", "size", FIX_REPORT }, 2, "unknown sort key 'size'" },
 	/* targets */
@@ -101,6 +107,8 @@ static const struct bad_input cases[] = {
 	  "cannot run '/nonexistent/iotrace-e2e': No such file or directory",
 	  T },
 	{ { "--", "iotrace-e2e-no-such-command" }, 127, "No such file or directory", T },
+	/* after --, a word near a command name is the command to run all the same */
+	{ { "--", "reprot" }, 127, "cannot run 'reprot': No such file or directory", T },
 	{ { "--", "@D/noexec" }, 126, "/noexec': Permission denied", T },
 	{ { "--", "@D/dir" }, 126, "/dir': Is a directory", T },
 	{ { "--", "@D/badexec" }, 126, "/badexec': Exec format error", T },

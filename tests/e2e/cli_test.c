@@ -488,3 +488,57 @@ Test(cli, record_is_the_default_command_and_may_be_named, .fini = teardown)
 	cr_expect_str_eq(csv_value(text, row, "read.bytes", f, sizeof(f)), "200200");
 	free(text);
 }
+
+/* the end-of-trace summary names the result file, and says how many files it did not list */
+Test(cli, the_summary_names_the_result_and_the_files_it_leaves_out, .fini = teardown)
+{
+	const char *argv[] = {
+		E2E_IOTRACE, "-o", NULL, "--", E2E_WORKLOAD, NULL, "identity", NULL
+	};
+	char want[PATH_MAX + 64], *text;
+	const struct jval *files;
+	struct jval *doc;
+	struct jerr jerr;
+	struct e2e_proc p;
+	size_t len, n;
+
+	e2e_require_tracer();
+	tdir = e2e_tmpdir("/tmp");
+	argv[2] = in_dir("out.json");
+	argv[5] = tdir;
+	cr_assert_eq(e2e_run((char *const *)argv, 60, &p), 0);
+	cr_assert_eq(p.status, 0, "iotrace: exit %d; %s", p.status, p.err);
+	snprintf(want, sizeof(want), "iotrace: result in %s (iotrace report %s)\n",
+		 in_dir("out.json"), in_dir("out.json"));
+	cr_expect_not_null(strstr(p.err, want), "no \"%s\" in:\n%s", want, p.err);
+	cr_assert_eq(e2e_read_file(in_dir("out.json"), &text, &len), 0);
+	cr_assert_eq(jsonr_parse(text, len, &doc, &jerr), 0, "%s", jerr.msg);
+	files = jval_get(doc, "files");
+	n = jval_len(files);
+	if (n > 10) {
+		snprintf(want, sizeof(want), "... and %zu more files\n", n - 10);
+		cr_expect_not_null(strstr(p.err, want), "no \"%s\" in:\n%s", want, p.err);
+	} else {
+		cr_expect_null(strstr(p.err, "more files"), "%zu files, but: %s", n, p.err);
+	}
+	jval_free(doc);
+	free(text);
+	e2e_proc_free(&p);
+}
+
+/* a -c name that no traced process had is named at the end */
+Test(cli, a_comm_target_that_matched_nothing_is_named, .fini = teardown)
+{
+	const char *argv[] = { E2E_IOTRACE, "-q", "-c", "iotrace-nomatch", "-d", "0.3",
+			       "-o",	    NULL, NULL };
+	struct e2e_proc p;
+
+	e2e_require_tracer();
+	tdir = e2e_tmpdir("/tmp");
+	argv[7] = in_dir("out.json");
+	cr_assert_eq(e2e_run((char *const *)argv, 60, &p), 0);
+	cr_expect_eq(p.status, 0, "exit %d: %s", p.status, p.err);
+	cr_expect_str_eq(p.err, "iotrace: warning: -c iotrace-nomatch: no process of that name did "
+				"traced file I/O\n");
+	e2e_proc_free(&p);
+}
