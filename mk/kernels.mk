@@ -10,14 +10,17 @@
 .PHONY: test-kernels
 KERNELS  ?= host 5.10 6.1 6.12 sid
 KM_OUT   ?= $(OUT)/kernels
-SMOKE_SRCS := tests/kernels/smoke.c tests/kernels/check.c src/format/jsonr.c
+SMOKE_SRCS := tests/kernels/smoke.c tests/kernels/check.c tests/lib/model.c src/format/jsonr.c
+
+# static and plain even in the sanitizer build (make test-san runs it from test-e2e too)
+SMOKE_CFLAGS = -O2 -g -Wall -Wextra -Werror -std=gnu17 -Iinclude -Isrc -D_GNU_SOURCE
 
 $(OUT)/tests/kernels:
 	$(Q)mkdir -p $@
 
-$(OUT)/tests/kernels/smoke: $(SMOKE_SRCS) $(wildcard tests/kernels/*.h) src/format/jsonr.h | $(OUT)/tests/kernels
+$(OUT)/tests/kernels/smoke: $(SMOKE_SRCS) $(wildcard tests/kernels/*.h) tests/lib/model.h src/format/jsonr.h | $(OUT)/tests/kernels
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(CFLAGS) -static -Itests/kernels -o $@ $(SMOKE_SRCS)
+	$(Q)$(CC) $(SMOKE_CFLAGS) -static -Itests/kernels -Itests/lib -o $@ $(SMOKE_SRCS)
 
 # deps first, as for make test: the build needs it, and the result validator
 # needs python3-jsonschema

@@ -3,8 +3,9 @@
 # kernel), e2e (the static binary on workloads with known ground truth),
 # the sanitizer build, formatting and the verifier logs.
 
-# docval.c validates result documents: only the suites that read them link it
-LIB_SRCS    := $(filter-out tests/lib/docval.c,$(wildcard tests/lib/*.c))
+# docval.c validates result documents and model.c is the ground truth they are
+# compared with: only the suites that read documents link them
+LIB_SRCS    := $(filter-out tests/lib/docval.c tests/lib/model.c,$(wildcard tests/lib/*.c))
 UNIT_SRCS   := $(wildcard tests/unit/*.c) $(wildcard tests/lib/*.c)
 # the loader's own tests link the library alone (and require_bpf)
 LOADT_SRCS  := $(wildcard tests/loader/*.c) tests/lib/bpf_test.c
@@ -84,7 +85,7 @@ test-verifier: $(OUT)/test-verifier ## every production program loads; contract 
 
 test-bpf: test-asm test-verifier ## test-asm and test-verifier
 
-test-e2e: $(BIN) $(OUT)/test-e2e $(E2E_TOOLS) ## ./iotrace on workloads with known ground truth
+test-e2e: $(BIN) $(OUT)/test-e2e $(E2E_TOOLS) $(OUT)/tests/kernels/smoke ## ./iotrace on workloads with known ground truth
 	$(Q)IOTRACE_BIN=$(abspath $(BIN)) $(OUT)/test-e2e $(CRITERION_FLAGS)
 
 # make install as a packager runs it (DESTDIR, and as nobody when run as root)

@@ -1,11 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Ground truth for the e2e tests: a small model of the files, descriptors,
- * positions and sizes a scenario touches.  A test replays the workload's
- * calls on the model (m_read, m_pwrite, ...), which derives every field of
- * the spec (output-format.md) the way the spec defines it: histograms,
- * the Sequential rule, rewrites, errors, bytes.  trace_check() then compares
- * each FILE record of the result with the model.
+ * The e2e tier around the shared ground-truth model (tests/lib/model.h):
+ * running iotrace on a workload scenario, validating and parsing its
+ * document, comparing it with the model through Criterion expectations,
+ * and one test's fixture.
  */
 #ifndef TESTS_E2E_EXPECT_H
 #define TESTS_E2E_EXPECT_H
@@ -15,152 +13,10 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "format/jsonr.h"
+#include "model.h"
 
-#define M_HIST	    64
-#define M_LAT_HIST  160
-#define M_MAX_FILES 96
-#define M_MAX_FDS   64
-#define M_MAX_COMMS 4
-#define M_MAX_LAT   64
-
-/* every syscall of the spec, in its order */
-enum m_sc {
-	M_READ,
-	M_READV,
-	M_PREAD64,
-	M_PREADV,
-	M_PREADV2,
-	M_WRITE,
-	M_WRITEV,
-	M_PWRITE64,
-	M_PWRITEV,
-	M_PWRITEV2,
-	M_SENDFILE,
-	M_FSYNC,
-	M_FDATASYNC,
-	M_CLOSE,
-	M_SC_CNT
-};
-/* the offset argument -1 of preadv2/pwritev2: use the file position */
-#define M_POS UINT64_MAX
-
-struct m_sc_stats {
-	uint64_t calls, errors, bytes;
-	uint64_t req[M_HIST], done[M_HIST];
-	/* fsync/fdatasync: latencies the workload measured around each call (upper bounds) */
-	uint64_t lat[M_MAX_LAT];
-	size_t lat_cnt;
-};
-
-struct m_side {
-	uint64_t calls, errors, bytes, seq_calls, rewrites;
-	uint64_t streams; /* open files (model fds) that made calls on this side */
-	uint64_t seq_hist[M_HIST];
-	bool any_ok;
-};
-
-/*
- * A stream: one open file's state on one side of its file.  Sequential and
- * rewrites are judged per stream (output-format.md): each open file has its
- * own previous call.
- */
-struct m_stream {
-	bool used;	   /* made a call on this side */
-	uint64_t next_off; /* end of the previous successful call; 0 before the first */
-	bool have_start;
-	uint64_t last_start; /* start of the previous call (write side: rewrites) */
-};
-
-struct m_file {
-	char path[PATH_MAX + 256]; /* raw absolute path */
-	size_t path_len;
-	char shown[3 * PATH_MAX]; /* path as JSON shows it (U+FFFD for invalid bytes) */
-	size_t shown_len;
-	bool hex; /* path not UTF-8: expect path_hex */
-	bool deleted;
-	char former[PATH_MAX]; /* the name it had first, when renamed since; "" when not */
-	bool have_stat;	       /* dev, ino, fstype known (m_stat or m_set_id) */
-	dev_t dev;
-	ino_t ino;
-	char fstype[32];
-	uint64_t size;
-	bool recorded;	/* a read/write/sync call was counted: close counts now */
-	bool loose_seq; /* racing calls: seq_calls, seq_hist, rewrites only bounded */
-	uint64_t pid;	/* --per-process: the expected pid, 0 = any */
-	const char *comms[M_MAX_COMMS]; /* expected comms (a set); none = the model's comm */
-	struct m_sc_stats sc[M_SC_CNT];
-	struct m_side side[2];
-	bool matched;
-};
-
-/* an open file (struct file): what descriptors share after dup */
-struct m_fd {
-	struct m_file *f; /* NULL: free */
-	int refs;	  /* descriptors that refer to it */
-	uint64_t pos;
-	bool append, rd, wr;
-	struct m_stream stream[2]; /* this open file as a stream on each side */
-};
-
-struct model {
-	char dir[PATH_MAX];
-	struct m_file *files[M_MAX_FILES];
-	size_t file_cnt;
-	struct m_fd files_open[M_MAX_FDS];
-	struct m_fd *fds[M_MAX_FDS]; /* descriptor -> open file */
-	const char *comm;	     /* the expected comms entry, "workload" by default */
-};
-
-void m_init(struct model *m, const char *dir);
-void m_free(struct model *m);
-/* a file dir/rel of size bytes (its size before the trace) */
-struct m_file *m_file(struct model *m, const char *rel, uint64_t size);
-/* the same, with the shown form of a name that is not valid UTF-8 */
-struct m_file *m_file_named(struct model *m, const char *rel, const char *shown_rel, bool hex,
-			    uint64_t size);
-/* a file outside dir, by absolute path */
-struct m_file *m_file_abs(struct model *m, const char *path, uint64_t size);
 /* create dir/rel with size bytes, as the test's own setup (not traced) */
 struct m_file *m_create(struct model *m, const char *rel, uint64_t size);
-/* f was renamed from dir/from_rel: the record's former_paths holds that name */
-void m_renamed_from(struct model *m, struct m_file *f, const char *from_rel);
-/* stat f now (for files the workload deletes) */
-void m_stat(struct m_file *f);
-/* identity known otherwise (a file that is gone when the trace ends) */
-void m_set_id(struct m_file *f, dev_t dev, ino_t ino, const char *fstype);
-
-/* descriptors: flags as open(2); returns the model fd */
-int m_open(struct model *m, struct m_file *f, int flags);
-void m_close(struct model *m, int fd);
-/* dup(fd): a new descriptor for the same open file (position, streams) */
-int m_dup(struct model *m, int fd);
-void m_seek(struct model *m, int fd, uint64_t pos);
-void m_read(struct model *m, int fd, uint64_t count);
-void m_pread(struct model *m, int fd, uint64_t count, uint64_t off);
-void m_write(struct model *m, int fd, uint64_t count);
-void m_pwrite(struct model *m, int fd, uint64_t count, uint64_t off);
-/*
- * Any successful read-type (write-type) call of sc with request size req:
- * off = M_POS for the calls that use (and advance) the file position, else
- * the offset argument.
- */
-void m_rcall(struct model *m, int fd, enum m_sc sc, uint64_t req, uint64_t off);
-void m_wcall(struct model *m, int fd, enum m_sc sc, uint64_t req, uint64_t off);
-/*
- * sendfile(out_fd, in_fd, off, count) that succeeds: out_fd = -1 when it is
- * no regular file (a pipe); off NULL = in_fd's position, else *off, advanced.
- * Returns the bytes moved.
- */
-uint64_t m_sendfile(struct model *m, int out_fd, int in_fd, uint64_t *off, uint64_t count);
-/* a sendfile that failed, counted on both files; out_fd -1 as above */
-void m_sendfile_fail(struct model *m, int out_fd, int in_fd, const uint64_t *off, uint64_t count);
-/* a call that failed (-errno): request count, starting offset as the spec defines it */
-void m_fail(struct model *m, int fd, enum m_sc sc, uint64_t count, uint64_t start);
-/* fsync or fdatasync; lat_ns: the latency the workload measured around it (0: unknown) */
-void m_sync(struct model *m, int fd, enum m_sc sc, bool ok, uint64_t lat_ns);
-/* the start of a call at the fd's position (file size for O_APPEND) */
-uint64_t m_pos(struct model *m, int fd);
 
 /* run iotrace on `workload DIR scenario`, validate and parse the result */
 struct trace {

@@ -69,7 +69,7 @@ Test(files, nested_tmpfs_and_bind_mounts_in_a_private_namespace, .fini = fx_tear
 	m_read(m, fd, 4096);
 	m_close(m, fd);
 	cr_assert_eq(stat(fx_path(WL_BIND_SRC "/" WL_BIND_C), &st), 0);
-	cr_assert_eq(e2e_fstype(st.st_dev, fstype, sizeof(fstype)), 0);
+	cr_assert_eq(m_fstype(st.st_dev, fstype, sizeof(fstype)), 0);
 	m_set_id(c, st.st_dev, st.st_ino, fstype);
 	cr_expect_neq(a->dev, b->dev, "the inner tmpfs is a file system of its own");
 	trace_check(&fx_trace, m);

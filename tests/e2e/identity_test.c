@@ -33,7 +33,7 @@ static void set_reported_id(struct m_file *f, const char *key)
 	v = trace_wl_value(&fx_trace, k);
 	cr_assert_not_null(v, "the workload did not report %s", k);
 	cr_assert_eq(sscanf(v, "%u:%u %llu", &maj, &min, &ino), 3, "%s %s", k, v);
-	cr_assert_eq(e2e_fstype(makedev(maj, min), fstype, sizeof(fstype)), 0);
+	cr_assert_eq(m_fstype(makedev(maj, min), fstype, sizeof(fstype)), 0);
 	m_set_id(f, makedev(maj, min), (ino_t)ino, fstype);
 }
 
@@ -95,7 +95,7 @@ Test(identity, reused_inode_renamed_and_unlinked_files_on_ext4_or_the_tmp_file_s
 	char fstype[32];
 
 	cr_assert_eq(stat("/tmp", &st), 0);
-	cr_assert_eq(e2e_fstype(st.st_dev, fstype, sizeof(fstype)), 0);
+	cr_assert_eq(m_fstype(st.st_dev, fstype, sizeof(fstype)), 0);
 	/* ext4 hands the freed inode number to the next file at once */
 	identity_on("/tmp", !strcmp(fstype, "ext4"));
 }

@@ -345,32 +345,6 @@ int e2e_make_file(const char *path, size_t size, char fill)
 }
 
 /* mountinfo: "ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTS [OPTIONAL...] - FSTYPE SOURCE SUPER" */
-int e2e_fstype(dev_t dev, char *buf, size_t sz)
-{
-	FILE *f = fopen("/proc/self/mountinfo", "re");
-	char line[4096];
-	int err = -ENOENT;
-
-	if (!f)
-		return -errno;
-	while (fgets(line, sizeof(line), f)) {
-		unsigned int maj, min;
-		char *sep;
-
-		if (sscanf(line, "%*u %*u %u:%u", &maj, &min) != 2 || makedev(maj, min) != dev)
-			continue;
-		sep = strstr(line, " - ");
-		if (!sep)
-			continue;
-		sep += 3;
-		sep[strcspn(sep, " ")] = '\0';
-		snprintf(buf, sz, "%s", sep);
-		err = 0; /* the last match is the mount on top */
-	}
-	fclose(f);
-	return err;
-}
-
 char *e2e_iotrace(void)
 {
 	static char path[PATH_MAX];

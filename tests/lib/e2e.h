@@ -2,7 +2,7 @@
 /*
  * Process and file helpers for the end-to-end tests: run a command with
  * fork/exec (never system()) capturing its output and exit status, temp
- * directories, whole-file reads, the file system type of a device.  libc and
+ * directories, whole-file reads.  libc and
  * Criterion only: this file is linked into every test binary.
  */
 #ifndef TESTS_LIB_E2E_H
@@ -50,9 +50,6 @@ void e2e_rmtree(const char *dir);
 int e2e_read_file(const char *path, char **buf, size_t *len);
 /* Create path with size bytes of fill (0644); 0 or -errno. */
 int e2e_make_file(const char *path, size_t size, char fill);
-
-/* File system type of the mount holding dev, from /proc/self/mountinfo; 0 or -errno. */
-int e2e_fstype(dev_t dev, char *buf, size_t sz);
 
 /* The binaries under test */
 /* the binary under test: $IOTRACE_BIN (make test-san sets it), else SRC_DIR/iotrace */
