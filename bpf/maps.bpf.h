@@ -72,9 +72,12 @@ DEFINE_MAP(events, MAP_RINGBUF, 0, 0, 1 << 20, 0);
 const volatile struct iot_config iot_cfg = {};
 
 /*
- * Set by user space when the trace ends (.bss, written after load): from
- * then on handlers count nothing, so the result is the state at that
- * instant, however long detaching takes.
+ * IOT_* (.bss): IOT_NOT_YET from load until every program is attached,
+ * IOT_LIVE while the trace runs, IOT_ENDED from its end on.  The syscall
+ * handlers count only while it is IOT_LIVE (0), so the trace's clock starts
+ * when tracing is live and the result is the state at its end, however long
+ * attaching or detaching take; fork following works from the moment it is
+ * attached until the end.
  */
 volatile __u32 iot_stopped;
 

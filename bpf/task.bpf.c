@@ -21,7 +21,7 @@ int sched_process_fork(__u64 *ctx)
 	__u32 idx;
 	int tgid;
 
-	if ((iot_cfg.filter_mode & FILTER_ALL) || iot_stopped)
+	if ((iot_cfg.filter_mode & FILTER_ALL) || iot_stopped == IOT_ENDED)
 		return 0;
 	if (iot_cfg.filter_mode & FILTER_COMMS)
 		bpf_get_current_comm(comm, sizeof(comm));

@@ -97,6 +97,11 @@
 #define PATH_BUF_SZ    4096 /* reversed NUL-separated components */
 #define PATH_MAX_DEPTH 96   /* dentry levels + mount crossings walked */
 
+/* iot_stopped: when the handlers count (bpf/maps.bpf.h) */
+#define IOT_LIVE    0
+#define IOT_NOT_YET 1
+#define IOT_ENDED   2
+
 #define EV_FILE 1
 #define EV_COMM 2
 

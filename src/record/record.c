@@ -192,6 +192,7 @@ static int fill_tails(struct obj *o)
 
 static int load(struct trace *t)
 {
+	const uint32_t not_yet = IOT_NOT_YET;
 	const struct options *opts = t->opts;
 	struct iot_config cfg = {
 		.self_tgid = (uint32_t)getpid(),
@@ -215,6 +216,7 @@ static int load(struct trace *t)
 	}
 	err = objects_open(&t->obj, opts->bpf_objects, opts->bpf_object_cnt, opts->tracefs);
 	err = err ?: obj__set_global(t->obj, "iot_cfg", &cfg, sizeof(cfg));
+	err = err ?: obj__set_global(t->obj, "iot_stopped", &not_yet, sizeof(not_yet));
 	err = err ?: obj__set_max_entries(t->obj, "files", opts->max_files);
 	err = err
 		      ?: obj__set_max_entries(t->obj, "scstats",
@@ -298,6 +300,36 @@ static int block_signals(struct trace *t)
 	return t->sig_fd < 0 ? -errno : 0;
 }
 
+/* an attach this much longer than usual waited for an earlier trace's detach */
+#define ATTACH_WAIT_NS 100000000
+
+/*
+ * Attach, then go live: the trace's clock starts when every program is in
+ * place, and the handlers count from that instant on (IOT_LIVE), so
+ * `start`, `duration_ns` and -d measure what was traced.  Attaching waits
+ * while an earlier trace's programs are being detached (the kernel
+ * serializes tracepoint registration): that wait is said, not hidden.
+ */
+static int attach_live(struct trace *t)
+{
+	const uint32_t live = IOT_LIVE;
+	pid_t lingering[64];
+	size_t n = detach_lingering(DETACH_COMM, lingering, 64);
+	uint64_t t0 = now_ns(CLOCK_MONOTONIC);
+	int err = obj__attach(t->obj, &t->links);
+
+	t->res.start_mono_ns = now_ns(CLOCK_MONOTONIC);
+	t->res.start_unix_ns = now_ns(CLOCK_REALTIME);
+	err = err ?: obj__set_global(t->obj, "iot_stopped", &live, sizeof(live));
+	/* our programs hold the tracepoints now: the earlier ones close without a wait */
+	detach_wake(lingering, n);
+	if (!err && n && t->res.start_mono_ns - t0 > ATTACH_WAIT_NS)
+		pr_warn("attaching waited %.2f s for an earlier trace to finish detaching; the trace "
+			"starts now",
+			(t->res.start_mono_ns - t0) / 1e9);
+	return err;
+}
+
 static int start(struct trace *t)
 {
 	int err;
@@ -316,9 +348,7 @@ static int start(struct trace *t)
 		if (err)
 			return err;
 	}
-	t->res.start_mono_ns = now_ns(CLOCK_MONOTONIC);
-	t->res.start_unix_ns = now_ns(CLOCK_REALTIME);
-	return obj__attach(t->obj, &t->links);
+	return attach_live(t);
 }
 
 /*
@@ -541,7 +571,7 @@ static void detach(struct trace *t)
 {
 	pid_t pid;
 
-	detach_in_background(t->links, "iotrace-detach", &pid);
+	detach_in_background(t->links, DETACH_COMM, &pid);
 	t->links = NULL;
 	if (pid > 0)
 		pr_debug("attachments handed to process %d to close", (int)pid);
@@ -560,10 +590,10 @@ static void detach(struct trace *t)
 static int finish(struct trace *t)
 {
 	struct timespec settle = { 0, STOP_SETTLE_NS };
-	uint32_t one = 1;
+	const uint32_t ended = IOT_ENDED;
 	int err;
 
-	err = obj__set_global(t->obj, "iot_stopped", &one, sizeof(one));
+	err = obj__set_global(t->obj, "iot_stopped", &ended, sizeof(ended));
 	t->res.duration_ns = now_ns(CLOCK_MONOTONIC) - t->res.start_mono_ns;
 	phase("trace ended");
 	if (err) {

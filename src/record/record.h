@@ -160,6 +160,15 @@ int exit_code_of(int wstatus);
  */
 struct links;
 void detach_in_background(struct links *ls, const char *comm, pid_t *child);
+/* the name (comm) of iotrace's detaching child, as ps shows it */
+#define DETACH_COMM "iotrace-detach"
+/*
+ * The pids of processes named comm (at most max): earlier traces' detaching
+ * children, which keep their attachments a moment; detach_wake tells them
+ * to close now, once this trace is attached.
+ */
+size_t detach_lingering(const char *comm, pid_t *pids, size_t max);
+void detach_wake(const pid_t *pids, size_t n);
 
 /*
  * drain.c: the events ring buffer of o, decoded into res; drain_events

@@ -236,6 +236,11 @@ static inline unsigned long long wl_ps_off(int proc, int iter)
 #define WL_ST_SHARED  "shared.dat" /* the test creates it: two threads take turns on one fd */
 #define WL_ST_TURNS   32	   /* reads per thread */
 
+/* ---- steady: a writer the clock tests trace while it runs ---------------------------------- */
+#define WL_STEADY_FILE "steady.dat"
+#define WL_STEADY_WR   64
+#define WL_STEADY_MS   5000 /* one write per millisecond for this long */
+
 /* fork children name themselves, and each writes a brief file and exits without close */
 #define WL_CHILD_COMM "wl-child%d"
 #define WL_BRIEF_FILE "brief%d.dat"

@@ -937,6 +937,36 @@ static void scen_streams(void)
 	close(tu.fd);
 }
 
+static unsigned long long realtime_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (unsigned long long)ts.tv_sec * 1000000000ULL + (unsigned long long)ts.tv_nsec;
+}
+
+/*
+ * A steady writer, one WL_STEADY_WR-byte write a millisecond for
+ * WL_STEADY_MS, traced by -p from outside.  At the end, one line per write
+ * with the wall clock just before and just after it: "W BEFORE AFTER".
+ */
+static void scen_steady(void)
+{
+	static unsigned long long t[WL_STEADY_MS][2];
+	int fd = open_or_die(path_of(WL_STEADY_FILE), O_CREAT | O_WRONLY | O_TRUNC);
+	struct timespec ms = { 0, 1000000 };
+
+	for (int i = 0; i < WL_STEADY_MS; i++) {
+		t[i][0] = realtime_ns();
+		wr(fd, WL_STEADY_WR, WL_STEADY_WR);
+		t[i][1] = realtime_ns();
+		nanosleep(&ms, NULL);
+	}
+	close(fd);
+	for (int i = 0; i < WL_STEADY_MS; i++)
+		printf("W %llu %llu\n", t[i][0], t[i][1]);
+}
+
 static void ps_child(int c, int go, int fd_app)
 {
 	int fd_rw = open_or_die(path_of(WL_PS_FILE), O_RDWR);
@@ -1063,7 +1093,7 @@ static const struct {
 	{ "errors2", scen_errors2 }, { "sendfile", scen_sendfile }, { "sync", scen_sync }, { "syncmeta", scen_syncmeta },
 	{ "close", scen_close },     { "times", scen_times },     { "mounts", scen_mounts },	{ "tmpfile", scen_tmpfile },
 	{ "tshared", scen_tshared }, { "pshared", scen_pshared }, { "random", scen_random },
-	{ "identity", scen_identity }, { "streams", scen_streams },
+	{ "identity", scen_identity }, { "streams", scen_streams }, { "steady", scen_steady },
 };
 
 int main(int argc, char **argv)
