@@ -41,6 +41,7 @@ struct smoke_file {
 	char path[PATH_MAX];	/* the name it was opened by (facts use it) */
 	char name[PATH_MAX];	/* its name now: path, or a link left when path is gone */
 	char link[PATH_MAX];	/* the last link made to it */
+	char born[PATH_MAX];	/* its name at its first I/O, when its record was made */
 	int links;		/* names it has */
 	struct m_file *f;	/* NULL: not below A or B, not a file the tool records */
 	long first[2], last[2]; /* first step of each side, last that succeeded; -1: none */
@@ -127,6 +128,8 @@ static void replay_io(struct replay *r, const struct smoke_step *s, long step)
 
 	if (!sf->f)
 		return;
+	if (!sf->born[0])
+		memcpy(sf->born, sf->name, sizeof(sf->born));
 	if (s->op == S_FSYNC || s->op == S_FDATASYNC) {
 		m_sync(&r->m, fd, sc, s->ret >= 0, 0);
 		return;
@@ -163,6 +166,8 @@ static int replay_path(struct replay *r, const struct smoke_step *s, const char 
 	case S_LINK:
 		sf->links++;
 		return smoke_path(sf->link, sizeof(sf->link), s->path2, a, b);
+	case S_RENAME:
+		return smoke_path(sf->name, sizeof(sf->name), s->path2, a, b);
 	default: /* S_UNLINK: named by a remaining link from now on (here only path or link) */
 		sf->links--;
 		if (smoke_path(path, sizeof(path), s->path, a, b))
@@ -183,6 +188,7 @@ static int replay(struct replay *r, const char *a, const char *b)
 		switch (s->op) {
 		case S_OPEN:
 		case S_LINK:
+		case S_RENAME:
 		case S_UNLINK:
 			err = replay_path(r, s, a, b);
 			break;
@@ -209,6 +215,9 @@ static int replay(struct replay *r, const char *a, const char *b)
 			continue;
 		f->deleted = !r->files[i].links;
 		f->shown_len = (size_t)snprintf(f->shown, sizeof(f->shown), "%s", r->files[i].name);
+		/* renamed since its record was made: the first name is its former path */
+		if (r->files[i].born[0] && strcmp(r->files[i].born, r->files[i].name))
+			snprintf(f->former, sizeof(f->former), "%s", r->files[i].born);
 	}
 	return err;
 }

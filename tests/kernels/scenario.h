@@ -18,7 +18,7 @@
 #include <fcntl.h>
 #include <stdint.h>
 
-#define SMOKE_SLOTS 8
+#define SMOKE_SLOTS 10
 #define SMOKE_IOVS  4
 #define SMOKE_COMM  "smoke"
 #define NOPTR	    (-1) /* sendfile: offset pointer NULL; preadv2/pwritev2: -1 */
@@ -28,6 +28,7 @@ enum smoke_op {
 	S_CLOSE,
 	S_UNLINK, /* unlink(path) */
 	S_LINK,	  /* link(path, path2) */
+	S_RENAME, /* rename(path, path2) */
 	S_SEEK,	  /* lseek(slot, off, SEEK_SET), not traced */
 	S_FORK,	  /* the steps after it run in a child (fork), traced as its parent's */
 	S_READ,	  /* read(slot, len[0]) */
@@ -145,6 +146,24 @@ static const struct smoke_step smoke_steps[] = {
 	 * the host) would give gone.dat's to first.dat, one (dev, ino) record.
 	 */
 	{ .op = S_CLOSE, .slot = 4 },
+
+	/* written under a temporary name, renamed into place: reported as B/final.dat */
+	{ .op = S_OPEN, .slot = 8, .path = "B/final.tmp", .flags = WR_NEW },
+	{ .op = S_WRITE, .slot = 8, .len = { 700 }, .ret = 700, .start = 0 },
+	{ .op = S_CLOSE, .slot = 8 },
+	{ .op = S_RENAME, .path = "B/final.tmp", .path2 = "B/final.dat" },
+
+	/* two streams on one file, each reading its own half in order, interleaved */
+	{ .op = S_OPEN, .slot = 8, .path = "B/copy.dat", .flags = O_RDONLY },
+	{ .op = S_OPEN, .slot = 9, .path = "B/copy.dat", .flags = O_RDONLY },
+	{ .op = S_PREAD, .slot = 8, .len = { 4096 }, .off = 0, .ret = 4096, .start = 0 },
+	{ .op = S_PREAD, .slot = 9, .len = { 4096 }, .off = 45000, .ret = 4096, .start = 45000 },
+	{ .op = S_PREAD, .slot = 8, .len = { 4096 }, .off = 4096, .ret = 4096, .start = 4096 },
+	{ .op = S_PREAD, .slot = 9, .len = { 4096 }, .off = 49096, .ret = 4096, .start = 49096 },
+	{ .op = S_PREAD, .slot = 8, .len = { 4096 }, .off = 8192, .ret = 4096, .start = 8192 },
+	{ .op = S_PREAD, .slot = 9, .len = { 4096 }, .off = 53192, .ret = 4096, .start = 53192 },
+	{ .op = S_CLOSE, .slot = 8 },
+	{ .op = S_CLOSE, .slot = 9 },
 };
 /* clang-format on */
 

@@ -214,6 +214,11 @@ static void run_step(int *fds, size_t idx, const char *a, const char *b)
 		    smoke_path(path2, sizeof(path2), s->path2, a, b) || link(path, path2))
 			die("step %zu: link %s: %s", idx, s->path2, strerror(errno));
 		return;
+	case S_RENAME:
+		if (smoke_path(path, sizeof(path), s->path, a, b) ||
+		    smoke_path(path2, sizeof(path2), s->path2, a, b) || rename(path, path2))
+			die("step %zu: rename %s: %s", idx, s->path2, strerror(errno));
+		return;
 	case S_SEEK:
 		if (lseek(fds[s->slot], s->off, SEEK_SET) != s->off)
 			die("step %zu: lseek: %s", idx, strerror(errno));
