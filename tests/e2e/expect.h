@@ -56,6 +56,11 @@ struct model *fx_setup(const char *base);
 void fx_run(const char *scenario, const char *const *extra); /* trace + validate */
 void fx_teardown(void);					     /* .fini */
 char *fx_path(const char *rel);				     /* fx_dir/rel, static */
+/*
+ * f's identity as the workload reported it ("STAT:key MAJ:MIN INO", for a
+ * file gone by the end); fstype NULL: the type of the mount holding it
+ */
+void fx_reported_id(struct m_file *f, const char *key, const char *fstype);
 /* the workload reported "KEY N": N */
 uint64_t fx_wl_u64(const char *key);
 

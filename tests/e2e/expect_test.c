@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <criterion/criterion.h>
 
 #include "docval.h"
@@ -183,6 +184,24 @@ void fx_teardown(void)
 char *fx_path(const char *rel)
 {
 	return e2e_join(fx_dir, rel);
+}
+
+void fx_reported_id(struct m_file *f, const char *key, const char *fstype)
+{
+	char k[64], fs[32];
+	const char *v;
+	unsigned int maj, min;
+	unsigned long long ino;
+
+	snprintf(k, sizeof(k), "STAT:%s", key);
+	v = trace_wl_value(&fx_trace, k);
+	cr_assert_not_null(v, "the workload did not report %s", k);
+	cr_assert_eq(sscanf(v, "%u:%u %llu", &maj, &min, &ino), 3, "%s %s", k, v);
+	if (!fstype) {
+		cr_assert_eq(m_fstype(makedev(maj, min), fs, sizeof(fs)), 0, "no mount for %s", v);
+		fstype = fs;
+	}
+	m_set_id(f, makedev(maj, min), (ino_t)ino, fstype);
 }
 
 uint64_t fx_wl_u64(const char *key)

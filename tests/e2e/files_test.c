@@ -19,21 +19,6 @@
 #include "expect.h"
 #include "workload.h"
 
-/* the workload's "STAT:key MAJ:MIN INO" */
-static void set_reported_id(struct m_file *f, const char *key, const char *fstype)
-{
-	char k[64];
-	const char *v;
-	unsigned int maj, min;
-	unsigned long long ino;
-
-	snprintf(k, sizeof(k), "STAT:%s", key);
-	v = trace_wl_value(&fx_trace, k);
-	cr_assert_not_null(v, "the workload did not report %s", k);
-	cr_assert_eq(sscanf(v, "%u:%u %llu", &maj, &min, &ino), 3, "%s %s", k, v);
-	m_set_id(f, makedev(maj, min), (ino_t)ino, fstype);
-}
-
 Test(files, nested_tmpfs_and_bind_mounts_in_a_private_namespace, .fini = fx_teardown)
 {
 	struct model *m = fx_setup("/tmp");
@@ -51,18 +36,18 @@ Test(files, nested_tmpfs_and_bind_mounts_in_a_private_namespace, .fini = fx_tear
 	m_write(m, fd, 111);
 	m_pread(m, fd, 111, 0);
 	m_close(m, fd);
-	set_reported_id(a, "a", "tmpfs");
+	fx_reported_id(a, "a", "tmpfs");
 	b = m_file(m, WL_MNT_B, 0); /* tmpfs on DIR/mnt/inner, opened relative to it */
 	fd = m_open(m, b, O_CREAT | O_WRONLY | O_TRUNC);
 	m_write(m, fd, 222);
 	m_close(m, fd);
-	set_reported_id(b, "b", "tmpfs");
+	fx_reported_id(b, "b", "tmpfs");
 	d = m_file(m, WL_BIND2_DST "/" WL_BIND2_D, 0); /* DIR/mnt/inner/sub bound on DIR/bind2 */
 	fd = m_open(m, d, O_RDWR);
 	m_write(m, fd, 44);
 	m_pread(m, fd, 100, 0);
 	m_close(m, fd);
-	set_reported_id(d, "d", "tmpfs");
+	fx_reported_id(d, "d", "tmpfs");
 	c = m_file(m, WL_BIND_DST "/" WL_BIND_C, WL_BIND_C_SZ); /* DIR/src bound on DIR/bind */
 	fd = m_open(m, c, O_RDONLY);
 	m_read(m, fd, 4096);

@@ -21,22 +21,6 @@
 #include "expect.h"
 #include "workload.h"
 
-/* the workload's "STAT:key MAJ:MIN INO", for a file gone by the end */
-static void set_reported_id(struct m_file *f, const char *key)
-{
-	char k[64], fstype[32];
-	const char *v;
-	unsigned int maj, min;
-	unsigned long long ino;
-
-	snprintf(k, sizeof(k), "STAT:%s", key);
-	v = trace_wl_value(&fx_trace, k);
-	cr_assert_not_null(v, "the workload did not report %s", k);
-	cr_assert_eq(sscanf(v, "%u:%u %llu", &maj, &min, &ino), 3, "%s %s", k, v);
-	cr_assert_eq(m_fstype(makedev(maj, min), fstype, sizeof(fstype)), 0);
-	m_set_id(f, makedev(maj, min), (ino_t)ino, fstype);
-}
-
 static uint64_t generation_of(const char *path)
 {
 	const struct jval *r = doc_record(fx_trace.doc, path);
@@ -59,12 +43,12 @@ static void identity_on(const char *base, bool must_reuse)
 	m_write(m, fd, WL_ID_A_WR);
 	m_close(m, fd);
 	a->deleted = true;
-	set_reported_id(a, "ida");
+	fx_reported_id(a, "ida", NULL);
 	b = m_file(m, WL_ID_B, 0);
 	fd = m_open(m, b, O_CREAT | O_WRONLY | O_EXCL);
 	m_write(m, fd, WL_ID_B_WR);
 	m_close(m, fd);
-	set_reported_id(b, "idb");
+	fx_reported_id(b, "idb", NULL);
 	t = m_file(m, WL_ID_FINAL, 0);
 	fd = m_open(m, t, O_CREAT | O_WRONLY | O_TRUNC);
 	m_write(m, fd, WL_ID_TMP_WR);
@@ -75,7 +59,7 @@ static void identity_on(const char *base, bool must_reuse)
 	m_write(m, fd, WL_ID_SHM_WR);
 	m_close(m, fd);
 	shm->deleted = true;
-	set_reported_id(shm, "idshm");
+	fx_reported_id(shm, "idshm", NULL);
 
 	trace_check(&fx_trace, m);
 	if (must_reuse)

@@ -23,6 +23,7 @@
 
 #include "docval.h"
 #include "e2e.h"
+#include "expect.h"
 #include "format/jsonr.h"
 
 static const char *const names[] = { "read",	 "readv",  "pread64",  "preadv",  "preadv2",
@@ -285,13 +286,7 @@ static struct jval *trace_script(const char *script, const char *what, struct jo
 
 static const struct jval *record_named(const struct jval *doc, const char *rel)
 {
-	const struct jval *files = jval_get(doc, "files");
-	char *path = e2e_join(tdir, rel);
-
-	for (size_t i = 0; i < jval_len(files); i++)
-		if (jval_str_eq(jval_get(jval_idx(files, i), "path"), path))
-			return jval_idx(files, i);
-	return NULL;
+	return doc_record(doc, e2e_join(tdir, rel));
 }
 
 static bool has_former(const struct jval *rec, const char *rel)
