@@ -440,6 +440,7 @@ Test(bad_input, a_long_comm_is_truncated_like_the_kernel_with_a_warning, .fini =
 	kill(tracer, SIGINT);
 	cr_assert_eq(e2e_wait(tracer, 30), 0);
 	cr_assert_eq(e2e_read_file(err_path, &err, &len), 0);
+	e2e_strip_attach_wait(err);
 	cr_expect(
 		strstr(err, "iotrace: comm '" LONG_COMM "' is longer than 15 bytes: matching '") &&
 			strstr(err, truncated),

@@ -156,6 +156,7 @@ static char *trace_waiting(const char *dir, const char *mode, const char *n, con
 	st = e2e_wait(tracer, 60);
 	many_tracer = -1;
 	cr_assert_eq(e2e_read_file(err_path, &err, &len), 0);
+	e2e_strip_attach_wait(err);
 	cr_assert_eq(st, 0, "iotrace exit %d: %s", st, err);
 	munmap((void *)progress, 4096);
 	snprintf(t->out, sizeof(t->out), "%s", out);

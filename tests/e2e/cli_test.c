@@ -270,6 +270,7 @@ static void expect_tracer_exit(pid_t tracer, int want)
 	tracer_pid = -1;
 
 	e2e_read_file(in_dir("iotrace.err"), &err, &len);
+	e2e_strip_attach_wait(err);
 	cr_assert_eq(status, want, "iotrace exit %d, want %d; stderr: %s", status, want, err);
 	free(err);
 }

@@ -57,49 +57,6 @@ static long long now_ms(void)
 }
 
 /* an fd of the map called name among the maps pid holds (from /proc/PID/fdinfo) */
-static int held_map(pid_t pid, const char *name)
-{
-	char dir[64], path[384], *text;
-	struct dirent *de;
-	int fd = -1;
-	size_t len;
-	DIR *d;
-
-	snprintf(dir, sizeof(dir), "/proc/%d/fdinfo", (int)pid);
-	d = opendir(dir);
-	cr_assert_not_null(d, "%s: %s", dir, strerror(errno));
-	while (fd < 0 && (de = readdir(d))) {
-		struct bpf_map_info info = { 0 };
-		union bpf_attr attr;
-		const char *p;
-		int cand;
-
-		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-		if (de->d_name[0] == '.' || e2e_read_file(path, &text, &len))
-			continue;
-		p = strstr(text, "map_id:");
-		memset(&attr, 0, sizeof(attr));
-		attr.map_id = p ? (uint32_t)strtoul(p + 7, NULL, 10) : 0;
-		free(text);
-		cand = attr.map_id
-			       ? (int)syscall(SYS_bpf, BPF_MAP_GET_FD_BY_ID, &attr, sizeof(attr))
-			       : -1;
-		if (cand < 0)
-			continue;
-		memset(&attr, 0, sizeof(attr));
-		attr.info.bpf_fd = (uint32_t)cand;
-		attr.info.info_len = sizeof(info);
-		attr.info.info = (uintptr_t)&info;
-		if (!syscall(SYS_bpf, BPF_OBJ_GET_INFO_BY_FD, &attr, sizeof(attr)) &&
-		    !strcmp(info.name, name))
-			fd = cand;
-		else
-			close(cand);
-	}
-	closedir(d);
-	return fd;
-}
-
 static bool traced(int pids, pid_t pid)
 {
 	uint32_t key = (uint32_t)pid >> PID_WORD_SHIFT;
@@ -136,7 +93,7 @@ Test(pids, a_forked_child_joins_the_traced_set_and_leaves_it_at_exit, .fini = te
 	cr_assert_eq(sscanf(text, "%d %d", &sh, &child), 2, "pids file: '%s'", text);
 	free(text);
 
-	pids = held_map(tracer, "pids");
+	pids = e2e_tracer_map(tracer, "pids");
 	cr_assert_geq(pids, 0, "iotrace holds no map called pids");
 	cr_expect(traced(pids, sh), "the command (pid %d) is not in the set", sh);
 	cr_expect(traced(pids, child), "its child (pid %d) is not in the set", child);
@@ -223,7 +180,7 @@ Test(pids, a_group_whose_leader_ends_first_leaves_the_set_with_its_last_thread, 
 		usleep(5000);
 	cr_assert_eq(state_of(victim), 'Z', "the leader of %d did not end alone", (int)victim);
 
-	pids = held_map(tracer, "pids");
+	pids = e2e_tracer_map(tracer, "pids");
 	cr_assert_geq(pids, 0, "iotrace holds no map called pids");
 	cr_expect(traced(pids, victim), "%d left the set while a thread of it lives", (int)victim);
 	cr_assert_eq(kill(victim, SIGKILL), 0);

@@ -137,6 +137,7 @@ static char *tracer_err(void)
 	free(err);
 	if (e2e_read_file(in_dir("iotrace.err"), &err, &len))
 		err = strdup("");
+	e2e_strip_attach_wait(err);
 	return err;
 }
 

@@ -12,6 +12,7 @@
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,8 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include <linux/bpf.h>
+#include <sys/syscall.h>
 #include <criterion/criterion.h>
 
 #include "e2e.h"
@@ -135,6 +138,8 @@ int e2e_run(char *const argv[], int timeout_s, struct e2e_proc *p)
 		if (errno != EINTR)
 			return -errno;
 	p->status = shell_status(st);
+	e2e_strip_attach_wait(p->err);
+	p->err_len = strlen(p->err);
 	return 0;
 }
 
@@ -213,6 +218,23 @@ static int count_attachments(pid_t pid)
 	return n;
 }
 
+void e2e_strip_attach_wait(char *err)
+{
+	static const char line[] = "iotrace: attaching waited ";
+	char *p = err;
+
+	while (p && (p = strstr(p, line))) {
+		char *end = strchr(p, '\n');
+
+		if (p != err && p[-1] != '\n') {
+			p += sizeof(line) - 1;
+			continue;
+		}
+		end = end ? end + 1 : p + strlen(p);
+		memmove(p, end, strlen(end) + 1);
+	}
+}
+
 char *e2e_join(const char *dir, const char *rel)
 {
 	static char p[8][PATH_MAX];
@@ -235,6 +257,69 @@ static const int iotrace_attachments =
 	+2;
 #undef X
 
+int e2e_tracer_map(pid_t pid, const char *name)
+{
+	char dir[64], path[384], *text;
+	struct dirent *de;
+	int fd = -1;
+	size_t len;
+	DIR *d;
+
+	snprintf(dir, sizeof(dir), "/proc/%d/fdinfo", (int)pid);
+	d = opendir(dir);
+	if (!d)
+		return -1;
+	while (fd < 0 && (de = readdir(d))) {
+		struct bpf_map_info info = { 0 };
+		union bpf_attr attr;
+		const char *p;
+		int cand;
+
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		if (de->d_name[0] == '.' || e2e_read_file(path, &text, &len))
+			continue;
+		p = strstr(text, "map_id:");
+		memset(&attr, 0, sizeof(attr));
+		attr.map_id = p ? (uint32_t)strtoul(p + 7, NULL, 10) : 0;
+		free(text);
+		cand = attr.map_id
+			       ? (int)syscall(SYS_bpf, BPF_MAP_GET_FD_BY_ID, &attr, sizeof(attr))
+			       : -1;
+		if (cand < 0)
+			continue;
+		memset(&attr, 0, sizeof(attr));
+		attr.info.bpf_fd = (uint32_t)cand;
+		attr.info.info_len = sizeof(info);
+		attr.info.info = (uintptr_t)&info;
+		if (!syscall(SYS_bpf, BPF_OBJ_GET_INFO_BY_FD, &attr, sizeof(attr)) &&
+		    !strcmp(info.name, name))
+			fd = cand;
+		else
+			close(cand);
+	}
+	closedir(d);
+	return fd;
+}
+
+/* the tracer's trace is live: its iot_stopped (rw.bss, offset 0) is IOT_LIVE */
+static bool tracer_live(pid_t pid)
+{
+	int fd = e2e_tracer_map(pid, "rw.bss");
+	uint32_t key = 0, val = 1;
+	union bpf_attr attr;
+
+	if (fd < 0)
+		return false;
+	memset(&attr, 0, sizeof(attr));
+	attr.map_fd = (uint32_t)fd;
+	attr.key = (uintptr_t)&key;
+	attr.value = (uintptr_t)&val;
+	if (syscall(SYS_bpf, BPF_MAP_LOOKUP_ELEM, &attr, sizeof(attr)))
+		val = 1;
+	close(fd);
+	return val == 0;
+}
+
 bool e2e_wait_attached(pid_t pid, int timeout_ms)
 {
 	long long deadline = now_ms() + timeout_ms;
@@ -244,7 +329,7 @@ bool e2e_wait_attached(pid_t pid, int timeout_ms)
 
 		if (n < 0)
 			return false;
-		if (n >= iotrace_attachments)
+		if (n >= iotrace_attachments && tracer_live(pid))
 			return true;
 		usleep(10000);
 	}

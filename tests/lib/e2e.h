@@ -26,6 +26,14 @@ struct e2e_proc {
 int e2e_run(char *const argv[], int timeout_s, struct e2e_proc *p);
 void e2e_proc_free(struct e2e_proc *p);
 
+/*
+ * Drop iotrace's "attaching waited ..." lines from a stderr capture: when
+ * tests run in parallel, a trace may start while another one's programs are
+ * being detached, and says so; tests that compare stderr whole ignore it.
+ * e2e_run does it for its captures.
+ */
+void e2e_strip_attach_wait(char *err);
+
 /* Start argv in the background, stdout and stderr to err_path; its pid or -errno. */
 /* dir/rel in one of 8 rotating static buffers (a few may be live at once) */
 char *e2e_join(const char *dir, const char *rel);
@@ -35,9 +43,13 @@ int e2e_wait(pid_t pid, int timeout_s);
 
 /*
  * Block until the tracer pid holds all its attachments (a perf event per
- * syscall tracepoint, and a bpf link); false on timeout.
+ * syscall tracepoint, and a bpf link) and its trace is live (it counts from
+ * then on); false on timeout.
  */
 bool e2e_wait_attached(pid_t pid, int timeout_ms);
+
+/* an fd of the BPF map called name that process pid holds, or -1 */
+int e2e_tracer_map(pid_t pid, const char *name);
 
 /* Skip unless this process may load BPF and the kernel has BTF; fail instead under CI. */
 void e2e_require_tracer(void);
