@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Accessors of objects, programs and maps, and the settings a caller may
- * change between obj__open_mem and obj__load (map sizes, global variables).
+ * Accessors of objects, programs, maps and global variables, and the
+ * settings a caller may change between obj__open_mem and obj__load (map
+ * sizes, global variables).
  */
 #include <errno.h>
 #include <string.h>
@@ -110,6 +111,38 @@ uint32_t map__max_entries(const struct map *m)
 	return m->max_entries;
 }
 
+int obj__lookup_prog(struct obj *o, const char *name, struct prog **out)
+{
+	*out = obj__find_prog(o, name);
+	if (!*out) {
+		pr_warn(o->pr, "prog '%s': not in the BPF objects", name);
+		return -ENOENT;
+	}
+	return 0;
+}
+
+int obj__lookup_map(struct obj *o, const char *name, struct map **out)
+{
+	*out = obj__find_map(o, name);
+	if (!*out) {
+		pr_warn(o->pr, "map '%s': not in the BPF objects", name);
+		return -ENOENT;
+	}
+	return 0;
+}
+
+int map__set_max_entries(struct map *m, uint32_t max_entries)
+{
+	if (m->obj->loaded || m->kind != MAP_USER) {
+		pr_warn(m->pr,
+			"map '%s': max_entries can only change before load, on SEC(\"maps\") maps",
+			m->name);
+		return -EINVAL;
+	}
+	m->max_entries = max_entries;
+	return 0;
+}
+
 int obj__set_max_entries(struct obj *o, const char *map_name, uint32_t max_entries)
 {
 	struct map *m = obj__find_map(o, map_name);
@@ -118,13 +151,31 @@ int obj__set_max_entries(struct obj *o, const char *map_name, uint32_t max_entri
 		pr_warn(o->pr, "map '%s': no such map", map_name);
 		return -ENOENT;
 	}
-	if (o->loaded || m->kind != MAP_USER) {
-		pr_warn(o->pr,
-			"map '%s': max_entries can only change before load, on SEC(\"maps\") maps",
-			map_name);
+	return map__set_max_entries(m, max_entries);
+}
+
+size_t obj__global_cnt(const struct obj *o)
+{
+	return o->global_cnt;
+}
+
+int obj__global(const struct obj *o, size_t idx, struct obj_global *out)
+{
+	const struct global_var *g = idx < o->global_cnt ? &o->globals[idx] : NULL;
+	const struct elf_obj *e;
+	GElf_Sym sym;
+
+	if (!g)
+		return -ENOENT;
+	e = &o->elfs[g->elf_idx];
+	if (elf__sym(e, g->sym_idx, &sym))
 		return -EINVAL;
-	}
-	m->max_entries = max_entries;
+	out->name = elf__sym_name(e, &sym);
+	out->section = e->secs[sym.st_shndx].name;
+	out->src_idx = g->elf_idx;
+	out->size = sym.st_size;
+	out->local = GELF_ST_BIND(sym.st_info) == STB_LOCAL;
+	out->btf_id = g->btf_id;
 	return 0;
 }
 
@@ -163,34 +214,31 @@ static int write_global(struct obj *o, struct map *m, const char *name, size_t o
 static int each_global(struct obj *o, const char *name, const void *val, size_t val_sz, bool write,
 		       size_t *cnt)
 {
+	const struct global_var *g;
 	const struct elf_obj *e;
 	const struct sec *s;
 	GElf_Sym sym;
-	size_t i, j;
+	size_t i;
 
-	for (i = 0, *cnt = 0; i < o->elf_cnt; i++) {
-		e = &o->elfs[i];
-		for (j = 1; j < e->sym_cnt; j++) {
-			if (elf__sym(e, j, &sym) || GELF_ST_TYPE(sym.st_info) != STT_OBJECT ||
-			    sym.st_shndx >= e->sec_cnt || strcmp(elf__sym_name(e, &sym), name))
-				continue;
-			s = &e->secs[sym.st_shndx];
-			if (!s->has_map)
-				continue;
-			if (sym.st_size != val_sz || sym.st_value + val_sz > s->sh.sh_size) {
-				pr_warn(o->pr, "%s: global '%s': is %llu bytes, got %zu", e->name,
-					name, (unsigned long long)sym.st_size, val_sz);
-				return -EINVAL;
-			}
-			if (write) {
-				int err = write_global(o, &o->maps[s->map_idx], name, sym.st_value,
-						       val, val_sz);
-
-				if (err)
-					return err;
-			}
-			(*cnt)++;
+	for (i = 0, *cnt = 0; i < o->global_cnt; i++) {
+		g = &o->globals[i];
+		e = &o->elfs[g->elf_idx];
+		if (elf__sym(e, g->sym_idx, &sym) || strcmp(elf__sym_name(e, &sym), name))
+			continue;
+		s = &e->secs[sym.st_shndx];
+		if (sym.st_size != val_sz || sym.st_value + val_sz > s->sh.sh_size) {
+			pr_warn(o->pr, "%s: global '%s': is %llu bytes, got %zu", e->name, name,
+				(unsigned long long)sym.st_size, val_sz);
+			return -EINVAL;
 		}
+		if (write) {
+			int err = write_global(o, &o->maps[s->map_idx], name, sym.st_value, val,
+					       val_sz);
+
+			if (err)
+				return err;
+		}
+		(*cnt)++;
 	}
 	return 0;
 }

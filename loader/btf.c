@@ -411,3 +411,31 @@ int btf_data__type_size(const struct btf_data *btf, uint32_t id, uint32_t *sz)
 {
 	return type_size(btf, id, sz, 0);
 }
+
+/*
+ * clang describes each global variable as a VAR listed in the DATASEC of its
+ * section (".rodata", ".bss", ...); the offsets there are left 0 in objects,
+ * so the variable is found by name.
+ */
+uint32_t btf_data__var_type(const struct btf_data *btf, const char *sec_name, const char *name)
+{
+	const struct btf_var_secinfo *vs;
+	const struct btf_type *t, *v;
+	const char *n;
+	uint32_t id, i;
+
+	for (id = 1; id < btf->type_cnt; id++) {
+		t = btf->types[id];
+		n = btf_data__str(btf, t->name_off);
+		if (type_kind(t) != BTF_KIND_DATASEC || !n || strcmp(n, sec_name))
+			continue;
+		vs = (const struct btf_var_secinfo *)(t + 1);
+		for (i = 0; i < type_vlen(t); i++) {
+			v = btf_data__type(btf, vs[i].type);
+			n = v ? btf_data__str(btf, v->name_off) : NULL;
+			if (v && type_kind(v) == BTF_KIND_VAR && n && !strcmp(n, name))
+				return v->type;
+		}
+	}
+	return 0;
+}

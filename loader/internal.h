@@ -2,7 +2,7 @@
 /*
  * Internal types of the loader, shared by its stages:
  * elf.c (open + sanity), btf.c + btf_ext.c (types, CO-RE records)
- * -> maps.c (map definitions) -> relo.c (classify)
+ * -> maps.c (map definitions, global variables) -> relo.c (classify)
  * -> link.c (copy + append subprograms + apply)
  * -> core.c (CO-RE: relo_core.c calculates, core.c patches; extern.c kfuncs)
  * -> load.c (bpf(2) load, log retry) -> attach.c (link handles);
@@ -105,6 +105,8 @@ const char *btf_data__str(const struct btf_data *btf, uint32_t off);
 uint32_t btf_data__skip_mods(const struct btf_data *btf, uint32_t id);
 /* byte size of a type; 0 or -EINVAL */
 int btf_data__type_size(const struct btf_data *btf, uint32_t id, uint32_t *sz);
+/* the type of VAR name in DATASEC sec_name (clang's BTF of a global); 0 when there is none */
+uint32_t btf_data__var_type(const struct btf_data *btf, const char *sec_name, const char *name);
 
 /* the parts of one type record */
 static inline uint32_t type_kind(const struct btf_type *t)
@@ -216,6 +218,7 @@ const uint8_t *sec_bytes(const struct sec *s);
 enum map_kind { MAP_USER, MAP_RODATA, MAP_DATA, MAP_BSS };
 
 struct map {
+	struct obj *obj;
 	struct printer *pr;	  /* the object's */
 	char *name;		  /* full name */
 	char kname[OBJ_NAME_LEN]; /* truncated name given to the kernel */
@@ -224,6 +227,16 @@ struct map {
 	uint8_t *init;		 /* global data: initial value (value_sz bytes) */
 	size_t elf_idx, sec_idx; /* global data: where it comes from */
 	int fd;
+};
+
+/*
+ * A global variable: an STT_OBJECT symbol in a section with a global data
+ * map, as obj__set_global finds it; one per object that defines it.
+ */
+struct global_var {
+	size_t elf_idx;
+	size_t sym_idx;
+	uint32_t btf_id; /* the VAR's type in the object's .BTF; 0: none */
 };
 
 /* ---- the whole object ------------------------------------------------ */
@@ -268,6 +281,8 @@ struct obj {
 	size_t map_cnt;
 	struct prog *progs;
 	size_t prog_cnt;
+	struct global_var *globals; /* in object, then symbol table order */
+	size_t global_cnt;
 	char license[128];
 	bool loaded;
 	bool no_inline;	     /* link without inlining leaf functions (the link tests) */
@@ -281,8 +296,9 @@ struct obj {
 	size_t ksym_id_cnt;
 };
 
-/* maps.c */
+/* maps.c: the maps, then the global variables of their data sections */
 int obj__collect_maps(struct obj *o);
+int obj__collect_globals(struct obj *o);
 int obj__create_maps(struct obj *o);
 int obj__find_map_idx(const struct obj *o, const char *name, size_t *idx);
 

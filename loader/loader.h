@@ -97,7 +97,9 @@ struct obj_load_opts {
 int obj__open_mem(struct obj **out, const struct obj_src *srcs, size_t src_cnt,
 		  const struct obj_open_opts *opts);
 
-/* Before load: change a map's max_entries. */
+/* Before load: change a map's max_entries (SEC("maps") maps only; -EINVAL otherwise). */
+int map__set_max_entries(struct map *m, uint32_t max_entries);
+/* The same, by map name: -ENOENT when there is no such map. */
 int obj__set_max_entries(struct obj *o, const char *map_name, uint32_t max_entries);
 
 /*
@@ -153,10 +155,37 @@ void obj__close(struct obj *o);
 
 size_t obj__prog_cnt(const struct obj *o);
 struct prog *obj__prog(struct obj *o, size_t idx);
+/* NULL when no object defines it */
 struct prog *obj__find_prog(struct obj *o, const char *name);
 struct map *obj__find_map(struct obj *o, const char *name);
 size_t obj__map_cnt(const struct obj *o);
 struct map *obj__map(struct obj *o, size_t idx);
+/*
+ * For a caller that needs the program or map: 0 and *out, or -ENOENT,
+ * reported ("map 'x': not in the BPF objects").  A skeleton's bind
+ * (loader/gen/skel.c) is made of these.
+ */
+int obj__lookup_prog(struct obj *o, const char *name, struct prog **out);
+int obj__lookup_map(struct obj *o, const char *name, struct map **out);
+
+/*
+ * The global variables obj__set_global can set: every object symbol in a
+ * .rodata, .data or .bss section (or one of their ".x" variants), one entry
+ * per object that defines it, in object and then symbol table order.
+ */
+struct obj_global {
+	const char *name;
+	const char *section; /* ".rodata", ".bss", ... */
+	size_t src_idx;	     /* the object: its index in the srcs of obj__open_mem */
+	size_t size;	     /* bytes */
+	bool local;	     /* a static variable (STB_LOCAL) */
+	/* the variable's type (its BTF VAR's) in that object's .BTF; 0: no BTF of it */
+	uint32_t btf_id;
+};
+
+size_t obj__global_cnt(const struct obj *o);
+/* entry idx into *out, whose strings live as long as o; -ENOENT past the end */
+int obj__global(const struct obj *o, size_t idx, struct obj_global *out);
 
 const char *prog__name(const struct prog *p);
 const char *prog__section(const struct prog *p);

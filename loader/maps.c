@@ -2,8 +2,9 @@
 /*
  * Maps of an object set: legacy SEC("maps") definitions (five u32, one per
  * symbol, merged by name across objects) and one single-entry ARRAY map per
- * global data section (.rodata, .data, .bss and their ".x" variants).
- * Creation fills global data from the section image and freezes .rodata.
+ * global data section (.rodata, .data, .bss and their ".x" variants), whose
+ * variables are listed with their BTF type.  Creation fills global data from
+ * the section image and freezes .rodata.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -42,6 +43,7 @@ static int add_map(struct obj *o, size_t *cap, const char *name, struct map **ou
 		return -ENOMEM;
 	m = &o->maps[o->map_cnt];
 	memset(m, 0, sizeof(*m));
+	m->obj = o;
 	m->pr = o->pr;
 	m->fd = -1;
 	m->name = strdup(name);
@@ -240,6 +242,45 @@ int obj__collect_maps(struct obj *o)
 	for (i = 0; i < o->elf_cnt && !err; i++)
 		err = collect_data_maps(o, &cap, i);
 	return err;
+}
+
+static int add_global(struct obj *o, size_t *cap, size_t elf_idx, size_t sym_idx,
+		      const GElf_Sym *sym)
+{
+	const struct elf_obj *e = &o->elfs[elf_idx];
+	struct global_var *g;
+
+	if (grow(&o->globals, cap, o->global_cnt + 1, sizeof(*o->globals)))
+		return -ENOMEM;
+	g = &o->globals[o->global_cnt++];
+	g->elf_idx = elf_idx;
+	g->sym_idx = sym_idx;
+	g->btf_id = e->btf ? btf_data__var_type(e->btf, e->secs[sym->st_shndx].name,
+						elf__sym_name(e, sym))
+			   : 0;
+	return 0;
+}
+
+/* every object symbol in a section that has a global data map (collect_data_maps) */
+int obj__collect_globals(struct obj *o)
+{
+	const struct elf_obj *e;
+	size_t cap = 0, i, j;
+	GElf_Sym sym;
+	int err;
+
+	for (i = 0; i < o->elf_cnt; i++) {
+		e = &o->elfs[i];
+		for (j = 1; j < e->sym_cnt; j++) {
+			if (elf__sym(e, j, &sym) || GELF_ST_TYPE(sym.st_info) != STT_OBJECT ||
+			    sym.st_shndx >= e->sec_cnt || !e->secs[sym.st_shndx].has_map)
+				continue;
+			err = add_global(o, &cap, i, j, &sym);
+			if (err)
+				return err;
+		}
+	}
+	return 0;
 }
 
 static int fill_data_map(const struct map *m)

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The object set: the pipeline a caller drives, and its accessors.
- *   obj__open_mem:  elf__open each source, read BTF, collect maps, classify
- *                   relocations, find programs and the license
+ *   obj__open_mem:  elf__open each source, read BTF, collect maps and global
+ *                   variables, classify relocations, find programs and the license
  *   obj__load:      create maps, then per program link, CO-RE and load
  *   obj__close (attach.c attaches)
  * Everything is owned by struct obj; there is no global loader state.
@@ -221,6 +221,7 @@ int obj__open_mem(struct obj **out, const struct obj_src *srcs, size_t src_cnt,
 	}
 	err = err ?: open_elfs(o, srcs, src_cnt);
 	err = err ?: obj__collect_maps(o);
+	err = err ?: obj__collect_globals(o);
 	err = err ?: obj__classify_relos(o);
 	err = err ?: collect_progs(o);
 	if (err) {
@@ -548,6 +549,7 @@ void obj__close(struct obj *o)
 		elf__close(&o->elfs[i]);
 	free(o->progs);
 	free(o->maps);
+	free(o->globals);
 	free(o->elfs);
 	free(o->ksym_ids);
 	free(o->tracefs);

@@ -5,8 +5,8 @@
  * back into C and into a local asm function.  Checks the rewritten call imms
  * (by the origin of the target insn), that only reachable functions are
  * appended, and the map / global data patches; then that the leaves among
- * them (c_twice, c_back, asm_inc) are inlined at their calls.  No kernel
- * needed.
+ * them (c_twice, c_back, asm_inc) are inlined at their calls; the settings
+ * made before load and the listing of globals.  No kernel needed.
  */
 #include <criterion/criterion.h>
 #include <errno.h>
@@ -212,6 +212,109 @@ Test(link, set_global_overrides_initial_bytes)
 	cr_assert(strstr(cap_text(), "link_c.bpf.o: global 'bias': is 4 bytes, got 8"), "%s",
 		  cap_text());
 	cr_assert_eq(obj__set_global(o, "nosuch", &bias, sizeof(bias)), -ENOENT);
+	obj__close(o);
+}
+
+static struct obj *open_link_plain(void)
+{
+	struct obj_src srcs[2] = { fixture("link_c.bpf.o"), fixture("link_asm.o") };
+	struct obj *o;
+
+	cap_reset();
+	cr_assert_eq(obj__open_mem(&o, srcs, 2, cap_opts()), 0, "%s", cap_text());
+	return o;
+}
+
+/* the global named name, which must be listed once */
+static struct obj_global global_named(const struct obj *o, const char *name)
+{
+	struct obj_global g, found = { 0 };
+	size_t i, n = 0;
+
+	for (i = 0; i < obj__global_cnt(o); i++) {
+		cr_assert_eq(obj__global(o, i, &g), 0);
+		if (!strcmp(g.name, name)) {
+			found = g;
+			n++;
+		}
+	}
+	cr_assert_eq(n, 1, "global '%s' listed %zu times", name, n);
+	return found;
+}
+
+/* the kinds and names along a chain of BTF types from id, read from the raw records */
+static void btf_chain(const struct btf_data *btf, uint32_t id, char *out, size_t out_sz)
+{
+	size_t len = 0;
+	int depth;
+
+	out[0] = '\0';
+	for (depth = 0; id && depth < 8; depth++) {
+		const struct btf_type *t = btf_data__type(btf, id);
+		uint32_t kind = BTF_INFO_KIND(t->info);
+
+		len += snprintf(out + len, out_sz - len, "%s%u:%s", depth ? " " : "", kind,
+				btf_data__str(btf, t->name_off));
+		id = kind == BTF_KIND_CONST || kind == BTF_KIND_VOLATILE || kind == BTF_KIND_TYPEDEF
+			     ? t->type
+			     : 0;
+	}
+}
+
+Test(link, globals_are_listed_with_section_size_and_btf_type)
+{
+	struct obj *o = open_link_plain();
+	struct obj_global bias, calls, g;
+	char chain[256];
+
+	/* link_c.bpf.c: "const volatile u32 bias" and "u64 calls"; link_asm.o has none */
+	cr_assert_eq(obj__global_cnt(o), 2);
+	cr_assert_eq(obj__global(o, 2, &g), -ENOENT);
+	bias = global_named(o, "bias");
+	calls = global_named(o, "calls");
+	cr_assert_str_eq(bias.section, ".rodata");
+	cr_assert_str_eq(calls.section, ".bss");
+	cr_assert_eq(bias.size, 4);
+	cr_assert_eq(calls.size, 8);
+	cr_assert(bias.src_idx == 0 && calls.src_idx == 0 && !bias.local && !calls.local);
+	btf_chain(o->elfs[0].btf, bias.btf_id, chain, sizeof(chain));
+	cr_assert_str_eq(chain, "10: 9: 8:u32 1:unsigned int"); /* const volatile typedef int */
+	btf_chain(o->elfs[0].btf, calls.btf_id, chain, sizeof(chain));
+	cr_assert_str_eq(chain, "8:u64 1:unsigned long long");
+	obj__close(o);
+}
+
+Test(link, lookups_by_name_report_what_is_missing)
+{
+	struct obj *o = open_link_plain();
+	struct prog *p;
+	struct map *m;
+
+	cr_assert_eq(obj__lookup_map(o, "counts", &m), 0);
+	cr_assert_eq(m, obj__find_map(o, "counts"));
+	cr_assert_eq(obj__lookup_prog(o, "link_prog", &p), 0);
+	cr_assert_eq(p, obj__find_prog(o, "link_prog"));
+	cr_assert_str_empty(cap_text());
+	cr_assert_eq(obj__lookup_map(o, "link_prog", &m), -ENOENT);
+	cr_assert_null(m);
+	cr_assert_str_eq(cap_text(), "map 'link_prog': not in the BPF objects\n");
+	cap_reset();
+	cr_assert_eq(obj__lookup_prog(o, "c_twice", &p), -ENOENT, "a subprogram is no program");
+	cr_assert_str_eq(cap_text(), "prog 'c_twice': not in the BPF objects\n");
+	obj__close(o);
+}
+
+Test(link, max_entries_changes_on_maps_of_sec_maps_only)
+{
+	struct obj *o = open_link_plain();
+
+	cr_assert_eq(map__set_max_entries(obj__find_map(o, "counts"), 9), 0);
+	cr_assert_eq(map__max_entries(obj__find_map(o, "counts")), 9);
+	cr_assert_eq(map__set_max_entries(obj__find_map(o, "link_c.bss"), 9), -EINVAL);
+	cr_assert_str_eq(
+		cap_text(),
+		"map 'link_c.bss': max_entries can only change before load, on SEC(\"maps\") maps\n");
+	cr_assert_eq(map__max_entries(obj__find_map(o, "link_c.bss")), 1);
 	obj__close(o);
 }
 
