@@ -20,7 +20,7 @@ OBJCOPY    ?= objcopy
 MULTIARCH  := $(shell $(CC) -print-multiarch 2>/dev/null || echo x86_64-linux-gnu)
 
 CFLAGS     ?= -O2 -g -Wall -Wextra -Werror
-override CFLAGS += -std=gnu17 -Iinclude -Iloader -Isrc -D_GNU_SOURCE
+override CFLAGS += -std=gnu17 -Iinclude -Iloader -Isrc -I$(OUT) -D_GNU_SOURCE
 BPF_CFLAGS ?= -O2 -g -Wall -Werror
 BPF_CFLAGS += -target bpf -mcpu=v3 -Iinclude -Ibpf -I/usr/include/$(MULTIARCH)
 ASFLAGS_BPF = -Iinclude

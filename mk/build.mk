@@ -11,7 +11,8 @@ BPF_SRCS    := $(wildcard bpf/*.bpf.c)
 BPF_OBJS    := $(patsubst bpf/%.bpf.c,$(OUT)/bpf/%.bpf.o,$(BPF_SRCS))
 ASM_SRCS    := $(wildcard asm/*.S)
 ASM_OBJS    := $(patsubst asm/%.S,$(OUT)/asm/%.o,$(ASM_SRCS))
-HDRS        := $(wildcard include/*.h include/*.def loader/*.h src/*/*.h bpf/*.h tests/asm/*.h)
+HDRS        := $(wildcard include/*.h include/*.def loader/*.h loader/gen/*.h src/*/*.h bpf/*.h \
+		 tests/asm/*.h)
 # the objects of src/ that tests may link: everything but the command line,
 # the embedded objects and the stages that load them
 APP_LIB_OBJS = $(filter-out $(addprefix $(OUT)/src/,main.o record/embed.o record/objects.o \
@@ -21,7 +22,7 @@ APP_LIB_OBJS = $(filter-out $(addprefix $(OUT)/src/,main.o record/embed.o record
 all: iotrace ## build ./iotrace (static, BPF objects embedded)
 
 OUT_DIRS := $(OUT) $(OUT)/src $(OUT)/loader $(OUT)/bpf $(OUT)/asm $(addprefix $(OUT)/src/,$(SRC_DIRS)) \
-	    $(OUT)/tests $(OUT)/tests/asm $(OUT)/tests/e2e
+	    $(OUT)/tests $(OUT)/tests/asm $(OUT)/tests/e2e $(OUT)/host/gen
 $(OUT_DIRS):
 	$(Q)mkdir -p $@
 
@@ -69,6 +70,24 @@ $(OUT)/src/record/embed.o: src/record/embed.S $(OUT)/embedded.inc $(BPF_OBJS) $(
 	$(call msg,EMBED,$@)
 	$(Q)$(CC) -c -Wa,-I$(OUT) $< -o $@
 
+
+# The skeleton generator (loader/gen/), which writes the typed handles of a
+# set of BPF objects as a C header.  It runs on the build host: it is built
+# with the host compiler, plainly (never static or sanitized, whatever CFLAGS
+# say), on its own build of the loader.
+HOSTCC      ?= cc
+HOST_CFLAGS ?= -O2 -g -Wall -Wextra -Werror
+SKEL_SRCS   := $(wildcard loader/gen/*.c)
+HOST_OBJS   := $(patsubst loader/%.c,$(OUT)/host/%.o,$(LOADER_SRCS) $(SKEL_SRCS))
+SKEL        := $(OUT)/host/skel
+
+$(OUT)/host/%.o: loader/%.c $(HDRS) | $(OUT)/host/gen
+	$(call msg,HOSTCC,$@)
+	$(Q)$(HOSTCC) $(HOST_CFLAGS) -std=gnu17 -Iloader -D_GNU_SOURCE -c $< -o $@
+
+$(SKEL): $(HOST_OBJS)
+	$(call msg,HOSTLD,$@)
+	$(Q)$(HOSTCC) -o $@ $(HOST_OBJS) $(LDLIBS) -lpthread
 
 $(OUT)/libloader.a: $(LOADER_OBJS)
 	$(call msg,AR,$@)

@@ -7,8 +7,9 @@
 # compared with: only the suites that read documents link them
 LIB_SRCS    := $(filter-out tests/lib/docval.c tests/lib/model.c,$(wildcard tests/lib/*.c))
 UNIT_SRCS   := $(wildcard tests/unit/*.c) $(wildcard tests/lib/*.c)
-# the loader's own tests link the library alone (and require_bpf)
-LOADT_SRCS  := $(wildcard tests/loader/*.c) tests/lib/bpf_test.c
+# the loader's own tests link the library alone (and require_bpf), and the
+# skeleton generator's header writer (skel_test.c)
+LOADT_SRCS  := $(wildcard tests/loader/*.c) tests/lib/bpf_test.c loader/gen/emit.c
 ASMT_SRCS   := $(filter-out %.bpf.c,$(wildcard tests/asm/*.c)) $(LIB_SRCS)
 ASMT_BPF    := $(patsubst tests/asm/%.bpf.c,$(OUT)/tests/asm/%.bpf.o,$(wildcard tests/asm/*.bpf.c))
 VERT_SRCS   := $(filter-out %.bpf.c,$(wildcard tests/verifier/*.c)) $(LIB_SRCS)
@@ -41,8 +42,14 @@ $(OUT)/test-unit: $(UNIT_SRCS) $(OUT)/libloader.a $(APP_LIB_OBJS) | $(OUT)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(TEST_CFLAGS) -o $@ $(UNIT_SRCS) $(APP_LIB_OBJS) $(OUT)/libloader.a -lcriterion $(LDLIBS)
 
+# the skeleton of the link fixtures, which skel_test.c compiles
+$(OUT)/tests/link.skel.h: $(SKEL) tests/fixtures/link_c.bpf.o tests/fixtures/link_asm.o | $(OUT)/tests
+	$(call msg,SKEL,$@)
+	$(Q)$(SKEL) link tests/fixtures/link_c.bpf.o tests/fixtures/link_asm.o > $@.tmp && mv $@.tmp $@
+
 # the stages' own functions: the objects, not the archive (which keeps the API only)
-$(OUT)/test-loader: $(LOADT_SRCS) $(wildcard tests/loader/*.h) $(LOADER_OBJS) | $(OUT)
+$(OUT)/test-loader: $(LOADT_SRCS) $(wildcard tests/loader/*.h) $(LOADER_OBJS) $(OUT)/tests/link.skel.h \
+		    | $(OUT)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(TEST_CFLAGS) -o $@ $(LOADT_SRCS) $(LOADER_OBJS) -lcriterion $(LDLIBS) -lpthread
 
@@ -113,7 +120,7 @@ verifier-logs: iotrace ## regenerate verifier-logs/<uname -r>/ through our loade
 check-verifier-logs: iotrace ## fail if processed insns grew >10% against the committed logs
 	$(Q)./tests/lib/verifier-logs.sh check
 
-FMT_FILES = $(wildcard include/*.h loader/*.[ch] src/*.[ch] src/*/*.[ch] bpf/*.[ch] tests/*/*.[ch])
+FMT_FILES = $(wildcard include/*.h loader/*.[ch] loader/gen/*.[ch] src/*.[ch] src/*/*.[ch] bpf/*.[ch] tests/*/*.[ch])
 fmt: ## clang-format the tree
 	$(Q)clang-format -i $(FMT_FILES)
 fmt-check: ## check the formatting (clang-format --dry-run)
