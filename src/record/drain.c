@@ -12,6 +12,7 @@
 
 #include "record/record.h"
 #include "loader.h"
+#include "iotrace.skel.h"
 
 static int on_file_event(struct trace_result *res, const struct ev_file *ev, size_t len)
 {
@@ -52,15 +53,9 @@ static int on_event(const void *data, size_t len, void *ctx)
 	return 0;
 }
 
-int drain_events_open(struct ringbuf **rb, struct obj *o, struct trace_result *res)
+int drain_events_open(struct ringbuf **rb, const struct iotrace_skel *s, struct trace_result *res)
 {
-	struct map *events = obj__find_map(o, "events");
-
-	if (!events) {
-		pr_warn("map 'events': not in the BPF objects");
-		return -ENOENT;
-	}
-	return ringbuf__open(rb, events, on_event, res);
+	return ringbuf__open(rb, s->maps.events, on_event, res);
 }
 
 int drain_events(struct ringbuf *rb)
@@ -73,15 +68,6 @@ int drain_events(struct ringbuf *rb)
 }
 
 /* ---- final map reads ---------------------------------------------------------- */
-
-static struct map *need_map(struct obj *o, const char *name)
-{
-	struct map *m = obj__find_map(o, name);
-
-	if (!m)
-		pr_warn("map '%s': not in the BPF objects", name);
-	return m;
-}
 
 static int side_of(struct file_table *t, const struct rw_side *s, struct file_side *out)
 {
@@ -298,30 +284,25 @@ static void prune_unnamed(struct trace_result *res)
 	t->cnt = kept;
 }
 
-int drain_maps(struct obj *o, struct trace_result *res)
+int drain_maps(const struct iotrace_skel *s, struct trace_result *res)
 {
-	struct map *files = need_map(o, "files"), *scstats = need_map(o, "scstats");
-	struct map *syncstats = need_map(o, "syncstats"), *drops = need_map(o, "drops");
-	struct map *lost = need_map(o, "lostfiles");
 	int err;
 
-	if (!files || !scstats || !syncstats || !drops || !lost)
-		return -ENOENT;
-	err = dump_map(files, sizeof(struct file_key), sizeof(struct file_rec), add_file_recs,
-		       &res->files);
+	err = dump_map(s->maps.files, sizeof(struct file_key), sizeof(struct file_rec),
+		       add_file_recs, &res->files);
 	err = err
-		      ?: dump_map(scstats, sizeof(struct sc_key), sizeof(struct sc_stats),
+		      ?: dump_map(s->maps.scstats, sizeof(struct sc_key), sizeof(struct sc_stats),
 				  add_sc_batch, &res->files);
 	err = err
-		      ?: dump_map(syncstats, sizeof(struct sc_key), sizeof(struct sync_stats),
-				  add_sync_batch, &res->files);
-	err = err ?: drain_drops(drops, res);
+		      ?: dump_map(s->maps.syncstats, sizeof(struct sc_key),
+				  sizeof(struct sync_stats), add_sync_batch, &res->files);
+	err = err ?: drain_drops(s->maps.drops, res);
 	if (err) {
 		pr_warn("reading results: %s", strerror(-err));
 		return err;
 	}
 	prune_unnamed(res);
-	res->dropped_files += count_keys(lost);
+	res->dropped_files += count_keys(s->maps.lostfiles);
 	res->dropped_events = res->drops[DROP_FILES_FULL] + res->drops[DROP_SCSTATS_FULL] +
 			      res->drops[DROP_INFLIGHT_FULL] + res->drops[DROP_FD_READ];
 	if (res->drops[DROP_LOST_FULL])

@@ -21,6 +21,7 @@
 
 #include "loader.h"
 #include "record/record.h"
+#include "iotrace.skel.h"
 
 struct namer {
 	struct prog *prog;
@@ -176,18 +177,13 @@ static int name_again(struct namer *n, struct file_entry *f, bool shared)
 	return n->w->ev.truncated == NAME_GONE ? 0 : rename_to(f, &n->w->ev);
 }
 
-int names_refresh(struct obj *o, struct trace_result *res)
+int names_refresh(const struct iotrace_skel *s, struct trace_result *res)
 {
 	struct file_table *t = &res->files;
-	struct namer n = { .prog = obj__find_prog(o, "name_walk"),
-			   .map = obj__find_map(o, "namewalk") };
+	struct namer n = { .prog = s->progs.name_walk, .map = s->maps.namewalk };
 	bool *shared;
 	int err;
 
-	if (!n.prog || !n.map) {
-		pr_warn("prog 'name_walk' or map 'namewalk': not in the BPF objects");
-		return -ENOENT;
-	}
 	shared = calloc(t->cnt + 1, sizeof(*shared));
 	n.w = malloc(sizeof(*n.w));
 	err = shared && n.w ? mark_shared(t->v, t->cnt, shared) : -ENOMEM;

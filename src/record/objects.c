@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The BPF objects embedded in the binary by src/record/embed.S, opened as one
- * loader object: the C handlers plus the asm subprograms they call.  A
- * developer may replace the whole set by files (--bpf-object), read here
- * into memory and opened the same way.
+ * loader object: the C handlers plus the asm subprograms they call, bound to
+ * the skeleton the build generated from them.  A developer may replace the
+ * whole set by files (--bpf-object), read here into memory and opened the
+ * same way; they must define the same maps and programs.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -17,6 +18,7 @@
 
 #include "record/record.h"
 #include "loader.h"
+#include "iotrace.skel.h"
 
 struct embedded_obj {
 	const char *name;
@@ -154,13 +156,18 @@ void objects_close(struct obj *o)
 	file_src_cnt = 0;
 }
 
-int objects_open(struct obj **out, const char *const *files, size_t file_cnt, const char *tracefs)
+int objects_open(struct iotrace_skel *s, const char *const *files, size_t file_cnt,
+		 const char *tracefs)
 {
 	struct obj_open_opts opts = {
 		.sz = sizeof(opts),
 		.print = loader_print,
 		.tracefs = tracefs,
 	};
+	struct obj *o = NULL;
+	int err;
 
-	return file_cnt ? open_files(out, files, file_cnt, &opts) : open_embedded(out, &opts);
+	err = file_cnt ? open_files(&o, files, file_cnt, &opts) : open_embedded(&o, &opts);
+	s->obj = o;
+	return err ?: iotrace_skel__bind(s, o);
 }

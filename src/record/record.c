@@ -26,6 +26,7 @@
 
 #include "record/record.h"
 #include "loader.h"
+#include "iotrace.skel.h"
 
 #define SCSTATS_PER_FILE 4 /* syscalls a file sees: read, write, close, one more */
 #define POLL_MS		 200
@@ -33,8 +34,8 @@
 
 struct trace {
 	const struct options *opts;
-	struct obj *obj;
-	struct links *links; /* from start to detach */
+	struct iotrace_skel skel; /* the loader object and its maps and programs */
+	struct links *links;	  /* from start to detach */
 	struct ringbuf *rb;
 	struct child child;
 	bool child_running;
@@ -160,30 +161,26 @@ static uint32_t filter_mode(const struct options *opts)
 	return mode ? mode : FILTER_ALL;
 }
 
-/* The tail-call table: programs reached only through bpf_tail_call. */
-static const char *const tail_progs[TAIL_CNT] = {
-#define X(idx, prog) [idx] = #prog,
-	IOT_TAILS(X)
-#undef X
-};
-
-static int fill_tails(struct obj *o)
+/*
+ * The tail-call table: programs reached only through bpf_tail_call.  Each
+ * IOT_TAILS entry names a skeleton member, so the list and the BPF objects
+ * cannot disagree without breaking the build.
+ */
+static int fill_tails(const struct iotrace_skel *s)
 {
-	struct map *tails = obj__find_map(o, "tails");
+	struct prog *const tail_progs[TAIL_CNT] = {
+#define X(idx, prog) [idx] = s->progs.prog,
+		IOT_TAILS(X)
+#undef X
+	};
 
-	for (uint32_t idx = 0; idx < sizeof(tail_progs) / sizeof(tail_progs[0]); idx++) {
-		struct prog *p = obj__find_prog(o, tail_progs[idx]);
-		int fd, err;
+	for (uint32_t idx = 0; idx < TAIL_CNT; idx++) {
+		int fd = prog__fd(tail_progs[idx]);
+		int err = map__update_elem(s->maps.tails, &idx, &fd, 0);
 
-		if (!p) {
-			pr_warn("prog '%s': not in the BPF objects", tail_progs[idx]);
-			return -ENOENT;
-		}
-		fd = prog__fd(p);
-		err = map__update_elem(tails, &idx, &fd, 0);
 		if (err) {
-			pr_warn("map 'tails': cannot add prog '%s': %s", tail_progs[idx],
-				strerror(-err));
+			pr_warn("map 'tails': cannot add prog '%s': %s",
+				prog__name(tail_progs[idx]), strerror(-err));
 			return err;
 		}
 	}
@@ -214,16 +211,16 @@ static int load(struct trace *t)
 		for (size_t i = 0; i < opts->comm_cnt; i++)
 			strncpy((char *)cfg.comms.names[i], opts->comms[i], COMM_LEN - 1);
 	}
-	err = objects_open(&t->obj, opts->bpf_objects, opts->bpf_object_cnt, opts->tracefs);
-	err = err ?: obj__set_global(t->obj, "iot_cfg", &cfg, sizeof(cfg));
-	err = err ?: obj__set_global(t->obj, "iot_stopped", &not_yet, sizeof(not_yet));
-	err = err ?: obj__set_max_entries(t->obj, "files", opts->max_files);
+	err = objects_open(&t->skel, opts->bpf_objects, opts->bpf_object_cnt, opts->tracefs);
+	err = err ?: iotrace_skel__set_iot_cfg(&t->skel, &cfg);
+	err = err ?: iotrace_skel__set_iot_stopped(&t->skel, &not_yet);
+	err = err ?: map__set_max_entries(t->skel.maps.files, opts->max_files);
 	err = err
-		      ?: obj__set_max_entries(t->obj, "scstats",
+		      ?: map__set_max_entries(t->skel.maps.scstats,
 					      sc_max > UINT32_MAX ? UINT32_MAX : (uint32_t)sc_max);
-	err = err ?: obj__set_max_entries(t->obj, "syncstats", opts->max_files);
-	err = err ?: obj__load(t->obj, &lo);
-	err = err ?: fill_tails(t->obj);
+	err = err ?: map__set_max_entries(t->skel.maps.syncstats, opts->max_files);
+	err = err ?: obj__load(t->skel.obj, &lo);
+	err = err ?: fill_tails(&t->skel);
 	if (err == -EPERM)
 		pr_warn("loading BPF programs was refused: run as root (CAP_BPF and CAP_PERFMON)");
 	return err;
@@ -232,7 +229,7 @@ static int load(struct trace *t)
 /* Set the pid's bit in the pids bitmap; before attaching, so no BPF program writes it meanwhile. */
 static int add_target_pid(struct trace *t, pid_t pid)
 {
-	struct map *pids = obj__find_map(t->obj, "pids");
+	struct map *pids = t->skel.maps.pids;
 	uint32_t key = (uint32_t)pid >> PID_WORD_SHIFT;
 	uint64_t word = 0;
 	int err = (uint32_t)pid < PID_LIMIT ? 0 : -ERANGE;
@@ -248,7 +245,7 @@ static int add_target_pid(struct trace *t, pid_t pid)
 static int fill_targets(struct trace *t)
 {
 	const struct options *opts = t->opts;
-	struct map *comms = obj__find_map(t->obj, "comms");
+	struct map *comms = t->skel.maps.comms;
 	uint32_t one = 1;
 	int err = 0;
 
@@ -316,11 +313,11 @@ static int attach_live(struct trace *t)
 	pid_t lingering[64];
 	size_t n = detach_lingering(DETACH_COMM, lingering, 64);
 	uint64_t t0 = now_ns(CLOCK_MONOTONIC);
-	int err = obj__attach(t->obj, &t->links);
+	int err = obj__attach(t->skel.obj, &t->links);
 
 	t->res.start_mono_ns = now_ns(CLOCK_MONOTONIC);
 	t->res.start_unix_ns = now_ns(CLOCK_REALTIME);
-	err = err ?: obj__set_global(t->obj, "iot_stopped", &live, sizeof(live));
+	err = err ?: iotrace_skel__set_iot_stopped(&t->skel, &live);
 	/* our programs hold the tracepoints now: the earlier ones close without a wait */
 	detach_wake(lingering, n);
 	if (!err && n && t->res.start_mono_ns - t0 > ATTACH_WAIT_NS)
@@ -334,7 +331,7 @@ static int start(struct trace *t)
 {
 	int err;
 
-	err = drain_events_open(&t->rb, t->obj, &t->res);
+	err = drain_events_open(&t->rb, &t->skel, &t->res);
 	if (err)
 		return err;
 	if (t->opts->command) {
@@ -535,7 +532,7 @@ static void warn_dropped(const struct trace *t)
 	uint64_t lost = 0, sc_max = (uint64_t)max * SCSTATS_PER_FILE;
 
 	if (t->res.dropped_files)
-		map__dump(obj__find_map(t->obj, "lostfiles"), count_one, &lost);
+		map__dump(t->skel.maps.lostfiles, count_one, &lost);
 	if (lost)
 		pr_warn("warning: %llu files not recorded: file table full (--max-files %u)",
 			(unsigned long long)lost, max);
@@ -593,7 +590,7 @@ static int finish(struct trace *t)
 	const uint32_t ended = IOT_ENDED;
 	int err;
 
-	err = obj__set_global(t->obj, "iot_stopped", &ended, sizeof(ended));
+	err = iotrace_skel__set_iot_stopped(&t->skel, &ended);
 	t->res.duration_ns = now_ns(CLOCK_MONOTONIC) - t->res.start_mono_ns;
 	phase("trace ended");
 	if (err) {
@@ -604,9 +601,9 @@ static int finish(struct trace *t)
 	}
 	host_info(&t->res);
 	err = drain_events(t->rb);
-	err = err ?: drain_maps(t->obj, &t->res);
+	err = err ?: drain_maps(&t->skel, &t->res);
 	phase("maps read");
-	err = err ?: names_refresh(t->obj, &t->res);
+	err = err ?: names_refresh(&t->skel, &t->res);
 	phase("files named");
 	err = err ?: output_write(&t->res, t->opts);
 	if (err)
@@ -662,7 +659,7 @@ static void cleanup(struct trace *t)
 		close(t->sig_fd);
 	ringbuf__close(t->rb);
 	links__destroy(t->links);
-	objects_close(t->obj);
+	objects_close(t->skel.obj);
 	files_free(&t->res.files);
 }
 

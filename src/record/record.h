@@ -132,10 +132,20 @@ void files_free(struct file_table *t);
 /* ---- modules --------------------------------------------------------------- */
 struct obj;
 /*
- * objects.c: the embedded BPF objects, or the files given, as one loader
- * object whose messages are iotrace's (-v, -vv); tracefs as in struct options
+ * The loader object's typed handles: struct iotrace_skel of iotrace.skel.h,
+ * which the build generates from the embedded objects (mk/build.mk); the
+ * files that use the handles include it.
  */
-int objects_open(struct obj **out, const char *const *files, size_t file_cnt, const char *tracefs);
+struct iotrace_skel;
+/*
+ * objects.c: the embedded BPF objects, or the files given, as one loader
+ * object whose messages are iotrace's (-v, -vv), bound to *s: every map and
+ * program the embedded objects define must be there (-ENOENT, reported).
+ * tracefs as in struct options.  s->obj is set once opened, even when
+ * binding fails: objects_close it.
+ */
+int objects_open(struct iotrace_skel *s, const char *const *files, size_t file_cnt,
+		 const char *tracefs);
 /* obj__close, and free what objects_open read */
 void objects_close(struct obj *o);
 /* drop the embedded objects' pages from the resident set (after loading) */
@@ -175,12 +185,12 @@ void detach_wake(const pid_t *pids, size_t n);
  * takes what has arrived (ringbuf__fd polls for it)
  */
 struct ringbuf;
-int drain_events_open(struct ringbuf **rb, struct obj *o, struct trace_result *res);
+int drain_events_open(struct ringbuf **rb, const struct iotrace_skel *s, struct trace_result *res);
 int drain_events(struct ringbuf *rb);
-int drain_maps(struct obj *o, struct trace_result *res);
+int drain_maps(const struct iotrace_skel *s, struct trace_result *res);
 
 /* names.c: name every record again at the end (renames, unlinks) */
-int names_refresh(struct obj *o, struct trace_result *res);
+int names_refresh(const struct iotrace_skel *s, struct trace_result *res);
 
 /* output.c */
 int output_write(const struct trace_result *res, const struct options *opts);

@@ -13,6 +13,7 @@
 
 #include "record/record.h"
 #include "loader.h"
+#include "iotrace.skel.h"
 
 struct prog_stats {
 	unsigned long processed, max_states, total_states, peak_states;
@@ -127,11 +128,13 @@ int verify_run(const char *dir)
 	struct obj_load_opts lo = { .sz = sizeof(lo), .log_level = 2, .log_max_sz = 1 << 20 };
 	/* a fixed self tgid keeps the logs identical from run to run */
 	struct iot_config cfg = { .self_tgid = 1, .filter_mode = FILTER_PIDS };
-	struct obj *o = NULL;
+	struct iotrace_skel s = { 0 };
+	struct obj *o;
 	int err;
 
-	err = objects_open(&o, NULL, 0, NULL);
-	err = err ?: obj__set_global(o, "iot_cfg", &cfg, sizeof(cfg));
+	err = objects_open(&s, NULL, 0, NULL);
+	o = s.obj;
+	err = err ?: iotrace_skel__set_iot_cfg(&s, &cfg);
 	err = err ?: obj__load(o, &lo);
 	for (size_t i = 0; !err && i < obj__prog_cnt(o); i++) {
 		struct prog *p = obj__prog(o, i);
