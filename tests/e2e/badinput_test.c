@@ -164,6 +164,12 @@ static const struct bad_input cases[] = {
 	  1,
 	  "symbol 'filter_task' is not defined in any object",
 	  T },
+	/* objects that link but lack programs of the built-in set: refused when bound */
+	{ { "--bpf-object", OUT_DIR "/bpf/task.bpf.o", "--bpf-object", OUT_DIR "/asm/filter.o",
+	    "--", "true" },
+	  1,
+	  "iotrace: prog 'emit_files': not in the BPF objects",
+	  T },
 	{ { "--verifier-log", "@D/no/dir", "--", "true" }, 1, "verifier log directory '", T },
 	{ { "--verifier-log", "@D/file", "--", "true" }, 1, "/file': Not a directory", T },
 	/* result documents given to report: exit 1 */
