@@ -307,6 +307,29 @@ static int block_signals(struct trace *t)
  * while an earlier trace's programs are being detached (the kernel
  * serializes tracepoint registration): that wait is said, not hidden.
  */
+/*
+ * The start is read just after the flag turned live, so a call that entered
+ * in between is counted with an entry before it: the start moves back to
+ * the earliest entry counted (a few microseconds at most), and every call
+ * of the trace lies inside [start, start + duration_ns].
+ */
+static void start_at_first_entry(struct trace_result *res)
+{
+	uint64_t first = res->start_mono_ns, back;
+
+	for (size_t i = 0; i < res->files.cnt; i++)
+		for (int s = 0; s < 2; s++) {
+			uint64_t e = res->files.v[i]->side[s].first_entry_ns;
+
+			if (e && e < first)
+				first = e;
+		}
+	back = res->start_mono_ns - first;
+	res->start_mono_ns -= back;
+	res->start_unix_ns -= back;
+	res->duration_ns += back;
+}
+
 static int attach_live(struct trace *t)
 {
 	const uint32_t live = IOT_LIVE;
@@ -315,9 +338,10 @@ static int attach_live(struct trace *t)
 	uint64_t t0 = now_ns(CLOCK_MONOTONIC);
 	int err = obj__attach(t->skel.obj, &t->links);
 
+	/* the clocks after the flag: every call that enters from then on is counted */
+	err = err ?: iotrace_skel__set_iot_stopped(&t->skel, &live);
 	t->res.start_mono_ns = now_ns(CLOCK_MONOTONIC);
 	t->res.start_unix_ns = now_ns(CLOCK_REALTIME);
-	err = err ?: iotrace_skel__set_iot_stopped(&t->skel, &live);
 	/* our programs hold the tracepoints now: the earlier ones close without a wait */
 	detach_wake(lingering, n);
 	if (!err && n && t->res.start_mono_ns - t0 > ATTACH_WAIT_NS)
@@ -602,6 +626,8 @@ static int finish(struct trace *t)
 	host_info(&t->res);
 	err = drain_events(t->rb);
 	err = err ?: drain_maps(&t->skel, &t->res);
+	if (!err)
+		start_at_first_entry(&t->res);
 	phase("maps read");
 	err = err ?: names_refresh(&t->skel, &t->res);
 	phase("files named");
