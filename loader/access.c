@@ -162,19 +162,14 @@ size_t obj__global_cnt(const struct obj *o)
 int obj__global(const struct obj *o, size_t idx, struct obj_global *out)
 {
 	const struct global_var *g = idx < o->global_cnt ? &o->globals[idx] : NULL;
-	const struct elf_obj *e;
-	GElf_Sym sym;
 
 	if (!g)
 		return -ENOENT;
-	e = &o->elfs[g->elf_idx];
-	if (elf__sym(e, g->sym_idx, &sym))
-		return -EINVAL;
-	out->name = elf__sym_name(e, &sym);
-	out->section = e->secs[sym.st_shndx].name;
+	out->name = g->key;
+	out->section = o->elfs[g->elf_idx].secs[g->shndx].name;
 	out->src_idx = g->elf_idx;
-	out->size = sym.st_size;
-	out->local = GELF_ST_BIND(sym.st_info) == STB_LOCAL;
+	out->size = g->size;
+	out->local = g->local;
 	out->btf_id = g->btf_id;
 	return 0;
 }
@@ -217,23 +212,22 @@ static int each_global(struct obj *o, const char *name, const void *val, size_t 
 	const struct global_var *g;
 	const struct elf_obj *e;
 	const struct sec *s;
-	GElf_Sym sym;
 	size_t i;
 
 	for (i = 0, *cnt = 0; i < o->global_cnt; i++) {
 		g = &o->globals[i];
 		e = &o->elfs[g->elf_idx];
-		if (elf__sym(e, g->sym_idx, &sym) || strcmp(elf__sym_name(e, &sym), name))
+		if (strcmp(g->key, name))
 			continue;
-		s = &e->secs[sym.st_shndx];
-		if (sym.st_size != val_sz || sym.st_value + val_sz > s->sh.sh_size) {
+		s = &e->secs[g->shndx];
+		if (g->size != val_sz || g->value + val_sz > s->sh.sh_size) {
 			pr_warn(o->pr, "%s: global '%s': is %llu bytes, got %zu", e->name, name,
-				(unsigned long long)sym.st_size, val_sz);
+				(unsigned long long)g->size, val_sz);
 			return -EINVAL;
 		}
 		if (write) {
-			int err = write_global(o, &o->maps[s->map_idx], name, sym.st_value, val,
-					       val_sz);
+			int err =
+				write_global(o, &o->maps[s->map_idx], name, g->value, val, val_sz);
 
 			if (err)
 				return err;

@@ -233,9 +233,19 @@ struct map {
  * A global variable: an STT_OBJECT symbol in a section with a global data
  * map, as obj__set_global finds it; one per object that defines it.
  */
+/*
+ * A global variable, its symbol's facts copied at open: setting one after
+ * load reads no ELF data, which a caller may have dropped from memory by
+ * then (iotrace releases its embedded objects' pages once they are loaded).
+ */
 struct global_var {
 	size_t elf_idx;
 	size_t sym_idx;
+	const char *name;     /* in the symbol table, read before load only by obj__global */
+	char *key;	      /* the name, copied: the look-ups by name after load use it */
+	size_t shndx;	      /* its section */
+	uint64_t value, size; /* offset in the section, bytes */
+	bool local;
 	uint32_t btf_id; /* the VAR's type in the object's .BTF; 0: none */
 };
 

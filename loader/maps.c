@@ -252,9 +252,17 @@ static int add_global(struct obj *o, size_t *cap, size_t elf_idx, size_t sym_idx
 
 	if (grow(&o->globals, cap, o->global_cnt + 1, sizeof(*o->globals)))
 		return -ENOMEM;
-	g = &o->globals[o->global_cnt++];
+	g = &o->globals[o->global_cnt];
 	g->elf_idx = elf_idx;
 	g->sym_idx = sym_idx;
+	g->key = strdup(elf__sym_name(e, sym));
+	if (!g->key)
+		return -ENOMEM;
+	o->global_cnt++;
+	g->shndx = sym->st_shndx;
+	g->value = sym->st_value;
+	g->size = sym->st_size;
+	g->local = GELF_ST_BIND(sym->st_info) == STB_LOCAL;
 	g->btf_id = e->btf ? btf_data__var_type(e->btf, e->secs[sym->st_shndx].name,
 						elf__sym_name(e, sym))
 			   : 0;

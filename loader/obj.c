@@ -549,6 +549,8 @@ void obj__close(struct obj *o)
 		elf__close(&o->elfs[i]);
 	free(o->progs);
 	free(o->maps);
+	for (size_t i = 0; i < o->global_cnt; i++)
+		free(o->globals[i].key);
 	free(o->globals);
 	free(o->elfs);
 	free(o->ksym_ids);

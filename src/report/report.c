@@ -212,6 +212,17 @@ static int read_all(struct rmodel *m, const struct ropts *o)
 	return ret;
 }
 
+/* e is called name: its path, or a name it had before (former_paths) */
+static bool named(const struct rentry *e, const char *name)
+{
+	if (e->path_len == strlen(name) && !memcmp(e->path, name, e->path_len))
+		return true;
+	for (size_t i = 0; i < e->former.cnt; i++)
+		if (!strcmp(e->former.v[i], name))
+			return true;
+	return false;
+}
+
 /* the entries to show: selected, grouped, and with --file the one asked for */
 static int select_entries(const struct rmodel *m, const struct ropts *o, struct rtable *groups,
 			  struct rentry ***out, size_t *n)
@@ -235,8 +246,7 @@ static int select_entries(const struct rmodel *m, const struct ropts *o, struct 
 		memcpy(v, groups->v, cnt * sizeof(*v));
 	}
 	for (size_t i = 0; i < cnt && o->file; i++)
-		if (v[i]->path_len == strlen(o->file) &&
-		    !memcmp(v[i]->path, o->file, v[i]->path_len))
+		if (named(v[i], o->file))
 			v[k++] = v[i];
 	*out = v;
 	*n = o->file ? k : cnt;

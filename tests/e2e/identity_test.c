@@ -115,3 +115,32 @@ Test(streams, threads_reading_their_own_quarter_and_turns_on_one_descriptor, .fi
 	cr_expect_eq(q->side[0].seq_calls, WL_ST_THREADS * WL_ST_CALLS - (WL_ST_THREADS - 1));
 	cr_expect_eq(sh->side[0].seq_calls, 2 * WL_ST_TURNS);
 }
+
+/* report finds a renamed file by its former name too */
+Test(identity, report_finds_a_renamed_file_by_either_name, .fini = fx_teardown)
+{
+	const char *argv[] = {
+		E2E_IOTRACE, "report", "--format", "json", "--file", NULL, NULL, NULL
+	};
+	struct jval *doc;
+	struct jerr jerr;
+	struct e2e_proc p;
+
+	fx_setup("/tmp");
+	fx_run("identity", NULL);
+	argv[6] = fx_trace.out;
+	for (int by_former = 0; by_former < 2; by_former++) {
+		const struct jval *rec;
+
+		argv[5] = fx_path(by_former ? WL_ID_TMP : WL_ID_FINAL);
+		cr_assert_eq(e2e_run((char *const *)argv, 60, &p), 0);
+		cr_assert_eq(p.status, 0, "report --file %s: exit %d; %s", argv[5], p.status,
+			     p.err);
+		cr_assert_eq(jsonr_parse(p.out, p.out_len, &doc, &jerr), 0, "%s", jerr.msg);
+		cr_expect_eq(jval_len(jval_get(doc, "files")), 1, "report --file %s", argv[5]);
+		rec = doc_record(doc, fx_path(WL_ID_FINAL));
+		cr_expect_not_null(rec, "report --file %s: not the renamed file", argv[5]);
+		jval_free(doc);
+		e2e_proc_free(&p);
+	}
+}

@@ -322,6 +322,7 @@ Test(skel, globals_of_unspellable_or_disagreeing_types_get_untyped_setters)
 	o->globals = realloc(o->globals, (o->global_cnt + 1) * sizeof(*o->globals));
 	cr_assert_not_null(o->globals);
 	o->globals[o->global_cnt] = o->globals[bias];
+	o->globals[o->global_cnt].key = strdup(o->globals[bias].key); /* the copy owns its name */
 	o->globals[o->global_cnt++].btf_id = license;
 	h = write_header(o, "link", 0);
 	cr_assert(strstr(h, "link_skel__set_bias(struct link_skel *s, const void *v, size_t sz)"),
