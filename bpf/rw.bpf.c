@@ -362,24 +362,8 @@ static __always_inline int same_file(const struct file_key *a, const struct file
 	return a->ino == b->ino && a->dev == b->dev && a->gen == b->gen && a->tgid == b->tgid;
 }
 
-/*
- * Does the call need its entry time?  fsync-type calls for their latency,
- * sendfile (two files) always, close never; a read or write only when its
- * file's side may not have a first entry time yet (slot->seen).  Without
- * an out fd, a call is stashed only when f[0] is valid.
- */
-static __always_inline int needs_ts(const struct inflight *slot, const struct inflight *inf,
-				    __u32 kind, __u32 has_out)
-{
-	if (kind == SC_KIND_CLOSE)
-		return 0;
-	if (kind == SC_KIND_SYNC || has_out)
-		return 1;
-	return !same_file(&slot->seen[kind & 1], &inf->f[0].fk);
-}
-
-static __always_inline void stash(struct inflight *inf, __u32 tid, __u32 sc, __u64 req, __u32 kind,
-				  __u32 has_out)
+/* Every call but close is timed: its latency, and a side's first entry time. */
+static __always_inline void stash(struct inflight *inf, __u32 tid, __u32 sc, __u64 req, __u32 kind)
 {
 	__u32 owner;
 	struct inflight *slot = slot_of(tid);
@@ -387,7 +371,7 @@ static __always_inline void stash(struct inflight *inf, __u32 tid, __u32 sc, __u
 
 	if (!slot)
 		return;
-	ts = needs_ts(slot, inf, kind, has_out) ? bpf_ktime_get_ns() : 0;
+	ts = kind == SC_KIND_CLOSE ? 0 : bpf_ktime_get_ns();
 	owner = READ_ONCE(slot->tid);
 	if (owner && owner != tid)
 		drop(DROP_INFLIGHT_FULL); /* another thread's call in flight loses its slot */
@@ -879,32 +863,30 @@ static __always_inline void streams_end(struct file_rec *rec, __u64 file)
 }
 
 /*
- * One call on a record's read or write side, through the stream of the
- * open file it went through.  ts 0: the entry skipped its timestamp, the
- * side has a first entry time already (see needs_ts); with one, the side
- * has it after this call, which the slot remembers.
+ * One call on a record's side (kind: SC_KIND_READ, SC_KIND_WRITE, or a copy
+ * end, SC_KIND_COPY or SC_KIND_COPY | 1), through the stream of the
+ * open file it went through; ts is its entry time, now its return.
  */
-static __always_inline void count_side(struct rw_side *side, __u64 ts,
+static __always_inline void count_side(struct rw_side *side, __u64 ts, __u64 now,
 				       const struct inflight_file *f, __s64 ret, __u32 kind,
 				       struct inflight *slot)
 {
 	struct seq_state *seq = stream_of(side, f->file, slot);
-	struct file_key *seen = &slot->seen[kind & 1];
+	__u64 lat = now - ts;
 
 	__sync_fetch_and_add(&side->calls, 1);
-	if (ts) {
-		if (!side->first_entry_ns || ts < side->first_entry_ns)
-			side->first_entry_ns = ts;
-		*seen = f->fk;
-	}
-	if (kind == SC_KIND_WRITE && seq_rewrite(seq, f->start))
+	if (!side->first_entry_ns || ts < side->first_entry_ns)
+		side->first_entry_ns = ts;
+	__sync_fetch_and_add(&side->lat_total_ns, lat);
+	__sync_fetch_and_add(&side->lat_hist[lat_bucket(lat)], 1);
+	if ((kind & 1) && seq_rewrite(seq, f->start))
 		__sync_fetch_and_add(&side->rewrites, 1);
 	if (ret < 0) {
 		__sync_fetch_and_add(&side->errors, 1);
 		return;
 	}
 	__sync_fetch_and_add(&side->bytes, ret);
-	side->last_return_ns = bpf_ktime_get_ns();
+	side->last_return_ns = now;
 	if (seq_classify(seq, f->start, ret)) {
 		__sync_fetch_and_add(&side->seq_calls, 1);
 		__sync_fetch_and_add(&side->seq_hist[hist_bucket(ret)], 1);
@@ -967,10 +949,8 @@ static __always_inline void sync_pass(struct sync_stats *st, const struct inflig
 	WRITE_ONCE(st->last_comm[0], comm[0]);
 }
 
-static __always_inline void count_sync(struct sync_stats *st, __u64 ts, __s64 ret)
+static __always_inline void count_sync(struct sync_stats *st, __u64 lat, __s64 ret)
 {
-	__u64 lat = bpf_ktime_get_ns() - ts;
-
 	__sync_fetch_and_add(&st->calls, 1);
 	if (ret < 0)
 		__sync_fetch_and_add(&st->errors, 1);
@@ -980,16 +960,18 @@ static __always_inline void count_sync(struct sync_stats *st, __u64 ts, __s64 re
 
 /*
  * Count one call on one of its files (kind: what the call is for that
- * file); per_sc 0 counts it on the file's read or write side only (the
- * destination of a sendfile whose source is the same file: one call).
+ * file, the destination's kind | 1); per_sc 0 counts it on the file's side
+ * only (the destination of a sendfile or copy whose source is the same
+ * file: one call).
  */
 static __always_inline void count_file(struct inflight *inf, struct inflight_file *f, __u32 kind,
 				       __s64 ret, const __u64 *comm, int per_sc,
 				       struct inflight *slot)
 {
 	struct sync_stats *st = 0;
-	struct file_rec *rec;
+	struct file_rec *rec, *cr = 0;
 	int created;
+	__u64 now;
 
 	if (kind == SC_KIND_CLOSE) {
 		/*
@@ -1008,6 +990,7 @@ static __always_inline void count_file(struct inflight *inf, struct inflight_fil
 			streams_end(rec, f->file);
 		return;
 	}
+	now = bpf_ktime_get_ns(); /* the return: latency, and a side's last return */
 	if (kind == SC_KIND_SYNC) {
 		struct sc_key key = { .fk = f->fk, .sc = inf->sc };
 
@@ -1017,7 +1000,18 @@ static __always_inline void count_file(struct inflight *inf, struct inflight_fil
 			return;
 		}
 		if (!created && sync_passed(st, f, comm)) {
-			count_sync(st, inf->ts, ret);
+			count_sync(st, now - inf->ts, ret);
+			return;
+		}
+	}
+	if (kind >= SC_KIND_COPY) {
+		/* looked up first: a copy it cannot hold is counted nowhere */
+		struct file_key ck = f->fk;
+
+		ck.part = FILE_PART_COPY;
+		cr = lookup_or_init(&files, &ck, &created);
+		if (!cr) {
+			drop(DROP_SCSTATS_FULL);
 			return;
 		}
 	}
@@ -1027,7 +1021,7 @@ static __always_inline void count_file(struct inflight *inf, struct inflight_fil
 		return;
 	if (st) {
 		sync_pass(st, f, comm);
-		count_sync(st, inf->ts, ret);
+		count_sync(st, now - inf->ts, ret);
 		return;
 	}
 	if (per_sc) {
@@ -1040,7 +1034,8 @@ static __always_inline void count_file(struct inflight *inf, struct inflight_fil
 		else if (count_syscall(&f->fk, inf->sc, inf->req, ret, 1))
 			return;
 	}
-	count_side(&rec->side[kind & 1], inf->ts, f, ret, kind, slot);
+	count_side(cr ? &cr->side[kind & 1] : &rec->side[kind & 1], inf->ts, now, f, ret, kind,
+		   slot);
 }
 
 /* The kind of a syscall (SC_KIND_*), from its line in syscalls.def. */
@@ -1057,25 +1052,78 @@ static __always_inline __u32 kind_of(__u32 sc)
 }
 
 /*
+ * Count a call on its files: f[0] with the call's kind, f[1] (a
+ * destination, OUT_FD) with kind | 1 when it was found.
+ */
+static __always_inline void count_files(struct inflight *inf, __u32 kind, __s64 ret,
+					const __u64 *comm, struct inflight *slot)
+{
+	if (inf->f[0].valid)
+		count_file(inf, &inf->f[0], kind, ret, comm, 1, slot);
+	if (inf->f[1].valid)
+		count_file(inf, &inf->f[1], kind | 1, ret, comm,
+			   !inf->f[0].valid || !same_file(&inf->f[0].fk, &inf->f[1].fk), slot);
+}
+
+/*
  * Exit of every syscall, one body for all (see on_enter): the call's
- * syscall, and so its kind, is in the slot; only sendfile fills f[1].
+ * syscall, and so its kind, is in the slot; only the syscalls with a
+ * destination fd (OUT_FD) fill f[1].  In-kernel copies go on in
+ * copy_exit, so this body is verified without their paths.
  */
 static __always_inline int on_exit(struct sys_exit_ctx *ctx)
 {
 	struct inflight inf, *slot;
 	struct task_struct *task;
+	struct emit_scratch *sc;
 	__u64 comm[2] = {};
+	__u32 zero = 0, kind;
 
 	slot = unstash(&inf, (__u32)current_ids(&task));
 	if (!slot || iot_stopped)
 		return 0;
+	kind = kind_of(inf.sc); /* a constant on each path: the copy path ends here */
+	if (kind == SC_KIND_COPY) {
+		sc = bpf_map_lookup_elem(&scratch, &zero);
+		if (!sc)
+			return 0;
+		__builtin_memcpy(&sc->call, &inf, INFLIGHT_CALL_SZ);
+		sc->ret = ctx->ret;
+		bpf_tail_call(ctx, &tails, TAIL_COPY_EXIT);
+		drop(DROP_INFLIGHT_FULL); /* reached only when the tail call failed */
+		return 0;
+	}
 	current_comm(task, comm);
 	if (inf.f[0].valid)
-		count_file(&inf, &inf.f[0], kind_of(inf.sc), ctx->ret, comm, 1, slot);
-	if (inf.f[1].valid)
+		count_file(&inf, &inf.f[0], kind, ctx->ret, comm, 1, slot);
+	if (inf.f[1].valid) /* sendfile's destination */
 		count_file(&inf, &inf.f[1], SC_KIND_WRITE, ctx->ret, comm,
 			   !inf.f[0].valid || !same_file(&inf.f[0].fk, &inf.f[1].fk), slot);
 	flush_emits(ctx); /* the scratch lookup is inlined (percpu array, 6.11+) */
+	return 0;
+}
+
+/*
+ * The exit of an in-kernel copy (copy_file_range, splice), tail-called by
+ * the exit body with the call in the per-CPU scratch: the source counts
+ * on its copy_read side, the destination on its copy_write side.
+ */
+SEC("tail/tracepoint/syscalls/copy_exit")
+int copy_exit(struct sys_exit_ctx *ctx)
+{
+	struct task_struct *task;
+	struct inflight *slot;
+	struct emit_scratch *sc;
+	__u64 comm[2] = {};
+	__u32 zero = 0;
+
+	sc = bpf_map_lookup_elem(&scratch, &zero);
+	slot = slot_of((__u32)current_ids(&task));
+	if (!sc || !slot)
+		return 0;
+	current_comm(task, comm);
+	count_files(&sc->call, SC_KIND_COPY, sc->ret, comm, slot);
+	flush_emits(ctx);
 	return 0;
 }
 
@@ -1104,22 +1152,31 @@ int iov_sum_prog(struct sys_enter_ctx *ctx)
  * asm/unistd.h, like the binary), then one fd resolution, one offset and
  * one stash serve them all.  The sys_enter_* programs of syscalls with the
  * same argument count are this body byte for byte, so the loader loads
- * each body once (and sys_exit_* once): 6 program loads instead of 28.
+ * each body once (and sys_exit_* once): 7 program loads instead of 32.
  */
-#define OUT_NONE  -1
-#define OUT_FD(n) (n)
+/* A destination expression: its argument index (-1: none) and its offset expression. */
+#define OUT_NONE	       -1, OFF_NONE
+#define OUT_FD(n, off)	       (n), off
+#define OUT_IDX_(n, how, arg)  (n)
+#define OUT_HOW_(n, how, arg)  (how)
+#define OUT_ARGV_(n, how, arg) (arg)
+#define OUT_IDX(...)	       OUT_IDX_(__VA_ARGS__)
+#define OUT_HOW(...)	       OUT_HOW_(__VA_ARGS__)
+#define OUT_ARGV(...)	       OUT_ARGV_(__VA_ARGS__)
 
 /*
  * A program may read no further into the tracepoint record than the
  * shortest one it is attached to (perf_event_set_bpf_prog: max_ctx_offset),
  * so the entries sharing a body are those of one argument count (the nargs
- * column of syscalls.def): 5 bodies, each compiled with only its cases.
+ * column of syscalls.def), each compiled with only its cases.  The copies
+ * (6 arguments, two files) have a body of their own, so that preadv2's
+ * and pwritev2's stays as small as it was.
  */
-static __always_inline int on_enter(struct sys_enter_ctx *ctx, const int nargs)
+static __always_inline int on_enter(struct sys_enter_ctx *ctx, const int nargs, const int copies)
 {
-	__u64 pid_tgid, fd, out = 0, req, off_arg;
+	__u64 pid_tgid, fd, out = 0, req, off_arg, out_arg = 0;
 	struct task_struct *task;
-	__u32 sc, off_how, iov, is_write, has_out, k;
+	__u32 sc, off_how, iov, is_write, has_out, k, out_how = OFF_HOW_NONE;
 	struct inflight inf = {};
 	struct file_facts ff;
 
@@ -1140,16 +1197,19 @@ static __always_inline int on_enter(struct sys_enter_ctx *ctx, const int nargs)
 	switch (ctx->nr) {
 #define X(name, tp, nargs_, kind, fd_, out_, req_, off_)                                           \
 	case __NR_##name:                                                                          \
-		if (nargs_ != nargs)                                                               \
+		if (nargs_ != nargs || ((kind) == SC_KIND_COPY) != copies)                         \
 			return 0;                                                                  \
 		sc = SC_##name;                                                                    \
 		_Static_assert(REQ_IOV(req_) >= 0, "ARG_IOV must be ARG_IOV(1, 2)");               \
 		k = kind;                                                                          \
 		is_write = kind == SC_KIND_WRITE;                                                  \
 		fd = args[fd_];                                                                    \
-		has_out = out_ >= 0;                                                               \
-		if (out_ >= 0)                                                                     \
-			out = args[out_ & 3];                                                      \
+		has_out = OUT_IDX(out_) >= 0;                                                      \
+		if (OUT_IDX(out_) >= 0) {                                                          \
+			out = args[OUT_IDX(out_) & 3];                                             \
+			out_how = OUT_HOW(out_);                                                   \
+			out_arg = OUT_ARGV(out_);                                                  \
+		}                                                                                  \
 		req = REQ_VALUE(req_);                                                             \
 		iov = REQ_IOV(req_);                                                               \
 		off_how = OFF_HOW(off_);                                                           \
@@ -1165,10 +1225,10 @@ static __always_inline int on_enter(struct sys_enter_ctx *ctx, const int nargs)
 		inf.f[0].start = k == SC_KIND_CLOSE ? file_last_ref(ff.file)
 						    : start_offset(off_how, off_arg, &ff, is_write);
 	if (has_out && resolve_fd(task, out, &inf.f[1], &ff, pid_tgid))
-		inf.f[1].start = file_pos(&ff, 1);
+		inf.f[1].start = start_offset(out_how, out_arg, &ff, 1);
 	if (!inf.f[0].valid && !inf.f[1].valid)
 		return 0;
-	stash(&inf, (__u32)pid_tgid, sc, req, k, has_out);
+	stash(&inf, (__u32)pid_tgid, sc, req, k);
 	if (iov)
 		bpf_tail_call(ctx, &tails, TAIL_IOV_SUM);
 	return 0;
@@ -1179,7 +1239,7 @@ static __always_inline int on_enter(struct sys_enter_ctx *ctx, const int nargs)
 	SEC("tracepoint/syscalls/sys_enter_" #tp)                                                  \
 	int sys_enter_##tp(struct sys_enter_ctx *ctx)                                              \
 	{                                                                                          \
-		return on_enter(ctx, nargs);                                                       \
+		return on_enter(ctx, nargs, (kind) == SC_KIND_COPY);                               \
 	}                                                                                          \
 	SEC("tracepoint/syscalls/sys_exit_" #tp)                                                   \
 	int sys_exit_##tp(struct sys_exit_ctx *ctx)                                                \

@@ -93,6 +93,20 @@
 #define SC_KIND_WRITE 1
 #define SC_KIND_SYNC  2
 #define SC_KIND_CLOSE 3
+#define SC_KIND_COPY  4 /* in-kernel copies: source side; | 1, the destination's (5) */
+
+/*
+ * A record's sides: read-type and write-type calls, and the two ends of
+ * in-kernel copies (copy_file_range, splice), kept apart because their data
+ * never passes through the process.  A call of kind k counts on side k
+ * (SC_KIND_READ, SC_KIND_WRITE); a copy on SIDE_COPY_READ of its source and
+ * SIDE_COPY_WRITE of its destination.  An odd side is a writing one.
+ */
+#define SIDE_READ	0
+#define SIDE_WRITE	1
+#define SIDE_COPY_READ	2
+#define SIDE_COPY_WRITE 3
+#define SIDES		4
 
 #define PATH_BUF_SZ    4096 /* reversed NUL-separated components */
 #define PATH_MAX_DEPTH 96   /* dentry levels + mount crossings walked */
@@ -115,7 +129,8 @@
  */
 #define IOT_TAILS(X)                                                                               \
 	X(TAIL_EMIT_FILES, emit_files)                                                             \
-	X(TAIL_IOV_SUM, iov_sum_prog)
+	X(TAIL_IOV_SUM, iov_sum_prog)                                                              \
+	X(TAIL_COPY_EXIT, copy_exit)
 enum tail_idx {
 #define X(idx, prog) idx,
 	IOT_TAILS(X)
@@ -147,8 +162,18 @@ struct file_key {
 	__u32 dev;  /* kernel dev_t: major << 20 | minor */
 	__u32 gen;  /* inode.i_generation */
 	__u32 tgid; /* 0 unless per-process */
-	__u32 pad;
+	__u32 part; /* FILE_PART_*: which entry of the record this key names */
 };
+
+/*
+ * A record is one entry of the files map (FILE_PART_MAIN), and a second
+ * one (FILE_PART_COPY) once it took part in an in-kernel copy: that
+ * entry's side[] are the record's copy sides, SIDE_COPY_READ and
+ * SIDE_COPY_WRITE, and nothing else of it is used.  One map value type
+ * for both, so the verifier walks the counting code once for either.
+ */
+#define FILE_PART_MAIN 0
+#define FILE_PART_COPY 1
 
 /*
  * A stream: one open file (struct file) making calls on a record's side.
@@ -177,6 +202,8 @@ struct rw_side {
 	__u32 pad;
 	struct stream stream[STREAM_SLOTS];
 	__u64 seq_hist[HIST_BUCKETS];
+	__u64 lat_total_ns;	     /* entry to return, summed over the calls */
+	__u64 lat_hist[LAT_BUCKETS]; /* and per call, in the latency scheme */
 };
 
 /* Per (record, syscall) statistics, present only for syscalls a file saw. */
@@ -220,24 +247,16 @@ struct inflight_file {
 
 /* What sys_enter saw, kept per thread until sys_exit. */
 struct inflight {
-	struct inflight_file f[2]; /* [0]: the call's fd (in_fd); [1]: sendfile's out_fd */
-	__u64 ts;		   /* bpf_ktime_get_ns() at entry; 0: not needed (see seen) */
+	struct inflight_file f[2]; /* [0]: the call's fd (in_fd); [1]: the destination fd */
+	__u64 ts;		   /* bpf_ktime_get_ns() at entry; 0 for close (not timed) */
 	__u64 req;		   /* request size */
 	__u32 sc;		   /* enum sc_idx */
 	__u32 iov_done;		   /* iovec entries added into req so far (iov_sum_prog) */
 	__u32 tid;		   /* owner of the slot; 0 free, INFLIGHT_BUSY being written */
 	__u16 stream_hit;	   /* the exit's scratch: the stream slot of the file it */
 	__u16 stream_free;	   /* counts, a free one (see stream_of in bpf/rw.bpf.c) */
-	/*
-	 * Not part of a call (the exit does not copy it): records whose read
-	 * [0] or write [1] side already has its first entry time, as an exit
-	 * found them.  A later call on one of them cannot be that side's
-	 * first, so its entry skips the timestamp.  True for any thread, so
-	 * slot sharing does no harm.
-	 */
-	struct file_key seen[2];
 };
-#define INFLIGHT_CALL_SZ __builtin_offsetof(struct inflight, seen)
+#define INFLIGHT_CALL_SZ sizeof(struct inflight)
 
 /*
  * Per (record, fsync-type syscall): latencies.  An fsync-type call looks up

@@ -115,8 +115,10 @@ void rentry_free(struct rentry *e)
 	for (size_t i = 0; i < e->sc_cnt; i++)
 		rsc_free(&e->sc[i]);
 	free(e->sc);
-	rhist_free(&e->side[0].seq);
-	rhist_free(&e->side[1].seq);
+	for (int s = 0; s < SIDES; s++) {
+		rhist_free(&e->side[s].seq);
+		rhist_free(&e->side[s].lat);
+	}
 	rhist_free(&e->fsync.lat);
 	free(e);
 }
@@ -185,6 +187,18 @@ static int merge_side(struct rside *d, const struct rside *s)
 
 	if (!s->present)
 		return 0;
+	/* latencies stay only while every merged side has them: they must count every call */
+	if (d->present && d->has_lat && !s->has_lat) {
+		rhist_free(&d->lat);
+		d->total_ns = 0;
+	}
+	d->has_lat = (d->present ? d->has_lat : true) && s->has_lat;
+	if (d->has_lat) {
+		err = add(&d->total_ns, s->total_ns);
+		err = err ?: rhist_add(&d->lat, &s->lat);
+		if (err)
+			return err;
+	}
 	if (!d->present || (s->first_ns < d->first_ns))
 		d->first_ns = s->first_ns;
 	if (s->has_last && (!d->has_last || s->last_ns > d->last_ns))
@@ -243,8 +257,8 @@ int rentry_merge(struct rentry *d, const struct rentry *s, bool group)
 	if (!group)
 		err = err ?: rstrs_union(&d->former, &s->former);
 	err = err ?: merge_syscalls(d, s);
-	err = err ?: merge_side(&d->side[0], &s->side[0]);
-	err = err ?: merge_side(&d->side[1], &s->side[1]);
+	for (int i = 0; i < SIDES; i++)
+		err = err ?: merge_side(&d->side[i], &s->side[i]);
 	return err ?: merge_fsync(&d->fsync, &s->fsync);
 }
 

@@ -49,6 +49,9 @@ struct rside {
 	uint64_t streams;	    /* open files that made the calls; 0 in schema-1 documents */
 	uint64_t first_ns, last_ns; /* absolute: ns since the Unix epoch */
 	struct rhist seq;
+	bool has_lat;	   /* total_ns and lat (documents of iotrace before 0.2 have none) */
+	uint64_t total_ns; /* latencies, entry to return, summed */
+	struct rhist lat;
 };
 
 struct rfsync {
@@ -80,7 +83,7 @@ struct rentry {
 	unsigned int comm_cnt;
 	struct rsc *sc; /* syscalls.def order, then unknown ones by name */
 	size_t sc_cnt;
-	struct rside side[2]; /* [SC_KIND_READ], [SC_KIND_WRITE] */
+	struct rside side[SIDES]; /* SIDE_*: read, write, copy_read, copy_write */
 	struct rfsync fsync;
 };
 

@@ -211,7 +211,7 @@ static int get_hist(const struct jval *obj, const char *key, const char *at, str
 
 static int read_sc_rw(const struct jval *v, const char *at, struct rsc *sc, struct rerr *err)
 {
-	bool any_total = sc->idx == SC_sendfile; /* counted on two files: no fixed total */
+	bool any_total = sc_infos[sc->idx].two; /* counted on two files: no fixed total */
 	int ret;
 
 	sc->has = RSC_BYTES | RSC_REQ | RSC_DONE;
@@ -281,7 +281,7 @@ static int read_sc(const struct jmember *mb, const char *at, struct rsc *sc, str
 	if (ret)
 		return ret;
 	kind = sc->idx < SC_MAX ? sc_infos[sc->idx].kind : -1;
-	if (kind == SC_KIND_READ || kind == SC_KIND_WRITE)
+	if (kind == SC_KIND_READ || kind == SC_KIND_WRITE || kind == SC_KIND_COPY)
 		return read_sc_rw(&mb->val, sub, sc, err);
 	if (kind == SC_KIND_SYNC)
 		return read_sc_sync(&mb->val, sub, sc, err);
@@ -359,15 +359,16 @@ static int read_times(const struct jval *v, uint64_t base, const char *at, struc
 	return ret;
 }
 
+/* the copy sides are absent before schema 3: null */
 static int read_side(const struct jval *f, int side, uint64_t base, const char *at, struct rside *s,
 		     struct rerr *err)
 {
-	const char *key = side == SC_KIND_READ ? "read" : "write";
-	const struct jval *v;
+	const char *key = side_keys[side];
+	const struct jval *v = jval_get(f, key);
 	char sub[AT_SZ];
-	int ret = need(f, key, at, &v, err);
+	int ret = side >= SIDE_COPY_READ && !v ? 0 : need(f, key, at, &v, err);
 
-	if (ret || jval_is_null(v))
+	if (ret || !v || jval_is_null(v))
 		return ret;
 	join(sub, at, key, strlen(key));
 	s->present = true;
@@ -379,8 +380,14 @@ static int read_side(const struct jval *f, int side, uint64_t base, const char *
 	if (!ret && jval_get(v, "streams"))
 		ret = get_u64(v, "streams", sub, &s->streams, err);
 	ret = ret ?: read_times(v, base, sub, s, err);
-	if (!ret && side == SC_KIND_WRITE)
+	if (!ret && (side & 1))
 		ret = get_u64(v, "rewrites", sub, &s->rewrites, err);
+	/* latencies: since iotrace 0.2, both or neither */
+	s->has_lat = jval_get(v, "total_ns") || jval_get(v, "lat_hist");
+	if (!ret && s->has_lat) {
+		ret = get_u64(v, "total_ns", sub, &s->total_ns, err);
+		ret = ret ?: get_hist(v, "lat_hist", sub, &s->lat, s->calls, "calls", err);
+	}
 	if (!ret && s->errors > s->calls)
 		ret = bad(err, sub, "errors %llu > calls %llu", (unsigned long long)s->errors,
 			  (unsigned long long)s->calls);
@@ -411,41 +418,59 @@ static int read_fsync(const struct jval *f, const char *at, struct rfsync *fs, s
 	return ret ?: get_hist(v, "lat_hist", sub, &fs->lat, fs->calls, "calls", err);
 }
 
-/* the sums check-result insists on: sides and fsync against their syscalls */
+/*
+ * The sums check-result insists on: each side against the syscalls that
+ * count on it alone, and fsync against its syscalls.  A side that a
+ * syscall of two files (sendfile, the copies) counts on has no fixed sum:
+ * the syscall's entry does not tell which of its files this one was.
+ */
 static int check_sums(const struct rentry *e, const char *at, struct rerr *err)
 {
-	uint64_t sum[3][3] = { { 0 } }; /* [kind][calls, errors, bytes] */
-	bool any[3] = { false }, sendfile = false;
+	uint64_t sum[SIDES][3] = { { 0 } }; /* [side][calls, errors, bytes] */
+	bool any[SIDES] = { false }, loose[SIDES] = { false };
+	uint64_t sync_calls = 0;
+	bool any_sync = false;
 	char sub[AT_SZ];
 
 	for (size_t i = 0; i < e->sc_cnt; i++) {
 		const struct rsc *sc = &e->sc[i];
-		int kind = sc->idx < SC_MAX ? sc_infos[sc->idx].kind : -1;
+		const struct sc_info *in = sc->idx < SC_MAX ? &sc_infos[sc->idx] : NULL;
 
-		sendfile |= sc->idx == SC_sendfile;
-		if (kind < 0 || kind > SC_KIND_SYNC || sc->idx == SC_sendfile)
-			continue;
-		any[kind] = true;
-		sum[kind][0] += sc->calls;  /* each < 2^64 and few: no overflow in practice, */
-		sum[kind][1] += sc->errors; /* and a wrapped sum only fails the check */
-		sum[kind][2] += sc->bytes;
+		if (in && in->kind == SC_KIND_SYNC) {
+			any_sync = true;
+			sync_calls += sc->calls;
+		}
+		for (int s = 0; in && s < SIDES; s++) {
+			if (!(in->sides & 1 << s))
+				continue;
+			if (in->two) {
+				loose[s] = true;
+				continue;
+			}
+			any[s] = true;
+			sum[s][0] += sc->calls;	 /* each < 2^64 and few: no overflow in practice, */
+			sum[s][1] += sc->errors; /* and a wrapped sum only fails the check */
+			sum[s][2] += sc->bytes;
+		}
 	}
-	for (int s = 0; s < 2; s++) {
+	for (int s = 0; s < SIDES; s++) {
+		static const char *const what[SIDES] = { "read-type syscalls",
+							 "write-type syscalls",
+							 "copies from the file",
+							 "copies into the file" };
 		const struct rside *sd = &e->side[s];
 
-		join(sub, at, s ? "write" : "read", s ? 5 : 4);
+		join(sub, at, side_keys[s], strlen(side_keys[s]));
 		if (!sd->present && any[s])
-			return bad(err, sub, "null, but %s-type syscalls are present",
-				   s ? "write" : "read");
-		if (sd->present && !sendfile &&
+			return bad(err, sub, "null, but %s are present", what[s]);
+		if (sd->present && !loose[s] &&
 		    (sd->calls != sum[s][0] || sd->errors != sum[s][1] || sd->bytes != sum[s][2]))
 			return bad(err, sub,
-				   "calls, errors or bytes differ from the sums over the "
-				   "%s-type syscalls",
-				   s ? "write" : "read");
+				   "calls, errors or bytes differ from the sums over the %s",
+				   what[s]);
 	}
 	join(sub, at, "fsync", 5);
-	if (e->fsync.present ? e->fsync.calls != sum[SC_KIND_SYNC][0] : any[SC_KIND_SYNC])
+	if (e->fsync.present ? e->fsync.calls != sync_calls : any_sync)
 		return bad(err, sub, "calls differ from fsync + fdatasync calls");
 	return 0;
 }
@@ -608,8 +633,8 @@ static int read_file(const struct jval *f, uint64_t base, const char *at, struct
 	ret = ret ?: read_former(f, at, e, err);
 	ret = ret ?: read_comms(f, at, e, err);
 	ret = ret ?: read_syscalls(f, at, e, err);
-	ret = ret ?: read_side(f, SC_KIND_READ, base, at, &e->side[SC_KIND_READ], err);
-	ret = ret ?: read_side(f, SC_KIND_WRITE, base, at, &e->side[SC_KIND_WRITE], err);
+	for (int s = 0; s < SIDES; s++)
+		ret = ret ?: read_side(f, s, base, at, &e->side[s], err);
 	ret = ret ?: read_fsync(f, at, &e->fsync, err);
 	return ret ?: check_sums(e, at, err);
 }

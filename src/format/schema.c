@@ -9,11 +9,23 @@
 
 #include "format/schema.h"
 
+/* only whether a syscall has a destination fd matters here */
+#define OUT_NONE       0
+#define OUT_FD(n, off) 1
+/* the sides a kind counts on: its own, and with a destination the one | 1 */
+#define SIDES_OF(kind, out)                                                                        \
+	((kind) == SC_KIND_READ || (kind) == SC_KIND_WRITE ? 1 << (kind) | (out) << 1              \
+	 : (kind) == SC_KIND_COPY ? 1 << SIDE_COPY_READ | 1 << SIDE_COPY_WRITE                     \
+				  : 0)
+
 const struct sc_info sc_infos[SC_MAX] = {
-#define X(name, tp, nargs, kind, fd, out, req, off) [SC_##name] = { #name, kind },
+#define X(name, tp, nargs, kind, fd, out, req, off)                                                \
+	[SC_##name] = { #name, kind, out, SIDES_OF(kind, out) },
 #include "syscalls.def"
 #undef X
 };
+
+const char *const side_keys[SIDES] = { "read", "write", "copy_read", "copy_write" };
 
 int sc_lookup(const char *name, size_t len)
 {
@@ -83,15 +95,17 @@ void csv_header(FILE *f, bool per_process)
 	if (per_process)
 		fputs(",pid,comm", f);
 	fputs(",dev,ino,generation,fstype,deleted,former_paths,comms", f);
-	for (int s = 0; s < 2; s++) {
-		const char *p = s ? "write" : "read";
+	for (int s = 0; s < SIDES; s++) {
+		const char *p = side_keys[s];
 
 		fprintf(f,
 			",%s.calls,%s.errors,%s.bytes,%s.seq_calls,%s.streams,%s.first_entry_ns,"
-			"%s.last_return_ns",
-			p, p, p, p, p, p, p);
+			"%s.last_return_ns,%s.total_ns",
+			p, p, p, p, p, p, p, p);
+		if (s & 1)
+			fprintf(f, ",%s.rewrites", p);
 	}
-	fputs(",write.rewrites,fsync.calls,fsync.errors,fsync.total_ns", f);
+	fputs(",fsync.calls,fsync.errors,fsync.total_ns", f);
 	for (int i = 0; i < SC_MAX; i++)
 		fprintf(f, ",syscalls.%s.calls,syscalls.%s.errors,syscalls.%s.bytes",
 			sc_infos[i].name, sc_infos[i].name, sc_infos[i].name);

@@ -16,12 +16,14 @@
 #include "iotrace_abi.h"
 
 /* the version written into every document ("tool": {"version": ...}) */
-#define IOTRACE_VERSION "0.1.0"
+#define IOTRACE_VERSION "0.2.0"
 
 /*
  * The schema this build writes.  2: identity includes the inode's
  * generation, sequential access and rewrites are judged per stream (open
  * file), files carry former_paths and sides streams.  Readers take 1 and 2.
+ * Keys added since (the copy sides, syscalls) change no meaning: a reader
+ * that does not know them ignores them, and its sums still hold.
  */
 #define FORMAT_SCHEMA 2
 
@@ -30,10 +32,15 @@
 
 struct sc_info {
 	const char *name;
-	int kind; /* SC_KIND_* */
+	int kind;  /* SC_KIND_* */
+	bool two;  /* counted on two files (OUT_FD): its histograms have no fixed total */
+	int sides; /* the sides it counts on: a bit per SIDE_* */
 };
 
 extern const struct sc_info sc_infos[SC_MAX];
+
+/* the key of each side of a FILE: "read", "write", "copy_read", "copy_write" */
+extern const char *const side_keys[SIDES];
 
 /* index of the syscall called name[0..len), or SC_MAX */
 int sc_lookup(const char *name, size_t len);

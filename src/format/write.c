@@ -62,6 +62,10 @@ static void write_side(struct json *j, const char *key, const struct rside *s, u
 	write_hist(j, "seq_hist", &s->seq);
 	if (is_write)
 		json_u64(j, "rewrites", s->rewrites);
+	if (s->has_lat) {
+		json_u64(j, "total_ns", s->total_ns);
+		write_hist(j, "lat_hist", &s->lat);
+	}
 	json_obj_end(j);
 }
 
@@ -121,8 +125,8 @@ void rentry_write_json(struct json *j, const struct rentry *e, uint64_t base)
 	for (size_t i = 0; i < e->sc_cnt; i++)
 		write_sc(j, &e->sc[i]);
 	json_obj_end(j);
-	write_side(j, "read", &e->side[SC_KIND_READ], base, false);
-	write_side(j, "write", &e->side[SC_KIND_WRITE], base, true);
+	for (int s = 0; s < SIDES; s++)
+		write_side(j, side_keys[s], &e->side[s], base, s & 1);
 	write_fsync(j, &e->fsync);
 	json_obj_end(j);
 }
@@ -208,7 +212,7 @@ static uint64_t duration_of(const struct rmeta *m, struct rentry **v, size_t n)
 	uint64_t end = m->end_ns;
 
 	for (size_t i = 0; i < n; i++) {
-		for (int s = 0; s < 2; s++) {
+		for (int s = 0; s < SIDES; s++) {
 			const struct rside *sd = &v[i]->side[s];
 
 			if (sd->present && sd->first_ns > end)
@@ -280,7 +284,7 @@ static void csv_str(struct outbuf *o, const char *s)
 static void csv_side(struct outbuf *o, const struct rside *s, uint64_t base)
 {
 	if (!s->present) {
-		ob_put(o, ",,,,,,,", 7);
+		ob_put(o, ",,,,,,,,", 8);
 		return;
 	}
 	csv_u64(o, ',', s->calls);
@@ -292,6 +296,9 @@ static void csv_side(struct outbuf *o, const struct rside *s, uint64_t base)
 	ob_putc(o, ',');
 	if (s->has_last)
 		ob_u64(o, s->last_ns - base);
+	ob_putc(o, ',');
+	if (s->has_lat)
+		ob_u64(o, s->total_ns);
 }
 
 /* calls, errors, bytes of each syscall of syscalls.def; unknown ones have no column */
@@ -316,8 +323,6 @@ static void csv_syscalls(struct outbuf *o, const struct rentry *e)
 
 void rentry_write_csv(struct outbuf *o, const struct rentry *e, uint64_t base, bool per_process)
 {
-	const struct rside *w = &e->side[SC_KIND_WRITE];
-
 	csv_put_field(o, e->path, e->path_len);
 	if (per_process) {
 		ob_putc(o, ',');
@@ -345,12 +350,17 @@ void rentry_write_csv(struct outbuf *o, const struct rentry *e, uint64_t base, b
 			ob_putc(o, ';');
 		csv_str(o, e->comms[i]);
 	}
-	csv_side(o, &e->side[SC_KIND_READ], base);
-	csv_side(o, w, base);
-	if (w->present)
-		csv_u64(o, ',', w->rewrites);
-	else
-		ob_putc(o, ',');
+	for (int s = 0; s < SIDES; s++) {
+		const struct rside *sd = &e->side[s];
+
+		csv_side(o, sd, base);
+		if (!(s & 1))
+			continue;
+		if (sd->present)
+			csv_u64(o, ',', sd->rewrites);
+		else
+			ob_putc(o, ',');
+	}
 	if (e->fsync.present) {
 		csv_u64(o, ',', e->fsync.calls);
 		csv_u64(o, ',', e->fsync.errors);

@@ -79,14 +79,26 @@ static int side_of(struct file_table *t, const struct rw_side *s, struct file_si
 	out->last_return_ns = s->last_return_ns;
 	out->seq_calls = s->seq_calls;
 	out->rewrites = s->rewrites;
-	return files_hist(t, s->seq_hist, HIST_BUCKETS, &out->seq_hist);
+	out->lat_total_ns = s->lat_total_ns;
+	return files_hist(t, s->seq_hist, HIST_BUCKETS, &out->seq_hist)
+		       ?: files_hist(t, s->lat_hist, LAT_BUCKETS, &out->lat_hist);
 }
 
 static int add_file_rec(const void *key, const void *value, struct file_table *t)
 {
 	const struct file_rec *rec = value;
-	struct file_entry *f = files_get(t, key);
+	struct file_key k = *(const struct file_key *)key;
+	struct file_entry *f;
 
+	if (k.part == FILE_PART_COPY) { /* the record's copy sides (iotrace_abi.h) */
+		k.part = FILE_PART_MAIN;
+		f = files_get(t, &k);
+		if (!f)
+			return -ENOMEM;
+		return side_of(t, &rec->side[0], &f->side[SIDE_COPY_READ])
+			       ?: side_of(t, &rec->side[1], &f->side[SIDE_COPY_WRITE]);
+	}
+	f = files_get(t, key);
 	if (!f)
 		return -ENOMEM;
 	f->have_rec = true;

@@ -70,8 +70,11 @@ static void view_side(struct view *v, struct rside *out, const struct trace_resu
 		.rewrites = s->rewrites,
 		.first_ns = rel_ns(res, s->first_entry_ns),
 		.last_ns = rel_ns(res, s->last_return_ns),
+		.has_lat = true,
+		.total_ns = s->lat_total_ns,
 	};
 	view_hist(v, &out->seq, &s->seq_hist, hist_bucket_bounds);
+	view_hist(v, &out->lat, &s->lat_hist, lat_bucket_bounds);
 }
 
 /* fsync and fdatasync together: counters summed, histograms bucket by bucket */
@@ -165,8 +168,8 @@ static const struct rentry *view_of(struct view *v, const struct trace_result *r
 	e->sc = v->sc;
 	view_syscalls(v, f);
 	view_fsync(v, f);
-	view_side(v, &e->side[SC_KIND_READ], res, &f->side[SC_KIND_READ]);
-	view_side(v, &e->side[SC_KIND_WRITE], res, &f->side[SC_KIND_WRITE]);
+	for (int s = 0; s < SIDES; s++)
+		view_side(v, &e->side[s], res, &f->side[s]);
 	return e;
 }
 
@@ -447,9 +450,20 @@ int output_write(const struct trace_result *res, const struct options *opts)
 
 /* ---- human summary ---------------------------------------------------------- */
 
+/* what a file gave (s = 0) or took (1): its read or write side and the copy side alike */
+static uint64_t side_bytes(const struct file_entry *f, int s)
+{
+	return f->side[s].bytes + f->side[SIDE_COPY_READ + s].bytes;
+}
+
+static uint64_t side_calls(const struct file_entry *f, int s)
+{
+	return f->side[s].calls + f->side[SIDE_COPY_READ + s].calls;
+}
+
 static uint64_t file_bytes(const struct file_entry *f)
 {
-	return f->side[0].bytes + f->side[1].bytes;
+	return side_bytes(f, 0) + side_bytes(f, 1);
 }
 
 static int by_bytes_desc(const void *a, const void *b)
@@ -478,18 +492,27 @@ void output_summary(const struct trace_result *res, const struct options *opts, 
 {
 	size_t n = res->files.cnt, top = n < 10 ? n : 10;
 	struct file_entry **v = malloc((n ? n : 1) * sizeof(*v));
-	uint64_t rd = 0, wr = 0;
-	char a[32], b[32];
+	uint64_t rd = 0, wr = 0, crd = 0, cwr = 0;
+	char a[32], b[32], c[128] = "";
 
 	if (!v)
 		return;
 	memcpy(v, res->files.v, n * sizeof(*v));
-	for (size_t i = 0; i < n; i++)
-		rd += v[i]->side[0].bytes, wr += v[i]->side[1].bytes;
+	for (size_t i = 0; i < n; i++) {
+		rd += side_bytes(v[i], 0), wr += side_bytes(v[i], 1);
+		crd += v[i]->side[SIDE_COPY_READ].bytes, cwr += v[i]->side[SIDE_COPY_WRITE].bytes;
+	}
 	qsort(v, n, sizeof(*v), by_bytes_desc);
 	human_bytes(rd, a, sizeof(a));
 	human_bytes(wr, b, sizeof(b));
-	fprintf(f, "iotrace: %zu files, %s read, %s written in %.3f s\n", n, a, b,
+	if (crd || cwr) {
+		char d[32], e[32];
+
+		human_bytes(crd, d, sizeof(d));
+		human_bytes(cwr, e, sizeof(e));
+		snprintf(c, sizeof(c), " (in-kernel copies: %s read, %s written)", d, e);
+	}
+	fprintf(f, "iotrace: %zu files, %s read, %s written%s in %.3f s\n", n, a, b, c,
 		res->duration_ns / 1e9);
 	if (top)
 		fprintf(f, "%10s %10s %9s %9s  %s\n", "READ", "WRITE", "R_CALLS", "W_CALLS",
@@ -497,10 +520,10 @@ void output_summary(const struct trace_result *res, const struct options *opts, 
 	for (size_t i = 0; i < top; i++) {
 		const struct file_entry *e = v[i];
 
-		human_bytes(e->side[0].bytes, a, sizeof(a));
-		human_bytes(e->side[1].bytes, b, sizeof(b));
+		human_bytes(side_bytes(e, 0), a, sizeof(a));
+		human_bytes(side_bytes(e, 1), b, sizeof(b));
 		fprintf(f, "%10s %10s %9llu %9llu  %s\n", a, b,
-			(unsigned long long)e->side[0].calls, (unsigned long long)e->side[1].calls,
+			(unsigned long long)side_calls(e, 0), (unsigned long long)side_calls(e, 1),
 			e->path);
 	}
 	if (n > top)

@@ -58,6 +58,8 @@ struct file_side {
 	uint64_t first_entry_ns, last_return_ns; /* bpf_ktime_get_ns() clock, 0 = none */
 	uint64_t seq_calls, rewrites;
 	struct hist_nz seq_hist;
+	uint64_t lat_total_ns;
+	struct hist_nz lat_hist;
 };
 
 struct file_sc {
@@ -84,7 +86,7 @@ struct file_entry {
 	char comm[COMM_LEN]; /* first comm seen (the process's, with --per-process) */
 	char comms[MAX_COMMS][COMM_LEN];
 	unsigned int comm_cnt;
-	struct file_side side[2];	/* [SC_KIND_READ], [SC_KIND_WRITE] */
+	struct file_side side[SIDES];	/* SIDE_* */
 	struct file_sc *sc[SC_MAX];	/* read/write/close kinds; NULL: never seen */
 	struct file_sync *sync[SC_MAX]; /* fsync kinds; NULL: never seen */
 };

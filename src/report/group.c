@@ -210,12 +210,20 @@ static uint64_t sat_add(uint64_t a, uint64_t b)
 
 uint64_t rentry_bytes(const struct rentry *e)
 {
-	return sat_add(e->side[0].bytes, e->side[1].bytes);
+	uint64_t n = 0;
+
+	for (int s = 0; s < SIDES; s++)
+		n = sat_add(n, e->side[s].bytes);
+	return n;
 }
 
 uint64_t rentry_calls(const struct rentry *e)
 {
-	return sat_add(e->side[0].calls, e->side[1].calls);
+	uint64_t n = 0;
+
+	for (int s = 0; s < SIDES; s++)
+		n = sat_add(n, e->side[s].calls);
+	return n;
 }
 
 uint64_t rentry_errors(const struct rentry *e)
@@ -231,8 +239,8 @@ bool rentry_seq_permille(const struct rentry *e, int side, unsigned int *pm)
 {
 	unsigned __int128 ok = 0, seq = 0;
 
-	for (int s = 0; s < 2; s++) {
-		if (side != s && side != 2)
+	for (int s = 0; s < SIDES; s++) {
+		if (side != s && side != SIDES_ALL)
 			continue;
 		ok += e->side[s].calls - e->side[s].errors;
 		seq += e->side[s].seq_calls;
@@ -243,7 +251,11 @@ bool rentry_seq_permille(const struct rentry *e, int side, unsigned int *pm)
 	return true;
 }
 
-/* sendfile counts toward the read side, or the write side of a file only written */
+/*
+ * A syscall of two files (sendfile, the copies) counts toward the first of
+ * its sides the entry has: the source's, or the destination's of a file
+ * only written.
+ */
 int rentry_req_hist(const struct rentry *e, int side, struct rhist *out)
 {
 	int err = 0;
@@ -252,11 +264,16 @@ int rentry_req_hist(const struct rentry *e, int side, struct rhist *out)
 	out->cnt = 0;
 	for (size_t i = 0; i < e->sc_cnt && !err; i++) {
 		const struct rsc *sc = &e->sc[i];
-		int kind = sc->idx < SC_MAX ? sc_infos[sc->idx].kind : -1;
+		unsigned int sides = sc->idx < SC_MAX ? (unsigned int)sc_infos[sc->idx].sides : 0;
 
-		if (sc->idx == SC_sendfile)
-			kind = e->side[SC_KIND_READ].present ? SC_KIND_READ : SC_KIND_WRITE;
-		if (kind == side)
+		if (sc->idx < SC_MAX && sc_infos[sc->idx].two) {
+			int first = __builtin_ctz(sides | 1u << SIDES);
+
+			if (first < SIDES && !e->side[first].present)
+				first++;
+			sides = 1u << first;
+		}
+		if (sides & 1u << side)
 			err = rhist_add(out, &sc->req);
 	}
 	if (err)
@@ -270,7 +287,7 @@ bool rentry_window(const struct rentry *e, uint64_t *first, uint64_t *last)
 
 	*first = UINT64_MAX;
 	*last = 0;
-	for (int s = 0; s < 2; s++) {
+	for (int s = 0; s < SIDES; s++) {
 		const struct rside *sd = &e->side[s];
 
 		if (sd->present && sd->first_ns < *first)
@@ -307,11 +324,11 @@ static void key_of_sort(const struct rentry *e, enum rsort key, uint64_t v[2])
 		v[0] = rentry_errors(e);
 		break;
 	case SORT_SEQ:
-		v[0] = rentry_seq_permille(e, 2, &pm) ? pm + 1 : 0;
+		v[0] = rentry_seq_permille(e, SIDES_ALL, &pm) ? pm + 1 : 0;
 		v[1] = rentry_calls(e);
 		break;
 	case SORT_REWRITES:
-		v[0] = e->side[SC_KIND_WRITE].rewrites;
+		v[0] = sat_add(e->side[SIDE_WRITE].rewrites, e->side[SIDE_COPY_WRITE].rewrites);
 		break;
 	case SORT_FSYNC:
 		v[0] = e->fsync.total_ns;

@@ -38,11 +38,12 @@ void report_sort(struct rentry **v, size_t n, enum rsort key);
 uint64_t rentry_bytes(const struct rentry *e);
 uint64_t rentry_calls(const struct rentry *e);
 uint64_t rentry_errors(const struct rentry *e);
-/* successful read and write calls that were sequential, in per mille of them */
+/* successful calls of a side (SIDE_*, or SIDES_ALL) that were sequential, in per mille */
+#define SIDES_ALL (-1)
 bool rentry_seq_permille(const struct rentry *e, int side, unsigned int *pm);
-/* request-size histogram of the read-type (write-type) syscalls; free with rhist_free */
+/* request-size histogram of the syscalls counted on a side; free with rhist_free */
 int rentry_req_hist(const struct rentry *e, int side, struct rhist *out);
-/* first entry to last successful return over both sides; false when none returned */
+/* first entry to last successful return over every side; false when none returned */
 bool rentry_window(const struct rentry *e, uint64_t *first, uint64_t *last);
 
 /* ---- text.c -------------------------------------------------------------------- */

@@ -189,7 +189,9 @@ static void side_cells(const struct rentry *e, int s, char cell[C_CNT][32])
 	struct rhist req;
 	unsigned int pm;
 
-	snprintf(cell[C_OP], 32, "%s", s == SC_KIND_READ ? "R" : "W");
+	static const char *const op[SIDES] = { "R", "W", "CR", "CW" };
+
+	snprintf(cell[C_OP], 32, "%s", op[s]);
 	snprintf(cell[C_CALLS], 32, "%llu", (unsigned long long)sd->calls);
 	fmt_size(cell[C_BYTES], 32, sd->bytes);
 	if (sd->calls)
@@ -203,7 +205,7 @@ static void side_cells(const struct rentry *e, int s, char cell[C_CNT][32])
 		snprintf(cell[C_SEQ], 32, "%u%%", (pm + 5) / 10);
 	else
 		snprintf(cell[C_SEQ], 32, "-");
-	if (s == SC_KIND_WRITE)
+	if (s & 1)
 		snprintf(cell[C_REWR], 32, "%llu", (unsigned long long)sd->rewrites);
 }
 
@@ -225,7 +227,7 @@ static void put_entry(FILE *f, const struct rentry *e)
 	bool first = true;
 
 	fmt_path(path, sizeof(path), e->path, e->path_len, (size_t)path_width());
-	for (int s = 0; s < 2; s++) {
+	for (int s = 0; s < SIDES; s++) {
 		if (!e->side[s].present)
 			continue;
 		memset(cell, 0, sizeof(cell));
@@ -250,8 +252,10 @@ static void put_summary(FILE *f, const struct rmodel *m, size_t n, const struct 
 	char start[64], a[16], b[16], dur[16];
 
 	for (size_t i = 0; i < m->files.cnt; i++) {
-		rd += m->files.v[i]->side[SC_KIND_READ].bytes;
-		wr += m->files.v[i]->side[SC_KIND_WRITE].bytes;
+		rd += m->files.v[i]->side[SIDE_READ].bytes +
+		      m->files.v[i]->side[SIDE_COPY_READ].bytes;
+		wr += m->files.v[i]->side[SIDE_WRITE].bytes +
+		      m->files.v[i]->side[SIDE_COPY_WRITE].bytes;
 	}
 	format_rfc3339(m->meta.start_ns, start, sizeof(start));
 	memcpy(start + 19, "Z", 2); /* whole seconds are enough here */
@@ -290,7 +294,8 @@ void report_text_table(FILE *f, const struct rmodel *m, struct rentry **v, size_
 	for (size_t i = 0; i < rows; i++)
 		put_entry(f, v[i]);
 	fprintf(f,
-		"\n%zu of %zu %s by %s.  R/W: read-type/write-type calls; BYTES completed, "
+		"\n%zu of %zu %s by %s.  R/W: read-type/write-type calls; CR/CW: in-kernel "
+		"copies\n(copy_file_range, splice) from/to the file; BYTES completed, "
 		"MEAN per call;\nP50/P99: request size, as the end of its histogram bucket "
 		"(<8K: below 8K); SEQ%%: of the\nsuccessful calls; REWR: writes at the offset "
 		"of the previous write; FSYNC: fsync +\nfdatasync calls, FS.P99 their latency; "
@@ -300,22 +305,36 @@ void report_text_table(FILE *f, const struct rmodel *m, struct rentry **v, size_
 
 /* ---- the detail of one entry ---------------------------------------------------------- */
 
+/* a side's latency: mean, and the buckets of the 50th and 99th percentiles */
+static void put_side_lat(FILE *f, const struct rside *sd)
+{
+	char mean[24], p50[32], p99[32];
+
+	if (!sd->has_lat || !sd->calls)
+		return;
+	fmt_ns(mean, sizeof(mean), sd->total_ns / sd->calls);
+	fmt_pct(p50, sizeof(p50), rhist_percentile(&sd->lat, 50), true);
+	fmt_pct(p99, sizeof(p99), rhist_percentile(&sd->lat, 99), true);
+	fprintf(f, "         latency: mean %s, p50 %s, p99 %s\n", mean, p50, p99);
+}
+
 static void put_side_line(FILE *f, const struct rentry *e, int s)
 {
 	const struct rside *sd = &e->side[s];
-	char bytes[16], win[16], bw[16];
+	char bytes[16], win[16], bw[16], label[16];
 	unsigned int pm;
 
 	fmt_size(bytes, sizeof(bytes), sd->bytes);
-	fprintf(f, "  %-6s %llu calls, %llu errors, %s",
-		s ? "write:" : "read:", (unsigned long long)sd->calls,
+	snprintf(label, sizeof(label), "%s:", side_keys[s]);
+	fprintf(f, "  %-6s %llu calls, %llu errors, %s", label, (unsigned long long)sd->calls,
 		(unsigned long long)sd->errors, bytes);
 	if (rentry_seq_permille(e, s, &pm))
 		fprintf(f, ", %u.%u%% sequential", pm / 10, pm % 10);
-	if (s == SC_KIND_WRITE)
+	if (s & 1)
 		fprintf(f, ", %llu rewrites", (unsigned long long)sd->rewrites);
 	if (!sd->has_last || sd->last_ns <= sd->first_ns) {
 		fputs("; no time span for IOPS\n", f);
+		put_side_lat(f, sd);
 		return;
 	}
 	double secs = (double)(sd->last_ns - sd->first_ns) / 1e9;
@@ -323,6 +342,7 @@ static void put_side_line(FILE *f, const struct rentry *e, int s)
 	fmt_ns(win, sizeof(win), sd->last_ns - sd->first_ns);
 	fmt_size(bw, sizeof(bw), (uint64_t)((double)sd->bytes / secs));
 	fprintf(f, "\n         %.1f IOPS, %s/s over %s\n", (double)sd->calls / secs, bw, win);
+	put_side_lat(f, sd);
 }
 
 static void put_head(FILE *f, const struct rmodel *m, const struct rentry *e,
@@ -346,7 +366,7 @@ static void put_head(FILE *f, const struct rmodel *m, const struct rentry *e,
 		fmt_ns(path, sizeof(path), last - first);
 		fprintf(f, "  active from %s to %s after the start (%s)\n", a, b, path);
 	}
-	for (int s = 0; s < 2; s++)
+	for (int s = 0; s < SIDES; s++)
 		if (e->side[s].present)
 			put_side_line(f, e, s);
 	if (e->fsync.present) {
@@ -504,6 +524,17 @@ static void put_all_hists(FILE *f, const struct rentry *e, const struct style *s
 		 st);
 	put_hist(f, "write.seq_hist", "completed size of sequential writes", &e->side[1].seq, false,
 		 st);
+	put_hist(f, "copy_read.seq_hist", "completed size of sequential copies from the file",
+		 &e->side[SIDE_COPY_READ].seq, false, st);
+	put_hist(f, "copy_write.seq_hist", "completed size of sequential copies to the file",
+		 &e->side[SIDE_COPY_WRITE].seq, false, st);
+	for (int s = 0; s < SIDES; s++) {
+		char name[32], what[48];
+
+		snprintf(name, sizeof(name), "%s.lat_hist", side_keys[s]);
+		snprintf(what, sizeof(what), "latency of the %s calls", side_keys[s]);
+		put_hist(f, name, what, &e->side[s].lat, true, st);
+	}
 	if (syncs != 1) /* with one sync-type syscall, it is the one drawn above */
 		put_hist(f, "fsync.lat_hist", "fsync and fdatasync latency", &e->fsync.lat, true,
 			 st);

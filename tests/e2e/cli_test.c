@@ -325,23 +325,26 @@ Test(cli, comm_traces_processes_by_name_until_sigterm, .fini = teardown)
  */
 static void doc_csv_header(char *buf, size_t sz, bool per_process)
 {
-	static const char *const names[] = { "read",	  "readv",    "pread64",  "preadv",
-					     "preadv2",	  "write",    "writev",	  "pwrite64",
-					     "pwritev",	  "pwritev2", "sendfile", "fsync",
-					     "fdatasync", "close" };
-	static const char *const seven[] = { "calls",	      "errors",	 "bytes",
-					     "seq_calls",     "streams", "first_entry_ns",
-					     "last_return_ns" };
+	static const char *const names[] = { "read",	"readv",    "pread64",	 "preadv",
+					     "preadv2", "write",    "writev",	 "pwrite64",
+					     "pwritev", "pwritev2", "sendfile",	 "copy_file_range",
+					     "splice",	"fsync",    "fdatasync", "close" };
+	static const char *const eight[] = { "calls",	       "errors",  "bytes",
+					     "seq_calls",      "streams", "first_entry_ns",
+					     "last_return_ns", "total_ns" };
 	size_t n = (size_t)snprintf(buf, sz,
 				    "path%s,dev,ino,generation,fstype,deleted,former_paths,comms",
 				    per_process ? ",pid,comm" : "");
 
-	for (int s = 0; s < 2; s++)
-		for (int i = 0; i < 7; i++)
-			n += (size_t)snprintf(buf + n, sz - n, ",%s.%s", s ? "write" : "read",
-					      seven[i]);
-	n += (size_t)snprintf(buf + n, sz - n,
-			      ",write.rewrites,fsync.calls,fsync.errors,fsync.total_ns");
+	static const char *const sides[] = { "read", "write", "copy_read", "copy_write" };
+
+	for (int s = 0; s < 4; s++) {
+		for (int i = 0; i < 8; i++)
+			n += (size_t)snprintf(buf + n, sz - n, ",%s.%s", sides[s], eight[i]);
+		if (s & 1)
+			n += (size_t)snprintf(buf + n, sz - n, ",%s.rewrites", sides[s]);
+	}
+	n += (size_t)snprintf(buf + n, sz - n, ",fsync.calls,fsync.errors,fsync.total_ns");
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		n += (size_t)snprintf(buf + n, sz - n,
 				      ",syscalls.%s.calls,syscalls.%s.errors,syscalls.%s.bytes",

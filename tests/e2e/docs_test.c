@@ -372,7 +372,7 @@ Test(docs, man_pages_name_the_version_of_the_binary)
 	static const char *const pages[] = { "iotrace.1", "iotrace-report.1" };
 	char *out = run_ok(version), want[64];
 
-	/* "iotrace 0.1.0\n" is the .TH source field, "iotrace 0.1.0" */
+	/* "iotrace X.Y.Z\n" is the .TH source field, "iotrace X.Y.Z" */
 	snprintf(want, sizeof(want), "\"%.*s\"", (int)strcspn(out, "\n"), out);
 	for (size_t i = 0; i < 2; i++) {
 		char path[256], *text, *th;

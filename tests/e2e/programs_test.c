@@ -2,7 +2,8 @@
 /*
  * Real programs against an independent tracer: iotrace runs `strace -ff -y`
  * on sqlite3 (rollback journal, then WAL), git (init, add, commit) and
- * rsync (a tree, -a), all in a fresh directory.  strace names each call's
+ * rsync (a tree, -a), cp and cat (in-kernel copies), all in a fresh
+ * directory.  strace names each call's
  * file as it was at the call ("<path>", "<path (deleted)>"); iotrace names
  * a file by its last name and keeps the ones before.  So names and records
  * are joined into groups (a record with every name it had; a name with
@@ -26,12 +27,14 @@
 #include "expect.h"
 #include "format/jsonr.h"
 
-static const char *const names[] = { "read",	 "readv",  "pread64",  "preadv",  "preadv2",
-				     "write",	 "writev", "pwrite64", "pwritev", "pwritev2",
-				     "sendfile", "fsync",  "fdatasync" };
-#define NSC	   (sizeof(names) / sizeof(names[0]))
-#define MAX_NAMES  512
-#define MAX_GROUPS MAX_NAMES
+static const char *const names[] = { "read",	"readv",    "pread64",	"preadv",
+				     "preadv2", "write",    "writev",	"pwrite64",
+				     "pwritev", "pwritev2", "sendfile", "copy_file_range",
+				     "splice",	"fsync",    "fdatasync" };
+#define SC_FIRST_SYNC 13 /* fsync, fdatasync: no bytes */
+#define NSC	      (sizeof(names) / sizeof(names[0]))
+#define MAX_NAMES     512
+#define MAX_GROUPS    MAX_NAMES
 
 struct cnt {
 	unsigned long long calls, errors, bytes;
@@ -117,10 +120,16 @@ static void parse_line(struct join *j, const char *l)
 	fd = strchr(l, '<');
 	if (!fd)
 		return;
-	if (!strcmp(names[sc], "sendfile")) {
-		/* sendfile(OUT<path>, IN<path>, ...): read-type on IN, write-type on OUT */
-		const char *in = strchr(strchr(fd, '>') + 1, '<');
-		int out_i = path_at(j, fd), in_i = in ? path_at(j, in) : -1;
+	if (!strcmp(names[sc], "sendfile") || sc == 11 || sc == 12) {
+		/*
+		 * sendfile(OUT<path>, IN<path>, ...); copy_file_range and splice
+		 * (IN<path>, off, OUT<path>, ...): counted on each file, once on one
+		 * file that is both
+		 */
+		const char *second = strchr(strchr(fd, '>') + 1, '<');
+		bool sf = !strcmp(names[sc], "sendfile");
+		int out_i = path_at(j, sf ? fd : second ? second : "<>");
+		int in_i = sf ? (second ? path_at(j, second) : -1) : path_at(j, fd);
 
 		if (in_i >= 0)
 			count(&j->st[in_i][sc], ret, false);
@@ -129,7 +138,7 @@ static void parse_line(struct join *j, const char *l)
 		return;
 	}
 	if (path_at(j, fd) >= 0)
-		count(&j->st[path_at(j, fd)][sc], ret, sc >= 11);
+		count(&j->st[path_at(j, fd)][sc], ret, sc >= SC_FIRST_SYNC);
 }
 
 /* every strace.* file of -ff (one per thread, so no call is split over two lines) */
@@ -251,7 +260,7 @@ static struct jval *trace_script(const char *script, const char *what, struct jo
 			       prefix,
 			       "-e",
 			       "trace=read,readv,pread64,preadv,preadv2,write,writev,pwrite64,"
-			       "pwritev,pwritev2,sendfile,fsync,fdatasync",
+			       "pwritev,pwritev2,sendfile,copy_file_range,splice,fsync,fdatasync",
 			       "--",
 			       "sh",
 			       "-c",
@@ -411,6 +420,43 @@ Test(programs, rsync_a_tree_names_every_destination_by_its_final_name, .fini = t
 		cr_expect(!base || strncmp(base, "/.", 2), "a record under a temporary name: %s",
 			  p);
 	}
+	jval_free(doc);
+	free_join(j);
+}
+
+/* the bytes of a record's side, 0 when it is null */
+static uint64_t side_bytes(const struct jval *rec, const char *side)
+{
+	uint64_t v = 0;
+
+	jval_u64(jval_get(jval_get(rec, side), "bytes"), &v);
+	return v;
+}
+
+Test(programs, cp_and_cat_copy_in_the_kernel_and_every_byte_is_counted, .fini = teardown)
+{
+	static const char script[] =
+		"head -c 16777216 /dev/urandom > big"
+		" && cp big copy1 && cat big > copy2 && cat copy1 | cat > copy3";
+	const struct jval *big, *c1, *c2, *c3;
+	struct join *j = new_join();
+	struct jval *doc;
+
+	e2e_require_tracer();
+	tdir = e2e_tmpdir("/tmp");
+	doc = trace_script(script, "cp and cat", j);
+	compare(j, "cp and cat");
+	big = record_named(doc, "big");
+	c1 = record_named(doc, "copy1");
+	c2 = record_named(doc, "copy2");
+	c3 = record_named(doc, "copy3");
+	cr_assert(big && c1 && c2 && c3, "a record is missing");
+	/* cp and the first cat copy in the kernel; the last cat reads a pipe and writes */
+	cr_expect_eq(side_bytes(big, "copy_read"), 2 * 16777216ULL);
+	cr_expect_eq(side_bytes(c1, "copy_write"), 16777216ULL);
+	cr_expect_eq(side_bytes(c2, "copy_write"), 16777216ULL);
+	cr_expect_eq(side_bytes(c1, "copy_read") + side_bytes(c1, "read"), 16777216ULL);
+	cr_expect_eq(side_bytes(c3, "write") + side_bytes(c3, "copy_write"), 16777216ULL);
 	jval_free(doc);
 	free_join(j);
 }

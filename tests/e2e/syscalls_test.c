@@ -148,6 +148,47 @@ Test(syscalls, sendfile_counts_on_the_source_and_on_a_regular_destination, .fini
 	trace_check(&fx_trace, m);
 }
 
+Test(syscalls, copy_file_range_and_splice_count_on_the_copy_sides_of_source_and_destination,
+     .fini = fx_teardown)
+{
+	struct model *m = fx_setup("/tmp");
+	struct m_file *src = m_create(m, WL_CP_SRC, WL_CP_SRC_SZ);
+	struct m_file *dst = m_file(m, WL_CP_DST, 0);
+	int in = m_open(m, src, O_RDONLY), out = m_open(m, dst, O_CREAT | O_WRONLY | O_TRUNC);
+	int ro, wo, sr, sw;
+	uint64_t off, off2;
+
+	m_copy(m, M_COPY_FILE_RANGE, in, NULL, out, NULL, 4096, 4096); /* both positions */
+	off = 50000, off2 = 10000;
+	m_copy(m, M_COPY_FILE_RANGE, in, &off, out, &off2, 1000, 1000); /* both pointers */
+	m_copy(m, M_COPY_FILE_RANGE, in, NULL, out, NULL, 4096, 4096);
+	off = WL_CP_SRC_SZ - 10;
+	m_copy(m, M_COPY_FILE_RANGE, in, &off, out, NULL, 100, 10); /* short */
+	off = 2 * WL_CP_SRC_SZ;
+	m_copy(m, M_COPY_FILE_RANGE, in, &off, out, NULL, 100, 0); /* EOF */
+	off = 20000;
+	m_copy(m, M_SPLICE, in, &off, -1, NULL, 500, 500);  /* into a pipe: the source only */
+	m_copy(m, M_SPLICE, -1, NULL, out, NULL, 500, 500); /* out of it: the destination */
+	m_copy(m, M_SPLICE, in, NULL, -1, NULL, 300, 300);
+	ro = m_open(m, dst, O_RDONLY);
+	m_copy_fail(m, M_COPY_FILE_RANGE, in, NULL, ro, NULL, 10); /* EBADF, both files */
+	wo = m_open(m, src, O_WRONLY);
+	m_copy_fail(m, M_COPY_FILE_RANGE, wo, NULL, out, NULL, 10); /* EBADF: not readable */
+	sr = m_open(m, src, O_RDONLY); /* the file to itself: one call */
+	sw = m_open(m, src, O_WRONLY);
+	off = 0, off2 = WL_CP_SRC_SZ;
+	m_copy(m, M_COPY_FILE_RANGE, sr, &off, sw, &off2, 4096, 4096);
+	m_close(m, sw);
+	m_close(m, sr);
+	m_close(m, wo);
+	m_close(m, ro);
+	m_close(m, out);
+	m_close(m, in);
+
+	fx_run("copies", NULL);
+	trace_check(&fx_trace, m);
+}
+
 static uint64_t lat(const char *file, const char *sc, int k)
 {
 	char key[128];

@@ -29,12 +29,14 @@
 
 /* what each I/O op is; S_OPEN.. S_FORK are not calls the tool counts */
 static const enum m_sc op_sc[] = {
-	[S_READ] = M_READ,	     [S_READV] = M_READV,	[S_PREAD] = M_PREAD64,
-	[S_PREADV] = M_PREADV,	     [S_PREADV2] = M_PREADV2,	[S_WRITE] = M_WRITE,
-	[S_WRITEV] = M_WRITEV,	     [S_PWRITE] = M_PWRITE64,	[S_PWRITEV] = M_PWRITEV,
-	[S_PWRITEV2] = M_PWRITEV2,   [S_SENDFILE] = M_SENDFILE, [S_FSYNC] = M_FSYNC,
-	[S_FDATASYNC] = M_FDATASYNC,
+	[S_READ] = M_READ,	     [S_READV] = M_READV,	   [S_PREAD] = M_PREAD64,
+	[S_PREADV] = M_PREADV,	     [S_PREADV2] = M_PREADV2,	   [S_WRITE] = M_WRITE,
+	[S_WRITEV] = M_WRITEV,	     [S_PWRITE] = M_PWRITE64,	   [S_PWRITEV] = M_PWRITEV,
+	[S_PWRITEV2] = M_PWRITEV2,   [S_SENDFILE] = M_SENDFILE,	   [S_FSYNC] = M_FSYNC,
+	[S_FDATASYNC] = M_FDATASYNC, [S_COPY] = M_COPY_FILE_RANGE, [S_SPLICE] = M_SPLICE,
 };
+/* the sides of a FILE, as the model numbers them */
+static const char *const side_keys4[4] = { "read", "write", "copy_read", "copy_write" };
 
 /* a scenario file beside its model file: its names and the steps of its sides */
 struct smoke_file {
@@ -44,7 +46,7 @@ struct smoke_file {
 	char born[PATH_MAX];	/* its name at its first I/O, when its record was made */
 	int links;		/* names it has */
 	struct m_file *f;	/* NULL: not below A or B, not a file the tool records */
-	long first[2], last[2]; /* first step of each side, last that succeeded; -1: none */
+	long first[4], last[4]; /* first step of each side, last that succeeded; -1: none */
 };
 
 struct replay {
@@ -101,7 +103,7 @@ static struct smoke_file *file_of(struct replay *r, const char *rel, const char 
 	snprintf(sf->path, sizeof(sf->path), "%s", path);
 	snprintf(sf->name, sizeof(sf->name), "%s", path);
 	sf->links = 1;
-	for (int s = 0; s < 2; s++)
+	for (int s = 0; s < 4; s++)
 		sf->first[s] = sf->last[s] = -1;
 	/* only regular files below A and B get records; /dev/null and the like do not */
 	if (rel[0] == 'A' || rel[0] == 'B')
@@ -119,13 +121,39 @@ static void side_step(struct smoke_file *sf, int side, int64_t ret, long step)
 		sf->last[side] = step;
 }
 
+/* a copy_file_range or splice: copy_read on its source, copy_write on its destination */
+static void replay_copy(struct replay *r, const struct smoke_step *s, long step)
+{
+	struct smoke_file *in = s->slot == SMOKE_PIPE ? NULL : r->sf[s->slot];
+	struct smoke_file *out = s->out == SMOKE_PIPE ? NULL : r->sf[s->out];
+	int ifd = in && in->f ? r->fd[s->slot] : -1, ofd = out && out->f ? r->fd[s->out] : -1;
+	uint64_t o = (uint64_t)s->off, oo = (uint64_t)s->off_out;
+	uint64_t *op = s->off == NOPTR ? NULL : &o, *oop = s->off_out == NOPTR ? NULL : &oo;
+
+	if (ifd >= 0 && !in->born[0])
+		memcpy(in->born, in->name, sizeof(in->born));
+	if (ofd >= 0 && !out->born[0])
+		memcpy(out->born, out->name, sizeof(out->born));
+	side_step(ifd >= 0 ? in : NULL, 2, s->ret, step);
+	side_step(ofd >= 0 ? out : NULL, 3, s->ret, step);
+	if (s->ret < 0)
+		m_copy_fail(&r->m, op_sc[s->op], ifd, op, ofd, oop, s->len[0]);
+	else
+		m_copy(&r->m, op_sc[s->op], ifd, op, ofd, oop, s->len[0], (uint64_t)s->ret);
+}
+
 static void replay_io(struct replay *r, const struct smoke_step *s, long step)
 {
-	struct smoke_file *sf = r->sf[s->slot];
+	struct smoke_file *sf = s->slot < SMOKE_SLOTS ? r->sf[s->slot] : NULL;
 	enum m_sc sc = op_sc[s->op];
-	int fd = r->fd[s->slot], side = sc >= M_WRITE && sc <= M_PWRITEV2;
+	int fd = s->slot < SMOKE_SLOTS ? r->fd[s->slot] : -1;
+	int side = sc >= M_WRITE && sc <= M_PWRITEV2;
 	uint64_t req = smoke_req(s), off = s->off == NOPTR ? M_POS : (uint64_t)s->off;
 
+	if (s->op == S_COPY || s->op == S_SPLICE) {
+		replay_copy(r, s, step);
+		return;
+	}
 	if (!sf->f)
 		return;
 	if (!sf->born[0])
@@ -280,11 +308,11 @@ static void collect_times(struct checker *c, const struct jval *doc, const struc
 
 			if (!sf->f || strcmp(sf->f->shown, p))
 				continue;
-			for (int s = 0; s < 2; s++) {
-				const struct jval *o = jval_get(rec, s ? "write" : "read");
+			for (int s = 0; s < 4; s++) {
+				const struct jval *o = jval_get(rec, side_keys4[s]);
 
 				snprintf(where, sizeof(where), "%.*s: %s", PATH_MAX - 1, p,
-					 s ? "write" : "read");
+					 side_keys4[s]);
 				if (sf->first[s] >= 0 &&
 				    !jval_u64(jval_get(o, "first_entry_ns"), &ns))
 					add_time(c, sf->first[s], 0, ns, where);

@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 #define SMOKE_SLOTS 10
+#define SMOKE_PIPE  SMOKE_SLOTS /* S_SPLICE: slot or out, the pipe smoke keeps */
 #define SMOKE_IOVS  4
 #define SMOKE_COMM  "smoke"
 #define NOPTR	    (-1) /* sendfile: offset pointer NULL; preadv2/pwritev2: -1 */
@@ -44,6 +45,8 @@ enum smoke_op {
 	S_SENDFILE, /* sendfile(out, slot, off == NOPTR ? NULL : &off, len[0]) */
 	S_FSYNC,
 	S_FDATASYNC,
+	S_COPY,	  /* copy_file_range(slot, off, out, off_out, len[0]): NOPTR for NULL */
+	S_SPLICE, /* splice(slot, off, out, off_out, len[0]); SMOKE_PIPE for a pipe end */
 };
 
 struct smoke_step {
@@ -55,9 +58,10 @@ struct smoke_step {
 	int flags;		  /* S_OPEN */
 	uint32_t len[SMOKE_IOVS]; /* count, or iov_len of each iovec (0 ends the list) */
 	int64_t off;		  /* offset argument */
+	int64_t off_out;	  /* S_COPY, S_SPLICE: the destination's offset argument */
 	int64_t ret;		  /* the return value, or -errno */
 	uint64_t start;		  /* starting offset as the spec defines it (sendfile: in side) */
-	uint64_t out_start;	  /* sendfile: starting offset on the out side */
+	uint64_t out_start;	  /* sendfile, the copies: starting offset on the out side */
 };
 
 #define RDWR_NEW (O_CREAT | O_RDWR | O_TRUNC)
@@ -106,6 +110,19 @@ static const struct smoke_step smoke_steps[] = {
 	/* errors: reading a write-only fd, writing a read-only one */
 	{ .op = S_READ, .slot = 2, .len = { 10 }, .ret = -EBADF, .start = 91000 },
 	{ .op = S_WRITE, .slot = 1, .len = { 10 }, .ret = -EBADF, .start = 50000 },
+	/* in-kernel copies on one file system: by position, by offset pointers, by a pipe */
+	{ .op = S_OPEN, .slot = 3, .path = "A/cp.dat", .flags = WR_NEW },
+	{ .op = S_COPY, .slot = 1, .out = 3, .len = { 8192 }, .off = NOPTR, .off_out = NOPTR,
+	  .ret = 8192, .start = 50000, .out_start = 0 },
+	{ .op = S_COPY, .slot = 1, .out = 3, .len = { 1000 }, .off = 30000, .off_out = 20000,
+	  .ret = 1000, .start = 30000, .out_start = 20000 },
+	{ .op = S_SPLICE, .slot = 1, .out = SMOKE_PIPE, .len = { 4000 }, .off = NOPTR,
+	  .off_out = NOPTR, .ret = 4000, .start = 58192 },
+	{ .op = S_SPLICE, .slot = SMOKE_PIPE, .out = 3, .len = { 4000 }, .off = NOPTR,
+	  .off_out = NOPTR, .ret = 4000, .out_start = 8192 },
+	{ .op = S_COPY, .slot = 3, .out = 1, .len = { 10 }, .off = NOPTR, .off_out = NOPTR,
+	  .ret = -EBADF, .start = 12192, .out_start = 62192 },
+	{ .op = S_CLOSE, .slot = 3 },
 	{ .op = S_CLOSE, .slot = 1 },
 	{ .op = S_CLOSE, .slot = 2 },
 

@@ -105,7 +105,29 @@ static int64_t do_io(const int *fds, const struct smoke_step *s, uint64_t *start
 	int fd = fds[s->slot], cnt;
 	struct iovec iov[SMOKE_IOVS];
 	off_t off = s->off;
+	loff_t loff = s->off, loff_out = s->off_out;
 	ssize_t r;
+
+	if (s->op == S_COPY || s->op == S_SPLICE) {
+		int out =
+			fds[s->out]; /* fds[SMOKE_PIPE]: the pipe's read end, [+1] its write end */
+
+		if (s->out == SMOKE_PIPE)
+			out = fds[SMOKE_PIPE + 1];
+		*start = s->slot == SMOKE_PIPE ? 0
+			 : s->off == NOPTR     ? pos_start(fd)
+					       : (uint64_t)s->off;
+		*out_start = s->out == SMOKE_PIPE  ? 0
+			     : s->off_out == NOPTR ? pos_start(out)
+						   : (uint64_t)s->off_out;
+		if (s->op == S_COPY)
+			r = copy_file_range(fd, s->off == NOPTR ? NULL : &loff, out,
+					    s->off_out == NOPTR ? NULL : &loff_out, s->len[0], 0);
+		else
+			r = splice(fd, s->off == NOPTR ? NULL : &loff, out,
+				   s->off_out == NOPTR ? NULL : &loff_out, s->len[0], 0);
+		return r < 0 ? -errno : r;
+	}
 
 	cnt = iov_of(s, iov);
 	*start = s->off;
@@ -236,17 +258,20 @@ static void run_step(int *fds, size_t idx, const char *a, const char *b)
 	if (s->op != S_FSYNC && s->op != S_FDATASYNC && start != s->start)
 		die("step %zu: started at %llu, the table says %llu", idx,
 		    (unsigned long long)start, (unsigned long long)s->start);
-	if (s->op == S_SENDFILE && out_start != s->out_start)
+	if ((s->op == S_SENDFILE || s->op == S_COPY || s->op == S_SPLICE) &&
+	    out_start != s->out_start)
 		die("step %zu: out side started at %llu, the table says %llu", idx,
 		    (unsigned long long)out_start, (unsigned long long)s->out_start);
 }
 
 static int run(const char *a, const char *b)
 {
-	int fds[SMOKE_SLOTS];
+	int fds[SMOKE_SLOTS + 2];
 
 	for (int i = 0; i < SMOKE_SLOTS; i++)
 		fds[i] = -1;
+	if (pipe2(fds + SMOKE_PIPE, O_CLOEXEC)) /* for S_SPLICE: [SMOKE_PIPE] reads, [+1] writes */
+		die("pipe: %s", strerror(errno));
 	memset(buf, 'k', sizeof(buf));
 	for (size_t i = 0; i < SMOKE_STEP_CNT; i++)
 		run_step(fds, i, a, b);

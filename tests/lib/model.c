@@ -61,11 +61,22 @@ int m_fstype(dev_t dev, char *buf, size_t sz)
 }
 
 static const char *const sc_names[M_SC_CNT] = {
-	"read",	    "readv",   "pread64",  "preadv",   "preadv2", "write",     "writev",
-	"pwrite64", "pwritev", "pwritev2", "sendfile", "fsync",	  "fdatasync", "close",
+	"read",	  "readv",    "pread64",   "preadv",   "preadv2",  "write",
+	"writev", "pwrite64", "pwritev",   "pwritev2", "sendfile", "copy_file_range",
+	"splice", "fsync",    "fdatasync", "close",
 };
-/* 0 read-type, 1 write-type, 2 sendfile (either, by the file's side), -2 sync, -1 close */
-static const int sc_kind[M_SC_CNT] = { 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 2, -2, -2, -1 };
+/*
+ * 0 read-type, 1 write-type, 2 sendfile (either, by the file's side), 3 a
+ * copy (copy_read or copy_write, by the file's side), -2 sync, -1 close
+ */
+static const int sc_kind[M_SC_CNT] = { 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 2, 3, 3, -2, -2, -1 };
+static const char *const side_names[4] = { "read", "write", "copy_read", "copy_write" };
+
+/* does syscall k count on side idx (for a file that is its source or destination)? */
+static bool on_side(int k, int idx)
+{
+	return sc_kind[k] == idx || (sc_kind[k] == 2 && idx < 2) || (sc_kind[k] == 3 && idx >= 2);
+}
 
 /* the size bucket scheme of the README, written out independently */
 static int bucket(uint64_t v)
@@ -247,8 +258,7 @@ static void record_side(struct m_fd *d, enum m_sc sc, int sidx, uint64_t req, ui
 	struct m_side *side = &f->side[sidx];
 	struct m_stream *st = &d->stream[sidx];
 
-	M_ASSERT(sc_kind[sc] == sidx || sc_kind[sc] == 2, "model: %s on side %d", sc_names[sc],
-		 sidx);
+	M_ASSERT(on_side(sc, sidx), "model: %s on side %d", sc_names[sc], sidx);
 	f->recorded = true;
 	if (per_sc) {
 		s->calls++;
@@ -275,7 +285,7 @@ static void record_side(struct m_fd *d, enum m_sc sc, int sidx, uint64_t req, ui
 		st->next_off = start + (uint64_t)ret;
 	}
 	/* rewrites: every write-type call, failed ones too, against the stream's previous start */
-	if (sidx == 1) {
+	if (sidx & 1) {
 		if (st->have_start && st->last_start == start)
 			side->rewrites++;
 		st->have_start = true;
@@ -381,6 +391,54 @@ void m_sendfile_fail(struct model *m, int out_fd, int in_fd, const uint64_t *off
 	if (out_fd >= 0)
 		record_side(fd_of(m, out_fd), M_SENDFILE, 1, count, m_pos(m, out_fd), -1,
 			    fd_of(m, out_fd)->f != in->f);
+}
+
+void m_copy(struct model *m, enum m_sc sc, int in_fd, uint64_t *off_in, int out_fd,
+	    uint64_t *off_out, uint64_t count, uint64_t n)
+{
+	struct m_fd *in = in_fd >= 0 ? fd_of(m, in_fd) : NULL;
+
+	M_ASSERT(sc == M_COPY_FILE_RANGE || sc == M_SPLICE, "m_copy(%s)", sc_names[sc]);
+	if (in) {
+		uint64_t start = off_in ? *off_in : in->pos;
+
+		M_ASSERT(n == readable(in->f, start, count), "model: %s of %llu at %llu moved %llu",
+			 sc_names[sc], (unsigned long long)count, (unsigned long long)start,
+			 (unsigned long long)n);
+		record(in, sc, 2, count, start, (int64_t)n);
+		if (off_in)
+			*off_in += n;
+		else
+			in->pos += n;
+	}
+	if (out_fd >= 0) {
+		struct m_fd *out = fd_of(m, out_fd);
+		uint64_t start = off_out ? *off_out : m_pos(m, out_fd);
+
+		record_side(out, sc, 3, count, start, (int64_t)n, !in || out->f != in->f);
+		if (off_out)
+			*off_out += n;
+		else
+			out->pos = start + n;
+		if (start + n > out->f->size)
+			out->f->size = start + n;
+	}
+}
+
+void m_copy_fail(struct model *m, enum m_sc sc, int in_fd, const uint64_t *off_in, int out_fd,
+		 const uint64_t *off_out, uint64_t count)
+{
+	struct m_fd *in = in_fd >= 0 ? fd_of(m, in_fd) : NULL;
+
+	M_ASSERT(sc == M_COPY_FILE_RANGE || sc == M_SPLICE, "m_copy_fail(%s)", sc_names[sc]);
+	if (in)
+		record(in, sc, 2, count, off_in ? *off_in : in->pos, -1);
+	if (out_fd >= 0) {
+		struct m_fd *out = fd_of(m, out_fd);
+
+		record_side(out, sc, 3, count, off_out ? *off_out : m_pos(m, out_fd), -1,
+			    !in || out->f != in->f);
+	}
 }
 
 void m_fail(struct model *m, int fd, enum m_sc sc, uint64_t count, uint64_t start)
@@ -676,7 +734,7 @@ static void cmp_side_loose(struct cmp *c, const struct jval *o, const char *key,
 	char what[64];
 
 	for (int k = 0; k < M_SC_CNT; k++)
-		if (sc_kind[k] == idx)
+		if (on_side(k, idx))
 			for (int i = 0; i < M_HIST; i++)
 				done[i] += c->f->sc[k].done[i];
 	if (jval_u64(jval_get(o, "seq_calls"), &seq) || seq > s->calls - s->errors)
@@ -687,7 +745,7 @@ static void cmp_side_loose(struct cmp *c, const struct jval *o, const char *key,
 	if (hsum != seq)
 		MISMATCH(c, "%s: counts add up to %llu, seq_calls %llu", what,
 			 (unsigned long long)hsum, (unsigned long long)seq);
-	if (idx == 1 && (jval_u64(jval_get(o, "rewrites"), &rew) || rew >= s->calls))
+	if ((idx & 1) && (jval_u64(jval_get(o, "rewrites"), &rew) || rew >= s->calls))
 		MISMATCH(c, "%s.rewrites: want below %llu calls", key,
 			 (unsigned long long)s->calls);
 }
@@ -701,7 +759,7 @@ static void cmp_side(struct cmp *c, const struct jval *rec, const char *key, int
 
 	if (!s->calls) {
 		if (!jval_is_null(o))
-			MISMATCH(c, "%s: want null (no %s-type calls)", key, key);
+			MISMATCH(c, "%s: want null (no calls count on it)", key);
 		return;
 	}
 	if (!o || o->type != JT_OBJ) {
@@ -718,10 +776,16 @@ static void cmp_side(struct cmp *c, const struct jval *rec, const char *key, int
 		cmp_u64(c, o, key, "seq_calls", s->seq_calls);
 		cmp_u64(c, o, key, "streams", s->streams);
 		cmp_hist(c, o, key, "seq_hist", s->seq_hist);
-		if (idx == 1)
+		if (idx & 1)
 			cmp_u64(c, o, key, "rewrites", s->rewrites);
 	}
-	if (idx == 0 && jval_get(o, "rewrites"))
+	{
+		/* every call's latency: the histogram counts the calls, its total in its bounds */
+		struct m_sc_stats lat = { .calls = s->calls };
+
+		cmp_lat(c, o, key, &lat, duration);
+	}
+	if (!(idx & 1) && jval_get(o, "rewrites"))
 		MISMATCH(c, "%s.rewrites: present, the spec has it for write only", key);
 	if (jval_u64(jval_get(o, "first_entry_ns"), &first))
 		MISMATCH(c, "%s.first_entry_ns: %s", key, "missing or not an unsigned integer");
@@ -898,8 +962,8 @@ static int compare(const struct jval *rec, const struct model *m, const struct m
 
 	cmp_identity(&c, rec, per_process);
 	cmp_syscalls(&c, rec, duration);
-	cmp_side(&c, rec, "read", 0, duration);
-	cmp_side(&c, rec, "write", 1, duration);
+	for (int s = 0; s < 4; s++)
+		cmp_side(&c, rec, side_names[s], s, duration);
 	cmp_fsync(&c, rec, duration);
 	return c.bad;
 }
@@ -936,8 +1000,8 @@ static size_t check_foreign(const struct jval *rec, const struct model_report *r
 
 static bool has_io(const struct m_file *f)
 {
-	return f->side[0].calls || f->side[1].calls || f->sc[M_FSYNC].calls ||
-	       f->sc[M_FDATASYNC].calls;
+	return f->side[0].calls || f->side[1].calls || f->side[2].calls || f->side[3].calls ||
+	       f->sc[M_FSYNC].calls || f->sc[M_FDATASYNC].calls;
 }
 
 static size_t check_dropped(const struct jval *doc, const struct model_report *r)

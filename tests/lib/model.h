@@ -41,6 +41,8 @@ enum m_sc {
 	M_PWRITEV,
 	M_PWRITEV2,
 	M_SENDFILE,
+	M_COPY_FILE_RANGE,
+	M_SPLICE,
 	M_FSYNC,
 	M_FDATASYNC,
 	M_CLOSE,
@@ -94,7 +96,7 @@ struct m_file {
 	uint64_t pid;	/* --per-process: the expected pid, 0 = any */
 	const char *comms[M_MAX_COMMS]; /* expected comms (a set); none = the model's comm */
 	struct m_sc_stats sc[M_SC_CNT];
-	struct m_side side[2];
+	struct m_side side[4]; /* read, write, copy_read, copy_write */
 	bool matched;
 };
 
@@ -104,7 +106,7 @@ struct m_fd {
 	int refs;	  /* descriptors that refer to it */
 	uint64_t pos;
 	bool append, rd, wr;
-	struct m_stream stream[2]; /* this open file as a stream on each side */
+	struct m_stream stream[4]; /* this open file as a stream on each side */
 };
 
 struct model {
@@ -159,6 +161,16 @@ void m_wcall(struct model *m, int fd, enum m_sc sc, uint64_t req, uint64_t off);
 uint64_t m_sendfile(struct model *m, int out_fd, int in_fd, uint64_t *off, uint64_t count);
 /* a sendfile that failed, counted on both files; out_fd -1 as above */
 void m_sendfile_fail(struct model *m, int out_fd, int in_fd, const uint64_t *off, uint64_t count);
+/*
+ * copy_file_range or splice (sc) of count bytes that moved n: in_fd or
+ * out_fd -1 for a pipe end; off_in/off_out NULL = that fd's position (moved
+ * by n), else *off (advanced).  n is what the workload saw returned.
+ */
+void m_copy(struct model *m, enum m_sc sc, int in_fd, uint64_t *off_in, int out_fd,
+	    uint64_t *off_out, uint64_t count, uint64_t n);
+/* the same call failed: counted as an error on each file, nothing moved */
+void m_copy_fail(struct model *m, enum m_sc sc, int in_fd, const uint64_t *off_in, int out_fd,
+		 const uint64_t *off_out, uint64_t count);
 /* a call that failed (-errno): request count, starting offset as the spec defines it */
 void m_fail(struct model *m, int fd, enum m_sc sc, uint64_t count, uint64_t start);
 /* fsync or fdatasync; lat_ns: the latency the workload measured around it (0: unknown) */

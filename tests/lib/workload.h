@@ -150,6 +150,11 @@ static inline unsigned long long wl_iov_big_sum(int cnt)
 #define WL_SF_APP    "sf_app.log" /* O_APPEND destination, the test creates it */
 #define WL_SF_APP_SZ 123
 
+/* ---- copy_file_range and splice ---------------------------------------------------------- */
+#define WL_CP_SRC    "cp_src.dat" /* the test creates it */
+#define WL_CP_SRC_SZ 100000
+#define WL_CP_DST    "cp_dst.dat" /* the workload creates it */
+
 /* ---- fsync / fdatasync -------------------------------------------------------------------- */
 #define WL_SYNC_FILE	"sync.dat"     /* the workload creates it */
 #define WL_SYNC_ONLY	"synconly.dat" /* the test creates it; only fsync'd */

@@ -65,11 +65,16 @@ static void build(struct trace_result *res)
 	f->deleted = true;
 	f->former_path = strdup("/dir/b.tmp");
 	f->former_len = strlen(f->former_path);
-	f->side[SC_KIND_READ] = (struct file_side){
-		.calls = 2, .bytes = 8192, .streams = 2, .first_entry_ns = 1500, .seq_calls = 1
-	};
+	f->side[SC_KIND_READ] = (struct file_side){ .calls = 2,
+						    .bytes = 8192,
+						    .streams = 2,
+						    .first_entry_ns = 1500,
+						    .seq_calls = 1,
+						    .lat_total_ns = 11 };
 	hist(res, HIST_BUCKETS, &f->side[SC_KIND_READ].seq_hist, 1, (int[]){ 13 },
 	     (uint64_t[]){ 2 });
+	hist(res, LAT_BUCKETS, &f->side[SC_KIND_READ].lat_hist, 2, (int[]){ 5, 6 },
+	     (uint64_t[]){ 1, 1 });
 	sc = files_alloc(&res->files, sizeof(*sc));
 	*sc = (struct file_sc){ .calls = 2, .errors = 1, .bytes = UINT64_MAX };
 	hist(res, HIST_BUCKETS, &sc->req_hist, 2, (int[]){ 0, 63 }, (uint64_t[]){ 1, 3 });
@@ -130,6 +135,8 @@ static const char want_json[] = "{\n"
 				"      \"syscalls\": {},\n"
 				"      \"read\": null,\n"
 				"      \"write\": null,\n"
+				"      \"copy_read\": null,\n"
+				"      \"copy_write\": null,\n"
 				"      \"fsync\": null\n"
 				"    },\n"
 				"    {\n"
@@ -184,9 +191,16 @@ static const char want_json[] = "{\n"
 				"        \"streams\": 2,\n"
 				"        \"seq_hist\": [\n"
 				"          [4096, 8191, 2]\n"
+				"        ],\n"
+				"        \"total_ns\": 11,\n"
+				"        \"lat_hist\": [\n"
+				"          [5, 5, 1],\n"
+				"          [6, 6, 1]\n"
 				"        ]\n"
 				"      },\n"
 				"      \"write\": null,\n"
+				"      \"copy_read\": null,\n"
+				"      \"copy_write\": null,\n"
 				"      \"fsync\": {\n"
 				"        \"calls\": 3,\n"
 				"        \"errors\": 0,\n"
@@ -210,20 +224,21 @@ static void empty(char *row, int n)
 /*
  * The rows after the header: path, dev, ino, generation, fstype, deleted,
  * former_paths, comms; read and write sides (calls, errors, bytes,
- * seq_calls, streams, first, last); rewrites; fsync calls, errors, total;
- * then calls, errors, bytes of the 14 syscalls.
+ * seq_calls, streams, first, last, total_ns), write's rewrites; the same for
+ * copy_read and copy_write; fsync calls, errors, total; then calls,
+ * errors, bytes of the 16 syscalls.
  */
 static void want_csv_rows(char *rows)
 {
 	strcpy(rows, "/a\xff,0:3,7,0,,false,,\"a,b\"");
-	empty(rows, 7 + 7 + 1 + 3 + 14 * 3);
+	empty(rows, 2 * (8 + 8 + 1) + 3 + 16 * 3);
 	strcat(rows, "\r\n\"/dir/b\"\"c\",8:1,42,3000000000,ext4,true,/dir/b.tmp,dd,2,0,8192,1,2,"
-		     "500,");
-	empty(rows, 7 + 1); /* write side, rewrites */
+		     "500,,11");
+	empty(rows, 8 + 1 + 8 + 8 + 1); /* write side, rewrites, copy sides */
 	strcat(rows, ",3,0,150");
 	empty(rows, 2 * 3); /* read, readv */
 	strcat(rows, ",2,1,18446744073709551615");
-	empty(rows, 8 * 3); /* preadv to sendfile */
+	empty(rows, 10 * 3); /* preadv to splice */
 	strcat(rows, ",1,0,,2,0,");
 	empty(rows, 3); /* close */
 	strcat(rows, "\r\n");

@@ -41,9 +41,27 @@ OWN_BUCKETS = [BASIC, "tests/fixtures/report/b.json", "tests/fuzz/corpus/dd-trac
 # A case is (name, document, edits, text the message must hold[, validator options]).
 P0 = "files[0]"
 SC = P0 + ".syscalls"
+# two copies of 4096 and 100 bytes into a file, its entry and its copy_write side
+COPY_SC = {"calls": 2, "errors": 0, "bytes": 4196, "req_hist": [[4096, 8191, 2]],
+           "done_hist": [[64, 127, 1], [4096, 8191, 1]]}
+COPY_SIDE = {"calls": 2, "errors": 0, "bytes": 4196, "first_entry_ns": 10, "last_return_ns": 20,
+             "seq_calls": 1, "streams": 1, "seq_hist": [[4096, 8191, 1]], "rewrites": 0}
 MUTATIONS = [
     # ---- what the schema says ----------------------------------------------------------
     ("schema version", BASIC, [("set", "schema", 3)], "schema: expected 1 or 2, got 3"),
+    ("side latencies that miss a call", BASIC, [("set", P0 + ".read.total_ns", 20000000),
+                                                 ("set", P0 + ".read.lat_hist", [[4096, 5119, 4999]])],
+     "files[0].read.lat_hist: counts add up to 4999, want 5000 (calls)"),
+    ("side latencies beyond their histogram", BASIC, [
+        ("set", P0 + ".read.total_ns", 1), ("set", P0 + ".read.lat_hist", [[4096, 5119, 5000]])],
+     "files[0].read.total_ns: 1 is outside [20480000, 25595000]"),
+    ("a side's total_ns without lat_hist", BASIC, [("set", P0 + ".read.total_ns", 7)],
+     "files[0].read: 'total_ns' without 'lat_hist'"),
+    ("a copy side without copies", BASIC, [("set", P0 + ".copy_read", COPY_SIDE)],
+     "files[0].copy_read.calls: 2, but the copy_read-type syscalls add up to 0"),
+    ("copies beyond the copy sides", BASIC, [("set", SC + ".copy_file_range", COPY_SC),
+                                              ("set", P0 + ".copy_write", None)],
+     "files[0].syscalls.copy_file_range.calls: 2, but copy_read and copy_write hold only 0"),
     ("schema 2 without generation", BASIC, [("set", "schema", 2)],
      "files[0]: missing 'generation'"),
     ("schema 2 side without streams", BASIC, [("set", "schema", 2)]
@@ -242,8 +260,12 @@ ADDITIONS = [
         ("set", "filter.uids", [0]), ("set", "dropped.paths", 2), ("set", P0 + ".mode", "0644"),
         ("set", SC + ".pread64.lat_hist", [[0, 0, 1]]), ("set", P0 + ".read.p99", 5),
         ("set", P0 + ".write.note", None), ("set", P0 + ".fsync.max_ns", 7)]),
+    ("side latencies", BASIC, [("set", P0 + ".read.total_ns", 21000000),
+                               ("set", P0 + ".read.lat_hist", [[4096, 5119, 5000]])]),
+    ("a copy into the file", BASIC, [
+        ("set", SC + ".copy_file_range", COPY_SC), ("set", P0 + ".copy_write", COPY_SIDE)]),
     ("an unknown syscall with all the members", BASIC, [
-        ("set", SC + ".copy_file_range", {
+        ("set", SC + ".future_call", {
             "calls": 3, "errors": 1, "bytes": 100, "total_ns": 5, "req_hist": [[0, 99, 3]],
             "done_hist": [[100, 100, 1]], "lat_hist": [[1, 1, 1], [2, 2, 2]]})]),
     ("another writer's bucket scheme", BASIC, [
@@ -441,14 +463,14 @@ def syscalls_def():
     """[(name, kind in the schema's terms)] of include/syscalls.def, in its order: the kind
     from the line's SC_KIND_* field, sendfile's from its second descriptor (OUT_FD)."""
     kind_of = {"SC_KIND_READ": "read_type", "SC_KIND_WRITE": "write_type",
-               "SC_KIND_SYNC": "sync_type", "SC_KIND_CLOSE": "close"}
+               "SC_KIND_SYNC": "sync_type", "SC_KIND_CLOSE": "close", "SC_KIND_COPY": "copy_type"}
     out = []
     with open(SYSCALLS_DEF, encoding="utf-8") as fh:
         for args in re.findall(r"^X\((.*)\)\s*$", fh.read(), re.M):
             fields = [f.strip() for f in re.split(r",(?![^(]*\))", args)]
             kind = next(kind_of[f] for f in fields if f in kind_of)
             sendfile = any(f.startswith("OUT_FD(") for f in fields)
-            out.append((fields[0], "sendfile" if sendfile else kind))
+            out.append((fields[0], "sendfile" if sendfile and kind == "read_type" else kind))
     return out
 
 
@@ -486,10 +508,11 @@ class FormatDocs(unittest.TestCase):
 
     def test_the_example_csv_header_has_the_documented_columns(self):
         cols = ["path", "dev", "ino", "generation", "fstype", "deleted", "former_paths", "comms"]
-        for side in ("read", "write"):
+        for side in ("read", "write", "copy_read", "copy_write"):
             cols += [f"{side}.{k}" for k in ("calls", "errors", "bytes", "seq_calls", "streams",
-                                            "first_entry_ns", "last_return_ns")]
-        cols += ["write.rewrites", "fsync.calls", "fsync.errors", "fsync.total_ns"]
+                                            "first_entry_ns", "last_return_ns", "total_ns")]
+            cols += [f"{side}.rewrites"] if side.endswith("write") else []
+        cols += ["fsync.calls", "fsync.errors", "fsync.total_ns"]
         for name, _ in syscalls_def():
             cols += [f"syscalls.{name}.{k}" for k in ("calls", "errors", "bytes")]
         header, row = doc_blocks("")[-1].splitlines()

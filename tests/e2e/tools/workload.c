@@ -542,6 +542,70 @@ static void scen_sendfile(void)
 	close(in);
 }
 
+/* ---- copy_file_range and splice ---------------------------------------------------------- */
+
+static void cfr(const char *what, int in, loff_t *off_in, int out, loff_t *off_out, size_t n,
+		ssize_t want)
+{
+	check(what, copy_file_range(in, off_in, out, off_out, n, 0), want);
+}
+
+static void spl(const char *what, int in, loff_t *off_in, int out, loff_t *off_out, size_t n,
+		ssize_t want)
+{
+	check(what, splice(in, off_in, out, off_out, n, 0), want);
+}
+
+static off_t pos_of(int fd)
+{
+	return lseek(fd, 0, SEEK_CUR);
+}
+
+static void scen_copies(void)
+{
+	int in = open_or_die(path_of(WL_CP_SRC), O_RDONLY);
+	int out = open_or_die(path_of(WL_CP_DST), O_CREAT | O_WRONLY | O_TRUNC);
+	int p[2], ro, wo, same_r, same_w;
+	loff_t off, off2;
+
+	if (pipe2(p, O_CLOEXEC))
+		die("pipe: %s", strerror(errno));
+	cfr("copy_file_range", in, NULL, out, NULL, 4096, 4096);
+	off = 50000, off2 = 10000;
+	cfr("copy_file_range(&50000, &10000)", in, &off, out, &off2, 1000, 1000);
+	if (off != 51000 || off2 != 11000 || pos_of(in) != 4096 || pos_of(out) != 4096)
+		die("copy_file_range moved the wrong offsets");
+	cfr("copy_file_range", in, NULL, out, NULL, 4096, 4096);
+	off = WL_CP_SRC_SZ - 10;
+	cfr("copy_file_range(short)", in, &off, out, NULL, 100, 10);
+	off = 2 * WL_CP_SRC_SZ;
+	cfr("copy_file_range(EOF)", in, &off, out, NULL, 100, 0);
+	/* file -> pipe -> file: each splice has one file side */
+	off = 20000;
+	spl("splice(file, &20000 -> pipe)", in, &off, p[1], NULL, 500, 500);
+	spl("splice(pipe -> file)", p[0], NULL, out, NULL, 500, 500);
+	spl("splice(file -> pipe)", in, NULL, p[1], NULL, 300, 300);
+	if (pos_of(in) != 8492 || read(p[0], buf, 300) != 300)
+		die("splice moved the wrong offsets");
+	ro = open_or_die(path_of(WL_CP_DST), O_RDONLY);
+	cfr("copy_file_range(out O_RDONLY)", in, NULL, ro, NULL, 10, -EBADF);
+	wo = open_or_die(path_of(WL_CP_SRC), O_WRONLY);
+	cfr("copy_file_range(in O_WRONLY)", wo, NULL, out, NULL, 10, -EBADF);
+	/* a file to itself by two descriptors, past its end: one call of that file */
+	same_r = open_or_die(path_of(WL_CP_SRC), O_RDONLY);
+	same_w = open_or_die(path_of(WL_CP_SRC), O_WRONLY);
+	off = 0, off2 = WL_CP_SRC_SZ;
+	cfr("copy_file_range(same file)", same_r, &off, same_w, &off2, 4096, 4096);
+	close(same_w);
+	close(same_r);
+	close(wo);
+	close(ro);
+	close(p[0]);
+	close(p[1]);
+	close(out);
+	close(in);
+}
+
 /* ---- fsync / fdatasync -------------------------------------------------------------------- */
 
 static unsigned long long mono_ns(void)
@@ -1090,7 +1154,7 @@ static const struct {
 	{ "append", scen_append },   { "errors", scen_errors }, { "special", scen_special },
 	{ "threads", scen_threads }, { "fork", scen_fork },	{ "unlink", scen_unlink },
 	{ "paths", scen_paths },     { "longpath", scen_longpath }, { "vector", scen_vector },
-	{ "errors2", scen_errors2 }, { "sendfile", scen_sendfile }, { "sync", scen_sync }, { "syncmeta", scen_syncmeta },
+	{ "errors2", scen_errors2 }, { "sendfile", scen_sendfile }, { "copies", scen_copies }, { "sync", scen_sync }, { "syncmeta", scen_syncmeta },
 	{ "close", scen_close },     { "times", scen_times },     { "mounts", scen_mounts },	{ "tmpfile", scen_tmpfile },
 	{ "tshared", scen_tshared }, { "pshared", scen_pshared }, { "random", scen_random },
 	{ "identity", scen_identity }, { "streams", scen_streams }, { "steady", scen_steady },
