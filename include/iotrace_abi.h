@@ -188,6 +188,24 @@ struct stream {
 	struct seq_state seq;
 };
 
+/*
+ * Open flags a side counts its streams by (OFLAG_*: the index in
+ * rw_side.oflag_streams and the output's order), as f_flags holds them on
+ * x86-64 (arm64 swaps O_DIRECT and O_DIRECTORY).  O_SYNC is __O_SYNC |
+ * O_DSYNC: a stream counts as O_SYNC, or as O_DSYNC when it has only that.
+ */
+#define IOT_O_APPEND  02000
+#define IOT_O_DSYNC   010000
+#define IOT_O_DIRECT  040000
+#define IOT_O_NOATIME 01000000
+#define IOT__O_SYNC   04000000
+#define OFLAG_DIRECT  0
+#define OFLAG_SYNC    1
+#define OFLAG_DSYNC   2
+#define OFLAG_APPEND  3
+#define OFLAG_NOATIME 4
+#define OFLAGS	      5
+
 /* One side (read or write) of a file record. */
 struct rw_side {
 	__u64 calls;
@@ -200,6 +218,7 @@ struct rw_side {
 	__u64 streams;	   /* streams that made calls on this side */
 	__u32 stream_next; /* the slot a stream takes when none is free */
 	__u32 pad;
+	__u64 oflag_streams[OFLAGS]; /* of those, the ones opened with each OFLAG_* */
 	struct stream stream[STREAM_SLOTS];
 	__u64 seq_hist[HIST_BUCKETS];
 	__u64 lat_total_ns;	     /* entry to return, summed over the calls */
@@ -243,6 +262,8 @@ struct inflight_file {
 	__u64 start; /* starting offset */
 	__u32 nlink;
 	__u32 valid; /* a named regular file was found behind the fd */
+	__u32 flags; /* f_flags of the open file */
+	__u32 pad;
 };
 
 /* What sys_enter saw, kept per thread until sys_exit. */

@@ -211,6 +211,8 @@ static int merge_side(struct rside *d, const struct rside *s)
 	err = err ?: add(&d->seq_calls, s->seq_calls);
 	err = err ?: add(&d->streams, s->streams);
 	err = err ?: add(&d->rewrites, s->rewrites);
+	for (int i = 0; i < OFLAGS; i++)
+		err = err ?: add(&d->oflags[i], s->oflags[i]);
 	return err ?: rhist_add(&d->seq, &s->seq);
 }
 

@@ -49,8 +49,9 @@ struct rside {
 	uint64_t streams;	    /* open files that made the calls; 0 in schema-1 documents */
 	uint64_t first_ns, last_ns; /* absolute: ns since the Unix epoch */
 	struct rhist seq;
-	bool has_lat;	   /* total_ns and lat (documents of iotrace before 0.2 have none) */
-	uint64_t total_ns; /* latencies, entry to return, summed */
+	uint64_t oflags[OFLAGS]; /* streams opened with each OFLAG_*; 0 before iotrace 0.2 */
+	bool has_lat;		 /* total_ns and lat (documents of iotrace before 0.2 have none) */
+	uint64_t total_ns;	 /* latencies, entry to return, summed */
 	struct rhist lat;
 };
 

@@ -359,7 +359,26 @@ static int read_times(const struct jval *v, uint64_t base, const char *at, struc
 	return ret;
 }
 
-/* the copy sides are absent before schema 3: null */
+/* a side's open_flags (iotrace 0.2 and later): each known flag at most streams; others ignored */
+static int read_oflags(const struct jval *v, const char *at, struct rside *s, struct rerr *err)
+{
+	char sub[AT_SZ];
+	int ret;
+
+	join(sub, at, "open_flags", 10);
+	ret = need_type(v, JT_OBJ, sub, "an object", err);
+	for (int i = 0; i < OFLAGS && !ret; i++) {
+		if (!jval_get(v, oflag_keys[i]))
+			continue;
+		ret = get_u64(v, oflag_keys[i], sub, &s->oflags[i], err);
+		if (!ret && s->oflags[i] > s->streams)
+			ret = bad(err, sub, "%s %llu > streams %llu", oflag_keys[i],
+				  (unsigned long long)s->oflags[i], (unsigned long long)s->streams);
+	}
+	return ret;
+}
+
+/* the copy sides are absent in documents of iotrace before 0.2: null */
 static int read_side(const struct jval *f, int side, uint64_t base, const char *at, struct rside *s,
 		     struct rerr *err)
 {
@@ -379,6 +398,8 @@ static int read_side(const struct jval *f, int side, uint64_t base, const char *
 	ret = ret ?: get_u64(v, "seq_calls", sub, &s->seq_calls, err);
 	if (!ret && jval_get(v, "streams"))
 		ret = get_u64(v, "streams", sub, &s->streams, err);
+	if (!ret && jval_get(v, "open_flags"))
+		ret = read_oflags(jval_get(v, "open_flags"), sub, s, err);
 	ret = ret ?: read_times(v, base, sub, s, err);
 	if (!ret && (side & 1))
 		ret = get_u64(v, "rewrites", sub, &s->rewrites, err);

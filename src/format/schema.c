@@ -26,6 +26,10 @@ const struct sc_info sc_infos[SC_MAX] = {
 };
 
 const char *const side_keys[SIDES] = { "read", "write", "copy_read", "copy_write" };
+const char *const oflag_keys[OFLAGS] = {
+	[OFLAG_DIRECT] = "O_DIRECT", [OFLAG_SYNC] = "O_SYNC",	    [OFLAG_DSYNC] = "O_DSYNC",
+	[OFLAG_APPEND] = "O_APPEND", [OFLAG_NOATIME] = "O_NOATIME",
+};
 
 int sc_lookup(const char *name, size_t len)
 {

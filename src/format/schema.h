@@ -41,6 +41,8 @@ extern const struct sc_info sc_infos[SC_MAX];
 
 /* the key of each side of a FILE: "read", "write", "copy_read", "copy_write" */
 extern const char *const side_keys[SIDES];
+/* the keys of a side's open_flags, by OFLAG_*: "O_DIRECT", ... */
+extern const char *const oflag_keys[OFLAGS];
 
 /* index of the syscall called name[0..len), or SC_MAX */
 int sc_lookup(const char *name, size_t len);

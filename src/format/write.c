@@ -59,6 +59,11 @@ static void write_side(struct json *j, const char *key, const struct rside *s, u
 		json_null(j, "last_return_ns");
 	json_u64(j, "seq_calls", s->seq_calls);
 	json_u64(j, "streams", s->streams);
+	json_obj_begin(j, "open_flags");
+	for (int i = 0; i < OFLAGS; i++)
+		if (s->oflags[i])
+			json_u64(j, oflag_keys[i], s->oflags[i]);
+	json_obj_end(j);
 	write_hist(j, "seq_hist", &s->seq);
 	if (is_write)
 		json_u64(j, "rewrites", s->rewrites);

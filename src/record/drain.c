@@ -80,6 +80,7 @@ static int side_of(struct file_table *t, const struct rw_side *s, struct file_si
 	out->seq_calls = s->seq_calls;
 	out->rewrites = s->rewrites;
 	out->lat_total_ns = s->lat_total_ns;
+	memcpy(out->oflag_streams, s->oflag_streams, sizeof(out->oflag_streams));
 	return files_hist(t, s->seq_hist, HIST_BUCKETS, &out->seq_hist)
 		       ?: files_hist(t, s->lat_hist, LAT_BUCKETS, &out->lat_hist);
 }

@@ -75,6 +75,7 @@ static void view_side(struct view *v, struct rside *out, const struct trace_resu
 	};
 	view_hist(v, &out->seq, &s->seq_hist, hist_bucket_bounds);
 	view_hist(v, &out->lat, &s->lat_hist, lat_bucket_bounds);
+	memcpy(out->oflags, s->oflag_streams, sizeof(out->oflags));
 }
 
 /* fsync and fdatasync together: counters summed, histograms bucket by bucket */

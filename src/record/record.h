@@ -60,6 +60,7 @@ struct file_side {
 	struct hist_nz seq_hist;
 	uint64_t lat_total_ns;
 	struct hist_nz lat_hist;
+	uint64_t oflag_streams[OFLAGS];
 };
 
 struct file_sc {

@@ -318,6 +318,22 @@ static void put_side_lat(FILE *f, const struct rside *sd)
 	fprintf(f, "         latency: mean %s, p50 %s, p99 %s\n", mean, p50, p99);
 }
 
+/* the streams' open flags that change how the kernel does the I/O, when any */
+static void put_side_oflags(FILE *f, const struct rside *sd)
+{
+	const char *sep = "         opened with ";
+
+	for (int i = 0; i < OFLAGS; i++) {
+		if (!sd->oflags[i])
+			continue;
+		fprintf(f, "%s%s (%llu of %llu streams)", sep, oflag_keys[i],
+			(unsigned long long)sd->oflags[i], (unsigned long long)sd->streams);
+		sep = ", ";
+	}
+	if (*sep == ',')
+		fputc('\n', f);
+}
+
 static void put_side_line(FILE *f, const struct rentry *e, int s)
 {
 	const struct rside *sd = &e->side[s];
@@ -335,6 +351,7 @@ static void put_side_line(FILE *f, const struct rentry *e, int s)
 	if (!sd->has_last || sd->last_ns <= sd->first_ns) {
 		fputs("; no time span for IOPS\n", f);
 		put_side_lat(f, sd);
+		put_side_oflags(f, sd);
 		return;
 	}
 	double secs = (double)(sd->last_ns - sd->first_ns) / 1e9;
@@ -343,6 +360,7 @@ static void put_side_line(FILE *f, const struct rentry *e, int s)
 	fmt_size(bw, sizeof(bw), (uint64_t)((double)sd->bytes / secs));
 	fprintf(f, "\n         %.1f IOPS, %s/s over %s\n", (double)sd->calls / secs, bw, win);
 	put_side_lat(f, sd);
+	put_side_oflags(f, sd);
 }
 
 static void put_head(FILE *f, const struct rmodel *m, const struct rentry *e,

@@ -189,6 +189,31 @@ Test(syscalls, copy_file_range_and_splice_count_on_the_copy_sides_of_source_and_
 	trace_check(&fx_trace, m);
 }
 
+Test(syscalls, a_side_counts_its_streams_by_their_open_flags, .fini = fx_teardown)
+{
+	struct model *m = fx_setup("/tmp"); /* O_DIRECT: a disk file system */
+	struct m_file *f = m_create(m, WL_OF_FILE, WL_OF_SZ), *log = m_file(m, WL_OF_LOG, 0);
+	int d1 = m_open(m, f, O_RDONLY | O_DIRECT), na = m_open(m, f, O_RDONLY | O_NOATIME);
+	int pl = m_open(m, f, O_RDONLY), d2 = m_open(m, f, O_RDWR | O_DIRECT);
+	int sy = m_open(m, log, O_CREAT | O_WRONLY | O_TRUNC | O_SYNC);
+	int ds = m_open(m, log, O_WRONLY | O_DSYNC), ap = m_open(m, log, O_WRONLY | O_APPEND);
+
+	m_read(m, d1, 8192);
+	m_read(m, d1, 4096);
+	m_read(m, na, 100);
+	m_pread(m, pl, 100, 1000);
+	m_pread(m, d2, 4096, 8192);
+	m_pwrite(m, d2, 4096, 16384);
+	m_write(m, sy, 300);
+	m_pwrite(m, ds, 200, 300);
+	m_write(m, ap, 50);
+	for (int fd = ap; fd >= d1; fd--)
+		m_close(m, fd);
+
+	fx_run("oflags", NULL);
+	trace_check(&fx_trace, m);
+}
+
 static uint64_t lat(const char *file, const char *sc, int k)
 {
 	char key[128];

@@ -208,6 +208,7 @@ int m_open(struct model *m, struct m_file *f, int flags)
 		d->f = f;
 		d->refs = 1;
 		d->append = flags & O_APPEND;
+		d->flags = flags;
 		d->rd = (flags & O_ACCMODE) != O_WRONLY;
 		d->wr = (flags & O_ACCMODE) != O_RDONLY;
 		if (flags & O_TRUNC)
@@ -265,7 +266,17 @@ static void record_side(struct m_fd *d, enum m_sc sc, int sidx, uint64_t req, ui
 		s->req[bucket(req)]++;
 	}
 	side->calls++;
-	side->streams += !st->used;
+	if (!st->used) {
+		/* a new stream counts by its open flags; O_SYNC holds O_DSYNC's bit too */
+		bool sync = (d->flags & O_SYNC) == O_SYNC;
+
+		side->streams++;
+		side->oflags[0] += !!(d->flags & O_DIRECT);
+		side->oflags[1] += sync;
+		side->oflags[2] += !sync && (d->flags & O_DSYNC);
+		side->oflags[3] += !!(d->flags & O_APPEND);
+		side->oflags[4] += !!(d->flags & O_NOATIME);
+	}
 	st->used = true;
 	if (ret < 0) {
 		s->errors += per_sc;
@@ -778,6 +789,23 @@ static void cmp_side(struct cmp *c, const struct jval *rec, const char *key, int
 		cmp_hist(c, o, key, "seq_hist", s->seq_hist);
 		if (idx & 1)
 			cmp_u64(c, o, key, "rewrites", s->rewrites);
+	}
+	if (!c->f->loose_seq) {
+		static const char *const names[5] = { "O_DIRECT", "O_SYNC", "O_DSYNC", "O_APPEND",
+						      "O_NOATIME" };
+		const struct jval *of = jval_get(o, "open_flags");
+		char what[64];
+
+		snprintf(what, sizeof(what), "%s.open_flags", key);
+		for (int i = 0; i < 5; i++) {
+			if (s->oflags[i])
+				cmp_u64(c, of, what, names[i], s->oflags[i]);
+			else if (jval_get(of, names[i]))
+				MISMATCH(c, "%s.%s: present, want absent (no such stream)", what,
+					 names[i]);
+		}
+		if (jval_len(of) > 5 || (of && of->type != JT_OBJ))
+			MISMATCH(c, "%s: %s", what, "an object of the known flags only");
 	}
 	{
 		/* every call's latency: the histogram counts the calls, its total in its bounds */

@@ -62,6 +62,8 @@ struct m_sc_stats {
 struct m_side {
 	uint64_t calls, errors, bytes, seq_calls, rewrites;
 	uint64_t streams; /* open files (model fds) that made calls on this side */
+	uint64_t oflags
+		[5]; /* of those, opened with O_DIRECT, O_SYNC, O_DSYNC alone, O_APPEND, O_NOATIME */
 	uint64_t seq_hist[M_HIST];
 	bool any_ok;
 };
@@ -106,6 +108,7 @@ struct m_fd {
 	int refs;	  /* descriptors that refer to it */
 	uint64_t pos;
 	bool append, rd, wr;
+	int flags;		   /* as open(2) had them */
 	struct m_stream stream[4]; /* this open file as a stream on each side */
 };
 

@@ -155,6 +155,11 @@ static inline unsigned long long wl_iov_big_sum(int cnt)
 #define WL_CP_SRC_SZ 100000
 #define WL_CP_DST    "cp_dst.dat" /* the workload creates it */
 
+/* ---- open flags ---------------------------------------------------------------------------- */
+#define WL_OF_FILE "oflags.dat" /* the test creates it */
+#define WL_OF_SZ   (64 * 1024)
+#define WL_OF_LOG  "oflags.log" /* the workload creates it */
+
 /* ---- fsync / fdatasync -------------------------------------------------------------------- */
 #define WL_SYNC_FILE	"sync.dat"     /* the workload creates it */
 #define WL_SYNC_ONLY	"synconly.dat" /* the test creates it; only fsync'd */

@@ -57,6 +57,9 @@ MUTATIONS = [
      "files[0].read.total_ns: 1 is outside [20480000, 25595000]"),
     ("a side's total_ns without lat_hist", BASIC, [("set", P0 + ".read.total_ns", 7)],
      "files[0].read: 'total_ns' without 'lat_hist'"),
+    ("an open flag on more streams than the side has", BASIC, [
+        ("set", P0 + ".read.streams", 2), ("set", P0 + ".read.open_flags", {"O_DIRECT": 3})],
+     "files[0].read.open_flags.O_DIRECT: 3 > streams 2"),
     ("a copy side without copies", BASIC, [("set", P0 + ".copy_read", COPY_SIDE)],
      "files[0].copy_read.calls: 2, but the copy_read-type syscalls add up to 0"),
     ("copies beyond the copy sides", BASIC, [("set", SC + ".copy_file_range", COPY_SC),
@@ -260,6 +263,8 @@ ADDITIONS = [
         ("set", "filter.uids", [0]), ("set", "dropped.paths", 2), ("set", P0 + ".mode", "0644"),
         ("set", SC + ".pread64.lat_hist", [[0, 0, 1]]), ("set", P0 + ".read.p99", 5),
         ("set", P0 + ".write.note", None), ("set", P0 + ".fsync.max_ns", 7)]),
+    ("open flags", BASIC, [("set", P0 + ".read.streams", 2),
+                           ("set", P0 + ".read.open_flags", {"O_DIRECT": 2, "O_NOATIME": 1})]),
     ("side latencies", BASIC, [("set", P0 + ".read.total_ns", 21000000),
                                ("set", P0 + ".read.lat_hist", [[4096, 5119, 5000]])]),
     ("a copy into the file", BASIC, [

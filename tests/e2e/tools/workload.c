@@ -606,6 +606,42 @@ static void scen_copies(void)
 	close(in);
 }
 
+/* ---- open flags ---------------------------------------------------------------------------- */
+
+/*
+ * One file read through four open files: O_DIRECT (aligned buffer and
+ * sizes), O_NOATIME, plain, and O_DIRECT again; another written through
+ * O_SYNC, O_DSYNC and O_APPEND opens.
+ */
+static void scen_oflags(void)
+{
+	static char abuf[8192] __attribute__((aligned(4096)));
+	int d1 = open_or_die(path_of(WL_OF_FILE), O_RDONLY | O_DIRECT);
+	int na = open_or_die(path_of(WL_OF_FILE), O_RDONLY | O_NOATIME);
+	int pl = open_or_die(path_of(WL_OF_FILE), O_RDONLY);
+	int d2 = open_or_die(path_of(WL_OF_FILE), O_RDWR | O_DIRECT);
+	int sy = open_or_die(path_of(WL_OF_LOG), O_CREAT | O_WRONLY | O_TRUNC | O_SYNC);
+	int ds = open_or_die(path_of(WL_OF_LOG), O_WRONLY | O_DSYNC);
+	int ap = open_or_die(path_of(WL_OF_LOG), O_WRONLY | O_APPEND);
+
+	check("read(O_DIRECT)", read(d1, abuf, 8192), 8192);
+	check("read(O_DIRECT)", read(d1, abuf, 4096), 4096);
+	check("read(O_NOATIME)", read(na, buf, 100), 100);
+	check("pread(plain)", pread(pl, buf, 100, 1000), 100);
+	check("pread(O_DIRECT)", pread(d2, abuf, 4096, 8192), 4096);
+	check("pwrite(O_DIRECT)", pwrite(d2, abuf, 4096, 16384), 4096);
+	check("write(O_SYNC)", write(sy, buf, 300), 300);
+	check("pwrite(O_DSYNC)", pwrite(ds, buf, 200, 300), 200);
+	check("write(O_APPEND)", write(ap, buf, 50), 50);
+	close(ap);
+	close(ds);
+	close(sy);
+	close(d2);
+	close(pl);
+	close(na);
+	close(d1);
+}
+
 /* ---- fsync / fdatasync -------------------------------------------------------------------- */
 
 static unsigned long long mono_ns(void)
@@ -1154,7 +1190,7 @@ static const struct {
 	{ "append", scen_append },   { "errors", scen_errors }, { "special", scen_special },
 	{ "threads", scen_threads }, { "fork", scen_fork },	{ "unlink", scen_unlink },
 	{ "paths", scen_paths },     { "longpath", scen_longpath }, { "vector", scen_vector },
-	{ "errors2", scen_errors2 }, { "sendfile", scen_sendfile }, { "copies", scen_copies }, { "sync", scen_sync }, { "syncmeta", scen_syncmeta },
+	{ "errors2", scen_errors2 }, { "sendfile", scen_sendfile }, { "copies", scen_copies }, { "oflags", scen_oflags }, { "sync", scen_sync }, { "syncmeta", scen_syncmeta },
 	{ "close", scen_close },     { "times", scen_times },     { "mounts", scen_mounts },	{ "tmpfile", scen_tmpfile },
 	{ "tshared", scen_tshared }, { "pshared", scen_pshared }, { "random", scen_random },
 	{ "identity", scen_identity }, { "streams", scen_streams }, { "steady", scen_steady },
