@@ -30,6 +30,8 @@ DEFINE_MAP(syncstats, MAP_HASH, sizeof(struct sc_key), sizeof(struct sync_stats)
 DEFINE_MAP(inflight, MAP_ARRAY, sizeof(__u32), sizeof(struct inflight), INFLIGHT_SLOTS, 0);
 /* files that got no record because `files` was full, to count them once each */
 DEFINE_MAP(lostfiles, MAP_HASH, sizeof(struct file_key), sizeof(__u32), 65536, MAP_F_NO_PREALLOC);
+/* UNSEEN_* counters */
+DEFINE_MAP(unseen, MAP_PERCPU_ARRAY, sizeof(__u32), sizeof(__u64), UNSEEN_MAX, 0);
 /* DROP_* counters */
 DEFINE_MAP(drops, MAP_PERCPU_ARRAY, sizeof(__u32), sizeof(__u64), DROP_MAX, 0);
 /* one all-zero value, the initial value of new files/scstats entries */

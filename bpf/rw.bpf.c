@@ -1254,6 +1254,79 @@ static __always_inline int on_enter(struct sys_enter_ctx *ctx, const int nargs, 
 	return 0;
 }
 
+/*
+ * Paths not counted yet, counted as calls of traced processes (UNSEEN_*):
+ * Linux AIO submissions, io_uring submissions, shared file mappings and
+ * sync_file_range.  One small program each: each reads only the arguments
+ * its own tracepoint record has.
+ */
+static __always_inline int unseen_add(__u32 idx, __u64 n)
+{
+	__u64 *cnt = bpf_map_lookup_elem(&unseen, &idx);
+
+	if (cnt)
+		*cnt += n;
+	return 0;
+}
+
+static __always_inline int traced_now(void)
+{
+	struct task_struct *task;
+	__u64 pid_tgid = current_ids(&task);
+
+	return task_traced(task, pid_tgid) && !iot_stopped;
+}
+
+SEC("tracepoint/syscalls/sys_enter_io_submit")
+int unseen_io_submit(struct sys_enter_ctx *ctx)
+{
+	__s64 nr = (__s64)READ_ONCE(ctx->args[1]);
+
+	if (!traced_now())
+		return 0;
+	unseen_add(UNSEEN_IO_SUBMIT, 1);
+	return unseen_add(UNSEEN_AIO_IOCBS, nr > 0 ? nr : 0);
+}
+
+SEC("tracepoint/syscalls/sys_enter_io_uring_enter")
+int unseen_io_uring_enter(struct sys_enter_ctx *ctx)
+{
+	__u32 to_submit = (__u32)READ_ONCE(ctx->args[1]);
+
+	if (!traced_now())
+		return 0;
+	unseen_add(UNSEEN_URING_ENTER, 1);
+	return unseen_add(UNSEEN_URING_SUBMIT, to_submit);
+}
+
+#define MAP_SHARED_BIT 0x01
+#define MAP_ANON_BIT   0x20
+/* a shared mapping of a named regular file (not of an io_uring ring, a device, a memfd) */
+SEC("tracepoint/syscalls/sys_enter_mmap")
+int unseen_mmap(struct sys_enter_ctx *ctx)
+{
+	__u64 flags = READ_ONCE(ctx->args[3]), pid_tgid;
+	__s32 fd = (__s32)READ_ONCE(ctx->args[4]);
+	struct inflight_file f = {};
+	struct task_struct *task;
+	struct file_facts ff;
+
+	if (!(flags & MAP_SHARED_BIT) || (flags & MAP_ANON_BIT) || fd < 0)
+		return 0;
+	pid_tgid = current_ids(&task);
+	if (!task_traced(task, pid_tgid) || iot_stopped || !resolve_fd(task, fd, &f, &ff, pid_tgid))
+		return 0;
+	return unseen_add(UNSEEN_SHARED_MMAP, 1);
+}
+
+SEC("tracepoint/syscalls/sys_enter_sync_file_range")
+int unseen_sync_file_range(struct sys_enter_ctx *ctx)
+{
+	if (!traced_now())
+		return 0;
+	return unseen_add(UNSEEN_SYNC_FILE_RANGE, 1);
+}
+
 /* The programs: one per tracepoint, all with the same two bodies. */
 #define X(name, tp, nargs, kind, fd, out, req, off)                                                \
 	SEC("tracepoint/syscalls/sys_enter_" #tp)                                                  \

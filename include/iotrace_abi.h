@@ -85,6 +85,19 @@
 #define DROP_LOST_FULL	   7 /* lostfiles map full: dropped.files is a lower bound */
 #define DROP_MAX	   8
 
+/*
+ * unseen[] counters: calls of traced processes that move file data along a
+ * path iotrace does not count yet, so that the result names what it lacks.
+ */
+#define UNSEEN_IO_SUBMIT       0 /* io_submit calls (Linux AIO) */
+#define UNSEEN_AIO_IOCBS       1 /* the iocbs they passed (nr) */
+#define UNSEEN_URING_ENTER     2 /* io_uring_enter calls */
+#define UNSEEN_URING_SUBMIT    3 /* the submissions they asked for (to_submit) */
+#define UNSEEN_SHARED_MMAP     4 /* mmap of a file descriptor with MAP_SHARED */
+#define UNSEEN_SYNC_FILE_RANGE 5
+#define UNSEEN_MAX	       6
+#define UNSEEN_PROGS	       4 /* programs counting them: sys_enter of 4 syscalls */
+
 /* enter/exit pairing: a slot per thread id modulo INFLIGHT_SLOTS (bpf/rw.bpf.c) */
 #define INFLIGHT_SLOTS 32768
 #define INFLIGHT_BUSY  0xffffffffu

@@ -45,6 +45,7 @@ struct rdoc {
 	size_t command_cnt;
 	bool per_process;
 	uint64_t dropped_files, dropped_events;
+	const uint64_t *unseen; /* UNSEEN_MAX counters, or NULL: no "unseen" object */
 };
 
 void rdoc_json_begin(struct json *j, FILE *f, const struct rdoc *d);

@@ -486,6 +486,9 @@ int rmeta_merge(struct rmeta *d, const struct rmeta *s)
 	d->docs += s->docs;
 	err = add(&d->dropped_files, s->dropped_files);
 	err = err ?: add(&d->dropped_events, s->dropped_events);
+	d->has_unseen |= s->has_unseen;
+	for (int i = 0; i < UNSEEN_MAX; i++)
+		err = err ?: add(&d->unseen[i], s->unseen[i]);
 	err = err ?: rstrs_union(&d->hostname, &s->hostname);
 	err = err ?: rstrs_union(&d->kernel, &s->kernel);
 	err = err ?: rstrs_union(&d->machine, &s->machine);

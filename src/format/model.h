@@ -93,6 +93,8 @@ struct rmeta {
 	size_t docs;
 	uint64_t start_ns, end_ns; /* earliest start, latest start + duration */
 	uint64_t dropped_files, dropped_events;
+	bool has_unseen; /* some document had "unseen" (iotrace 0.2 and later) */
+	uint64_t unseen[UNSEEN_MAX];
 	struct rstrs hostname, kernel, machine, comms;
 	uint64_t *pids; /* sorted, distinct */
 	size_t pid_cnt;

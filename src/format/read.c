@@ -789,6 +789,14 @@ static int read_meta(const struct jval *root, struct rmeta *m, struct rerr *err)
 		ret = ret ?: get_u64(v, "files", "dropped", &m->dropped_files, err);
 		ret = ret ?: get_u64(v, "events", "dropped", &m->dropped_events, err);
 	}
+	v = jval_get(root, "unseen");
+	if (!ret && v) {
+		m->has_unseen = true;
+		ret = need_type(v, JT_OBJ, "unseen", "an object", err);
+		for (int i = 0; i < UNSEEN_MAX && !ret; i++)
+			if (jval_get(v, unseen_keys[i]))
+				ret = get_u64(v, unseen_keys[i], "unseen", &m->unseen[i], err);
+	}
 	if (!ret && (v = jval_get(root, "tool")))
 		ret = need_type(v, JT_OBJ, "tool", "an object", err);
 	ret = ret ?: read_host(root, m, err);

@@ -26,6 +26,43 @@ const struct sc_info sc_infos[SC_MAX] = {
 };
 
 const char *const side_keys[SIDES] = { "read", "write", "copy_read", "copy_write" };
+const char *const unseen_keys[UNSEEN_MAX] = {
+	[UNSEEN_IO_SUBMIT] = "io_submit_calls",
+	[UNSEEN_AIO_IOCBS] = "aio_requests",
+	[UNSEEN_URING_ENTER] = "io_uring_enter_calls",
+	[UNSEEN_URING_SUBMIT] = "io_uring_submissions",
+	[UNSEEN_SHARED_MMAP] = "shared_file_mappings",
+	[UNSEEN_SYNC_FILE_RANGE] = "sync_file_range_calls",
+};
+void unseen_text(const uint64_t *u, char *buf, size_t sz)
+{
+	size_t n = 0;
+
+#define UNSEEN_PUT(...)                                                                            \
+	do {                                                                                       \
+		int w_ = snprintf(buf + n, sz - n, "%s", n ? ", " : "");                           \
+		n += w_ > 0 && (size_t)w_ < sz - n ? (size_t)w_ : 0;                               \
+		w_ = snprintf(buf + n, sz - n, __VA_ARGS__);                                       \
+		n += w_ > 0 && (size_t)w_ < sz - n ? (size_t)w_ : 0;                               \
+	} while (0)
+	buf[0] = 0;
+	if (u[UNSEEN_IO_SUBMIT])
+		UNSEEN_PUT("%llu io_submit calls (Linux AIO, %llu requests)",
+			   (unsigned long long)u[UNSEEN_IO_SUBMIT],
+			   (unsigned long long)u[UNSEEN_AIO_IOCBS]);
+	if (u[UNSEEN_URING_ENTER])
+		UNSEEN_PUT("%llu io_uring_enter calls (%llu submissions)",
+			   (unsigned long long)u[UNSEEN_URING_ENTER],
+			   (unsigned long long)u[UNSEEN_URING_SUBMIT]);
+	if (u[UNSEEN_SHARED_MMAP])
+		UNSEEN_PUT("%llu shared file mappings (mmap)",
+			   (unsigned long long)u[UNSEEN_SHARED_MMAP]);
+	if (u[UNSEEN_SYNC_FILE_RANGE])
+		UNSEEN_PUT("%llu sync_file_range calls",
+			   (unsigned long long)u[UNSEEN_SYNC_FILE_RANGE]);
+#undef UNSEEN_PUT
+}
+
 const char *const oflag_keys[OFLAGS] = {
 	[OFLAG_DIRECT] = "O_DIRECT", [OFLAG_SYNC] = "O_SYNC",	    [OFLAG_DSYNC] = "O_DSYNC",
 	[OFLAG_APPEND] = "O_APPEND", [OFLAG_NOATIME] = "O_NOATIME",

@@ -41,6 +41,13 @@ extern const struct sc_info sc_infos[SC_MAX];
 
 /* the key of each side of a FILE: "read", "write", "copy_read", "copy_write" */
 extern const char *const side_keys[SIDES];
+/* the keys of the document's "unseen" object, by UNSEEN_* */
+extern const char *const unseen_keys[UNSEEN_MAX];
+/*
+ * The unseen counters in words ("12 io_submit calls (Linux AIO, 48
+ * requests), 2 shared file mappings"), "" when all are 0.
+ */
+void unseen_text(const uint64_t *unseen, char *buf, size_t sz);
 /* the keys of a side's open_flags, by OFLAG_*: "O_DIRECT", ... */
 extern const char *const oflag_keys[OFLAGS];
 

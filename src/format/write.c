@@ -185,6 +185,12 @@ void rdoc_json_begin(struct json *j, FILE *f, const struct rdoc *d)
 	json_u64(j, "files", d->dropped_files);
 	json_u64(j, "events", d->dropped_events);
 	json_obj_end(j);
+	if (d->unseen) {
+		json_obj_begin(j, "unseen");
+		for (int i = 0; i < UNSEEN_MAX; i++)
+			json_u64(j, unseen_keys[i], d->unseen[i]);
+		json_obj_end(j);
+	}
 	json_arr_begin(j, "files");
 }
 
@@ -248,6 +254,7 @@ void report_write_json(FILE *f, const struct rmodel *m, struct rentry **v, size_
 		.per_process = per_process,
 		.dropped_files = mt->dropped_files,
 		.dropped_events = mt->dropped_events,
+		.unseen = mt->has_unseen ? mt->unseen : NULL,
 	};
 	struct json j;
 

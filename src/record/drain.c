@@ -242,7 +242,8 @@ static int possible_cpus(void)
 	return n > 0 ? n : -EINVAL;
 }
 
-static int drain_drops(struct map *m, struct trace_result *res)
+/* the n counters of a per-CPU array of u64, summed over the CPUs into out[] */
+static int drain_percpu(struct map *m, uint32_t n, uint64_t *out)
 {
 	int ncpu = possible_cpus();
 	uint64_t *v;
@@ -253,10 +254,10 @@ static int drain_drops(struct map *m, struct trace_result *res)
 	v = calloc((size_t)ncpu, sizeof(*v));
 	if (!v)
 		return -ENOMEM;
-	for (uint32_t r = 0; r < DROP_MAX && !err; r++) {
+	for (uint32_t r = 0; r < n && !err; r++) {
 		err = map__lookup_elem(m, &r, v);
 		for (int c = 0; c < ncpu && !err; c++)
-			res->drops[r] += v[c];
+			out[r] += v[c];
 	}
 	free(v);
 	return err;
@@ -309,7 +310,8 @@ int drain_maps(const struct iotrace_skel *s, struct trace_result *res)
 	err = err
 		      ?: dump_map(s->maps.syncstats, sizeof(struct sc_key),
 				  sizeof(struct sync_stats), add_sync_batch, &res->files);
-	err = err ?: drain_drops(s->maps.drops, res);
+	err = err ?: drain_percpu(s->maps.drops, DROP_MAX, res->drops);
+	err = err ?: drain_percpu(s->maps.unseen, UNSEEN_MAX, res->unseen);
 	if (err) {
 		pr_warn("reading results: %s", strerror(-err));
 		return err;
@@ -323,6 +325,14 @@ int drain_maps(const struct iotrace_skel *s, struct trace_result *res)
 	if (res->drops[DROP_PIDS_FULL])
 		pr_warn("warning: %llu forked processes could not be followed",
 			(unsigned long long)res->drops[DROP_PIDS_FULL]);
+	{
+		char what[256];
+
+		unseen_text(res->unseen, what, sizeof(what));
+		if (what[0])
+			pr_warn("warning: not counted: %s; the file I/O they do is not in the result",
+				what);
+	}
 	files_sort_by_path(&res->files);
 	return 0;
 }

@@ -193,6 +193,7 @@ static int write_json(FILE *f, const struct trace_result *res, const struct opti
 		.per_process = opts->per_process,
 		.dropped_files = res->dropped_files,
 		.dropped_events = res->dropped_events,
+		.unseen = res->unseen,
 	};
 	struct json j;
 	int err = -ENOMEM;

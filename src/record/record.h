@@ -109,7 +109,8 @@ struct trace_result {
 	uint64_t start_mono_ns; /* bpf_ktime_get_ns() clock at start */
 	uint64_t duration_ns;
 	uint64_t drops[DROP_MAX];
-	uint64_t dropped_files; /* records without a path (event lost) + table full */
+	uint64_t unseen[UNSEEN_MAX]; /* calls along paths not counted (UNSEEN_*) */
+	uint64_t dropped_files;	     /* records without a path (event lost) + table full */
 	uint64_t dropped_events;
 	char hostname[65], kernel[65], machine[65]; /* struct utsname sizes */
 };

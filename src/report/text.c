@@ -271,6 +271,13 @@ static void put_summary(FILE *f, const struct rmodel *m, size_t n, const struct 
 		fprintf(f, "warning: %llu files and %llu calls were not counted by the tracer\n",
 			(unsigned long long)m->meta.dropped_files,
 			(unsigned long long)m->meta.dropped_events);
+	{
+		char what[256];
+
+		unseen_text(m->meta.unseen, what, sizeof(what));
+		if (what[0])
+			fprintf(f, "warning: not counted by the tracer: %s\n", what);
+	}
 }
 
 static const char *const sort_names[] = { "bytes", "calls", "errors", "seq", "rewrites", "fsync" };

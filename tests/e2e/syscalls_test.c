@@ -214,6 +214,39 @@ Test(syscalls, a_side_counts_its_streams_by_their_open_flags, .fini = fx_teardow
 	trace_check(&fx_trace, m);
 }
 
+static uint64_t unseen_of(const char *key)
+{
+	uint64_t v = UINT64_MAX;
+
+	jval_u64(jval_get(jval_get(fx_trace.doc, "unseen"), key), &v);
+	return v;
+}
+
+Test(syscalls, aio_io_uring_shared_mappings_and_sync_file_range_are_named_in_unseen,
+     .fini = fx_teardown)
+{
+	struct model *m = fx_setup("/tmp");
+	char *argv[] = { E2E_IOTRACE, "report", fx_trace.out, NULL };
+	uint64_t uring;
+	struct e2e_proc p;
+
+	m_create(m, WL_UN_FILE, WL_UN_SZ); /* read only by AIO: no record */
+	fx_run("unseen", NULL);
+	trace_check(&fx_trace, m);
+	uring = fx_wl_u64("URING");
+	cr_expect_eq(unseen_of("io_submit_calls"), 1);
+	cr_expect_eq(unseen_of("aio_requests"), 2);
+	cr_expect_eq(unseen_of("io_uring_enter_calls"), 2 * uring);
+	cr_expect_eq(unseen_of("io_uring_submissions"), 3 * uring);
+	cr_expect_eq(unseen_of("shared_file_mappings"), 1, "only the shared mapping of the file");
+	cr_expect_eq(unseen_of("sync_file_range_calls"), 2);
+	cr_assert_eq(e2e_run(argv, 60, &p), 0);
+	cr_expect(strstr(p.out, "warning: not counted by the tracer: 1 io_submit calls (Linux AIO, "
+				"2 requests)"),
+		  "report: %s", p.out);
+	e2e_proc_free(&p);
+}
+
 static uint64_t lat(const char *file, const char *sc, int k)
 {
 	char key[128];

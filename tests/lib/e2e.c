@@ -26,6 +26,7 @@
 #include <criterion/criterion.h>
 
 #include "e2e.h"
+#include "iotrace_abi.h"
 
 static long long now_ms(void)
 {
@@ -247,14 +248,15 @@ char *e2e_join(const char *dir, const char *rel)
 
 /*
  * iotrace's attachments: a perf event per syscall tracepoint (enter and exit of
- * each line of syscalls.def) and the fork and exit raw tracepoints' links.  Waiting for
+ * each line of syscalls.def, the entries of the paths it only counts, UNSEEN_PROGS)
+ * and the fork and exit raw tracepoints' links.  Waiting for
  * all of them, not for a count that stopped moving: attaching can pause for
  * a second while the kernel still detaches an earlier trace (its event_mutex).
  */
 #define X(name, tp, nargs, kind, fd, out, req, off) +2
 static const int iotrace_attachments =
 #include "syscalls.def"
-	+2;
+	+2 + UNSEEN_PROGS;
 #undef X
 
 int e2e_tracer_map(pid_t pid, const char *name)

@@ -160,6 +160,10 @@ static inline unsigned long long wl_iov_big_sum(int cnt)
 #define WL_OF_SZ   (64 * 1024)
 #define WL_OF_LOG  "oflags.log" /* the workload creates it */
 
+/* ---- paths counted only as "unseen" --------------------------------------------------------- */
+#define WL_UN_FILE "unseen.dat" /* the test creates it */
+#define WL_UN_SZ   (16 * 1024)
+
 /* ---- fsync / fdatasync -------------------------------------------------------------------- */
 #define WL_SYNC_FILE	"sync.dat"     /* the workload creates it */
 #define WL_SYNC_ONLY	"synconly.dat" /* the test creates it; only fsync'd */

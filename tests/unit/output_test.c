@@ -57,6 +57,7 @@ static void build(struct trace_result *res)
 	res->start_mono_ns = 1000;
 	res->start_unix_ns = 1795658138332360826ULL;
 	res->duration_ns = 5;
+	res->unseen[UNSEEN_SHARED_MMAP] = 3;
 	strcpy(res->hostname, "h");
 	strcpy(res->kernel, "k");
 	strcpy(res->machine, "m");
@@ -118,6 +119,14 @@ static const char want_json[] = "{\n"
 				"  \"dropped\": {\n"
 				"    \"files\": 0,\n"
 				"    \"events\": 0\n"
+				"  },\n"
+				"  \"unseen\": {\n"
+				"    \"io_submit_calls\": 0,\n"
+				"    \"aio_requests\": 0,\n"
+				"    \"io_uring_enter_calls\": 0,\n"
+				"    \"io_uring_submissions\": 0,\n"
+				"    \"shared_file_mappings\": 3,\n"
+				"    \"sync_file_range_calls\": 0\n"
 				"  },\n"
 				"  \"files\": [\n"
 				"    {\n"

@@ -642,6 +642,72 @@ static void scen_oflags(void)
 	close(d1);
 }
 
+/* ---- paths counted only as "unseen" --------------------------------------------------------- */
+
+/*
+ * Linux AIO: one io_submit of two preads, reaped; io_uring: two
+ * io_uring_enter calls asking for 3 and 0 submissions on an empty ring
+ * (its rings are not mapped, which would be a shared mapping of a non-file);
+ * mmap: one shared mapping of the file, one private, one shared anonymous;
+ * sync_file_range twice.  Reports "URING 1" when io_uring_setup worked.
+ */
+struct wl_iocb { /* struct iocb of linux/aio_abi.h, little-endian */
+	unsigned long long data;
+	unsigned int key, rw_flags;
+	unsigned short opcode;
+	short prio;
+	unsigned int fildes;
+	unsigned long long buf, nbytes;
+	long long offset;
+	unsigned long long reserved2;
+	unsigned int flags, resfd;
+};
+
+static void scen_unseen(void)
+{
+	int fd = open_or_die(path_of(WL_UN_FILE), O_RDWR), ufd;
+	unsigned long ctx = 0;
+	struct wl_iocb cb[2] = { { .opcode = 0, .fildes = (unsigned int)fd, .nbytes = 4096 },
+				 { .opcode = 0, .fildes = (unsigned int)fd, .nbytes = 4096,
+				   .offset = 8192 } };
+	struct wl_iocb *cbs[2] = { &cb[0], &cb[1] };
+	long long ev[2][4];
+	unsigned int params[30] = { 0 }; /* struct io_uring_params: 120 bytes */
+	void *p;
+
+	cb[0].buf = (unsigned long long)(unsigned long)buf;
+	cb[1].buf = (unsigned long long)(unsigned long)(buf + 4096);
+	if (syscall(SYS_io_setup, 4, &ctx))
+		die("io_setup: %s", strerror(errno));
+	check("io_submit", syscall(SYS_io_submit, ctx, 2, cbs), 2);
+	check("io_getevents", syscall(SYS_io_getevents, ctx, 2, 2, ev, NULL), 2);
+	syscall(SYS_io_destroy, ctx);
+	ufd = (int)syscall(SYS_io_uring_setup, 4, params);
+	if (ufd >= 0) {
+		check("io_uring_enter", syscall(SYS_io_uring_enter, ufd, 3, 0, 0, NULL, 0), 0);
+		check("io_uring_enter", syscall(SYS_io_uring_enter, ufd, 0, 0, 0, NULL, 0), 0);
+		close(ufd);
+		printf("URING 1\n");
+	} else {
+		printf("URING 0\n");
+	}
+	p = mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED)
+		die("mmap: %s", strerror(errno));
+	munmap(p, 4096);
+	p = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, fd, 0);
+	if (p == MAP_FAILED)
+		die("mmap: %s", strerror(errno));
+	munmap(p, 4096);
+	p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		die("mmap: %s", strerror(errno));
+	munmap(p, 4096);
+	check("sync_file_range", sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE), 0);
+	check("sync_file_range", sync_file_range(fd, 0, 4096, SYNC_FILE_RANGE_WRITE), 0);
+	close(fd);
+}
+
 /* ---- fsync / fdatasync -------------------------------------------------------------------- */
 
 static unsigned long long mono_ns(void)
@@ -1190,7 +1256,7 @@ static const struct {
 	{ "append", scen_append },   { "errors", scen_errors }, { "special", scen_special },
 	{ "threads", scen_threads }, { "fork", scen_fork },	{ "unlink", scen_unlink },
 	{ "paths", scen_paths },     { "longpath", scen_longpath }, { "vector", scen_vector },
-	{ "errors2", scen_errors2 }, { "sendfile", scen_sendfile }, { "copies", scen_copies }, { "oflags", scen_oflags }, { "sync", scen_sync }, { "syncmeta", scen_syncmeta },
+	{ "errors2", scen_errors2 }, { "sendfile", scen_sendfile }, { "copies", scen_copies }, { "oflags", scen_oflags }, { "unseen", scen_unseen }, { "sync", scen_sync }, { "syncmeta", scen_syncmeta },
 	{ "close", scen_close },     { "times", scen_times },     { "mounts", scen_mounts },	{ "tmpfile", scen_tmpfile },
 	{ "tshared", scen_tshared }, { "pshared", scen_pshared }, { "random", scen_random },
 	{ "identity", scen_identity }, { "streams", scen_streams }, { "steady", scen_steady },
