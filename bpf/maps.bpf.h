@@ -30,6 +30,18 @@ DEFINE_MAP(syncstats, MAP_HASH, sizeof(struct sc_key), sizeof(struct sync_stats)
 DEFINE_MAP(inflight, MAP_ARRAY, sizeof(__u32), sizeof(struct inflight), INFLIGHT_SLOTS, 0);
 /* files that got no record because `files` was full, to count them once each */
 DEFINE_MAP(lostfiles, MAP_HASH, sizeof(struct file_key), sizeof(__u32), 65536, MAP_F_NO_PREALLOC);
+/* Linux AIO: a thread's io_submit or io_getevents call, entry to exit */
+DEFINE_MAP(aiocall, MAP_HASH, sizeof(__u32), sizeof(struct aio_call), 4096, MAP_F_NO_PREALLOC);
+/* Linux AIO: requests submitted and not reaped yet */
+DEFINE_MAP(aioreq, MAP_HASH, sizeof(struct aio_key), sizeof(struct aio_req), 65536,
+	   MAP_F_NO_PREALLOC);
+/* Linux AIO: per-CPU room for what a request's handling builds (too big for the stack) */
+struct aio_scratch {
+	__u64 cb[8]; /* the iocb read from user memory (64 bytes) */
+	struct aio_req r;
+	struct ev_file_unnamed ev;
+};
+DEFINE_MAP(aioscratch, MAP_PERCPU_ARRAY, sizeof(__u32), sizeof(struct aio_scratch), 1, 0);
 /* UNSEEN_* counters */
 DEFINE_MAP(unseen, MAP_PERCPU_ARRAY, sizeof(__u32), sizeof(__u64), UNSEEN_MAX, 0);
 /* DROP_* counters */

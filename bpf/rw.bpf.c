@@ -1277,15 +1277,336 @@ static __always_inline int traced_now(void)
 	return task_traced(task, pid_tgid) && !iot_stopped;
 }
 
-SEC("tracepoint/syscalls/sys_enter_io_submit")
-int unseen_io_submit(struct sys_enter_ctx *ctx)
-{
-	__s64 nr = (__s64)READ_ONCE(ctx->args[1]);
+/* ---- Linux AIO ------------------------------------------------------------------------ */
 
-	if (!traced_now())
+/*
+ * io_submit's preads and pwrites on named regular files count on the
+ * file's async sides (a third entry of its record, FILE_PART_ASYNC) and in
+ * syscalls aio_pread / aio_pwrite.  At io_submit's exit each request the
+ * call accepted is read from user memory, judged sequential (or a rewrite)
+ * in submission order against its stream's previous request by requested
+ * size, and kept in aioreq until an io_getevents (or io_pgetevents) exit
+ * reaps its event: then it counts, with its result and its latency from
+ * io_submit's entry.  Anything else submitted counts in unseen.
+ */
+#define IOCB_CMD_PREAD	0
+#define IOCB_CMD_PWRITE 1
+#define AIO_SUBMIT_STEP 4 /* requests per program run: 128 per io_submit in 32 runs */
+#define AIO_DONE_STEP	8 /* events per program run: 256 per io_getevents */
+
+struct iocb_user { /* struct iocb of linux/aio_abi.h (little-endian) */
+	__u64 data;
+	__u32 key, rw_flags;
+	__u16 opcode;
+	__s16 prio;
+	__u32 fildes;
+	__u64 buf, nbytes;
+	__s64 offset;
+	__u64 reserved2;
+	__u32 flags, resfd;
+};
+
+struct io_event_user {
+	__u64 data, obj;
+	__s64 res, res2;
+};
+
+/* a traced thread's io_submit or io_getevents call begins */
+static __always_inline int aio_enter(__u64 uptr, __s64 n, __u64 ts)
+{
+	struct aio_call c = { .uptr = uptr, .ts = ts, .n = n > 0 ? (__u32)n : 0 };
+	struct task_struct *task;
+	__u64 pid_tgid = current_ids(&task);
+	__u32 tid = (__u32)pid_tgid;
+
+	if (!task_traced(task, pid_tgid) || iot_stopped)
 		return 0;
-	unseen_add(UNSEEN_IO_SUBMIT, 1);
-	return unseen_add(UNSEEN_AIO_IOCBS, nr > 0 ? nr : 0);
+	bpf_map_update_elem(&aiocall, &tid, &c, BPF_ANY);
+	return 0;
+}
+
+/* the call's exit: the entries it returned; NULL when it is not a traced call */
+static __always_inline struct aio_call *aio_exit(__s64 ret)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct aio_call *c = bpf_map_lookup_elem(&aiocall, &tid);
+
+	if (!c)
+		return 0;
+	if (ret <= 0 || iot_stopped) {
+		bpf_map_delete_elem(&aiocall, &tid);
+		return 0;
+	}
+	if (ret < c->n)
+		c->n = (__u32)ret;
+	c->done = 0;
+	return c;
+}
+
+/*
+ * A file first seen by a request: its record, announced without its path
+ * (EV_FILE_UNNAMED): user space names it at the end from the pointers.
+ */
+static __always_inline struct file_rec *aio_record(struct inflight_file *f,
+						   const struct file_facts *ff, const __u64 *comm,
+						   struct ev_file_unnamed *ev)
+{
+	struct file *file = (void *)f->file;
+	struct file_system_type *type;
+	struct vfsmount *vfsmnt;
+	struct super_block *sb;
+	struct file_rec *rec;
+	struct inode *inode;
+	const char *fsname;
+	int created;
+
+	rec = lookup_or_init(&files, &f->fk, &created);
+	if (!rec)
+		return 0;
+	if (!created) {
+		if (rec->last_comm[0] != comm[0] || rec->last_comm[1] != comm[1]) {
+			rec->last_comm[0] = comm[0];
+			rec->last_comm[1] = comm[1];
+			emit_comm(&f->fk, (const char *)comm);
+		}
+		if (rec->nlink != f->nlink)
+			rec->nlink = f->nlink;
+		return rec;
+	}
+	rec->last_comm[0] = comm[0];
+	rec->last_comm[1] = comm[1];
+	rec->nlink = f->nlink;
+	ev->hdr.type = EV_FILE_UNNAMED;
+	ev->hdr.len = sizeof(*ev);
+	ev->hdr.fk = f->fk;
+	__builtin_memcpy(ev->comm, comm, COMM_LEN);
+	ev->mode = ff->mode;
+	ev->nlink = f->nlink;
+	ev->path_sz = 0;
+	ev->truncated = NAME_CUT;
+	KREAD(inode, file->f_inode);
+	KREAD(sb, inode->i_sb);
+	KREAD(type, sb->s_type);
+	KREAD(fsname, type->name);
+	if (bpf_probe_read_kernel_str(ev->fstype, sizeof(ev->fstype), fsname) < 0)
+		ev->fstype[0] = 0;
+	KREAD(vfsmnt, file->f_path.mnt);
+	KREAD(ev->dentry, file->f_path.dentry);
+	ev->mnt = (__u64)vfsmnt - __builtin_preserve_field_info(((struct mount *)0)->mnt, 0);
+	ev->inode = (__u64)inode;
+	if (bpf_ringbuf_output(&events, ev, sizeof(*ev), 0))
+		drop(DROP_EVENTS_FULL);
+	return rec;
+}
+
+/* one request of an io_submit: kept until its event, or counted in unseen */
+static __always_inline void aio_submit_one(struct task_struct *task, __u64 pid_tgid,
+					   struct aio_call *c, __u32 idx, const __u64 *comm,
+					   struct inflight *slot)
+{
+	struct aio_key k = { .tgid = pid_tgid >> 32 };
+	struct inflight_file f = {};
+	struct aio_scratch *sc;
+	struct file_rec *part;
+	struct file_facts ff;
+	struct iocb_user *cb;
+	struct rw_side *side;
+	struct seq_state *seq;
+	struct aio_req *r;
+	struct file_key pk;
+	__u32 zero = 0;
+	int created;
+
+	sc = bpf_map_lookup_elem(&aioscratch, &zero);
+	if (!sc)
+		goto unseen;
+	cb = (struct iocb_user *)sc->cb;
+	r = &sc->r;
+	if (bpf_probe_read_user(&k.iocb, sizeof(k.iocb), (const void *)(c->uptr + idx * 8ULL)) ||
+	    bpf_probe_read_user(cb, sizeof(*cb), (const void *)k.iocb) ||
+	    cb->opcode > IOCB_CMD_PWRITE || !resolve_fd(task, cb->fildes, &f, &ff, pid_tgid) ||
+	    !aio_record(&f, &ff, comm, &sc->ev))
+		goto unseen;
+	pk = f.fk;
+	pk.part = FILE_PART_ASYNC;
+	part = lookup_or_init(&files, &pk, &created);
+	if (!part)
+		goto unseen;
+	side = &part->side[cb->opcode & 1];
+	seq = stream_of(side, f.file, f.flags, slot);
+	r->flags = 0;
+	if (cb->opcode == IOCB_CMD_PWRITE && seq_rewrite(seq, cb->offset))
+		r->flags |= AIO_REWRITE;
+	if (seq_classify(seq, cb->offset, cb->nbytes))
+		r->flags |= AIO_SEQ;
+	if (!side->first_entry_ns || c->ts < side->first_entry_ns)
+		side->first_entry_ns = c->ts;
+	r->fk = f.fk;
+	r->start = cb->offset;
+	r->req = cb->nbytes;
+	r->ts = c->ts;
+	r->op = cb->opcode & 1;
+	if (!bpf_map_update_elem(&aioreq, &k, r, BPF_ANY))
+		return;
+unseen:
+	c->unseen = 1;
+	unseen_add(UNSEEN_AIO_IOCBS, 1);
+}
+
+/* AIO_SUBMIT_STEP requests of the call, then the next run, or the end */
+static __always_inline int aio_submit_run(void *ctx)
+{
+	struct task_struct *task;
+	__u64 pid_tgid = current_ids(&task), comm[2] = {};
+	__u32 tid = (__u32)pid_tgid, base, i;
+	struct aio_call *c = bpf_map_lookup_elem(&aiocall, &tid);
+	struct inflight *slot = slot_of(tid);
+
+	if (!c || !slot)
+		return 0;
+	current_comm(task, comm);
+	base = c->done;
+#pragma clang loop unroll(disable)
+	for (i = 0; i < AIO_SUBMIT_STEP; i++) {
+		if (base + i >= c->n)
+			break;
+		aio_submit_one(task, pid_tgid, c, base + i, comm, slot);
+	}
+	c->done = base + AIO_SUBMIT_STEP;
+	if (c->done < c->n)
+		bpf_tail_call(ctx, &tails, TAIL_AIO_SUBMIT);
+	if (c->done < c->n) { /* the tail-call limit: the rest is not counted */
+		unseen_add(UNSEEN_AIO_IOCBS, c->n - c->done);
+		c->unseen = 1;
+	}
+	if (c->unseen)
+		unseen_add(UNSEEN_IO_SUBMIT, 1);
+	bpf_map_delete_elem(&aiocall, &tid);
+	return 0;
+}
+
+/* one reaped event: its request counts on its file, with its result and latency */
+static __always_inline void aio_done_one(struct aio_call *c, __u32 idx, __u32 tgid, __u64 now)
+{
+	struct aio_key k = { .tgid = tgid };
+	struct io_event_user ev;
+	struct file_rec *part;
+	struct rw_side *side;
+	struct aio_req *r;
+	struct file_key pk;
+	__u64 lat;
+
+	if (bpf_probe_read_user(&ev, sizeof(ev), (const void *)(c->uptr + idx * sizeof(ev))))
+		return;
+	k.iocb = ev.obj;
+	r = bpf_map_lookup_elem(&aioreq, &k);
+	if (!r)
+		return;
+	pk = r->fk;
+	pk.part = FILE_PART_ASYNC;
+	part = bpf_map_lookup_elem(&files, &pk);
+	if (part) {
+		side = &part->side[r->op & 1];
+		lat = now - r->ts;
+		__sync_fetch_and_add(&side->calls, 1);
+		__sync_fetch_and_add(&side->lat_total_ns, lat);
+		__sync_fetch_and_add(&side->lat_hist[lat_bucket(lat)], 1);
+		if (r->flags & AIO_REWRITE)
+			__sync_fetch_and_add(&side->rewrites, 1);
+		if (ev.res < 0) {
+			__sync_fetch_and_add(&side->errors, 1);
+		} else {
+			__sync_fetch_and_add(&side->bytes, ev.res);
+			side->last_return_ns = now;
+			if (r->flags & AIO_SEQ) {
+				__sync_fetch_and_add(&side->seq_calls, 1);
+				__sync_fetch_and_add(&side->seq_hist[hist_bucket(ev.res)], 1);
+			}
+		}
+		count_syscall(&r->fk, SC_aio_pread + (r->op & 1), r->req, ev.res, 1);
+	}
+	bpf_map_delete_elem(&aioreq, &k);
+}
+
+static __always_inline int aio_done_run(void *ctx)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid(), now = bpf_ktime_get_ns();
+	__u32 tid = (__u32)pid_tgid, base, i;
+	struct aio_call *c = bpf_map_lookup_elem(&aiocall, &tid);
+
+	if (!c)
+		return 0;
+	base = c->done;
+#pragma clang loop unroll(disable)
+	for (i = 0; i < AIO_DONE_STEP; i++) {
+		if (base + i >= c->n)
+			break;
+		aio_done_one(c, base + i, pid_tgid >> 32, now);
+	}
+	c->done = base + AIO_DONE_STEP;
+	if (c->done < c->n)
+		bpf_tail_call(ctx, &tails, TAIL_AIO_DONE);
+	/* past the tail-call limit, requests stay in aioreq: user space counts them unseen */
+	bpf_map_delete_elem(&aiocall, &tid);
+	return 0;
+}
+
+/* io_submit(ctx_id, nr, iocbpp) */
+SEC("tracepoint/syscalls/sys_enter_io_submit")
+int aio_submit_enter(struct sys_enter_ctx *ctx)
+{
+	return aio_enter(READ_ONCE(ctx->args[2]), (__s64)READ_ONCE(ctx->args[1]),
+			 bpf_ktime_get_ns());
+}
+
+/* the exits only note the count and go on in the step programs: their loops are verified once */
+SEC("tracepoint/syscalls/sys_exit_io_submit")
+int aio_submit_exit(struct sys_exit_ctx *ctx)
+{
+	if (aio_exit(ctx->ret))
+		bpf_tail_call(ctx, &tails, TAIL_AIO_SUBMIT);
+	return 0;
+}
+
+SEC("tail/tracepoint/syscalls/aio_submit_step")
+int aio_submit_step(struct sys_exit_ctx *ctx)
+{
+	return aio_submit_run(ctx);
+}
+
+/* io_getevents(ctx_id, min_nr, nr, events, timeout), io_pgetevents(..., usig) */
+SEC("tracepoint/syscalls/sys_enter_io_getevents")
+int aio_getevents_enter(struct sys_enter_ctx *ctx)
+{
+	return aio_enter(READ_ONCE(ctx->args[3]), (__s64)READ_ONCE(ctx->args[2]), 0);
+}
+
+SEC("tracepoint/syscalls/sys_enter_io_pgetevents")
+int aio_pgetevents_enter(struct sys_enter_ctx *ctx)
+{
+	return aio_enter(READ_ONCE(ctx->args[3]), (__s64)READ_ONCE(ctx->args[2]), 0);
+}
+
+SEC("tracepoint/syscalls/sys_exit_io_getevents")
+int aio_getevents_exit(struct sys_exit_ctx *ctx)
+{
+	if (aio_exit(ctx->ret))
+		bpf_tail_call(ctx, &tails, TAIL_AIO_DONE);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_exit_io_pgetevents")
+int aio_pgetevents_exit(struct sys_exit_ctx *ctx)
+{
+	if (aio_exit(ctx->ret))
+		bpf_tail_call(ctx, &tails, TAIL_AIO_DONE);
+	return 0;
+}
+
+SEC("tail/tracepoint/syscalls/aio_done_step")
+int aio_done_step(struct sys_exit_ctx *ctx)
+{
+	return aio_done_run(ctx);
 }
 
 SEC("tracepoint/syscalls/sys_enter_io_uring_enter")

@@ -89,14 +89,18 @@
  * unseen[] counters: calls of traced processes that move file data along a
  * path iotrace does not count yet, so that the result names what it lacks.
  */
-#define UNSEEN_IO_SUBMIT       0 /* io_submit calls (Linux AIO) */
-#define UNSEEN_AIO_IOCBS       1 /* the iocbs they passed (nr) */
+#define UNSEEN_IO_SUBMIT 0 /* io_submit calls with a request not counted per file */
+#define UNSEEN_AIO_IOCBS                                                                           \
+	1			 /* such requests: not a pread or pwrite on a named regular
+				  * file, a full table, or not reaped by io_getevents */
 #define UNSEEN_URING_ENTER     2 /* io_uring_enter calls */
 #define UNSEEN_URING_SUBMIT    3 /* the submissions they asked for (to_submit) */
 #define UNSEEN_SHARED_MMAP     4 /* mmap of a file descriptor with MAP_SHARED */
 #define UNSEEN_SYNC_FILE_RANGE 5
 #define UNSEEN_MAX	       6
-#define UNSEEN_PROGS	       4 /* programs counting them: sys_enter of 4 syscalls */
+/* programs on the tracepoints of these paths: io_submit, io_getevents and io_pgetevents
+ * (enter and exit each), io_uring_enter, mmap and sync_file_range (enter) */
+#define UNSEEN_PROGS	       9
 
 /* enter/exit pairing: a slot per thread id modulo INFLIGHT_SLOTS (bpf/rw.bpf.c) */
 #define INFLIGHT_SLOTS 32768
@@ -107,6 +111,7 @@
 #define SC_KIND_SYNC  2
 #define SC_KIND_CLOSE 3
 #define SC_KIND_COPY  4 /* in-kernel copies: source side; | 1, the destination's (5) */
+#define SC_KIND_ASYNC 6 /* asynchronous reads (Linux AIO); | 1, writes (7) */
 
 /*
  * A record's sides: read-type and write-type calls, and the two ends of
@@ -115,11 +120,13 @@
  * (SC_KIND_READ, SC_KIND_WRITE); a copy on SIDE_COPY_READ of its source and
  * SIDE_COPY_WRITE of its destination.  An odd side is a writing one.
  */
-#define SIDE_READ	0
-#define SIDE_WRITE	1
-#define SIDE_COPY_READ	2
-#define SIDE_COPY_WRITE 3
-#define SIDES		4
+#define SIDE_READ	 0
+#define SIDE_WRITE	 1
+#define SIDE_COPY_READ	 2
+#define SIDE_COPY_WRITE	 3
+#define SIDE_ASYNC_READ	 4 /* asynchronous requests: Linux AIO reads */
+#define SIDE_ASYNC_WRITE 5
+#define SIDES		 6
 
 #define PATH_BUF_SZ    4096 /* reversed NUL-separated components */
 #define PATH_MAX_DEPTH 96   /* dentry levels + mount crossings walked */
@@ -129,8 +136,9 @@
 #define IOT_NOT_YET 1
 #define IOT_ENDED   2
 
-#define EV_FILE 1
-#define EV_COMM 2
+#define EV_FILE		1
+#define EV_COMM		2
+#define EV_FILE_UNNAMED 3 /* an ev_file without its path: user space names it at the end */
 
 #ifndef __ASSEMBLER__
 
@@ -143,7 +151,9 @@
 #define IOT_TAILS(X)                                                                               \
 	X(TAIL_EMIT_FILES, emit_files)                                                             \
 	X(TAIL_IOV_SUM, iov_sum_prog)                                                              \
-	X(TAIL_COPY_EXIT, copy_exit)
+	X(TAIL_COPY_EXIT, copy_exit)                                                               \
+	X(TAIL_AIO_SUBMIT, aio_submit_step)                                                        \
+	X(TAIL_AIO_DONE, aio_done_step)
 enum tail_idx {
 #define X(idx, prog) idx,
 	IOT_TAILS(X)
@@ -151,10 +161,17 @@ enum tail_idx {
 		TAIL_CNT
 };
 
+/*
+ * Per-syscall stats: the syscalls of syscalls.def, then the operations of
+ * asynchronous I/O, which have entries of their own in the output's
+ * syscalls object (aio_pread, aio_pwrite: Linux AIO requests by io_submit).
+ */
 enum sc_idx {
 #define X(name, tp, nargs, kind, fd, out, req, off) SC_##name,
 #include "syscalls.def"
 #undef X
+	SC_aio_pread,
+	SC_aio_pwrite,
 	SC_MAX
 };
 
@@ -185,8 +202,9 @@ struct file_key {
  * SIDE_COPY_WRITE, and nothing else of it is used.  One map value type
  * for both, so the verifier walks the counting code once for either.
  */
-#define FILE_PART_MAIN 0
-#define FILE_PART_COPY 1
+#define FILE_PART_MAIN	0
+#define FILE_PART_COPY	1
+#define FILE_PART_ASYNC 2 /* the same for the async sides, SIDE_ASYNC_READ and _WRITE */
 
 /*
  * A stream: one open file (struct file) making calls on a record's side.
@@ -365,6 +383,18 @@ struct ev_file {
 	char path[PATH_BUF_SZ + 256];
 };
 
+/* EV_FILE_UNNAMED: an ev_file up to its path, field for field (src/record/abi_check.c) */
+struct ev_file_unnamed {
+	struct ev_hdr hdr;
+	char comm[COMM_LEN];
+	char fstype[16];
+	__u32 mode;
+	__u32 nlink;
+	__u32 path_sz;
+	__u32 truncated;
+	__u64 dentry, mnt, inode;
+};
+
 /*
  * A path walk in progress (emit_files, name_walk): where the next run goes
  * on, and the event whose path it fills.
@@ -375,6 +405,37 @@ struct walk_state {
 	__u32 depth; /* walk steps taken */
 	__u32 pad;
 	struct ev_file ev;
+};
+
+/*
+ * Linux AIO (bpf/aio.bpf.c).  A thread's io_submit or io_getevents call,
+ * from entry to exit: its user array, entry time, entries and progress.
+ */
+struct aio_call {
+	__u64 uptr; /* io_submit: the iocb pointer array; io_getevents: the io_event array */
+	__u64 ts;
+	__u32 n;      /* entries: nr at entry, then the ones the call returned */
+	__u32 done;   /* entries handled so far (a step per program run) */
+	__u32 unseen; /* io_submit: a request was not counted per file */
+	__u32 pad;
+};
+
+/* A submitted request, until its event is reaped: keyed by process and iocb address. */
+struct aio_key {
+	__u64 iocb;
+	__u32 tgid;
+	__u32 pad;
+};
+
+#define AIO_SEQ	    1 /* it started where the stream's previous request ended */
+#define AIO_REWRITE 2 /* a write at the start of the stream's previous write */
+struct aio_req {
+	struct file_key fk;
+	__u64 start;
+	__u64 req;
+	__u64 ts;    /* io_submit's entry */
+	__u32 op;    /* 0 read, 1 write */
+	__u32 flags; /* AIO_* */
 };
 
 /* name_walk's verdict on a name, in ev_file.truncated */

@@ -281,7 +281,8 @@ static int read_sc(const struct jmember *mb, const char *at, struct rsc *sc, str
 	if (ret)
 		return ret;
 	kind = sc->idx < SC_MAX ? sc_infos[sc->idx].kind : -1;
-	if (kind == SC_KIND_READ || kind == SC_KIND_WRITE || kind == SC_KIND_COPY)
+	if (kind == SC_KIND_READ || kind == SC_KIND_WRITE || kind == SC_KIND_COPY ||
+	    kind == SC_KIND_ASYNC || kind == (SC_KIND_ASYNC | 1))
 		return read_sc_rw(&mb->val, sub, sc, err);
 	if (kind == SC_KIND_SYNC)
 		return read_sc_sync(&mb->val, sub, sc, err);
@@ -378,7 +379,7 @@ static int read_oflags(const struct jval *v, const char *at, struct rside *s, st
 	return ret;
 }
 
-/* the copy sides are absent in documents of iotrace before 0.2: null */
+/* the copy and async sides are absent in documents of iotrace before 0.2: null */
 static int read_side(const struct jval *f, int side, uint64_t base, const char *at, struct rside *s,
 		     struct rerr *err)
 {
@@ -475,10 +476,11 @@ static int check_sums(const struct rentry *e, const char *at, struct rerr *err)
 		}
 	}
 	for (int s = 0; s < SIDES; s++) {
-		static const char *const what[SIDES] = { "read-type syscalls",
-							 "write-type syscalls",
-							 "copies from the file",
-							 "copies into the file" };
+		static const char *const what[SIDES] = {
+			"read-type syscalls",	      "write-type syscalls",
+			"copies from the file",	      "copies into the file",
+			"asynchronous read requests", "asynchronous write requests",
+		};
 		const struct rside *sd = &e->side[s];
 
 		join(sub, at, side_keys[s], strlen(side_keys[s]));

@@ -23,9 +23,12 @@ const struct sc_info sc_infos[SC_MAX] = {
 	[SC_##name] = { #name, kind, out, SIDES_OF(kind, out) },
 #include "syscalls.def"
 #undef X
+	[SC_aio_pread] = { "aio_pread", SC_KIND_ASYNC, false, 1 << SIDE_ASYNC_READ },
+	[SC_aio_pwrite] = { "aio_pwrite", SC_KIND_ASYNC | 1, false, 1 << SIDE_ASYNC_WRITE },
 };
 
-const char *const side_keys[SIDES] = { "read", "write", "copy_read", "copy_write" };
+const char *const side_keys[SIDES] = { "read",	     "write",	   "copy_read",
+				       "copy_write", "async_read", "async_write" };
 const char *const unseen_keys[UNSEEN_MAX] = {
 	[UNSEEN_IO_SUBMIT] = "io_submit_calls",
 	[UNSEEN_AIO_IOCBS] = "aio_requests",
@@ -46,10 +49,11 @@ void unseen_text(const uint64_t *u, char *buf, size_t sz)
 		n += w_ > 0 && (size_t)w_ < sz - n ? (size_t)w_ : 0;                               \
 	} while (0)
 	buf[0] = 0;
-	if (u[UNSEEN_IO_SUBMIT])
-		UNSEEN_PUT("%llu io_submit calls (Linux AIO, %llu requests)",
-			   (unsigned long long)u[UNSEEN_IO_SUBMIT],
-			   (unsigned long long)u[UNSEEN_AIO_IOCBS]);
+	if (u[UNSEEN_AIO_IOCBS])
+		UNSEEN_PUT("%llu Linux AIO requests in %llu io_submit calls (other than preads "
+			   "and pwrites of files)",
+			   (unsigned long long)u[UNSEEN_AIO_IOCBS],
+			   (unsigned long long)u[UNSEEN_IO_SUBMIT]);
 	if (u[UNSEEN_URING_ENTER])
 		UNSEEN_PUT("%llu io_uring_enter calls (%llu submissions)",
 			   (unsigned long long)u[UNSEEN_URING_ENTER],

@@ -39,7 +39,7 @@ struct sc_info {
 
 extern const struct sc_info sc_infos[SC_MAX];
 
-/* the key of each side of a FILE: "read", "write", "copy_read", "copy_write" */
+/* the key of each side of a FILE: "read", "write", "copy_read", ..., "async_write" */
 extern const char *const side_keys[SIDES];
 /* the keys of the document's "unseen" object, by UNSEEN_* */
 extern const char *const unseen_keys[UNSEEN_MAX];

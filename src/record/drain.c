@@ -14,12 +14,14 @@
 #include "loader.h"
 #include "iotrace.skel.h"
 
+/* a new file; without its path (EV_FILE_UNNAMED), names_refresh names it at the end */
 static int on_file_event(struct trace_result *res, const struct ev_file *ev, size_t len)
 {
 	size_t hdr = __builtin_offsetof(struct ev_file, path), sz = ev->path_sz;
+	bool unnamed = ev->hdr.type == EV_FILE_UNNAMED;
 	struct file_entry *f;
 
-	if (len < hdr || sz > len - hdr)
+	if (len < hdr || (!unnamed && sz > len - hdr))
 		return -EINVAL;
 	f = files_get(&res->files, &ev->hdr.fk);
 	if (!f)
@@ -30,7 +32,7 @@ static int on_file_event(struct trace_result *res, const struct ev_file *ev, siz
 	f->name_mnt = ev->mnt;
 	f->name_inode = ev->inode;
 	files_add_comm(f, ev->comm);
-	return files_set_path(f, ev->path, sz, ev->truncated);
+	return unnamed ? 0 : files_set_path(f, ev->path, sz, ev->truncated);
 }
 
 /* one record of the events ring buffer (loader/ringbuf.c hands it in place) */
@@ -42,7 +44,7 @@ static int on_event(const void *data, size_t len, void *ctx)
 
 	if (len < sizeof(*h))
 		return -EINVAL;
-	if (h->type == EV_FILE)
+	if (h->type == EV_FILE || h->type == EV_FILE_UNNAMED)
 		return on_file_event(res, data, len);
 	if (h->type != EV_COMM || len < sizeof(struct ev_comm))
 		return -EINVAL;
@@ -91,13 +93,16 @@ static int add_file_rec(const void *key, const void *value, struct file_table *t
 	struct file_key k = *(const struct file_key *)key;
 	struct file_entry *f;
 
-	if (k.part == FILE_PART_COPY) { /* the record's copy sides (iotrace_abi.h) */
+	if (k.part == FILE_PART_COPY || k.part == FILE_PART_ASYNC) {
+		/* the record's copy or async sides (iotrace_abi.h) */
+		int s = k.part == FILE_PART_COPY ? SIDE_COPY_READ : SIDE_ASYNC_READ;
+
 		k.part = FILE_PART_MAIN;
 		f = files_get(t, &k);
 		if (!f)
 			return -ENOMEM;
-		return side_of(t, &rec->side[0], &f->side[SIDE_COPY_READ])
-			       ?: side_of(t, &rec->side[1], &f->side[SIDE_COPY_WRITE]);
+		return side_of(t, &rec->side[0], &f->side[s])
+			       ?: side_of(t, &rec->side[1], &f->side[s + 1]);
 	}
 	f = files_get(t, key);
 	if (!f)
@@ -278,8 +283,12 @@ static uint64_t count_keys(struct map *m)
 	return n;
 }
 
-/* Records whose path never arrived cannot be named: count them as dropped. */
-static void prune_unnamed(struct trace_result *res)
+/*
+ * Records whose path never arrived cannot be named: count them as dropped.
+ * Before names_refresh, keep the ones it may name (announced without a
+ * path, with the pointers to walk).
+ */
+static void prune_unnamed(struct trace_result *res, bool keep_walkable)
 {
 	struct file_table *t = &res->files;
 	size_t kept = 0;
@@ -287,7 +296,7 @@ static void prune_unnamed(struct trace_result *res)
 	for (size_t i = 0; i < t->cnt; i++) {
 		struct file_entry *f = t->v[i];
 
-		if (f->path && f->have_rec) {
+		if (f->have_rec && (f->path || (keep_walkable && f->name_dentry))) {
 			t->v[kept++] = f;
 			continue;
 		}
@@ -296,6 +305,12 @@ static void prune_unnamed(struct trace_result *res)
 		free(f->path); /* the entry itself lives in the table's chunks */
 	}
 	t->cnt = kept;
+}
+
+void drain_named_only(struct trace_result *res)
+{
+	prune_unnamed(res, false);
+	files_sort_by_path(&res->files);
 }
 
 int drain_maps(const struct iotrace_skel *s, struct trace_result *res)
@@ -312,11 +327,13 @@ int drain_maps(const struct iotrace_skel *s, struct trace_result *res)
 				  sizeof(struct sync_stats), add_sync_batch, &res->files);
 	err = err ?: drain_percpu(s->maps.drops, DROP_MAX, res->drops);
 	err = err ?: drain_percpu(s->maps.unseen, UNSEEN_MAX, res->unseen);
+	/* requests submitted and never reaped (or reaped past what a call could hold) */
+	res->unseen[UNSEEN_AIO_IOCBS] += count_keys(s->maps.aioreq);
 	if (err) {
 		pr_warn("reading results: %s", strerror(-err));
 		return err;
 	}
-	prune_unnamed(res);
+	prune_unnamed(res, true);
 	res->dropped_files += count_keys(s->maps.lostfiles);
 	res->dropped_events = res->drops[DROP_FILES_FULL] + res->drops[DROP_SCSTATS_FULL] +
 			      res->drops[DROP_INFLIGHT_FULL] + res->drops[DROP_FD_READ];

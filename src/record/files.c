@@ -253,7 +253,11 @@ static int by_path(const void *a, const void *b)
 	const struct file_entry *x = *(struct file_entry *const *)a;
 	const struct file_entry *y = *(struct file_entry *const *)b;
 	size_t n = x->path_len < y->path_len ? x->path_len : y->path_len;
-	int c = memcmp(x->path, y->path, n);
+	int c;
+
+	if (!x->path || !y->path) /* not named yet: last */
+		return !x->path - !y->path;
+	c = memcmp(x->path, y->path, n);
 
 	if (c)
 		return c;

@@ -158,6 +158,26 @@ static int rename_to(struct file_entry *f, const struct ev_file *ev)
 	return 0;
 }
 
+/*
+ * A file announced without its path (first seen by an asynchronous request):
+ * its first name, from the pointers; one that cannot be walked stays unnamed
+ * and is counted as dropped.
+ */
+static int name_first(struct namer *n, struct file_entry *f)
+{
+	const struct ev_file *ev = &n->w->ev;
+	int err = f->name_dentry && f->name_inode ? walk(n, f) : -ENOENT;
+
+	if (err == -ENOENT || (!err && (ev->truncated == NAME_STALE || ev->truncated == NAME_GONE)))
+		return 0;
+	if (err)
+		return err;
+	f->deleted = ev->nlink == 0;
+	return files_set_path(f, ev->path,
+			      ev->path_sz < sizeof(ev->path) ? ev->path_sz : sizeof(ev->path),
+			      ev->truncated != NAME_WHOLE);
+}
+
 static int name_again(struct namer *n, struct file_entry *f, bool shared)
 {
 	int err;
@@ -190,6 +210,8 @@ int names_refresh(const struct iotrace_skel *s, struct trace_result *res)
 	for (size_t i = 0; !err && i < t->cnt; i++)
 		if (t->v[i]->path && t->v[i]->have_rec)
 			err = name_again(&n, t->v[i], shared[i]);
+		else if (t->v[i]->have_rec)
+			err = name_first(&n, t->v[i]);
 	if (err)
 		pr_warn("naming the files again: %s", strerror(-err));
 	else

@@ -452,15 +452,17 @@ int output_write(const struct trace_result *res, const struct options *opts)
 
 /* ---- human summary ---------------------------------------------------------- */
 
-/* what a file gave (s = 0) or took (1): its read or write side and the copy side alike */
+/* what a file gave (s = 0) or took (1): its read or write side, copy and async sides alike */
 static uint64_t side_bytes(const struct file_entry *f, int s)
 {
-	return f->side[s].bytes + f->side[SIDE_COPY_READ + s].bytes;
+	return f->side[s].bytes + f->side[SIDE_COPY_READ + s].bytes +
+	       f->side[SIDE_ASYNC_READ + s].bytes;
 }
 
 static uint64_t side_calls(const struct file_entry *f, int s)
 {
-	return f->side[s].calls + f->side[SIDE_COPY_READ + s].calls;
+	return f->side[s].calls + f->side[SIDE_COPY_READ + s].calls +
+	       f->side[SIDE_ASYNC_READ + s].calls;
 }
 
 static uint64_t file_bytes(const struct file_entry *f)

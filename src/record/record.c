@@ -652,6 +652,8 @@ static int finish(struct trace *t)
 		start_at_first_entry(&t->res);
 	phase("maps read");
 	err = err ?: names_refresh(&t->skel, &t->res);
+	if (!err)
+		drain_named_only(&t->res);
 	phase("files named");
 	err = err ?: output_write(&t->res, t->opts);
 	if (err)

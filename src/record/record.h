@@ -192,6 +192,8 @@ struct ringbuf;
 int drain_events_open(struct ringbuf **rb, const struct iotrace_skel *s, struct trace_result *res);
 int drain_events(struct ringbuf *rb);
 int drain_maps(const struct iotrace_skel *s, struct trace_result *res);
+/* after names_refresh: the records still without a name are dropped */
+void drain_named_only(struct trace_result *res);
 
 /* names.c: name every record again at the end (renames, unlinks) */
 int names_refresh(const struct iotrace_skel *s, struct trace_result *res);

@@ -189,7 +189,7 @@ static void side_cells(const struct rentry *e, int s, char cell[C_CNT][32])
 	struct rhist req;
 	unsigned int pm;
 
-	static const char *const op[SIDES] = { "R", "W", "CR", "CW" };
+	static const char *const op[SIDES] = { "R", "W", "CR", "CW", "AR", "AW" };
 
 	snprintf(cell[C_OP], 32, "%s", op[s]);
 	snprintf(cell[C_CALLS], 32, "%llu", (unsigned long long)sd->calls);
@@ -252,10 +252,8 @@ static void put_summary(FILE *f, const struct rmodel *m, size_t n, const struct 
 	char start[64], a[16], b[16], dur[16];
 
 	for (size_t i = 0; i < m->files.cnt; i++) {
-		rd += m->files.v[i]->side[SIDE_READ].bytes +
-		      m->files.v[i]->side[SIDE_COPY_READ].bytes;
-		wr += m->files.v[i]->side[SIDE_WRITE].bytes +
-		      m->files.v[i]->side[SIDE_COPY_WRITE].bytes;
+		for (int s = 0; s < SIDES; s++)
+			*(s & 1 ? &wr : &rd) += m->files.v[i]->side[s].bytes;
 	}
 	format_rfc3339(m->meta.start_ns, start, sizeof(start));
 	memcpy(start + 19, "Z", 2); /* whole seconds are enough here */
@@ -302,11 +300,12 @@ void report_text_table(FILE *f, const struct rmodel *m, struct rentry **v, size_
 		put_entry(f, v[i]);
 	fprintf(f,
 		"\n%zu of %zu %s by %s.  R/W: read-type/write-type calls; CR/CW: in-kernel "
-		"copies\n(copy_file_range, splice) from/to the file; BYTES completed, "
-		"MEAN per call;\nP50/P99: request size, as the end of its histogram bucket "
-		"(<8K: below 8K); SEQ%%: of the\nsuccessful calls; REWR: writes at the offset "
-		"of the previous write; FSYNC: fsync +\nfdatasync calls, FS.P99 their latency; "
-		"ACTIVE: first call to last return.  Sizes\nare 1024-based.\n",
+		"copies\n(copy_file_range, splice) from/to the file; AR/AW: asynchronous "
+		"requests (Linux AIO);\nBYTES completed, MEAN per call; P50/P99: request size, "
+		"as the end of its histogram\nbucket (<8K: below 8K); SEQ%%: of the successful "
+		"calls; REWR: writes at the offset of\nthe previous write; FSYNC: fsync + "
+		"fdatasync calls, FS.P99 their latency; ACTIVE: first\ncall to last return.  "
+		"Sizes are 1024-based.\n",
 		rows, n, o->by_name ? "groups" : "entries", sort_names[o->sort]);
 }
 

@@ -325,10 +325,11 @@ Test(cli, comm_traces_processes_by_name_until_sigterm, .fini = teardown)
  */
 static void doc_csv_header(char *buf, size_t sz, bool per_process)
 {
-	static const char *const names[] = { "read",	"readv",    "pread64",	 "preadv",
-					     "preadv2", "write",    "writev",	 "pwrite64",
-					     "pwritev", "pwritev2", "sendfile",	 "copy_file_range",
-					     "splice",	"fsync",    "fdatasync", "close" };
+	static const char *const names[] = {
+		"read",	  "readv",    "pread64",   "preadv",   "preadv2",   "write",
+		"writev", "pwrite64", "pwritev",   "pwritev2", "sendfile",  "copy_file_range",
+		"splice", "fsync",    "fdatasync", "close",    "aio_pread", "aio_pwrite"
+	};
 	static const char *const eight[] = { "calls",	       "errors",  "bytes",
 					     "seq_calls",      "streams", "first_entry_ns",
 					     "last_return_ns", "total_ns" };
@@ -336,9 +337,10 @@ static void doc_csv_header(char *buf, size_t sz, bool per_process)
 				    "path%s,dev,ino,generation,fstype,deleted,former_paths,comms",
 				    per_process ? ",pid,comm" : "");
 
-	static const char *const sides[] = { "read", "write", "copy_read", "copy_write" };
+	static const char *const sides[] = { "read",	   "write",	 "copy_read",
+					     "copy_write", "async_read", "async_write" };
 
-	for (int s = 0; s < 4; s++) {
+	for (int s = 0; s < 6; s++) {
 		for (int i = 0; i < 8; i++)
 			n += (size_t)snprintf(buf + n, sz - n, ",%s.%s", sides[s], eight[i]);
 		if (s & 1)

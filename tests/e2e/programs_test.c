@@ -460,3 +460,76 @@ Test(programs, cp_and_cat_copy_in_the_kernel_and_every_byte_is_counted, .fini = 
 	jval_free(doc);
 	free_join(j);
 }
+
+/* a document (iotrace's or fio's JSON output) parsed; the test owns it */
+static struct jval *load_json(const char *path)
+{
+	struct jval *doc;
+	struct jerr jerr;
+	char *text;
+	size_t len;
+
+	cr_assert_eq(e2e_read_file(path, &text, &len), 0, "%s", path);
+	cr_assert_eq(jsonr_parse(text, len, &doc, &jerr), 0, "%s: %s", path, jerr.msg);
+	free(text);
+	return doc;
+}
+
+static uint64_t u64_of(const struct jval *o, const char *a, const char *b)
+{
+	uint64_t v = UINT64_MAX;
+
+	jval_u64(jval_get(jval_get(o, a), b), &v);
+	return v;
+}
+
+/*
+ * fio's libaio engine: a sequential read with O_DIRECT at iodepth 8, then
+ * random writes at iodepth 16, against fio's own JSON counts (jobs[0].read
+ * or .write: io_bytes, total_ios); then its io_uring engine, which iotrace
+ * does not count per file: named in unseen, the file has no async sides.
+ */
+Test(programs, fio_libaio_requests_match_fios_own_counts_and_io_uring_is_named, .fini = teardown)
+{
+	static const char script[] =
+		"head -c 8388608 /dev/urandom > data"
+		" && fio --name=r --filename=data --size=8M --bs=64k --rw=read --ioengine=libaio"
+		" --iodepth=8 --direct=1 --output-format=json --output=r.fio"
+		" && fio --name=w --filename=wdata --size=4M --bs=16k --rw=randwrite"
+		" --ioengine=libaio --iodepth=16 --direct=1 --output-format=json --output=w.fio"
+		" && fio --name=u --filename=data --size=8M --bs=64k --rw=read --ioengine=io_uring"
+		" --iodepth=8 --output-format=json --output=u.fio";
+	char out[PATH_MAX + 16], msg[512];
+	const char *argv[] = { E2E_IOTRACE, "-q", "-o", out, "--", "sh", "-c", script, NULL };
+	const struct jval *data, *wdata, *rjob, *wjob;
+	struct jval *doc, *rfio, *wfio;
+	struct e2e_proc p;
+
+	e2e_require_tracer();
+	tdir = e2e_tmpdir("/tmp"); /* O_DIRECT: a disk file system */
+	snprintf(out, sizeof(out), "%s/out.json", tdir);
+	cr_assert_eq(chdir(tdir), 0);
+	cr_assert_eq(e2e_run((char *const *)argv, 300, &p), 0);
+	cr_assert_eq(p.status, 0, "fio under iotrace: exit %d; %s", p.status, p.err);
+	cr_expect(strstr(p.err, "io_uring_enter calls"), "no io_uring warning: %s", p.err);
+	e2e_proc_free(&p);
+	cr_assert_eq(doc_validate(out, 0, msg, sizeof(msg)), 0, "%s", msg);
+	doc = load_json(out);
+	rfio = load_json(e2e_join(tdir, "r.fio"));
+	wfio = load_json(e2e_join(tdir, "w.fio"));
+	rjob = jval_idx(jval_get(rfio, "jobs"), 0);
+	wjob = jval_idx(jval_get(wfio, "jobs"), 0);
+	data = record_named(doc, "data");
+	wdata = record_named(doc, "wdata");
+	cr_assert(data && wdata, "a record is missing");
+	cr_expect_eq(u64_of(data, "async_read", "bytes"), u64_of(rjob, "read", "io_bytes"));
+	cr_expect_eq(u64_of(data, "async_read", "calls"), u64_of(rjob, "read", "total_ios"));
+	cr_expect_eq(u64_of(data, "async_read", "errors"), 0);
+	cr_expect_eq(u64_of(wdata, "async_write", "bytes"), u64_of(wjob, "write", "io_bytes"));
+	cr_expect_eq(u64_of(wdata, "async_write", "calls"), u64_of(wjob, "write", "total_ios"));
+	cr_expect_eq(u64_of(doc, "unseen", "aio_requests"), 0);
+	cr_expect_gt(u64_of(doc, "unseen", "io_uring_enter_calls"), 0);
+	jval_free(wfio);
+	jval_free(rfio);
+	jval_free(doc);
+}

@@ -34,9 +34,11 @@ static const enum m_sc op_sc[] = {
 	[S_WRITEV] = M_WRITEV,	     [S_PWRITE] = M_PWRITE64,	   [S_PWRITEV] = M_PWRITEV,
 	[S_PWRITEV2] = M_PWRITEV2,   [S_SENDFILE] = M_SENDFILE,	   [S_FSYNC] = M_FSYNC,
 	[S_FDATASYNC] = M_FDATASYNC, [S_COPY] = M_COPY_FILE_RANGE, [S_SPLICE] = M_SPLICE,
+	[S_AIO_READ] = M_AIO_PREAD,  [S_AIO_WRITE] = M_AIO_PWRITE,
 };
 /* the sides of a FILE, as the model numbers them */
-static const char *const side_keys4[4] = { "read", "write", "copy_read", "copy_write" };
+static const char *const side_keys4[6] = { "read",	 "write",      "copy_read",
+					   "copy_write", "async_read", "async_write" };
 
 /* a scenario file beside its model file: its names and the steps of its sides */
 struct smoke_file {
@@ -46,7 +48,7 @@ struct smoke_file {
 	char born[PATH_MAX];	/* its name at its first I/O, when its record was made */
 	int links;		/* names it has */
 	struct m_file *f;	/* NULL: not below A or B, not a file the tool records */
-	long first[4], last[4]; /* first step of each side, last that succeeded; -1: none */
+	long first[6], last[6]; /* first step of each side, last that succeeded; -1: none */
 };
 
 struct replay {
@@ -55,6 +57,13 @@ struct replay {
 	size_t file_cnt;
 	int fd[SMOKE_SLOTS];		    /* model fd of each slot */
 	struct smoke_file *sf[SMOKE_SLOTS]; /* and its file */
+	struct replay_aio {		    /* AIO requests queued for the next S_AIO_SUBMIT */
+		int handle;
+		struct smoke_file *sf;
+		int side;
+		int64_t ret;
+	} aio[8];
+	size_t aio_cnt;
 };
 
 /* one timestamp of the result and the step it belongs to */
@@ -103,7 +112,7 @@ static struct smoke_file *file_of(struct replay *r, const char *rel, const char 
 	snprintf(sf->path, sizeof(sf->path), "%s", path);
 	snprintf(sf->name, sizeof(sf->name), "%s", path);
 	sf->links = 1;
-	for (int s = 0; s < 4; s++)
+	for (int s = 0; s < 6; s++)
 		sf->first[s] = sf->last[s] = -1;
 	/* only regular files below A and B get records; /dev/null and the like do not */
 	if (rel[0] == 'A' || rel[0] == 'B')
@@ -222,6 +231,22 @@ static int replay(struct replay *r, const char *a, const char *b)
 			break;
 		case S_FORK: /* the child's calls count like its parent's */
 			break;
+		case S_AIO_READ: /* submitted (judged) in queue order, counted when reaped */
+		case S_AIO_WRITE:
+			if (r->sf[s->slot]->f)
+				r->aio[r->aio_cnt++] = (struct replay_aio){
+					m_aio_submit(&r->m, r->fd[s->slot], s->op == S_AIO_WRITE,
+						     s->len[0], (uint64_t)s->off),
+					r->sf[s->slot], s->op == S_AIO_WRITE ? 5 : 4, s->ret
+				};
+			break;
+		case S_AIO_SUBMIT: /* io_submit's entry and io_getevents' return: this step */
+			for (size_t k = 0; k < r->aio_cnt; k++) {
+				side_step(r->aio[k].sf, r->aio[k].side, r->aio[k].ret, (long)i);
+				m_aio_done(&r->m, r->aio[k].handle, r->aio[k].ret);
+			}
+			r->aio_cnt = 0;
+			break;
 		case S_SEEK:
 			if (r->sf[s->slot]->f)
 				m_seek(&r->m, r->fd[s->slot], (uint64_t)s->off);
@@ -308,7 +333,7 @@ static void collect_times(struct checker *c, const struct jval *doc, const struc
 
 			if (!sf->f || strcmp(sf->f->shown, p))
 				continue;
-			for (int s = 0; s < 4; s++) {
+			for (int s = 0; s < 6; s++) {
 				const struct jval *o = jval_get(rec, side_keys4[s]);
 
 				snprintf(where, sizeof(where), "%.*s: %s", PATH_MAX - 1, p,

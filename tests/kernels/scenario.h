@@ -45,8 +45,12 @@ enum smoke_op {
 	S_SENDFILE, /* sendfile(out, slot, off == NOPTR ? NULL : &off, len[0]) */
 	S_FSYNC,
 	S_FDATASYNC,
-	S_COPY,	  /* copy_file_range(slot, off, out, off_out, len[0]): NOPTR for NULL */
-	S_SPLICE, /* splice(slot, off, out, off_out, len[0]); SMOKE_PIPE for a pipe end */
+	S_COPY,	      /* copy_file_range(slot, off, out, off_out, len[0]): NOPTR for NULL */
+	S_SPLICE,     /* splice(slot, off, out, off_out, len[0]); SMOKE_PIPE for a pipe end */
+	S_AIO_READ,   /* queue a Linux AIO pread (slot, len[0], off) for the next S_AIO_SUBMIT */
+	S_AIO_WRITE,  /* the same for a pwrite */
+	S_AIO_SUBMIT, /* io_submit the queued requests at once, reap them with one io_getevents;
+		       * each queued step's ret is its event's result */
 };
 
 struct smoke_step {
@@ -122,6 +126,13 @@ static const struct smoke_step smoke_steps[] = {
 	  .off_out = NOPTR, .ret = 4000, .out_start = 8192 },
 	{ .op = S_COPY, .slot = 3, .out = 1, .len = { 10 }, .off = NOPTR, .off_out = NOPTR,
 	  .ret = -EBADF, .start = 12192, .out_start = 62192 },
+	/* Linux AIO: 3 preads (in order, then a short one), 2 pwrites at one offset, one io_submit */
+	{ .op = S_AIO_READ, .slot = 1, .len = { 8192 }, .off = 0, .ret = 8192 },
+	{ .op = S_AIO_READ, .slot = 1, .len = { 8192 }, .off = 8192, .ret = 8192 },
+	{ .op = S_AIO_WRITE, .slot = 3, .len = { 4096 }, .off = 40000, .ret = 4096 },
+	{ .op = S_AIO_READ, .slot = 1, .len = { 1000 }, .off = 100500, .ret = 500 },
+	{ .op = S_AIO_WRITE, .slot = 3, .len = { 4096 }, .off = 40000, .ret = 4096 },
+	{ .op = S_AIO_SUBMIT },
 	{ .op = S_CLOSE, .slot = 3 },
 	{ .op = S_CLOSE, .slot = 1 },
 	{ .op = S_CLOSE, .slot = 2 },

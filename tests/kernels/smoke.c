@@ -21,6 +21,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/sendfile.h>
+#include <sys/syscall.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/uio.h>
@@ -211,6 +212,66 @@ static void do_fork(size_t idx)
 	exit(WIFEXITED(st) ? WEXITSTATUS(st) : 10);
 }
 
+/* Linux AIO: struct iocb and struct io_event of linux/aio_abi.h (little-endian) */
+struct smoke_iocb {
+	uint64_t data;
+	uint32_t key, rw_flags;
+	uint16_t opcode;
+	int16_t prio;
+	uint32_t fildes;
+	uint64_t buf, nbytes;
+	int64_t off;
+	uint64_t reserved2;
+	uint32_t flags, resfd;
+};
+
+#define AIO_QUEUE 8
+static struct smoke_iocb aio_cb[AIO_QUEUE];
+static size_t aio_step[AIO_QUEUE], aio_cnt;
+
+static void aio_queue(const int *fds, const struct smoke_step *s, size_t idx)
+{
+	if (aio_cnt == AIO_QUEUE)
+		die("step %zu: more than %d AIO requests queued", idx, AIO_QUEUE);
+	aio_cb[aio_cnt] = (struct smoke_iocb){
+		.opcode = s->op == S_AIO_WRITE,
+		.fildes = (uint32_t)fds[s->slot],
+		.buf = (uint64_t)(uintptr_t)buf,
+		.nbytes = s->len[0],
+		.off = s->off,
+	};
+	aio_step[aio_cnt++] = idx;
+}
+
+/* submit the queued requests with one io_submit, reap them with one io_getevents */
+static void aio_submit(size_t idx)
+{
+	struct smoke_iocb *cbs[AIO_QUEUE];
+	int64_t ev[AIO_QUEUE][4];
+	unsigned long ctx = 0;
+	long n;
+
+	for (size_t i = 0; i < aio_cnt; i++)
+		cbs[i] = &aio_cb[i];
+	if (syscall(SYS_io_setup, AIO_QUEUE, &ctx))
+		die("step %zu: io_setup: %s", idx, strerror(errno));
+	n = syscall(SYS_io_submit, ctx, (long)aio_cnt, cbs);
+	if (n != (long)aio_cnt)
+		die("step %zu: io_submit returned %ld of %zu", idx, n, aio_cnt);
+	n = syscall(SYS_io_getevents, ctx, (long)aio_cnt, (long)AIO_QUEUE, ev, NULL);
+	if (n != (long)aio_cnt)
+		die("step %zu: io_getevents returned %ld of %zu", idx, n, aio_cnt);
+	for (long i = 0; i < n; i++) {
+		size_t k = (size_t)((struct smoke_iocb *)(uintptr_t)ev[i][1] - aio_cb);
+
+		if (k >= aio_cnt || ev[i][2] != smoke_steps[aio_step[k]].ret)
+			die("step %zu: request of step %zu returned %lld", idx,
+			    k < aio_cnt ? aio_step[k] : 0, (long long)ev[i][2]);
+	}
+	syscall(SYS_io_destroy, ctx);
+	aio_cnt = 0;
+}
+
 static void run_step(int *fds, size_t idx, const char *a, const char *b)
 {
 	const struct smoke_step *s = &smoke_steps[idx];
@@ -247,6 +308,13 @@ static void run_step(int *fds, size_t idx, const char *a, const char *b)
 		return;
 	case S_FORK:
 		do_fork(idx);
+		return;
+	case S_AIO_READ:
+	case S_AIO_WRITE:
+		aio_queue(fds, s, idx);
+		return;
+	case S_AIO_SUBMIT:
+		aio_submit(idx);
 		return;
 	default:
 		break;

@@ -2,10 +2,11 @@
 # Install what building and testing iotrace needs (Debian 12).  Idempotent:
 # does nothing when every package is already installed.  Beside the build
 # tools: Criterion (the tests), python3-jsonschema (validate-result), strace
-# (the independent oracle), and sqlite3, git and rsync, the real programs the
-# e2e tests trace and compare with strace (tests/e2e/programs_test.c).
+# (the independent oracle), and sqlite3, git, rsync and fio, the real programs
+# the e2e tests trace and compare with strace or with fio's own counts
+# (tests/e2e/programs_test.c).
 set -eu
-pkgs="make gcc clang clang-format llvm binutils-bpf libelf-dev zlib1g-dev linux-libc-dev libcriterion-dev python3 python3-jsonschema file strace libclang-rt-14-dev sqlite3 git rsync"
+pkgs="make gcc clang clang-format llvm binutils-bpf libelf-dev zlib1g-dev linux-libc-dev libcriterion-dev python3 python3-jsonschema file strace libclang-rt-14-dev sqlite3 git rsync fio"
 missing=""
 # tests only: make test-install renders the installed man pages with man -l
 # and groff (man-db, which pulls in groff-base); tests/e2e/docs_test.c runs

@@ -61,21 +61,24 @@ int m_fstype(dev_t dev, char *buf, size_t sz)
 }
 
 static const char *const sc_names[M_SC_CNT] = {
-	"read",	  "readv",    "pread64",   "preadv",   "preadv2",  "write",
-	"writev", "pwrite64", "pwritev",   "pwritev2", "sendfile", "copy_file_range",
-	"splice", "fsync",    "fdatasync", "close",
+	"read",	  "readv",    "pread64",   "preadv",   "preadv2",   "write",
+	"writev", "pwrite64", "pwritev",   "pwritev2", "sendfile",  "copy_file_range",
+	"splice", "fsync",    "fdatasync", "close",    "aio_pread", "aio_pwrite",
 };
 /*
  * 0 read-type, 1 write-type, 2 sendfile (either, by the file's side), 3 a
- * copy (copy_read or copy_write, by the file's side), -2 sync, -1 close
+ * copy (copy_read or copy_write, by the file's side), 4 and 5 asynchronous
+ * reads and writes (async_read, async_write), -2 sync, -1 close
  */
-static const int sc_kind[M_SC_CNT] = { 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 2, 3, 3, -2, -2, -1 };
-static const char *const side_names[4] = { "read", "write", "copy_read", "copy_write" };
+static const int sc_kind[M_SC_CNT] = { 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 2, 3, 3, -2, -2, -1, 4, 5 };
+static const char *const side_names[6] = { "read",	 "write",      "copy_read",
+					   "copy_write", "async_read", "async_write" };
 
 /* does syscall k count on side idx (for a file that is its source or destination)? */
 static bool on_side(int k, int idx)
 {
-	return sc_kind[k] == idx || (sc_kind[k] == 2 && idx < 2) || (sc_kind[k] == 3 && idx >= 2);
+	return sc_kind[k] == idx || (sc_kind[k] == 2 && idx < 2) ||
+	       (sc_kind[k] == 3 && (idx == 2 || idx == 3));
 }
 
 /* the size bucket scheme of the README, written out independently */
@@ -251,6 +254,8 @@ int m_dup(struct model *m, int fd)
  * is a failure.  A sendfile from a file to itself is one call of the file:
  * its syscalls.sendfile counts it once (the source side), both sides count it.
  */
+static void new_stream(struct m_side *side, const struct m_fd *d);
+
 static void record_side(struct m_fd *d, enum m_sc sc, int sidx, uint64_t req, uint64_t start,
 			int64_t ret, bool per_sc)
 {
@@ -266,17 +271,8 @@ static void record_side(struct m_fd *d, enum m_sc sc, int sidx, uint64_t req, ui
 		s->req[bucket(req)]++;
 	}
 	side->calls++;
-	if (!st->used) {
-		/* a new stream counts by its open flags; O_SYNC holds O_DSYNC's bit too */
-		bool sync = (d->flags & O_SYNC) == O_SYNC;
-
-		side->streams++;
-		side->oflags[0] += !!(d->flags & O_DIRECT);
-		side->oflags[1] += sync;
-		side->oflags[2] += !sync && (d->flags & O_DSYNC);
-		side->oflags[3] += !!(d->flags & O_APPEND);
-		side->oflags[4] += !!(d->flags & O_NOATIME);
-	}
+	if (!st->used)
+		new_stream(side, d);
 	st->used = true;
 	if (ret < 0) {
 		s->errors += per_sc;
@@ -449,6 +445,71 @@ void m_copy_fail(struct model *m, enum m_sc sc, int in_fd, const uint64_t *off_i
 
 		record_side(out, sc, 3, count, off_out ? *off_out : m_pos(m, out_fd), -1,
 			    !in || out->f != in->f);
+	}
+}
+
+/* a new stream on a side: counted, with its open flags (O_SYNC holds O_DSYNC's bit too) */
+static void new_stream(struct m_side *side, const struct m_fd *d)
+{
+	bool sync = (d->flags & O_SYNC) == O_SYNC;
+
+	side->streams++;
+	side->oflags[0] += !!(d->flags & O_DIRECT);
+	side->oflags[1] += sync;
+	side->oflags[2] += !sync && (d->flags & O_DSYNC);
+	side->oflags[3] += !!(d->flags & O_APPEND);
+	side->oflags[4] += !!(d->flags & O_NOATIME);
+}
+
+int m_aio_submit(struct model *m, int fd, bool write, uint64_t count, uint64_t off)
+{
+	struct m_fd *d = fd_of(m, fd);
+	int sidx = write ? 5 : 4;
+	struct m_stream *st = &d->stream[sidx];
+	struct m_aio *a;
+
+	M_ASSERT(m->aio_cnt < sizeof(m->aio) / sizeof(m->aio[0]), "model: too many AIO requests");
+	a = &m->aio[m->aio_cnt];
+	*a = (struct m_aio){ .f = d->f, .write = write, .req = count };
+	if (!st->used)
+		new_stream(&d->f->side[sidx], d);
+	st->used = true;
+	if (write) {
+		a->rewrite = st->have_start && st->last_start == off;
+		st->have_start = true;
+		st->last_start = off;
+	}
+	a->seq = off == st->next_off; /* the first request of a stream: at offset 0 */
+	st->next_off = off + count;
+	d->f->recorded = true;
+	return (int)m->aio_cnt++;
+}
+
+void m_aio_done(struct model *m, int handle, int64_t res)
+{
+	struct m_aio *a = &m->aio[handle];
+	struct m_side *side = &a->f->side[a->write ? 5 : 4];
+	struct m_sc_stats *s = &a->f->sc[a->write ? M_AIO_PWRITE : M_AIO_PREAD];
+
+	M_ASSERT(handle >= 0 && (size_t)handle < m->aio_cnt && !a->done, "model: AIO handle %d",
+		 handle);
+	a->done = true;
+	side->calls++;
+	s->calls++;
+	s->req[bucket(a->req)]++;
+	side->rewrites += a->rewrite;
+	if (res < 0) {
+		side->errors++;
+		s->errors++;
+		return;
+	}
+	side->bytes += (uint64_t)res;
+	side->any_ok = true;
+	s->bytes += (uint64_t)res;
+	s->done[bucket((uint64_t)res)]++;
+	if (a->seq) {
+		side->seq_calls++;
+		side->seq_hist[bucket((uint64_t)res)]++;
 	}
 }
 
@@ -990,7 +1051,7 @@ static int compare(const struct jval *rec, const struct model *m, const struct m
 
 	cmp_identity(&c, rec, per_process);
 	cmp_syscalls(&c, rec, duration);
-	for (int s = 0; s < 4; s++)
+	for (int s = 0; s < 6; s++)
 		cmp_side(&c, rec, side_names[s], s, duration);
 	cmp_fsync(&c, rec, duration);
 	return c.bad;
@@ -1028,8 +1089,10 @@ static size_t check_foreign(const struct jval *rec, const struct model_report *r
 
 static bool has_io(const struct m_file *f)
 {
-	return f->side[0].calls || f->side[1].calls || f->side[2].calls || f->side[3].calls ||
-	       f->sc[M_FSYNC].calls || f->sc[M_FDATASYNC].calls;
+	for (int s = 0; s < 6; s++)
+		if (f->side[s].calls)
+			return true;
+	return f->sc[M_FSYNC].calls || f->sc[M_FDATASYNC].calls;
 }
 
 static size_t check_dropped(const struct jval *doc, const struct model_report *r)

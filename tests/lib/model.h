@@ -46,6 +46,8 @@ enum m_sc {
 	M_FSYNC,
 	M_FDATASYNC,
 	M_CLOSE,
+	M_AIO_PREAD, /* Linux AIO requests (io_submit) */
+	M_AIO_PWRITE,
 	M_SC_CNT
 };
 /* the offset argument -1 of preadv2/pwritev2: use the file position */
@@ -98,7 +100,7 @@ struct m_file {
 	uint64_t pid;	/* --per-process: the expected pid, 0 = any */
 	const char *comms[M_MAX_COMMS]; /* expected comms (a set); none = the model's comm */
 	struct m_sc_stats sc[M_SC_CNT];
-	struct m_side side[4]; /* read, write, copy_read, copy_write */
+	struct m_side side[6]; /* read, write, copy_read, copy_write, async_read, async_write */
 	bool matched;
 };
 
@@ -109,7 +111,7 @@ struct m_fd {
 	uint64_t pos;
 	bool append, rd, wr;
 	int flags;		   /* as open(2) had them */
-	struct m_stream stream[4]; /* this open file as a stream on each side */
+	struct m_stream stream[6]; /* this open file as a stream on each side */
 };
 
 struct model {
@@ -121,6 +123,12 @@ struct model {
 	struct m_fd files_open[M_MAX_FDS];
 	struct m_fd *fds[M_MAX_FDS]; /* descriptor -> open file */
 	const char *comm;	     /* the expected comms entry, "workload" by default */
+	struct m_aio {
+		struct m_file *f;
+		bool write, seq, rewrite, done;
+		uint64_t req;
+	} aio[256]; /* submitted requests (m_aio_submit) */
+	size_t aio_cnt;
 };
 
 void m_init(struct model *m, const char *dir);
@@ -174,6 +182,15 @@ void m_copy(struct model *m, enum m_sc sc, int in_fd, uint64_t *off_in, int out_
 /* the same call failed: counted as an error on each file, nothing moved */
 void m_copy_fail(struct model *m, enum m_sc sc, int in_fd, const uint64_t *off_in, int out_fd,
 		 const uint64_t *off_out, uint64_t count);
+/*
+ * Linux AIO: a pread (write false) or pwrite request of count bytes at off
+ * that io_submit accepted on fd; it is judged sequential and a rewrite
+ * then, against its stream's previous request by requested size.  Returns
+ * a handle for m_aio_done, which counts it with the result its event gave
+ * (res, or -errno).
+ */
+int m_aio_submit(struct model *m, int fd, bool write, uint64_t count, uint64_t off);
+void m_aio_done(struct model *m, int handle, int64_t res);
 /* a call that failed (-errno): request count, starting offset as the spec defines it */
 void m_fail(struct model *m, int fd, enum m_sc sc, uint64_t count, uint64_t start);
 /* fsync or fdatasync; lat_ns: the latency the workload measured around it (0: unknown) */

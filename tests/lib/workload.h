@@ -160,6 +160,11 @@ static inline unsigned long long wl_iov_big_sum(int cnt)
 #define WL_OF_SZ   (64 * 1024)
 #define WL_OF_LOG  "oflags.log" /* the workload creates it */
 
+/* ---- Linux AIO ------------------------------------------------------------------------------ */
+#define WL_AIO_FILE "aio.dat" /* the test creates it */
+#define WL_AIO_SZ   (64 * 1024)
+#define WL_AIO_MANY 20 /* requests of the third io_submit, reaped by one io_getevents */
+
 /* ---- paths counted only as "unseen" --------------------------------------------------------- */
 #define WL_UN_FILE "unseen.dat" /* the test creates it */
 #define WL_UN_SZ   (16 * 1024)

@@ -146,6 +146,8 @@ static const char want_json[] = "{\n"
 				"      \"write\": null,\n"
 				"      \"copy_read\": null,\n"
 				"      \"copy_write\": null,\n"
+				"      \"async_read\": null,\n"
+				"      \"async_write\": null,\n"
 				"      \"fsync\": null\n"
 				"    },\n"
 				"    {\n"
@@ -211,6 +213,8 @@ static const char want_json[] = "{\n"
 				"      \"write\": null,\n"
 				"      \"copy_read\": null,\n"
 				"      \"copy_write\": null,\n"
+				"      \"async_read\": null,\n"
+				"      \"async_write\": null,\n"
 				"      \"fsync\": {\n"
 				"        \"calls\": 3,\n"
 				"        \"errors\": 0,\n"
@@ -236,21 +240,21 @@ static void empty(char *row, int n)
  * former_paths, comms; read and write sides (calls, errors, bytes,
  * seq_calls, streams, first, last, total_ns), write's rewrites; the same for
  * copy_read and copy_write; fsync calls, errors, total; then calls,
- * errors, bytes of the 16 syscalls.
+ * errors, bytes of the 16 syscalls and the 2 AIO operations.
  */
 static void want_csv_rows(char *rows)
 {
 	strcpy(rows, "/a\xff,0:3,7,0,,false,,\"a,b\"");
-	empty(rows, 2 * (8 + 8 + 1) + 3 + 16 * 3);
+	empty(rows, 3 * (8 + 8 + 1) + 3 + 18 * 3);
 	strcat(rows, "\r\n\"/dir/b\"\"c\",8:1,42,3000000000,ext4,true,/dir/b.tmp,dd,2,0,8192,1,2,"
 		     "500,,11");
-	empty(rows, 8 + 1 + 8 + 8 + 1); /* write side, rewrites, copy sides */
+	empty(rows, 8 + 1 + 2 * (8 + 8 + 1)); /* write side, rewrites, copy and async sides */
 	strcat(rows, ",3,0,150");
 	empty(rows, 2 * 3); /* read, readv */
 	strcat(rows, ",2,1,18446744073709551615");
 	empty(rows, 10 * 3); /* preadv to splice */
 	strcat(rows, ",1,0,,2,0,");
-	empty(rows, 3); /* close */
+	empty(rows, 3 * 3); /* close, aio_pread, aio_pwrite */
 	strcat(rows, "\r\n");
 }
 

@@ -476,7 +476,10 @@ def syscalls_def():
             kind = next(kind_of[f] for f in fields if f in kind_of)
             sendfile = any(f.startswith("OUT_FD(") for f in fields)
             out.append((fields[0], "sendfile" if sendfile and kind == "read_type" else kind))
-    return out
+    # the operations of asynchronous I/O after them (enum sc_idx, include/iotrace_abi.h)
+    with open(os.path.join(ROOT, "include", "iotrace_abi.h"), encoding="utf-8") as fh:
+        ops = re.findall(r"^\s*SC_(aio_\w+),", fh.read(), re.M)
+    return out + [(op, "async_write_type" if "write" in op else "async_read_type") for op in ops]
 
 
 def doc_blocks(lang):
@@ -513,7 +516,7 @@ class FormatDocs(unittest.TestCase):
 
     def test_the_example_csv_header_has_the_documented_columns(self):
         cols = ["path", "dev", "ino", "generation", "fstype", "deleted", "former_paths", "comms"]
-        for side in ("read", "write", "copy_read", "copy_write"):
+        for side in ("read", "write", "copy_read", "copy_write", "async_read", "async_write"):
             cols += [f"{side}.{k}" for k in ("calls", "errors", "bytes", "seq_calls", "streams",
                                             "first_entry_ns", "last_return_ns", "total_ns")]
             cols += [f"{side}.rewrites"] if side.endswith("write") else []
