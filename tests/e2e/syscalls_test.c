@@ -265,6 +265,9 @@ Test(syscalls, linux_aio_preads_and_pwrites_count_on_the_async_sides_when_reaped
 		cr_assert_eq(aio_res(3, i), 512, "request 3:%d", i);
 		m_aio_done(m, h[i], 512);
 	}
+	/* the pread io_submit took before the iocb with a bad fd, which it refused */
+	cr_assert_eq(aio_res(4, 0), 300);
+	m_aio_done(m, m_aio_submit(m, fd, false, 300, 0), 300);
 	m_close(m, fd2);
 	m_close(m, fd);
 	trace_check(&fx_trace, m);

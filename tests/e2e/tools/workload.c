@@ -681,7 +681,8 @@ static void aio_batch(unsigned long ctx, struct wl_iocb *cb, int n, long long *r
  * Linux AIO: five requests (4 preads in order, a pwrite at 100000), then a
  * pwrite at 100000 again (a rewrite), a pread past the end, a pread where
  * the reads ended, and an fsync request (not counted per file), then 20
- * preads of 512 through a second descriptor, reaped by one io_getevents.
+ * preads of 512 through a second descriptor, reaped by one io_getevents;
+ * last an io_submit of a pread and an iocb with a bad fd, which it refuses.
  * Each result is reported: "AIO<batch>:<i> <res>".
  */
 static void scen_aio(void)
@@ -712,6 +713,17 @@ static void scen_aio(void)
 	aio_batch(ctx, cb, WL_AIO_MANY, res);
 	for (int i = 0; i < WL_AIO_MANY; i++)
 		printf("AIO3:%d %lld\n", i, res[i]);
+	/* an invalid iocb (a bad fd) after a valid one: io_submit takes the first only */
+	cb_set(&cb[0], 0, fd, buf, 300, 0);
+	cb_set(&cb[1], 0, 1000, buf, 300, 0);
+	{
+		struct wl_iocb *cbs[2] = { &cb[0], &cb[1] };
+		long long ev[2][4];
+
+		check("io_submit(bad fd)", syscall(SYS_io_submit, ctx, 2, cbs), 1);
+		check("io_getevents", syscall(SYS_io_getevents, ctx, 1, 2, ev, NULL), 1);
+		printf("AIO4:0 %lld\n", ev[0][2]);
+	}
 	syscall(SYS_io_destroy, ctx);
 	close(fd2);
 	close(fd);
