@@ -30,7 +30,7 @@ _iotrace_report()
 	done
 
 	case $prev in
-	-n | --top | --glob | -f | --file)
+	-n | --top | --glob | --exclude | -f | --file)
 		return # a number, a pattern, a path as the documents name it
 		;;
 	-s | --sort)
@@ -57,8 +57,8 @@ _iotrace_report()
 	$split && return
 
 	if [[ $cur == -* ]]; then
-		COMPREPLY=($(compgen -W '-n --top -s --sort -b --by --path --glob -f --file
-			--format --color -h --help' -- "$cur"))
+		COMPREPLY=($(compgen -W '-n --top -s --sort -b --by --path --glob --exclude -w
+			--wide -f --file --format --color -h --help' -- "$cur"))
 		return
 	fi
 	_filedir

@@ -25,6 +25,16 @@ static bool has_prefix(const struct rentry *e, const char *prefix)
 	return !n || prefix[n - 1] == '/' || e->path_len == n || e->path[n] == '/';
 }
 
+bool report_matches(const struct rentry *e, const char *glob)
+{
+	return !fnmatch(glob, e->path, 0); /* '*' matches '/' too: "*.log" anywhere */
+}
+
+bool report_under(const struct rentry *e, const char *prefix)
+{
+	return has_prefix(e, prefix);
+}
+
 bool report_selected(const struct rentry *e, char *const *prefixes, size_t prefix_cnt,
 		     char *const *globs, size_t glob_cnt)
 {

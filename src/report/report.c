@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/ioctl.h>
 
 #include "format/document.h"
 #include "report/report.h"
@@ -24,8 +25,10 @@ enum ropt_id {
 	RO_BY = 'b',
 	RO_FILE = 'f',
 	RO_HELP = 'h',
+	RO_WIDE = 'w',
 	RO_PATH = 256,
 	RO_GLOB,
+	RO_EXCLUDE,
 	RO_FORMAT,
 	RO_COLOR,
 };
@@ -36,6 +39,9 @@ static const struct opt_def ropt_defs[] = {
 	{ RO_BY, "by", "GROUPING", "dir[:DEPTH], ext, comm, fstype or file (default file)" },
 	{ RO_PATH, "path", "PREFIX", "only files at or below PREFIX (repeatable)" },
 	{ RO_GLOB, "glob", "PATTERN", "only files whose path matches PATTERN (repeatable)" },
+	{ RO_EXCLUDE, "exclude", "PATTERN",
+	  "leave out files whose path matches PATTERN (repeatable)" },
+	{ RO_WIDE, "wide", NULL, "never shorten paths (default: fit the terminal width)" },
 	{ RO_FILE, "file", "PATH", "the detail of one file, or of one group with --by" },
 	{ RO_FORMAT, "format", "FORMAT", "text, json (a result document) or csv" },
 	{ RO_COLOR, "color", "WHEN", "auto (a terminal without NO_COLOR), always or never" },
@@ -51,8 +57,9 @@ struct ropts {
 	size_t top;
 	struct rgroup group;
 	const char *by_name; /* NULL for files */
-	char **prefixes, **globs;
-	size_t prefix_cnt, glob_cnt;
+	char **prefixes, **globs, **excludes;
+	size_t prefix_cnt, glob_cnt, exclude_cnt;
+	bool wide;
 	const char *file;
 	enum rformat format;
 	int color; /* -1: auto */
@@ -65,14 +72,15 @@ static void usage(FILE *f)
 	fprintf(f, "usage: iotrace report [OPTIONS] RESULT.json [MORE.json...]\n\n"
 		   "Analyze saved results: the same file (path, dev, ino; and pid with\n"
 		   "--per-process results) in several documents is one entry with its counters\n"
-		   "summed and its histograms merged.  A document may be '-' (stdin).  --path\n"
-		   "and --glob select files before grouping; -n and --sort shape the table only:\n"
-		   "json and csv hold every entry, sorted by path.\n\noptions:\n");
+		   "summed and its histograms merged.  A document may be '-' (stdin).  --path,\n"
+		   "--glob and --exclude select files before grouping; -n and --sort shape the\n"
+		   "table only: json and csv hold every entry, sorted by path.\n\noptions:\n");
 	opt_help(f, ropt_defs, ROPT_CNT, 26);
 	fprintf(f, "\nexamples:\n"
 		   "  iotrace report run1.json run2.json\n"
 		   "  iotrace report --by dir:2 --sort calls -n 10 pg.json\n"
 		   "  iotrace report --glob '*.log' --file /var/log/app.log pg.json\n"
+		   "  iotrace report --exclude '/usr/*' --exclude '/etc/*' -w run.json\n"
 		   "  iotrace report --by ext --format json pg.json > by-ext.json\n");
 }
 
@@ -154,6 +162,12 @@ static int parse_one(struct ropts *o, int id, char *arg)
 	case RO_GLOB:
 		o->globs[o->glob_cnt++] = arg;
 		return 0;
+	case RO_EXCLUDE:
+		o->excludes[o->exclude_cnt++] = arg;
+		return 0;
+	case RO_WIDE:
+		o->wide = true;
+		return 0;
 	case RO_FILE:
 		o->file = arg;
 		return 0;
@@ -223,6 +237,34 @@ static bool named(const struct rentry *e, const char *name)
 	return false;
 }
 
+static bool excluded(const struct rentry *e, const struct ropts *o)
+{
+	for (size_t i = 0; i < o->exclude_cnt; i++)
+		if (report_matches(e, o->excludes[i]))
+			return true;
+	return false;
+}
+
+/* a --path, --glob or --exclude that matches no file of the documents is said, once */
+static void warn_unmatched(const struct rmodel *m, const struct ropts *o)
+{
+	static const char *const names[3] = { "--path", "--glob", "--exclude" };
+	char *const *lists[3] = { o->prefixes, o->globs, o->excludes };
+	size_t cnts[3] = { o->prefix_cnt, o->glob_cnt, o->exclude_cnt };
+
+	for (int l = 0; l < 3; l++)
+		for (size_t k = 0; k < cnts[l]; k++) {
+			bool any = false;
+
+			for (size_t i = 0; i < m->files.cnt && !any; i++)
+				any = l ? report_matches(m->files.v[i], lists[l][k])
+					: report_under(m->files.v[i], lists[l][k]);
+			if (!any)
+				pr_warn("report: %s '%s' matches no file of the documents",
+					names[l], lists[l][k]);
+		}
+}
+
 /* the entries to show: selected, grouped, and with --file the one asked for */
 static int select_entries(const struct rmodel *m, const struct ropts *o, struct rtable *groups,
 			  struct rentry ***out, size_t *n)
@@ -233,9 +275,11 @@ static int select_entries(const struct rmodel *m, const struct ropts *o, struct 
 
 	if (!v)
 		return -ENOMEM;
+	warn_unmatched(m, o);
 	for (size_t i = 0; i < m->files.cnt; i++)
 		if (report_selected(m->files.v[i], o->prefixes, o->prefix_cnt, o->globs,
-				    o->glob_cnt))
+				    o->glob_cnt) &&
+		    !excluded(m->files.v[i], o))
 			v[cnt++] = m->files.v[i];
 	if (o->group.by != BY_FILE) {
 		err = report_group(groups, v, cnt, &o->group);
@@ -262,12 +306,31 @@ static bool use_color(const struct ropts *o, FILE *out)
 	return isatty(fileno(out)) && !(no && *no);
 }
 
+/*
+ * The table's width: the terminal's when out is one, else $COLUMNS, else
+ * 100; never below what the columns and a short path need.
+ */
+static int term_width(FILE *out)
+{
+	const char *env = getenv("COLUMNS");
+	struct winsize ws;
+	int w = 100;
+
+	if (isatty(fileno(out)) && !ioctl(fileno(out), TIOCGWINSZ, &ws) && ws.ws_col)
+		w = ws.ws_col;
+	else if (env && atoi(env) > 0)
+		w = atoi(env);
+	return w < 100 ? 100 : w;
+}
+
 static void write_out(FILE *out, const struct rmodel *m, const struct ropts *o, struct rentry **v,
 		      size_t n)
 {
-	struct rtext_opts t = {
-		.sort = o->sort, .top = o->top, .color = use_color(o, out), .by_name = o->by_name
-	};
+	struct rtext_opts t = { .sort = o->sort,
+				.top = o->top,
+				.color = use_color(o, out),
+				.by_name = o->by_name,
+				.width = o->wide ? 0 : term_width(out) };
 	bool pids = false;
 
 	for (size_t i = 0; i < n; i++)
@@ -325,7 +388,8 @@ int report_cli(int argc, char **argv, FILE *out)
 
 	o.prefixes = calloc((size_t)argc + 1, sizeof(char *));
 	o.globs = calloc((size_t)argc + 1, sizeof(char *));
-	err = o.prefixes && o.globs ? parse_args(argc, argv, &o) : -ENOMEM;
+	o.excludes = calloc((size_t)argc + 1, sizeof(char *));
+	err = o.prefixes && o.globs && o.excludes ? parse_args(argc, argv, &o) : -ENOMEM;
 	if (err == 1)
 		usage(out);
 	code = err == 1 ? 0 : err == -EINVAL ? 2 : err ? 1 : run(&o, out) ? 1 : 0;
@@ -333,6 +397,7 @@ int report_cli(int argc, char **argv, FILE *out)
 		pr_warn("report: out of memory");
 	free(o.prefixes);
 	free(o.globs);
+	free(o.excludes);
 	return code;
 }
 

@@ -22,6 +22,9 @@ struct rgroup {
 	unsigned int depth; /* BY_DIR: components kept; UINT_MAX: the whole directory */
 };
 
+/* e's path matches the glob ('*' matches '/' too); e's path is at or below the prefix */
+bool report_matches(const struct rentry *e, const char *glob);
+bool report_under(const struct rentry *e, const char *prefix);
 /* the entries whose path matches: some prefix (none given: any) and some glob (likewise) */
 bool report_selected(const struct rentry *e, char *const *prefixes, size_t prefix_cnt,
 		     char *const *globs, size_t glob_cnt);
@@ -52,6 +55,7 @@ struct rtext_opts {
 	size_t top; /* rows; 0 = all */
 	bool color;
 	const char *by_name; /* "dir:1", NULL for files */
+	int width;	     /* columns of the table; 0: as wide as the longest path needs */
 };
 void report_text_table(FILE *f, const struct rmodel *m, struct rentry **v, size_t n,
 		       const struct rtext_opts *o);

@@ -96,23 +96,38 @@ static void fmt_pct(char *buf, size_t sz, const struct rbucket *b, bool ns)
 	snprintf(buf, sz, "<%s", v);
 }
 
-/* the path as printable UTF-8 ('?' for control and invalid bytes), its start cut off
- * with "..." when it is wider than w columns */
-static void fmt_path(char *buf, size_t sz, const char *p, size_t len, size_t w)
+/* code points of the path as fmt_path shows it */
+static size_t path_cols(const char *p, size_t len)
 {
-	size_t n = 0, cols = 0, start_col, col = 0;
+	size_t cols = 0;
 
 	for (size_t i = 0; i < len; i += json_utf8_seq((const unsigned char *)p + i, len - i) ?: 1)
 		cols++;
-	start_col = cols > w ? cols - w + 3 : 0;
-	if (start_col)
-		n = (size_t)snprintf(buf, sz, "...");
-	for (size_t i = 0; i < len && n + 5 < sz; col++) {
-		size_t k = json_utf8_seq((const unsigned char *)p + i, len - i);
+	return cols;
+}
 
-		if (col >= start_col && (!k || (unsigned char)p[i] < 0x20 || p[i] == 0x7f))
+/*
+ * The path as printable UTF-8 ('?' for control and invalid bytes); wider
+ * than w columns, shortened in the middle with "...", keeping a third of
+ * the room for its start and the rest for its end (the file's name).
+ */
+static void fmt_path(char *buf, size_t sz, const char *p, size_t len, size_t w)
+{
+	size_t n = 0, cols = path_cols(p, len), head = cols, tail_col = cols, col = 0;
+
+	if (cols > w && w > 3) {
+		head = (w - 3) / 3;
+		tail_col = cols - (w - 3 - head);
+	}
+	for (size_t i = 0; i < len && n + 8 < sz; col++) {
+		size_t k = json_utf8_seq((const unsigned char *)p + i, len - i);
+		bool shown = col < head || col >= tail_col;
+
+		if (col == head && head < tail_col)
+			n += (size_t)snprintf(buf + n, sz - n, "...");
+		if (shown && (!k || (unsigned char)p[i] < 0x20 || p[i] == 0x7f))
 			buf[n++] = '?';
-		else if (col >= start_col)
+		else if (shown)
 			memcpy(buf + n, p + i, k), n += k;
 		i += k ? k : 1;
 	}
@@ -160,13 +175,35 @@ static const struct {
 	[C_FSP99] = { "FS.P99", 7 }, [C_ACTIVE] = { "ACTIVE", 7 },
 };
 
+/* the width of the table being written (report_text_table sets it) */
+static int table_width = WIDTH;
+
 static int path_width(void)
 {
-	int w = WIDTH;
+	int w = table_width;
 
 	for (int c = 0; c < C_CNT; c++)
 		w -= cols[c].w + 1;
 	return w;
+}
+
+/* o->width, or with 0 (--wide) what the longest path shown needs */
+static void set_table_width(const struct rtext_opts *o, struct rentry **v, size_t n)
+{
+	size_t longest = 5; /* "GROUP" */
+	int fixed = 0;
+
+	table_width = o->width;
+	if (table_width)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		size_t c = path_cols(v[i]->path, v[i]->path_len);
+
+		longest = c > longest ? c : longest;
+	}
+	for (int c = 0; c < C_CNT; c++)
+		fixed += cols[c].w + 1;
+	table_width = fixed + (int)(longest < 4096 ? longest : 4096);
 }
 
 static void put_row(FILE *f, const char *path, char cell[C_CNT][32])
@@ -286,6 +323,8 @@ void report_text_table(FILE *f, const struct rmodel *m, struct rentry **v, size_
 	struct style st = style_of(o->color);
 	size_t rows = o->top && o->top < n ? o->top : n;
 
+	report_sort(v, n, o->sort);
+	set_table_width(o, v, rows);
 	put_summary(f, m, n, o, &st);
 	fputc('\n', f);
 	fputs(st.bold, f);
@@ -295,7 +334,6 @@ void report_text_table(FILE *f, const struct rmodel *m, struct rentry **v, size_
 		put_cell(f, cols[c].title, cols[c].w, c == C_OP);
 	}
 	fprintf(f, "%s\n", st.off);
-	report_sort(v, n, o->sort);
 	for (size_t i = 0; i < rows; i++)
 		put_entry(f, v[i]);
 	fprintf(f,

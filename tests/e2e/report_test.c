@@ -138,3 +138,22 @@ Test(report, two_traces_of_one_workload_merge_into_twice_the_counts, .fini = tea
 	trace_free(&t1);
 	trace_free(&t2);
 }
+
+/* a --path, --glob or --exclude that matches nothing is said, and the report goes on */
+Test(report, a_selection_that_matches_no_file_says_so)
+{
+	char *argv[] = { E2E_IOTRACE,  "report",    SRC_DIR "/tests/fixtures/report/basic.json",
+			 "--glob",     "*.xyz",	    "--exclude",
+			 "/nowhere/*", "--exclude", "*.log",
+			 NULL };
+	struct e2e_proc p;
+
+	cr_assert_eq(e2e_run(argv, 60, &p), 0);
+	cr_expect_eq(p.status, 0, "%s", p.err);
+	cr_expect_not_null(strstr(p.err, "iotrace: report: --glob '*.xyz' matches no file of the "
+					 "documents\n"),
+			   "%s", p.err);
+	cr_expect_not_null(strstr(p.err, "--exclude '/nowhere/*' matches no file"), "%s", p.err);
+	cr_expect_null(strstr(p.err, "'*.log'"), "'*.log' matches the logs: %s", p.err);
+	e2e_proc_free(&p);
+}

@@ -32,6 +32,7 @@ static const struct golden goldens[] = {
 Test(report_text, output_matches_the_golden_files)
 {
 	setenv("NO_COLOR", "1", 1);
+	unsetenv("COLUMNS"); /* 100 columns, whatever the shell that runs the tests says */
 	for (size_t g = 0; g < sizeof(goldens) / sizeof(goldens[0]); g++) {
 		char *argv[16] = { "report" }, *out = NULL, *expect, path[512];
 		size_t len, elen;
@@ -52,6 +53,7 @@ Test(report_text, output_matches_the_golden_files)
 
 Test(report_text, every_line_fits_100_columns)
 {
+	unsetenv("COLUMNS");
 	char *argv[] = { "report", FIX "basic.json", FIX "b.json", FIX "c.json", NULL }, *out;
 	size_t len;
 	FILE *f = open_memstream(&out, &len);
@@ -103,4 +105,75 @@ Test(report_text, usage_errors_exit_2_and_runtime_errors_exit_1)
 	cr_expect_eq(report_cli(2, missing, f), 1);
 	cr_expect_eq(report_cli(4, no_file, f), 1);
 	fclose(f);
+}
+
+/* report's text output for argv (stdout), with COLUMNS as given (NULL: unset) */
+static char *report_out(char **argv, int argc, const char *columns)
+{
+	char *out = NULL;
+	size_t len;
+	FILE *f = open_memstream(&out, &len);
+
+	setenv("NO_COLOR", "1", 1);
+	if (columns)
+		setenv("COLUMNS", columns, 1);
+	else
+		unsetenv("COLUMNS");
+	cr_assert_eq(report_cli(argc, argv, f), 0);
+	fclose(f);
+	return out;
+}
+
+Test(report_text, exclude_leaves_out_the_files_a_pattern_matches)
+{
+	char *argv[] = { "report",    FIX "basic.json", "--exclude", "/data/*",
+			 "--exclude", "*.yaml",		NULL };
+	char *out = report_out(argv, 6, NULL);
+
+	cr_expect_null(strstr(out, "/data/"), "%s", out);
+	cr_expect_null(strstr(out, "config.yaml"), "%s", out);
+	cr_expect_not_null(strstr(out, "/var/log/app.log"), "%s", out);
+	cr_expect_not_null(strstr(out, "2 of 2 entries"), "%s", out);
+	free(out);
+}
+
+/* a path longer than the column keeps its start and its file name, "..." between */
+Test(report_text, long_paths_are_shortened_in_the_middle_and_wide_keeps_them)
+{
+	static const char path[] = "/srv/archive/2026/customer-exports/region-eu-west/warehouse-7/"
+				   "daily/compressed/batch-0042/part-00017-of-00032.parquet.tmp";
+	char *argv[] = { "report", FIX "long.json", NULL }, *out = report_out(argv, 2, NULL), *l;
+	char *wargv[] = { "report", FIX "long.json", "--wide", NULL }, *wout;
+	size_t longest = 0;
+	bool cut = false;
+
+	for (l = strtok(out, "\n"); l; l = strtok(NULL, "\n")) {
+		cr_expect_leq(strlen(l), 100, "a line wider than 100 columns: %s", l);
+		/* the start of the path, "...", and its end, the file's name */
+		cut |= !strncmp(l, "/srv/arc...", 11) && strstr(l, "00032.parquet.tmp ");
+	}
+	cr_expect(cut, "the long path is not cut in its middle");
+	free(out);
+	wout = report_out(wargv, 3, "100");
+	cr_expect_not_null(strstr(wout, path), "--wide: the whole path");
+	for (l = strtok(wout, "\n"); l; l = strtok(NULL, "\n"))
+		if (l[0] == '/') {
+			cr_expect_null(strstr(l, "..."), "--wide shortened a path: %s", l);
+			longest = strlen(l) > longest ? strlen(l) : longest;
+		}
+	cr_expect_gt(longest, 100);
+	free(wout);
+}
+
+Test(report_text, the_table_takes_the_width_of_columns)
+{
+	char *argv[] = { "report", FIX "basic.json", NULL };
+	char *narrow = report_out(argv, 2, NULL), *wide = report_out(argv, 2, "160");
+	const char *h1 = strstr(narrow, "PATH"), *h2 = strstr(wide, "PATH");
+
+	cr_assert(h1 && h2);
+	cr_expect_eq(strcspn(h1, "\n"), 100 - 0, "%.*s", (int)strcspn(h1, "\n"), h1);
+	cr_expect_eq(strcspn(h2, "\n"), 160, "%.*s", (int)strcspn(h2, "\n"), h2);
+	free(narrow);
+	free(wide);
 }
