@@ -1637,6 +1637,7 @@ int unseen_mmap(struct sys_enter_ctx *ctx)
 	pid_tgid = current_ids(&task);
 	if (!task_traced(task, pid_tgid) || iot_stopped || !resolve_fd(task, fd, &f, &ff, pid_tgid))
 		return 0;
+	unseen_add(UNSEEN_MMAP_BYTES, READ_ONCE(ctx->args[1]));
 	return unseen_add(UNSEEN_SHARED_MMAP, 1);
 }
 

@@ -89,15 +89,16 @@
  * unseen[] counters: calls of traced processes that move file data along a
  * path iotrace does not count yet, so that the result names what it lacks.
  */
-#define UNSEEN_IO_SUBMIT 0 /* io_submit calls with a request not counted per file */
-#define UNSEEN_AIO_IOCBS                                                                           \
-	1			 /* such requests: not a pread or pwrite on a named regular
-				  * file, a full table, or not reaped by io_getevents */
+/* io_submit calls with a request not counted per file, and such requests: not a
+ * pread or pwrite on a named regular file, past a limit, or never reaped */
+#define UNSEEN_IO_SUBMIT       0
+#define UNSEEN_AIO_IOCBS       1
 #define UNSEEN_URING_ENTER     2 /* io_uring_enter calls */
 #define UNSEEN_URING_SUBMIT    3 /* the submissions they asked for (to_submit) */
 #define UNSEEN_SHARED_MMAP     4 /* mmap of a file descriptor with MAP_SHARED */
 #define UNSEEN_SYNC_FILE_RANGE 5
-#define UNSEEN_MAX	       6
+#define UNSEEN_MMAP_BYTES      6 /* the length of those mappings, summed */
+#define UNSEEN_MAX	       7
 /* programs on the tracepoints of these paths: io_submit, io_getevents and io_pgetevents
  * (enter and exit each), io_uring_enter, mmap and sync_file_range (enter) */
 #define UNSEEN_PROGS	       9

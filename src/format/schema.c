@@ -36,6 +36,7 @@ const char *const unseen_keys[UNSEEN_MAX] = {
 	[UNSEEN_URING_SUBMIT] = "io_uring_submissions",
 	[UNSEEN_SHARED_MMAP] = "shared_file_mappings",
 	[UNSEEN_SYNC_FILE_RANGE] = "sync_file_range_calls",
+	[UNSEEN_MMAP_BYTES] = "shared_file_mapped_bytes",
 };
 void unseen_text(const uint64_t *u, char *buf, size_t sz)
 {
@@ -58,9 +59,13 @@ void unseen_text(const uint64_t *u, char *buf, size_t sz)
 		UNSEEN_PUT("%llu io_uring_enter calls (%llu submissions)",
 			   (unsigned long long)u[UNSEEN_URING_ENTER],
 			   (unsigned long long)u[UNSEEN_URING_SUBMIT]);
-	if (u[UNSEEN_SHARED_MMAP])
-		UNSEEN_PUT("%llu shared file mappings (mmap)",
-			   (unsigned long long)u[UNSEEN_SHARED_MMAP]);
+	if (u[UNSEEN_SHARED_MMAP]) {
+		double kib = (double)u[UNSEEN_MMAP_BYTES] / 1024;
+
+		UNSEEN_PUT("%llu shared file mappings of %.*f %s in all (mmap)",
+			   (unsigned long long)u[UNSEEN_SHARED_MMAP], kib < 10240 ? 1 : 0,
+			   kib < 10240 ? kib : kib / 1024, kib < 10240 ? "KiB" : "MiB");
+	}
 	if (u[UNSEEN_SYNC_FILE_RANGE])
 		UNSEEN_PUT("%llu sync_file_range calls",
 			   (unsigned long long)u[UNSEEN_SYNC_FILE_RANGE]);

@@ -78,7 +78,11 @@ static void fmt_bound(char *buf, size_t sz, uint64_t v)
 		snprintf(buf, sz, "%llu%c", (unsigned long long)v, units[u]);
 }
 
-/* a percentile in a table cell: the value itself, or below the bucket's end */
+/*
+ * A percentile in a table cell: the lower bound of its bucket, as people
+ * name a size (a 64 KiB request is in [64K, 128K) and reads 64K), or the
+ * value itself for a one-value bucket; ">=" marks the open last bucket.
+ */
 static void fmt_pct(char *buf, size_t sz, const struct rbucket *b, bool ns)
 {
 	char v[24];
@@ -87,13 +91,8 @@ static void fmt_pct(char *buf, size_t sz, const struct rbucket *b, bool ns)
 		snprintf(buf, sz, "-");
 		return;
 	}
-	if (b->lo == b->hi || b->hi == UINT64_MAX) {
-		(ns ? fmt_ns : fmt_size)(v, sizeof(v), b->lo);
-		snprintf(buf, sz, "%s%s", b->lo == b->hi ? "" : ">=", v);
-		return;
-	}
-	(ns ? fmt_ns : fmt_size)(v, sizeof(v), b->hi + 1);
-	snprintf(buf, sz, "<%s", v);
+	(ns ? fmt_ns : fmt_size)(v, sizeof(v), b->lo);
+	snprintf(buf, sz, "%s%s", b->lo != b->hi && b->hi == UINT64_MAX ? ">=" : "", v);
 }
 
 /* code points of the path as fmt_path shows it */
@@ -340,10 +339,10 @@ void report_text_table(FILE *f, const struct rmodel *m, struct rentry **v, size_
 		"\n%zu of %zu %s by %s.  R/W: read-type/write-type calls; CR/CW: in-kernel "
 		"copies\n(copy_file_range, splice) from/to the file; AR/AW: asynchronous "
 		"requests (Linux AIO);\nBYTES completed, MEAN per call; P50/P99: request size, "
-		"as the end of its histogram\nbucket (<8K: below 8K); SEQ%%: of the successful "
-		"calls; REWR: writes at the offset of\nthe previous write; FSYNC: fsync + "
-		"fdatasync calls, FS.P99 their latency; ACTIVE: first\ncall to last return.  "
-		"Sizes are 1024-based.\n",
+		"the lower bound of its\nhistogram bucket (64K: 64K to 128K); SEQ%%: of the "
+		"successful calls; REWR: writes at the\noffset of the previous write; FSYNC: "
+		"fsync + fdatasync calls, FS.P99 their latency (also a\nbucket's lower bound); "
+		"ACTIVE: first call to last return.  Sizes are 1024-based.\n",
 		rows, n, o->by_name ? "groups" : "entries", sort_names[o->sort]);
 }
 

@@ -297,6 +297,7 @@ Test(syscalls, aio_io_uring_shared_mappings_and_sync_file_range_are_named_in_uns
 	cr_expect_eq(unseen_of("io_uring_enter_calls"), 2 * uring);
 	cr_expect_eq(unseen_of("io_uring_submissions"), 3 * uring);
 	cr_expect_eq(unseen_of("shared_file_mappings"), 1, "only the shared mapping of the file");
+	cr_expect_eq(unseen_of("shared_file_mapped_bytes"), 4096, "its length");
 	cr_expect_eq(unseen_of("sync_file_range_calls"), 2);
 	cr_assert_eq(e2e_run(argv, 60, &p), 0);
 	cr_expect(strstr(p.out, "warning: not counted by the tracer: 1 Linux AIO requests in 1 "
