@@ -42,7 +42,8 @@ static const struct opt_def ropt_defs[] = {
 	{ RO_EXCLUDE, "exclude", "PATTERN",
 	  "leave out files whose path matches PATTERN (repeatable)" },
 	{ RO_WIDE, "wide", NULL, "never shorten paths (default: fit the terminal width)" },
-	{ RO_FILE, "file", "PATH", "the detail of one file, or of one group with --by" },
+	{ RO_FILE, "file", "PATH",
+	  "the detail of one file (a unique end of its path will do), or group" },
 	{ RO_FORMAT, "format", "FORMAT", "text, json (a result document) or csv" },
 	{ RO_COLOR, "color", "WHEN", "auto (a terminal without NO_COLOR), always or never" },
 	{ RO_HELP, "help", NULL, "print this help" },
@@ -226,6 +227,26 @@ static int read_all(struct rmodel *m, const struct ropts *o)
 	return ret;
 }
 
+/* name ends path at a component boundary: "db/table.dat" ends "/data/db/table.dat" */
+static bool ends(const char *path, size_t len, const char *name)
+{
+	size_t nl = strlen(name);
+
+	return nl && nl <= len && !memcmp(path + len - nl, name, nl) &&
+	       (nl == len || name[0] == '/' || path[len - nl - 1] == '/');
+}
+
+/* e's path, or a name it had before, ends with name (see ends) */
+static bool named_by_suffix(const struct rentry *e, const char *name)
+{
+	if (ends(e->path, e->path_len, name))
+		return true;
+	for (size_t i = 0; i < e->former.cnt; i++)
+		if (ends(e->former.v[i], strlen(e->former.v[i]), name))
+			return true;
+	return false;
+}
+
 /* e is called name: its path, or a name it had before (former_paths) */
 static bool named(const struct rentry *e, const char *name)
 {
@@ -267,8 +288,9 @@ static void warn_unmatched(const struct rmodel *m, const struct ropts *o)
 
 /* the entries to show: selected, grouped, and with --file the one asked for */
 static int select_entries(const struct rmodel *m, const struct ropts *o, struct rtable *groups,
-			  struct rentry ***out, size_t *n)
+			  struct rentry ***out, size_t *n, bool *ambiguous)
 {
+	bool exact;
 	struct rentry **v = malloc((m->files.cnt + 1) * sizeof(*v)), **all;
 	size_t k = 0, cnt = 0;
 	int err = 0;
@@ -292,6 +314,19 @@ static int select_entries(const struct rmodel *m, const struct ropts *o, struct 
 	for (size_t i = 0; i < cnt && o->file; i++)
 		if (named(v[i], o->file))
 			v[k++] = v[i];
+	/* no entry of that name: the entries of the one path that ends with it */
+	exact = k > 0;
+	for (size_t i = 0; i < cnt && o->file && !exact; i++) {
+		if (!named_by_suffix(v[i], o->file))
+			continue;
+		if (k && (v[0]->path_len != v[i]->path_len ||
+			  memcmp(v[0]->path, v[i]->path, v[i]->path_len))) {
+			*ambiguous = true;
+			k = 0;
+			break;
+		}
+		v[k++] = v[i];
+	}
 	*out = v;
 	*n = o->file ? k : cnt;
 	return err;
@@ -352,6 +387,7 @@ static int run(const struct ropts *o, FILE *out)
 {
 	struct rtable groups = { 0 };
 	struct rentry **v = NULL;
+	bool ambiguous = false;
 	struct rmodel m;
 	size_t n;
 	int err;
@@ -359,10 +395,14 @@ static int run(const struct ropts *o, FILE *out)
 	rmodel_init(&m);
 	err = read_all(&m, o);
 	if (!err) {
-		err = select_entries(&m, o, &groups, &v, &n);
+		err = select_entries(&m, o, &groups, &v, &n, &ambiguous);
 		if (err)
 			pr_warn("report: %s",
 				err == -ENOMEM ? "out of memory" : "grouping overflows a counter");
+	}
+	if (!err && ambiguous) {
+		pr_warn("report: '%s' ends more than one path: give more of it", o->file);
+		err = -ENOENT;
 	}
 	if (!err && o->file && !n) {
 		pr_warn("report: no %s '%s' in the %s", o->by_name ? "group" : "file", o->file,

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <criterion/criterion.h>
 
 #include "e2e.h"
@@ -176,4 +177,40 @@ Test(report_text, the_table_takes_the_width_of_columns)
 	cr_expect_eq(strcspn(h2, "\n"), 160, "%.*s", (int)strcspn(h2, "\n"), h2);
 	free(narrow);
 	free(wide);
+}
+
+/* --file takes the end of a path, whole components, when one path ends so */
+Test(report_text, file_takes_a_unique_end_of_a_path)
+{
+	char *argv[] = { "report", FIX "basic.json", "--file", "db/table.dat", NULL }, *out;
+	char *text, *doc, tmp[] = "/tmp/iotrace-report-test.XXXXXX";
+	char *amb[] = { "report", tmp, "--file", "app.log", NULL };
+	char *part[] = { "report", FIX "basic.json", "--file", "able.dat", NULL };
+	size_t len;
+	FILE *f;
+	int fd;
+
+	out = report_out(argv, 4, NULL);
+	cr_expect(!strncmp(out, "/data/db/table.dat\n", 19), "%s", out);
+	free(out);
+	/* a part of a name is no end of a path */
+	f = open_memstream(&out, &len);
+	cr_expect_eq(report_cli(4, part, f), 1);
+	fclose(f);
+	free(out);
+	/* two paths end with app.log: neither is chosen */
+	cr_assert_eq(e2e_read_file(FIX "basic.json", &text, &len), 0);
+	doc = strstr(text, "\"/etc/app/config.yaml\"");
+	cr_assert_not_null(doc);
+	memcpy(doc, "\"/srv/app.log\"        ", 22); /* the same length, blanks after it */
+	fd = mkstemp(tmp);
+	cr_assert_geq(fd, 0);
+	cr_assert_eq(write(fd, text, len), (ssize_t)len);
+	close(fd);
+	f = open_memstream(&out, &len);
+	cr_expect_eq(report_cli(4, amb, f), 1, "app.log ends two paths");
+	fclose(f);
+	free(out);
+	free(text);
+	unlink(tmp);
 }
