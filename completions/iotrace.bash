@@ -38,7 +38,7 @@ _iotrace_report()
 		return
 		;;
 	-b | --by)
-		COMPREPLY=($(compgen -W 'dir ext comm fstype file' -- "$cur"))
+		COMPREPLY=($(compgen -W 'dir ext comm pid fstype file' -- "$cur"))
 		return
 		;;
 	--path)

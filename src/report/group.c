@@ -90,6 +90,7 @@ static char *key_of(const char *prefix, const char *s, size_t len)
 #define COMM_PREFIX   "/[comm]/"
 #define FSTYPE_PREFIX "/[fstype]/"
 #define NO_COMM	      COMM_PREFIX "(none)"
+#define PID_PREFIX    "/[pid]/"
 
 /* "*.dat"; a leading dot (".bashrc") or a trailing one is no extension */
 static char *ext_key(const struct rentry *e)
@@ -117,6 +118,16 @@ static char *one_key(const struct rentry *e, const struct rgroup *g, size_t i)
 				   : strdup(NO_COMM);
 	case BY_FSTYPE:
 		return key_of(FSTYPE_PREFIX, e->fstype, strlen(e->fstype));
+	case BY_PID: {
+		/* "/[pid]/1234 postgres": a process of a --per-process document */
+		char k[sizeof(PID_PREFIX) + 24 + COMM_LEN];
+
+		if (!e->has_pid)
+			return strdup(PID_PREFIX "(none)");
+		snprintf(k, sizeof(k), PID_PREFIX "%llu%s%s", (unsigned long long)e->pid,
+			 e->comm ? " " : "", e->comm ? e->comm : "");
+		return strdup(k);
+	}
 	case BY_FILE:
 		break;
 	}

@@ -36,7 +36,7 @@ enum ropt_id {
 static const struct opt_def ropt_defs[] = {
 	{ RO_TOP, "top", "N", "show the first N rows of the table (default 20, 0 = all)" },
 	{ RO_SORT, "sort", "KEY", "bytes, calls, errors, seq, rewrites or fsync (default bytes)" },
-	{ RO_BY, "by", "GROUPING", "dir[:DEPTH], ext, comm, fstype or file (default file)" },
+	{ RO_BY, "by", "GROUPING", "dir[:DEPTH], ext, comm, pid, fstype or file (default file)" },
 	{ RO_PATH, "path", "PREFIX", "only files at or below PREFIX (repeatable)" },
 	{ RO_GLOB, "glob", "PATTERN", "only files whose path matches PATTERN (repeatable)" },
 	{ RO_EXCLUDE, "exclude", "PATTERN",
@@ -101,14 +101,14 @@ static int pick(const char *s, const char *const *names, int n)
 
 static int parse_by(struct ropts *o, const char *arg)
 {
-	static const char *const names[] = { "file", "dir", "ext", "comm", "fstype" };
+	static const char *const names[] = { "file", "dir", "ext", "comm", "fstype", "pid" };
 	const char *colon = strchr(arg, ':');
 	char name[8] = "";
 	int by;
 
 	if ((size_t)(colon ? colon - arg : (long)strlen(arg)) < sizeof(name))
 		snprintf(name, sizeof(name), "%.*s", (int)(colon ? colon - arg : 7), arg);
-	by = pick(name, names, 5);
+	by = pick(name, names, 6);
 	o->group = (struct rgroup){ .by = (enum rby)by, .depth = UINT_MAX };
 	if (by < 0 || (colon && by != BY_DIR))
 		return usage_error("unknown grouping '%s'", arg);

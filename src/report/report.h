@@ -15,7 +15,7 @@
 #include "format/model.h"
 
 /* ---- group.c ------------------------------------------------------------------- */
-enum rby { BY_FILE, BY_DIR, BY_EXT, BY_COMM, BY_FSTYPE };
+enum rby { BY_FILE, BY_DIR, BY_EXT, BY_COMM, BY_FSTYPE, BY_PID };
 
 struct rgroup {
 	enum rby by;

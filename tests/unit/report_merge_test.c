@@ -291,3 +291,73 @@ Test(report_merge, csv_rows_have_the_header_s_columns)
 	cr_expect_eq(cols, 8 + 3 * (8 + 9) + 3 + 3 * SC_MAX);
 	free(out);
 }
+
+/*
+ * --by pid: one group per process of a --per-process document, named
+ * "/[pid]/PID COMM", each with the calls of that process's records (summed
+ * here from the document, independently of the grouping code).
+ */
+Test(report_merge, by_pid_groups_the_records_of_each_process)
+{
+	char *argv[] = { "report",   SRC_DIR "/tests/fixtures/result/per-process.json",
+			 "--by",     "pid",
+			 "--format", "json",
+			 NULL };
+	char *text, *out = NULL, name[64];
+	struct jval *doc, *rep;
+	struct jerr jerr;
+	uint64_t pids[64], calls[64], v;
+	size_t len, np = 0;
+	FILE *f;
+
+	cr_assert_eq(e2e_read_file(argv[1], &text, &len), 0);
+	cr_assert_eq(jsonr_parse(text, len, &doc, &jerr), 0, "%s", jerr.msg);
+	free(text);
+	for (size_t i = 0; i < jval_len(jval_get(doc, "files")); i++) {
+		const struct jval *r = jval_idx(jval_get(doc, "files"), i);
+		size_t k = 0;
+
+		cr_assert_eq(jval_u64(jval_get(r, "pid"), &v), 0);
+		while (k < np && pids[k] != v)
+			k++;
+		if (k == np) {
+			cr_assert_lt(np, 64);
+			pids[np] = v, calls[np++] = 0;
+		}
+		for (int s = 0; s < 2; s++) {
+			uint64_t c = 0;
+
+			jval_u64(jval_get(jval_get(r, s ? "write" : "read"), "calls"), &c);
+			calls[k] += c;
+		}
+	}
+	f = open_memstream(&out, &len);
+	cr_assert_eq(report_cli(6, argv, f), 0);
+	fclose(f);
+	cr_assert_eq(jsonr_parse(out, len, &rep, &jerr), 0, "%s", jerr.msg);
+	cr_expect_eq(jval_len(jval_get(rep, "files")), np, "one group per process");
+	for (size_t k = 0; k < np; k++) {
+		const struct jval *g = NULL;
+		uint64_t got = 0;
+
+		snprintf(name, sizeof(name), "/[pid]/%llu ", (unsigned long long)pids[k]);
+		for (size_t i = 0; i < jval_len(jval_get(rep, "files")) && !g; i++) {
+			const char *p = jval_str(
+				jval_get(jval_idx(jval_get(rep, "files"), i), "path"), NULL);
+
+			if (p && !strncmp(p, name, strlen(name)))
+				g = jval_idx(jval_get(rep, "files"), i);
+		}
+		cr_assert_not_null(g, "no group %s", name);
+		for (int s = 0; s < 2; s++) {
+			uint64_t c = 0;
+
+			jval_u64(jval_get(jval_get(g, s ? "write" : "read"), "calls"), &c);
+			got += c;
+		}
+		cr_expect_eq(got, calls[k], "%s: calls", name);
+	}
+	jval_free(rep);
+	jval_free(doc);
+	free(out);
+}
