@@ -36,6 +36,8 @@ enum wl_id {
 	WL_FSYNC,   /* write 512 B + fsync on tmpfs, per pair */
 	WL_MISS,    /* pread64 loop in a process the tracer does not trace */
 	WL_GETPPID, /* a syscall no tracer hooks */
+	WL_COPY,    /* copy_file_range 4 KiB from A to B, per call (floor, iotrace only) */
+	WL_AIO,	    /* one Linux AIO pread of 4 KiB, io_submit + io_getevents, per request */
 	WL_SCALE0,  /* scale phase: pread64 loop, iotrace with --max-files as WL_SCALE */
 	WL_SCALE,   /* scale phase: pread64 loop after touching SCALE_FILES files */
 	WLS

@@ -2,7 +2,8 @@
 /*
  * The floor of `make bench`: a program that does nothing, on exactly the
  * hooks iotrace uses: sys_enter_<tp> and sys_exit_<tp> for every line of
- * include/syscalls.def, and the sched_process_fork raw tracepoint.  What a
+ * include/syscalls.def and of the Linux AIO syscalls, and the
+ * sched_process_fork raw tracepoint.  What a
  * tracer adds beyond this is what its own work costs.  No filter: the
  * programs run for every process, which is also the floor of the miss path.
  */
@@ -21,6 +22,24 @@
 	}
 #include "syscalls.def"
 #undef X
+
+/* Linux AIO: iotrace's hooks on io_submit, io_getevents and io_pgetevents; and the rest */
+#define NOP(tp)                                                                                    \
+	SEC("tracepoint/syscalls/" #tp)                                                            \
+	int tp(void *ctx)                                                                          \
+	{                                                                                          \
+		return 0;                                                                          \
+	}
+NOP(sys_enter_io_submit)
+NOP(sys_exit_io_submit)
+NOP(sys_enter_io_getevents)
+NOP(sys_exit_io_getevents)
+NOP(sys_enter_io_pgetevents)
+NOP(sys_exit_io_pgetevents)
+/* the entries of the paths iotrace only counts (unseen) */
+NOP(sys_enter_io_uring_enter)
+NOP(sys_enter_mmap)
+NOP(sys_enter_sync_file_range)
 
 SEC("raw_tracepoint/sched_process_fork")
 int sched_process_fork(void *ctx)

@@ -586,12 +586,16 @@ static int csv_split(char *line, char **fields, int max)
 
 /*
  * iotrace's counted calls: read.calls + write.calls + fsync.calls over its
- * CSV rows (the per-file side totals)
+ * CSV rows (the per-file side totals), and the copy and async sides where
+ * the result has them (a copy counts on both its files)
  */
 static int count_iotrace(const struct tracers *t, struct tracer_run *r)
 {
-	static const char *const cols[] = { "read.calls", "write.calls", "fsync.calls" };
-	int idx[3] = { -1, -1, -1 }, n;
+	static const char *const cols[] = { "read.calls",	"write.calls",
+					    "fsync.calls",	"copy_read.calls",
+					    "copy_write.calls", "async_read.calls",
+					    "async_write.calls" };
+	int idx[7] = { -1, -1, -1, -1, -1, -1, -1 }, n;
 	char *line = NULL, *f[128];
 	size_t cap = 0;
 	FILE *in = fopen(t->result_path, "re");
@@ -604,13 +608,13 @@ static int count_iotrace(const struct tracers *t, struct tracer_run *r)
 	if (getline(&line, &cap, in) > 0) {
 		n = csv_split(line, f, 128);
 		for (int i = 0; i < n; i++)
-			for (int k = 0; k < 3; k++)
+			for (int k = 0; k < 7; k++)
 				idx[k] = idx[k] >= 0 || strcmp(f[i], cols[k]) ? idx[k] : i;
 	}
 	while (idx[0] >= 0 && idx[1] >= 0 && idx[2] >= 0 && getline(&line, &cap, in) > 0) {
 		n = csv_split(line, f, 128);
-		for (int k = 0; k < 3; k++)
-			r->counted += idx[k] < n ? strtol(f[idx[k]], NULL, 10) : 0;
+		for (int k = 0; k < 7; k++)
+			r->counted += idx[k] >= 0 && idx[k] < n ? strtol(f[idx[k]], NULL, 10) : 0;
 	}
 	free(line);
 	fclose(in);

@@ -44,6 +44,8 @@ const struct wl_spec wl_specs[WLS] = {
 	[WL_FSYNC] = { "write 512+fsync", "pair", 100000, 1, false, true },
 	[WL_MISS] = { "pread64 untraced (miss)", "call", 200000, 1, false, false },
 	[WL_GETPPID] = { "getppid", "call", 500000, 1, false, true },
+	[WL_COPY] = { "copy_file_range 4k", "call", 100000, 1, false, true },
+	[WL_AIO] = { "aio pread 4k", "request", 100000, 1, false, true },
 	[WL_SCALE0] = { "pread64, few files", "call", 200000, 1, false, true },
 	[WL_SCALE] = { "pread64 after 100k files", "call", 200000, 1, true, true },
 };
@@ -195,6 +197,53 @@ static int fsync_loop(int fd, long n)
 	return 0;
 }
 
+/* copy_file_range of 4 KiB at explicit offsets, through a 1 MiB file into another */
+static int copy_loop(int in, int out, long n)
+{
+	for (long i = 0; i < n; i++) {
+		loff_t off = (loff_t)((i * IO_SZ) % DD_IN_SZ), off2 = off;
+
+		if (copy_file_range(in, &off, out, &off2, IO_SZ, 0) != IO_SZ)
+			return -1;
+	}
+	return 0;
+}
+
+/* struct iocb of linux/aio_abi.h (little-endian) */
+struct bench_iocb {
+	uint64_t data;
+	uint32_t key, rw_flags;
+	uint16_t opcode;
+	int16_t prio;
+	uint32_t fildes;
+	uint64_t buf, nbytes;
+	int64_t off;
+	uint64_t reserved2;
+	uint32_t flags, resfd;
+};
+
+/* one Linux AIO pread of 4 KiB per request: io_submit, then io_getevents reaps it */
+static int aio_loop(int fd, long n)
+{
+	static char buf[IO_SZ];
+	struct bench_iocb cb = { .opcode = 0,
+				 .fildes = (uint32_t)fd,
+				 .buf = (uint64_t)(uintptr_t)buf,
+				 .nbytes = IO_SZ };
+	struct bench_iocb *cbs[1] = { &cb };
+	int64_t ev[4];
+	unsigned long ctx = 0;
+	int err = 0;
+
+	if (syscall(SYS_io_setup, 8, &ctx))
+		return -1;
+	for (long i = 0; i < n && !err; i++)
+		err = syscall(SYS_io_submit, ctx, 1, cbs) != 1 ||
+		      syscall(SYS_io_getevents, ctx, 1, 1, ev, NULL) != 1 || ev[2] != IO_SZ;
+	syscall(SYS_io_destroy, ctx);
+	return err ? -1 : 0;
+}
+
 static int getppid_loop(long n)
 {
 	for (long i = 0; i < n; i++)
@@ -211,6 +260,10 @@ static int run_calls(const struct loop *l, long n)
 		return fsync_loop(l->fd, n);
 	case WL_GETPPID:
 		return getppid_loop(n);
+	case WL_COPY:
+		return copy_loop(l->fd, l->fd2, n);
+	case WL_AIO:
+		return aio_loop(l->fd, n);
 	default:
 		return pread_loop(l->fd, n);
 	}
@@ -254,6 +307,7 @@ static int open_files(enum wl_id wl, const struct bench_files *f, struct loop *l
 	l->fd = l->fd2 = -1;
 	switch (wl) {
 	case WL_DD:
+	case WL_COPY:
 		l->fd = open(f->dd_in, O_RDONLY);
 		l->fd2 = open(f->dd_out, O_WRONLY);
 		return l->fd < 0 || l->fd2 < 0 ? -1 : 0;
