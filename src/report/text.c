@@ -176,10 +176,14 @@ static const struct {
 
 /* the width of the table being written (report_text_table sets it) */
 static int table_width = WIDTH;
+/* its rows are processes' records (--per-process): PID and COMM columns lead */
+static bool table_pids;
+#define PID_W  7
+#define COMM_W 15
 
 static int path_width(void)
 {
-	int w = table_width;
+	int w = table_width - (table_pids ? PID_W + COMM_W + 2 : 0);
 
 	for (int c = 0; c < C_CNT; c++)
 		w -= cols[c].w + 1;
@@ -192,7 +196,15 @@ static void set_table_width(const struct rtext_opts *o, struct rentry **v, size_
 	size_t longest = 5; /* "GROUP" */
 	int fixed = 0;
 
-	table_width = o->width;
+	table_pids = false;
+	for (size_t i = 0; i < n; i++)
+		table_pids |= v[i]->has_pid;
+	if (table_pids)
+		fixed += PID_W + COMM_W + 2;
+	for (int c = 0; c < C_CNT; c++)
+		fixed += cols[c].w + 1;
+	/* a given width, but never less than a path column of 28 */
+	table_width = o->width && o->width < fixed + 28 ? fixed + 28 : o->width;
 	if (table_width)
 		return;
 	for (size_t i = 0; i < n; i++) {
@@ -200,17 +212,31 @@ static void set_table_width(const struct rtext_opts *o, struct rentry **v, size_
 
 		longest = c > longest ? c : longest;
 	}
-	for (int c = 0; c < C_CNT; c++)
-		fixed += cols[c].w + 1;
 	table_width = fixed + (int)(longest < 4096 ? longest : 4096);
 }
 
-static void put_row(FILE *f, const char *path, char cell[C_CNT][32])
+/* the PID and COMM cells of a row, when the table has them (NULL e: blank) */
+static void put_pid_cells(FILE *f, const struct rentry *e)
+{
+	char pid[24] = "";
+
+	if (!table_pids)
+		return;
+	if (e && e->has_pid)
+		snprintf(pid, sizeof(pid), "%llu", (unsigned long long)e->pid);
+	put_cell(f, pid, PID_W, false);
+	fputc(' ', f);
+	put_cell(f, e && e->comm ? e->comm : "", COMM_W, true);
+	fputc(' ', f);
+}
+
+static void put_row(FILE *f, const struct rentry *e, const char *path, char cell[C_CNT][32])
 {
 	int last = C_CNT - 1;
 
 	while (last > C_OP && !cell[last][0])
 		last--; /* no trailing blanks */
+	put_pid_cells(f, e);
 	put_cell(f, path, path_width(), true);
 	for (int c = 0; c <= last; c++) {
 		fputc(' ', f);
@@ -270,14 +296,14 @@ static void put_entry(FILE *f, const struct rentry *e)
 		side_cells(e, s, cell);
 		if (first)
 			file_cells(e, cell);
-		put_row(f, first ? path : "", cell);
+		put_row(f, first ? e : NULL, first ? path : "", cell);
 		first = false;
 	}
 	if (first) {
 		memset(cell, 0, sizeof(cell));
 		snprintf(cell[C_OP], 32, "-");
 		file_cells(e, cell);
-		put_row(f, path, cell);
+		put_row(f, e, path, cell);
 	}
 }
 
@@ -327,6 +353,12 @@ void report_text_table(FILE *f, const struct rmodel *m, struct rentry **v, size_
 	put_summary(f, m, n, o, &st);
 	fputc('\n', f);
 	fputs(st.bold, f);
+	if (table_pids) {
+		put_cell(f, "PID", PID_W, false);
+		fputc(' ', f);
+		put_cell(f, "COMM", COMM_W, true);
+		fputc(' ', f);
+	}
 	put_cell(f, o->by_name ? "GROUP" : "PATH", path_width(), true);
 	for (int c = 0; c < C_CNT; c++) {
 		fputc(' ', f);

@@ -214,3 +214,20 @@ Test(report_text, file_takes_a_unique_end_of_a_path)
 	free(text);
 	unlink(tmp);
 }
+
+/* records of processes (--per-process) lead with PID and COMM columns */
+Test(report_text, per_process_rows_show_pid_and_comm)
+{
+	char *argv[] = { "report", SRC_DIR "/tests/fixtures/result/per-process.json", NULL };
+	char *out = report_out(argv, 2, NULL), *l;
+	bool header = false, row = false;
+
+	for (l = strtok(out, "\n"); l; l = strtok(NULL, "\n")) {
+		header |= !strncmp(l, "    PID COMM            PATH", 28);
+		/* a row: the pid right-aligned in 7 columns, the comm, the path */
+		row |= strlen(l) > 24 && l[6] >= '0' && l[6] <= '9' && l[7] == ' ' && l[24] == '/';
+	}
+	cr_expect(header, "no PID and COMM header");
+	cr_expect(row, "no row with a pid, a comm and a path");
+	free(out);
+}
