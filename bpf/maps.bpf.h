@@ -12,6 +12,7 @@
 #include "iotrace_abi.h"
 
 #include "mapdef.bpf.h"
+#include <linux/aio_abi.h>
 
 /* traced thread-group ids, a bitmap (PID_WORDS): -p targets, the -- command, their descendants */
 DEFINE_MAP(pids, MAP_ARRAY, sizeof(__u32), sizeof(__u64), PID_WORDS, 0);
@@ -37,7 +38,7 @@ DEFINE_MAP(aioreq, MAP_HASH, sizeof(struct aio_key), sizeof(struct aio_req), 655
 	   MAP_F_NO_PREALLOC);
 /* Linux AIO: per-CPU room for what a request's handling builds (too big for the stack) */
 struct aio_scratch {
-	__u64 cb[8]; /* the iocb read from user memory (64 bytes) */
+	struct iocb cb; /* read from user memory */
 	struct aio_req r;
 	struct ev_file_unnamed ev;
 };

@@ -562,33 +562,45 @@ static __always_inline struct dentry *naming_dentry(struct dentry *dentry, struc
 }
 
 /* Start a new record's event: fs type, first comm, where its path walk starts. */
-static __always_inline void emit_begin(struct emit_scratch *sc, struct inflight_file *f)
+/*
+ * What a new file's event says of its open file: the inode, its mode and
+ * file system type, the mount (struct mount) and the dentry it was opened by.
+ */
+static __always_inline struct dentry *file_origin(struct file *file, struct inode **inode,
+						  __u32 *mode, char fstype[16], __u64 *mnt)
 {
-	struct file *file = (void *)f->file;
-	struct ev_file *ev = &sc->w.ev;
 	struct file_system_type *type;
 	struct vfsmount *vfsmnt;
+	struct super_block *sb;
+	struct dentry *dentry;
+	const char *fsname;
+	__u16 m;
+
+	KREAD(*inode, file->f_inode);
+	KREAD(m, (*inode)->i_mode);
+	*mode = m;
+	KREAD(sb, (*inode)->i_sb);
+	KREAD(type, sb->s_type);
+	KREAD(fsname, type->name);
+	if (bpf_probe_read_kernel_str(fstype, 16, fsname) < 0)
+		fstype[0] = 0;
+	KREAD(vfsmnt, file->f_path.mnt);
+	KREAD(dentry, file->f_path.dentry);
+	*mnt = (__u64)vfsmnt - __builtin_preserve_field_info(((struct mount *)0)->mnt, 0);
+	return dentry;
+}
+
+static __always_inline void emit_begin(struct emit_scratch *sc, struct inflight_file *f)
+{
+	struct ev_file *ev = &sc->w.ev;
 	struct dentry *dentry;
 	struct inode *inode;
-	struct super_block *sb;
-	const char *fsname;
-	__u16 mode;
 
 	ev->hdr.type = EV_FILE;
 	ev->hdr.fk = f->fk;
 	__builtin_memcpy(ev->comm, sc->comm, COMM_LEN);
-	KREAD(inode, file->f_inode);
-	KREAD(mode, inode->i_mode);
-	ev->mode = mode;
 	ev->nlink = f->nlink;
-	KREAD(sb, inode->i_sb);
-	KREAD(type, sb->s_type);
-	KREAD(fsname, type->name);
-	if (bpf_probe_read_kernel_str(ev->fstype, sizeof(ev->fstype), fsname) < 0)
-		ev->fstype[0] = 0;
-	KREAD(vfsmnt, file->f_path.mnt);
-	KREAD(dentry, file->f_path.dentry);
-	sc->w.mnt = (__u64)vfsmnt - __builtin_preserve_field_info(((struct mount *)0)->mnt, 0);
+	dentry = file_origin((void *)f->file, &inode, &ev->mode, ev->fstype, &sc->w.mnt);
 	sc->w.dentry = (__u64)naming_dentry(dentry, inode, f->nlink);
 	ev->dentry = sc->w.dentry;
 	ev->mnt = sc->w.mnt;
@@ -777,12 +789,38 @@ static __always_inline void *lookup_or_init(void *map, const void *key, int *cre
 }
 
 /*
- * The file's record, created (and announced) on first use.  A file
- * unlinked while open keeps (or gets) its record under its last name, and
- * nlink 0 tells user space it was deleted.
+ * A new record announced without its path (EV_FILE_UNNAMED), where its
+ * path walk cannot run (inside the AIO request loop): user space names it
+ * at the end from the pointers (name_walk).
+ */
+static __always_inline void announce_unnamed(struct ev_file_unnamed *ev, struct inflight_file *f,
+					     const __u64 *comm)
+{
+	struct dentry *dentry;
+	struct inode *inode;
+
+	ev->hdr.type = EV_FILE_UNNAMED;
+	ev->hdr.len = sizeof(*ev);
+	ev->hdr.fk = f->fk;
+	__builtin_memcpy(ev->comm, comm, COMM_LEN);
+	ev->nlink = f->nlink;
+	ev->path_sz = 0;
+	ev->truncated = NAME_CUT;
+	dentry = file_origin((void *)f->file, &inode, &ev->mode, ev->fstype, &ev->mnt);
+	ev->dentry = (__u64)dentry;
+	ev->inode = (__u64)inode;
+	if (bpf_ringbuf_output(&events, ev, sizeof(*ev), 0))
+		drop(DROP_EVENTS_FULL);
+}
+
+/*
+ * The file's record, created (and announced) on first use: its path walk
+ * queued for emit_files, or with unnamed (room for the event) announced
+ * without a path.  A file unlinked while open keeps (or gets) its record
+ * under its last name, and nlink 0 tells user space it was deleted.
  */
 static __always_inline struct file_rec *record_of(struct inflight_file *f, const __u64 *comm,
-						  int *created_out)
+						  int *created_out, struct ev_file_unnamed *unnamed)
 {
 	struct file_rec *rec;
 	int created;
@@ -797,7 +835,9 @@ static __always_inline struct file_rec *record_of(struct inflight_file *f, const
 			drop(DROP_LOST_FULL);
 		return 0;
 	}
-	if (created)
+	if (created && unnamed)
+		announce_unnamed(unnamed, f, comm);
+	else if (created)
 		queue_emit(f, comm);
 	if (rec->last_comm[0] != comm[0] || rec->last_comm[1] != comm[1]) {
 		rec->last_comm[0] = comm[0];
@@ -1036,7 +1076,7 @@ static __always_inline void count_file(struct inflight *inf, struct inflight_fil
 		}
 	}
 	/* without a record the call is not counted (it is, in dropped.files) */
-	rec = record_of(f, comm, &created);
+	rec = record_of(f, comm, &created, 0);
 	if (!rec)
 		return;
 	if (st) {
@@ -1289,27 +1329,8 @@ static __always_inline int traced_now(void)
  * reaps its event: then it counts, with its result and its latency from
  * io_submit's entry.  Anything else submitted counts in unseen.
  */
-#define IOCB_CMD_PREAD	0
-#define IOCB_CMD_PWRITE 1
 #define AIO_SUBMIT_STEP 4 /* requests per program run: 128 per io_submit in 32 runs */
 #define AIO_DONE_STEP	8 /* events per program run: 256 per io_getevents */
-
-struct iocb_user { /* struct iocb of linux/aio_abi.h (little-endian) */
-	__u64 data;
-	__u32 key, rw_flags;
-	__u16 opcode;
-	__s16 prio;
-	__u32 fildes;
-	__u64 buf, nbytes;
-	__s64 offset;
-	__u64 reserved2;
-	__u32 flags, resfd;
-};
-
-struct io_event_user {
-	__u64 data, obj;
-	__s64 res, res2;
-};
 
 /* a traced thread's io_submit or io_getevents call begins */
 static __always_inline int aio_enter(__u64 uptr, __s64 n, __u64 ts)
@@ -1343,62 +1364,6 @@ static __always_inline struct aio_call *aio_exit(__s64 ret)
 	return c;
 }
 
-/*
- * A file first seen by a request: its record, announced without its path
- * (EV_FILE_UNNAMED): user space names it at the end from the pointers.
- */
-static __always_inline struct file_rec *aio_record(struct inflight_file *f,
-						   const struct file_facts *ff, const __u64 *comm,
-						   struct ev_file_unnamed *ev)
-{
-	struct file *file = (void *)f->file;
-	struct file_system_type *type;
-	struct vfsmount *vfsmnt;
-	struct super_block *sb;
-	struct file_rec *rec;
-	struct inode *inode;
-	const char *fsname;
-	int created;
-
-	rec = lookup_or_init(&files, &f->fk, &created);
-	if (!rec)
-		return 0;
-	if (!created) {
-		if (rec->last_comm[0] != comm[0] || rec->last_comm[1] != comm[1]) {
-			rec->last_comm[0] = comm[0];
-			rec->last_comm[1] = comm[1];
-			emit_comm(&f->fk, (const char *)comm);
-		}
-		if (rec->nlink != f->nlink)
-			rec->nlink = f->nlink;
-		return rec;
-	}
-	rec->last_comm[0] = comm[0];
-	rec->last_comm[1] = comm[1];
-	rec->nlink = f->nlink;
-	ev->hdr.type = EV_FILE_UNNAMED;
-	ev->hdr.len = sizeof(*ev);
-	ev->hdr.fk = f->fk;
-	__builtin_memcpy(ev->comm, comm, COMM_LEN);
-	ev->mode = ff->mode;
-	ev->nlink = f->nlink;
-	ev->path_sz = 0;
-	ev->truncated = NAME_CUT;
-	KREAD(inode, file->f_inode);
-	KREAD(sb, inode->i_sb);
-	KREAD(type, sb->s_type);
-	KREAD(fsname, type->name);
-	if (bpf_probe_read_kernel_str(ev->fstype, sizeof(ev->fstype), fsname) < 0)
-		ev->fstype[0] = 0;
-	KREAD(vfsmnt, file->f_path.mnt);
-	KREAD(ev->dentry, file->f_path.dentry);
-	ev->mnt = (__u64)vfsmnt - __builtin_preserve_field_info(((struct mount *)0)->mnt, 0);
-	ev->inode = (__u64)inode;
-	if (bpf_ringbuf_output(&events, ev, sizeof(*ev), 0))
-		drop(DROP_EVENTS_FULL);
-	return rec;
-}
-
 /* one request of an io_submit: kept until its event, or counted in unseen */
 static __always_inline void aio_submit_one(struct task_struct *task, __u64 pid_tgid,
 					   struct aio_call *c, __u32 idx, const __u64 *comm,
@@ -1409,7 +1374,7 @@ static __always_inline void aio_submit_one(struct task_struct *task, __u64 pid_t
 	struct aio_scratch *sc;
 	struct file_rec *part;
 	struct file_facts ff;
-	struct iocb_user *cb;
+	struct iocb *cb;
 	struct rw_side *side;
 	struct seq_state *seq;
 	struct aio_req *r;
@@ -1420,32 +1385,33 @@ static __always_inline void aio_submit_one(struct task_struct *task, __u64 pid_t
 	sc = bpf_map_lookup_elem(&aioscratch, &zero);
 	if (!sc)
 		goto unseen;
-	cb = (struct iocb_user *)sc->cb;
+	cb = &sc->cb;
 	r = &sc->r;
 	if (bpf_probe_read_user(&k.iocb, sizeof(k.iocb), (const void *)(c->uptr + idx * 8ULL)) ||
 	    bpf_probe_read_user(cb, sizeof(*cb), (const void *)k.iocb) ||
-	    cb->opcode > IOCB_CMD_PWRITE || !resolve_fd(task, cb->fildes, &f, &ff, pid_tgid) ||
-	    !aio_record(&f, &ff, comm, &sc->ev))
+	    cb->aio_lio_opcode > IOCB_CMD_PWRITE ||
+	    !resolve_fd(task, cb->aio_fildes, &f, &ff, pid_tgid) ||
+	    !record_of(&f, comm, &created, &sc->ev))
 		goto unseen;
 	pk = f.fk;
 	pk.part = FILE_PART_ASYNC;
 	part = lookup_or_init(&files, &pk, &created);
 	if (!part)
 		goto unseen;
-	side = &part->side[cb->opcode & 1];
+	side = &part->side[cb->aio_lio_opcode & 1];
 	seq = stream_of(side, f.file, f.flags, slot);
 	r->flags = 0;
-	if (cb->opcode == IOCB_CMD_PWRITE && seq_rewrite(seq, cb->offset))
+	if (cb->aio_lio_opcode == IOCB_CMD_PWRITE && seq_rewrite(seq, cb->aio_offset))
 		r->flags |= AIO_REWRITE;
-	if (seq_classify(seq, cb->offset, cb->nbytes))
+	if (seq_classify(seq, cb->aio_offset, cb->aio_nbytes))
 		r->flags |= AIO_SEQ;
 	if (!side->first_entry_ns || c->ts < side->first_entry_ns)
 		side->first_entry_ns = c->ts;
 	r->fk = f.fk;
-	r->start = cb->offset;
-	r->req = cb->nbytes;
+	r->start = cb->aio_offset;
+	r->req = cb->aio_nbytes;
 	r->ts = c->ts;
-	r->op = cb->opcode & 1;
+	r->op = cb->aio_lio_opcode & 1;
 	if (!bpf_map_update_elem(&aioreq, &k, r, BPF_ANY))
 		return;
 unseen:
@@ -1489,12 +1455,10 @@ static __always_inline int aio_submit_run(void *ctx)
 static __always_inline void aio_done_one(struct aio_call *c, __u32 idx, __u32 tgid, __u64 now)
 {
 	struct aio_key k = { .tgid = tgid };
-	struct io_event_user ev;
+	struct io_event ev;
 	struct file_rec *part;
-	struct rw_side *side;
 	struct aio_req *r;
 	struct file_key pk;
-	__u64 lat;
 
 	if (bpf_probe_read_user(&ev, sizeof(ev), (const void *)(c->uptr + idx * sizeof(ev))))
 		return;
@@ -1506,8 +1470,14 @@ static __always_inline void aio_done_one(struct aio_call *c, __u32 idx, __u32 tg
 	pk.part = FILE_PART_ASYNC;
 	part = bpf_map_lookup_elem(&files, &pk);
 	if (part) {
-		side = &part->side[r->op & 1];
-		lat = now - r->ts;
+		/*
+		 * count_side's counting, with the verdicts given at submission; one
+		 * helper for both cost the syscall exit or this step 1.1-2.3k more
+		 * insns processed, so the rules are written twice: keep them alike
+		 */
+		struct rw_side *side = &part->side[r->op & 1];
+		__u64 lat = now - r->ts;
+
 		__sync_fetch_and_add(&side->calls, 1);
 		__sync_fetch_and_add(&side->lat_total_ns, lat);
 		__sync_fetch_and_add(&side->lat_hist[lat_bucket(lat)], 1);

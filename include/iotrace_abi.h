@@ -364,36 +364,33 @@ struct ev_comm {
 };
 
 /*
+ * The fields of a new file's event before its path.  Where the name came
+ * from: the naming dentry, its mount (struct mount) and the inode, to name
+ * the file again at the end of the trace (name_walk): a rename or an unlink
+ * by any process shows there.  truncated: NAME_* of name_walk.
+ */
+#define EV_FILE_HEAD                                                                               \
+	struct ev_hdr hdr;                                                                         \
+	char comm[COMM_LEN];                                                                       \
+	char fstype[16];                                                                           \
+	__u32 mode;                                                                                \
+	__u32 nlink;                                                                               \
+	__u32 path_sz;                                                                             \
+	__u32 truncated;                                                                           \
+	__u64 dentry, mnt, inode
+
+/*
  * path[] holds the components leaf first, each NUL-terminated:
  * "file.txt\0dir\0tmp\0" for /tmp/dir/file.txt.  path_sz is the bytes used.
  */
 struct ev_file {
-	struct ev_hdr hdr;
-	char comm[COMM_LEN];
-	char fstype[16];
-	__u32 mode;
-	__u32 nlink;
-	__u32 path_sz;
-	__u32 truncated; /* NAME_* of name_walk */
-	/*
-	 * Where the name came from: the naming dentry, its mount (struct mount)
-	 * and the inode, to name the file again at the end of the trace
-	 * (name_walk): a rename or an unlink by any process shows there.
-	 */
-	__u64 dentry, mnt, inode;
+	EV_FILE_HEAD;
 	char path[PATH_BUF_SZ + 256];
 };
 
-/* EV_FILE_UNNAMED: an ev_file up to its path, field for field (src/record/abi_check.c) */
+/* EV_FILE_UNNAMED: an ev_file without its path (user space names the file at the end) */
 struct ev_file_unnamed {
-	struct ev_hdr hdr;
-	char comm[COMM_LEN];
-	char fstype[16];
-	__u32 mode;
-	__u32 nlink;
-	__u32 path_sz;
-	__u32 truncated;
-	__u64 dentry, mnt, inode;
+	EV_FILE_HEAD;
 };
 
 /*

@@ -64,6 +64,3 @@ _Static_assert(IOT_SB_KERNMOUNT == MS_KERNMOUNT, "SB_KERNMOUNT == MS_KERNMOUNT (
 /* an EV_FILE_UNNAMED event is read as an ev_file up to its path */
 _Static_assert(sizeof(struct ev_file_unnamed) == __builtin_offsetof(struct ev_file, path),
 	       "ev_file_unnamed is ev_file without its path");
-_Static_assert(__builtin_offsetof(struct ev_file_unnamed, dentry) ==
-		       __builtin_offsetof(struct ev_file, dentry),
-	       "ev_file_unnamed's pointers lie where ev_file's do");

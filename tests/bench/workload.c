@@ -22,6 +22,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include <linux/aio_abi.h>
 
 #include "bench.h"
 
@@ -209,29 +210,16 @@ static int copy_loop(int in, int out, long n)
 	return 0;
 }
 
-/* struct iocb of linux/aio_abi.h (little-endian) */
-struct bench_iocb {
-	uint64_t data;
-	uint32_t key, rw_flags;
-	uint16_t opcode;
-	int16_t prio;
-	uint32_t fildes;
-	uint64_t buf, nbytes;
-	int64_t off;
-	uint64_t reserved2;
-	uint32_t flags, resfd;
-};
-
 /* one Linux AIO pread of 4 KiB per request: io_submit, then io_getevents reaps it */
 static int aio_loop(int fd, long n)
 {
 	static char buf[IO_SZ];
-	struct bench_iocb cb = { .opcode = 0,
-				 .fildes = (uint32_t)fd,
-				 .buf = (uint64_t)(uintptr_t)buf,
-				 .nbytes = IO_SZ };
-	struct bench_iocb *cbs[1] = { &cb };
-	int64_t ev[4];
+	struct iocb cb = { .aio_lio_opcode = IOCB_CMD_PREAD,
+			   .aio_fildes = (uint32_t)fd,
+			   .aio_buf = (uint64_t)(uintptr_t)buf,
+			   .aio_nbytes = IO_SZ };
+	struct iocb *cbs[1] = { &cb };
+	struct io_event ev;
 	unsigned long ctx = 0;
 	int err = 0;
 
@@ -239,7 +227,7 @@ static int aio_loop(int fd, long n)
 		return -1;
 	for (long i = 0; i < n && !err; i++)
 		err = syscall(SYS_io_submit, ctx, 1, cbs) != 1 ||
-		      syscall(SYS_io_getevents, ctx, 1, 1, ev, NULL) != 1 || ev[2] != IO_SZ;
+		      syscall(SYS_io_getevents, ctx, 1, 1, &ev, NULL) != 1 || ev.res != IO_SZ;
 	syscall(SYS_io_destroy, ctx);
 	return err ? -1 : 0;
 }

@@ -26,6 +26,7 @@
 #include <sys/sysmacros.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
+#include <linux/aio_abi.h>
 
 #include "scenario.h"
 #include "smoke.h"
@@ -212,33 +213,21 @@ static void do_fork(size_t idx)
 	exit(WIFEXITED(st) ? WEXITSTATUS(st) : 10);
 }
 
-/* Linux AIO: struct iocb and struct io_event of linux/aio_abi.h (little-endian) */
-struct smoke_iocb {
-	uint64_t data;
-	uint32_t key, rw_flags;
-	uint16_t opcode;
-	int16_t prio;
-	uint32_t fildes;
-	uint64_t buf, nbytes;
-	int64_t off;
-	uint64_t reserved2;
-	uint32_t flags, resfd;
-};
-
+/* Linux AIO requests queued for the next S_AIO_SUBMIT, and their steps */
 #define AIO_QUEUE 8
-static struct smoke_iocb aio_cb[AIO_QUEUE];
+static struct iocb aio_cb[AIO_QUEUE];
 static size_t aio_step[AIO_QUEUE], aio_cnt;
 
 static void aio_queue(const int *fds, const struct smoke_step *s, size_t idx)
 {
 	if (aio_cnt == AIO_QUEUE)
 		die("step %zu: more than %d AIO requests queued", idx, AIO_QUEUE);
-	aio_cb[aio_cnt] = (struct smoke_iocb){
-		.opcode = s->op == S_AIO_WRITE,
-		.fildes = (uint32_t)fds[s->slot],
-		.buf = (uint64_t)(uintptr_t)buf,
-		.nbytes = s->len[0],
-		.off = s->off,
+	aio_cb[aio_cnt] = (struct iocb){
+		.aio_lio_opcode = s->op == S_AIO_WRITE ? IOCB_CMD_PWRITE : IOCB_CMD_PREAD,
+		.aio_fildes = (uint32_t)fds[s->slot],
+		.aio_buf = (uint64_t)(uintptr_t)buf,
+		.aio_nbytes = s->len[0],
+		.aio_offset = s->off,
 	};
 	aio_step[aio_cnt++] = idx;
 }
@@ -246,8 +235,8 @@ static void aio_queue(const int *fds, const struct smoke_step *s, size_t idx)
 /* submit the queued requests with one io_submit, reap them with one io_getevents */
 static void aio_submit(size_t idx)
 {
-	struct smoke_iocb *cbs[AIO_QUEUE];
-	int64_t ev[AIO_QUEUE][4];
+	struct iocb *cbs[AIO_QUEUE];
+	struct io_event ev[AIO_QUEUE];
 	unsigned long ctx = 0;
 	long n;
 
@@ -262,11 +251,11 @@ static void aio_submit(size_t idx)
 	if (n != (long)aio_cnt)
 		die("step %zu: io_getevents returned %ld of %zu", idx, n, aio_cnt);
 	for (long i = 0; i < n; i++) {
-		size_t k = (size_t)((struct smoke_iocb *)(uintptr_t)ev[i][1] - aio_cb);
+		size_t k = (size_t)((struct iocb *)(uintptr_t)ev[i].obj - aio_cb);
 
-		if (k >= aio_cnt || ev[i][2] != smoke_steps[aio_step[k]].ret)
+		if (k >= aio_cnt || ev[i].res != smoke_steps[aio_step[k]].ret)
 			die("step %zu: request of step %zu returned %lld", idx,
-			    k < aio_cnt ? aio_step[k] : 0, (long long)ev[i][2]);
+			    k < aio_cnt ? aio_step[k] : 0, (long long)ev[i].res);
 	}
 	syscall(SYS_io_destroy, ctx);
 	aio_cnt = 0;

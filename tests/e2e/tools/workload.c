@@ -28,6 +28,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include <linux/aio_abi.h>
 
 #include "workload.h"
 
@@ -644,37 +645,27 @@ static void scen_oflags(void)
 
 /* ---- paths counted only as "unseen" --------------------------------------------------------- */
 
-struct wl_iocb { /* struct iocb of linux/aio_abi.h, little-endian */
-	unsigned long long data;
-	unsigned int key, rw_flags;
-	unsigned short opcode;
-	short prio;
-	unsigned int fildes;
-	unsigned long long buf, nbytes;
-	long long offset;
-	unsigned long long reserved2;
-	unsigned int flags, resfd;
-};
-
-static void cb_set(struct wl_iocb *cb, int op, int fd, void *b, unsigned long long n, long long off)
+static void cb_set(struct iocb *cb, int op, int fd, void *b, unsigned long long n, long long off)
 {
-	*cb = (struct wl_iocb){ .opcode = (unsigned short)op, .fildes = (unsigned int)fd,
-				.buf = (unsigned long long)(unsigned long)b, .nbytes = n,
-				.offset = off };
+	*cb = (struct iocb){ .aio_lio_opcode = (unsigned short)op,
+			     .aio_fildes = (unsigned int)fd,
+			     .aio_buf = (unsigned long long)(unsigned long)b,
+			     .aio_nbytes = n,
+			     .aio_offset = off };
 }
 
 /* submit n requests at once, reap them all with one io_getevents; each event's result */
-static void aio_batch(unsigned long ctx, struct wl_iocb *cb, int n, long long *res)
+static void aio_batch(unsigned long ctx, struct iocb *cb, int n, long long *res)
 {
-	struct wl_iocb *cbs[WL_AIO_MANY];
-	long long ev[WL_AIO_MANY][4];
+	struct iocb *cbs[WL_AIO_MANY];
+	struct io_event ev[WL_AIO_MANY];
 
 	for (int i = 0; i < n; i++)
 		cbs[i] = &cb[i];
 	check("io_submit", syscall(SYS_io_submit, ctx, n, cbs), n);
 	check("io_getevents", syscall(SYS_io_getevents, ctx, n, WL_AIO_MANY, ev, NULL), n);
 	for (int i = 0; i < n; i++)
-		res[(struct wl_iocb *)(unsigned long)ev[i][1] - cb] = ev[i][2];
+		res[(struct iocb *)(unsigned long)ev[i].obj - cb] = ev[i].res;
 }
 
 /*
@@ -688,41 +679,41 @@ static void aio_batch(unsigned long ctx, struct wl_iocb *cb, int n, long long *r
 static void scen_aio(void)
 {
 	int fd = open_or_die(path_of(WL_AIO_FILE), O_RDWR), fd2;
-	struct wl_iocb cb[WL_AIO_MANY];
+	struct iocb cb[WL_AIO_MANY];
 	long long res[WL_AIO_MANY];
 	unsigned long ctx = 0;
 
 	if (syscall(SYS_io_setup, 64, &ctx))
 		die("io_setup: %s", strerror(errno));
 	for (int i = 0; i < 4; i++)
-		cb_set(&cb[i], 0, fd, buf + i * 4096, 4096, i * 4096);
-	cb_set(&cb[4], 1, fd, buf, 1000, 100000);
+		cb_set(&cb[i], IOCB_CMD_PREAD, fd, buf + i * 4096, 4096, i * 4096);
+	cb_set(&cb[4], IOCB_CMD_PWRITE, fd, buf, 1000, 100000);
 	aio_batch(ctx, cb, 5, res);
 	for (int i = 0; i < 5; i++)
 		printf("AIO1:%d %lld\n", i, res[i]);
-	cb_set(&cb[0], 1, fd, buf, 1000, 100000);
-	cb_set(&cb[1], 0, fd, buf, 4096, 200000);
-	cb_set(&cb[2], 0, fd, buf, 100, 16384);
-	cb_set(&cb[3], 2, fd, NULL, 0, 0); /* IOCB_CMD_FSYNC */
+	cb_set(&cb[0], IOCB_CMD_PWRITE, fd, buf, 1000, 100000);
+	cb_set(&cb[1], IOCB_CMD_PREAD, fd, buf, 4096, 200000);
+	cb_set(&cb[2], IOCB_CMD_PREAD, fd, buf, 100, 16384);
+	cb_set(&cb[3], IOCB_CMD_FSYNC, fd, NULL, 0, 0);
 	aio_batch(ctx, cb, 4, res);
 	for (int i = 0; i < 4; i++)
 		printf("AIO2:%d %lld\n", i, res[i]);
 	fd2 = open_or_die(path_of(WL_AIO_FILE), O_RDONLY);
 	for (int i = 0; i < WL_AIO_MANY; i++)
-		cb_set(&cb[i], 0, fd2, buf + i * 512, 512, i * 512);
+		cb_set(&cb[i], IOCB_CMD_PREAD, fd2, buf + i * 512, 512, i * 512);
 	aio_batch(ctx, cb, WL_AIO_MANY, res);
 	for (int i = 0; i < WL_AIO_MANY; i++)
 		printf("AIO3:%d %lld\n", i, res[i]);
 	/* an invalid iocb (a bad fd) after a valid one: io_submit takes the first only */
-	cb_set(&cb[0], 0, fd, buf, 300, 0);
-	cb_set(&cb[1], 0, 1000, buf, 300, 0);
+	cb_set(&cb[0], IOCB_CMD_PREAD, fd, buf, 300, 0);
+	cb_set(&cb[1], IOCB_CMD_PREAD, 1000, buf, 300, 0);
 	{
-		struct wl_iocb *cbs[2] = { &cb[0], &cb[1] };
-		long long ev[2][4];
+		struct iocb *cbs[2] = { &cb[0], &cb[1] };
+		struct io_event ev[2];
 
 		check("io_submit(bad fd)", syscall(SYS_io_submit, ctx, 2, cbs), 1);
 		check("io_getevents", syscall(SYS_io_getevents, ctx, 1, 2, ev, NULL), 1);
-		printf("AIO4:0 %lld\n", ev[0][2]);
+		printf("AIO4:0 %lld\n", (long long)ev[0].res);
 	}
 	syscall(SYS_io_destroy, ctx);
 	close(fd2);
@@ -742,14 +733,15 @@ static void scen_unseen(void)
 {
 	int fd = open_or_die(path_of(WL_UN_FILE), O_RDWR), ufd;
 	unsigned long ctx = 0;
-	struct wl_iocb cb[2] = { { .opcode = 0, .fildes = (unsigned int)fd, .nbytes = 4096 },
-				 { .opcode = 3, .fildes = (unsigned int)fd } };
-	struct wl_iocb *cbs[2] = { &cb[0], &cb[1] };
-	long long ev[2][4];
+	struct iocb cb[2] = { { .aio_lio_opcode = IOCB_CMD_PREAD, .aio_fildes = (unsigned int)fd,
+				.aio_nbytes = 4096 },
+			      { .aio_lio_opcode = IOCB_CMD_FDSYNC, .aio_fildes = (unsigned int)fd } };
+	struct iocb *cbs[2] = { &cb[0], &cb[1] };
+	struct io_event ev[2];
 	unsigned int params[30] = { 0 }; /* struct io_uring_params: 120 bytes */
 	void *p;
 
-	cb[0].buf = (unsigned long long)(unsigned long)buf;
+	cb[0].aio_buf = (unsigned long long)(unsigned long)buf;
 	if (syscall(SYS_io_setup, 4, &ctx))
 		die("io_setup: %s", strerror(errno));
 	check("io_submit", syscall(SYS_io_submit, ctx, 2, cbs), 2);
