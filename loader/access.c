@@ -76,6 +76,16 @@ const struct prog *prog__twin(const struct prog *p)
 	return p->twin;
 }
 
+void prog__set_optional(struct prog *p, bool optional)
+{
+	p->optional = optional;
+}
+
+bool prog__attached(const struct prog *p)
+{
+	return p->attached;
+}
+
 const char *prog__log(const struct prog *p)
 {
 	return p->log;

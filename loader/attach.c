@@ -249,7 +249,12 @@ int tracepoint_ids(const struct obj *o, struct prog *const *progs, size_t cnt, u
 	for (i = 0, j = 0; !err && i < cnt; i++) {
 		if (!needs_tp_id(progs[i]))
 			continue;
-		if (res[j] <= 0)
+		if (res[j] <= 0 && progs[i]->optional &&
+		    (res[j] == -ENOENT || res[j] == ERR_NO_CATEGORY))
+			pr_info(o->pr,
+				"prog '%s': tracepoint '%s' not in this kernel: not attached",
+				progs[i]->name, names[j]);
+		else if (res[j] <= 0)
 			err = report_missing(o->pr, root ? root : "a private tracefs mount",
 					     progs[i]->name, names[j], (int)res[j]);
 		else
@@ -409,9 +414,14 @@ int obj__attach(struct obj *o, struct links **out)
 	err = tracepoint_ids(o, progs, cnt, ids);
 	ids_ms = lap_ms(&t0);
 	for (i = 0; i < cnt && !err; i++) {
-		err = attach_one(progs[i], ids[i], &ls->v[i]);
+		if (needs_tp_id(progs[i]) && !ids[i])
+			continue; /* optional, and this kernel lacks its tracepoint */
+		err = attach_one(progs[i], ids[i], &ls->v[ls->cnt]);
+		progs[i]->attached = !err;
 		ls->cnt += !err;
 	}
+	for (i = 0; i < cnt && err; i++)
+		progs[i]->attached = false;
 	pr_debug(o->pr, "obj: tracepoint ids read in %.1f ms, programs attached in %.1f ms", ids_ms,
 		 lap_ms(&t0));
 	if (!err) {

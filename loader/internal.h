@@ -270,6 +270,8 @@ struct prog {
 	enum bpf_prog_type type;
 	const char *tp_name; /* section name after "tracepoint/" or "raw_tp/" */
 	bool attach;	     /* false for tail/ programs, reached by tail calls only */
+	bool optional;	     /* a tracepoint the kernel may lack: then not attached */
+	bool attached;	     /* obj__attach attached it */
 	size_t elf_idx, sec_idx;
 	size_t off, sz;		/* the entry function, bytes in its section */
 	struct bpf_insn *insns; /* final program, built by prog__link */

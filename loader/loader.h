@@ -137,6 +137,8 @@ void link__destroy(struct link *l);
 /*
  * Attach every loaded program but those of "tail/" sections, all or none:
  * on failure the ones attached are detached again.  *out owns the links.
+ * An optional program whose tracepoint this kernel does not have is left
+ * out (said at info level), not an error: prog__attached tells.
  */
 int obj__attach(struct obj *o, struct links **out);
 size_t links__cnt(const struct links *ls);
@@ -198,6 +200,14 @@ const struct bpf_insn *prog__insns(const struct prog *p);
 const char *prog__log(const struct prog *p);
 /* The earlier program with the same instructions this one was loaded as, or NULL. */
 const struct prog *prog__twin(const struct prog *p);
+/*
+ * Before attaching: a tracepoint program for an event some kernels lack
+ * (a subsystem's newer tracepoints).  It is loaded like any other, so it
+ * must verify on every kernel (CO-RE existence checks guard its body).
+ */
+void prog__set_optional(struct prog *p, bool optional);
+/* obj__attach attached it (false before, and for an optional one left out) */
+bool prog__attached(const struct prog *p);
 
 const char *map__name(const struct map *m);
 int map__fd(const struct map *m);
