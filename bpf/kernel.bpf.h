@@ -142,6 +142,54 @@ struct task_struct {
 } __core;
 
 /*
+ * io_uring (6.1+ layouts; rw.bpf.c reads none of them where the kernel's
+ * io_uring_complete event has no request address, as on 5.10).  A request (struct io_kiocb) begins
+ * with its opcode's command: struct io_rw for reads and writes, struct
+ * io_sync for fsync; its file (set when it is issued, a registered file's
+ * too) shares the first bytes.
+ */
+struct kiocb {
+	long long ki_pos;
+} __core;
+
+struct io_rw {
+	struct kiocb kiocb;
+	__u64 addr; /* the buffer, or the iovec array of READV/WRITEV */
+	__u32 len;  /* bytes, or iovec entries */
+} __core;
+
+struct io_sync {
+	int flags; /* IORING_FSYNC_DATASYNC */
+} __core;
+
+struct io_kiocb {
+	struct file *file;
+} __core;
+
+/*
+ * The records of the submission event (io_uring_submit_req; named
+ * io_uring_submit_sqe on older kernels (6.1), with flags of 32 bits) and of
+ * io_uring_complete.  flags are the request's REQ_F_*, whose low byte
+ * mirrors the submission's IOSQE_*.
+ */
+struct trace_event_raw_io_uring_submit_req {
+	void *req;
+	__u8 opcode;
+	unsigned long long flags;
+} __core;
+
+struct trace_event_raw_io_uring_submit_sqe {
+	void *req;
+	__u8 opcode;
+	__u32 flags;
+} __core;
+
+struct trace_event_raw_io_uring_complete {
+	void *req;
+	int res;
+} __core;
+
+/*
  * The sched_process_exit event's record: only the kernels whose tracepoint
  * passes group_dead (TP_PROTO(p, group_dead), 6.18 here) have this struct
  * with that field, so its existence says what the raw tracepoint's ctx[1] is.

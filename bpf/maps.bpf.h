@@ -43,6 +43,22 @@ struct aio_scratch {
 	struct ev_file_unnamed ev;
 };
 DEFINE_MAP(aioscratch, MAP_PERCPU_ARRAY, sizeof(__u32), sizeof(struct aio_scratch), 1, 0);
+/* io_uring: requests submitted and not completed yet, by struct io_kiocb address */
+DEFINE_MAP(uringreq, MAP_HASH, sizeof(__u64), sizeof(struct uring_req), 65536, MAP_F_NO_PREALLOC);
+/*
+ * io_uring: per-CPU room for a completion's handling (it may run in a
+ * worker thread, so not in the thread's inflight slot) and for a
+ * submission's iovec array.
+ */
+#define URING_IOV_MAX 64
+struct uring_scratch {
+	struct inflight streams; /* stream_of's scratch */
+	struct ev_file_unnamed ev;
+	struct {
+		__u64 base, len;
+	} iov[URING_IOV_MAX];
+};
+DEFINE_MAP(uringscratch, MAP_PERCPU_ARRAY, sizeof(__u32), sizeof(struct uring_scratch), 1, 0);
 /* UNSEEN_* counters */
 DEFINE_MAP(unseen, MAP_PERCPU_ARRAY, sizeof(__u32), sizeof(__u64), UNSEEN_MAX, 0);
 /* DROP_* counters */

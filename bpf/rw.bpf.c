@@ -14,6 +14,7 @@
 #include "maps.bpf.h"
 #include "filter.bpf.h"
 #include <asm/unistd.h>
+#include <linux/io_uring.h>
 
 #define O_APPEND    02000
 #define __O_TMPFILE 020000000 /* kept in f_flags after open */
@@ -217,26 +218,12 @@ static __always_inline int task_traced(struct task_struct *task, __u64 pid_tgid)
  * verifier sees as a number: cast to an hlist_head, whose first member is
  * one pointer at offset 0 in every kernel, its load is the slot's value.
  */
-static __always_inline int facts_btf(struct task_struct *task, __u32 fd, struct file_facts *ff)
+static __always_inline int file_facts_btf(__u64 fp, struct file_facts *ff)
 {
-	struct fdtable *fdt = task->files->fdt;
-	struct super_block *sb;
-	struct hlist_head *slot;
-	struct inode *inode;
-	struct file *file;
-	__u64 fds, fp;
+	struct file *file = bpf_rdonly_cast((void *)fp, core_type_id_kernel(struct file));
+	struct inode *inode = file->f_inode;
+	struct super_block *sb = inode->i_sb;
 
-	if (fd >= fdt->max_fds)
-		return 0;
-	fds = (__u64)fdt->fd;
-	slot = bpf_rdonly_cast((void *)(fds + fd * sizeof(fp)),
-			       core_type_id_kernel(struct hlist_head));
-	fp = (__u64)slot->first;
-	if (!fp)
-		return 0;
-	file = bpf_rdonly_cast((void *)fp, core_type_id_kernel(struct file));
-	inode = file->f_inode;
-	sb = inode->i_sb;
 	ff->file = fp;
 	ff->flags = file->f_flags;
 	ff->pos = file->f_pos;
@@ -250,10 +237,26 @@ static __always_inline int facts_btf(struct task_struct *task, __u32 fd, struct 
 	return 1;
 }
 
-/* The same by probe reads, on older kernels: one per struct head. */
-static __always_inline int facts_heads(__u32 fd, struct file_facts *ff)
+static __always_inline int facts_btf(struct task_struct *task, __u32 fd, struct file_facts *ff)
 {
-	struct file *file = fd_to_file(fd);
+	struct fdtable *fdt = task->files->fdt;
+	struct hlist_head *slot;
+	__u64 fds, fp;
+
+	if (fd >= fdt->max_fds)
+		return 0;
+	fds = (__u64)fdt->fd;
+	slot = bpf_rdonly_cast((void *)(fds + fd * sizeof(fp)),
+			       core_type_id_kernel(struct hlist_head));
+	fp = (__u64)slot->first;
+	if (!fp)
+		return 0;
+	return file_facts_btf(fp, ff);
+}
+
+/* The same by probe reads, on older kernels: one per struct head. */
+static __always_inline int file_facts_heads(struct file *file, struct file_facts *ff)
+{
 	struct super_block *sb;
 	struct inode *inode;
 	struct heads *h;
@@ -286,11 +289,36 @@ static __always_inline int facts_heads(__u32 fd, struct file_facts *ff)
 	return 1;
 }
 
+static __always_inline int facts_heads(__u32 fd, struct file_facts *ff)
+{
+	return file_facts_heads(fd_to_file(fd), ff);
+}
+
 /*
- * fd -> the file's identity, if it is a named regular file (asm filter_file;
- * an O_TMPFILE file with no link has no name yet).  The starting offset is
- * filled in by the caller, which knows the syscall, from *ff.
+ * A file's identity, if it is a named regular file (asm filter_file; an
+ * O_TMPFILE file with no link has no name yet).  The starting offset is
+ * filled in by the caller, which knows the call, from *ff.
  */
+static __always_inline int identify(struct inflight_file *f, const struct file_facts *ff,
+				    __u32 tgid)
+{
+	if (!filter_file(ff->mode, ff->sb_flags))
+		return 0;
+	if (!ff->nlink && (ff->flags & __O_TMPFILE))
+		return 0;
+	f->fk.dev = ff->dev;
+	f->fk.ino = ff->ino;
+	f->fk.gen = ff->gen;
+	if (iot_cfg.per_process)
+		f->fk.tgid = tgid;
+	f->nlink = ff->nlink;
+	f->file = ff->file;
+	f->flags = ff->flags;
+	f->valid = 1;
+	return 1;
+}
+
+/* fd -> the file's identity (identify) */
 static __always_inline int resolve_fd(struct task_struct *task, __u64 fd, struct inflight_file *f,
 				      struct file_facts *ff, __u64 pid_tgid)
 {
@@ -300,20 +328,7 @@ static __always_inline int resolve_fd(struct task_struct *task, __u64 fd, struct
 	} else if (!facts_heads((__u32)fd, ff)) {
 		return 0;
 	}
-	if (!filter_file(ff->mode, ff->sb_flags))
-		return 0;
-	if (!ff->nlink && (ff->flags & __O_TMPFILE))
-		return 0;
-	f->fk.dev = ff->dev;
-	f->fk.ino = ff->ino;
-	f->fk.gen = ff->gen;
-	if (iot_cfg.per_process)
-		f->fk.tgid = pid_tgid >> 32;
-	f->nlink = ff->nlink;
-	f->file = ff->file;
-	f->flags = ff->flags;
-	f->valid = 1;
-	return 1;
+	return identify(f, ff, pid_tgid >> 32);
 }
 
 /*
@@ -1579,12 +1594,255 @@ int aio_done_step(struct sys_exit_ctx *ctx)
 	return aio_done_run(ctx);
 }
 
+/* ---- io_uring ------------------------------------------------------------------------- */
+
+/*
+ * Reads, writes and fsyncs of io_uring on named regular files count on the
+ * file's async sides (FILE_PART_ASYNC, as Linux AIO) and in syscalls
+ * io_uring_read ... io_uring_fdatasync, on kernels whose io_uring_complete
+ * event has the request's address (6.1 on; not 5.10), as their submission
+ * event (io_uring_submit_req; io_uring_submit_sqe on 6.1) has.  The
+ * submission notes the request (uring_submit); its file is set when it is
+ * issued, a registered file's too, so it counts when its completion is
+ * posted (uring_complete): its file from the request, its result and its
+ * latency from the submission.  A completion may be posted by another
+ * thread of the process (io-wq, SQPOLL) or by the submitter later:
+ * everything it needs is in the request's uringreq entry.  Sequential
+ * access and rewrites are judged per stream in completion order.  On a
+ * kernel without the events the programs do nothing (the loader leaves a
+ * missing event unattached) and unseen counts io_uring_enter's submissions.
+ */
+#define URING_ATTRIBUTED FIELD_EXISTS(struct trace_event_raw_io_uring_complete, req)
+
+/* SC_uring_* of a counted opcode, else SC_MAX */
+static __always_inline __u32 uring_sc(__u8 op)
+{
+	switch (op) {
+	case IORING_OP_READ:
+		return SC_uring_read;
+	case IORING_OP_WRITE:
+		return SC_uring_write;
+	case IORING_OP_READV:
+		return SC_uring_readv;
+	case IORING_OP_WRITEV:
+		return SC_uring_writev;
+	case IORING_OP_READ_FIXED:
+		return SC_uring_read_fixed;
+	case IORING_OP_WRITE_FIXED:
+		return SC_uring_write_fixed;
+	case IORING_OP_FSYNC:
+		return SC_uring_fsync;
+	}
+	return SC_MAX;
+}
+
+/* the bytes of a READV/WRITEV iovec array, or -1 past URING_IOV_MAX entries or unreadable */
+static __always_inline __s64 uring_iov_bytes(__u64 uiov, __u32 cnt)
+{
+	struct uring_scratch *sc;
+	__u32 zero = 0, i;
+	__u64 sum = 0;
+
+	sc = bpf_map_lookup_elem(&uringscratch, &zero);
+	if (!sc || cnt > URING_IOV_MAX ||
+	    bpf_probe_read_user(sc->iov, (cnt & (URING_IOV_MAX * 2 - 1)) * sizeof(sc->iov[0]),
+				(const void *)uiov))
+		return -1;
+#pragma clang loop unroll(disable)
+	for (i = 0; i < URING_IOV_MAX; i++) {
+		if (i >= cnt)
+			break;
+		sum += sc->iov[i].len;
+	}
+	return (__s64)sum;
+}
+
+/* a submitted request: kept in uringreq until its completion */
+static __always_inline int uring_submit(__u64 rq, __u8 op, __u64 flags)
+{
+	struct uring_req r = {};
+	struct task_struct *task;
+	__u64 pid_tgid, addr = 0;
+	__u8 cmd[64]; /* the request's command (struct io_kiocb begins with it) */
+	__s64 bytes;
+	__u32 len = 0;
+	int fl = 0;
+	long err;
+
+	pid_tgid = current_ids(&task);
+	if (!task_traced(task, pid_tgid) || iot_stopped)
+		return 0;
+	r.sc = uring_sc(op);
+	if (r.sc == SC_MAX) {
+		if (op == IORING_OP_SPLICE || op == IORING_OP_SYNC_FILE_RANGE)
+			unseen_add(UNSEEN_URING_REQS, 1);
+		return 0;
+	}
+	/* no completion is posted for its success: it could not be counted */
+	if ((flags & IOSQE_CQE_SKIP_SUCCESS) ||
+	    bpf_probe_read_kernel(cmd, sizeof(cmd), (const void *)rq))
+		return unseen_add(UNSEEN_URING_REQS, 1);
+	r.start = URING_POS_CUR;
+	if (r.sc == SC_uring_fsync) {
+		COPY_FIELD(cmd, sizeof(cmd), struct io_sync, flags, fl);
+		if (fl & IORING_FSYNC_DATASYNC)
+			r.sc = SC_uring_fdatasync;
+	} else {
+		/* prepared before the event: the offset (-1: the file position), length, buffer */
+		COPY_FIELD(cmd, sizeof(cmd), struct io_rw, kiocb.ki_pos, r.start);
+		COPY_FIELD(cmd, sizeof(cmd), struct io_rw, len, len);
+		COPY_FIELD(cmd, sizeof(cmd), struct io_rw, addr, addr);
+		r.req = len;
+		if (r.sc == SC_uring_readv || r.sc == SC_uring_writev) {
+			bytes = uring_iov_bytes(addr, len);
+			if (bytes < 0)
+				return unseen_add(UNSEEN_URING_REQS, 1);
+			r.req = (__u64)bytes;
+		}
+	}
+	r.ts = bpf_ktime_get_ns();
+	r.tgid = pid_tgid >> 32;
+	current_comm(task, r.comm);
+	err = bpf_map_update_elem(&uringreq, &rq, &r, BPF_NOEXIST);
+	if (err == -EEXIST) {
+		/* the address's earlier request never posted a completion */
+		unseen_add(UNSEEN_URING_REQS, 1);
+		err = bpf_map_update_elem(&uringreq, &rq, &r, BPF_ANY);
+	}
+	if (err)
+		unseen_add(UNSEEN_URING_REQS, 1);
+	return 0;
+}
+
+/* the submission event: io_uring_submit_req, named io_uring_submit_sqe on older kernels (6.1) */
+SEC("tracepoint/io_uring/io_uring_submit_req")
+int uring_submit_req(struct trace_event_raw_io_uring_submit_req *ctx)
+{
+	if (!URING_ATTRIBUTED || !FIELD_EXISTS(struct trace_event_raw_io_uring_submit_req, req))
+		return 0;
+	return uring_submit((__u64)ctx->req, ctx->opcode, ctx->flags);
+}
+
+SEC("tracepoint/io_uring/io_uring_submit_sqe")
+int uring_submit_sqe(struct trace_event_raw_io_uring_submit_sqe *ctx)
+{
+	if (!URING_ATTRIBUTED || !FIELD_EXISTS(struct trace_event_raw_io_uring_submit_sqe, req))
+		return 0;
+	return uring_submit((__u64)ctx->req, ctx->opcode, ctx->flags);
+}
+
+/* an fsync request on its file: syncstats like fsync's, under its own SC_uring_* */
+static __always_inline void uring_sync(struct inflight_file *f, const struct uring_req *r,
+				       __s64 res, __u64 now)
+{
+	struct sc_key key = { .fk = f->fk, .sc = r->sc };
+	struct sync_stats *st;
+	int created;
+
+	st = lookup_or_init(&syncstats, &key, &created);
+	if (!st) {
+		drop(DROP_SCSTATS_FULL);
+		return;
+	}
+	count_sync(st, now - r->ts, res);
+}
+
+SEC("tracepoint/io_uring/io_uring_complete")
+int uring_complete(struct trace_event_raw_io_uring_complete *ctx)
+{
+	struct inflight_file f = {};
+	struct uring_scratch *sc;
+	struct file_rec *part;
+	struct file_facts ff;
+	struct rw_side *side;
+	struct seq_state *seq;
+	struct uring_req *r;
+	__u64 rq, now, fp = 0, start, lat, pos = 0;
+	__u8 cmd[64];
+	__u32 zero = 0, op;
+	__s64 res;
+	int created;
+
+	if (!URING_ATTRIBUTED)
+		return 0;
+	rq = (__u64)ctx->req;
+	r = bpf_map_lookup_elem(&uringreq, &rq);
+	if (!r)
+		return 0;
+	res = ctx->res;
+	now = bpf_ktime_get_ns();
+	sc = bpf_map_lookup_elem(&uringscratch, &zero);
+	if (!sc || bpf_probe_read_kernel(cmd, sizeof(cmd), (const void *)rq))
+		goto unseen;
+	COPY_FIELD(cmd, sizeof(cmd), struct io_kiocb, file, fp);
+	if (!fp) /* no file: a bad descriptor, as a syscall's, is counted nowhere */
+		goto done;
+	if (!(bpf_rdonly_cast ? file_facts_btf(fp, &ff) : file_facts_heads((void *)fp, &ff)))
+		goto unseen;
+	/* not a named regular file: not counted, as a syscall on it would not be */
+	if (!identify(&f, &ff, r->tgid))
+		goto done;
+	/* without a record the request is not counted (it is, in dropped.files) */
+	if (!record_of(&f, r->comm, &created, &sc->ev))
+		goto done;
+	if (r->sc >= SC_uring_fsync) {
+		uring_sync(&f, r, res, now);
+		goto done;
+	}
+	f.fk.part = FILE_PART_ASYNC;
+	part = lookup_or_init(&files, &f.fk, &created);
+	f.fk.part = FILE_PART_MAIN;
+	if (!part) {
+		drop(DROP_SCSTATS_FULL);
+		goto done;
+	}
+	op = (r->sc - SC_uring_read) & 1; /* reads, then writes: read, write, readv, ... */
+	start = r->start;
+	if (start == URING_POS_CUR) {
+		/* at the file position: the kiocb's position has moved past what it did */
+		COPY_FIELD(cmd, sizeof(cmd), struct io_rw, kiocb.ki_pos, pos);
+		start = pos - (res > 0 ? res : 0);
+	}
+	/*
+	 * count_side's counting, as aio_done_one's (keep the three alike), with
+	 * the submission's entry time
+	 */
+	side = &part->side[op];
+	seq = stream_of(side, f.file, f.flags, &sc->streams);
+	lat = now - r->ts;
+	__sync_fetch_and_add(&side->calls, 1);
+	if (!side->first_entry_ns || r->ts < side->first_entry_ns)
+		side->first_entry_ns = r->ts;
+	__sync_fetch_and_add(&side->lat_total_ns, lat);
+	__sync_fetch_and_add(&side->lat_hist[lat_bucket(lat)], 1);
+	if (op && seq_rewrite(seq, start))
+		__sync_fetch_and_add(&side->rewrites, 1);
+	if (res < 0) {
+		__sync_fetch_and_add(&side->errors, 1);
+	} else {
+		__sync_fetch_and_add(&side->bytes, res);
+		side->last_return_ns = now;
+		if (seq_classify(seq, start, res)) {
+			__sync_fetch_and_add(&side->seq_calls, 1);
+			__sync_fetch_and_add(&side->seq_hist[hist_bucket(res)], 1);
+		}
+	}
+	count_syscall(&f.fk, r->sc, r->req, res, 1);
+	goto done;
+unseen:
+	unseen_add(UNSEEN_URING_REQS, 1);
+done:
+	bpf_map_delete_elem(&uringreq, &rq);
+	return 0;
+}
+
+/* where io_uring requests are not attributed (5.10): the calls and their submissions */
 SEC("tracepoint/syscalls/sys_enter_io_uring_enter")
 int unseen_io_uring_enter(struct sys_enter_ctx *ctx)
 {
 	__u32 to_submit = (__u32)READ_ONCE(ctx->args[1]);
 
-	if (!traced_now())
+	if (URING_ATTRIBUTED || !traced_now())
 		return 0;
 	unseen_add(UNSEEN_URING_ENTER, 1);
 	return unseen_add(UNSEEN_URING_SUBMIT, to_submit);

@@ -98,21 +98,29 @@
 #define UNSEEN_SHARED_MMAP     4 /* mmap of a file descriptor with MAP_SHARED */
 #define UNSEEN_SYNC_FILE_RANGE 5
 #define UNSEEN_MMAP_BYTES      6 /* the length of those mappings, summed */
-#define UNSEEN_MAX	       7
+/* io_uring requests not counted per file where the kernel attributes them: operations
+ * that move file data but are not counted (splice, sync_file_range), requests posting
+ * no completion on success (IOSQE_CQE_SKIP_SUCCESS), past a table's room, never completed */
+#define UNSEEN_URING_REQS      7
+#define UNSEEN_MAX	       8
 /* programs on the tracepoints of these paths: io_submit, io_getevents and io_pgetevents
  * (enter and exit each), io_uring_enter, mmap and sync_file_range (enter) */
 #define UNSEEN_PROGS	       9
+/* programs attached on io_uring's events: the submission (io_uring_submit_req, or
+ * io_uring_submit_sqe on older kernels) and io_uring_complete */
+#define URING_PROGS	       2
 
 /* enter/exit pairing: a slot per thread id modulo INFLIGHT_SLOTS (bpf/rw.bpf.c) */
 #define INFLIGHT_SLOTS 32768
 #define INFLIGHT_BUSY  0xffffffffu
 
-#define SC_KIND_READ  0
-#define SC_KIND_WRITE 1
-#define SC_KIND_SYNC  2
-#define SC_KIND_CLOSE 3
-#define SC_KIND_COPY  4 /* in-kernel copies: source side; | 1, the destination's (5) */
-#define SC_KIND_ASYNC 6 /* asynchronous reads (Linux AIO); | 1, writes (7) */
+#define SC_KIND_READ	   0
+#define SC_KIND_WRITE	   1
+#define SC_KIND_SYNC	   2
+#define SC_KIND_CLOSE	   3
+#define SC_KIND_COPY	   4 /* in-kernel copies: source side; | 1, the destination's (5) */
+#define SC_KIND_ASYNC	   6 /* asynchronous reads (Linux AIO, io_uring); | 1, writes (7) */
+#define SC_KIND_ASYNC_SYNC 8 /* io_uring fsync: latency like fsync, not in the fsync sums */
 
 /*
  * A record's sides: read-type and write-type calls, and the two ends of
@@ -125,7 +133,7 @@
 #define SIDE_WRITE	 1
 #define SIDE_COPY_READ	 2
 #define SIDE_COPY_WRITE	 3
-#define SIDE_ASYNC_READ	 4 /* asynchronous requests: Linux AIO reads */
+#define SIDE_ASYNC_READ	 4 /* asynchronous requests: Linux AIO and io_uring reads */
 #define SIDE_ASYNC_WRITE 5
 #define SIDES		 6
 
@@ -165,7 +173,8 @@ enum tail_idx {
 /*
  * Per-syscall stats: the syscalls of syscalls.def, then the operations of
  * asynchronous I/O, which have entries of their own in the output's
- * syscalls object (aio_pread, aio_pwrite: Linux AIO requests by io_submit).
+ * syscalls object (aio_pread, aio_pwrite: Linux AIO requests by io_submit;
+ * io_uring_read ...: io_uring requests by opcode).
  */
 enum sc_idx {
 #define X(name, tp, nargs, kind, fd, out, req, off) SC_##name,
@@ -173,6 +182,14 @@ enum sc_idx {
 #undef X
 	SC_aio_pread,
 	SC_aio_pwrite,
+	SC_uring_read, /* IORING_OP_READ */
+	SC_uring_write,
+	SC_uring_readv,
+	SC_uring_writev,
+	SC_uring_read_fixed,
+	SC_uring_write_fixed,
+	SC_uring_fsync,	    /* IORING_OP_FSYNC */
+	SC_uring_fdatasync, /* the same with IORING_FSYNC_DATASYNC */
 	SC_MAX
 };
 
@@ -434,6 +451,21 @@ struct aio_req {
 	__u64 ts;    /* io_submit's entry */
 	__u32 op;    /* 0 read, 1 write */
 	__u32 flags; /* AIO_* */
+};
+
+/*
+ * io_uring: a request of a traced process, from its submission until its
+ * completion, keyed by its struct io_kiocb address.  Its file is known only
+ * once it is issued, so the request counts at its completion.
+ */
+#define URING_POS_CUR (~0ULL) /* start: the file position (an offset of -1) */
+struct uring_req {
+	__u64 ts;      /* submission */
+	__u64 start;   /* the offset asked for, or URING_POS_CUR */
+	__u64 req;     /* request size */
+	__u64 comm[2]; /* the submitter's */
+	__u32 tgid;
+	__u32 sc; /* SC_uring_* */
 };
 
 /* name_walk's verdict on a name, in ev_file.truncated */

@@ -284,7 +284,7 @@ static int read_sc(const struct jmember *mb, const char *at, struct rsc *sc, str
 	if (kind == SC_KIND_READ || kind == SC_KIND_WRITE || kind == SC_KIND_COPY ||
 	    kind == SC_KIND_ASYNC || kind == (SC_KIND_ASYNC | 1))
 		return read_sc_rw(&mb->val, sub, sc, err);
-	if (kind == SC_KIND_SYNC)
+	if (kind == SC_KIND_SYNC || kind == SC_KIND_ASYNC_SYNC)
 		return read_sc_sync(&mb->val, sub, sc, err);
 	return kind == SC_KIND_CLOSE ? 0 : read_sc_other(&mb->val, sub, sc, err);
 }

@@ -25,6 +25,16 @@ const struct sc_info sc_infos[SC_MAX] = {
 #undef X
 	[SC_aio_pread] = { "aio_pread", SC_KIND_ASYNC, false, 1 << SIDE_ASYNC_READ },
 	[SC_aio_pwrite] = { "aio_pwrite", SC_KIND_ASYNC | 1, false, 1 << SIDE_ASYNC_WRITE },
+	[SC_uring_read] = { "io_uring_read", SC_KIND_ASYNC, false, 1 << SIDE_ASYNC_READ },
+	[SC_uring_write] = { "io_uring_write", SC_KIND_ASYNC | 1, false, 1 << SIDE_ASYNC_WRITE },
+	[SC_uring_readv] = { "io_uring_readv", SC_KIND_ASYNC, false, 1 << SIDE_ASYNC_READ },
+	[SC_uring_writev] = { "io_uring_writev", SC_KIND_ASYNC | 1, false, 1 << SIDE_ASYNC_WRITE },
+	[SC_uring_read_fixed] = { "io_uring_read_fixed", SC_KIND_ASYNC, false,
+				  1 << SIDE_ASYNC_READ },
+	[SC_uring_write_fixed] = { "io_uring_write_fixed", SC_KIND_ASYNC | 1, false,
+				   1 << SIDE_ASYNC_WRITE },
+	[SC_uring_fsync] = { "io_uring_fsync", SC_KIND_ASYNC_SYNC, false, 0 },
+	[SC_uring_fdatasync] = { "io_uring_fdatasync", SC_KIND_ASYNC_SYNC, false, 0 },
 };
 
 const char *const side_keys[SIDES] = { "read",	     "write",	   "copy_read",
@@ -37,6 +47,7 @@ const char *const unseen_keys[UNSEEN_MAX] = {
 	[UNSEEN_SHARED_MMAP] = "shared_file_mappings",
 	[UNSEEN_SYNC_FILE_RANGE] = "sync_file_range_calls",
 	[UNSEEN_MMAP_BYTES] = "shared_file_mapped_bytes",
+	[UNSEEN_URING_REQS] = "io_uring_requests",
 };
 void unseen_text(const uint64_t *u, char *buf, size_t sz)
 {
@@ -59,6 +70,10 @@ void unseen_text(const uint64_t *u, char *buf, size_t sz)
 		UNSEEN_PUT("%llu io_uring_enter calls (%llu submissions)",
 			   (unsigned long long)u[UNSEEN_URING_ENTER],
 			   (unsigned long long)u[UNSEEN_URING_SUBMIT]);
+	if (u[UNSEEN_URING_REQS])
+		UNSEEN_PUT("%llu io_uring requests (splice, sync_file_range, no completion, or "
+			   "past a table's room)",
+			   (unsigned long long)u[UNSEEN_URING_REQS]);
 	if (u[UNSEEN_SHARED_MMAP]) {
 		double kib = (double)u[UNSEEN_MMAP_BYTES] / 1024;
 

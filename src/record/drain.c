@@ -329,6 +329,7 @@ int drain_maps(const struct iotrace_skel *s, struct trace_result *res)
 	err = err ?: drain_percpu(s->maps.unseen, UNSEEN_MAX, res->unseen);
 	/* requests submitted and never reaped (or reaped past what a call could hold) */
 	res->unseen[UNSEEN_AIO_IOCBS] += count_keys(s->maps.aioreq);
+	res->unseen[UNSEEN_URING_REQS] += count_keys(s->maps.uringreq);
 	if (err) {
 		pr_warn("reading results: %s", strerror(-err));
 		return err;

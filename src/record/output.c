@@ -85,7 +85,7 @@ static void view_fsync(struct view *v, const struct file_entry *f)
 
 	memset(fs, 0, sizeof(*fs));
 	for (int i = 0; i < SC_MAX; i++) {
-		const struct file_sync *sy = f->sync[i];
+		const struct file_sync *sy = sc_infos[i].kind == SC_KIND_SYNC ? f->sync[i] : NULL;
 
 		if (!sy)
 			continue;
@@ -98,7 +98,7 @@ static void view_fsync(struct view *v, const struct file_entry *f)
 		return;
 	memset(v->fsync_lat, 0, sizeof(v->fsync_lat));
 	for (int i = 0; i < SC_MAX; i++) {
-		const struct file_sync *sy = f->sync[i];
+		const struct file_sync *sy = sc_infos[i].kind == SC_KIND_SYNC ? f->sync[i] : NULL;
 
 		for (uint32_t b = 0; sy && b < sy->lat_hist.cnt; b++)
 			v->fsync_lat[sy->lat_hist.b[b].idx] += sy->lat_hist.b[b].cnt;
@@ -123,14 +123,15 @@ static void view_syscalls(struct view *v, const struct file_entry *f)
 		const struct file_sync *sy = f->sync[i];
 		const struct file_sc *st = f->sc[i];
 		int kind = sc_infos[i].kind;
+		bool sync = kind == SC_KIND_SYNC || kind == SC_KIND_ASYNC_SYNC;
 		struct rsc *sc = &v->sc[v->e.sc_cnt];
 
-		if (kind == SC_KIND_SYNC ? !sy || !sy->calls : !st || !st->calls)
+		if (sync ? !sy || !sy->calls : !st || !st->calls)
 			continue;
 		v->e.sc_cnt++;
 		sc->name = (char *)sc_infos[i].name;
 		sc->idx = i;
-		if (kind == SC_KIND_SYNC) {
+		if (sync) {
 			sc->has = RSC_LAT | RSC_TOTAL;
 			sc->calls = sy->calls, sc->errors = sy->errors, sc->total_ns = sy->total_ns;
 			view_hist(v, &sc->lat, &sy->lat_hist, lat_bucket_bounds);

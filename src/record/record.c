@@ -219,6 +219,12 @@ static int load(struct trace *t)
 		      ?: map__set_max_entries(t->skel.maps.scstats,
 					      sc_max > UINT32_MAX ? UINT32_MAX : (uint32_t)sc_max);
 	err = err ?: map__set_max_entries(t->skel.maps.syncstats, opts->max_files);
+	if (!err) {
+		/* one of the io_uring submission events; no io_uring in the kernel at all */
+		prog__set_optional(t->skel.progs.uring_submit_req, true);
+		prog__set_optional(t->skel.progs.uring_submit_sqe, true);
+		prog__set_optional(t->skel.progs.uring_complete, true);
+	}
 	err = err ?: obj__load(t->skel.obj, &lo);
 	err = err ?: fill_tails(&t->skel);
 	if (err == -EPERM)

@@ -370,11 +370,11 @@ void report_text_table(FILE *f, const struct rmodel *m, struct rentry **v, size_
 	fprintf(f,
 		"\n%zu of %zu %s by %s.  R/W: read-type/write-type calls; CR/CW: in-kernel "
 		"copies\n(copy_file_range, splice) from/to the file; AR/AW: asynchronous "
-		"requests (Linux AIO);\nBYTES completed, MEAN per call; P50/P99: request size, "
-		"the lower bound of its\nhistogram bucket (64K: 64K to 128K); SEQ%%: of the "
-		"successful calls; REWR: writes at the\noffset of the previous write; FSYNC: "
-		"fsync + fdatasync calls, FS.P99 their latency (also a\nbucket's lower bound); "
-		"ACTIVE: first call to last return.  Sizes are 1024-based.\n",
+		"requests (Linux AIO,\nio_uring); BYTES completed, MEAN per call; P50/P99: "
+		"request size, the lower bound of\nits histogram bucket (64K: 64K to 128K); "
+		"SEQ%%: of the successful calls; REWR: writes at\nthe offset of the previous "
+		"write; FSYNC: fsync + fdatasync calls, FS.P99 their latency\n(also a bucket's "
+		"lower bound); ACTIVE: first call to last return.  Sizes are 1024-based.\n",
 		rows, n, o->by_name ? "groups" : "entries", sort_names[o->sort]);
 }
 
@@ -471,7 +471,12 @@ static void put_head(FILE *f, const struct rmodel *m, const struct rentry *e,
 
 static void put_syscalls(FILE *f, const struct rentry *e, const struct style *st)
 {
-	fprintf(f, "\n  %s%-12s %12s %8s %16s %12s%s\n", st->bold, "SYSCALL", "CALLS", "ERRORS",
+	int w = 12; /* the name column: as wide as the longest name shown */
+
+	for (size_t i = 0; i < e->sc_cnt; i++)
+		if (strlen(e->sc[i].name) > (size_t)w)
+			w = strlen(e->sc[i].name) > 32 ? 32 : (int)strlen(e->sc[i].name);
+	fprintf(f, "\n  %s%-*s %12s %8s %16s %12s%s\n", st->bold, w, "SYSCALL", "CALLS", "ERRORS",
 		"BYTES", "TIME", st->off);
 	for (size_t i = 0; i < e->sc_cnt; i++) {
 		const struct rsc *sc = &e->sc[i];
@@ -481,7 +486,7 @@ static void put_syscalls(FILE *f, const struct rentry *e, const struct style *st
 			snprintf(bytes, sizeof(bytes), "%llu", (unsigned long long)sc->bytes);
 		if (sc->has & RSC_TOTAL)
 			fmt_ns(time, sizeof(time), sc->total_ns);
-		fprintf(f, "  %-12.32s %12llu %8llu %16s %12s\n", sc->name,
+		fprintf(f, "  %-*.32s %12llu %8llu %16s %12s\n", w, sc->name,
 			(unsigned long long)sc->calls, (unsigned long long)sc->errors, bytes, time);
 	}
 }

@@ -2,8 +2,8 @@
 /*
  * The floor of `make bench`: a program that does nothing, on exactly the
  * hooks iotrace uses: sys_enter_<tp> and sys_exit_<tp> for every line of
- * include/syscalls.def and of the Linux AIO syscalls, and the
- * sched_process_fork raw tracepoint.  What a
+ * include/syscalls.def and of the Linux AIO syscalls, io_uring's submission
+ * and completion events, and the sched_process_fork raw tracepoint.  What a
  * tracer adds beyond this is what its own work costs.  No filter: the
  * programs run for every process, which is also the floor of the miss path.
  */
@@ -40,6 +40,25 @@ NOP(sys_exit_io_pgetevents)
 NOP(sys_enter_io_uring_enter)
 NOP(sys_enter_mmap)
 NOP(sys_enter_sync_file_range)
+
+/* io_uring: the submission event (its name on this kernel: the other is left unattached) */
+SEC("tracepoint/io_uring/io_uring_submit_req")
+int io_uring_submit_req(void *ctx)
+{
+	return 0;
+}
+
+SEC("tracepoint/io_uring/io_uring_submit_sqe")
+int io_uring_submit_sqe(void *ctx)
+{
+	return 0;
+}
+
+SEC("tracepoint/io_uring/io_uring_complete")
+int io_uring_complete(void *ctx)
+{
+	return 0;
+}
 
 SEC("raw_tracepoint/sched_process_fork")
 int sched_process_fork(void *ctx)

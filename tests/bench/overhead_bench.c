@@ -112,7 +112,8 @@ static int run_round(struct bench *b, int r, bool stats)
 			if (t == TR_BPFTRACE && !b->tr.bpftrace)
 				continue;
 			/* the hash pairing and the bpftrace script follow the read/write syscalls only */
-			if ((t == TR_PAIR || t == TR_BPFTRACE) && (wl == WL_COPY || wl == WL_AIO))
+			if ((t == TR_PAIR || t == TR_BPFTRACE) &&
+			    (wl == WL_COPY || wl == WL_AIO || wl == WL_URING))
 				continue;
 			err = run_cell(b, t, wl, &c);
 			if (!err && stats) {

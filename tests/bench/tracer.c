@@ -78,6 +78,10 @@ static int load_obj(const char *file, struct obj **o)
 	err = slurp(path, &data, &src.size);
 	src.data = data;
 	err = err ?: obj__open_mem(o, &src, 1, &opts);
+	/* io_uring's submission event has one of two names, by kernel */
+	for (size_t i = 0; !err && i < obj__prog_cnt(*o); i++)
+		if (strstr(prog__section(obj__prog(*o, i)), "/io_uring/"))
+			prog__set_optional(obj__prog(*o, i), true);
 	err = err ?: obj__load(*o, NULL);
 	free(data);
 	return err;

@@ -23,6 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <linux/aio_abi.h>
+#include "uring.h"
 
 #include "bench.h"
 
@@ -47,6 +48,7 @@ const struct wl_spec wl_specs[WLS] = {
 	[WL_GETPPID] = { "getppid", "call", 500000, 1, false, true },
 	[WL_COPY] = { "copy_file_range 4k", "call", 100000, 1, false, true },
 	[WL_AIO] = { "aio pread 4k", "request", 100000, 1, false, true },
+	[WL_URING] = { "io_uring read 4k", "request", 100000, 1, false, true },
 	[WL_SCALE0] = { "pread64, few files", "call", 200000, 1, false, true },
 	[WL_SCALE] = { "pread64 after 100k files", "call", 200000, 1, true, true },
 };
@@ -232,6 +234,20 @@ static int aio_loop(int fd, long n)
 	return err ? -1 : 0;
 }
 
+/* one io_uring read of 4 KiB at offset 0 per request, one io_uring_enter each */
+static int uring_loop(int fd, long n)
+{
+	static char buf[IO_SZ];
+	struct ring r = { .fd = -1 };
+	int err = ring_setup(&r, 8);
+
+	for (long i = 0; i < n && !err; i++)
+		err = ring_op(&r, IORING_OP_READ, fd, buf, IO_SZ, 0, 0, 0) != IO_SZ;
+	if (r.fd >= 0)
+		close(r.fd);
+	return err ? -1 : 0;
+}
+
 static int getppid_loop(long n)
 {
 	for (long i = 0; i < n; i++)
@@ -252,6 +268,8 @@ static int run_calls(const struct loop *l, long n)
 		return copy_loop(l->fd, l->fd2, n);
 	case WL_AIO:
 		return aio_loop(l->fd, n);
+	case WL_URING:
+		return uring_loop(l->fd, n);
 	default:
 		return pread_loop(l->fd, n);
 	}

@@ -325,11 +325,32 @@ Test(cli, comm_traces_processes_by_name_until_sigterm, .fini = teardown)
  */
 static void doc_csv_header(char *buf, size_t sz, bool per_process)
 {
-	static const char *const names[] = {
-		"read",	  "readv",    "pread64",   "preadv",   "preadv2",   "write",
-		"writev", "pwrite64", "pwritev",   "pwritev2", "sendfile",  "copy_file_range",
-		"splice", "fsync",    "fdatasync", "close",    "aio_pread", "aio_pwrite"
-	};
+	static const char *const names[] = { "read",
+					     "readv",
+					     "pread64",
+					     "preadv",
+					     "preadv2",
+					     "write",
+					     "writev",
+					     "pwrite64",
+					     "pwritev",
+					     "pwritev2",
+					     "sendfile",
+					     "copy_file_range",
+					     "splice",
+					     "fsync",
+					     "fdatasync",
+					     "close",
+					     "aio_pread",
+					     "aio_pwrite",
+					     "io_uring_read",
+					     "io_uring_write",
+					     "io_uring_readv",
+					     "io_uring_writev",
+					     "io_uring_read_fixed",
+					     "io_uring_write_fixed",
+					     "io_uring_fsync",
+					     "io_uring_fdatasync" };
 	static const char *const eight[] = { "calls",	       "errors",  "bytes",
 					     "seq_calls",      "streams", "first_entry_ns",
 					     "last_return_ns", "total_ns" };
@@ -414,7 +435,7 @@ static const char *csv_value(const char *header, const char *row, const char *na
 
 Test(cli, csv_has_the_documented_header_and_a_row_per_file, .fini = teardown)
 {
-	char want[4096], path[PATH_MAX], f[64], *text, *row;
+	char want[8192], path[PATH_MAX], f[64], *text, *row;
 	size_t hdr_len;
 
 	e2e_require_tracer();

@@ -10,6 +10,7 @@
  * model (expect.h) and compares every field of every record below its
  * directory; sizes and names are shared through tests/lib/workload.h.
  */
+#include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -275,6 +276,54 @@ Test(syscalls, linux_aio_preads_and_pwrites_count_on_the_async_sides_when_reaped
 	cr_expect_eq(unseen_of("aio_requests"), 1, "the fsync request");
 }
 
+/* the result the workload's completion gave io_uring request i ("UR:<i> <res>") */
+static int64_t ur_res(int i)
+{
+	char key[32];
+
+	snprintf(key, sizeof(key), "UR:%d", i);
+	return (int64_t)fx_wl_u64(key);
+}
+
+Test(syscalls, io_uring_requests_count_on_the_async_sides_at_their_completion, .fini = fx_teardown)
+{
+	struct model *m = fx_setup("/tmp");
+	struct m_file *f = m_create(m, WL_UR_FILE, WL_UR_SZ);
+	int fd = m_open(m, f, O_RDWR), fd2, wo, i = 0;
+	static const int64_t want[] = { 4096, 4096, 4096, 1000, 1000,	300, 60,     4096,
+					512,  512,  0,	  0,	-EBADF, 10,  -EBADF, 0 };
+
+	if (!e2e_uring_attributed())
+		cr_skip_test("io_uring requests are attributed on 6.1 and later only");
+	fx_run("uring", NULL);
+	for (size_t k = 0; k < sizeof(want) / sizeof(want[0]); k++)
+		cr_assert_eq(ur_res((int)k), want[k], "request %zu", k);
+	m_uring(m, fd, M_URING_READ, 4096, 0, ur_res(i++));
+	m_uring(m, fd, M_URING_READ, 4096, 4096, ur_res(i++));
+	/* at the file position, which the requests with offsets did not move */
+	m_uring(m, fd, M_URING_READ, 4096, 0, ur_res(i++));
+	m_seek(m, fd, 4096);
+	m_uring(m, fd, M_URING_WRITE, 1000, 100000, ur_res(i++));
+	m_uring(m, fd, M_URING_WRITE, 1000, 100000, ur_res(i++));
+	m_uring(m, fd, M_URING_READV, 300, 0, ur_res(i++));
+	m_uring(m, fd, M_URING_WRITEV, 60, 200000, ur_res(i++));
+	m_uring(m, fd, M_URING_READ_FIXED, 4096, 8192, ur_res(i++));
+	m_uring(m, fd, M_URING_WRITE_FIXED, 512, 300000, ur_res(i++));
+	fd2 = m_open(m, f, O_RDONLY); /* registered: the request names index 0 */
+	m_uring(m, fd2, M_URING_READ, 512, 0, ur_res(i++));
+	m_uring_sync(m, fd, M_URING_FSYNC, ur_res(i++));
+	m_uring_sync(m, fd, M_URING_FDATASYNC, ur_res(i++));
+	wo = m_open(m, f, O_WRONLY); /* a read through it fails on the file */
+	m_uring(m, wo, M_URING_READ, 100, 0, ur_res(i++));
+	/* the pipe, the closed descriptor, the request without completion, the nop: no file */
+	m_close(m, wo);
+	m_close(m, fd2);
+	m_close(m, fd);
+	trace_check(&fx_trace, m);
+	cr_expect_eq(unseen_of("io_uring_requests"), 1, "the read asking for no completion");
+	cr_expect_eq(unseen_of("io_uring_enter_calls"), 0, "attributed, so not named");
+}
+
 Test(syscalls, aio_io_uring_shared_mappings_and_sync_file_range_are_named_in_unseen,
      .fini = fx_teardown)
 {
@@ -294,8 +343,12 @@ Test(syscalls, aio_io_uring_shared_mappings_and_sync_file_range_are_named_in_uns
 	uring = fx_wl_u64("URING");
 	cr_expect_eq(unseen_of("io_submit_calls"), 1);
 	cr_expect_eq(unseen_of("aio_requests"), 1);
+	/* where io_uring is attributed per file, an empty ring has no request to count */
+	if (e2e_uring_attributed())
+		uring = 0;
 	cr_expect_eq(unseen_of("io_uring_enter_calls"), 2 * uring);
 	cr_expect_eq(unseen_of("io_uring_submissions"), 3 * uring);
+	cr_expect_eq(unseen_of("io_uring_requests"), 0);
 	cr_expect_eq(unseen_of("shared_file_mappings"), 1, "only the shared mapping of the file");
 	cr_expect_eq(unseen_of("shared_file_mapped_bytes"), 4096, "its length");
 	cr_expect_eq(unseen_of("sync_file_range_calls"), 2);

@@ -45,12 +45,15 @@ enum smoke_op {
 	S_SENDFILE, /* sendfile(out, slot, off == NOPTR ? NULL : &off, len[0]) */
 	S_FSYNC,
 	S_FDATASYNC,
-	S_COPY,	      /* copy_file_range(slot, off, out, off_out, len[0]): NOPTR for NULL */
-	S_SPLICE,     /* splice(slot, off, out, off_out, len[0]); SMOKE_PIPE for a pipe end */
-	S_AIO_READ,   /* queue a Linux AIO pread (slot, len[0], off) for the next S_AIO_SUBMIT */
-	S_AIO_WRITE,  /* the same for a pwrite */
-	S_AIO_SUBMIT, /* io_submit the queued requests at once, reap them with one io_getevents;
+	S_COPY,	       /* copy_file_range(slot, off, out, off_out, len[0]): NOPTR for NULL */
+	S_SPLICE,      /* splice(slot, off, out, off_out, len[0]); SMOKE_PIPE for a pipe end */
+	S_AIO_READ,    /* queue a Linux AIO pread (slot, len[0], off) for the next S_AIO_SUBMIT */
+	S_AIO_WRITE,   /* the same for a pwrite */
+	S_AIO_SUBMIT,  /* io_submit the queued requests at once, reap them with one io_getevents;
 		       * each queued step's ret is its event's result */
+	S_URING_READ,  /* an io_uring IORING_OP_READ (slot, len[0], off), waited for */
+	S_URING_WRITE, /* the same, IORING_OP_WRITE */
+	S_URING_FSYNC, /* the same, IORING_OP_FSYNC of slot */
 };
 
 struct smoke_step {
@@ -133,6 +136,11 @@ static const struct smoke_step smoke_steps[] = {
 	{ .op = S_AIO_READ, .slot = 1, .len = { 1000 }, .off = 100500, .ret = 500 },
 	{ .op = S_AIO_WRITE, .slot = 3, .len = { 4096 }, .off = 40000, .ret = 4096 },
 	{ .op = S_AIO_SUBMIT },
+	/* io_uring: a read, a write where the AIO writes were (a rewrite), a short read, an fsync */
+	{ .op = S_URING_READ, .slot = 1, .len = { 4096 }, .off = 16384, .ret = 4096 },
+	{ .op = S_URING_WRITE, .slot = 3, .len = { 4096 }, .off = 40000, .ret = 4096 },
+	{ .op = S_URING_READ, .slot = 1, .len = { 2000 }, .off = 100000, .ret = 1000 },
+	{ .op = S_URING_FSYNC, .slot = 3 },
 	{ .op = S_CLOSE, .slot = 3 },
 	{ .op = S_CLOSE, .slot = 1 },
 	{ .op = S_CLOSE, .slot = 2 },

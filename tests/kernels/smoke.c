@@ -29,6 +29,7 @@
 #include <linux/aio_abi.h>
 
 #include "scenario.h"
+#include "uring.h"
 #include "smoke.h"
 
 static char buf[128 * 1024];
@@ -261,6 +262,26 @@ static void aio_submit(size_t idx)
 	aio_cnt = 0;
 }
 
+/* one io_uring request on the ring made at the first; its result must be the table's */
+static void uring_step(const int *fds, const struct smoke_step *s, size_t idx)
+{
+	static struct ring r = { .fd = -1 };
+	int64_t res;
+	int err;
+
+	if (r.fd < 0 && (err = ring_setup(&r, 4)))
+		die("step %zu: io_uring_setup: %s", idx, strerror(-err));
+	res = ring_op(&r,
+		      s->op == S_URING_READ    ? IORING_OP_READ
+		      : s->op == S_URING_WRITE ? IORING_OP_WRITE
+					       : IORING_OP_FSYNC,
+		      fds[s->slot], s->op == S_URING_FSYNC ? NULL : buf, s->len[0],
+		      (unsigned long long)s->off, 0, 0);
+	if (res != s->ret)
+		die("step %zu: io_uring request returned %lld, the table says %lld", idx,
+		    (long long)res, (long long)s->ret);
+}
+
 static void run_step(int *fds, size_t idx, const char *a, const char *b)
 {
 	const struct smoke_step *s = &smoke_steps[idx];
@@ -304,6 +325,11 @@ static void run_step(int *fds, size_t idx, const char *a, const char *b)
 		return;
 	case S_AIO_SUBMIT:
 		aio_submit(idx);
+		return;
+	case S_URING_READ:
+	case S_URING_WRITE:
+	case S_URING_FSYNC:
+		uring_step(fds, s, idx);
 		return;
 	default:
 		break;

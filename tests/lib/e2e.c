@@ -18,6 +18,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -248,7 +249,8 @@ char *e2e_join(const char *dir, const char *rel)
 
 /*
  * iotrace's attachments: a perf event per syscall tracepoint (enter and exit of
- * each line of syscalls.def, the entries of the paths it only counts, UNSEEN_PROGS)
+ * each line of syscalls.def, the entries of the paths it only counts, UNSEEN_PROGS,
+ * and io_uring's submission and completion events, URING_PROGS)
  * and the fork and exit raw tracepoints' links.  Waiting for
  * all of them, not for a count that stopped moving: attaching can pause for
  * a second while the kernel still detaches an earlier trace (its event_mutex).
@@ -256,8 +258,18 @@ char *e2e_join(const char *dir, const char *rel)
 #define X(name, tp, nargs, kind, fd, out, req, off) +2
 static const int iotrace_attachments =
 #include "syscalls.def"
-	+2 + UNSEEN_PROGS;
+	+2 + UNSEEN_PROGS + URING_PROGS;
 #undef X
+
+bool e2e_uring_attributed(void)
+{
+	struct utsname u;
+	int major = 0, minor = 0;
+
+	if (uname(&u) || sscanf(u.release, "%d.%d", &major, &minor) != 2)
+		return false;
+	return major > 6 || (major == 6 && minor >= 1);
+}
 
 int e2e_tracer_map(pid_t pid, const char *name)
 {

@@ -61,16 +61,41 @@ int m_fstype(dev_t dev, char *buf, size_t sz)
 }
 
 static const char *const sc_names[M_SC_CNT] = {
-	"read",	  "readv",    "pread64",   "preadv",   "preadv2",   "write",
-	"writev", "pwrite64", "pwritev",   "pwritev2", "sendfile",  "copy_file_range",
-	"splice", "fsync",    "fdatasync", "close",    "aio_pread", "aio_pwrite",
+	"read",
+	"readv",
+	"pread64",
+	"preadv",
+	"preadv2",
+	"write",
+	"writev",
+	"pwrite64",
+	"pwritev",
+	"pwritev2",
+	"sendfile",
+	"copy_file_range",
+	"splice",
+	"fsync",
+	"fdatasync",
+	"close",
+	"aio_pread",
+	"aio_pwrite",
+	"io_uring_read",
+	"io_uring_write",
+	"io_uring_readv",
+	"io_uring_writev",
+	"io_uring_read_fixed",
+	"io_uring_write_fixed",
+	"io_uring_fsync",
+	"io_uring_fdatasync",
 };
 /*
  * 0 read-type, 1 write-type, 2 sendfile (either, by the file's side), 3 a
  * copy (copy_read or copy_write, by the file's side), 4 and 5 asynchronous
- * reads and writes (async_read, async_write), -2 sync, -1 close
+ * reads and writes (async_read, async_write), -2 sync, -3 asynchronous
+ * sync (not in the fsync object), -1 close
  */
-static const int sc_kind[M_SC_CNT] = { 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 2, 3, 3, -2, -2, -1, 4, 5 };
+static const int sc_kind[M_SC_CNT] = { 0,  0,  0,  0, 0, 1, 1, 1, 1, 1, 2, 3,  3,
+				       -2, -2, -1, 4, 5, 4, 5, 4, 5, 4, 5, -3, -3 };
 static const char *const side_names[6] = { "read",	 "write",      "copy_read",
 					   "copy_write", "async_read", "async_write" };
 
@@ -513,6 +538,56 @@ void m_aio_done(struct model *m, int handle, int64_t res)
 	}
 }
 
+void m_uring(struct model *m, int fd, enum m_sc sc, uint64_t req, uint64_t start, int64_t res)
+{
+	struct m_fd *d = fd_of(m, fd);
+	bool write = sc_kind[sc] == 5;
+	int sidx = write ? 5 : 4;
+	struct m_stream *st = &d->stream[sidx];
+	struct m_side *side = &d->f->side[sidx];
+	struct m_sc_stats *s = &d->f->sc[sc];
+
+	M_ASSERT(sc >= M_URING_READ && sc <= M_URING_WRITE_FIXED, "model: m_uring(%s)",
+		 sc_names[sc]);
+	if (!st->used)
+		new_stream(side, d);
+	st->used = true;
+	d->f->recorded = true;
+	side->calls++;
+	s->calls++;
+	s->req[bucket(req)]++;
+	if (write) {
+		side->rewrites += st->have_start && st->last_start == start;
+		st->have_start = true;
+		st->last_start = start;
+	}
+	if (res < 0) {
+		side->errors++;
+		s->errors++;
+		return;
+	}
+	side->bytes += (uint64_t)res;
+	side->any_ok = true;
+	s->bytes += (uint64_t)res;
+	s->done[bucket((uint64_t)res)]++;
+	if (start == st->next_off) {
+		side->seq_calls++;
+		side->seq_hist[bucket((uint64_t)res)]++;
+	}
+	st->next_off = start + (uint64_t)res;
+}
+
+void m_uring_sync(struct model *m, int fd, enum m_sc sc, int64_t res)
+{
+	struct m_file *f = fd_of(m, fd)->f;
+
+	M_ASSERT(sc == M_URING_FSYNC || sc == M_URING_FDATASYNC, "model: m_uring_sync(%s)",
+		 sc_names[sc]);
+	f->recorded = true;
+	f->sc[sc].calls++;
+	f->sc[sc].errors += res < 0;
+}
+
 void m_fail(struct model *m, int fd, enum m_sc sc, uint64_t count, uint64_t start)
 {
 	M_ASSERT(sc_kind[sc] == 0 || sc_kind[sc] == 1, "model: m_fail(%s)", sc_names[sc]);
@@ -759,7 +834,7 @@ static void cmp_syscalls(struct cmp *c, const struct jval *rec, uint64_t duratio
 		cmp_u64(c, o, what, "errors", s->errors);
 		if (sc_kind[k] == -1)
 			continue;
-		if (sc_kind[k] == -2) {
+		if (sc_kind[k] <= -2) {
 			cmp_lat(c, o, what, s, duration);
 			continue;
 		}

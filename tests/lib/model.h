@@ -48,6 +48,14 @@ enum m_sc {
 	M_CLOSE,
 	M_AIO_PREAD, /* Linux AIO requests (io_submit) */
 	M_AIO_PWRITE,
+	M_URING_READ, /* io_uring requests, by opcode */
+	M_URING_WRITE,
+	M_URING_READV,
+	M_URING_WRITEV,
+	M_URING_READ_FIXED,
+	M_URING_WRITE_FIXED,
+	M_URING_FSYNC,
+	M_URING_FDATASYNC,
 	M_SC_CNT
 };
 /* the offset argument -1 of preadv2/pwritev2: use the file position */
@@ -191,6 +199,15 @@ void m_copy_fail(struct model *m, enum m_sc sc, int in_fd, const uint64_t *off_i
  */
 int m_aio_submit(struct model *m, int fd, bool write, uint64_t count, uint64_t off);
 void m_aio_done(struct model *m, int handle, int64_t res);
+/*
+ * An io_uring read or write request (sc M_URING_READ ... M_URING_WRITE_FIXED)
+ * of req bytes at start (the file position it used, for an offset of -1)
+ * on fd's open file that completed with res, counted at its completion:
+ * sequential and rewrite judged then, in completion order.
+ */
+void m_uring(struct model *m, int fd, enum m_sc sc, uint64_t req, uint64_t start, int64_t res);
+/* an io_uring fsync request (M_URING_FSYNC or M_URING_FDATASYNC) with result res */
+void m_uring_sync(struct model *m, int fd, enum m_sc sc, int64_t res);
 /* a call that failed (-errno): request count, starting offset as the spec defines it */
 void m_fail(struct model *m, int fd, enum m_sc sc, uint64_t count, uint64_t start);
 /* fsync or fdatasync; lat_ns: the latency the workload measured around it (0: unknown) */

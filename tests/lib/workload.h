@@ -165,6 +165,10 @@ static inline unsigned long long wl_iov_big_sum(int cnt)
 #define WL_AIO_SZ   (64 * 1024)
 #define WL_AIO_MANY 20 /* requests of the third io_submit, reaped by one io_getevents */
 
+/* ---- io_uring ----------------------------------------------------------------------------- */
+#define WL_UR_FILE "uring.dat" /* the test creates it */
+#define WL_UR_SZ   (64 * 1024)
+
 /* ---- paths counted only as "unseen" --------------------------------------------------------- */
 #define WL_UN_FILE "unseen.dat" /* the test creates it */
 #define WL_UN_SZ   (16 * 1024)

@@ -127,7 +127,8 @@ static const char want_json[] = "{\n"
 				"    \"io_uring_submissions\": 0,\n"
 				"    \"shared_file_mappings\": 3,\n"
 				"    \"sync_file_range_calls\": 0,\n"
-				"    \"shared_file_mapped_bytes\": 0\n"
+				"    \"shared_file_mapped_bytes\": 0,\n"
+				"    \"io_uring_requests\": 0\n"
 				"  },\n"
 				"  \"files\": [\n"
 				"    {\n"
@@ -241,12 +242,12 @@ static void empty(char *row, int n)
  * former_paths, comms; read and write sides (calls, errors, bytes,
  * seq_calls, streams, first, last, total_ns), write's rewrites; the same for
  * copy_read and copy_write; fsync calls, errors, total; then calls,
- * errors, bytes of the 16 syscalls and the 2 AIO operations.
+ * errors, bytes of the 16 syscalls, the 2 AIO and the 8 io_uring operations.
  */
 static void want_csv_rows(char *rows)
 {
 	strcpy(rows, "/a\xff,0:3,7,0,,false,,\"a,b\"");
-	empty(rows, 3 * (8 + 8 + 1) + 3 + 18 * 3);
+	empty(rows, 3 * (8 + 8 + 1) + 3 + 26 * 3);
 	strcat(rows, "\r\n\"/dir/b\"\"c\",8:1,42,3000000000,ext4,true,/dir/b.tmp,dd,2,0,8192,1,2,"
 		     "500,,11");
 	empty(rows, 8 + 1 + 2 * (8 + 8 + 1)); /* write side, rewrites, copy and async sides */
@@ -255,7 +256,7 @@ static void want_csv_rows(char *rows)
 	strcat(rows, ",2,1,18446744073709551615");
 	empty(rows, 10 * 3); /* preadv to splice */
 	strcat(rows, ",1,0,,2,0,");
-	empty(rows, 3 * 3); /* close, aio_pread, aio_pwrite */
+	empty(rows, 11 * 3); /* close, aio_pread, aio_pwrite, the io_uring operations */
 	strcat(rows, "\r\n");
 }
 

@@ -476,10 +476,16 @@ def syscalls_def():
             kind = next(kind_of[f] for f in fields if f in kind_of)
             sendfile = any(f.startswith("OUT_FD(") for f in fields)
             out.append((fields[0], "sendfile" if sendfile and kind == "read_type" else kind))
-    # the operations of asynchronous I/O after them (enum sc_idx, include/iotrace_abi.h)
+    # the operations of asynchronous I/O after them (enum sc_idx, include/iotrace_abi.h):
+    # SC_aio_* and SC_uring_*, whose entries are named io_uring_*
     with open(os.path.join(ROOT, "include", "iotrace_abi.h"), encoding="utf-8") as fh:
-        ops = re.findall(r"^\s*SC_(aio_\w+),", fh.read(), re.M)
-    return out + [(op, "async_write_type" if "write" in op else "async_read_type") for op in ops]
+        ops = re.findall(r"^\s*SC_((?:aio|uring)_\w+),", fh.read(), re.M)
+    for op in ops:
+        name = "io_" + op if op.startswith("uring_") else op
+        kind = ("async_sync_type" if "sync" in op else
+                "async_write_type" if "write" in op else "async_read_type")
+        out.append((name, kind))
+    return out
 
 
 def doc_blocks(lang):

@@ -30,6 +30,7 @@
 #include <unistd.h>
 #include <linux/aio_abi.h>
 
+#include "uring.h"
 #include "workload.h"
 
 static const char *dir;
@@ -641,6 +642,77 @@ static void scen_oflags(void)
 	close(pl);
 	close(na);
 	close(d1);
+}
+
+/* ---- io_uring ------------------------------------------------------------------------------ */
+
+/* one request of a ring (tests/lib/uring.h) that must not fail to run; its result */
+static int uring_op(struct ring *r, int op, int fd, const void *addr, unsigned int len,
+		    unsigned long long off, unsigned int sqe_flags, unsigned int op_flags)
+{
+	int64_t res = ring_op(r, op, fd, addr, len, off, sqe_flags, op_flags);
+
+	if (res == RING_FAILED)
+		die("io_uring_enter (opcode %d): %s", op, strerror(errno));
+	return (int)res;
+}
+
+/*
+ * io_uring, one request at a time (so completions come in submission
+ * order): reads at 0 and 4096, a read at the file position (0), a write at
+ * 100000 twice (a rewrite), a readv of 100 + 200 at 0, a writev of
+ * 10 + 20 + 30 at 200000; with a registered buffer a read_fixed of 4096 at
+ * 8192 and a write_fixed of 512 at 300000; a read of 512 at 0 through a
+ * registered file (a second descriptor, its own stream); an fsync and an
+ * fdatasync; a read through a write-only descriptor (-EBADF, an error on
+ * the file); a read of a pipe and a read of a closed descriptor (neither
+ * on a file); a read asking for no completion (IOSQE_CQE_SKIP_SUCCESS: not
+ * counted, named in unseen); a nop.  Each result: "UR:<i> <res>".
+ */
+static void scen_uring(void)
+{
+	int fd = open_or_die(path_of(WL_UR_FILE), O_RDWR), fd2, wo, p[2], i = 0;
+	static char fixed[8192] __attribute__((aligned(4096)));
+	struct iovec rv[2] = { { buf, 100 }, { buf + 100, 200 } };
+	struct iovec wv[3] = { { buf, 10 }, { buf + 10, 20 }, { buf + 30, 30 } };
+	struct iovec reg = { fixed, sizeof(fixed) };
+	struct ring r;
+
+	if (ring_setup(&r, 8))
+		die("io_uring_setup: %s", strerror(errno));
+	printf("UR:%d %d\n", i++, uring_op(&r, IORING_OP_READ, fd, buf, 4096, 0, 0, 0));
+	printf("UR:%d %d\n", i++, uring_op(&r, IORING_OP_READ, fd, buf, 4096, 4096, 0, 0));
+	printf("UR:%d %d\n", i++, uring_op(&r, IORING_OP_READ, fd, buf, 4096, -1ULL, 0, 0));
+	printf("UR:%d %d\n", i++, uring_op(&r, IORING_OP_WRITE, fd, buf, 1000, 100000, 0, 0));
+	printf("UR:%d %d\n", i++, uring_op(&r, IORING_OP_WRITE, fd, buf, 1000, 100000, 0, 0));
+	printf("UR:%d %d\n", i++, uring_op(&r, IORING_OP_READV, fd, rv, 2, 0, 0, 0));
+	printf("UR:%d %d\n", i++, uring_op(&r, IORING_OP_WRITEV, fd, wv, 3, 200000, 0, 0));
+	check("IORING_REGISTER_BUFFERS",
+	      syscall(SYS_io_uring_register, r.fd, IORING_REGISTER_BUFFERS, &reg, 1), 0);
+	printf("UR:%d %d\n", i++, uring_op(&r, IORING_OP_READ_FIXED, fd, fixed, 4096, 8192, 0, 0));
+	printf("UR:%d %d\n", i++, uring_op(&r, IORING_OP_WRITE_FIXED, fd, fixed, 512, 300000, 0, 0));
+	fd2 = open_or_die(path_of(WL_UR_FILE), O_RDONLY);
+	check("IORING_REGISTER_FILES",
+	      syscall(SYS_io_uring_register, r.fd, IORING_REGISTER_FILES, &fd2, 1), 0);
+	printf("UR:%d %d\n", i++, uring_op(&r, IORING_OP_READ, 0, buf, 512, 0, IOSQE_FIXED_FILE, 0));
+	printf("UR:%d %d\n", i++, uring_op(&r, IORING_OP_FSYNC, fd, NULL, 0, 0, 0, 0));
+	printf("UR:%d %d\n", i++,
+	       uring_op(&r, IORING_OP_FSYNC, fd, NULL, 0, 0, 0, IORING_FSYNC_DATASYNC));
+	wo = open_or_die(path_of(WL_UR_FILE), O_WRONLY);
+	printf("UR:%d %d\n", i++, uring_op(&r, IORING_OP_READ, wo, buf, 100, 0, 0, 0));
+	if (pipe(p))
+		die("pipe: %s", strerror(errno));
+	check("write(pipe)", write(p[1], buf, 10), 10);
+	printf("UR:%d %d\n", i++, uring_op(&r, IORING_OP_READ, p[0], buf, 10, -1ULL, 0, 0));
+	printf("UR:%d %d\n", i++, uring_op(&r, IORING_OP_READ, 1000, buf, 10, 0, 0, 0));
+	uring_op(&r, IORING_OP_READ, fd, buf, 100, 0, IOSQE_CQE_SKIP_SUCCESS, 0);
+	printf("UR:%d %d\n", i++, uring_op(&r, IORING_OP_NOP, -1, NULL, 0, 0, 0, 0));
+	close(p[0]);
+	close(p[1]);
+	close(wo);
+	close(r.fd);
+	close(fd2);
+	close(fd);
 }
 
 /* ---- paths counted only as "unseen" --------------------------------------------------------- */
@@ -1321,7 +1393,7 @@ static const struct {
 	{ "append", scen_append },   { "errors", scen_errors }, { "special", scen_special },
 	{ "threads", scen_threads }, { "fork", scen_fork },	{ "unlink", scen_unlink },
 	{ "paths", scen_paths },     { "longpath", scen_longpath }, { "vector", scen_vector },
-	{ "errors2", scen_errors2 }, { "sendfile", scen_sendfile }, { "copies", scen_copies }, { "oflags", scen_oflags }, { "unseen", scen_unseen }, { "aio", scen_aio }, { "sync", scen_sync }, { "syncmeta", scen_syncmeta },
+	{ "errors2", scen_errors2 }, { "sendfile", scen_sendfile }, { "copies", scen_copies }, { "oflags", scen_oflags }, { "unseen", scen_unseen }, { "aio", scen_aio }, { "uring", scen_uring }, { "sync", scen_sync }, { "syncmeta", scen_syncmeta },
 	{ "close", scen_close },     { "times", scen_times },     { "mounts", scen_mounts },	{ "tmpfile", scen_tmpfile },
 	{ "tshared", scen_tshared }, { "pshared", scen_pshared }, { "random", scen_random },
 	{ "identity", scen_identity }, { "streams", scen_streams }, { "steady", scen_steady },
