@@ -6,9 +6,12 @@
  * instruction: LDX/ST/STX get the offset in `off`, ALU/MOV and ld_imm64 the
  * value in `imm`.  The insn must hold what the local type gives (clang's
  * value), and a memory access must keep its size.  A field or type this
- * kernel lacks is "poisoned": the insn becomes a call to helper
- * CORE_POISON_ID, so a reachable use fails verification recognisably, and
- * load.c names the field when the kernel rejects the program.
+ * kernel lacks, or a field accessed in place whose size differs here (a
+ * u32 that is a u64 on an older kernel), is "poisoned": the insn becomes a
+ * call to helper CORE_POISON_ID, so a reachable use fails verification
+ * recognisably, load.c names the field when the kernel rejects the
+ * program, and code the program guards by an existence check (dead on this
+ * kernel) loads.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -17,7 +20,7 @@
 
 #include "internal.h"
 
-static int add_poison(struct prog *p, size_t i, const char *field)
+static int add_poison(struct prog *p, size_t i, const char *field, const char *why)
 {
 	struct poison *n = realloc(p->poisons, (p->poison_cnt + 1) * sizeof(*n));
 	struct bpf_insn call = { .code = CALL_INSN, .imm = CORE_POISON_ID };
@@ -26,6 +29,7 @@ static int add_poison(struct prog *p, size_t i, const char *field)
 		return -ENOMEM;
 	p->poisons = n;
 	n[p->poison_cnt].insn_idx = i;
+	n[p->poison_cnt].why = why;
 	n[p->poison_cnt].field = strdup(field);
 	if (!n[p->poison_cnt].field)
 		return -ENOMEM;
@@ -33,8 +37,8 @@ static int add_poison(struct prog *p, size_t i, const char *field)
 	if (p->insns[i].code == LD_IMM64)
 		p->insns[i + 1] = call;
 	p->insns[i] = call;
-	pr_debug(p->pr, "prog '%s': insn %zu: CO-RE field '%s' not in kernel BTF, poisoned",
-		 p->name, i, field);
+	pr_debug(p->pr, "prog '%s': insn %zu: CO-RE field '%s' %s, poisoned", p->name, i, field,
+		 why);
 	return 0;
 }
 
@@ -88,9 +92,16 @@ static int patch_value(struct prog *p, size_t i, uint32_t val, const char *ctx)
 	return 0;
 }
 
-/* a field relocation fits insn i: the value the local type gives, and the access size */
+#define POISON_MISSING "not found in kernel BTF"
+#define POISON_SIZE    "of another size in kernel BTF than in the program"
+
+/*
+ * A field relocation fits insn i: the value the local type gives.  *size_off
+ * when it is an access in place of a field whose size differs in the
+ * kernel (the caller poisons it).
+ */
 static int check_field_insn(struct prog *p, size_t i, uint32_t kind, const struct core_res *res,
-			    const char *ctx)
+			    const char *ctx, bool *size_off)
 {
 	int64_t orig;
 
@@ -104,13 +115,12 @@ static int check_field_insn(struct prog *p, size_t i, uint32_t kind, const struc
 			res->name, (long long)orig, res->local_val);
 		return -EINVAL;
 	}
-	if (!res->poison && kind == CORE_FIELD_BYTE_OFFSET && is_mem_insn(&p->insns[i]) &&
-	    res->local_sz != res->targ_sz) {
-		pr_warn(p->pr,
-			"%s: CO-RE field '%s': size is %u bytes locally but %u in kernel BTF", ctx,
-			res->name, res->local_sz, res->targ_sz);
-		return -EINVAL;
-	}
+	*size_off = !res->poison && kind == CORE_FIELD_BYTE_OFFSET && is_mem_insn(&p->insns[i]) &&
+		    res->local_sz != res->targ_sz;
+	if (*size_off)
+		pr_debug(p->pr,
+			 "%s: CO-RE field '%s': size is %u bytes locally but %u in kernel BTF", ctx,
+			 res->name, res->local_sz, res->targ_sz);
 	return 0;
 }
 
@@ -134,6 +144,7 @@ static int relocate_insn(struct obj *o, struct prog *p, size_t i, const struct c
 	const struct core_relo r = { rec->kind, rec->type_id,
 				     btf_data__str(e->btf, rec->access_off) };
 	struct core_res res;
+	bool size_off = false;
 	char ctx[320];
 	int err;
 
@@ -146,11 +157,11 @@ static int relocate_insn(struct obj *o, struct prog *p, size_t i, const struct c
 	if (rec->kind == CORE_TYPE_ID_TARGET)
 		err = check_type_id_insn(p, i, ctx);
 	else
-		err = check_field_insn(p, i, rec->kind, &res, ctx);
+		err = check_field_insn(p, i, rec->kind, &res, ctx, &size_off);
 	if (err)
 		return err;
-	if (res.poison)
-		return add_poison(p, i, res.name);
+	if (res.poison || size_off)
+		return add_poison(p, i, res.name, size_off ? POISON_SIZE : POISON_MISSING);
 	pr_debug(p->pr, "%s: CO-RE %s '%s' %s -> %u", ctx,
 		 rec->kind == CORE_TYPE_ID_TARGET ? "type" : "field", res.name,
 		 relo_core_kind_name(rec->kind), res.targ_val);

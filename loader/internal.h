@@ -259,7 +259,8 @@ struct insn_origin {
 /* a poisoned CO-RE insn, reported by field when the kernel rejects it */
 struct poison {
 	size_t insn_idx;
-	char *field; /* "file.f_path" */
+	char *field;	 /* "file.f_path" */
+	const char *why; /* "not found in kernel BTF", ... (a literal) */
 };
 
 struct prog {
