@@ -251,7 +251,7 @@ int tracepoint_ids(const struct obj *o, struct prog *const *progs, size_t cnt, u
 			continue;
 		if (res[j] <= 0 && progs[i]->optional &&
 		    (res[j] == -ENOENT || res[j] == ERR_NO_CATEGORY))
-			pr_info(o->pr,
+			pr_debug(o->pr,
 				"prog '%s': tracepoint '%s' not in this kernel: not attached",
 				progs[i]->name, names[j]);
 		else if (res[j] <= 0)

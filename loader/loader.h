@@ -138,7 +138,7 @@ void link__destroy(struct link *l);
  * Attach every loaded program but those of "tail/" sections, all or none:
  * on failure the ones attached are detached again.  *out owns the links.
  * An optional program whose tracepoint this kernel does not have is left
- * out (said at info level), not an error: prog__attached tells.
+ * out (said at debug level), not an error: prog__attached tells.
  */
 int obj__attach(struct obj *o, struct links **out);
 size_t links__cnt(const struct links *ls);
