@@ -252,8 +252,8 @@ int tracepoint_ids(const struct obj *o, struct prog *const *progs, size_t cnt, u
 		if (res[j] <= 0 && progs[i]->optional &&
 		    (res[j] == -ENOENT || res[j] == ERR_NO_CATEGORY))
 			pr_debug(o->pr,
-				"prog '%s': tracepoint '%s' not in this kernel: not attached",
-				progs[i]->name, names[j]);
+				 "prog '%s': tracepoint '%s' not in this kernel: not attached",
+				 progs[i]->name, names[j]);
 		else if (res[j] <= 0)
 			err = report_missing(o->pr, root ? root : "a private tracefs mount",
 					     progs[i]->name, names[j], (int)res[j]);
