@@ -143,10 +143,10 @@ struct task_struct {
 
 /*
  * io_uring (6.1+ layouts; rw.bpf.c reads none of them where the kernel's
- * io_uring_complete event has no request address, as on 5.10).  A request (struct io_kiocb) begins
- * with its opcode's command: struct io_rw for reads and writes, struct
- * io_sync for fsync; its file (set when it is issued, a registered file's
- * too) shares the first bytes.
+ * io_uring_complete event has no request address, as on 5.10).  A request
+ * (struct io_kiocb) begins with its opcode's command: struct io_rw for
+ * reads and writes, struct io_sync for fsync; its file (set when it is
+ * issued, a registered file's too) shares the first bytes.
  */
 struct kiocb {
 	long long ki_pos;

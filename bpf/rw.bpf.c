@@ -1754,10 +1754,8 @@ int uring_complete(struct trace_event_raw_io_uring_complete *ctx)
 	struct uring_scratch *sc;
 	struct file_rec *part;
 	struct file_facts ff;
-	struct rw_side *side;
-	struct seq_state *seq;
 	struct uring_req *r;
-	__u64 rq, now, fp = 0, start, lat, pos = 0;
+	__u64 rq, now, fp = 0, pos = 0;
 	__u8 cmd[64];
 	__u32 zero = 0, op;
 	__s64 res;
@@ -1797,36 +1795,14 @@ int uring_complete(struct trace_event_raw_io_uring_complete *ctx)
 		goto done;
 	}
 	op = (r->sc - SC_uring_read) & 1; /* reads, then writes: read, write, readv, ... */
-	start = r->start;
-	if (start == URING_POS_CUR) {
+	f.start = r->start;
+	if (f.start == URING_POS_CUR) {
 		/* at the file position: the kiocb's position has moved past what it did */
 		COPY_FIELD(cmd, sizeof(cmd), struct io_rw, kiocb.ki_pos, pos);
-		start = pos - (res > 0 ? res : 0);
+		f.start = pos - (res > 0 ? res : 0);
 	}
-	/*
-	 * count_side's counting, as aio_done_one's (keep the three alike), with
-	 * the submission's entry time
-	 */
-	side = &part->side[op];
-	seq = stream_of(side, f.file, f.flags, &sc->streams);
-	lat = now - r->ts;
-	__sync_fetch_and_add(&side->calls, 1);
-	if (!side->first_entry_ns || r->ts < side->first_entry_ns)
-		side->first_entry_ns = r->ts;
-	__sync_fetch_and_add(&side->lat_total_ns, lat);
-	__sync_fetch_and_add(&side->lat_hist[lat_bucket(lat)], 1);
-	if (op && seq_rewrite(seq, start))
-		__sync_fetch_and_add(&side->rewrites, 1);
-	if (res < 0) {
-		__sync_fetch_and_add(&side->errors, 1);
-	} else {
-		__sync_fetch_and_add(&side->bytes, res);
-		side->last_return_ns = now;
-		if (seq_classify(seq, start, res)) {
-			__sync_fetch_and_add(&side->seq_calls, 1);
-			__sync_fetch_and_add(&side->seq_hist[hist_bucket(res)], 1);
-		}
-	}
+	/* a syscall's counting, with the submission as its entry */
+	count_side(&part->side[op], r->ts, now, &f, res, op, &sc->streams);
 	count_syscall(&f.fk, r->sc, r->req, res, 1);
 	goto done;
 unseen:

@@ -24,12 +24,13 @@
 #undef X
 
 /* Linux AIO: iotrace's hooks on io_submit, io_getevents and io_pgetevents; and the rest */
-#define NOP(tp)                                                                                    \
-	SEC("tracepoint/syscalls/" #tp)                                                            \
+#define NOP_IN(cat, tp)                                                                            \
+	SEC("tracepoint/" #cat "/" #tp)                                                            \
 	int tp(void *ctx)                                                                          \
 	{                                                                                          \
 		return 0;                                                                          \
 	}
+#define NOP(tp) NOP_IN(syscalls, tp)
 NOP(sys_enter_io_submit)
 NOP(sys_exit_io_submit)
 NOP(sys_enter_io_getevents)
@@ -41,24 +42,11 @@ NOP(sys_enter_io_uring_enter)
 NOP(sys_enter_mmap)
 NOP(sys_enter_sync_file_range)
 
-/* io_uring: the submission event (its name on this kernel: the other is left unattached) */
-SEC("tracepoint/io_uring/io_uring_submit_req")
-int io_uring_submit_req(void *ctx)
-{
-	return 0;
-}
-
-SEC("tracepoint/io_uring/io_uring_submit_sqe")
-int io_uring_submit_sqe(void *ctx)
-{
-	return 0;
-}
-
-SEC("tracepoint/io_uring/io_uring_complete")
-int io_uring_complete(void *ctx)
-{
-	return 0;
-}
+/* io_uring: its submission event under either name (a kernel has one; the other is left
+ * unattached), and its completion */
+NOP_IN(io_uring, io_uring_submit_req)
+NOP_IN(io_uring, io_uring_submit_sqe)
+NOP_IN(io_uring, io_uring_complete)
 
 SEC("raw_tracepoint/sched_process_fork")
 int sched_process_fork(void *ctx)

@@ -24,6 +24,7 @@
 
 #include "docval.h"
 #include "e2e.h"
+#include "uring.h"
 #include "expect.h"
 #include "format/jsonr.h"
 
@@ -484,6 +485,26 @@ static uint64_t u64_of(const struct jval *o, const char *a, const char *b)
 }
 
 /*
+ * fio's script, `sh -c script` in a new directory on /tmp (O_DIRECT needs a
+ * disk file system) under iotrace alone: the document, validated and parsed
+ */
+static struct jval *trace_fio(const char *script)
+{
+	char out[PATH_MAX + 16], msg[512];
+	const char *argv[] = { E2E_IOTRACE, "-q", "-o", out, "--", "sh", "-c", script, NULL };
+	struct e2e_proc p;
+
+	tdir = e2e_tmpdir("/tmp");
+	snprintf(out, sizeof(out), "%s/out.json", tdir);
+	cr_assert_eq(chdir(tdir), 0);
+	cr_assert_eq(e2e_run((char *const *)argv, 300, &p), 0);
+	cr_assert_eq(p.status, 0, "fio under iotrace: exit %d; %s", p.status, p.err);
+	e2e_proc_free(&p);
+	cr_assert_eq(doc_validate(out, 0, msg, sizeof(msg)), 0, "%s", msg);
+	return load_json(out);
+}
+
+/*
  * fio's libaio engine: a sequential read with O_DIRECT at iodepth 8, then
  * random writes at iodepth 16, against fio's own JSON counts (jobs[0].read
  * or .write: io_bytes, total_ios).
@@ -496,21 +517,11 @@ Test(programs, fio_libaio_requests_match_fios_own_counts, .fini = teardown)
 		" --iodepth=8 --direct=1 --output-format=json --output=r.fio"
 		" && fio --name=w --filename=wdata --size=4M --bs=16k --rw=randwrite"
 		" --ioengine=libaio --iodepth=16 --direct=1 --output-format=json --output=w.fio";
-	char out[PATH_MAX + 16], msg[512];
-	const char *argv[] = { E2E_IOTRACE, "-q", "-o", out, "--", "sh", "-c", script, NULL };
 	const struct jval *data, *wdata, *rjob, *wjob;
 	struct jval *doc, *rfio, *wfio;
-	struct e2e_proc p;
 
 	e2e_require_tracer();
-	tdir = e2e_tmpdir("/tmp"); /* O_DIRECT: a disk file system */
-	snprintf(out, sizeof(out), "%s/out.json", tdir);
-	cr_assert_eq(chdir(tdir), 0);
-	cr_assert_eq(e2e_run((char *const *)argv, 300, &p), 0);
-	cr_assert_eq(p.status, 0, "fio under iotrace: exit %d; %s", p.status, p.err);
-	e2e_proc_free(&p);
-	cr_assert_eq(doc_validate(out, 0, msg, sizeof(msg)), 0, "%s", msg);
-	doc = load_json(out);
+	doc = trace_fio(script);
 	rfio = load_json(e2e_join(tdir, "r.fio"));
 	wfio = load_json(e2e_join(tdir, "w.fio"));
 	rjob = jval_idx(jval_get(rfio, "jobs"), 0);
@@ -548,22 +559,13 @@ Test(programs, fio_io_uring_requests_match_fios_own_counts, .fini = teardown)
 		" && fio --name=sqpoll --filename=sqpoll --size=2M --bs=8k --rw=randrw"
 		" --ioengine=io_uring --iodepth=8 --sqthread_poll=1 --output-format=json"
 		" --output=sqpoll.fio";
-	char out[PATH_MAX + 16], msg[512], name[32];
-	const char *argv[] = { E2E_IOTRACE, "-q", "-o", out, "--", "sh", "-c", script, NULL };
-	struct e2e_proc p;
+	char name[32];
 	struct jval *doc;
 
 	e2e_require_tracer();
-	if (!e2e_uring_attributed())
+	if (!uring_attributed())
 		cr_skip_test("io_uring requests are attributed on 6.1 and later only");
-	tdir = e2e_tmpdir("/tmp"); /* O_DIRECT: a disk file system */
-	snprintf(out, sizeof(out), "%s/out.json", tdir);
-	cr_assert_eq(chdir(tdir), 0);
-	cr_assert_eq(e2e_run((char *const *)argv, 300, &p), 0);
-	cr_assert_eq(p.status, 0, "fio under iotrace: exit %d; %s", p.status, p.err);
-	e2e_proc_free(&p);
-	cr_assert_eq(doc_validate(out, 0, msg, sizeof(msg)), 0, "%s", msg);
-	doc = load_json(out);
+	doc = trace_fio(script);
 	for (size_t i = 0; i < sizeof(jobs) / sizeof(jobs[0]); i++) {
 		const struct jval *rec = record_named(doc, jobs[i]), *job;
 		struct jval *fio;

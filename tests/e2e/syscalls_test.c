@@ -19,6 +19,7 @@
 #include <criterion/criterion.h>
 
 #include "e2e.h"
+#include "uring.h"
 #include "expect.h"
 #include "workload.h"
 
@@ -293,7 +294,7 @@ Test(syscalls, io_uring_requests_count_on_the_async_sides_at_their_completion, .
 	static const int64_t want[] = { 4096, 4096, 4096, 1000, 1000,	300, 60,     4096,
 					512,  512,  0,	  0,	-EBADF, 10,  -EBADF, 0 };
 
-	if (!e2e_uring_attributed())
+	if (!uring_attributed())
 		cr_skip_test("io_uring requests are attributed on 6.1 and later only");
 	fx_run("uring", NULL);
 	for (size_t k = 0; k < sizeof(want) / sizeof(want[0]); k++)
@@ -344,7 +345,7 @@ Test(syscalls, aio_io_uring_shared_mappings_and_sync_file_range_are_named_in_uns
 	cr_expect_eq(unseen_of("io_submit_calls"), 1);
 	cr_expect_eq(unseen_of("aio_requests"), 1);
 	/* where io_uring is attributed per file, an empty ring has no request to count */
-	if (e2e_uring_attributed())
+	if (uring_attributed())
 		uring = 0;
 	cr_expect_eq(unseen_of("io_uring_enter_calls"), 2 * uring);
 	cr_expect_eq(unseen_of("io_uring_submissions"), 3 * uring);

@@ -24,6 +24,7 @@
 #include "model.h"
 #include "scenario.h"
 #include "smoke.h"
+#include "uring.h"
 
 #define MAX_TIMES 64
 
@@ -81,20 +82,6 @@ struct replay {
 	bool uring;	       /* this kernel attributes io_uring requests to files */
 	uint64_t uring_unseen; /* the io_uring requests it cannot attribute */
 };
-
-/*
- * io_uring requests count per file where the kernel's io_uring_complete
- * event names the request: 6.1 and later (5.10's does not).  From uname.
- */
-static bool uring_attributed(void)
-{
-	struct utsname u;
-	int major = 0, minor = 0;
-
-	if (uname(&u) || sscanf(u.release, "%d.%d", &major, &minor) != 2)
-		return false;
-	return major > 6 || (major == 6 && minor >= 1);
-}
 
 /* one timestamp of the result and the step it belongs to */
 struct stamp {

@@ -18,7 +18,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
-#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -260,16 +259,6 @@ static const int iotrace_attachments =
 #include "syscalls.def"
 	+2 + UNSEEN_PROGS + URING_PROGS;
 #undef X
-
-bool e2e_uring_attributed(void)
-{
-	struct utsname u;
-	int major = 0, minor = 0;
-
-	if (uname(&u) || sscanf(u.release, "%d.%d", &major, &minor) != 2)
-		return false;
-	return major > 6 || (major == 6 && minor >= 1);
-}
 
 int e2e_tracer_map(pid_t pid, const char *name)
 {

@@ -50,12 +50,6 @@ bool e2e_wait_attached(pid_t pid, int timeout_ms);
 
 /* an fd of the BPF map called name that process pid holds, or -1 */
 int e2e_tracer_map(pid_t pid, const char *name);
-/*
- * Does the running kernel let io_uring requests be attributed to files
- * (its io_uring_complete event names the request: 6.1 and later)?  From
- * uname, independent of iotrace.
- */
-bool e2e_uring_attributed(void);
 
 /* Skip unless this process may load BPF and the kernel has BTF; fail instead under CI. */
 void e2e_require_tracer(void);

@@ -510,19 +510,17 @@ int m_aio_submit(struct model *m, int fd, bool write, uint64_t count, uint64_t o
 	return (int)m->aio_cnt++;
 }
 
-void m_aio_done(struct model *m, int handle, int64_t res)
+/*
+ * An asynchronous request counted on its side and syscall entry, with the
+ * verdicts its submission (AIO) or completion (io_uring) gave it.
+ */
+static void count_async(struct m_side *side, struct m_sc_stats *s, uint64_t req, int64_t res,
+			bool rewrite, bool seq)
 {
-	struct m_aio *a = &m->aio[handle];
-	struct m_side *side = &a->f->side[a->write ? 5 : 4];
-	struct m_sc_stats *s = &a->f->sc[a->write ? M_AIO_PWRITE : M_AIO_PREAD];
-
-	M_ASSERT(handle >= 0 && (size_t)handle < m->aio_cnt && !a->done, "model: AIO handle %d",
-		 handle);
-	a->done = true;
 	side->calls++;
 	s->calls++;
-	s->req[bucket(a->req)]++;
-	side->rewrites += a->rewrite;
+	s->req[bucket(req)]++;
+	side->rewrites += rewrite;
 	if (res < 0) {
 		side->errors++;
 		s->errors++;
@@ -532,49 +530,45 @@ void m_aio_done(struct model *m, int handle, int64_t res)
 	side->any_ok = true;
 	s->bytes += (uint64_t)res;
 	s->done[bucket((uint64_t)res)]++;
-	if (a->seq) {
+	if (seq) {
 		side->seq_calls++;
 		side->seq_hist[bucket((uint64_t)res)]++;
 	}
 }
 
+void m_aio_done(struct model *m, int handle, int64_t res)
+{
+	struct m_aio *a = &m->aio[handle];
+
+	M_ASSERT(handle >= 0 && (size_t)handle < m->aio_cnt && !a->done, "model: AIO handle %d",
+		 handle);
+	a->done = true;
+	count_async(&a->f->side[a->write ? 5 : 4], &a->f->sc[a->write ? M_AIO_PWRITE : M_AIO_PREAD],
+		    a->req, res, a->rewrite, a->seq);
+}
+
 void m_uring(struct model *m, int fd, enum m_sc sc, uint64_t req, uint64_t start, int64_t res)
 {
 	struct m_fd *d = fd_of(m, fd);
-	bool write = sc_kind[sc] == 5;
+	bool write = sc_kind[sc] == 5, rewrite = false;
 	int sidx = write ? 5 : 4;
 	struct m_stream *st = &d->stream[sidx];
-	struct m_side *side = &d->f->side[sidx];
-	struct m_sc_stats *s = &d->f->sc[sc];
 
 	M_ASSERT(sc >= M_URING_READ && sc <= M_URING_WRITE_FIXED, "model: m_uring(%s)",
 		 sc_names[sc]);
 	if (!st->used)
-		new_stream(side, d);
+		new_stream(&d->f->side[sidx], d);
 	st->used = true;
 	d->f->recorded = true;
-	side->calls++;
-	s->calls++;
-	s->req[bucket(req)]++;
 	if (write) {
-		side->rewrites += st->have_start && st->last_start == start;
+		rewrite = st->have_start && st->last_start == start;
 		st->have_start = true;
 		st->last_start = start;
 	}
-	if (res < 0) {
-		side->errors++;
-		s->errors++;
-		return;
-	}
-	side->bytes += (uint64_t)res;
-	side->any_ok = true;
-	s->bytes += (uint64_t)res;
-	s->done[bucket((uint64_t)res)]++;
-	if (start == st->next_off) {
-		side->seq_calls++;
-		side->seq_hist[bucket((uint64_t)res)]++;
-	}
-	st->next_off = start + (uint64_t)res;
+	count_async(&d->f->side[sidx], &d->f->sc[sc], req, res, rewrite,
+		    res >= 0 && start == st->next_off);
+	if (res >= 0)
+		st->next_off = start + (uint64_t)res;
 }
 
 void m_uring_sync(struct model *m, int fd, enum m_sc sc, int64_t res)

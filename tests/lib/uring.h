@@ -12,8 +12,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
+#include <stdio.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 #include <linux/io_uring.h>
 
@@ -23,6 +25,21 @@ struct ring {
 	struct io_uring_sqe *sqes;
 	struct io_uring_cqe *cqes;
 };
+
+/*
+ * Does the running kernel let io_uring requests be attributed to files?
+ * Its io_uring_complete event names the request from 6.1 on (5.10's does
+ * not).  From uname, independent of iotrace.
+ */
+static inline bool uring_attributed(void)
+{
+	struct utsname u;
+	int major = 0, minor = 0;
+
+	if (uname(&u) || sscanf(u.release, "%d.%d", &major, &minor) != 2)
+		return false;
+	return major > 6 || (major == 6 && minor >= 1);
+}
 
 /* ring_op's result when io_uring_enter itself failed or no completion came */
 #define RING_FAILED INT64_MIN
