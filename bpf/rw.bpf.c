@@ -869,8 +869,9 @@ static __always_inline struct file_rec *record_of(struct inflight_file *f, const
 /*
  * The stream of an open file on a record's side: its slot, or a new one
  * (a free slot, else the one claimed longest ago), counted in streams.
- * Threads racing for a slot may both claim one; the stream then has two
- * slots, and its calls are judged against either (never wrongly counted).
+ * Threads racing for one slot claim it once (claim_slot); threads that saw
+ * different free slots may both claim one, and the stream then has two
+ * slots, its calls judged against either.
  * The slot numbers found go to the thread's inflight slot, not into
  * registers: a constant in a register would make the verifier walk the
  * rest of the exit once per slot number (20k insns processed instead of
@@ -894,10 +895,32 @@ static __always_inline void count_oflags(struct rw_side *side, __u32 flags)
 	__sync_fetch_and_add(&side->oflag_streams[OFLAG_NOATIME], FLAG_BIT(flags, IOT_O_NOATIME));
 }
 
+/* 1 when x is not 0, without a branch (a branch here multiplies the exit's states) */
+#define NONZERO(x) (((x) | (0 - (x))) >> 63)
+
+/*
+ * Claim a stream slot for file: 1 when this thread claimed it, 0 when
+ * another thread changed the slot first (on the same file: the stream is
+ * counted once; on another: the next call claims a slot again).  Kernels
+ * before 5.12 have no cmpxchg in BPF: there the claim is a plain store and
+ * two racing threads may both count the stream.
+ */
+extern const char loader_feature_atomics __attribute__((weak));
+static __always_inline __u64 claim_slot(__u64 *slot, __u64 file)
+{
+	__u64 seen = READ_ONCE(*slot), prev = seen;
+
+	if (&loader_feature_atomics)
+		prev = __sync_val_compare_and_swap(slot, seen, file);
+	else
+		WRITE_ONCE(*slot, file);
+	return (NONZERO(prev ^ seen) ^ 1) & NONZERO(seen ^ file);
+}
+
 static __always_inline struct seq_state *stream_of(struct rw_side *side, __u64 file, __u32 flags,
 						   struct inflight *scratch)
 {
-	__u32 i, hit, free;
+	__u32 i, hit, free, won;
 
 	WRITE_ONCE(scratch->stream_hit, STREAM_SLOTS);
 	WRITE_ONCE(scratch->stream_free, STREAM_SLOTS);
@@ -914,10 +937,13 @@ static __always_inline struct seq_state *stream_of(struct rw_side *side, __u64 f
 	if (hit >= STREAM_SLOTS) {
 		free = READ_ONCE(scratch->stream_free);
 		hit = (free < STREAM_SLOTS ? free : side->stream_next++) & (STREAM_SLOTS - 1);
-		side->stream[hit].file = file;
-		__builtin_memset(&side->stream[hit].seq, 0, sizeof(struct seq_state));
-		__sync_fetch_and_add(&side->streams, 1);
-		count_oflags(side, flags);
+		WRITE_ONCE(scratch->stream_free, claim_slot(&side->stream[hit].file, file));
+		won = READ_ONCE(scratch->stream_free);
+		if (won) {
+			__builtin_memset(&side->stream[hit].seq, 0, sizeof(struct seq_state));
+			__sync_fetch_and_add(&side->streams, 1);
+			count_oflags(side, flags);
+		}
 		WRITE_ONCE(scratch->stream_hit, hit);
 	}
 	hit = READ_ONCE(scratch->stream_hit) & (STREAM_SLOTS - 1);

@@ -20,7 +20,8 @@
 
 #include "internal.h"
 
-static int add_poison(struct prog *p, size_t i, const char *field, const char *why)
+/* insn i becomes the poison call; what names it ("CO-RE field 'file.f_pos'") */
+int prog__poison(struct prog *p, size_t i, const char *what, const char *why)
 {
 	struct poison *n = realloc(p->poisons, (p->poison_cnt + 1) * sizeof(*n));
 	struct bpf_insn call = { .code = CALL_INSN, .imm = CORE_POISON_ID };
@@ -30,15 +31,14 @@ static int add_poison(struct prog *p, size_t i, const char *field, const char *w
 	p->poisons = n;
 	n[p->poison_cnt].insn_idx = i;
 	n[p->poison_cnt].why = why;
-	n[p->poison_cnt].field = strdup(field);
-	if (!n[p->poison_cnt].field)
+	n[p->poison_cnt].what = strdup(what);
+	if (!n[p->poison_cnt].what)
 		return -ENOMEM;
 	p->poison_cnt++;
 	if (p->insns[i].code == LD_IMM64)
 		p->insns[i + 1] = call;
 	p->insns[i] = call;
-	pr_debug(p->pr, "prog '%s': insn %zu: CO-RE field '%s' %s, poisoned", p->name, i, field,
-		 why);
+	pr_debug(p->pr, "prog '%s': insn %zu: %s %s, poisoned", p->name, i, what, why);
 	return 0;
 }
 
@@ -160,8 +160,12 @@ static int relocate_insn(struct obj *o, struct prog *p, size_t i, const struct c
 		err = check_field_insn(p, i, rec->kind, &res, ctx, &size_off);
 	if (err)
 		return err;
-	if (res.poison || size_off)
-		return add_poison(p, i, res.name, size_off ? POISON_SIZE : POISON_MISSING);
+	if (res.poison || size_off) {
+		char what[sizeof(res.name) + 16];
+
+		snprintf(what, sizeof(what), "CO-RE field '%s'", res.name);
+		return prog__poison(p, i, what, size_off ? POISON_SIZE : POISON_MISSING);
+	}
 	pr_debug(p->pr, "%s: CO-RE %s '%s' %s -> %u", ctx,
 		 rec->kind == CORE_TYPE_ID_TARGET ? "type" : "field", res.name,
 		 relo_core_kind_name(rec->kind), res.targ_val);

@@ -2,7 +2,9 @@
 /*
  * Kernel symbols: a weak extern function no object defines (relo.c) is a
  * kfunc, looked up by name among the FUNCs of vmlinux BTF (once per name
- * per object) and resolved where it is used.
+ * per object) and resolved where it is used.  A weak extern named
+ * loader_feature_NAME is a question to the loader instead (feature.c): its
+ * address is the constant 1 when this kernel has the feature, else 0.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -62,7 +64,22 @@ int prog__resolve_ksym(struct obj *o, struct prog *p, size_t i, const char *name
 {
 	struct bpf_insn *insn = &p->insns[i];
 	uint32_t id;
+	int err, val;
 
+	err = obj__feature_value(o, name, &val);
+	if (err < 0)
+		return err;
+	if (err && insn->code != LD_IMM64) {
+		pr_warn(p->pr, "prog '%s': insn %zu: loader feature '%s' is only a constant",
+			p->name, i, name);
+		return -EINVAL;
+	}
+	if (err) {
+		insn[0].src_reg = 0;
+		insn[0].imm = val;
+		insn[1].imm = 0;
+		return 0;
+	}
 	if (ksym_id(o, name, vmlinux, &id))
 		return -ENOMEM;
 

@@ -256,10 +256,13 @@ struct insn_origin {
 	uint32_t off; /* bytes in the section */
 };
 
-/* a poisoned CO-RE insn, reported by field when the kernel rejects it */
+/*
+ * A poisoned insn (a CO-RE field this kernel lacks, an instruction it does
+ * not know), named when the kernel rejects the program.
+ */
 struct poison {
 	size_t insn_idx;
-	char *field;	 /* "file.f_path" */
+	char *what;	 /* "CO-RE field 'file.f_path'", "atomic cmpxchg" */
 	const char *why; /* "not found in kernel BTF", ... (a literal) */
 };
 
@@ -301,6 +304,7 @@ struct obj {
 	bool no_inline;	     /* link without inlining leaf functions (the link tests) */
 	bool memlock_raised; /* RLIMIT_MEMLOCK raised for obj__load, to restore */
 	int memlock_err;     /* why raising it failed, 0 if it did not */
+	int atomics;	     /* atomics beyond add (5.12+): 1, 0, -1 not asked yet (feature.c) */
 	/* kernel functions looked up in vmlinux BTF, by name (core.c) */
 	struct ksym_id {
 		const char *name;
@@ -381,6 +385,12 @@ const char *relo_core_kind_name(uint32_t kind);
 /* core.c: apply CO-RE and kernel symbols to a linked program's insns */
 int prog__core(struct obj *o, struct prog *p, const struct btf_data *vmlinux);
 bool obj__needs_core(const struct obj *o);
+int prog__poison(struct prog *p, size_t i, const char *what, const char *why);
+
+/* feature.c: what this kernel's BPF takes, asked once per object */
+bool obj__kernel_atomics(struct obj *o);
+int prog__poison_atomics(struct obj *o, struct prog *p);
+int obj__feature_value(struct obj *o, const char *name, int *val);
 
 /* extern.c: kernel functions (weak externs) resolved against vmlinux BTF */
 int prog__resolve_ksym(struct obj *o, struct prog *p, size_t i, const char *name,

@@ -132,8 +132,8 @@ static void report_advice(const struct prog *p, const char *log)
 	size_t i;
 
 	if (poison)
-		pr_warn(p->pr, "prog '%s': CO-RE field '%s' %s (poisoned insn %zu)", p->name,
-			poison->field, poison->why, poison->insn_idx);
+		pr_warn(p->pr, "prog '%s': %s %s (poisoned insn %zu)", p->name, poison->what,
+			poison->why, poison->insn_idx);
 	for (i = 0; i < sizeof(log_advice) / sizeof(log_advice[0]); i++)
 		if (strstr(log, log_advice[i].needle))
 			pr_warn(p->pr, "prog '%s': hint: %s", p->name, log_advice[i].advice);

@@ -214,6 +214,7 @@ int obj__open_mem(struct obj **out, const struct obj_src *srcs, size_t src_cnt,
 	o = calloc(1, sizeof(*o));
 	if (!o)
 		return -ENOMEM;
+	o->atomics = -1;
 	err = take_opts(o, opts);
 	if (!err && elf_version(EV_CURRENT) == EV_NONE) {
 		pr_warn(o->pr, "libelf: %s", elf_errmsg(-1));
@@ -243,6 +244,7 @@ int obj__link_core(struct obj *o, const struct btf_data *vmlinux)
 	for (i = 0; i < o->prog_cnt; i++) {
 		err = prog__link(o, &o->progs[i]);
 		err = err ?: vmlinux ? prog__core(o, &o->progs[i], vmlinux) : 0;
+		err = err ?: prog__poison_atomics(o, &o->progs[i]);
 		if (err)
 			return err;
 	}
@@ -522,7 +524,7 @@ static void prog__free(struct prog *p)
 	if (p->fd >= 0)
 		close(p->fd);
 	for (i = 0; i < p->poison_cnt; i++)
-		free(p->poisons[i].field);
+		free(p->poisons[i].what);
 	free(p->poisons);
 	free(p->insns);
 	free(p->orig);

@@ -117,7 +117,7 @@ Test(core, missing_field_poisons_the_insn)
 	cr_assert_eq(p->insns[0].code, BPF_JMP | BPF_CALL);
 	cr_assert_eq(p->insns[0].imm, 0xbad2310);
 	cr_assert_eq(p->poison_cnt, 1);
-	cr_assert_str_eq(p->poisons[0].field, "file.f_iotrace_missing");
+	cr_assert_str_eq(p->poisons[0].what, "CO-RE field 'file.f_iotrace_missing'");
 	btf_data__free(targ);
 	obj__close(o);
 }

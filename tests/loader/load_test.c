@@ -189,6 +189,55 @@ Test(load, missing_core_field_is_named_when_rejected)
 	obj__close(o);
 }
 
+/*
+ * Atomics beyond add: the loader asks the kernel, and a kernel without them
+ * (played by forcing the answer) gets the feature symbol as 0 and the
+ * cmpxchg poisoned; guarded, the program loads and takes the other branch.
+ */
+static struct obj *load_atomics(const char *fixture_name, int atomics, int want)
+{
+	struct obj_src src = fixture(fixture_name);
+	struct obj *o;
+	int err;
+
+	cap_reset();
+	cr_assert_eq(obj__open_mem(&o, &src, 1, cap_opts()), 0, "%s", cap_text());
+	o->atomics = atomics;
+	err = obj__load(o, NULL);
+	cr_assert_eq(err, want, "load: %d (%s), messages: %s", err, strerror(-err), cap_text());
+	return o;
+}
+
+Test(load, atomics_feature_symbol_follows_the_kernel)
+{
+	struct obj *o;
+
+	require_bpf();
+	o = load_atomics("atomics.bpf.o", -1, 0);
+	cr_assert_eq(o->atomics, 1, "this kernel (5.12+) takes cmpxchg; the probe said no");
+	cr_assert_eq(run(o, "atomics_guarded", 0, 0), 7);
+	cr_assert_eq(obj__find_prog(o, "atomics_guarded")->poison_cnt, 0);
+	obj__close(o);
+
+	o = load_atomics("atomics.bpf.o", 0, 0);
+	cr_assert_eq(obj__find_prog(o, "atomics_guarded")->poison_cnt, 1);
+	cr_assert_eq(run(o, "atomics_guarded", 0, 0), 1, "without atomics: the guarded branch");
+	obj__close(o);
+}
+
+Test(load, unguarded_atomic_on_a_kernel_without_it_is_named)
+{
+	struct obj *o;
+
+	require_bpf();
+	o = load_atomics("atomics_bare.bpf.o", 0, -EINVAL);
+	cr_assert(strstr(cap_text(),
+			 "prog 'atomics_bare': atomic cmpxchg is not supported by this kernel "
+			 "(5.12 and later) (poisoned insn 4)"),
+		  "%s", cap_text());
+	obj__close(o);
+}
+
 Test(load, log_level_keeps_the_log_and_writes_log_dir)
 {
 	struct obj_src src = fixture("core_file.bpf.o");
