@@ -21,6 +21,7 @@ struct map_def {
 #define MAP_ARRAY	  2
 #define MAP_PROG_ARRAY	  3
 #define MAP_PERCPU_ARRAY  6
+#define MAP_LRU_HASH	  9
 #define MAP_RINGBUF	  27
 #define MAP_F_NO_PREALLOC 1
 

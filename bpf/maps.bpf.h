@@ -29,6 +29,12 @@ DEFINE_MAP(syncstats, MAP_HASH, sizeof(struct sc_key), sizeof(struct sync_stats)
 	   MAP_F_NO_PREALLOC);
 /* slot tid % INFLIGHT_SLOTS -> what sys_enter saw, consumed by sys_exit */
 DEFINE_MAP(inflight, MAP_ARRAY, sizeof(__u32), sizeof(struct inflight), INFLIGHT_SLOTS, 0);
+/*
+ * Files a trace-time filter left out (file_key, part 0): identify() takes
+ * them for no file, at one look-up, instead of walking their path again.
+ * LRU: a file pushed out is judged again when next seen.
+ */
+DEFINE_MAP(excluded, MAP_LRU_HASH, sizeof(struct file_key), sizeof(__u32), 16384, 0);
 /* files that got no record because `files` was full, to count them once each */
 DEFINE_MAP(lostfiles, MAP_HASH, sizeof(struct file_key), sizeof(__u32), 65536, MAP_F_NO_PREALLOC);
 /* Linux AIO: a thread's io_submit or io_getevents call, entry to exit */

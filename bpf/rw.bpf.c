@@ -296,7 +296,8 @@ static __always_inline int facts_heads(__u32 fd, struct file_facts *ff)
 
 /*
  * A file's identity, if it is a named regular file (asm filter_file; an
- * O_TMPFILE file with no link has no name yet).  The starting offset is
+ * O_TMPFILE file with no link has no name yet) that no trace-time filter
+ * left out.  The starting offset is
  * filled in by the caller, which knows the call, from *ff.
  */
 static __always_inline int identify(struct inflight_file *f, const struct file_facts *ff,
@@ -311,6 +312,8 @@ static __always_inline int identify(struct inflight_file *f, const struct file_f
 	f->fk.gen = ff->gen;
 	if (iot_cfg.per_process)
 		f->fk.tgid = tgid;
+	if (iot_cfg.file_filters && bpf_map_lookup_elem(&excluded, &f->fk))
+		return 0;
 	f->nlink = ff->nlink;
 	f->file = ff->file;
 	f->flags = ff->flags;
@@ -597,8 +600,8 @@ static __always_inline struct dentry *file_origin(struct file *file, struct inod
 	KREAD(sb, (*inode)->i_sb);
 	KREAD(type, sb->s_type);
 	KREAD(fsname, type->name);
-	if (bpf_probe_read_kernel_str(fstype, 16, fsname) < 0)
-		fstype[0] = 0;
+	__builtin_memset(fstype, 0, 16); /* NUL-padded: compared as two u64 (fstype_kept) */
+	bpf_probe_read_kernel_str(fstype, 16, fsname);
 	KREAD(vfsmnt, file->f_path.mnt);
 	KREAD(dentry, file->f_path.dentry);
 	*mnt = (__u64)vfsmnt - __builtin_preserve_field_info(((struct mount *)0)->mnt, 0);
@@ -643,6 +646,101 @@ static __always_inline void emit_end(struct emit_scratch *sc)
 		drop(DROP_EVENTS_FULL);
 }
 
+/* ---- trace-time filters ------------------------------------------------ */
+
+/* Is the walked path (ev, whole) at or below prefix p?  See struct name_filter. */
+static __always_inline int path_under(const struct ev_file *ev,
+				      const volatile struct name_filter *p)
+{
+	__u32 len = p->len, sz = ev->path_sz, start, i;
+
+	if (len > NAME_FILTER_SZ || len > sz || sz > PATH_BUF_SZ)
+		return 0;
+	/*
+	 * Every index below is under sz <= PATH_BUF_SZ: the masks say so to
+	 * verifiers (6.1 and older) that lose the bounds of start - 1.
+	 */
+	start = sz - len;
+	if (start && ev->path[(start - 1) & (PATH_BUF_SZ - 1)])
+		return 0; /* not at a component boundary: /ab is not below /b */
+#pragma clang loop unroll(disable)
+	for (i = 0; i + 8 <= len; i += 8)
+		if (*(const __u64 *)&ev->path[(start + i) & (PATH_BUF_SZ - 1)] !=
+		    *(const volatile __u64 *)&p->enc[i])
+			return 0;
+#pragma clang loop unroll(disable)
+	for (; i < len; i++)
+		if (ev->path[(start + i) & (PATH_BUF_SZ - 1)] != p->enc[i])
+			return 0;
+	return 1;
+}
+
+/*
+ * --path (at or below one of them, when given) and --exclude (below none).
+ * A path cut short (deeper than the walk goes) is kept here and judged in
+ * user space by its name at the end.  The counts are constants of .rodata:
+ * the verifier walks only the prefixes given.
+ */
+static __always_inline int path_kept(const struct ev_file *ev)
+{
+	const volatile struct file_filters *ff = &iot_cfg.ff;
+	int i, in = !ff->path_cnt;
+
+	if (ev->truncated != NAME_WHOLE)
+		return 1;
+#pragma clang loop unroll(full)
+	for (i = 0; i < NAME_FILTERS; i++)
+		if (i < ff->path_cnt && !in && path_under(ev, &ff->path[i]))
+			in = 1;
+	if (!in)
+		return 0;
+#pragma clang loop unroll(full)
+	for (i = 0; i < NAME_FILTERS; i++)
+		if (i < ff->exclude_cnt && path_under(ev, &ff->exclude[i]))
+			return 0;
+	return 1;
+}
+
+/* --fstype (one of them, when given) and --exclude-fstype (none of them) */
+static __always_inline int fstype_kept(const char fstype[16])
+{
+	const volatile struct file_filters *ff = &iot_cfg.ff;
+	__u64 a = *(const __u64 *)fstype, b = *(const __u64 *)&fstype[8];
+	int i, in = !ff->fstype_cnt;
+
+#pragma clang loop unroll(full)
+	for (i = 0; i < FSTYPE_FILTERS; i++)
+		if (i < ff->fstype_cnt && ff->fstype[i][0] == a && ff->fstype[i][1] == b)
+			in = 1;
+	if (!in)
+		return 0;
+#pragma clang loop unroll(full)
+	for (i = 0; i < FSTYPE_FILTERS; i++)
+		if (i < ff->exclude_fs_cnt && ff->exclude_fs[i][0] == a &&
+		    ff->exclude_fs[i][1] == b)
+			return 0;
+	return 1;
+}
+
+/*
+ * A new record a filter leaves out: noted in excluded, so that identify()
+ * takes the file for no file from now on, and its entries removed (what
+ * its first calls counted is dropped with them, unreported).
+ */
+static __always_inline void exclude_file(const struct file_key *fk)
+{
+	struct file_key k = *fk;
+	__u32 one = 1;
+
+	k.part = FILE_PART_MAIN;
+	bpf_map_update_elem(&excluded, &k, &one, BPF_ANY);
+	bpf_map_delete_elem(&files, &k);
+	k.part = FILE_PART_COPY;
+	bpf_map_delete_elem(&files, &k);
+	k.part = FILE_PART_ASYNC;
+	bpf_map_delete_elem(&files, &k);
+}
+
 /*
  * Tail-called by an exit handler that created records (the path walk is
  * verified once here, not in every exit program), and by itself: one run
@@ -666,11 +764,20 @@ int emit_files(void *ctx)
 		sc->cur = 0;
 		return 0;
 	}
-	if (!sc->walking)
+	if (!sc->walking) {
 		emit_begin(sc, &sc->pend[cur]);
+		if (iot_cfg.file_filters && !fstype_kept(sc->w.ev.fstype)) {
+			exclude_file(&sc->pend[cur].fk);
+			goto next;
+		}
+	}
 	if (!walk_steps(&sc->w))
 		bpf_tail_call(ctx, &tails, TAIL_EMIT_FILES);
-	emit_end(sc);
+	if (iot_cfg.file_filters && !path_kept(&sc->w.ev))
+		exclude_file(&sc->pend[cur].fk);
+	else
+		emit_end(sc);
+next:
 	sc->walking = 0;
 	sc->cur = cur + 1;
 	if (cur + 1 < sc->cnt)

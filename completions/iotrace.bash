@@ -91,7 +91,7 @@ _iotrace()
 			fi
 			;;
 		-*([qvVh])[pcdo] | --pid | --comm | --duration | --output | --format | --max-files | \
-			--verifier-log | --bpf-object)
+			--verifier-log | --bpf-object | --path | --exclude | --fstype | --exclude-fstype)
 			((i++))
 			;;
 		-*) ;;
@@ -123,8 +123,12 @@ _iotrace()
 		COMPREPLY=($(compgen -W 'json csv' -- "$cur"))
 		return
 		;;
-	--verifier-log)
+	--verifier-log | --path | --exclude)
 		_filedir -d
+		return
+		;;
+	--fstype | --exclude-fstype)
+		COMPREPLY=($(compgen -W "$(awk '{ print $NF }' /proc/filesystems 2>/dev/null)" -- "$cur"))
 		return
 		;;
 	--bpf-object)
@@ -135,6 +139,7 @@ _iotrace()
 	$split && return
 
 	COMPREPLY=($(compgen -W '-p --pid -c --comm -d --duration -o --output --format
+		--path --exclude --fstype --exclude-fstype
 		--per-process --max-files --verifier-log --bpf-object -q --quiet -v --verbose
 		-V --version -h --help' -- "$cur"))
 } &&

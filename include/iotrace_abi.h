@@ -360,12 +360,37 @@ struct comm_list {
 	__u64 names[COMM_LIST_MAX][COMM_LEN / 8]; /* NUL-padded, as task_struct.comm */
 };
 
+/*
+ * Trace-time file filters (--path, --exclude, --fstype, --exclude-fstype),
+ * judged once per file when its record is created (bpf/rw.bpf.c,
+ * emit_files).  A prefix is kept as the path walk writes a path: its
+ * components leaf first, each ending in NUL ("/a/b" is "b\0a\0"), so a
+ * path is at or below it when the walked bytes end with it at a component
+ * boundary.
+ */
+#define NAME_FILTERS   8   /* prefixes of each of --path and --exclude */
+#define NAME_FILTER_SZ 256 /* bytes of an encoded prefix, at most */
+#define FSTYPE_FILTERS 8   /* names of each of --fstype and --exclude-fstype */
+struct name_filter {
+	__u32 len; /* bytes of enc */
+	__u32 pad;
+	char enc[NAME_FILTER_SZ];
+};
+
+struct file_filters {
+	__u32 path_cnt, exclude_cnt;	  /* --path, --exclude prefixes */
+	__u32 fstype_cnt, exclude_fs_cnt; /* --fstype, --exclude-fstype names */
+	struct name_filter path[NAME_FILTERS], exclude[NAME_FILTERS];
+	__u64 fstype[FSTYPE_FILTERS][2], exclude_fs[FSTYPE_FILTERS][2]; /* NUL-padded */
+};
+
 struct iot_config {
 	__u32 self_tgid;   /* never traced */
 	__u32 filter_mode; /* FILTER_* */
 	__u32 per_process;
-	__u32 pad;
+	__u32 file_filters; /* any of ff's lists is not empty */
 	struct comm_list comms;
+	struct file_filters ff;
 };
 
 /* ring buffer events */

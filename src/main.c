@@ -36,6 +36,10 @@ enum opt_id {
 	OPT_MAX_FILES,
 	OPT_VERIFIER_LOG,
 	OPT_BPF_OBJECT,
+	OPT_PATH,
+	OPT_EXCLUDE,
+	OPT_FSTYPE,
+	OPT_EXCLUDE_FSTYPE,
 };
 
 static const struct opt_def opt_defs[] = {
@@ -45,6 +49,11 @@ static const struct opt_def opt_defs[] = {
 	{ OPT_OUTPUT, "output", "FILE",
 	  "write the result to FILE (default iotrace.json, - = stdout)" },
 	{ OPT_FORMAT, "format", "json|csv", "result format (default json)" },
+	{ OPT_PATH, "path", "PREFIX", "only files at or below PREFIX (repeatable)" },
+	{ OPT_EXCLUDE, "exclude", "PREFIX", "no files at or below PREFIX (repeatable)" },
+	{ OPT_FSTYPE, "fstype", "FS[,FS...]", "only files on these file system types" },
+	{ OPT_EXCLUDE_FSTYPE, "exclude-fstype", "FS[,FS...]",
+	  "no files on these file system types (proc,sysfs,...)" },
 	{ OPT_PER_PROCESS, "per-process", NULL, "one record per process and file" },
 	{ OPT_MAX_FILES, "max-files", "N", "track at most N records (default 65536)" },
 	{ OPT_VERIFIER_LOG, "verifier-log", "DIR", "save every program's verifier log in DIR" },
@@ -68,7 +77,7 @@ static void usage(FILE *f)
 		   "Such a signal is passed on to COMMAND, which is traced while it exits: 3 s\n"
 		   "at most (then it is killed), none after a second signal.\n\n"
 		   "options:\n");
-	opt_help(f, opt_defs, OPT_CNT, 30);
+	opt_help(f, opt_defs, OPT_CNT, 35);
 	fprintf(f, "\nexamples:\n"
 		   "  iotrace -o dd.json -- dd if=/dev/zero of=/tmp/x bs=64k count=256\n"
 		   "  iotrace -c postgres -d 60 -o pg.json\n"
@@ -185,6 +194,46 @@ static int add_bpf_object(struct options *o, const char *path)
 	return 0;
 }
 
+static int add_prefix(struct options *o, bool exclude, const char *arg)
+{
+	char why[128];
+	int err = filters_add_prefix(&o->filters, exclude, arg, why, sizeof(why));
+
+	if (err == -EINVAL) {
+		char msg[256];
+
+		snprintf(msg, sizeof(msg), "invalid --%s '%%s': %s", exclude ? "exclude" : "path",
+			 why);
+		return usage_error(msg, arg);
+	}
+	return err;
+}
+
+static int add_fstype(struct options *o, const char *name, bool exclude)
+{
+	char why[128];
+	int err = filters_add_fstype(&o->filters, exclude, name, why, sizeof(why));
+
+	if (err == -EINVAL) {
+		char msg[256];
+
+		snprintf(msg, sizeof(msg), "invalid --%s '%%s': %s",
+			 exclude ? "exclude-fstype" : "fstype", why);
+		return usage_error(msg, name);
+	}
+	return err;
+}
+
+static int add_fstype_in(struct options *o, const char *name)
+{
+	return add_fstype(o, name, false);
+}
+
+static int add_fstype_out(struct options *o, const char *name)
+{
+	return add_fstype(o, name, true);
+}
+
 static int parse_one(struct options *o, int id, const char *arg)
 {
 	unsigned long long v;
@@ -220,6 +269,13 @@ static int parse_one(struct options *o, int id, const char *arg)
 		return 0;
 	case OPT_BPF_OBJECT:
 		return add_bpf_object(o, arg);
+	case OPT_PATH:
+	case OPT_EXCLUDE:
+		return add_prefix(o, id == OPT_EXCLUDE, arg);
+	case OPT_FSTYPE:
+		return each_item(arg, "invalid --fstype list '%s'", add_fstype_in, o);
+	case OPT_EXCLUDE_FSTYPE:
+		return each_item(arg, "invalid --exclude-fstype list '%s'", add_fstype_out, o);
 	case OPT_QUIET:
 		o->quiet = true;
 		return 0;
@@ -370,6 +426,7 @@ static int record_main(int argc, char **argv)
 	free(o.pids);
 	free(o.comms);
 	free(o.bpf_objects);
+	filters_free(&o.filters);
 	return code;
 }
 

@@ -44,6 +44,9 @@ struct rdoc {
 	char *const *command; /* NULL: null (no command) */
 	size_t command_cnt;
 	bool per_process;
+	/* trace-time file filters: written when a list is not empty or a file was excluded */
+	const struct rstrs *paths, *exclude, *fstypes, *exclude_fstypes; /* NULL: empty */
+	uint64_t excluded_files;
 	uint64_t dropped_files, dropped_events;
 	const uint64_t *unseen; /* UNSEEN_MAX counters, or NULL: no "unseen" object */
 };

@@ -63,6 +63,22 @@ static int rstrs_union(struct rstrs *dst, const struct rstrs *src)
 	return err;
 }
 
+/* dst = dst ∩ src */
+static void rstrs_intersect(struct rstrs *dst, const struct rstrs *src)
+{
+	size_t kept = 0, j;
+
+	for (size_t i = 0; i < dst->cnt; i++) {
+		for (j = 0; j < src->cnt && strcmp(dst->v[i], src->v[j]); j++)
+			;
+		if (j < src->cnt)
+			dst->v[kept++] = dst->v[i];
+		else
+			free(dst->v[i]);
+	}
+	dst->cnt = kept;
+}
+
 void rstrs_free(struct rstrs *s)
 {
 	for (size_t i = 0; i < s->cnt; i++)
@@ -473,6 +489,31 @@ static int merge_command(struct rmeta *d, const struct rmeta *s, bool first)
 	return 0;
 }
 
+/* a selecting list (paths, fstypes): empty selects everything */
+static int merge_selecting(struct rstrs *d, const struct rstrs *s, bool first)
+{
+	if (!first && (!d->cnt || !s->cnt)) {
+		rstrs_free(d);
+		return 0;
+	}
+	return rstrs_union(d, s);
+}
+
+static int merge_filters(struct rfilters *d, const struct rfilters *s, bool first)
+{
+	int err = merge_selecting(&d->paths, &s->paths, first);
+
+	err = err ?: merge_selecting(&d->fstypes, &s->fstypes, first);
+	if (first) {
+		err = err ?: rstrs_union(&d->exclude, &s->exclude);
+		err = err ?: rstrs_union(&d->exclude_fstypes, &s->exclude_fstypes);
+	} else {
+		rstrs_intersect(&d->exclude, &s->exclude);
+		rstrs_intersect(&d->exclude_fstypes, &s->exclude_fstypes);
+	}
+	return err ?: add(&d->excluded_files, s->excluded_files);
+}
+
 int rmeta_merge(struct rmeta *d, const struct rmeta *s)
 {
 	bool first = !d->docs;
@@ -495,6 +536,7 @@ int rmeta_merge(struct rmeta *d, const struct rmeta *s)
 	err = err ?: rstrs_union(&d->comms, &s->comms);
 	for (size_t i = 0; i < s->pid_cnt && !err; i++)
 		err = add_pid(d, s->pids[i]);
+	err = err ?: merge_filters(&d->ff, &s->ff, first);
 	return err ?: merge_command(d, s, first);
 }
 
@@ -504,6 +546,10 @@ void rmeta_free(struct rmeta *m)
 	rstrs_free(&m->kernel);
 	rstrs_free(&m->machine);
 	rstrs_free(&m->comms);
+	rstrs_free(&m->ff.paths);
+	rstrs_free(&m->ff.exclude);
+	rstrs_free(&m->ff.fstypes);
+	rstrs_free(&m->ff.exclude_fstypes);
 	free(m->pids);
 	free_command(m);
 	memset(m, 0, sizeof(*m));

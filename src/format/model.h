@@ -89,6 +89,17 @@ struct rentry {
 };
 
 /* what the documents say about themselves, merged */
+/*
+ * Trace-time file filters of a document (filter.paths ... excluded_files);
+ * each list empty when not given.  Merged so that the lists stay true of
+ * every file: paths and fstypes (a file matches one) by union, the
+ * exclusions (it matches none) by intersection, a missing list absorbing.
+ */
+struct rfilters {
+	struct rstrs paths, exclude, fstypes, exclude_fstypes;
+	uint64_t excluded_files;
+};
+
 struct rmeta {
 	size_t docs;
 	uint64_t start_ns, end_ns; /* earliest start, latest start + duration */
@@ -102,6 +113,7 @@ struct rmeta {
 	size_t command_cnt;
 	bool command_mixed;
 	bool per_process; /* every document was */
+	struct rfilters ff;
 };
 
 /* entries by identity: path, dev, ino and pid */

@@ -767,6 +767,17 @@ static int read_filter(const struct jval *root, struct rmeta *m, struct rerr *er
 		ret = read_command(v, m, err);
 	if (!ret && (v = jval_get(f, "per_process")) && jval_bool(v, &m->per_process))
 		ret = bad(err, "filter.per_process", "expected a boolean, got %s", type_desc(v));
+	/* trace-time file filters (iotrace 0.4 and later, when given) */
+	if (!ret && (v = jval_get(f, "paths")))
+		ret = read_strs(v, "filter.paths", &m->ff.paths, err);
+	if (!ret && (v = jval_get(f, "exclude")))
+		ret = read_strs(v, "filter.exclude", &m->ff.exclude, err);
+	if (!ret && (v = jval_get(f, "fstypes")))
+		ret = read_strs(v, "filter.fstypes", &m->ff.fstypes, err);
+	if (!ret && (v = jval_get(f, "exclude_fstypes")))
+		ret = read_strs(v, "filter.exclude_fstypes", &m->ff.exclude_fstypes, err);
+	if (!ret && jval_get(f, "excluded_files"))
+		ret = get_u64(f, "excluded_files", "filter", &m->ff.excluded_files, err);
 	return ret;
 }
 

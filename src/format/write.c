@@ -144,6 +144,22 @@ static void write_strs(struct json *j, const char *key, char *const *v, size_t n
 	json_arr_end(j);
 }
 
+static size_t rstrs_cnt(const struct rstrs *s)
+{
+	return s ? s->cnt : 0;
+}
+
+static void write_rstrs(struct json *j, const char *key, const struct rstrs *s)
+{
+	write_strs(j, key, s ? s->v : NULL, rstrs_cnt(s));
+}
+
+static bool has_file_filters(const struct rdoc *d)
+{
+	return rstrs_cnt(d->paths) || rstrs_cnt(d->exclude) || rstrs_cnt(d->fstypes) ||
+	       rstrs_cnt(d->exclude_fstypes) || d->excluded_files;
+}
+
 static void write_filter(struct json *j, const struct rdoc *d)
 {
 	json_obj_begin(j, "filter");
@@ -157,6 +173,13 @@ static void write_filter(struct json *j, const struct rdoc *d)
 	else
 		json_null(j, "command");
 	json_bool(j, "per_process", d->per_process);
+	if (has_file_filters(d)) {
+		write_rstrs(j, "paths", d->paths);
+		write_rstrs(j, "exclude", d->exclude);
+		write_rstrs(j, "fstypes", d->fstypes);
+		write_rstrs(j, "exclude_fstypes", d->exclude_fstypes);
+		json_u64(j, "excluded_files", d->excluded_files);
+	}
 	json_obj_end(j);
 }
 
@@ -252,6 +275,11 @@ void report_write_json(FILE *f, const struct rmodel *m, struct rentry **v, size_
 		.command = mt->command,
 		.command_cnt = mt->command_cnt,
 		.per_process = per_process,
+		.paths = &mt->ff.paths,
+		.exclude = &mt->ff.exclude,
+		.fstypes = &mt->ff.fstypes,
+		.exclude_fstypes = &mt->ff.exclude_fstypes,
+		.excluded_files = mt->ff.excluded_files,
 		.dropped_files = mt->dropped_files,
 		.dropped_events = mt->dropped_events,
 		.unseen = mt->has_unseen ? mt->unseen : NULL,

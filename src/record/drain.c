@@ -32,6 +32,8 @@ static int on_file_event(struct trace_result *res, const struct ev_file *ev, siz
 	f->name_mnt = ev->mnt;
 	f->name_inode = ev->inode;
 	files_add_comm(f, ev->comm);
+	/* the BPF side applied the trace-time filters to a whole path (filters.c) */
+	f->filtered = !unnamed && ev->truncated == NAME_WHOLE;
 	return unnamed ? 0 : files_set_path(f, ev->path, sz, ev->truncated);
 }
 
@@ -336,6 +338,7 @@ int drain_maps(const struct iotrace_skel *s, struct trace_result *res)
 	}
 	prune_unnamed(res, true);
 	res->dropped_files += count_keys(s->maps.lostfiles);
+	res->excluded_files = count_keys(s->maps.excluded);
 	res->dropped_events = res->drops[DROP_FILES_FULL] + res->drops[DROP_SCSTATS_FULL] +
 			      res->drops[DROP_INFLIGHT_FULL] + res->drops[DROP_FD_READ];
 	if (res->drops[DROP_LOST_FULL])

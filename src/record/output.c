@@ -178,6 +178,16 @@ static const struct rentry *view_of(struct view *v, const struct trace_result *r
 static int write_json(FILE *f, const struct trace_result *res, const struct options *opts,
 		      struct view *v)
 {
+	const struct trace_filters *tf = &opts->filters;
+	char *fs_in[FSTYPE_FILTERS], *fs_out[FSTYPE_FILTERS];
+	struct {
+		struct rstrs paths, exclude, fstypes, exclude_fstypes;
+	} ff = {
+		{ (char **)tf->paths, tf->path_cnt },
+		{ (char **)tf->excludes, tf->exclude_cnt },
+		{ fs_in, tf->fstype_cnt },
+		{ fs_out, tf->exclude_fstype_cnt },
+	};
 	uint64_t *pids = calloc(opts->pid_cnt + 1, sizeof(*pids));
 	char **comms = calloc(opts->comm_cnt + 1, sizeof(*comms));
 	struct rdoc d = {
@@ -192,6 +202,11 @@ static int write_json(FILE *f, const struct trace_result *res, const struct opti
 		.comm_cnt = opts->comm_cnt,
 		.command = opts->command,
 		.per_process = opts->per_process,
+		.paths = &ff.paths,
+		.exclude = &ff.exclude,
+		.fstypes = &ff.fstypes,
+		.exclude_fstypes = &ff.exclude_fstypes,
+		.excluded_files = res->excluded_files,
 		.dropped_files = res->dropped_files,
 		.dropped_events = res->dropped_events,
 		.unseen = res->unseen,
@@ -205,6 +220,10 @@ static int write_json(FILE *f, const struct trace_result *res, const struct opti
 		pids[i] = (uint64_t)opts->pids[i];
 	for (size_t i = 0; i < opts->comm_cnt; i++)
 		comms[i] = opts->comms[i];
+	for (size_t i = 0; i < tf->fstype_cnt; i++)
+		fs_in[i] = (char *)tf->fstypes[i];
+	for (size_t i = 0; i < tf->exclude_fstype_cnt; i++)
+		fs_out[i] = (char *)tf->exclude_fstypes[i];
 	while (d.command && d.command[d.command_cnt])
 		d.command_cnt++;
 	rdoc_json_begin(&j, f, &d);
@@ -533,6 +552,11 @@ void output_summary(const struct trace_result *res, const struct options *opts, 
 	}
 	if (n > top)
 		fprintf(f, "%*s  ... and %zu more files\n", 41, "", n - top);
+	if (filters_any(&opts->filters))
+		fprintf(f,
+			"iotrace: %llu more files left out by --path, --exclude, --fstype or "
+			"--exclude-fstype\n",
+			(unsigned long long)res->excluded_files);
 	if (strcmp(opts->output, "-"))
 		fprintf(f, "iotrace: result in %s (iotrace report %s)\n", opts->output,
 			opts->output);

@@ -211,6 +211,7 @@ static int load(struct trace *t)
 		for (size_t i = 0; i < opts->comm_cnt; i++)
 			strncpy((char *)cfg.comms.names[i], opts->comms[i], COMM_LEN - 1);
 	}
+	filters_to_cfg(&opts->filters, &cfg);
 	err = objects_open(&t->skel, opts->bpf_objects, opts->bpf_object_cnt, opts->tracefs);
 	err = err ?: iotrace_skel__set_iot_cfg(&t->skel, &cfg);
 	err = err ?: iotrace_skel__set_iot_stopped(&t->skel, &not_yet);
@@ -219,6 +220,9 @@ static int load(struct trace *t)
 		      ?: map__set_max_entries(t->skel.maps.scstats,
 					      sc_max > UINT32_MAX ? UINT32_MAX : (uint32_t)sc_max);
 	err = err ?: map__set_max_entries(t->skel.maps.syncstats, opts->max_files);
+	/* an LRU map is preallocated: its full size only when a filter may use it */
+	if (!err && !filters_any(&opts->filters))
+		err = map__set_max_entries(t->skel.maps.excluded, 1);
 	if (!err) {
 		/* one of the io_uring submission events; no io_uring in the kernel at all */
 		prog__set_optional(t->skel.progs.uring_submit_req, true);
@@ -658,8 +662,10 @@ static int finish(struct trace *t)
 		start_at_first_entry(&t->res);
 	phase("maps read");
 	err = err ?: names_refresh(&t->skel, &t->res);
-	if (!err)
+	if (!err) {
 		drain_named_only(&t->res);
+		filters_apply(&t->opts->filters, &t->res);
+	}
 	phase("files named");
 	err = err ?: output_write(&t->res, t->opts);
 	if (err)

@@ -21,6 +21,17 @@
 /* ---- options -------------------------------------------------------------- */
 enum out_format { FORMAT_JSON, FORMAT_CSV };
 
+#define FSTYPE_NAME_SZ 16 /* a file system type name, NUL-padded (struct ev_file) */
+
+/* trace-time file filters (filters.c): canonical absolute prefixes, type names */
+struct trace_filters {
+	char *paths[NAME_FILTERS];
+	char *excludes[NAME_FILTERS];
+	char fstypes[FSTYPE_FILTERS][FSTYPE_NAME_SZ];
+	char exclude_fstypes[FSTYPE_FILTERS][FSTYPE_NAME_SZ];
+	size_t path_cnt, exclude_cnt, fstype_cnt, exclude_fstype_cnt;
+};
+
 struct options {
 	pid_t *pids;
 	size_t pid_cnt;
@@ -38,6 +49,7 @@ struct options {
 	const char *btf_path; /* vmlinux BTF for CO-RE; NULL: the kernel's ($IOTRACE_BTF) */
 	const char *tracefs;  /* tracefs to read event ids from; NULL: found ($IOTRACE_TRACEFS) */
 	bool quiet;	      /* no human summary */
+	struct trace_filters filters;
 };
 
 /* ---- records ---------------------------------------------------------------- */
@@ -80,6 +92,7 @@ struct file_entry {
 	bool path_truncated;
 	bool have_rec;	   /* the files map had a record: side[] and deleted are valid */
 	bool deleted;	   /* i_nlink was 0 when last seen */
+	bool filtered;	   /* judged by the trace-time filters in BPF (its path was whole) */
 	char *former_path; /* the name it had when first seen, when renamed since; or NULL */
 	size_t former_len;
 	uint64_t name_dentry, name_mnt, name_inode; /* where the name was walked from */
@@ -111,6 +124,7 @@ struct trace_result {
 	uint64_t drops[DROP_MAX];
 	uint64_t unseen[UNSEEN_MAX]; /* calls along paths not counted (UNSEEN_*) */
 	uint64_t dropped_files;	     /* records without a path (event lost) + table full */
+	uint64_t excluded_files;     /* files the trace-time filters left out */
 	uint64_t dropped_events;
 	char hostname[65], kernel[65], machine[65]; /* struct utsname sizes */
 };
@@ -183,6 +197,18 @@ void detach_in_background(struct links *ls, const char *comm, pid_t *child);
  */
 size_t detach_lingering(const char *comm, pid_t *pids, size_t max);
 void detach_wake(const pid_t *pids, size_t n);
+
+/* filters.c: --path, --exclude, --fstype, --exclude-fstype */
+int filters_add_prefix(struct trace_filters *f, bool exclude, const char *arg, char *why,
+		       size_t why_sz);
+int filters_add_fstype(struct trace_filters *f, bool exclude, const char *name, char *why,
+		       size_t why_sz);
+bool filters_any(const struct trace_filters *f);
+void filters_to_cfg(const struct trace_filters *f, struct iot_config *cfg);
+bool filters_keep(const struct trace_filters *f, const char *path, size_t len, const char *fstype);
+/* after drain_named_only: leave out the records the BPF side could not judge */
+void filters_apply(const struct trace_filters *f, struct trace_result *res);
+void filters_free(struct trace_filters *f);
 
 /*
  * drain.c: the events ring buffer of o, decoded into res; drain_events

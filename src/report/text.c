@@ -307,6 +307,31 @@ static void put_entry(FILE *f, const struct rentry *e)
 	}
 }
 
+static void filter_list(FILE *f, const char *opt, const struct rstrs *s, const char **sep)
+{
+	for (size_t i = 0; i < s->cnt; i++) {
+		fprintf(f, "%s%s %s", *sep, opt, s->v[i]);
+		*sep = " ";
+	}
+}
+
+/* "traced with --path /data --exclude-fstype proc: 12 more files left out" */
+static void filters_line(FILE *f, const struct rfilters *ff)
+{
+	const char *sep = "";
+
+	if (!ff->paths.cnt && !ff->exclude.cnt && !ff->fstypes.cnt && !ff->exclude_fstypes.cnt &&
+	    !ff->excluded_files)
+		return;
+	fprintf(f, "traced with ");
+	filter_list(f, "--path", &ff->paths, &sep);
+	filter_list(f, "--exclude", &ff->exclude, &sep);
+	filter_list(f, "--fstype", &ff->fstypes, &sep);
+	filter_list(f, "--exclude-fstype", &ff->exclude_fstypes, &sep);
+	fprintf(f, "%s%llu more files left out\n",
+		*sep ? ": " : "filters: ", (unsigned long long)ff->excluded_files);
+}
+
 static void put_summary(FILE *f, const struct rmodel *m, size_t n, const struct rtext_opts *o,
 			const struct style *st)
 {
@@ -327,6 +352,7 @@ static void put_summary(FILE *f, const struct rmodel *m, size_t n, const struct 
 		m->meta.docs == 1 ? "" : "s", st->off, a, b, start, dur);
 	if (o->by_name)
 		fprintf(f, "%zu group%s by %s\n", n, n == 1 ? "" : "s", o->by_name);
+	filters_line(f, &m->meta.ff);
 	if (m->meta.dropped_files || m->meta.dropped_events)
 		fprintf(f, "warning: %llu files and %llu calls were not counted by the tracer\n",
 			(unsigned long long)m->meta.dropped_files,

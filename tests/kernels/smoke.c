@@ -366,8 +366,10 @@ int main(int argc, char **argv)
 	if (argc == 4 && !strcmp(argv[1], "run"))
 		return run(argv[2], argv[3]);
 	if (argc == 6 && !strcmp(argv[1], "check"))
-		return smoke_check(argv[2], argv[3], argv[4], argv[5]);
+		return smoke_check(argv[2], argv[3], argv[4], argv[5], false);
+	if (argc == 7 && !strcmp(argv[1], "check") && !strcmp(argv[6], "exclude-a"))
+		return smoke_check(argv[2], argv[3], argv[4], argv[5], true);
 	fprintf(stderr, "usage: smoke run DIR_A DIR_B\n"
-			"       smoke check RESULT.json FACTS DIR_A DIR_B\n");
+			"       smoke check RESULT.json FACTS DIR_A DIR_B [exclude-a]\n");
 	return 2;
 }

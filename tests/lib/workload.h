@@ -161,6 +161,31 @@ static inline unsigned long long wl_iov_big_sum(int cnt)
 #define WL_OF_LOG  "oflags.log" /* the workload creates it */
 
 /* ---- Linux AIO ------------------------------------------------------------------------------ */
+/*
+ * filters: files the test creates in and out of the prefixes that
+ * tests/e2e/filters_test.c gives (--path keep, --exclude keep/sub, ...).
+ * Each of WL_FLT_SYNC gets a pread and a pwrite; each of WL_FLT_ASYNC is
+ * first used by a Linux AIO pread (its record is named only at the end).
+ */
+#define WL_FLT_SZ   8192
+#define WL_FLT_KEEP "keep"
+#define WL_FLT_DIRS                                                                                \
+	{                                                                                          \
+		"keep", "keep/sub", "keepx", "skip"                                                \
+	}
+#define WL_FLT_SYNC                                                                                \
+	{                                                                                          \
+		"keep/a.dat", "keep/sub/b.dat", "keepx/c.dat", "skip/d.dat"                        \
+	}
+#define WL_FLT_ASYNC                                                                               \
+	{                                                                                          \
+		"keep/e.dat", "skip/f.dat"                                                         \
+	}
+#define WL_FLT_RD_SZ  100
+#define WL_FLT_WR_SZ  50
+#define WL_FLT_WR_AT  1000
+#define WL_FLT_AIO_SZ 4096
+
 #define WL_AIO_FILE "aio.dat" /* the test creates it */
 #define WL_AIO_SZ   (64 * 1024)
 #define WL_AIO_MANY 20 /* requests of the third io_submit, reaped by one io_getevents */

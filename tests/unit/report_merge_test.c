@@ -361,3 +361,65 @@ Test(report_merge, by_pid_groups_the_records_of_each_process)
 	jval_free(doc);
 	free(out);
 }
+
+/* ---- trace-time filters of merged documents ------------------------------------------------ */
+
+static void strs(struct rstrs *s, const char *const *v)
+{
+	for (; *v; v++)
+		cr_assert_eq(rstrs_add(s, *v, strlen(*v)), 0);
+}
+
+static void expect_strs(const struct rstrs *s, const char *const *want, const char *what)
+{
+	size_t n = 0;
+
+	for (; want[n]; n++)
+		if (n < s->cnt)
+			cr_expect_str_eq(s->v[n], want[n], "%s[%zu]", what, n);
+	cr_expect_eq(s->cnt, n, "%s: %zu names, want %zu", what, s->cnt, n);
+}
+
+static void filtered_meta(struct rmeta *m, int which)
+{
+	memset(m, 0, sizeof(*m));
+	m->docs = 1;
+	if (which == 0) {
+		strs(&m->ff.paths, (const char *const[]){ "/a", NULL });
+		strs(&m->ff.exclude, (const char *const[]){ "/a/x", "/a/y", NULL });
+		strs(&m->ff.fstypes, (const char *const[]){ "ext4", NULL });
+		strs(&m->ff.exclude_fstypes, (const char *const[]){ "proc", NULL });
+		m->ff.excluded_files = 3;
+	} else {
+		strs(&m->ff.paths, (const char *const[]){ "/b", NULL });
+		strs(&m->ff.exclude, (const char *const[]){ "/a/y", NULL });
+		strs(&m->ff.exclude_fstypes, (const char *const[]){ "proc", "sysfs", NULL });
+		m->ff.excluded_files = 4;
+	}
+}
+
+/*
+ * Every file of either document is below /a or /b, below neither exclusion
+ * both documents have (/a/y), of any type (the second chose none), and on
+ * neither excluded type both chose (proc); in either order.
+ */
+Test(report_merge, merged_filters_stay_true_of_every_file)
+{
+	for (int order = 0; order < 2; order++) {
+		struct rmeta m = { 0 }, d[2];
+
+		filtered_meta(&d[0], 0);
+		filtered_meta(&d[1], 1);
+		cr_assert_eq(rmeta_merge(&m, &d[order]), 0);
+		cr_assert_eq(rmeta_merge(&m, &d[1 - order]), 0);
+		expect_strs(&m.ff.paths, (const char *const[]){ "/a", "/b", NULL }, "paths");
+		expect_strs(&m.ff.exclude, (const char *const[]){ "/a/y", NULL }, "exclude");
+		expect_strs(&m.ff.fstypes, (const char *const[]){ NULL }, "fstypes");
+		expect_strs(&m.ff.exclude_fstypes, (const char *const[]){ "proc", NULL },
+			    "exclude_fstypes");
+		cr_expect_eq(m.ff.excluded_files, 7);
+		rmeta_free(&m);
+		rmeta_free(&d[0]);
+		rmeta_free(&d[1]);
+	}
+}

@@ -40,6 +40,10 @@ OWN_BUCKETS = [BASIC, "tests/fixtures/report/b.json", "tests/fuzz/corpus/dd-trac
 #   bytes the whole document is value (bytes)
 # A case is (name, document, edits, text the message must hold[, validator options]).
 P0 = "files[0]"
+# BASIC's filter object with trace-time filters its files do not all pass
+FILTERED = {"pids": [], "comms": [], "command": None, "per_process": False,
+            "paths": ["/data"], "exclude": ["/data/dbx"], "fstypes": [], "exclude_fstypes": [],
+            "excluded_files": 3}
 SC = P0 + ".syscalls"
 # two copies of 4096 and 100 bytes into a file, its entry and its copy_write side
 COPY_SC = {"calls": 2, "errors": 0, "bytes": 4196, "req_hist": [[4096, 8191, 2]],
@@ -254,10 +258,41 @@ MUTATIONS = [
      "files[3].path_hex: its bytes, invalid ones as U+FFFD, are not the path"),
     ("dev beyond Linux", BASIC, [("set", P0 + ".dev", "4096:1")],
      'files[0].dev: "4096:1" is beyond a Linux dev_t'),
+    # ---- trace-time filters: every FILE passes them by its first name ----------------------
+    ("a file outside filter.paths", BASIC, [("set", "filter", FILTERED)],
+     'files[2].path: "/etc/app/config.yaml" is below none of filter.paths'),
+    ("/database is not below /data", BASIC, [
+        ("set", "filter", FILTERED), ("set", "filter.paths", ["/data", "/database"]),
+        ("set", "filter.exclude", []), ("set", "files[1].path", "/database/x")],
+     'files[2].path: "/etc/app/config.yaml" is below none of filter.paths'),
+    ("a file below filter.exclude", BASIC, [
+        ("set", "filter", FILTERED), ("set", "filter.paths", []),
+        ("set", "filter.exclude", ["/data/db"])],
+     'files[0].path: "/data/db/table.dat" is below filter.exclude "/data/db"'),
+    ("judged by the first name, not the last", BASIC, [
+        ("set", "filter", FILTERED), ("set", "filter.paths", []),
+        ("set", "filter.exclude", ["/old"]), ("set", P0 + ".former_paths", ["/old/t.dat"])],
+     'files[0].path: "/old/t.dat" is below filter.exclude "/old"'),
+    ("a file of another fstype", BASIC, [
+        ("set", "filter", FILTERED), ("set", "filter.paths", []),
+        ("set", "filter.fstypes", ["ext4", "tmpfs"])],
+     'files[4].fstype: "xfs" is none of filter.fstypes'),
+    ("a file of an excluded fstype", BASIC, [
+        ("set", "filter", FILTERED), ("set", "filter.paths", []),
+        ("set", "filter.exclude_fstypes", ["tmpfs"])],
+     'files[3].fstype: "tmpfs" is in filter.exclude_fstypes'),
+    ("filter lists without excluded_files", BASIC, [
+        ("set", "filter", FILTERED), ("del", "filter.excluded_files", None)],
+     "excluded_files"),
 ]
 
 # Valid variations: later additions the format allows, and other writers' choices.
 ADDITIONS = [
+    ("trace-time filters every file passes", BASIC, [
+        ("set", "filter", FILTERED), ("set", "filter.paths", ["/data", "/etc/app/config.yaml",
+                                                              "/tmp", "/var"]),
+        ("set", "filter.exclude", ["/data/dbx", "/var/log/app"]),
+        ("set", "filter.exclude_fstypes", ["proc"])]),
     ("unknown keys at every level", BASIC, [
         ("set", "future", {"x": 1}), ("set", "tool.build", "abc"), ("set", "host.cpus", 4),
         ("set", "filter.uids", [0]), ("set", "dropped.paths", 2), ("set", P0 + ".mode", "0644"),

@@ -1385,6 +1385,44 @@ static void scen_random(void)
 			close(fds[f][k]);
 }
 
+/*
+ * filters: a pread and a pwrite on each WL_FLT_SYNC file, one AIO pread on
+ * each WL_FLT_ASYNC file, and a read of /proc/self/stat; "PID <pid>".
+ */
+static void scen_filters(void)
+{
+	static const char *const sync_files[] = WL_FLT_SYNC, *const async_files[] = WL_FLT_ASYNC;
+	struct iocb cb[2];
+	long long res[2];
+	unsigned long ctx = 0;
+	int fd, afd[2];
+
+	for (size_t i = 0; i < sizeof(sync_files) / sizeof(sync_files[0]); i++) {
+		fd = open_or_die(path_of(sync_files[i]), O_RDWR);
+		check("pread", pread(fd, buf, WL_FLT_RD_SZ, 0), WL_FLT_RD_SZ);
+		check("pwrite", pwrite(fd, buf, WL_FLT_WR_SZ, WL_FLT_WR_AT), WL_FLT_WR_SZ);
+		close(fd);
+	}
+	if (syscall(SYS_io_setup, 8, &ctx))
+		die("io_setup: %s", strerror(errno));
+	for (int i = 0; i < 2; i++) {
+		afd[i] = open_or_die(path_of(async_files[i]), O_RDONLY);
+		cb_set(&cb[i], IOCB_CMD_PREAD, afd[i], buf + i * WL_FLT_AIO_SZ, WL_FLT_AIO_SZ, 0);
+	}
+	aio_batch(ctx, cb, 2, res);
+	for (int i = 0; i < 2; i++) {
+		if (res[i] != WL_FLT_AIO_SZ)
+			die("aio pread %d: %lld", i, res[i]);
+		close(afd[i]);
+	}
+	syscall(SYS_io_destroy, ctx);
+	fd = open_or_die("/proc/self/stat", O_RDONLY);
+	if (read(fd, buf, 4096) <= 0)
+		die("read /proc/self/stat: %s", strerror(errno));
+	close(fd);
+	printf("PID %d\n", (int)getpid());
+}
+
 static const struct {
 	const char *name;
 	void (*run)(void);
@@ -1397,6 +1435,7 @@ static const struct {
 	{ "close", scen_close },     { "times", scen_times },     { "mounts", scen_mounts },	{ "tmpfile", scen_tmpfile },
 	{ "tshared", scen_tshared }, { "pshared", scen_pshared }, { "random", scen_random },
 	{ "identity", scen_identity }, { "streams", scen_streams }, { "steady", scen_steady },
+	{ "filters", scen_filters },
 };
 
 int main(int argc, char **argv)
