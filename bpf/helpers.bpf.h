@@ -33,6 +33,10 @@ static long (*bpf_probe_read_kernel_str)(void *dst, __u32 size, const void *src)
 static long (*bpf_ringbuf_output)(void *rb, void *data, __u64 size, __u64 flags) = (void *)130;
 /* 5.11+: the current task as a BTF pointer, its fields read by plain loads */
 static void *(*bpf_get_current_task_btf)(void) = (void *)158;
+/* 5.17+: the task's mapping holding addr, handed to cb (a static function) */
+static long (*bpf_find_vma)(void *task, __u64 addr, void *cb, void *cb_ctx,
+			    __u64 flags) = (void *)180;
+#define BPF_FUNC_find_vma 180
 
 /*
  * Kernel functions (kfuncs), declared weak: the loader turns a call into a

@@ -133,6 +133,11 @@ struct signal_struct {
 	atomic_t live; /* threads of the group not yet in do_exit */
 } __core;
 
+/* a mapping of a process's memory: its file, NULL for anonymous memory */
+struct vm_area_struct {
+	struct file *vm_file;
+} __core;
+
 struct task_struct {
 	int pid;
 	int tgid;

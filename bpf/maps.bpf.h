@@ -27,6 +27,9 @@ DEFINE_MAP(scstats, MAP_HASH, sizeof(struct sc_key), sizeof(struct sc_stats), 13
 /* per record and fsync-type syscall: latency histogram and total */
 DEFINE_MAP(syncstats, MAP_HASH, sizeof(struct sc_key), sizeof(struct sync_stats), 65536,
 	   MAP_F_NO_PREALLOC);
+/* per record: page faults on mappings of the file (struct map_stats) */
+DEFINE_MAP(mapstats, MAP_HASH, sizeof(struct file_key), sizeof(struct map_stats), 65536,
+	   MAP_F_NO_PREALLOC);
 /* slot tid % INFLIGHT_SLOTS -> what sys_enter saw, consumed by sys_exit */
 DEFINE_MAP(inflight, MAP_ARRAY, sizeof(__u32), sizeof(struct inflight), INFLIGHT_SLOTS, 0);
 /*

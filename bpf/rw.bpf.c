@@ -1945,6 +1945,86 @@ done:
 	return 0;
 }
 
+/* ---- mapped I/O -------------------------------------------------------------------------- */
+
+/*
+ * exceptions:page_fault_user (x86), declared here: its trace struct is
+ * missing from the BTF of some kernels (6.18, 7.2).  Four longs: the
+ * common header, the faulting address, the ip and the error code.
+ */
+struct page_fault_ctx {
+	__u64 common;
+	__u64 address;
+	__u64 ip;
+	__u64 error_code;
+};
+#define X86_PF_WRITE 2
+
+struct fault_vma {
+	__u64 file;
+};
+
+/* bpf_find_vma's callback: the file of the mapping (0 for anonymous memory) */
+static long fault_vma(struct task_struct *task, struct vm_area_struct *vma, struct fault_vma *v)
+{
+	v->file = (__u64)vma->vm_file;
+	return 0;
+}
+
+/*
+ * A page fault of a traced process on a mapping of a named regular file
+ * counts on the file (mapstats), which gets a record, and a name, as a
+ * syscall's file would.  Faults on anonymous memory are looked up and
+ * left.  Loaded only where the kernel has bpf_find_vma (5.17+), with the
+ * program BTF its callback needs (loader/funcinfo.c).
+ */
+SEC("tracepoint/exceptions/page_fault_user")
+int mapped_fault(struct page_fault_ctx *ctx)
+{
+	struct inflight_file f = {};
+	struct fault_vma v = {};
+	struct task_struct *task;
+	struct file_facts ff;
+	struct map_stats *st;
+	__u64 pid_tgid, comm[2] = {}, now;
+	int created;
+
+	pid_tgid = current_ids(&task);
+	if (!task_traced(task, pid_tgid) || iot_stopped)
+		return 0;
+	if (bpf_find_vma(bpf_get_current_task_btf(), ctx->address, fault_vma, &v, 0)) {
+		unseen_add(UNSEEN_FAULTS, 1); /* the mapping's lock was taken: not looked up */
+		return 0;
+	}
+	if (!v.file)
+		return 0;
+	if (!(bpf_rdonly_cast ? file_facts_btf(v.file, &ff)
+			      : file_facts_heads((void *)v.file, &ff)))
+		return 0;
+	if (!identify(&f, &ff, pid_tgid >> 32) ||
+	    (f.fk.ino == iot_cfg.self_exe_ino && f.fk.dev == iot_cfg.self_exe_dev))
+		return 0;
+	current_comm(task, comm);
+	/* without a record the fault is not counted (the file is, in dropped.files) */
+	if (!record_of(&f, comm, &created, 0))
+		goto out;
+	st = lookup_or_init(&mapstats, &f.fk, &created);
+	if (!st) {
+		drop(DROP_SCSTATS_FULL);
+		goto out;
+	}
+	now = bpf_ktime_get_ns();
+	__sync_fetch_and_add(&st->faults, 1);
+	if (ctx->error_code & X86_PF_WRITE)
+		__sync_fetch_and_add(&st->write_faults, 1);
+	if (!st->first_ns)
+		st->first_ns = now;
+	st->last_ns = now;
+out:
+	flush_emits(ctx);
+	return 0;
+}
+
 /* where io_uring requests are not attributed (5.10): the calls and their submissions */
 SEC("tracepoint/syscalls/sys_enter_io_uring_enter")
 int unseen_io_uring_enter(struct sys_enter_ctx *ctx)

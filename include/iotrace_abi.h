@@ -102,13 +102,16 @@
  * that move file data but are not counted (splice, sync_file_range), requests posting
  * no completion on success (IOSQE_CQE_SKIP_SUCCESS), past a table's room, never completed */
 #define UNSEEN_URING_REQS      7
-#define UNSEEN_MAX	       8
+#define UNSEEN_FAULTS	       8 /* page faults whose mapping could not be looked up */
+#define UNSEEN_MAX	       9
 /* programs on the tracepoints of these paths: io_submit, io_getevents and io_pgetevents
  * (enter and exit each), io_uring_enter, mmap and sync_file_range (enter) */
 #define UNSEEN_PROGS	       9
 /* programs attached on io_uring's events: the submission (io_uring_submit_req, or
  * io_uring_submit_sqe on older kernels) and io_uring_complete */
 #define URING_PROGS	       2
+/* the program on x86's page_fault_user event, where the kernel has bpf_find_vma (5.17+) */
+#define MAPPED_PROGS	       1
 
 /* enter/exit pairing: a slot per thread id modulo INFLIGHT_SLOTS (bpf/rw.bpf.c) */
 #define INFLIGHT_SLOTS 32768
@@ -352,6 +355,18 @@ struct zero_value {
 			IOT_MAX2(sizeof(struct sc_stats), sizeof(struct sync_stats)))];
 };
 
+/*
+ * Per record (file_key, part 0): page faults of traced processes on a
+ * mapping of the file (the x86 exceptions:page_fault_user event; error_code
+ * bit 1 is a write).  A fault maps at least one page; the kernel may map
+ * neighbouring cached pages with it (fault-around), which no event shows.
+ */
+struct map_stats {
+	__u64 faults;
+	__u64 write_faults;
+	__u64 first_ns, last_ns; /* the first and the last fault */
+};
+
 /* Global knobs: the .rodata variable iot_cfg of every BPF C object. */
 /* The comm targets, when there are at most COMM_LIST_MAX: cnt 0 = use the comms hash. */
 struct comm_list {
@@ -391,6 +406,13 @@ struct iot_config {
 	__u32 file_filters; /* any of ff's lists is not empty */
 	struct comm_list comms;
 	struct file_filters ff;
+	/*
+	 * iotrace's own executable: the command it starts faults on it
+	 * between fork and exec, which is not the command's I/O
+	 */
+	__u64 self_exe_ino;
+	__u32 self_exe_dev; /* kernel dev_t */
+	__u32 pad2;
 };
 
 /* ring buffer events */

@@ -86,6 +86,11 @@ bool prog__attached(const struct prog *p)
 	return p->attached;
 }
 
+void prog__set_autoload(struct prog *p, bool autoload)
+{
+	p->noload = !autoload;
+}
+
 const char *prog__log(const struct prog *p)
 {
 	return p->log;

@@ -389,7 +389,7 @@ static size_t attachable(struct obj *o, struct prog **progs)
 	size_t n = 0;
 
 	for (size_t i = 0; i < o->prog_cnt; i++)
-		if (o->progs[i].attach)
+		if (o->progs[i].attach && !o->progs[i].noload)
 			progs[n++] = &o->progs[i];
 	return n;
 }

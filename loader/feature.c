@@ -16,6 +16,7 @@
  * verifier walks one branch and the poisoned one is dead code.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -116,4 +117,47 @@ int obj__feature_value(struct obj *o, const char *name, int *val)
 	}
 	pr_warn(o->pr, "obj: unknown loader feature '%s'", name);
 	return -EINVAL;
+}
+
+/*
+ * A program of prog_type that calls the helper with no arguments set: a
+ * kernel without it refuses the call itself ("invalid func unknown#N";
+ * for a helper of other program types "unknown func" or "program of this
+ * type cannot use helper"), one with it refuses an argument, or loads it.
+ */
+int loader_has_helper(uint32_t prog_type, uint32_t func_id)
+{
+	const struct bpf_insn insns[] = {
+		{ .code = BPF_JMP | BPF_CALL, .imm = (int32_t)func_id },
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = 0 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	static const char license[] = "GPL";
+	size_t log_sz = 4096;
+	char *log = calloc(1, log_sz);
+	union bpf_attr attr;
+	int fd, ret;
+
+	if (!log)
+		return -ENOMEM;
+	memset(&attr, 0, sizeof(attr));
+	attr.prog_type = prog_type;
+	attr.insns = (uintptr_t)insns;
+	attr.insn_cnt = sizeof(insns) / sizeof(insns[0]);
+	attr.license = (uintptr_t)license;
+	attr.log_level = 1;
+	attr.log_buf = (uintptr_t)log;
+	attr.log_size = (uint32_t)log_sz;
+	fd = sys_bpf_prog_load(&attr);
+	if (fd >= 0) {
+		close(fd);
+		ret = 1;
+	} else if (strstr(log, "invalid func ") || strstr(log, "unknown func ") ||
+		   strstr(log, "cannot use helper ")) {
+		ret = 0;
+	} else {
+		ret = log[0] ? 1 : fd; /* refused for another reason: an argument */
+	}
+	free(log);
+	return ret;
 }

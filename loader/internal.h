@@ -275,6 +275,7 @@ struct prog {
 	const char *tp_name; /* section name after "tracepoint/" or "raw_tp/" */
 	bool attach;	     /* false for tail/ programs, reached by tail calls only */
 	bool optional;	     /* a tracepoint the kernel may lack: then not attached */
+	bool noload;	     /* left out: not linked, loaded nor attached (prog__set_autoload) */
 	bool attached;	     /* obj__attach attached it */
 	size_t elf_idx, sec_idx;
 	size_t off, sz;		/* the entry function, bytes in its section */
@@ -397,6 +398,16 @@ int prog__resolve_ksym(struct obj *o, struct prog *p, size_t i, const char *name
 		       const struct btf_data *vmlinux);
 bool obj__has_ksyms(const struct obj *o);
 
+/* funcinfo.c: the BTF and func_info a program with callbacks must be loaded with */
+struct prog_btf {
+	int fd; /* -1: none */
+	struct bpf_func_info *fi;
+	uint32_t cnt;
+};
+bool prog__has_callbacks(const struct prog *p);
+int prog__callback_btf(const struct prog *p, struct prog_btf *out);
+void prog_btf__free(struct prog_btf *b);
+
 /* load.c */
 int prog__load(struct obj *o, struct prog *p, const struct obj_load_opts *opts);
 /* the last max_lines lines of log, with a "... skipped N bytes ..." line; malloc'ed */
@@ -415,6 +426,7 @@ int sys_bpf_map_get_next_key(int fd, const void *key, void *next_key);
 int sys_bpf_map_lookup_batch(int fd, const void *in_batch, void *out_batch, void *keys,
 			     void *values, uint32_t *count);
 int sys_bpf_prog_load(union bpf_attr *attr);
+int sys_bpf_btf_load(const void *data, uint32_t size);
 int sys_bpf_prog_test_run(int fd, const void *ctx, size_t ctx_sz, uint32_t *retval);
 int sys_bpf_raw_tracepoint_open(const char *name, int prog_fd);
 

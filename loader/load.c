@@ -30,8 +30,6 @@ static const struct {
 } log_advice[] = {
 	{ "cannot call GPL-restricted function",
 	  "the license section must say \"GPL\" (or a GPL-compatible license)" },
-	{ "missing btf func_info",
-	  "callbacks (bpf_loop, function pointers) need program BTF, which this loader does not send" },
 	{ "unreachable insn", "dead code in a subprogram: every insn must be reachable" },
 	{ "invalid mem access 'scalar'",
 	  "a kernel pointer was dereferenced directly; check the CO-RE relocations or use bpf_probe_read_kernel" },
@@ -40,7 +38,10 @@ static const struct {
 static int load_once(const struct obj *o, const struct prog *p, char *log, size_t log_sz,
 		     unsigned int level)
 {
+	struct prog_btf btf = { .fd = -1 };
 	union bpf_attr attr;
+	int fd;
+
 	memset(&attr, 0, sizeof(attr));
 	attr.prog_type = p->type;
 	attr.insns = (uintptr_t)p->insns;
@@ -53,7 +54,18 @@ static int load_once(const struct obj *o, const struct prog *p, char *log, size_
 		attr.log_size = log_sz;
 		log[0] = '\0';
 	}
-	return sys_bpf_prog_load(&attr);
+	if (prog__has_callbacks(p)) {
+		fd = prog__callback_btf(p, &btf);
+		if (fd)
+			return fd;
+		attr.prog_btf_fd = (uint32_t)btf.fd;
+		attr.func_info = (uintptr_t)btf.fi;
+		attr.func_info_cnt = btf.cnt;
+		attr.func_info_rec_size = sizeof(*btf.fi);
+	}
+	fd = sys_bpf_prog_load(&attr);
+	prog_btf__free(&btf);
+	return fd;
 }
 
 /* load with a log, growing the buffer while the kernel says ENOSPC */

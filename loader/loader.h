@@ -208,6 +208,19 @@ const struct prog *prog__twin(const struct prog *p);
 void prog__set_optional(struct prog *p, bool optional);
 /* obj__attach attached it (false before, and for an optional one left out) */
 bool prog__attached(const struct prog *p);
+/*
+ * Before obj__load: false leaves the program out (not linked, loaded nor
+ * attached; its fd stays -1), for a program this kernel cannot take, as
+ * one calling a helper loader_has_helper() says it lacks.
+ */
+void prog__set_autoload(struct prog *p, bool autoload);
+
+/*
+ * Does the kernel have BPF helper func_id for programs of prog_type?  1 or
+ * 0, told apart by the verifier's log of a tiny program that calls it;
+ * -errno when the kernel's answer says neither (no bpf(2) at all).
+ */
+int loader_has_helper(uint32_t prog_type, uint32_t func_id);
 
 const char *map__name(const struct map *m);
 int map__fd(const struct map *m);

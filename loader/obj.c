@@ -242,6 +242,8 @@ int obj__link_core(struct obj *o, const struct btf_data *vmlinux)
 	int err;
 
 	for (i = 0; i < o->prog_cnt; i++) {
+		if (o->progs[i].noload)
+			continue;
 		err = prog__link(o, &o->progs[i]);
 		err = err ?: vmlinux ? prog__core(o, &o->progs[i], vmlinux) : 0;
 		err = err ?: prog__poison_atomics(o, &o->progs[i]);
@@ -388,9 +390,10 @@ static void find_twins(struct obj *o)
 	for (i = 0; i < o->prog_cnt; i++) {
 		p = &o->progs[i];
 		p->twin = NULL;
-		for (j = 0; j < i && !p->twin; j++) {
+		for (j = 0; j < i && !p->twin && !p->noload; j++) {
 			q = &o->progs[j];
-			if (!q->twin && q->type == p->type && q->insn_cnt == p->insn_cnt &&
+			if (!q->twin && !q->noload && q->type == p->type &&
+			    q->insn_cnt == p->insn_cnt &&
 			    !memcmp(q->insns, p->insns, p->insn_cnt * sizeof(*p->insns)))
 				p->twin = q;
 		}
@@ -423,7 +426,7 @@ static int load_progs(struct obj *o, const struct obj_load_opts *opts)
 		goto out;
 	find_twins(o);
 	for (i = 0; i < o->prog_cnt; i++)
-		if (!o->progs[i].twin)
+		if (!o->progs[i].twin && !o->progs[i].noload)
 			job.order[job.cnt++] = i;
 	qsort_r(job.order, job.cnt, sizeof(size_t), cmp_weight, o);
 	for (i = 1; i < loader_cnt(job.cnt); i++)

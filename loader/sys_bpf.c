@@ -55,6 +55,16 @@ int sys_bpf_map_freeze(int fd)
 	return sys_bpf(BPF_MAP_FREEZE, &attr, sizeof(attr));
 }
 
+int sys_bpf_btf_load(const void *data, uint32_t size)
+{
+	union bpf_attr attr;
+
+	memset(&attr, 0, sizeof(attr));
+	attr.btf = (uintptr_t)data;
+	attr.btf_size = size;
+	return sys_bpf(BPF_BTF_LOAD, &attr, sizeof(attr));
+}
+
 int sys_bpf_prog_load(union bpf_attr *attr)
 {
 	return sys_bpf(BPF_PROG_LOAD, attr, sizeof(*attr));

@@ -44,6 +44,7 @@ struct rdoc {
 	char *const *command; /* NULL: null (no command) */
 	size_t command_cnt;
 	bool per_process;
+	int mapped; /* filter.mapped: 1 or 0; -1: not known (left out) */
 	/* trace-time file filters: written when a list is not empty or a file was excluded */
 	const struct rstrs *paths, *exclude, *fstypes, *exclude_fstypes; /* NULL: empty */
 	uint64_t excluded_files;

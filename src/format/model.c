@@ -245,6 +245,21 @@ static int merge_fsync(struct rfsync *d, const struct rfsync *s)
 	return err ?: rhist_add(&d->lat, &s->lat);
 }
 
+static int merge_mapped(struct rmapped *d, const struct rmapped *s)
+{
+	int err;
+
+	if (!s->present)
+		return 0;
+	if (!d->present || s->first_ns < d->first_ns)
+		d->first_ns = s->first_ns;
+	if (!d->present || s->last_ns > d->last_ns)
+		d->last_ns = s->last_ns;
+	d->present = true;
+	err = add(&d->faults, s->faults);
+	return err ?: add(&d->write_faults, s->write_faults);
+}
+
 /* two values that may differ become "mixed" (absorbing, so the rule is associative) */
 static int merge_label(char **d, const char *s)
 {
@@ -277,6 +292,7 @@ int rentry_merge(struct rentry *d, const struct rentry *s, bool group)
 	err = err ?: merge_syscalls(d, s);
 	for (int i = 0; i < SIDES; i++)
 		err = err ?: merge_side(&d->side[i], &s->side[i]);
+	err = err ?: merge_mapped(&d->mapped, &s->mapped);
 	return err ?: merge_fsync(&d->fsync, &s->fsync);
 }
 
@@ -524,6 +540,10 @@ int rmeta_merge(struct rmeta *d, const struct rmeta *s)
 	if (first || s->end_ns > d->end_ns)
 		d->end_ns = s->end_ns;
 	d->per_process = (first || d->per_process) && s->per_process;
+	/* unknown (a document before iotrace 0.4) absorbs, then "not counted" */
+	d->mapped = first			     ? s->mapped
+		    : d->mapped < 0 || s->mapped < 0 ? -1
+						     : d->mapped && s->mapped;
 	d->docs += s->docs;
 	err = add(&d->dropped_files, s->dropped_files);
 	err = err ?: add(&d->dropped_events, s->dropped_events);

@@ -61,6 +61,13 @@ struct rfsync {
 	struct rhist lat;
 };
 
+/* page faults on the file's mappings; present: the FILE has "mapped" */
+struct rmapped {
+	bool present;
+	uint64_t faults, write_faults;
+	uint64_t first_ns, last_ns; /* ns since the Unix epoch, as a side's times */
+};
+
 /* a set of distinct strings, sorted */
 struct rstrs {
 	char **v;
@@ -86,9 +93,9 @@ struct rentry {
 	size_t sc_cnt;
 	struct rside side[SIDES]; /* SIDE_*: read, write, copy_read, copy_write */
 	struct rfsync fsync;
+	struct rmapped mapped;
 };
 
-/* what the documents say about themselves, merged */
 /*
  * Trace-time file filters of a document (filter.paths ... excluded_files);
  * each list empty when not given.  Merged so that the lists stay true of
@@ -100,6 +107,7 @@ struct rfilters {
 	uint64_t excluded_files;
 };
 
+/* what the documents say about themselves, merged */
 struct rmeta {
 	size_t docs;
 	uint64_t start_ns, end_ns; /* earliest start, latest start + duration */
@@ -113,6 +121,7 @@ struct rmeta {
 	size_t command_cnt;
 	bool command_mixed;
 	bool per_process; /* every document was */
+	int mapped; /* filter.mapped: 1 every document counted faults, 0 one did not, -1 unknown */
 	struct rfilters ff;
 };
 

@@ -440,6 +440,34 @@ static int read_fsync(const struct jval *f, const char *at, struct rfsync *fs, s
 	return ret ?: get_hist(v, "lat_hist", sub, &fs->lat, fs->calls, "calls", err);
 }
 
+/* "mapped" (iotrace 0.4 and later): page faults on the file's mappings, when it had any */
+static int read_mapped(const struct jval *f, const char *at, uint64_t base, struct rmapped *m,
+		       struct rerr *err)
+{
+	const struct jval *v = jval_get(f, "mapped");
+	char sub[AT_SZ];
+	int ret;
+
+	if (!v || jval_is_null(v))
+		return 0;
+	join(sub, at, "mapped", 6);
+	m->present = true;
+	ret = need_type(v, JT_OBJ, sub, "an object or null", err);
+	ret = ret ?: get_u64(v, "faults", sub, &m->faults, err);
+	ret = ret ?: get_u64(v, "write_faults", sub, &m->write_faults, err);
+	ret = ret ?: get_u64(v, "first_fault_ns", sub, &m->first_ns, err);
+	ret = ret ?: get_u64(v, "last_fault_ns", sub, &m->last_ns, err);
+	if (!ret && (!m->faults || m->write_faults > m->faults))
+		ret = bad(err, sub, "faults %llu: not at least 1 and write_faults %llu",
+			  (unsigned long long)m->faults, (unsigned long long)m->write_faults);
+	if (!ret && m->last_ns < m->first_ns)
+		ret = bad(err, sub, "last_fault_ns before first_fault_ns");
+	if (!ret && (__builtin_add_overflow(m->first_ns, base, &m->first_ns) ||
+		     __builtin_add_overflow(m->last_ns, base, &m->last_ns)))
+		ret = bad(err, sub, "times beyond 2^64 - 1 from the start");
+	return ret;
+}
+
 /*
  * The sums check-result insists on: each side against the syscalls that
  * count on it alone, and fsync against its syscalls.  A side that a
@@ -659,6 +687,7 @@ static int read_file(const struct jval *f, uint64_t base, const char *at, struct
 	for (int s = 0; s < SIDES; s++)
 		ret = ret ?: read_side(f, s, base, at, &e->side[s], err);
 	ret = ret ?: read_fsync(f, at, &e->fsync, err);
+	ret = ret ?: read_mapped(f, at, base, &e->mapped, err);
 	return ret ?: check_sums(e, at, err);
 }
 
@@ -757,6 +786,7 @@ static int read_filter(const struct jval *root, struct rmeta *m, struct rerr *er
 	const struct jval *f = jval_get(root, "filter"), *v;
 	int ret = f ? need_type(f, JT_OBJ, "filter", "an object", err) : 0;
 
+	m->mapped = -1;
 	if (ret || !f)
 		return ret;
 	if ((v = jval_get(f, "pids")))
@@ -767,6 +797,13 @@ static int read_filter(const struct jval *root, struct rmeta *m, struct rerr *er
 		ret = read_command(v, m, err);
 	if (!ret && (v = jval_get(f, "per_process")) && jval_bool(v, &m->per_process))
 		ret = bad(err, "filter.per_process", "expected a boolean, got %s", type_desc(v));
+	if (!ret && (v = jval_get(f, "mapped"))) {
+		bool b = false;
+
+		if (jval_bool(v, &b))
+			ret = bad(err, "filter.mapped", "expected a boolean, got %s", type_desc(v));
+		m->mapped = b;
+	}
 	/* trace-time file filters (iotrace 0.4 and later, when given) */
 	if (!ret && (v = jval_get(f, "paths")))
 		ret = read_strs(v, "filter.paths", &m->ff.paths, err);

@@ -48,6 +48,7 @@ const char *const unseen_keys[UNSEEN_MAX] = {
 	[UNSEEN_SYNC_FILE_RANGE] = "sync_file_range_calls",
 	[UNSEEN_MMAP_BYTES] = "shared_file_mapped_bytes",
 	[UNSEEN_URING_REQS] = "io_uring_requests",
+	[UNSEEN_FAULTS] = "page_faults",
 };
 void unseen_text(const uint64_t *u, char *buf, size_t sz)
 {
@@ -81,6 +82,9 @@ void unseen_text(const uint64_t *u, char *buf, size_t sz)
 			   (unsigned long long)u[UNSEEN_SHARED_MMAP], kib < 10240 ? 1 : 0,
 			   kib < 10240 ? kib : kib / 1024, kib < 10240 ? "KiB" : "MiB");
 	}
+	if (u[UNSEEN_FAULTS])
+		UNSEEN_PUT("%llu page faults whose mapping could not be looked up",
+			   (unsigned long long)u[UNSEEN_FAULTS]);
 	if (u[UNSEEN_SYNC_FILE_RANGE])
 		UNSEEN_PUT("%llu sync_file_range calls",
 			   (unsigned long long)u[UNSEEN_SYNC_FILE_RANGE]);
@@ -174,5 +178,6 @@ void csv_header(FILE *f, bool per_process)
 	for (int i = 0; i < SC_MAX; i++)
 		fprintf(f, ",syscalls.%s.calls,syscalls.%s.errors,syscalls.%s.bytes",
 			sc_infos[i].name, sc_infos[i].name, sc_infos[i].name);
-	fputs("\r\n", f);
+	fputs(",mapped.faults,mapped.write_faults,mapped.first_fault_ns,mapped.last_fault_ns\r\n",
+	      f);
 }

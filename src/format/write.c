@@ -88,6 +88,19 @@ static void write_fsync(struct json *j, const struct rfsync *fs)
 	json_obj_end(j);
 }
 
+/* only for a file that had faults: documents before iotrace 0.4 have no "mapped" */
+static void write_mapped(struct json *j, const struct rmapped *m, uint64_t base)
+{
+	if (!m->present)
+		return;
+	json_obj_begin(j, "mapped");
+	json_u64(j, "faults", m->faults);
+	json_u64(j, "write_faults", m->write_faults);
+	json_u64(j, "first_fault_ns", m->first_ns - base);
+	json_u64(j, "last_fault_ns", m->last_ns - base);
+	json_obj_end(j);
+}
+
 #define RDEV_SZ (2 * U64_DIGITS + 2)
 
 /* "major:minor" of e, built backwards from the end of buf[RDEV_SZ] */
@@ -133,6 +146,7 @@ void rentry_write_json(struct json *j, const struct rentry *e, uint64_t base)
 	for (int s = 0; s < SIDES; s++)
 		write_side(j, side_keys[s], &e->side[s], base, s & 1);
 	write_fsync(j, &e->fsync);
+	write_mapped(j, &e->mapped, base);
 	json_obj_end(j);
 }
 
@@ -173,6 +187,8 @@ static void write_filter(struct json *j, const struct rdoc *d)
 	else
 		json_null(j, "command");
 	json_bool(j, "per_process", d->per_process);
+	if (d->mapped >= 0)
+		json_bool(j, "mapped", d->mapped);
 	if (has_file_filters(d)) {
 		write_rstrs(j, "paths", d->paths);
 		write_rstrs(j, "exclude", d->exclude);
@@ -275,6 +291,7 @@ void report_write_json(FILE *f, const struct rmodel *m, struct rentry **v, size_
 		.command = mt->command,
 		.command_cnt = mt->command_cnt,
 		.per_process = per_process,
+		.mapped = mt->mapped,
 		.paths = &mt->ff.paths,
 		.exclude = &mt->ff.exclude,
 		.fstypes = &mt->ff.fstypes,
@@ -409,6 +426,14 @@ void rentry_write_csv(struct outbuf *o, const struct rentry *e, uint64_t base, b
 		ob_put(o, ",,,", 3);
 	}
 	csv_syscalls(o, e);
+	if (e->mapped.present) {
+		csv_u64(o, ',', e->mapped.faults);
+		csv_u64(o, ',', e->mapped.write_faults);
+		csv_u64(o, ',', e->mapped.first_ns - base);
+		csv_u64(o, ',', e->mapped.last_ns - base);
+	} else {
+		ob_put(o, ",,,,", 4);
+	}
 	ob_put(o, "\r\n", 2);
 }
 

@@ -155,6 +155,17 @@ static int add_sync_stats(const void *key, const void *value, struct file_table 
 	return files_hist(t, v->lat_hist, LAT_BUCKETS, &sy->lat_hist);
 }
 
+static int add_map_stats(const void *key, const void *value, struct file_table *t)
+{
+	const struct map_stats *v = value;
+	struct file_entry *f = files_get(t, key);
+
+	if (!f)
+		return -ENOMEM;
+	f->mapped = (struct file_mapped){ v->faults, v->write_faults, v->first_ns, v->last_ns };
+	return 0;
+}
+
 /*
  * Keys arrive in the kernel's hash order, random to the table's: while
  * element i is joined, the index slot of element i + 2 * AHEAD and the
@@ -218,6 +229,13 @@ static int add_sync_batch(const void *keys, const void *values, uint32_t cnt, vo
 {
 	return join_batch(keys, sizeof(struct sc_key), values, sizeof(struct sync_stats), cnt, ctx,
 			  false, add_sync_stats);
+}
+
+/* mapped faults are per file, few: no prefetch */
+static int add_map_batch(const void *keys, const void *values, uint32_t cnt, void *ctx)
+{
+	return join_batch(keys, sizeof(struct file_key), values, sizeof(struct map_stats), cnt, ctx,
+			  false, add_map_stats);
 }
 
 /* the arrays of a batch are packed by the map's sizes: they must be the ABI's */
@@ -327,6 +345,9 @@ int drain_maps(const struct iotrace_skel *s, struct trace_result *res)
 	err = err
 		      ?: dump_map(s->maps.syncstats, sizeof(struct sc_key),
 				  sizeof(struct sync_stats), add_sync_batch, &res->files);
+	err = err
+		      ?: dump_map(s->maps.mapstats, sizeof(struct file_key),
+				  sizeof(struct map_stats), add_map_batch, &res->files);
 	err = err ?: drain_percpu(s->maps.drops, DROP_MAX, res->drops);
 	err = err ?: drain_percpu(s->maps.unseen, UNSEEN_MAX, res->unseen);
 	/* requests submitted and never reaped (or reaped past what a call could hold) */

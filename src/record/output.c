@@ -172,6 +172,13 @@ static const struct rentry *view_of(struct view *v, const struct trace_result *r
 	view_fsync(v, f);
 	for (int s = 0; s < SIDES; s++)
 		view_side(v, &e->side[s], res, &f->side[s]);
+	e->mapped = (struct rmapped){
+		.present = f->mapped.faults != 0,
+		.faults = f->mapped.faults,
+		.write_faults = f->mapped.write_faults,
+		.first_ns = rel_ns(res, f->mapped.first_ns),
+		.last_ns = rel_ns(res, f->mapped.last_ns),
+	};
 	return e;
 }
 
@@ -202,6 +209,7 @@ static int write_json(FILE *f, const struct trace_result *res, const struct opti
 		.comm_cnt = opts->comm_cnt,
 		.command = opts->command,
 		.per_process = opts->per_process,
+		.mapped = res->mapped,
 		.paths = &ff.paths,
 		.exclude = &ff.exclude,
 		.fstypes = &ff.fstypes,

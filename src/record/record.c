@@ -15,10 +15,12 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/bpf.h>
 #include <linux/capability.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -203,8 +205,13 @@ static int load(struct trace *t)
 		.btf_path = opts->btf_path,
 	};
 	uint64_t sc_max = (uint64_t)opts->max_files * SCSTATS_PER_FILE;
+	struct stat exe;
 	int err;
 
+	if (!stat("/proc/self/exe", &exe)) {
+		cfg.self_exe_ino = exe.st_ino;
+		cfg.self_exe_dev = major(exe.st_dev) << 20 | minor(exe.st_dev);
+	}
 	/* few comm targets are compared in place (asm filter_task); more, in the comms hash */
 	if (opts->comm_cnt <= COMM_LIST_MAX) {
 		cfg.comms.cnt = (uint32_t)opts->comm_cnt;
@@ -228,6 +235,12 @@ static int load(struct trace *t)
 		prog__set_optional(t->skel.progs.uring_submit_req, true);
 		prog__set_optional(t->skel.progs.uring_submit_sqe, true);
 		prog__set_optional(t->skel.progs.uring_complete, true);
+		/* page faults per file: x86's page_fault_user event, and bpf_find_vma (5.17+) */
+		prog__set_optional(t->skel.progs.mapped_fault, true);
+		t->res.mapped = !opts->no_mapped &&
+				loader_has_helper(BPF_PROG_TYPE_TRACEPOINT, BPF_FUNC_find_vma) == 1;
+		if (!t->res.mapped)
+			prog__set_autoload(t->skel.progs.mapped_fault, false);
 	}
 	err = err ?: obj__load(t->skel.obj, &lo);
 	err = err ?: fill_tails(&t->skel);

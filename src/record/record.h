@@ -49,6 +49,7 @@ struct options {
 	const char *btf_path; /* vmlinux BTF for CO-RE; NULL: the kernel's ($IOTRACE_BTF) */
 	const char *tracefs;  /* tracefs to read event ids from; NULL: found ($IOTRACE_TRACEFS) */
 	bool quiet;	      /* no human summary */
+	bool no_mapped;	      /* --no-mapped: page faults not counted */
 	struct trace_filters filters;
 };
 
@@ -85,6 +86,12 @@ struct file_sync {
 	struct hist_nz lat_hist;
 };
 
+/* page faults on the file's mappings (struct map_stats); faults 0: none */
+struct file_mapped {
+	uint64_t faults, write_faults;
+	uint64_t first_ns, last_ns;
+};
+
 struct file_entry {
 	struct file_key key;
 	char *path; /* raw bytes, NUL-terminated; NULL until EV_FILE */
@@ -103,6 +110,7 @@ struct file_entry {
 	struct file_side side[SIDES];	/* SIDE_* */
 	struct file_sc *sc[SC_MAX];	/* read/write/close kinds; NULL: never seen */
 	struct file_sync *sync[SC_MAX]; /* fsync kinds; NULL: never seen */
+	struct file_mapped mapped;
 };
 
 struct files_chunk;
@@ -125,6 +133,7 @@ struct trace_result {
 	uint64_t unseen[UNSEEN_MAX]; /* calls along paths not counted (UNSEEN_*) */
 	uint64_t dropped_files;	     /* records without a path (event lost) + table full */
 	uint64_t excluded_files;     /* files the trace-time filters left out */
+	bool mapped;		     /* page faults on mappings were counted */
 	uint64_t dropped_events;
 	char hostname[65], kernel[65], machine[65]; /* struct utsname sizes */
 };

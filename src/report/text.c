@@ -493,6 +493,14 @@ static void put_head(FILE *f, const struct rmodel *m, const struct rentry *e,
 		fprintf(f, "  fsync: %llu calls, %llu errors, %s in total\n",
 			(unsigned long long)e->fsync.calls, (unsigned long long)e->fsync.errors, a);
 	}
+	if (e->mapped.present) {
+		fmt_ns(a, sizeof(a), e->mapped.first_ns - m->meta.start_ns);
+		fmt_ns(b, sizeof(b), e->mapped.last_ns - m->meta.start_ns);
+		fprintf(f,
+			"  mapped: %llu page faults (%llu on writes), from %s to %s after the start\n",
+			(unsigned long long)e->mapped.faults,
+			(unsigned long long)e->mapped.write_faults, a, b);
+	}
 }
 
 static void put_syscalls(FILE *f, const struct rentry *e, const struct style *st)

@@ -39,6 +39,7 @@ enum wl_id {
 	WL_COPY,    /* copy_file_range 4 KiB from A to B, per call (floor, iotrace only) */
 	WL_AIO,	    /* one Linux AIO pread of 4 KiB, io_submit + io_getevents, per request */
 	WL_URING,   /* one io_uring read of 4 KiB, submitted and waited by one io_uring_enter */
+	WL_FAULT,   /* one write fault on a private mapping of a file, per fault */
 	WL_SCALE0,  /* scale phase: pread64 loop, iotrace with --max-files as WL_SCALE */
 	WL_SCALE,   /* scale phase: pread64 loop after touching SCALE_FILES files */
 	WLS

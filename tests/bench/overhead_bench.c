@@ -113,7 +113,7 @@ static int run_round(struct bench *b, int r, bool stats)
 				continue;
 			/* the hash pairing and the bpftrace script follow the read/write syscalls only */
 			if ((t == TR_PAIR || t == TR_BPFTRACE) &&
-			    (wl == WL_COPY || wl == WL_AIO || wl == WL_URING))
+			    (wl == WL_COPY || wl == WL_AIO || wl == WL_URING || wl == WL_FAULT))
 				continue;
 			err = run_cell(b, t, wl, &c);
 			if (!err && stats) {

@@ -78,9 +78,10 @@ static int load_obj(const char *file, struct obj **o)
 	err = slurp(path, &data, &src.size);
 	src.data = data;
 	err = err ?: obj__open_mem(o, &src, 1, &opts);
-	/* io_uring's submission event has one of two names, by kernel */
+	/* io_uring's submission event has one of two names, by kernel; page faults are x86's */
 	for (size_t i = 0; !err && i < obj__prog_cnt(*o); i++)
-		if (strstr(prog__section(obj__prog(*o, i)), "/io_uring/"))
+		if (strstr(prog__section(obj__prog(*o, i)), "/io_uring/") ||
+		    strstr(prog__section(obj__prog(*o, i)), "/exceptions/"))
 			prog__set_optional(obj__prog(*o, i), true);
 	err = err ?: obj__load(*o, NULL);
 	free(data);
@@ -590,16 +591,16 @@ static int csv_split(char *line, char **fields, int max)
 
 /*
  * iotrace's counted calls: read.calls + write.calls + fsync.calls over its
- * CSV rows (the per-file side totals), and the copy and async sides where
- * the result has them (a copy counts on both its files)
+ * CSV rows (the per-file side totals), and the copy and async sides and the
+ * page faults where the result has them (a copy counts on both its files)
  */
 static int count_iotrace(const struct tracers *t, struct tracer_run *r)
 {
-	static const char *const cols[] = { "read.calls",	"write.calls",
-					    "fsync.calls",	"copy_read.calls",
-					    "copy_write.calls", "async_read.calls",
-					    "async_write.calls" };
-	int idx[7] = { -1, -1, -1, -1, -1, -1, -1 }, n;
+	static const char *const cols[] = { "read.calls",	 "write.calls",
+					    "fsync.calls",	 "copy_read.calls",
+					    "copy_write.calls",	 "async_read.calls",
+					    "async_write.calls", "mapped.faults" };
+	int idx[8] = { -1, -1, -1, -1, -1, -1, -1, -1 }, n;
 	char *line = NULL, *f[128];
 	size_t cap = 0;
 	FILE *in = fopen(t->result_path, "re");
@@ -612,12 +613,12 @@ static int count_iotrace(const struct tracers *t, struct tracer_run *r)
 	if (getline(&line, &cap, in) > 0) {
 		n = csv_split(line, f, 128);
 		for (int i = 0; i < n; i++)
-			for (int k = 0; k < 7; k++)
+			for (int k = 0; k < 8; k++)
 				idx[k] = idx[k] >= 0 || strcmp(f[i], cols[k]) ? idx[k] : i;
 	}
 	while (idx[0] >= 0 && idx[1] >= 0 && idx[2] >= 0 && getline(&line, &cap, in) > 0) {
 		n = csv_split(line, f, 128);
-		for (int k = 0; k < 7; k++)
+		for (int k = 0; k < 8; k++)
 			r->counted += idx[k] >= 0 && idx[k] < n ? strtol(f[idx[k]], NULL, 10) : 0;
 	}
 	free(line);

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -49,6 +50,7 @@ const struct wl_spec wl_specs[WLS] = {
 	[WL_COPY] = { "copy_file_range 4k", "call", 100000, 1, false, true },
 	[WL_AIO] = { "aio pread 4k", "request", 100000, 1, false, true },
 	[WL_URING] = { "io_uring read 4k", "request", 100000, 1, false, true },
+	[WL_FAULT] = { "fault on a file mapping", "fault", 200000, 1, false, true },
 	[WL_SCALE0] = { "pread64, few files", "call", 200000, 1, false, true },
 	[WL_SCALE] = { "pread64 after 100k files", "call", 200000, 1, true, true },
 };
@@ -248,6 +250,30 @@ static int uring_loop(int fd, long n)
 	return err ? -1 : 0;
 }
 
+/*
+ * One write fault per call on a private mapping of the dd input (copy on
+ * write: no fault-around); every FAULT_PAGES faults the copies are dropped
+ * (MADV_DONTNEED) so the pages fault again.
+ */
+#define FAULT_PAGES 64
+static int fault_loop(int fd, long n)
+{
+	volatile char *m =
+		mmap(NULL, FAULT_PAGES * 4096L, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+
+	if (m == MAP_FAILED)
+		return -1;
+	for (long i = 0; i < n; i++) {
+		long page = i % FAULT_PAGES;
+
+		if (!page && i && madvise((void *)m, FAULT_PAGES * 4096L, MADV_DONTNEED))
+			break;
+		m[page * 4096] = 1;
+	}
+	munmap((void *)m, FAULT_PAGES * 4096L);
+	return 0;
+}
+
 static int getppid_loop(long n)
 {
 	for (long i = 0; i < n; i++)
@@ -270,6 +296,8 @@ static int run_calls(const struct loop *l, long n)
 		return aio_loop(l->fd, n);
 	case WL_URING:
 		return uring_loop(l->fd, n);
+	case WL_FAULT:
+		return fault_loop(l->fd, n);
 	default:
 		return pread_loop(l->fd, n);
 	}
@@ -312,6 +340,9 @@ static int open_files(enum wl_id wl, const struct bench_files *f, struct loop *l
 {
 	l->fd = l->fd2 = -1;
 	switch (wl) {
+	case WL_FAULT:
+		l->fd = open(f->dd_in, O_RDONLY);
+		break;
 	case WL_DD:
 	case WL_COPY:
 		l->fd = open(f->dd_in, O_RDONLY);

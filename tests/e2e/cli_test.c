@@ -372,6 +372,8 @@ static void doc_csv_header(char *buf, size_t sz, bool per_process)
 		n += (size_t)snprintf(buf + n, sz - n,
 				      ",syscalls.%s.calls,syscalls.%s.errors,syscalls.%s.bytes",
 				      names[i], names[i], names[i]);
+	n += (size_t)snprintf(buf + n, sz - n, ",mapped.faults,mapped.write_faults");
+	n += (size_t)snprintf(buf + n, sz - n, ",mapped.first_fault_ns,mapped.last_fault_ns");
 }
 
 static void csv_run(bool per_process, char **text)

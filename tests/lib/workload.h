@@ -186,6 +186,16 @@ static inline unsigned long long wl_iov_big_sum(int cnt)
 #define WL_FLT_WR_AT  1000
 #define WL_FLT_AIO_SZ 4096
 
+/*
+ * mapped: every page of WL_MAP_FILE read through a shared read-only
+ * mapping, then the first WL_MAP_WR_PAGES pages written through a shared
+ * writable one; the workload reports the page faults of each phase as
+ * getrusage counts them ("MAPRD n", "MAPWR n").
+ */
+#define WL_MAP_FILE	"mapped.dat" /* the test creates it */
+#define WL_MAP_SZ	(64 * 4096)
+#define WL_MAP_WR_PAGES 8
+
 #define WL_AIO_FILE "aio.dat" /* the test creates it */
 #define WL_AIO_SZ   (64 * 1024)
 #define WL_AIO_MANY 20 /* requests of the third io_submit, reaped by one io_getevents */

@@ -238,6 +238,45 @@ Test(load, unguarded_atomic_on_a_kernel_without_it_is_named)
 	obj__close(o);
 }
 
+/* a callback needs program BTF and func_info, which the loader makes (funcinfo.c) */
+Test(load, a_program_with_a_callback_loads_with_its_own_btf)
+{
+	struct obj_src src = fixture("callback.bpf.o");
+	struct obj *o;
+
+	require_bpf();
+	if (loader_has_helper(BPF_PROG_TYPE_RAW_TRACEPOINT, 181) != 1)
+		cr_skip_test("no bpf_loop in this kernel (5.17+)");
+	o = load_srcs(&src, 1, NULL, 0);
+	cr_assert_eq(run(o, "callback_loop", 0, 0), 90);
+	obj__close(o);
+}
+
+Test(load, helpers_are_told_apart_by_the_kernel)
+{
+	require_bpf();
+	cr_expect_eq(loader_has_helper(BPF_PROG_TYPE_TRACEPOINT, 5), 1, "bpf_ktime_get_ns");
+	cr_expect_eq(loader_has_helper(BPF_PROG_TYPE_TRACEPOINT, 100000), 0, "no such helper");
+	/* bpf_skb_load_bytes exists, but not for tracepoints */
+	cr_expect_eq(loader_has_helper(BPF_PROG_TYPE_SOCKET_FILTER, 26), 1);
+	cr_expect_eq(loader_has_helper(BPF_PROG_TYPE_TRACEPOINT, 26), 0);
+}
+
+Test(load, a_program_not_autoloaded_is_left_out)
+{
+	struct obj_src src = fixture("atomics_bare.bpf.o");
+	struct obj *o;
+
+	require_bpf();
+	cap_reset();
+	cr_assert_eq(obj__open_mem(&o, &src, 1, cap_opts()), 0, "%s", cap_text());
+	o->atomics = 0; /* the program would be refused: it is not loaded at all */
+	prog__set_autoload(obj__find_prog(o, "atomics_bare"), false);
+	cr_assert_eq(obj__load(o, NULL), 0, "%s", cap_text());
+	cr_expect_eq(prog__fd(obj__find_prog(o, "atomics_bare")), -1);
+	obj__close(o);
+}
+
 Test(load, log_level_keeps_the_log_and_writes_log_dir)
 {
 	struct obj_src src = fixture("core_file.bpf.o");

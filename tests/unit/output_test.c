@@ -54,6 +54,7 @@ static void build(struct trace_result *res)
 	struct file_sync *sy;
 
 	memset(res, 0, sizeof(*res));
+	res->mapped = true;
 	res->start_mono_ns = 1000;
 	res->start_unix_ns = 1795658138332360826ULL;
 	res->duration_ns = 5;
@@ -88,6 +89,7 @@ static void build(struct trace_result *res)
 	*sy = (struct file_sync){ .calls = 2, .total_ns = 50 };
 	hist(res, LAT_BUCKETS, &sy->lat_hist, 2, (int[]){ 5, 159 }, (uint64_t[]){ 2, 1 });
 	f->sync[SC_fdatasync] = sy;
+	f->mapped = (struct file_mapped){ 5, 2, 1600, 1900 }; /* times: mono, start at 1000 */
 
 	add_file(res, 7, 0, 3, "a\xff", 3, "", "a,b");
 	files_sort_by_path(&res->files);
@@ -114,7 +116,8 @@ static const char want_json[] = "{\n"
 				"      \"cmd\",\n"
 				"      \"a\"\n"
 				"    ],\n"
-				"    \"per_process\": false\n"
+				"    \"per_process\": false,\n"
+				"    \"mapped\": true\n"
 				"  },\n"
 				"  \"dropped\": {\n"
 				"    \"files\": 0,\n"
@@ -128,7 +131,8 @@ static const char want_json[] = "{\n"
 				"    \"shared_file_mappings\": 3,\n"
 				"    \"sync_file_range_calls\": 0,\n"
 				"    \"shared_file_mapped_bytes\": 0,\n"
-				"    \"io_uring_requests\": 0\n"
+				"    \"io_uring_requests\": 0,\n"
+				"    \"page_faults\": 0\n"
 				"  },\n"
 				"  \"files\": [\n"
 				"    {\n"
@@ -225,6 +229,12 @@ static const char want_json[] = "{\n"
 				"          [5, 5, 3],\n"
 				"          [1924145348608, 18446744073709551615, 1]\n"
 				"        ]\n"
+				"      },\n"
+				"      \"mapped\": {\n"
+				"        \"faults\": 5,\n"
+				"        \"write_faults\": 2,\n"
+				"        \"first_fault_ns\": 600,\n"
+				"        \"last_fault_ns\": 900\n"
 				"      }\n"
 				"    }\n"
 				"  ]\n"
@@ -242,12 +252,13 @@ static void empty(char *row, int n)
  * former_paths, comms; read and write sides (calls, errors, bytes,
  * seq_calls, streams, first, last, total_ns), write's rewrites; the same for
  * copy_read and copy_write; fsync calls, errors, total; then calls,
- * errors, bytes of the 16 syscalls, the 2 AIO and the 8 io_uring operations.
+ * errors, bytes of the 16 syscalls, the 2 AIO and the 8 io_uring operations;
+ * the four mapped columns.
  */
 static void want_csv_rows(char *rows)
 {
 	strcpy(rows, "/a\xff,0:3,7,0,,false,,\"a,b\"");
-	empty(rows, 3 * (8 + 8 + 1) + 3 + 26 * 3);
+	empty(rows, 3 * (8 + 8 + 1) + 3 + 26 * 3 + 4); /* no mapped either */
 	strcat(rows, "\r\n\"/dir/b\"\"c\",8:1,42,3000000000,ext4,true,/dir/b.tmp,dd,2,0,8192,1,2,"
 		     "500,,11");
 	empty(rows, 8 + 1 + 2 * (8 + 8 + 1)); /* write side, rewrites, copy and async sides */
@@ -257,7 +268,7 @@ static void want_csv_rows(char *rows)
 	empty(rows, 10 * 3); /* preadv to splice */
 	strcat(rows, ",1,0,,2,0,");
 	empty(rows, 11 * 3); /* close, aio_pread, aio_pwrite, the io_uring operations */
-	strcat(rows, "\r\n");
+	strcat(rows, ",5,2,600,900\r\n"); /* mapped */
 }
 
 static char *write_result(const struct trace_result *res, enum out_format format)

@@ -40,6 +40,7 @@ OWN_BUCKETS = [BASIC, "tests/fixtures/report/b.json", "tests/fuzz/corpus/dd-trac
 #   bytes the whole document is value (bytes)
 # A case is (name, document, edits, text the message must hold[, validator options]).
 P0 = "files[0]"
+MAPPED = {"faults": 3, "write_faults": 1, "first_fault_ns": 5000, "last_fault_ns": 9000000}
 # BASIC's filter object with trace-time filters its files do not all pass
 FILTERED = {"pids": [], "comms": [], "command": None, "per_process": False,
             "paths": ["/data"], "exclude": ["/data/dbx"], "fstypes": [], "exclude_fstypes": [],
@@ -258,6 +259,14 @@ MUTATIONS = [
      "files[3].path_hex: its bytes, invalid ones as U+FFFD, are not the path"),
     ("dev beyond Linux", BASIC, [("set", P0 + ".dev", "4096:1")],
      'files[0].dev: "4096:1" is beyond a Linux dev_t'),
+    # ---- page faults on mappings --------------------------------------------------------
+    ("more write faults than faults", BASIC, [("set", P0 + ".mapped", dict(MAPPED, write_faults=4))],
+     "files[0].mapped.write_faults: 4 > faults 3"),
+    ("a fault after the end", BASIC, [
+        ("set", P0 + ".mapped", dict(MAPPED, last_fault_ns=10000000001))],
+     "files[0].mapped.last_fault_ns: 10000000001 is outside"),
+    ("mapped with no fault", BASIC, [("set", P0 + ".mapped", dict(MAPPED, faults=0))],
+     "files[0].mapped.faults"),
     # ---- trace-time filters: every FILE passes them by its first name ----------------------
     ("a file outside filter.paths", BASIC, [("set", "filter", FILTERED)],
      'files[2].path: "/etc/app/config.yaml" is below none of filter.paths'),
@@ -288,6 +297,7 @@ MUTATIONS = [
 
 # Valid variations: later additions the format allows, and other writers' choices.
 ADDITIONS = [
+    ("page faults on a file's mappings", BASIC, [("set", P0 + ".mapped", MAPPED)]),
     ("trace-time filters every file passes", BASIC, [
         ("set", "filter", FILTERED), ("set", "filter.paths", ["/data", "/etc/app/config.yaml",
                                                               "/tmp", "/var"]),

@@ -15,6 +15,7 @@
 #include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <unistd.h>
+#include <linux/bpf.h>
 
 #include "bpf_test.h"
 #include "iotrace_abi.h"
@@ -70,6 +71,10 @@ static void load_production(struct loaded *l, uint32_t mode, const struct obj_op
 	prog__set_optional(obj__find_prog(l->obj, "uring_submit_req"), true);
 	prog__set_optional(obj__find_prog(l->obj, "uring_submit_sqe"), true);
 	prog__set_optional(obj__find_prog(l->obj, "uring_complete"), true);
+	/* and page faults only where the kernel has bpf_find_vma */
+	prog__set_optional(obj__find_prog(l->obj, "mapped_fault"), true);
+	if (loader_has_helper(BPF_PROG_TYPE_TRACEPOINT, BPF_FUNC_find_vma) != 1)
+		prog__set_autoload(obj__find_prog(l->obj, "mapped_fault"), false);
 	cr_assert_eq(obj__load(l->obj, &opts), 0, "load failed: %s", test_loader_messages());
 }
 

@@ -19,6 +19,7 @@
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -1385,6 +1386,45 @@ static void scen_random(void)
 			close(fds[f][k]);
 }
 
+/* the process's page faults so far, minor and major, as the kernel accounts them */
+static long faults_now(void)
+{
+	struct rusage ru;
+
+	if (getrusage(RUSAGE_SELF, &ru))
+		die("getrusage: %s", strerror(errno));
+	return ru.ru_minflt + ru.ru_majflt;
+}
+
+/*
+ * mapped: reads through a shared read-only mapping (one byte of each
+ * page), then writes through a shared writable one; each phase's faults
+ * from getrusage, which the test holds the trace's counts to.
+ */
+static void scen_mapped(void)
+{
+	int fd = open_or_die(path_of(WL_MAP_FILE), O_RDWR);
+	volatile char *r = mmap(NULL, WL_MAP_SZ, PROT_READ, MAP_SHARED, fd, 0);
+	volatile char *w = mmap(NULL, WL_MAP_SZ, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	unsigned long sum = 0;
+	long f0, f1, f2;
+
+	if (r == MAP_FAILED || w == MAP_FAILED)
+		die("mmap: %s", strerror(errno));
+	f0 = faults_now(); /* twice: the first call may fault in what it uses */
+	f0 = faults_now();
+	for (long i = 0; i < WL_MAP_SZ; i += 4096)
+		sum += (unsigned char)r[i];
+	f1 = faults_now();
+	for (long i = 0; i < WL_MAP_WR_PAGES; i++)
+		w[i * 4096] = 'm';
+	f2 = faults_now();
+	munmap((void *)r, WL_MAP_SZ);
+	munmap((void *)w, WL_MAP_SZ);
+	close(fd);
+	printf("MAPRD %ld\nMAPWR %ld\nSUM %lu\n", f1 - f0, f2 - f1, sum);
+}
+
 /*
  * filters: a pread and a pwrite on each WL_FLT_SYNC file, one AIO pread on
  * each WL_FLT_ASYNC file, and a read of /proc/self/stat; "PID <pid>".
@@ -1435,7 +1475,7 @@ static const struct {
 	{ "close", scen_close },     { "times", scen_times },     { "mounts", scen_mounts },	{ "tmpfile", scen_tmpfile },
 	{ "tshared", scen_tshared }, { "pshared", scen_pshared }, { "random", scen_random },
 	{ "identity", scen_identity }, { "streams", scen_streams }, { "steady", scen_steady },
-	{ "filters", scen_filters },
+	{ "filters", scen_filters }, { "mapped", scen_mapped },
 };
 
 int main(int argc, char **argv)
