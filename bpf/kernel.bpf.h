@@ -189,6 +189,16 @@ struct trace_event_raw_io_uring_submit_sqe {
 	__u32 flags;
 } __core;
 
+/*
+ * filemap:mm_filemap_add_to_page_cache's record (and delete's): i_ino and
+ * pfn swap places in 7.2, order is there from 6.1 on (FIELD_EXISTS).
+ */
+struct trace_event_raw_mm_filemap_op_page_cache {
+	unsigned long i_ino;
+	unsigned int s_dev; /* dev_t: the kernel's major << 20 | minor */
+	unsigned char order;
+} __core;
+
 struct trace_event_raw_io_uring_complete {
 	void *req;
 	int res;

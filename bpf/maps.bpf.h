@@ -30,6 +30,8 @@ DEFINE_MAP(syncstats, MAP_HASH, sizeof(struct sc_key), sizeof(struct sync_stats)
 /* per record: page faults on mappings of the file (struct map_stats) */
 DEFINE_MAP(mapstats, MAP_HASH, sizeof(struct file_key), sizeof(struct map_stats), 65536,
 	   MAP_F_NO_PREALLOC);
+/* pages added to the page cache by traced processes, per inode (struct cache_key) */
+DEFINE_MAP(cachestats, MAP_HASH, sizeof(struct cache_key), sizeof(__u64), 65536, MAP_F_NO_PREALLOC);
 /* slot tid % INFLIGHT_SLOTS -> what sys_enter saw, consumed by sys_exit */
 DEFINE_MAP(inflight, MAP_ARRAY, sizeof(__u32), sizeof(struct inflight), INFLIGHT_SLOTS, 0);
 /*

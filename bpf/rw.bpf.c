@@ -2025,6 +2025,43 @@ out:
 	return 0;
 }
 
+/*
+ * A page (or a folio of 2^order pages) the kernel added to the page cache
+ * while a traced process ran: counted by inode, joined to its record in
+ * user space.  Page cache additions of other processes (write-back,
+ * another reader) are not theirs and not counted.
+ */
+SEC("tracepoint/filemap/mm_filemap_add_to_page_cache")
+int cache_add(struct trace_event_raw_mm_filemap_op_page_cache *ctx)
+{
+	struct cache_key k = {};
+	struct task_struct *task;
+	__u64 pid_tgid, pages = 1, *cnt;
+	__u8 order;
+
+	pid_tgid = current_ids(&task);
+	if (!task_traced(task, pid_tgid) || iot_stopped)
+		return 0;
+	k.ino = ctx->i_ino;
+	k.dev = ctx->s_dev;
+	if (iot_cfg.per_process)
+		k.tgid = pid_tgid >> 32;
+	if (FIELD_EXISTS(struct trace_event_raw_mm_filemap_op_page_cache, order)) {
+		order = ctx->order;
+		pages = 1ULL << (order & 31);
+	}
+	cnt = bpf_map_lookup_elem(&cachestats, &k);
+	if (!cnt) {
+		if (!bpf_map_update_elem(&cachestats, &k, &pages, BPF_NOEXIST))
+			return 0;
+		cnt = bpf_map_lookup_elem(&cachestats, &k); /* another CPU was first */
+		if (!cnt)
+			return unseen_add(UNSEEN_CACHE_PAGES, pages); /* the table is full */
+	}
+	__sync_fetch_and_add(cnt, pages);
+	return 0;
+}
+
 /* where io_uring requests are not attributed (5.10): the calls and their submissions */
 SEC("tracepoint/syscalls/sys_enter_io_uring_enter")
 int unseen_io_uring_enter(struct sys_enter_ctx *ctx)

@@ -103,7 +103,9 @@
  * no completion on success (IOSQE_CQE_SKIP_SUCCESS), past a table's room, never completed */
 #define UNSEEN_URING_REQS      7
 #define UNSEEN_FAULTS	       8 /* page faults whose mapping could not be looked up */
-#define UNSEEN_MAX	       9
+/* pages added to the page cache for what has no record: file system metadata, an exec'd binary */
+#define UNSEEN_CACHE_PAGES     9
+#define UNSEEN_MAX	       10
 /* programs on the tracepoints of these paths: io_submit, io_getevents and io_pgetevents
  * (enter and exit each), io_uring_enter, mmap and sync_file_range (enter) */
 #define UNSEEN_PROGS	       9
@@ -112,6 +114,8 @@
 #define URING_PROGS	       2
 /* the program on x86's page_fault_user event, where the kernel has bpf_find_vma (5.17+) */
 #define MAPPED_PROGS	       1
+/* the program on filemap's page cache additions */
+#define CACHE_PROGS	       1
 
 /* enter/exit pairing: a slot per thread id modulo INFLIGHT_SLOTS (bpf/rw.bpf.c) */
 #define INFLIGHT_SLOTS 32768
@@ -365,6 +369,18 @@ struct map_stats {
 	__u64 faults;
 	__u64 write_faults;
 	__u64 first_ns, last_ns; /* the first and the last fault */
+};
+
+/*
+ * Pages the kernel added to the page cache in a traced process's context
+ * (filemap:mm_filemap_add_to_page_cache: read misses, readahead, new pages
+ * written), by inode: the event names no generation, so user space joins
+ * them to the record of the same device, inode (and process).
+ */
+struct cache_key {
+	__u64 ino;
+	__u32 dev;  /* kernel dev_t */
+	__u32 tgid; /* 0 unless per-process */
 };
 
 /* Global knobs: the .rodata variable iot_cfg of every BPF C object. */

@@ -293,6 +293,7 @@ int rentry_merge(struct rentry *d, const struct rentry *s, bool group)
 	for (int i = 0; i < SIDES; i++)
 		err = err ?: merge_side(&d->side[i], &s->side[i]);
 	err = err ?: merge_mapped(&d->mapped, &s->mapped);
+	err = err ?: add(&d->cache_pages, s->cache_pages);
 	return err ?: merge_fsync(&d->fsync, &s->fsync);
 }
 

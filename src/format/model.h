@@ -94,6 +94,7 @@ struct rentry {
 	struct rside side[SIDES]; /* SIDE_*: read, write, copy_read, copy_write */
 	struct rfsync fsync;
 	struct rmapped mapped;
+	uint64_t cache_pages; /* "page_cache": pages added; 0: no "page_cache" */
 };
 
 /*

@@ -468,6 +468,23 @@ static int read_mapped(const struct jval *f, const char *at, uint64_t base, stru
 	return ret;
 }
 
+/* "page_cache" (iotrace 0.4 and later): pages added to the page cache, when any */
+static int read_page_cache(const struct jval *f, const char *at, uint64_t *pages, struct rerr *err)
+{
+	const struct jval *v = jval_get(f, "page_cache");
+	char sub[AT_SZ];
+	int ret;
+
+	if (!v || jval_is_null(v))
+		return 0;
+	join(sub, at, "page_cache", 10);
+	ret = need_type(v, JT_OBJ, sub, "an object or null", err);
+	ret = ret ?: get_u64(v, "pages_added", sub, pages, err);
+	if (!ret && !*pages)
+		ret = bad(err, sub, "pages_added is 0: the object is there only for pages");
+	return ret;
+}
+
 /*
  * The sums check-result insists on: each side against the syscalls that
  * count on it alone, and fsync against its syscalls.  A side that a
@@ -688,6 +705,7 @@ static int read_file(const struct jval *f, uint64_t base, const char *at, struct
 		ret = ret ?: read_side(f, s, base, at, &e->side[s], err);
 	ret = ret ?: read_fsync(f, at, &e->fsync, err);
 	ret = ret ?: read_mapped(f, at, base, &e->mapped, err);
+	ret = ret ?: read_page_cache(f, at, &e->cache_pages, err);
 	return ret ?: check_sums(e, at, err);
 }
 

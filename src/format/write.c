@@ -147,6 +147,11 @@ void rentry_write_json(struct json *j, const struct rentry *e, uint64_t base)
 		write_side(j, side_keys[s], &e->side[s], base, s & 1);
 	write_fsync(j, &e->fsync);
 	write_mapped(j, &e->mapped, base);
+	if (e->cache_pages) {
+		json_obj_begin(j, "page_cache");
+		json_u64(j, "pages_added", e->cache_pages);
+		json_obj_end(j);
+	}
 	json_obj_end(j);
 }
 
@@ -434,6 +439,10 @@ void rentry_write_csv(struct outbuf *o, const struct rentry *e, uint64_t base, b
 	} else {
 		ob_put(o, ",,,,", 4);
 	}
+	if (e->cache_pages)
+		csv_u64(o, ',', e->cache_pages);
+	else
+		ob_putc(o, ',');
 	ob_put(o, "\r\n", 2);
 }
 

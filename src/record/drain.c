@@ -333,6 +333,98 @@ void drain_named_only(struct trace_result *res)
 	files_sort_by_path(&res->files);
 }
 
+/* ---- page cache additions, joined by inode -------------------------------------------- */
+
+struct cache_ent {
+	struct cache_key k;
+	uint64_t pages;
+	bool used;
+};
+
+struct cache_set {
+	struct cache_ent *v;
+	size_t cnt, cap;
+};
+
+static int cache_cmp(const void *a, const void *b)
+{
+	const struct cache_key *x = a, *y = b;
+
+	if (x->dev != y->dev)
+		return x->dev < y->dev ? -1 : 1;
+	if (x->ino != y->ino)
+		return x->ino < y->ino ? -1 : 1;
+	return x->tgid < y->tgid ? -1 : x->tgid > y->tgid;
+}
+
+static int cache_add(const void *key, const void *value, void *ctx)
+{
+	struct cache_set *c = ctx;
+
+	if (c->cnt == c->cap) {
+		size_t cap = c->cap ? 2 * c->cap : 256;
+		struct cache_ent *v = realloc(c->v, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		c->v = v;
+		c->cap = cap;
+	}
+	c->v[c->cnt++] = (struct cache_ent){ *(const struct cache_key *)key,
+					     *(const uint64_t *)value, false };
+	return 0;
+}
+
+static struct cache_ent *cache_find(struct cache_set *c, uint32_t dev, uint64_t ino, uint32_t tgid)
+{
+	struct cache_key k = { .ino = ino, .dev = dev, .tgid = tgid };
+
+	return c->cnt ? bsearch(&k, c->v, c->cnt, sizeof(*c->v), cache_cmp) : NULL;
+}
+
+/* an excluded file's pages are the filter's business, not unseen */
+static int cache_drop_excluded(const void *key, const void *value, void *ctx)
+{
+	const struct file_key *fk = key;
+	struct cache_ent *e = cache_find(ctx, fk->dev, fk->ino, fk->tgid);
+
+	(void)value;
+	if (e)
+		e->used = true;
+	return 0;
+}
+
+/*
+ * Each inode's pages go to its record (the first of a reused inode number's
+ * generations, which the event does not tell apart); the rest, metadata or
+ * an executable loaded by exec, to unseen.
+ */
+static int join_cache(const struct iotrace_skel *s, struct trace_result *res)
+{
+	struct cache_set c = { 0 };
+	int err = map__dump(s->maps.cachestats, cache_add, &c);
+
+	if (!err && c.cnt) {
+		qsort(c.v, c.cnt, sizeof(*c.v), cache_cmp);
+		for (size_t i = 0; i < res->files.cnt; i++) {
+			struct file_entry *f = res->files.v[i];
+			struct cache_ent *e =
+				f->have_rec ? cache_find(&c, f->key.dev, f->key.ino, f->key.tgid)
+					    : NULL;
+
+			if (e && !e->used) {
+				f->cache_pages = e->pages;
+				e->used = true;
+			}
+		}
+		err = map__dump(s->maps.excluded, cache_drop_excluded, &c);
+		for (size_t i = 0; i < c.cnt; i++)
+			res->unseen[UNSEEN_CACHE_PAGES] += c.v[i].used ? 0 : c.v[i].pages;
+	}
+	free(c.v);
+	return err;
+}
+
 int drain_maps(const struct iotrace_skel *s, struct trace_result *res)
 {
 	int err;
@@ -350,6 +442,7 @@ int drain_maps(const struct iotrace_skel *s, struct trace_result *res)
 				  sizeof(struct map_stats), add_map_batch, &res->files);
 	err = err ?: drain_percpu(s->maps.drops, DROP_MAX, res->drops);
 	err = err ?: drain_percpu(s->maps.unseen, UNSEEN_MAX, res->unseen);
+	err = err ?: join_cache(s, res);
 	/* requests submitted and never reaped (or reaped past what a call could hold) */
 	res->unseen[UNSEEN_AIO_IOCBS] += count_keys(s->maps.aioreq);
 	res->unseen[UNSEEN_URING_REQS] += count_keys(s->maps.uringreq);

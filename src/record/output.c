@@ -179,6 +179,7 @@ static const struct rentry *view_of(struct view *v, const struct trace_result *r
 		.first_ns = rel_ns(res, f->mapped.first_ns),
 		.last_ns = rel_ns(res, f->mapped.last_ns),
 	};
+	e->cache_pages = f->cache_pages;
 	return e;
 }
 

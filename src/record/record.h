@@ -111,6 +111,7 @@ struct file_entry {
 	struct file_sc *sc[SC_MAX];	/* read/write/close kinds; NULL: never seen */
 	struct file_sync *sync[SC_MAX]; /* fsync kinds; NULL: never seen */
 	struct file_mapped mapped;
+	uint64_t cache_pages; /* pages added to the page cache (struct cache_key's) */
 };
 
 struct files_chunk;

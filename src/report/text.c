@@ -501,6 +501,8 @@ static void put_head(FILE *f, const struct rmodel *m, const struct rentry *e,
 			(unsigned long long)e->mapped.faults,
 			(unsigned long long)e->mapped.write_faults, a, b);
 	}
+	if (e->cache_pages)
+		fprintf(f, "  page cache: %llu pages added\n", (unsigned long long)e->cache_pages);
 }
 
 static void put_syscalls(FILE *f, const struct rentry *e, const struct style *st)

@@ -47,8 +47,9 @@ NOP(sys_enter_sync_file_range)
 NOP_IN(io_uring, io_uring_submit_req)
 NOP_IN(io_uring, io_uring_submit_sqe)
 NOP_IN(io_uring, io_uring_complete)
-/* page faults (x86) */
+/* page faults (x86), page cache additions */
 NOP_IN(exceptions, page_fault_user)
+NOP_IN(filemap, mm_filemap_add_to_page_cache)
 
 SEC("raw_tracepoint/sched_process_fork")
 int sched_process_fork(void *ctx)

@@ -589,6 +589,8 @@ static int csv_split(char *line, char **fields, int max)
 	return n;
 }
 
+#define CSV_COLS_MAX 256 /* iotrace's CSV has about 150 columns */
+
 /*
  * iotrace's counted calls: read.calls + write.calls + fsync.calls over its
  * CSV rows (the per-file side totals), and the copy and async sides and the
@@ -601,7 +603,7 @@ static int count_iotrace(const struct tracers *t, struct tracer_run *r)
 					    "copy_write.calls",	 "async_read.calls",
 					    "async_write.calls", "mapped.faults" };
 	int idx[8] = { -1, -1, -1, -1, -1, -1, -1, -1 }, n;
-	char *line = NULL, *f[128];
+	char *line = NULL, *f[CSV_COLS_MAX];
 	size_t cap = 0;
 	FILE *in = fopen(t->result_path, "re");
 
@@ -611,13 +613,13 @@ static int count_iotrace(const struct tracers *t, struct tracer_run *r)
 		return -errno;
 	}
 	if (getline(&line, &cap, in) > 0) {
-		n = csv_split(line, f, 128);
+		n = csv_split(line, f, CSV_COLS_MAX);
 		for (int i = 0; i < n; i++)
 			for (int k = 0; k < 8; k++)
 				idx[k] = idx[k] >= 0 || strcmp(f[i], cols[k]) ? idx[k] : i;
 	}
 	while (idx[0] >= 0 && idx[1] >= 0 && idx[2] >= 0 && getline(&line, &cap, in) > 0) {
-		n = csv_split(line, f, 128);
+		n = csv_split(line, f, CSV_COLS_MAX);
 		for (int k = 0; k < 8; k++)
 			r->counted += idx[k] >= 0 && idx[k] < n ? strtol(f[idx[k]], NULL, 10) : 0;
 	}

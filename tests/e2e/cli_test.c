@@ -374,6 +374,7 @@ static void doc_csv_header(char *buf, size_t sz, bool per_process)
 				      names[i], names[i], names[i]);
 	n += (size_t)snprintf(buf + n, sz - n, ",mapped.faults,mapped.write_faults");
 	n += (size_t)snprintf(buf + n, sz - n, ",mapped.first_fault_ns,mapped.last_fault_ns");
+	n += (size_t)snprintf(buf + n, sz - n, ",page_cache.pages_added");
 }
 
 static void csv_run(bool per_process, char **text)

@@ -1,14 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Mapped I/O: the workload reads and writes a file through shared
+ * Memory-side I/O.  Mapped: the workload reads and writes a file through shared
  * mappings and reports the page faults of each phase as getrusage(2)
  * counts them, an oracle independent of the tracer.  The file's "mapped"
  * object must hold exactly those faults, the writes among them, and the
  * faults must stay out of the read and write counts: the only syscall on
- * the file is its close.
+ * the file is its close.  The page cache: a file dropped from the cache
+ * before the trace and read whole gets as many pages added as mincore(2)
+ * finds resident afterwards.
  */
+#include <fcntl.h>
 #include <linux/bpf.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 #include <criterion/criterion.h>
 
 #include "e2e.h"
@@ -76,4 +81,48 @@ Test(mapped, no_mapped_leaves_faults_uncounted_and_says_so, .fini = fx_teardown)
 	/* the file was only mapped (and closed): without faults it has no record */
 	rec = doc_record(fx_trace.doc, fx_path(WL_MAP_FILE));
 	cr_expect_null(rec, "a record of a file only mapped, with --no-mapped");
+}
+
+/* the file's pages resident in the page cache, by mincore(2) on a mapping */
+static long resident(const char *path)
+{
+	unsigned char vec[WL_CACHE_SZ / 4096];
+	int fd = open(path, O_RDONLY);
+	void *m = fd >= 0 ? mmap(NULL, WL_CACHE_SZ, PROT_READ, MAP_SHARED, fd, 0) : MAP_FAILED;
+	long n = 0;
+
+	cr_assert_neq(m, MAP_FAILED);
+	cr_assert_eq(mincore(m, WL_CACHE_SZ, vec), 0);
+	for (size_t i = 0; i < sizeof(vec); i++)
+		n += vec[i] & 1;
+	munmap(m, WL_CACHE_SZ);
+	close(fd);
+	return n;
+}
+
+Test(mapped, pages_read_into_the_page_cache_count_on_the_file, .fini = fx_teardown)
+{
+	const struct jval *rec, *pc;
+	uint64_t cached;
+	int fd;
+
+	fx_setup("/tmp");
+	cr_assert_eq(e2e_make_file(fx_path(WL_CACHE_FILE), WL_CACHE_SZ, 'c'), 0);
+	fd = open(fx_path(WL_CACHE_FILE), O_RDONLY);
+	cr_assert(fd >= 0);
+	cr_assert_eq(fsync(fd), 0);
+	cr_assert_eq(posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED), 0);
+	close(fd);
+	if (resident(fx_path(WL_CACHE_FILE)))
+		cr_skip_test("this file system keeps the file in memory (tmpfs?)");
+	fx_run("cached", NULL);
+	cached = fx_wl_u64("CACHED");
+	cr_assert_eq(cached, WL_CACHE_SZ / 4096, "the read brought in %llu pages",
+		     (unsigned long long)cached);
+	rec = doc_record(fx_trace.doc, fx_path(WL_CACHE_FILE));
+	cr_assert_not_null(rec);
+	pc = jval_get(rec, "page_cache");
+	cr_assert_not_null(pc, "no \"page_cache\" object");
+	cr_expect_eq(u64_of(pc, "pages_added"), cached);
+	cr_expect_eq(u64_of(jval_get(rec, "read"), "bytes"), WL_CACHE_SZ, "the reads themselves");
 }

@@ -282,6 +282,8 @@ static int replay(struct replay *r, const char *a, const char *b)
 			if (r->sf[s->slot]->f)
 				m_seek(&r->m, r->fd[s->slot], (uint64_t)s->off);
 			break;
+		case S_MAP_READ: /* faults: compared apart (check_mapped), never calls */
+			break;
 		case S_CLOSE:
 			if (r->sf[s->slot]->f)
 				m_close(&r->m, r->fd[s->slot]);
@@ -450,6 +452,52 @@ static void check_unseen(struct checker *c, const struct jval *doc, const struct
 	}
 }
 
+static const struct jval *record_of_path(const struct jval *doc, const char *path)
+{
+	const struct jval *files = jval_get(doc, "files");
+
+	for (size_t i = 0; i < jval_len(files); i++)
+		if (jval_str_eq(jval_get(jval_idx(files, i), "path"), path))
+			return jval_idx(files, i);
+	return NULL;
+}
+
+/*
+ * Page faults through a mapping ("mapfact PATH FAULTS" of the workload, by
+ * getrusage): the file's mapped.faults where the document says faults were
+ * counted (filter.mapped), no "mapped" where it says they were not.
+ */
+static void check_mapped(struct checker *c, const struct jval *doc, const char *facts,
+			 const char *a, const char *b)
+{
+	char line[PATH_MAX + 64], rel[PATH_MAX], path[PATH_MAX];
+	bool counted = false;
+	long faults;
+	FILE *in = fopen(facts, "re");
+
+	jval_bool(jval_get(jval_get(doc, "filter"), "mapped"), &counted);
+	while (in && fgets(line, sizeof(line), in)) {
+		const struct jval *rec, *m;
+		uint64_t got = 0;
+
+		if (sscanf(line, "mapfact %4095s %ld", rel, &faults) != 2 ||
+		    smoke_path(path, sizeof(path), rel, a, b))
+			continue;
+		c->fields++;
+		rec = record_of_path(doc, path);
+		m = jval_get(rec, "mapped");
+		if (!counted && m)
+			fail(c, "%s: mapped, where filter.mapped says faults were not counted",
+			     rel);
+		else if (counted &&
+			 (jval_u64(jval_get(m, "faults"), &got) || got != (uint64_t)faults))
+			fail(c, "%s: mapped.faults: got %llu, getrusage says %ld", rel,
+			     (unsigned long long)got, faults);
+	}
+	if (in)
+		fclose(in);
+}
+
 static void print_mismatch(void *ctx, const char *msg)
 {
 	fail(ctx, "%s", msg);
@@ -521,6 +569,7 @@ int smoke_check(const char *result, const char *facts, const char *a, const char
 		leave_out_a(&c, doc, &r.m, a);
 	c.fields += (int)jval_len(jval_get(doc, "files"));
 	model_check(doc, &r.m, NULL, &rep);
+	check_mapped(&c, doc, facts, a, b);
 	collect_times(&c, doc, &r);
 	check_times(&c);
 	printf("smoke check: %s, %d records and times compared, %d differences\n",

@@ -54,6 +54,9 @@ enum smoke_op {
 	S_URING_READ,  /* an io_uring IORING_OP_READ (slot, len[0], off), waited for */
 	S_URING_WRITE, /* the same, IORING_OP_WRITE */
 	S_URING_FSYNC, /* the same, IORING_OP_FSYNC of slot */
+	S_MAP_READ,    /* mmap slot's first len[0] bytes shared, read a byte of each page,
+			* munmap; the workload prints "mapfact PATH FAULTS", its page faults by
+			* getrusage, path naming the file as the step does */
 };
 
 struct smoke_step {
@@ -198,6 +201,8 @@ static const struct smoke_step smoke_steps[] = {
 	{ .op = S_PREAD, .slot = 9, .len = { 4096 }, .off = 49096, .ret = 4096, .start = 49096 },
 	{ .op = S_PREAD, .slot = 8, .len = { 4096 }, .off = 8192, .ret = 4096, .start = 8192 },
 	{ .op = S_PREAD, .slot = 9, .len = { 4096 }, .off = 53192, .ret = 4096, .start = 53192 },
+	/* page faults through a shared mapping: in "mapped" where the kernel counts them */
+	{ .op = S_MAP_READ, .slot = 8, .path = "B/copy.dat", .len = { 40960 } },
 	{ .op = S_CLOSE, .slot = 8 },
 	{ .op = S_CLOSE, .slot = 9 },
 };

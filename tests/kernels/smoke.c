@@ -20,6 +20,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/sendfile.h>
 #include <sys/syscall.h>
 #include <sys/stat.h>
@@ -282,6 +284,34 @@ static void uring_step(const int *fds, const struct smoke_step *s, size_t idx)
 		    (long long)res, (long long)s->ret);
 }
 
+static long faults_now(void)
+{
+	struct rusage ru;
+
+	if (getrusage(RUSAGE_SELF, &ru))
+		die("getrusage: %s", strerror(errno));
+	return ru.ru_minflt + ru.ru_majflt;
+}
+
+/* S_MAP_READ: the faults of reading through a shared mapping, as the kernel accounts them */
+static void map_read(const int *fds, const struct smoke_step *s, size_t idx)
+{
+	volatile unsigned char *m = mmap(NULL, s->len[0], PROT_READ, MAP_SHARED, fds[s->slot], 0);
+	unsigned long sum = 0;
+	long f0;
+
+	if (m == MAP_FAILED)
+		die("step %zu: mmap: %s", idx, strerror(errno));
+	f0 = faults_now(); /* twice: the first call may fault in what it uses */
+	f0 = faults_now();
+	for (uint32_t i = 0; i < s->len[0]; i += 4096)
+		sum += m[i];
+	f0 = faults_now() - f0;
+	munmap((void *)m, s->len[0]);
+	printf("mapfact %s %ld %lu\n", s->path, f0, sum);
+	fflush(stdout);
+}
+
 static void run_step(int *fds, size_t idx, const char *a, const char *b)
 {
 	const struct smoke_step *s = &smoke_steps[idx];
@@ -330,6 +360,9 @@ static void run_step(int *fds, size_t idx, const char *a, const char *b)
 	case S_URING_WRITE:
 	case S_URING_FSYNC:
 		uring_step(fds, s, idx);
+		return;
+	case S_MAP_READ:
+		map_read(fds, s, idx);
 		return;
 	default:
 		break;

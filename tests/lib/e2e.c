@@ -249,8 +249,9 @@ char *e2e_join(const char *dir, const char *rel)
 /*
  * iotrace's attachments: a perf event per syscall tracepoint (enter and exit of
  * each line of syscalls.def, the entries of the paths it only counts, UNSEEN_PROGS,
- * io_uring's submission and completion events, URING_PROGS, and page faults,
- * MAPPED_PROGS: this kernel has bpf_find_vma)
+ * io_uring's submission and completion events, URING_PROGS, page cache
+ * additions, CACHE_PROGS, and page faults, MAPPED_PROGS: this kernel has
+ * bpf_find_vma)
  * and the fork and exit raw tracepoints' links.  Waiting for
  * all of them, not for a count that stopped moving: attaching can pause for
  * a second while the kernel still detaches an earlier trace (its event_mutex).
@@ -258,7 +259,7 @@ char *e2e_join(const char *dir, const char *rel)
 #define X(name, tp, nargs, kind, fd, out, req, off) +2
 static const int iotrace_attachments =
 #include "syscalls.def"
-	+2 + UNSEEN_PROGS + URING_PROGS + MAPPED_PROGS;
+	+2 + UNSEEN_PROGS + URING_PROGS + CACHE_PROGS + MAPPED_PROGS;
 #undef X
 
 int e2e_tracer_map(pid_t pid, const char *name)

@@ -196,6 +196,14 @@ static inline unsigned long long wl_iov_big_sum(int cnt)
 #define WL_MAP_SZ	(64 * 4096)
 #define WL_MAP_WR_PAGES 8
 
+/*
+ * cached: WL_CACHE_FILE, out of the page cache when the trace starts (the
+ * test syncs and drops it), read whole with read(2); the workload reports
+ * how many of its pages are resident afterwards ("CACHED n", mincore).
+ */
+#define WL_CACHE_FILE "cached.dat"
+#define WL_CACHE_SZ   (256 * 1024)
+
 #define WL_AIO_FILE "aio.dat" /* the test creates it */
 #define WL_AIO_SZ   (64 * 1024)
 #define WL_AIO_MANY 20 /* requests of the third io_submit, reaped by one io_getevents */

@@ -90,6 +90,7 @@ static void build(struct trace_result *res)
 	hist(res, LAT_BUCKETS, &sy->lat_hist, 2, (int[]){ 5, 159 }, (uint64_t[]){ 2, 1 });
 	f->sync[SC_fdatasync] = sy;
 	f->mapped = (struct file_mapped){ 5, 2, 1600, 1900 }; /* times: mono, start at 1000 */
+	f->cache_pages = 3;
 
 	add_file(res, 7, 0, 3, "a\xff", 3, "", "a,b");
 	files_sort_by_path(&res->files);
@@ -132,7 +133,8 @@ static const char want_json[] = "{\n"
 				"    \"sync_file_range_calls\": 0,\n"
 				"    \"shared_file_mapped_bytes\": 0,\n"
 				"    \"io_uring_requests\": 0,\n"
-				"    \"page_faults\": 0\n"
+				"    \"page_faults\": 0,\n"
+				"    \"page_cache_pages\": 0\n"
 				"  },\n"
 				"  \"files\": [\n"
 				"    {\n"
@@ -235,6 +237,9 @@ static const char want_json[] = "{\n"
 				"        \"write_faults\": 2,\n"
 				"        \"first_fault_ns\": 600,\n"
 				"        \"last_fault_ns\": 900\n"
+				"      },\n"
+				"      \"page_cache\": {\n"
+				"        \"pages_added\": 3\n"
 				"      }\n"
 				"    }\n"
 				"  ]\n"
@@ -253,12 +258,12 @@ static void empty(char *row, int n)
  * seq_calls, streams, first, last, total_ns), write's rewrites; the same for
  * copy_read and copy_write; fsync calls, errors, total; then calls,
  * errors, bytes of the 16 syscalls, the 2 AIO and the 8 io_uring operations;
- * the four mapped columns.
+ * the four mapped columns and page_cache.pages_added.
  */
 static void want_csv_rows(char *rows)
 {
 	strcpy(rows, "/a\xff,0:3,7,0,,false,,\"a,b\"");
-	empty(rows, 3 * (8 + 8 + 1) + 3 + 26 * 3 + 4); /* no mapped either */
+	empty(rows, 3 * (8 + 8 + 1) + 3 + 26 * 3 + 4 + 1); /* no mapped, no page_cache either */
 	strcat(rows, "\r\n\"/dir/b\"\"c\",8:1,42,3000000000,ext4,true,/dir/b.tmp,dd,2,0,8192,1,2,"
 		     "500,,11");
 	empty(rows, 8 + 1 + 2 * (8 + 8 + 1)); /* write side, rewrites, copy and async sides */
@@ -268,7 +273,7 @@ static void want_csv_rows(char *rows)
 	empty(rows, 10 * 3); /* preadv to splice */
 	strcat(rows, ",1,0,,2,0,");
 	empty(rows, 11 * 3); /* close, aio_pread, aio_pwrite, the io_uring operations */
-	strcat(rows, ",5,2,600,900\r\n"); /* mapped */
+	strcat(rows, ",5,2,600,900,3\r\n"); /* mapped, page_cache */
 }
 
 static char *write_result(const struct trace_result *res, enum out_format format)

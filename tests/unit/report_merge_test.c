@@ -288,8 +288,8 @@ Test(report_merge, csv_rows_have_the_header_s_columns)
 	}
 	cr_expect_eq(rows, 1 + 6);
 	/* path, dev, ino, generation, fstype, deleted, former_paths, comms; 7 + 8 for the sides;
-	 * fsync; the syscalls; mapped */
-	cr_expect_eq(cols, 8 + 3 * (8 + 9) + 3 + 3 * SC_MAX + 4);
+	 * fsync; the syscalls; mapped; page_cache */
+	cr_expect_eq(cols, 8 + 3 * (8 + 9) + 3 + 3 * SC_MAX + 4 + 1);
 	free(out);
 }
 

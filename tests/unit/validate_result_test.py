@@ -267,6 +267,8 @@ MUTATIONS = [
      "files[0].mapped.last_fault_ns: 10000000001 is outside"),
     ("mapped with no fault", BASIC, [("set", P0 + ".mapped", dict(MAPPED, faults=0))],
      "files[0].mapped.faults"),
+    ("page_cache with no page", BASIC, [("set", P0 + ".page_cache", {"pages_added": 0})],
+     "files[0].page_cache.pages_added"),
     # ---- trace-time filters: every FILE passes them by its first name ----------------------
     ("a file outside filter.paths", BASIC, [("set", "filter", FILTERED)],
      'files[2].path: "/etc/app/config.yaml" is below none of filter.paths'),
@@ -298,6 +300,7 @@ MUTATIONS = [
 # Valid variations: later additions the format allows, and other writers' choices.
 ADDITIONS = [
     ("page faults on a file's mappings", BASIC, [("set", P0 + ".mapped", MAPPED)]),
+    ("pages added to the page cache", BASIC, [("set", P0 + ".page_cache", {"pages_added": 64})]),
     ("trace-time filters every file passes", BASIC, [
         ("set", "filter", FILTERED), ("set", "filter.paths", ["/data", "/etc/app/config.yaml",
                                                               "/tmp", "/var"]),

@@ -1425,6 +1425,32 @@ static void scen_mapped(void)
 	printf("MAPRD %ld\nMAPWR %ld\nSUM %lu\n", f1 - f0, f2 - f1, sum);
 }
 
+/* pages of fd's first sz bytes in the page cache (mincore on a mapping, which faults nothing) */
+static long resident_pages(int fd, long sz)
+{
+	unsigned char vec[WL_CACHE_SZ / 4096];
+	void *m = mmap(NULL, (size_t)sz, PROT_READ, MAP_SHARED, fd, 0);
+	long n = 0;
+
+	if (m == MAP_FAILED || mincore(m, (size_t)sz, vec))
+		die("mincore: %s", strerror(errno));
+	for (long i = 0; i < sz / 4096; i++)
+		n += vec[i] & 1;
+	munmap(m, (size_t)sz);
+	return n;
+}
+
+/* cached: the whole file by read(2), then how much of it the page cache holds */
+static void scen_cached(void)
+{
+	int fd = open_or_die(path_of(WL_CACHE_FILE), O_RDONLY);
+
+	while (read(fd, buf, 65536) > 0)
+		;
+	printf("CACHED %ld\n", resident_pages(fd, WL_CACHE_SZ));
+	close(fd);
+}
+
 /*
  * filters: a pread and a pwrite on each WL_FLT_SYNC file, one AIO pread on
  * each WL_FLT_ASYNC file, and a read of /proc/self/stat; "PID <pid>".
@@ -1475,7 +1501,7 @@ static const struct {
 	{ "close", scen_close },     { "times", scen_times },     { "mounts", scen_mounts },	{ "tmpfile", scen_tmpfile },
 	{ "tshared", scen_tshared }, { "pshared", scen_pshared }, { "random", scen_random },
 	{ "identity", scen_identity }, { "streams", scen_streams }, { "steady", scen_steady },
-	{ "filters", scen_filters }, { "mapped", scen_mapped },
+	{ "filters", scen_filters }, { "mapped", scen_mapped }, { "cached", scen_cached },
 };
 
 int main(int argc, char **argv)
