@@ -21,9 +21,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <criterion/criterion.h>
+#include <linux/bpf.h>
 
 #include "docval.h"
 #include "e2e.h"
+#include "loader.h"
 #include "uring.h"
 #include "expect.h"
 #include "format/jsonr.h"
@@ -589,5 +591,47 @@ Test(programs, fio_io_uring_requests_match_fios_own_counts, .fini = teardown)
 	}
 	cr_expect_eq(u64_of(doc, "unseen", "io_uring_requests"), 0);
 	cr_expect_eq(u64_of(doc, "unseen", "io_uring_enter_calls"), 0);
+	jval_free(doc);
+}
+
+/*
+ * Mapped I/O of real programs: fio's mmap engine does its random reads and
+ * writes with memcpy through a shared mapping of its file, and sqlite3 with
+ * mmap_size reads its database through one.  Each file appears with page
+ * faults, its writes among them for fio; none of fio's I/Os are reads or
+ * writes (the read side is empty), and its faults stay within fio's own
+ * count of the job's faults (minf + majf, which counts anonymous memory too).
+ */
+Test(programs, fio_mmap_and_sqlite_mmap_size_show_their_page_faults, .fini = teardown)
+{
+	static const char script[] =
+		"fio --name=m --filename=mdata --size=4M --bs=4k --rw=randrw --ioengine=mmap"
+		" --thread --output-format=json --output=m.fio"
+		" && sqlite3 s.db 'create table t(v blob);"
+		" insert into t(v) select randomblob(4000) from generate_series(1, 300);'"
+		" && sqlite3 s.db 'pragma mmap_size=268435456; select sum(length(v)) from t;'"
+		" > /dev/null";
+	const struct jval *mdata, *sdb, *job;
+	struct jval *doc, *fio;
+	uint64_t faults, minf = 0, majf = 0;
+
+	e2e_require_tracer();
+	if (loader_has_helper(BPF_PROG_TYPE_TRACEPOINT, BPF_FUNC_find_vma) != 1)
+		cr_skip_test("this kernel has no bpf_find_vma (5.17+): faults are not attributed");
+	doc = trace_fio(script);
+	fio = load_json(e2e_join(tdir, "m.fio"));
+	job = jval_idx(jval_get(fio, "jobs"), 0);
+	mdata = record_named(doc, "mdata");
+	sdb = record_named(doc, "s.db");
+	cr_assert(mdata && sdb, "a record is missing");
+	faults = u64_of(mdata, "mapped", "faults");
+	cr_expect(faults >= 1 && faults != UINT64_MAX, "mdata: no page faults");
+	cr_expect_geq(u64_of(mdata, "mapped", "write_faults"), 1, "randrw wrote through it");
+	cr_assert_eq(jval_u64(jval_get(job, "minf"), &minf), 0);
+	cr_assert_eq(jval_u64(jval_get(job, "majf"), &majf), 0);
+	cr_expect_leq(faults, minf + majf, "more faults on mdata than fio counted in all");
+	cr_expect(jval_is_null(jval_get(mdata, "read")), "fio's mmap I/Os are not reads");
+	cr_expect_geq(u64_of(sdb, "mapped", "faults"), 1, "s.db read with mmap_size: no faults");
+	jval_free(fio);
 	jval_free(doc);
 }
