@@ -139,7 +139,7 @@ _iotrace()
 	$split && return
 
 	COMPREPLY=($(compgen -W '-p --pid -c --comm -d --duration -o --output --format
-		--path --exclude --fstype --exclude-fstype --no-mapped
+		--path --exclude --fstype --exclude-fstype --mapped
 		--per-process --max-files --verifier-log --bpf-object -q --quiet -v --verbose
 		-V --version -h --help' -- "$cur"))
 } &&

@@ -40,7 +40,7 @@ enum opt_id {
 	OPT_EXCLUDE,
 	OPT_FSTYPE,
 	OPT_EXCLUDE_FSTYPE,
-	OPT_NO_MAPPED,
+	OPT_MAPPED,
 };
 
 static const struct opt_def opt_defs[] = {
@@ -55,7 +55,7 @@ static const struct opt_def opt_defs[] = {
 	{ OPT_FSTYPE, "fstype", "FS[,FS...]", "only files on these file system types" },
 	{ OPT_EXCLUDE_FSTYPE, "exclude-fstype", "FS[,FS...]",
 	  "no files on these file system types (proc,sysfs,...)" },
-	{ OPT_NO_MAPPED, "no-mapped", NULL, "do not count page faults on file mappings" },
+	{ OPT_MAPPED, "mapped", NULL, "count page faults on file mappings (costs each fault)" },
 	{ OPT_PER_PROCESS, "per-process", NULL, "one record per process and file" },
 	{ OPT_MAX_FILES, "max-files", "N", "track at most N records (default 65536)" },
 	{ OPT_VERIFIER_LOG, "verifier-log", "DIR", "save every program's verifier log in DIR" },
@@ -261,8 +261,8 @@ static int parse_one(struct options *o, int id, const char *arg)
 	case OPT_PER_PROCESS:
 		o->per_process = true;
 		return 0;
-	case OPT_NO_MAPPED:
-		o->no_mapped = true;
+	case OPT_MAPPED:
+		o->mapped = true;
 		return 0;
 	case OPT_MAX_FILES:
 		if (parse_u64(arg, 1U << 24, &v) || v == 0)

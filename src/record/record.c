@@ -235,9 +235,12 @@ static int load(struct trace *t)
 		prog__set_optional(t->skel.progs.uring_submit_req, true);
 		prog__set_optional(t->skel.progs.uring_submit_sqe, true);
 		prog__set_optional(t->skel.progs.uring_complete, true);
-		/* page faults per file: x86's page_fault_user event, and bpf_find_vma (5.17+) */
+		/*
+		 * page faults per file, with --mapped: x86's page_fault_user event and
+		 * bpf_find_vma (5.17+), which costs a traced process about 8 us per fault
+		 */
 		prog__set_optional(t->skel.progs.mapped_fault, true);
-		t->res.mapped = !opts->no_mapped &&
+		t->res.mapped = opts->mapped &&
 				loader_has_helper(BPF_PROG_TYPE_TRACEPOINT, BPF_FUNC_find_vma) == 1;
 		if (!t->res.mapped)
 			prog__set_autoload(t->skel.progs.mapped_fault, false);

@@ -49,7 +49,7 @@ struct options {
 	const char *btf_path; /* vmlinux BTF for CO-RE; NULL: the kernel's ($IOTRACE_BTF) */
 	const char *tracefs;  /* tracefs to read event ids from; NULL: found ($IOTRACE_TRACEFS) */
 	bool quiet;	      /* no human summary */
-	bool no_mapped;	      /* --no-mapped: page faults not counted */
+	bool mapped;	      /* --mapped: page faults counted */
 	struct trace_filters filters;
 };
 

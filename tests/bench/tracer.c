@@ -4,8 +4,9 @@
  *   none      nothing attached
  *   floor     nop.bpf.o through our loader, in this process (no filter)
  *   pair      pair.bpf.o: tgid filter + tid-keyed hash pairing, in this process
- *   iotrace   ./iotrace -v -q --format csv -o RESULT -p PID (-c nomatchcomm for
- *             the miss path); ready at its "tracing: ready" line, ended with
+ *   iotrace   ./iotrace -v -q --format csv -o RESULT -p PID (--mapped on the
+ *             fault row; -c nomatchcomm for the miss path); ready at its
+ *             "tracing: ready" line, ended with
  *             SIGINT; the calls of its result are summed for the bench's check
  *   bpftrace  iotrace's per-file aggregation for read, write, pread64 and fsync,
  *             filtered by pid; "ready" at its "Attaching N probes" line, which
@@ -356,6 +357,8 @@ static int start_iotrace(struct tracers *t, enum wl_id wl, pid_t target, struct 
 	}
 	if (wl < WL_SCALE0)
 		argv[9] = NULL;
+	if (wl == WL_FAULT) /* page faults are counted on request only */
+		argv[9] = "--mapped";
 	err = spawn(argv, false, &r->pid, &r->err_fd);
 	err = err ?: wait_line(r, "tracing: ready", t0, line, sizeof(line));
 	if (err)

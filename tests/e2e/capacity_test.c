@@ -4,7 +4,7 @@
  * that reads five files of our own after the dynamic loader read libc
  * leaves two records (libc and the first file) and counts the other four
  * files in dropped.files, their calls in dropped.events, and says so on
- * stderr (--no-mapped: the files it only maps would take room too).  The
+ * stderr.  The
  * ground truth is the script below.  Then, exactly: a process
  * already running (its libraries loaded) writes one byte to each of 10
  * files under -p and --max-files 4; stderr says why, one line per reason.
@@ -31,8 +31,8 @@
 Test(capacity, full_file_table_counts_lost_files_once_each)
 {
 	char script[FILE_CNT * (PATH_MAX + 16)] = "", out[PATH_MAX], path[PATH_MAX], *dir;
-	const char *argv[] = { E2E_IOTRACE, "--no-mapped", "--max-files", "2",	  "-o", out,
-			       "--",	    "/bin/sh",	   "-c",	  script, NULL };
+	const char *argv[] = { E2E_IOTRACE, "--max-files", "2",	 "-o",	 out,
+			       "--",	    "/bin/sh",	   "-c", script, NULL };
 	struct trace t = { 0 };
 	const struct jval *files, *dropped;
 	uint64_t lost_files = 0, lost_calls = 0;
@@ -123,8 +123,9 @@ static char *trace_waiting(const char *dir, const char *mode, const char *n, con
 {
 	char out[PATH_MAX], pid_s[16], err_path[PATH_MAX], wl_err[PATH_MAX], *err = NULL;
 	const char *wl_argv[] = { FAULTLOAD, dir, mode, n, NULL };
-	const char *argv[] = { E2E_IOTRACE, "-q",  "--no-mapped", "--max-files", max,
-			       "-p",	    pid_s, "-o",	  out,		 NULL };
+	const char *argv[] = {
+		E2E_IOTRACE, "-q", "--max-files", max, "-p", pid_s, "-o", out, NULL
+	};
 	volatile uint64_t *progress;
 	pid_t wl, tracer;
 	size_t len;

@@ -5,7 +5,7 @@
  * counts them, an oracle independent of the tracer.  The file's "mapped"
  * object must hold exactly those faults, the writes among them, and the
  * faults must stay out of the read and write counts: the only syscall on
- * the file is its close.  The page cache: a file dropped from the cache
+ * the file is its close (--mapped; without it, faults are not counted).  The page cache: a file dropped from the cache
  * before the trace and read whole gets as many pages added as mincore(2)
  * finds resident afterwards.
  */
@@ -40,7 +40,7 @@ Test(mapped, faults_through_mappings_count_on_the_file_as_getrusage_counts_them,
 	if (loader_has_helper(BPF_PROG_TYPE_TRACEPOINT, BPF_FUNC_find_vma) != 1)
 		cr_skip_test("this kernel has no bpf_find_vma (5.17+): faults are not attributed");
 	cr_assert_eq(e2e_make_file(fx_path(WL_MAP_FILE), WL_MAP_SZ, 'p'), 0);
-	fx_run("mapped", NULL);
+	fx_run("mapped", (const char *const[]){ "--mapped", NULL });
 	rd = fx_wl_u64("MAPRD");
 	wr = fx_wl_u64("MAPWR");
 	cr_assert_gt(rd, 0, "reading %d pages took no fault", WL_MAP_SZ / 4096);
@@ -68,19 +68,19 @@ Test(mapped, faults_through_mappings_count_on_the_file_as_getrusage_counts_them,
 		  "filter.mapped is not true");
 }
 
-Test(mapped, no_mapped_leaves_faults_uncounted_and_says_so, .fini = fx_teardown)
+Test(mapped, without_mapped_faults_are_not_counted_and_the_document_says_so, .fini = fx_teardown)
 {
 	const struct jval *rec;
 	bool counted = true;
 
 	fx_setup("/tmp");
 	cr_assert_eq(e2e_make_file(fx_path(WL_MAP_FILE), WL_MAP_SZ, 'p'), 0);
-	fx_run("mapped", (const char *const[]){ "--no-mapped", NULL });
+	fx_run("mapped", NULL);
 	cr_assert_eq(jval_bool(jval_get(jval_get(fx_trace.doc, "filter"), "mapped"), &counted), 0);
-	cr_expect(!counted, "filter.mapped is true with --no-mapped");
+	cr_expect(!counted, "filter.mapped is true without --mapped");
 	/* the file was only mapped (and closed): without faults it has no record */
 	rec = doc_record(fx_trace.doc, fx_path(WL_MAP_FILE));
-	cr_expect_null(rec, "a record of a file only mapped, with --no-mapped");
+	cr_expect_null(rec, "a record of a file only mapped, without --mapped");
 }
 
 /* the file's pages resident in the page cache, by mincore(2) on a mapping */

@@ -490,10 +490,10 @@ static uint64_t u64_of(const struct jval *o, const char *a, const char *b)
  * fio's script, `sh -c script` in a new directory on /tmp (O_DIRECT needs a
  * disk file system) under iotrace alone: the document, validated and parsed
  */
-static struct jval *trace_fio(const char *script)
+static struct jval *trace_fio_with(const char *opt, const char *script)
 {
 	char out[PATH_MAX + 16], msg[512];
-	const char *argv[] = { E2E_IOTRACE, "-q", "-o", out, "--", "sh", "-c", script, NULL };
+	const char *argv[] = { E2E_IOTRACE, "-q", "-o", out, opt, "--", "sh", "-c", script, NULL };
 	struct e2e_proc p;
 
 	tdir = e2e_tmpdir("/tmp");
@@ -504,6 +504,11 @@ static struct jval *trace_fio(const char *script)
 	e2e_proc_free(&p);
 	cr_assert_eq(doc_validate(out, 0, msg, sizeof(msg)), 0, "%s", msg);
 	return load_json(out);
+}
+
+static struct jval *trace_fio(const char *script)
+{
+	return trace_fio_with("-q", script); /* -q twice: no option of its own */
 }
 
 /*
@@ -595,7 +600,7 @@ Test(programs, fio_io_uring_requests_match_fios_own_counts, .fini = teardown)
 }
 
 /*
- * Mapped I/O of real programs: fio's mmap engine does its random reads and
+ * Mapped I/O of real programs (--mapped): fio's mmap engine does its random reads and
  * writes with memcpy through a shared mapping of its file, and sqlite3 with
  * mmap_size reads its database through one.  Each file appears with page
  * faults, its writes among them for fio; none of fio's I/Os are reads or
@@ -618,7 +623,7 @@ Test(programs, fio_mmap_and_sqlite_mmap_size_show_their_page_faults, .fini = tea
 	e2e_require_tracer();
 	if (loader_has_helper(BPF_PROG_TYPE_TRACEPOINT, BPF_FUNC_find_vma) != 1)
 		cr_skip_test("this kernel has no bpf_find_vma (5.17+): faults are not attributed");
-	doc = trace_fio(script);
+	doc = trace_fio_with("--mapped", script);
 	fio = load_json(e2e_join(tdir, "m.fio"));
 	job = jval_idx(jval_get(fio, "jobs"), 0);
 	mdata = record_named(doc, "mdata");

@@ -10,7 +10,7 @@ rm -rf "$out" && mkdir "$out" || exit 2
 a=$(mktemp -d /tmp/iot-smoke.XXXXXX) && b=$(mktemp -d "$PWD/iot-smoke.XXXXXX") || exit 2
 a=$(realpath "$a") && b=$(realpath "$b") || exit 2
 # stdout of the workload is a pipe: its "fact" lines are not file I/O
-(iotrace -q -o "$out/result.json" -- smoke run "$a" "$b"; echo $? > "$out/iotrace.rc") |
+(iotrace -q --mapped -o "$out/result.json" -- smoke run "$a" "$b"; echo $? > "$out/iotrace.rc") |
 	cat > "$out/facts.txt"
 rc=$(cat "$out/iotrace.rc")
 echo "iotrace exit status: $rc"

@@ -334,7 +334,7 @@ bool e2e_wait_attached(pid_t pid, int timeout_ms)
 
 		if (n < 0)
 			return false;
-		/* the page-fault program is left out with --no-mapped or without bpf_find_vma */
+		/* the page-fault program is attached only with --mapped (and bpf_find_vma) */
 		if (n >= iotrace_attachments - MAPPED_PROGS && tracer_live(pid))
 			return true;
 		usleep(10000);
