@@ -465,8 +465,12 @@ int drain_maps(const struct iotrace_skel *s, struct trace_result *res)
 
 		unseen_text(res->unseen, what, sizeof(what));
 		if (what[0])
-			pr_warn("warning: not counted: %s; the file I/O they do is not in the result",
-				what);
+			pr_warn("warning: not counted: %s; the file I/O they do is not in the "
+				"result%s",
+				what,
+				res->unseen[UNSEEN_SHARED_MMAP] && !res->mapped
+					? " (--mapped counts page faults on mappings per file)"
+					: "");
 	}
 	files_sort_by_path(&res->files);
 	return 0;
