@@ -3,7 +3,8 @@
  * Every map iotrace uses, declared once.  Each object that includes this file
  * carries the same definitions; the loader makes one kernel map per name.
  * Legacy definitions (no BTF): type, key size, value size, max entries, flags.
- * max_entries of files, scstats and syncstats follow --max-files (set at load time).
+ * max_entries of files, scstats, syncstats, mapstats and cachestats follow
+ * --max-files (set at load time).
  */
 #ifndef IOTRACE_MAPS_BPF_H
 #define IOTRACE_MAPS_BPF_H

@@ -1975,8 +1975,8 @@ static long fault_vma(struct task_struct *task, struct vm_area_struct *vma, stru
  * A page fault of a traced process on a mapping of a named regular file
  * counts on the file (mapstats), which gets a record, and a name, as a
  * syscall's file would.  Faults on anonymous memory are looked up and
- * left.  Loaded only where the kernel has bpf_find_vma (5.17+), with the
- * program BTF its callback needs (loader/funcinfo.c).
+ * left.  Loaded only with --mapped and where the kernel has bpf_find_vma
+ * (5.17+), with the program BTF its callback needs (loader/funcinfo.c).
  */
 SEC("tracepoint/exceptions/page_fault_user")
 int mapped_fault(struct page_fault_ctx *ctx)

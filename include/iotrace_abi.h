@@ -112,7 +112,8 @@
 /* programs attached on io_uring's events: the submission (io_uring_submit_req, or
  * io_uring_submit_sqe on older kernels) and io_uring_complete */
 #define URING_PROGS	       2
-/* the program on x86's page_fault_user event, where the kernel has bpf_find_vma (5.17+) */
+/* the program on x86's page_fault_user event: with --mapped, where the kernel has
+ * bpf_find_vma (5.17+) */
 #define MAPPED_PROGS	       1
 /* the program on filemap's page cache additions */
 #define CACHE_PROGS	       1
@@ -331,7 +332,7 @@ struct inflight {
 	__u32 iov_done;		   /* iovec entries added into req so far (iov_sum_prog) */
 	__u32 tid;		   /* owner of the slot; 0 free, INFLIGHT_BUSY being written */
 	__u16 stream_hit;	   /* the exit's scratch: the stream slot of the file it */
-	__u16 stream_free;	   /* counts, a free one (see stream_of in bpf/rw.bpf.c) */
+	__u16 stream_free;	   /* counts, a free one, then whether it claimed it (stream_of) */
 };
 #define INFLIGHT_CALL_SZ sizeof(struct inflight)
 

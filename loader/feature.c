@@ -16,13 +16,40 @@
  * verifier walks one branch and the poisoned one is dead code.
  */
 #include <errno.h>
-#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "internal.h"
 
 #define FEATURE_PREFIX "loader_feature_"
+
+/*
+ * Load a GPL program of prog_type, logging into log (when given), and close
+ * it: 0 when the kernel took it, else -errno.
+ */
+static int probe_load(uint32_t prog_type, const struct bpf_insn *insns, uint32_t cnt, char *log,
+		      uint32_t log_sz)
+{
+	static const char license[] = "GPL";
+	union bpf_attr attr;
+	int fd;
+
+	memset(&attr, 0, sizeof(attr));
+	attr.prog_type = prog_type;
+	attr.insns = (uintptr_t)insns;
+	attr.insn_cnt = cnt;
+	attr.license = (uintptr_t)license;
+	if (log) {
+		attr.log_level = 1;
+		attr.log_buf = (uintptr_t)log;
+		attr.log_size = log_sz;
+	}
+	fd = sys_bpf_prog_load(&attr);
+	if (fd < 0)
+		return fd;
+	close(fd);
+	return 0;
+}
 
 /* a socket filter doing a cmpxchg on its stack: loads on 5.12 and later */
 static bool probe_atomics(void)
@@ -40,20 +67,9 @@ static bool probe_atomics(void)
 		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = 0 },
 		{ .code = BPF_JMP | BPF_EXIT },
 	};
-	static const char license[] = "GPL";
-	union bpf_attr attr;
-	int fd;
 
-	memset(&attr, 0, sizeof(attr));
-	attr.prog_type = BPF_PROG_TYPE_SOCKET_FILTER;
-	attr.insns = (uintptr_t)insns;
-	attr.insn_cnt = sizeof(insns) / sizeof(insns[0]);
-	attr.license = (uintptr_t)license;
-	fd = sys_bpf_prog_load(&attr);
-	if (fd < 0)
-		return false;
-	close(fd);
-	return true;
+	return !probe_load(BPF_PROG_TYPE_SOCKET_FILTER, insns, sizeof(insns) / sizeof(insns[0]),
+			   NULL, 0);
 }
 
 bool obj__kernel_atomics(struct obj *o)
@@ -132,32 +148,13 @@ int loader_has_helper(uint32_t prog_type, uint32_t func_id)
 		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = 0 },
 		{ .code = BPF_JMP | BPF_EXIT },
 	};
-	static const char license[] = "GPL";
-	size_t log_sz = 4096;
-	char *log = calloc(1, log_sz);
-	union bpf_attr attr;
-	int fd, ret;
+	char log[4096] = "";
+	int err = probe_load(prog_type, insns, sizeof(insns) / sizeof(insns[0]), log, sizeof(log));
 
-	if (!log)
-		return -ENOMEM;
-	memset(&attr, 0, sizeof(attr));
-	attr.prog_type = prog_type;
-	attr.insns = (uintptr_t)insns;
-	attr.insn_cnt = sizeof(insns) / sizeof(insns[0]);
-	attr.license = (uintptr_t)license;
-	attr.log_level = 1;
-	attr.log_buf = (uintptr_t)log;
-	attr.log_size = (uint32_t)log_sz;
-	fd = sys_bpf_prog_load(&attr);
-	if (fd >= 0) {
-		close(fd);
-		ret = 1;
-	} else if (strstr(log, "invalid func ") || strstr(log, "unknown func ") ||
-		   strstr(log, "cannot use helper ")) {
-		ret = 0;
-	} else {
-		ret = log[0] ? 1 : fd; /* refused for another reason: an argument */
-	}
-	free(log);
-	return ret;
+	if (!err)
+		return 1;
+	if (strstr(log, "invalid func ") || strstr(log, "unknown func ") ||
+	    strstr(log, "cannot use helper "))
+		return 0;
+	return log[0] ? 1 : err; /* refused for another reason: an argument */
 }

@@ -445,6 +445,7 @@ static int read_mapped(const struct jval *f, const char *at, uint64_t base, stru
 		       struct rerr *err)
 {
 	const struct jval *v = jval_get(f, "mapped");
+	uint64_t first = 0, last = 0;
 	char sub[AT_SZ];
 	int ret;
 
@@ -455,17 +456,15 @@ static int read_mapped(const struct jval *f, const char *at, uint64_t base, stru
 	ret = need_type(v, JT_OBJ, sub, "an object or null", err);
 	ret = ret ?: get_u64(v, "faults", sub, &m->faults, err);
 	ret = ret ?: get_u64(v, "write_faults", sub, &m->write_faults, err);
-	ret = ret ?: get_u64(v, "first_fault_ns", sub, &m->first_ns, err);
-	ret = ret ?: get_u64(v, "last_fault_ns", sub, &m->last_ns, err);
+	ret = ret ?: get_u64(v, "first_fault_ns", sub, &first, err);
+	ret = ret ?: get_u64(v, "last_fault_ns", sub, &last, err);
 	if (!ret && (!m->faults || m->write_faults > m->faults))
 		ret = bad(err, sub, "faults %llu: not at least 1 and write_faults %llu",
 			  (unsigned long long)m->faults, (unsigned long long)m->write_faults);
-	if (!ret && m->last_ns < m->first_ns)
+	if (!ret && last < first)
 		ret = bad(err, sub, "last_fault_ns before first_fault_ns");
-	if (!ret && (__builtin_add_overflow(m->first_ns, base, &m->first_ns) ||
-		     __builtin_add_overflow(m->last_ns, base, &m->last_ns)))
-		ret = bad(err, sub, "times beyond 2^64 - 1 from the start");
-	return ret;
+	ret = ret ?: abs_ns(base, first, sub, "first_fault_ns", &m->first_ns, err);
+	return ret ?: abs_ns(base, last, sub, "last_fault_ns", &m->last_ns, err);
 }
 
 /* "page_cache" (iotrace 0.4 and later): pages added to the page cache, when any */

@@ -227,6 +227,8 @@ static int load(struct trace *t)
 		      ?: map__set_max_entries(t->skel.maps.scstats,
 					      sc_max > UINT32_MAX ? UINT32_MAX : (uint32_t)sc_max);
 	err = err ?: map__set_max_entries(t->skel.maps.syncstats, opts->max_files);
+	err = err ?: map__set_max_entries(t->skel.maps.mapstats, opts->max_files);
+	err = err ?: map__set_max_entries(t->skel.maps.cachestats, opts->max_files);
 	/* an LRU map is preallocated: its full size only when a filter may use it */
 	if (!err && !filters_any(&opts->filters))
 		err = map__set_max_entries(t->skel.maps.excluded, 1);
