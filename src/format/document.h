@@ -50,6 +50,8 @@ struct rdoc {
 	uint64_t excluded_files;
 	uint64_t dropped_files, dropped_events;
 	const uint64_t *unseen; /* UNSEEN_MAX counters, or NULL: no "unseen" object */
+	uint64_t bin_ns, bins;	/* the FILE timelines' bins; bin_ns 0: no timelines */
+	bool compact;		/* on one line (after the JSON lines of a stream) */
 };
 
 void rdoc_json_begin(struct json *j, FILE *f, const struct rdoc *d);
@@ -62,5 +64,8 @@ void report_write_json(FILE *f, const struct rmodel *m, struct rentry **v, size_
 		       bool per_process);
 void report_write_csv(FILE *f, const struct rmodel *m, struct rentry **v, size_t n,
 		      bool per_process);
+/* the timelines of v[0..n) as a long CSV table: a row per entry, series and bin */
+void report_write_timeline_csv(FILE *f, const struct rmodel *m, struct rentry **v, size_t n,
+			       bool per_process);
 
 #endif

@@ -160,6 +160,21 @@ void json_u64_triple(struct json *j, const char *key, uint64_t a, uint64_t b, ui
 	done(j);
 }
 
+void json_u64_row(struct json *j, const char *key, const void *base, size_t stride, size_t n)
+{
+	const char *p = base;
+
+	member(j, key);
+	ob_putc(&j->out, '[');
+	for (size_t i = 0; i < n; i++, p += stride) {
+		if (i)
+			ob_put(&j->out, ", ", j->pretty ? 2 : 1);
+		ob_u64(&j->out, *(const uint64_t *)(const void *)p);
+	}
+	ob_putc(&j->out, ']');
+	done(j);
+}
+
 void json_null(struct json *j, const char *key)
 {
 	member(j, key);

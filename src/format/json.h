@@ -40,6 +40,8 @@ void json_bool(struct json *j, const char *key, bool v);
 void json_null(struct json *j, const char *key);
 /* [a, b, c] on one line, e.g. a histogram bucket */
 void json_u64_triple(struct json *j, const char *key, uint64_t a, uint64_t b, uint64_t c);
+/* [v0, v1, ...] on one line: n u64 values stride bytes apart from base */
+void json_u64_row(struct json *j, const char *key, const void *base, size_t stride, size_t n);
 void json_str(struct json *j, const char *key, const char *s);
 void json_bytes(struct json *j, const char *key, const char *s, size_t len);
 void json_hex(struct json *j, const char *key, const char *s, size_t len);

@@ -136,6 +136,8 @@ void rentry_free(struct rentry *e)
 		rhist_free(&e->side[s].lat);
 	}
 	rhist_free(&e->fsync.lat);
+	for (int s = 0; s < TL_SERIES; s++)
+		rseries_free(&e->tl[s]);
 	free(e);
 }
 
@@ -294,6 +296,9 @@ int rentry_merge(struct rentry *d, const struct rentry *s, bool group)
 		err = err ?: merge_side(&d->side[i], &s->side[i]);
 	err = err ?: merge_mapped(&d->mapped, &s->mapped);
 	err = err ?: add(&d->cache_pages, s->cache_pages);
+	d->has_tl |= s->has_tl;
+	for (int i = 0; i < TL_SERIES; i++)
+		err = err ?: rseries_add(&d->tl[i], &s->tl[i]);
 	return err ?: merge_fsync(&d->fsync, &s->fsync);
 }
 

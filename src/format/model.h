@@ -68,6 +68,25 @@ struct rmapped {
 	uint64_t first_ns, last_ns; /* ns since the Unix epoch, as a side's times */
 };
 
+/*
+ * Timelines: what returned in each time bin of a document, per file.  Bin
+ * i holds the calls counted in [start + i * bin_ns, start + (i + 1) *
+ * bin_ns) of the document's own start; a series holds the bins with calls,
+ * ascending.  The series are the sides (SIDE_*), then fsync.
+ */
+#define TL_FSYNC  SIDES
+#define TL_SERIES (SIDES + 1)
+
+struct rtbin {
+	uint64_t bin;
+	uint64_t calls, errors, bytes, total_ns; /* bytes: 0 for fsync */
+};
+
+struct rseries {
+	struct rtbin *b;
+	size_t cnt;
+};
+
 /* a set of distinct strings, sorted */
 struct rstrs {
 	char **v;
@@ -95,6 +114,8 @@ struct rentry {
 	struct rfsync fsync;
 	struct rmapped mapped;
 	uint64_t cache_pages; /* "page_cache": pages added; 0: no "page_cache" */
+	bool has_tl;	      /* "timeline": the document has timelines */
+	struct rseries tl[TL_SERIES];
 };
 
 /*
@@ -124,6 +145,9 @@ struct rmeta {
 	bool per_process; /* every document was */
 	int mapped; /* filter.mapped: 1 every document counted faults, 0 one did not, -1 unknown */
 	struct rfilters ff;
+	/* timelines: 1 every document has them (bin_ns, bins), else 0 */
+	int tl;
+	uint64_t bin_ns, bins;
 };
 
 /* entries by identity: path, dev, ino and pid */
@@ -155,6 +179,24 @@ enum rscheme { RS_LOG2, RS_LAT };
 /* every bucket of h is a bucket of our size (RS_LOG2) or latency (RS_LAT) scheme */
 bool rhist_in_scheme(const struct rhist *h, enum rscheme s);
 void rhist_free(struct rhist *h);
+
+/* ---- timeline.c: series of time bins ------------------------------------------------- */
+/* sum src into dst bin by bin; -EOVERFLOW, -ENOMEM */
+int rseries_add(struct rseries *dst, const struct rseries *src);
+/* bins of factor times the width: bin i goes to i / factor */
+void rseries_rebin(struct rseries *s, uint64_t factor);
+/* the sums over the bins */
+struct rtbin rseries_total(const struct rseries *s);
+void rseries_free(struct rseries *s);
+/*
+ * A document's timelines (bin_ns, bins; tl 0: none) against the model's:
+ * the common width is the least common multiple, doubled while over
+ * TL_MAX_BINS bins; the model's entries are rebinned to it and *factor is
+ * what the document's bins are divided by (0: its timelines are dropped,
+ * as are the model's when one document has none).
+ */
+#define TL_MAX_BINS 4096
+void rmodel_timeline_meet(struct rmodel *m, const struct rmeta *doc, uint64_t *factor);
 
 /* ---- model.c: entries, tables and the document's fields, merged ------------------ */
 void rmodel_init(struct rmodel *m);

@@ -542,6 +542,143 @@ static int check_sums(const struct rentry *e, const char *at, struct rerr *err)
 	return 0;
 }
 
+/* ---- timelines --------------------------------------------------------------------- */
+
+/* an array of n unsigned integers, or the length to take when n is 0 */
+static int get_u64s(const struct jval *obj, const char *key, const char *at, size_t *n,
+		    const struct jval **out, struct rerr *err)
+{
+	char sub[AT_SZ];
+	int ret = need(obj, key, at, out, err);
+
+	join(sub, at, key, strlen(key));
+	ret = ret ?: need_type(*out, JT_ARR, sub, "an array of unsigned integers", err);
+	if (ret)
+		return ret;
+	if (!*n)
+		*n = (*out)->arr.cnt;
+	if ((*out)->arr.cnt != *n)
+		return bad(err, sub, "%zu values, want %zu (one per bin)", (*out)->arr.cnt, *n);
+	for (size_t i = 0; i < *n; i++)
+		if (jval_u64(&(*out)->arr.v[i], &(uint64_t){ 0 }))
+			return bad(err, sub, "[%zu]: expected an unsigned integer, got %s", i,
+				   type_desc(&(*out)->arr.v[i]));
+	return 0;
+}
+
+/* one series: "bins" ascending below the document's bin count, a bin per call-holding interval */
+static int read_series(const struct jval *v, const char *at, bool fsync, uint64_t bins,
+		       struct rseries *s, struct rerr *err)
+{
+	static const char *const cols[] = { "calls", "errors", "bytes", "total_ns" };
+	const struct jval *a[5];
+	size_t n = 0;
+	int ret = need_type(v, JT_OBJ, at, "an object", err);
+
+	ret = ret ?: get_u64s(v, "bins", at, &n, &a[0], err);
+	for (int c = 0; c < 4 && !ret; c++)
+		ret = fsync && c == 2 ? 0 : get_u64s(v, cols[c], at, &n, &a[c + 1], err);
+	if (ret || !n)
+		return ret;
+	s->b = calloc(n, sizeof(*s->b));
+	if (!s->b)
+		return -ENOMEM;
+	s->cnt = n;
+	for (size_t i = 0; i < n; i++) {
+		struct rtbin *b = &s->b[i];
+
+		jval_u64(&a[0]->arr.v[i], &b->bin);
+		jval_u64(&a[1]->arr.v[i], &b->calls);
+		jval_u64(&a[2]->arr.v[i], &b->errors);
+		if (!fsync)
+			jval_u64(&a[3]->arr.v[i], &b->bytes);
+		jval_u64(&a[4]->arr.v[i], &b->total_ns);
+		if (b->bin >= bins || (i && b->bin <= s->b[i - 1].bin))
+			return bad(
+				err, at,
+				"bins[%zu] = %llu: bins must ascend and stay below timeline.bins "
+				"(%llu)",
+				i, (unsigned long long)b->bin, (unsigned long long)bins);
+		if (!b->calls || b->errors > b->calls)
+			return bad(err, at, "bin %llu: calls %llu, errors %llu",
+				   (unsigned long long)b->bin, (unsigned long long)b->calls,
+				   (unsigned long long)b->errors);
+	}
+	return 0;
+}
+
+/* a series adds up to what it is the timeline of (sums that wrap only fail the check) */
+static int check_series(const struct rseries *s, const char *at, uint64_t calls, uint64_t errors,
+			uint64_t bytes, bool has_total, uint64_t total_ns, struct rerr *err)
+{
+	struct rtbin t = rseries_total(s);
+
+	if (t.calls != calls || t.errors != errors || t.bytes != bytes ||
+	    (has_total && t.total_ns != total_ns))
+		return bad(err, at,
+			   "the bins add up to %llu calls, %llu errors, %llu bytes, %llu ns; the "
+			   "totals are %llu, %llu, %llu, %llu",
+			   (unsigned long long)t.calls, (unsigned long long)t.errors,
+			   (unsigned long long)t.bytes, (unsigned long long)t.total_ns,
+			   (unsigned long long)calls, (unsigned long long)errors,
+			   (unsigned long long)bytes, (unsigned long long)total_ns);
+	return 0;
+}
+
+/*
+ * "timeline" (iotrace 0.5 and later): in every FILE of a document with a
+ * top-level "timeline", one series per side and fsync that had calls,
+ * adding up to their totals exactly.
+ */
+static int read_timeline(const struct jval *f, const char *at, const struct rmeta *doc,
+			 struct rentry *e, struct rerr *err)
+{
+	const struct jval *v = jval_get(f, "timeline");
+	char sub[AT_SZ], ser[AT_SZ];
+	int ret = 0;
+
+	if (doc->tl != 1)
+		return v ? bad(err, at, "a timeline, but the document has no top-level timeline")
+			 : 0;
+	join(sub, at, "timeline", 8);
+	if (!v)
+		return bad(err, at, "missing 'timeline'");
+	ret = need_type(v, JT_OBJ, sub, "an object", err);
+	e->has_tl = true;
+	for (int s = 0; s < TL_SERIES && !ret; s++) {
+		const char *key = s == TL_FSYNC ? "fsync" : side_keys[s];
+		const struct jval *sv = jval_get(v, key);
+		const struct rside *sd = s == TL_FSYNC ? NULL : &e->side[s];
+
+		join(ser, sub, key, strlen(key));
+		if (sv)
+			ret = read_series(sv, ser, s == TL_FSYNC, doc->bins, &e->tl[s], err);
+		if (ret)
+			break;
+		if (sd)
+			ret = check_series(&e->tl[s], ser, sd->present ? sd->calls : 0,
+					   sd->present ? sd->errors : 0,
+					   sd->present ? sd->bytes : 0, sd->present && sd->has_lat,
+					   sd->total_ns, err);
+		else
+			ret = check_series(&e->tl[s], ser, e->fsync.calls, e->fsync.errors, 0, true,
+					   e->fsync.total_ns, err);
+	}
+	for (size_t i = 0; !ret && v && i < jval_len(v); i++) {
+		const struct jmember *mb = jval_member(v, i);
+		bool known = mb->key_len == 5 && !memcmp(mb->key, "fsync", 5);
+
+		for (int s = 0; s < SIDES && !known; s++)
+			known = strlen(side_keys[s]) == mb->key_len &&
+				!memcmp(mb->key, side_keys[s], mb->key_len);
+		if (!known) {
+			join(ser, sub, mb->key, mb->key_len);
+			ret = bad(err, ser, "not a side or fsync");
+		}
+	}
+	return ret;
+}
+
 /* ---- FILE ------------------------------------------------------------------------- */
 
 static int hex_val(char c)
@@ -691,9 +828,10 @@ static int read_former(const struct jval *f, const char *at, struct rentry *e, s
 	return ret;
 }
 
-static int read_file(const struct jval *f, uint64_t base, const char *at, struct rentry *e,
-		     struct rerr *err)
+static int read_file(const struct jval *f, const struct rmeta *doc, const char *at,
+		     struct rentry *e, struct rerr *err)
 {
+	uint64_t base = doc->start_ns;
 	int ret = need_type(f, JT_OBJ, at, "an object", err);
 
 	ret = ret ?: read_ident(f, at, e, err);
@@ -705,7 +843,8 @@ static int read_file(const struct jval *f, uint64_t base, const char *at, struct
 	ret = ret ?: read_fsync(f, at, &e->fsync, err);
 	ret = ret ?: read_mapped(f, at, base, &e->mapped, err);
 	ret = ret ?: read_page_cache(f, at, &e->cache_pages, err);
-	return ret ?: check_sums(e, at, err);
+	ret = ret ?: check_sums(e, at, err);
+	return ret ?: read_timeline(f, at, doc, e, err);
 }
 
 /* ---- top level ------------------------------------------------------------------- */
@@ -866,12 +1005,24 @@ static int read_meta(const struct jval *root, struct rmeta *m, struct rerr *err)
 	}
 	if (!ret && (v = jval_get(root, "tool")))
 		ret = need_type(v, JT_OBJ, "tool", "an object", err);
+	/* "timeline" (iotrace 0.5 and later): the bins of the FILE timelines */
+	v = jval_get(root, "timeline");
+	if (!ret && v) {
+		ret = need_type(v, JT_OBJ, "timeline", "an object", err);
+		ret = ret ?: get_u64(v, "bin_ns", "timeline", &m->bin_ns, err);
+		ret = ret ?: get_u64(v, "bins", "timeline", &m->bins, err);
+		if (!ret && !m->bin_ns)
+			ret = bad(err, "timeline.bin_ns", "0: a bin must have a width");
+		m->tl = 1;
+	}
 	ret = ret ?: read_host(root, m, err);
 	m->docs = 1;
 	return ret ?: read_filter(root, m, err);
 }
 
-static int read_files(struct rmodel *m, const struct jval *root, uint64_t base, struct rerr *err)
+/* factor: what the document's bins are divided by in the model's width; 0: not kept */
+static int read_files(struct rmodel *m, const struct jval *root, const struct rmeta *doc,
+		      uint64_t factor, struct rerr *err)
 {
 	const struct jval *files;
 	int ret = need(root, "files", "", &files, err);
@@ -884,7 +1035,14 @@ static int read_files(struct rmodel *m, const struct jval *root, uint64_t base, 
 		if (!e)
 			return -ENOMEM;
 		snprintf(at, sizeof(at), "files[%zu]", i);
-		ret = read_file(&files->arr.v[i], base, at, e, err);
+		ret = read_file(&files->arr.v[i], doc, at, e, err);
+		for (int s = 0; s < TL_SERIES; s++) {
+			if (factor)
+				rseries_rebin(&e->tl[s], factor);
+			else
+				rseries_free(&e->tl[s]);
+		}
+		e->has_tl &= factor != 0;
 		ret = ret ?: rtable_add(&m->files, &e);
 		if (ret == -EOVERFLOW)
 			bad(err, at,
@@ -906,6 +1064,7 @@ static bool is_csv_result(const char *buf, size_t len)
 int report_read_buf(struct rmodel *m, const char *buf, size_t len, struct rerr *err)
 {
 	struct rmeta meta = { 0 };
+	uint64_t factor = 0;
 	struct jval *root;
 	struct jerr jerr;
 	int ret;
@@ -927,7 +1086,9 @@ int report_read_buf(struct rmodel *m, const char *buf, size_t len, struct rerr *
 		return ret;
 	}
 	ret = read_meta(root, &meta, err);
-	ret = ret ?: read_files(m, root, meta.start_ns, err);
+	if (!ret)
+		rmodel_timeline_meet(m, &meta, &factor);
+	ret = ret ?: read_files(m, root, &meta, factor, err);
 	ret = ret ?: rmeta_merge(&m->meta, &meta);
 	if (ret == -EOVERFLOW && !err->msg[0])
 		bad(err, "dropped", "merging with the other documents overflows a counter");

@@ -7,6 +7,7 @@
  * Times are written minus a base: the earliest start of the documents read,
  * or 0 for the tracer, whose times are already relative.
  */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -101,6 +102,34 @@ static void write_mapped(struct json *j, const struct rmapped *m, uint64_t base)
 	json_obj_end(j);
 }
 
+static void write_col(struct json *j, const char *key, const struct rseries *s, size_t off)
+{
+	json_u64_row(j, key, (const char *)s->b + off, sizeof(*s->b), s->cnt);
+}
+
+/* the series with calls, as columns: bins, calls, errors, bytes (sides only), total_ns */
+static void write_timeline(struct json *j, const struct rentry *e)
+{
+	if (!e->has_tl)
+		return;
+	json_obj_begin(j, "timeline");
+	for (int s = 0; s < TL_SERIES; s++) {
+		const struct rseries *sr = &e->tl[s];
+
+		if (!sr->cnt)
+			continue;
+		json_obj_begin(j, s == TL_FSYNC ? "fsync" : side_keys[s]);
+		write_col(j, "bins", sr, offsetof(struct rtbin, bin));
+		write_col(j, "calls", sr, offsetof(struct rtbin, calls));
+		write_col(j, "errors", sr, offsetof(struct rtbin, errors));
+		if (s != TL_FSYNC)
+			write_col(j, "bytes", sr, offsetof(struct rtbin, bytes));
+		write_col(j, "total_ns", sr, offsetof(struct rtbin, total_ns));
+		json_obj_end(j);
+	}
+	json_obj_end(j);
+}
+
 #define RDEV_SZ (2 * U64_DIGITS + 2)
 
 /* "major:minor" of e, built backwards from the end of buf[RDEV_SZ] */
@@ -152,6 +181,7 @@ void rentry_write_json(struct json *j, const struct rentry *e, uint64_t base)
 		json_u64(j, "pages_added", e->cache_pages);
 		json_obj_end(j);
 	}
+	write_timeline(j, e);
 	json_obj_end(j);
 }
 
@@ -208,7 +238,7 @@ void rdoc_json_begin(struct json *j, FILE *f, const struct rdoc *d)
 {
 	char start[64];
 
-	json_init(j, f, true);
+	json_init(j, f, !d->compact);
 	json_obj_begin(j, NULL);
 	json_u64(j, "schema", FORMAT_SCHEMA);
 	json_obj_begin(j, "tool");
@@ -224,6 +254,12 @@ void rdoc_json_begin(struct json *j, FILE *f, const struct rdoc *d)
 	json_str(j, "start", start);
 	json_u64(j, "start_unix_ns", d->start_ns);
 	json_u64(j, "duration_ns", d->duration_ns);
+	if (d->bin_ns) {
+		json_obj_begin(j, "timeline");
+		json_u64(j, "bin_ns", d->bin_ns);
+		json_u64(j, "bins", d->bins);
+		json_obj_end(j);
+	}
 	write_filter(j, d);
 	json_obj_begin(j, "dropped");
 	json_u64(j, "files", d->dropped_files);
@@ -305,6 +341,8 @@ void report_write_json(FILE *f, const struct rmodel *m, struct rentry **v, size_
 		.dropped_files = mt->dropped_files,
 		.dropped_events = mt->dropped_events,
 		.unseen = mt->has_unseen ? mt->unseen : NULL,
+		.bin_ns = mt->tl == 1 ? mt->bin_ns : 0,
+		.bins = mt->bins,
 	};
 	struct json j;
 
@@ -456,5 +494,60 @@ void report_write_csv(FILE *f, const struct rmodel *m, struct rentry **v, size_t
 	ob_init(&o, f);
 	for (size_t i = 0; i < n; i++)
 		rentry_write_csv(&o, v[i], m->meta.start_ns, per_process);
+	ob_flush(&o);
+}
+
+/*
+ * The timelines in long form: a row per entry, series and bin with calls.
+ * start_ns and end_ns are from the start of the entry's documents; bytes
+ * is empty for fsync.
+ */
+void report_write_timeline_csv(FILE *f, const struct rmodel *m, struct rentry **v, size_t n,
+			       bool per_process)
+{
+	uint64_t w = m->meta.bin_ns;
+	struct outbuf o;
+
+	rentry_sort_path(v, n);
+	fprintf(f,
+		"path%s,dev,ino,generation,series,bin,start_ns,end_ns,calls,errors,bytes,"
+		"total_ns\r\n",
+		per_process ? ",pid,comm" : "");
+	ob_init(&o, f);
+	for (size_t i = 0; i < n; i++) {
+		const struct rentry *e = v[i];
+
+		for (int s = 0; s < TL_SERIES; s++) {
+			for (size_t b = 0; b < e->tl[s].cnt; b++) {
+				const struct rtbin *t = &e->tl[s].b[b];
+
+				csv_put_field(&o, e->path, e->path_len);
+				if (per_process) {
+					ob_putc(&o, ',');
+					if (e->has_pid)
+						ob_u64(&o, e->pid);
+					ob_putc(&o, ',');
+					if (e->comm)
+						csv_str(&o, e->comm);
+				}
+				csv_u64(&o, ',', e->dev_major);
+				csv_u64(&o, ':', e->dev_minor);
+				csv_u64(&o, ',', e->ino);
+				csv_u64(&o, ',', e->gen);
+				ob_putc(&o, ',');
+				ob_str(&o, s == TL_FSYNC ? "fsync" : side_keys[s]);
+				csv_u64(&o, ',', t->bin);
+				csv_u64(&o, ',', t->bin * w);
+				csv_u64(&o, ',', (t->bin + 1) * w);
+				csv_u64(&o, ',', t->calls);
+				csv_u64(&o, ',', t->errors);
+				ob_putc(&o, ',');
+				if (s != TL_FSYNC)
+					ob_u64(&o, t->bytes);
+				csv_u64(&o, ',', t->total_ns);
+				ob_put(&o, "\r\n", 2);
+			}
+		}
+	}
 	ob_flush(&o);
 }

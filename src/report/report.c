@@ -31,6 +31,7 @@ enum ropt_id {
 	RO_EXCLUDE,
 	RO_FORMAT,
 	RO_COLOR,
+	RO_TABLE,
 };
 
 static const struct opt_def ropt_defs[] = {
@@ -45,6 +46,8 @@ static const struct opt_def ropt_defs[] = {
 	{ RO_FILE, "file", "PATH",
 	  "the detail of one file (a unique end of its path will do), or group" },
 	{ RO_FORMAT, "format", "FORMAT", "text, json (a result document) or csv" },
+	{ RO_TABLE, "table", "TABLE",
+	  "with csv: files (default) or timeline (a row per file, series and bin)" },
 	{ RO_COLOR, "color", "WHEN", "auto (a terminal without NO_COLOR), always or never" },
 	{ RO_HELP, "help", NULL, "print this help" },
 };
@@ -63,7 +66,8 @@ struct ropts {
 	bool wide;
 	const char *file;
 	enum rformat format;
-	int color; /* -1: auto */
+	bool timeline_table; /* --table timeline */
+	int color;	     /* -1: auto */
 	char **inputs;
 	size_t input_cnt;
 };
@@ -176,6 +180,10 @@ static int parse_one(struct ropts *o, int id, char *arg)
 		v = pick(arg, formats, 3);
 		o->format = (enum rformat)v;
 		return v < 0 ? usage_error("unknown format '%s' (text, json or csv)", arg) : 0;
+	case RO_TABLE:
+		v = pick(arg, (const char *const[]){ "files", "timeline" }, 2);
+		o->timeline_table = v == 1;
+		return v < 0 ? usage_error("unknown --table '%s' (files or timeline)", arg) : 0;
 	case RO_COLOR:
 		v = pick(arg, colors, 3);
 		o->color = v == 2 ? -1 : v;
@@ -207,6 +215,8 @@ static int parse_args(int argc, char **argv, struct ropts *o)
 	o->input_cnt = (size_t)(argc - optind);
 	if (!err && !o->input_cnt)
 		return usage_error("no result document given%s", "");
+	if (!err && o->timeline_table && o->format != RF_CSV)
+		return usage_error("--table timeline is a CSV table: give --format csv%s", "");
 	return err;
 }
 
@@ -372,6 +382,8 @@ static void write_out(FILE *out, const struct rmodel *m, const struct ropts *o, 
 		pids |= v[i]->has_pid;
 	if (o->format == RF_JSON)
 		report_write_json(out, m, v, n, m->meta.per_process && pids);
+	else if (o->format == RF_CSV && o->timeline_table)
+		report_write_timeline_csv(out, m, v, n, pids);
 	else if (o->format == RF_CSV)
 		report_write_csv(out, m, v, n, pids);
 	else if (!o->file)
@@ -402,6 +414,11 @@ static int run(const struct ropts *o, FILE *out)
 	}
 	if (!err && ambiguous) {
 		pr_warn("report: '%s' ends more than one path: give more of it", o->file);
+		err = -ENOENT;
+	}
+	if (!err && o->timeline_table && m.meta.tl != 1) {
+		pr_warn("report: --table timeline: %s no timeline (iotrace 0.5 and later write one)",
+			m.meta.docs > 1 ? "one of the documents has" : "the document has");
 		err = -ENOENT;
 	}
 	if (!err && o->file && !n) {

@@ -366,6 +366,148 @@ static void put_summary(FILE *f, const struct rmodel *m, size_t n, const struct 
 	}
 }
 
+/* ---- timelines ------------------------------------------------------------------------ */
+
+/* block characters where the locale is UTF-8 (LC_ALL, LC_CTYPE, LANG), else ASCII */
+static bool utf8_locale(void)
+{
+	static const char *const vars[] = { "LC_ALL", "LC_CTYPE", "LANG" };
+
+	for (int i = 0; i < 3; i++) {
+		const char *v = getenv(vars[i]);
+
+		if (v && *v)
+			return strstr(v, "UTF-8") || strstr(v, "utf8") || strstr(v, "UTF8") ||
+			       strstr(v, "utf-8");
+	}
+	return false;
+}
+
+/* what a series adds to the chart: bytes of a side, calls of fsync */
+static uint64_t tl_value(const struct rtbin *b, int series)
+{
+	return series == TL_FSYNC ? b->calls : b->bytes;
+}
+
+/*
+ * cell[0..ncell) of a direction: the reading sides (dir 0), the writing
+ * ones (1) or fsync (2), k bins to a cell; the largest cell
+ */
+static uint64_t tl_cells(const struct rentry *e, int dir, uint64_t k, uint64_t *cell, size_t ncell)
+{
+	uint64_t peak = 0;
+
+	memset(cell, 0, ncell * sizeof(*cell));
+	for (int s = 0; s < TL_SERIES; s++) {
+		if (dir == 2 ? s != TL_FSYNC : s == TL_FSYNC || (s & 1) != dir)
+			continue;
+		for (size_t i = 0; i < e->tl[s].cnt; i++) {
+			uint64_t c = e->tl[s].b[i].bin / k;
+
+			if (c < ncell)
+				cell[c] += tl_value(&e->tl[s].b[i], s);
+		}
+	}
+	for (size_t c = 0; c < ncell; c++)
+		peak = cell[c] > peak ? cell[c] : peak;
+	return peak;
+}
+
+/* one chart row: a level per cell, scaled to peak (any value at all shows) */
+static void tl_spark(FILE *f, const uint64_t *cell, size_t ncell, uint64_t peak, bool utf8)
+{
+	static const char *const blocks[] = { "\u2581", "\u2582", "\u2583", "\u2584",
+					      "\u2585", "\u2586", "\u2587", "\u2588" };
+	static const char ascii[] = "._-=+*#@";
+
+	fputc('|', f);
+	for (size_t c = 0; c < ncell; c++) {
+		int lvl = peak ? (int)((cell[c] * 8 - 1) / peak) : 0;
+
+		if (!cell[c])
+			fputc(' ', f);
+		else if (utf8)
+			fputs(blocks[lvl > 7 ? 7 : lvl], f);
+		else
+			fputc(ascii[lvl > 7 ? 7 : lvl], f);
+	}
+	fputc('|', f);
+}
+
+/* bins to a character so that bins fit in cols characters */
+static uint64_t tl_per_cell(uint64_t bins, size_t cols)
+{
+	return bins > cols ? (bins + cols - 1) / cols : 1;
+}
+
+/* the rows of an entry's chart: read and write bytes, fsync calls, those that had any */
+static void tl_rows(FILE *f, const struct rmodel *m, const struct rentry *e, const char *indent,
+		    size_t cols, bool utf8)
+{
+	static const char *const names[] = { "read ", "write", "fsync" };
+	uint64_t k = tl_per_cell(m->meta.bins, cols), cell[512];
+	size_t ncell = (size_t)((m->meta.bins + k - 1) / k);
+	char peak[16], width[16];
+
+	fmt_ns(width, sizeof(width), m->meta.bin_ns * k);
+	for (int dir = 0; dir < 3; dir++) {
+		uint64_t top = tl_cells(e, dir, k, cell, ncell);
+
+		if (!top)
+			continue;
+		fprintf(f, "%s%s ", indent, names[dir]);
+		tl_spark(f, cell, ncell, top, utf8);
+		if (dir == 2) {
+			fprintf(f, " peak %llu in %s\n", (unsigned long long)top, width);
+		} else {
+			fmt_size(peak, sizeof(peak), top);
+			fprintf(f, " peak %s in %s\n", peak, width);
+		}
+	}
+}
+
+/* the chart's columns: what the width leaves after the labels and the peak */
+static size_t tl_cols(int width)
+{
+	int c = (width ? width : WIDTH) - 32;
+
+	return c < 16 ? 16 : c > 512 ? 512 : (size_t)c;
+}
+
+static void tl_caption(FILE *f, const struct rmodel *m, size_t cols, const char *what)
+{
+	uint64_t k = tl_per_cell(m->meta.bins, cols);
+	char w[16], span[16];
+
+	fmt_ns(w, sizeof(w), m->meta.bin_ns * k);
+	fmt_ns(span, sizeof(span), m->meta.bin_ns * m->meta.bins);
+	fprintf(f, "%s over time: a character per %s, from the start to %s%s\n", what, w, span,
+		m->meta.docs > 1 ? " (each document's own start)" : "");
+}
+
+/* the chart of each row of the table */
+static void put_table_timelines(FILE *f, const struct rmodel *m, struct rentry **v, size_t rows,
+				const struct style *st)
+{
+	size_t cols = tl_cols(table_width > 0 && table_width < 200 ? table_width : 200);
+	bool utf8 = utf8_locale();
+	char path[1024];
+
+	if (m->meta.tl != 1 || !m->meta.bins)
+		return;
+	fputc('\n', f);
+	fputs(st->bold, f);
+	tl_caption(f, m, cols, "Bytes read and written, fsync calls,");
+	fputs(st->off, f);
+	for (size_t i = 0; i < rows && i < 10; i++) {
+		fmt_path(path, sizeof(path), v[i]->path, v[i]->path_len, cols + 24);
+		fprintf(f, "%s\n", path);
+		tl_rows(f, m, v[i], "  ", cols, utf8);
+	}
+	if (rows > 10)
+		fprintf(f, "(the first 10 rows; --file shows any one)\n");
+}
+
 static const char *const sort_names[] = { "bytes", "calls", "errors", "seq", "rewrites", "fsync" };
 
 void report_text_table(FILE *f, const struct rmodel *m, struct rentry **v, size_t n,
@@ -402,6 +544,7 @@ void report_text_table(FILE *f, const struct rmodel *m, struct rentry **v, size_
 		"write; FSYNC: fsync + fdatasync calls, FS.P99 their latency\n(also a bucket's "
 		"lower bound); ACTIVE: first call to last return.  Sizes are 1024-based.\n",
 		rows, n, o->by_name ? "groups" : "entries", sort_names[o->sort]);
+	put_table_timelines(f, m, v, rows, &st);
 }
 
 /* ---- the detail of one entry ---------------------------------------------------------- */
@@ -682,4 +825,13 @@ void report_text_detail(FILE *f, const struct rmodel *m, const struct rentry *e,
 	put_head(f, m, e, &st);
 	put_syscalls(f, e, &st);
 	put_all_hists(f, e, &st);
+	if (m->meta.tl == 1 && m->meta.bins) {
+		size_t cols = tl_cols(o->width);
+
+		fputc('\n', f);
+		fputs(st.bold, f);
+		tl_caption(f, m, cols, "Timeline: bytes read and written, fsync calls,");
+		fputs(st.off, f);
+		tl_rows(f, m, e, "  ", cols, utf8_locale());
+	}
 }
