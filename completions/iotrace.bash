@@ -53,12 +53,16 @@ _iotrace_report()
 		COMPREPLY=($(compgen -W 'auto always never' -- "$cur"))
 		return
 		;;
+	--table)
+		COMPREPLY=($(compgen -W 'files timeline' -- "$cur"))
+		return
+		;;
 	esac
 	$split && return
 
 	if [[ $cur == -* ]]; then
 		COMPREPLY=($(compgen -W '-n --top -s --sort -b --by --path --glob --exclude -w
-			--wide -f --file --format --color -h --help' -- "$cur"))
+			--wide -f --file --format --table --color -h --help' -- "$cur"))
 		return
 	fi
 	_filedir
@@ -91,7 +95,8 @@ _iotrace()
 			fi
 			;;
 		-*([qvVh])[pcdo] | --pid | --comm | --duration | --output | --format | --max-files | \
-			--verifier-log | --bpf-object | --path | --exclude | --fstype | --exclude-fstype)
+			--verifier-log | --bpf-object | --path | --exclude | --fstype | --exclude-fstype | \
+			--interval | --stream)
 			((i++))
 			;;
 		-*) ;;
@@ -112,10 +117,10 @@ _iotrace()
 		_iotrace_list _pnames -s
 		return
 		;;
-	-*([qvVh])d | --duration | --max-files)
+	-*([qvVh])d | --duration | --max-files | --interval)
 		return
 		;;
-	-*([qvVh])o | --output)
+	-*([qvVh])o | --output | --stream)
 		_filedir
 		return
 		;;
@@ -139,7 +144,7 @@ _iotrace()
 	$split && return
 
 	COMPREPLY=($(compgen -W '-p --pid -c --comm -d --duration -o --output --format
-		--path --exclude --fstype --exclude-fstype --mapped
+		--path --exclude --fstype --exclude-fstype --mapped --interval --stream
 		--per-process --max-files --verifier-log --bpf-object -q --quiet -v --verbose
 		-V --version -h --help' -- "$cur"))
 } &&

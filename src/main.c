@@ -41,6 +41,8 @@ enum opt_id {
 	OPT_FSTYPE,
 	OPT_EXCLUDE_FSTYPE,
 	OPT_MAPPED,
+	OPT_INTERVAL,
+	OPT_STREAM,
 };
 
 static const struct opt_def opt_defs[] = {
@@ -56,6 +58,9 @@ static const struct opt_def opt_defs[] = {
 	{ OPT_EXCLUDE_FSTYPE, "exclude-fstype", "FS[,FS...]",
 	  "no files on these file system types (proc,sysfs,...)" },
 	{ OPT_MAPPED, "mapped", NULL, "count page faults on file mappings (costs each fault)" },
+	{ OPT_INTERVAL, "interval", "TIME",
+	  "timeline bins of TIME (default 1 s, doubling past 128 bins); with -o -, stream" },
+	{ OPT_STREAM, "stream", "FILE", "write each interval's changes to FILE as a JSON line" },
 	{ OPT_PER_PROCESS, "per-process", NULL, "one record per process and file" },
 	{ OPT_MAX_FILES, "max-files", "N", "track at most N records (default 65536)" },
 	{ OPT_VERIFIER_LOG, "verifier-log", "DIR", "save every program's verifier log in DIR" },
@@ -159,25 +164,46 @@ static const struct {
 	double scale;
 } duration_units[] = { { "", 1 }, { "s", 1 }, { "ms", 1e-3 }, { "m", 60 }, { "h", 3600 } };
 
-static int parse_duration(struct options *o, const char *s)
+/* seconds in [min, 1e9], or -EINVAL */
+static int parse_time(const char *s, double min, double *out)
 {
 	char *end;
 	double d;
 
 	errno = 0;
 	d = strtod(s, &end);
-	if (*s && end != s && !errno && isfinite(d)) {
-		for (size_t i = 0; i < sizeof(duration_units) / sizeof(duration_units[0]); i++) {
-			if (strcmp(end, duration_units[i].suffix))
-				continue;
-			d *= duration_units[i].scale;
-			if (d < 1e-3 || d > 1e9)
-				break;
-			o->duration_s = d;
-			return 0;
-		}
+	if (!*s || end == s || errno || !isfinite(d))
+		return -EINVAL;
+	for (size_t i = 0; i < sizeof(duration_units) / sizeof(duration_units[0]); i++) {
+		if (strcmp(end, duration_units[i].suffix))
+			continue;
+		d *= duration_units[i].scale;
+		if (d < min || d > 1e9)
+			return -EINVAL;
+		*out = d;
+		return 0;
 	}
+	return -EINVAL;
+}
+
+static int parse_duration(struct options *o, const char *s)
+{
+	if (!parse_time(s, 1e-3, &o->duration_s))
+		return 0;
 	return usage_error("invalid duration '%s' (seconds from 0.001 to 1e9, or a number "
+			   "with ms, s, m or h)",
+			   s);
+}
+
+static int parse_interval(struct options *o, const char *s)
+{
+	double d;
+
+	if (!parse_time(s, 0.01, &d) && d <= 86400) {
+		o->interval_ns = (uint64_t)(d * 1e9 + 0.5);
+		return 0;
+	}
+	return usage_error("invalid interval '%s' (seconds from 0.01 to 86400, or a number "
 			   "with ms, s, m or h)",
 			   s);
 }
@@ -247,6 +273,13 @@ static int parse_one(struct options *o, int id, const char *arg)
 		return each_item(arg, "invalid comm list '%s'", add_comm, o);
 	case OPT_DURATION:
 		return parse_duration(o, arg);
+	case OPT_INTERVAL:
+		return parse_interval(o, arg);
+	case OPT_STREAM:
+		if (!*arg)
+			return usage_error("empty --stream path%s", "");
+		o->stream = arg;
+		return 0;
 	case OPT_OUTPUT:
 		if (!*arg)
 			return usage_error("empty output path%s", "");
@@ -308,11 +341,20 @@ static int unknown_option(const char *word)
  * stdout would run into the document on the same stream (perf record -o -
  * has the same trap); write the result to a file or redirect the command.
  */
-static int check_conflicts(const struct options *o)
+static int check_conflicts(struct options *o)
 {
-	if (o->command && !strcmp(o->output, "-"))
-		return usage_error("-o - with a command: its own output would mix with the result "
-				   "on stdout (use -o FILE)%s",
+	bool out_stdout = !strcmp(o->output, "-");
+
+	if (o->command && (out_stdout || (o->stream && !strcmp(o->stream, "-"))))
+		return usage_error("%s with a command: its own output would mix with the result "
+				   "on stdout (use a file)",
+				   out_stdout ? "-o -" : "--stream -");
+	/* -o - --interval: the intervals stream to stdout, the document ends it on one line */
+	if (out_stdout && o->interval_ns && !o->stream)
+		o->stream = "-";
+	if (o->stream && !strcmp(o->stream, "-") && out_stdout && o->format == FORMAT_CSV)
+		return usage_error("the stream on stdout is JSON lines: not with -o - --format "
+				   "csv%s",
 				   "");
 	return 0;
 }

@@ -180,6 +180,10 @@ static const struct rentry *view_of(struct view *v, const struct trace_result *r
 		.last_ns = rel_ns(res, f->mapped.last_ns),
 	};
 	e->cache_pages = f->cache_pages;
+	e->has_tl = res->tl.bin_ns != 0;
+	for (int s = 0; s < TL_SERIES; s++)
+		e->tl[s] = f->tl ? (struct rseries){ f->tl->s[s].b, f->tl->s[s].cnt }
+				 : (struct rseries){ 0 };
 	return e;
 }
 
@@ -219,6 +223,9 @@ static int write_json(FILE *f, const struct trace_result *res, const struct opti
 		.dropped_files = res->dropped_files,
 		.dropped_events = res->dropped_events,
 		.unseen = res->unseen,
+		.bin_ns = res->tl.bin_ns,
+		.bins = res->tl.bins,
+		.compact = opts->stream && !strcmp(opts->stream, "-") && !strcmp(opts->output, "-"),
 	};
 	struct json j;
 	int err = -ENOMEM;
@@ -239,6 +246,8 @@ static int write_json(FILE *f, const struct trace_result *res, const struct opti
 	for (size_t i = 0; i < res->files.cnt; i++)
 		rentry_write_json(&j, view_of(v, res, res->files.v[i], opts->per_process), 0);
 	rdoc_json_end(&j);
+	if (d.compact)
+		fputc('\n', f);
 	err = 0;
 out:
 	free(pids);

@@ -50,6 +50,7 @@ struct trace {
 	uint64_t grace_end_ns;	 /* CLOCK_MONOTONIC: the signalled command's time is up */
 	bool command_killed;	 /* by us, at the end of its grace period */
 	char cmd_path[PATH_MAX]; /* what follow_spawn execs */
+	FILE *stream;		 /* --stream, or NULL */
 	struct trace_result res;
 };
 
@@ -547,6 +548,21 @@ static int poll_once(struct trace *t, int timeout_ms)
 	return drain_events(t->rb);
 }
 
+/* the end of the trace's current interval, when the timeline reads the maps */
+static int interval_end(struct trace *t)
+{
+	int err = timeline_tick(&t->skel, &t->res, now_ns(CLOCK_MONOTONIC), t->stream,
+				t->opts->per_process);
+
+	if (!err && t->stream && ferror(t->stream)) {
+		pr_warn("--stream: write error: the stream stops, the trace goes on");
+		if (t->stream != stdout)
+			fclose(t->stream);
+		t->stream = NULL;
+	}
+	return err;
+}
+
 static int event_loop(struct trace *t)
 {
 	uint64_t end = 0;
@@ -556,20 +572,23 @@ static int event_loop(struct trace *t)
 		end = t->res.start_mono_ns + (uint64_t)(t->opts->duration_s * 1e9);
 	reap_child(t);
 	while (!err && !trace_done(t)) {
-		uint64_t deadline = end;
-		int timeout = POLL_MS;
+		uint64_t deadline = end, edge = timeline_next_edge(&t->res);
+		uint64_t now, wait = (uint64_t)POLL_MS * 1000000;
 
 		if (t->grace_end_ns && (!deadline || t->grace_end_ns < deadline))
 			deadline = t->grace_end_ns;
-		if (deadline) {
-			uint64_t now = now_ns(CLOCK_MONOTONIC);
-
-			if (now >= deadline)
-				break;
-			if (deadline - now < (uint64_t)POLL_MS * 1000000)
-				timeout = (int)((deadline - now) / 1000000) + 1;
+		now = now_ns(CLOCK_MONOTONIC);
+		if (deadline && now >= deadline)
+			break;
+		if (now >= edge) {
+			err = interval_end(t);
+			continue;
 		}
-		err = poll_once(t, timeout);
+		if (deadline && deadline - now < wait)
+			wait = deadline - now;
+		if (edge - now < wait)
+			wait = edge - now;
+		err = poll_once(t, (int)((wait + 999999) / 1000000));
 	}
 	return err;
 }
@@ -676,6 +695,7 @@ static int finish(struct trace *t)
 	host_info(&t->res);
 	err = drain_events(t->rb);
 	err = err ?: drain_maps(&t->skel, &t->res);
+	err = err ?: timeline_finish(&t->res, t->stream, t->opts->per_process);
 	if (!err)
 		start_at_first_entry(&t->res);
 	phase("maps read");
@@ -738,6 +758,8 @@ static void cleanup(struct trace *t)
 	if (t->sig_fd >= 0)
 		close(t->sig_fd);
 	ringbuf__close(t->rb);
+	if (t->stream && t->stream != stdout)
+		fclose(t->stream);
 	links__destroy(t->links);
 	objects_close(t->skel.obj);
 	files_free(&t->res.files);
@@ -768,6 +790,24 @@ static void stop_unreleased_command(struct trace *t)
 	t->child.go_fd = t->child.err_fd = -1;
 }
 
+/* --stream FILE, created (or truncated) before anything is loaded */
+static int open_stream(struct trace *t)
+{
+	const char *path = t->opts->stream;
+
+	timeline_init(&t->res.tl, t->opts);
+	if (!path)
+		return 0;
+	t->stream = strcmp(path, "-") ? fopen(path, "we") : stdout;
+	if (!t->stream) {
+		int err = -errno;
+
+		pr_warn("--stream %s: %s", path, strerror(errno));
+		return err;
+	}
+	return 0;
+}
+
 int record_run(const struct options *opts, int *exit_code)
 {
 	struct trace t = { .opts = opts, .sig_fd = -1, .child = { .go_fd = -1, .err_fd = -1 } };
@@ -779,6 +819,7 @@ int record_run(const struct options *opts, int *exit_code)
 	err = err ?: check_environment(opts);
 	err = err ?: check_targets(&t, exit_code);
 	err = err ?: output_check_path(opts->output);
+	err = err ?: open_stream(&t);
 	err = err ?: check_log_dir(opts->verifier_log_dir);
 	err = err ?: load(&t);
 	/* the loader's working memory and the embedded objects out of the resident set */

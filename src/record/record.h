@@ -16,6 +16,7 @@
 
 #include "iotrace_abi.h"
 #include "cli/log.h"
+#include "format/model.h"
 #include "format/schema.h"
 
 /* ---- options -------------------------------------------------------------- */
@@ -51,6 +52,8 @@ struct options {
 	bool quiet;	      /* no human summary */
 	bool mapped;	      /* --mapped: page faults counted */
 	struct trace_filters filters;
+	uint64_t interval_ns; /* --interval: the timeline's fixed width; 0: 1 s, doubling */
+	const char *stream;   /* --stream FILE ("-" = stdout): a JSON line per interval */
 };
 
 /* ---- records ---------------------------------------------------------------- */
@@ -92,6 +95,18 @@ struct file_mapped {
 	uint64_t first_ns, last_ns;
 };
 
+/* one timeline series of a record (timeline.c): struct rseries, growing */
+struct file_series {
+	struct rtbin *b;
+	uint32_t cnt, cap;
+};
+
+/* a record's counters at the last and at this interval's end, and its bins */
+struct file_tl {
+	uint64_t prev[TL_SERIES][4], cur[TL_SERIES][4]; /* calls, errors, bytes, total_ns */
+	struct file_series s[TL_SERIES];
+};
+
 struct file_entry {
 	struct file_key key;
 	char *path; /* raw bytes, NUL-terminated; NULL until EV_FILE */
@@ -112,6 +127,7 @@ struct file_entry {
 	struct file_sync *sync[SC_MAX]; /* fsync kinds; NULL: never seen */
 	struct file_mapped mapped;
 	uint64_t cache_pages; /* pages added to the page cache (struct cache_key's) */
+	struct file_tl *tl;   /* NULL until an interval ended with its record there */
 };
 
 struct files_chunk;
@@ -125,8 +141,19 @@ struct file_table {
 	struct files_chunk *chunks; /* entries, stats and histograms live here */
 };
 
+/* the timeline of a trace: intervals of interval_ns, bins of 2^shift intervals */
+struct timeline {
+	uint64_t interval_ns;
+	uint64_t max_bins;
+	unsigned int shift;
+	bool streaming;
+	uint64_t next_edge_ns; /* CLOCK_MONOTONIC of the next read; 0: not yet set */
+	uint64_t bin_ns, bins; /* at the end: the document's timeline */
+};
+
 struct trace_result {
 	struct file_table files;
+	struct timeline tl;
 	uint64_t start_unix_ns;
 	uint64_t start_mono_ns; /* bpf_ktime_get_ns() clock at start */
 	uint64_t duration_ns;
@@ -230,6 +257,19 @@ int drain_events(struct ringbuf *rb);
 int drain_maps(const struct iotrace_skel *s, struct trace_result *res);
 /* after names_refresh: the records still without a name are dropped */
 void drain_named_only(struct trace_result *res);
+
+/*
+ * timeline.c: timeline_tick at each interval's end (timeline_next_edge
+ * says when) reads the counters into the records' bins, and with stream
+ * writes the interval's changes as one JSON line; timeline_finish, after
+ * drain_maps, closes the last interval from the final totals.
+ */
+void timeline_init(struct timeline *tl, const struct options *opts);
+uint64_t timeline_next_edge(struct trace_result *res);
+int timeline_tick(const struct iotrace_skel *s, struct trace_result *res, uint64_t now_mono,
+		  FILE *stream, bool per_process);
+int timeline_finish(struct trace_result *res, FILE *stream, bool per_process);
+void timeline_free_entry(struct file_entry *f);
 
 /* names.c: name every record again at the end (renames, unlinks) */
 int names_refresh(const struct iotrace_skel *s, struct trace_result *res);

@@ -307,6 +307,13 @@ static inline unsigned long long wl_ps_off(int proc, int iter)
 #define WL_STEADY_WR   64
 #define WL_STEADY_MS   5000 /* one write per millisecond for this long */
 
+/* ---- bursts: writes and an fsync in phases a gap apart, for the timelines ------------------- */
+#define WL_BURST_FILE	  "bursts.dat"
+#define WL_BURST_PHASES	  4
+#define WL_BURST_WR	  4096
+#define WL_BURST_CALLS(p) (5 * ((p) + 1)) /* writes of phase p, then one fsync */
+#define WL_BURST_GAP_MS	  700
+
 /* fork children name themselves, and each writes a brief file and exits without close */
 #define WL_CHILD_COMM "wl-child%d"
 #define WL_BRIEF_FILE "brief%d.dat"

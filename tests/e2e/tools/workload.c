@@ -1271,6 +1271,39 @@ static void scen_steady(void)
 		printf("W %llu %llu\n", t[i][0], t[i][1]);
 }
 
+/*
+ * Bursts: phase p writes WL_BURST_CALLS(p) blocks and fsyncs, then sleeps
+ * WL_BURST_GAP_MS.  One line per call, "W|F BEFORE AFTER", on the wall
+ * clock just before and just after it.
+ */
+static void scen_bursts(void)
+{
+	static unsigned long long t[WL_BURST_PHASES * (WL_BURST_CALLS(WL_BURST_PHASES) + 1)][2];
+	static char kind[sizeof(t) / sizeof(t[0])];
+	int fd = open_or_die(path_of(WL_BURST_FILE), O_CREAT | O_WRONLY | O_TRUNC);
+	struct timespec gap = { 0, WL_BURST_GAP_MS * 1000000L };
+	size_t n = 0;
+
+	for (int p = 0; p < WL_BURST_PHASES; p++) {
+		for (int i = 0; i < WL_BURST_CALLS(p); i++, n++) {
+			kind[n] = 'W';
+			t[n][0] = realtime_ns();
+			wr(fd, WL_BURST_WR, WL_BURST_WR);
+			t[n][1] = realtime_ns();
+		}
+		kind[n] = 'F';
+		t[n][0] = realtime_ns();
+		if (fsync(fd))
+			die("fsync: %s", strerror(errno));
+		t[n++][1] = realtime_ns();
+		if (p + 1 < WL_BURST_PHASES)
+			nanosleep(&gap, NULL);
+	}
+	close(fd);
+	for (size_t i = 0; i < n; i++)
+		printf("%c %llu %llu\n", kind[i], t[i][0], t[i][1]);
+}
+
 static void ps_child(int c, int go, int fd_app)
 {
 	int fd_rw = open_or_die(path_of(WL_PS_FILE), O_RDWR);
@@ -1502,6 +1535,7 @@ static const struct {
 	{ "tshared", scen_tshared }, { "pshared", scen_pshared }, { "random", scen_random },
 	{ "identity", scen_identity }, { "streams", scen_streams }, { "steady", scen_steady },
 	{ "filters", scen_filters }, { "mapped", scen_mapped }, { "cached", scen_cached },
+	{ "bursts", scen_bursts },
 };
 
 int main(int argc, char **argv)
