@@ -1,10 +1,10 @@
 # SPDX-License-Identifier: GPL-2.0
-# bash completion for iotrace(1) (also as iotrace record) and iotrace report
-# (iotrace-report(1)).  It relies on the bash-completion package
+# bash completion for iotrace(1) (also as iotrace record), iotrace report
+# (iotrace-report(1)) and iotrace top (iotrace-top(1)).  It relies on the bash-completion package
 # (_init_completion, _filedir, _pids, _pnames, _command_offset), which loads
 # this file from its completions directory the first time a word of an
 # iotrace command line is completed.  The option lists are those of
-# "iotrace --help" and "iotrace report --help".
+# "iotrace --help", "iotrace report --help" and "iotrace top --help".
 # shellcheck disable=SC2207 # COMPREPLY=($(compgen ...)): words without blanks or globs
 
 # Complete the last item of a comma-separated list ("1,2,<TAB>") with the
@@ -83,7 +83,7 @@ _iotrace()
 	# after "record" if that is the first word.  COMP_WORDS, not words:
 	# _command_offset counts in COMP_WORDS, where "--output=x" is three words.
 	local i w first=1
-	((cword > 1)) && [[ ${words[1]} == record ]] && first=2
+	((cword > 1)) && [[ ${words[1]} == record || ${words[1]} == top ]] && first=2
 	for ((i = first; i <= COMP_CWORD; i++)); do
 		w=${COMP_WORDS[i]}
 		[[ $w == = || ${COMP_WORDS[i - 1]} == = ]] && continue
@@ -94,15 +94,15 @@ _iotrace()
 				return
 			fi
 			;;
-		-*([qvVh])[pcdo] | --pid | --comm | --duration | --output | --format | --max-files | \
+		-*([qvVh])[pcdor] | --pid | --comm | --duration | --output | --format | --max-files | \
 			--verifier-log | --bpf-object | --path | --exclude | --fstype | --exclude-fstype | \
-			--interval | --stream)
+			--interval | --stream | --result)
 			((i++))
 			;;
 		-*) ;;
 		*)
 			_command_offset $i
-			((i == 1)) && COMPREPLY+=($(compgen -W 'record report' -- "$cur"))
+			((i == 1)) && COMPREPLY+=($(compgen -W 'record report top' -- "$cur"))
 			return
 			;;
 		esac
@@ -120,7 +120,7 @@ _iotrace()
 	-*([qvVh])d | --duration | --max-files | --interval)
 		return
 		;;
-	-*([qvVh])o | --output | --stream)
+	-*([qvVh])[or] | --output | --stream | --result)
 		_filedir
 		return
 		;;
@@ -143,6 +143,13 @@ _iotrace()
 	esac
 	$split && return
 
+	if ((first == 2)) && [[ ${words[1]} == top ]]; then
+		COMPREPLY=($(compgen -W '-p --pid -c --comm -d --duration -o --output
+			--path --exclude --fstype --exclude-fstype --mapped --interval
+			--per-process --max-files --verifier-log --bpf-object -v --verbose
+			-V --version -h --help -r --result' -- "$cur"))
+		return
+	fi
 	COMPREPLY=($(compgen -W '-p --pid -c --comm -d --duration -o --output --format
 		--path --exclude --fstype --exclude-fstype --mapped --interval --stream
 		--per-process --max-files --verifier-log --bpf-object -q --quiet -v --verbose

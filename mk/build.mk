@@ -4,7 +4,7 @@
 
 LOADER_SRCS := $(wildcard loader/*.c)
 LOADER_OBJS := $(patsubst loader/%.c,$(OUT)/loader/%.o,$(LOADER_SRCS))
-SRC_DIRS    := cli format report record
+SRC_DIRS    := cli format report record top
 APP_SRCS    := src/main.c $(foreach d,$(SRC_DIRS),$(wildcard src/$(d)/*.c))
 APP_OBJS    := $(patsubst src/%.c,$(OUT)/src/%.o,$(APP_SRCS))
 BPF_SRCS    := $(wildcard bpf/*.bpf.c)
@@ -16,7 +16,7 @@ HDRS        := $(wildcard include/*.h include/*.def loader/*.h loader/gen/*.h sr
 # the objects of src/ that tests may link: everything but the command line,
 # the embedded objects and the stages that load them or use their skeleton
 APP_LIB_OBJS = $(filter-out $(addprefix $(OUT)/src/,main.o record/embed.o record/objects.o \
-		 record/record.o record/verify.o record/drain.o record/names.o),$(APP_OBJS))
+		 record/record.o record/verify.o record/drain.o record/names.o top/top.o),$(APP_OBJS))
 
 .PHONY: all bpf
 all: iotrace ## build ./iotrace (static, BPF objects embedded)

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
-# make install / make uninstall: the binary, the two man pages and the bash
+# make install / make uninstall: the binary, the three man pages and the bash
 # and zsh completions under PREFIX (default /usr/local), each directory
 # overridable; DESTDIR stages the tree somewhere else, as packagers do:
 #   make install DESTDIR=pkgroot PREFIX=/usr
@@ -18,6 +18,7 @@ install: $(BIN) ## install iotrace, its man pages and completions (PREFIX=/usr/l
 	$(Q)$(INSTALL) -D -m 0755 $(BIN) $(DESTDIR)$(BINDIR)/iotrace
 	$(Q)$(INSTALL) -D -m 0644 docs/man/iotrace.1 $(DESTDIR)$(MANDIR)/man1/iotrace.1
 	$(Q)$(INSTALL) -D -m 0644 docs/man/iotrace-report.1 $(DESTDIR)$(MANDIR)/man1/iotrace-report.1
+	$(Q)$(INSTALL) -D -m 0644 docs/man/iotrace-top.1 $(DESTDIR)$(MANDIR)/man1/iotrace-top.1
 	$(Q)$(INSTALL) -D -m 0644 completions/iotrace.bash $(DESTDIR)$(BASHCOMPDIR)/iotrace
 	$(Q)$(INSTALL) -D -m 0644 completions/_iotrace $(DESTDIR)$(ZSHCOMPDIR)/_iotrace
 
@@ -25,4 +26,5 @@ uninstall: ## remove what make install put there (the same PREFIX and DESTDIR)
 	$(call msg,RM,$(DESTDIR)$(BINDIR)/iotrace)
 	$(Q)rm -f $(DESTDIR)$(BINDIR)/iotrace \
 		$(DESTDIR)$(MANDIR)/man1/iotrace.1 $(DESTDIR)$(MANDIR)/man1/iotrace-report.1 \
+		$(DESTDIR)$(MANDIR)/man1/iotrace-top.1 \
 		$(DESTDIR)$(BASHCOMPDIR)/iotrace $(DESTDIR)$(ZSHCOMPDIR)/_iotrace

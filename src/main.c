@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "record/record.h"
+#include "top/top.h"
 #include "cli/opt.h"
 #include "format/document.h"
 #include "report/report.h"
@@ -43,6 +44,7 @@ enum opt_id {
 	OPT_MAPPED,
 	OPT_INTERVAL,
 	OPT_STREAM,
+	OPT_RESULT = 'r', /* iotrace top only */
 };
 
 static const struct opt_def opt_defs[] = {
@@ -317,6 +319,15 @@ static int parse_one(struct options *o, int id, const char *arg)
 	case OPT_QUIET:
 		o->quiet = true;
 		return 0;
+	case OPT_RESULT: {
+		const char **v = realloc(o->results, (o->result_cnt + 1) * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		o->results = v;
+		v[o->result_cnt++] = arg;
+		return 0;
+	}
 	case OPT_VERBOSE:
 		log_verbosity++;
 		return 0;
@@ -343,7 +354,7 @@ static int unknown_option(const char *word)
  */
 static int check_conflicts(struct options *o)
 {
-	bool out_stdout = !strcmp(o->output, "-");
+	bool out_stdout = o->output && !strcmp(o->output, "-");
 
 	if (o->command && (out_stdout || (o->stream && !strcmp(o->stream, "-"))))
 		return usage_error("%s with a command: its own output would mix with the result "
@@ -384,7 +395,7 @@ static size_t distance(const char *a, const char *b)
 	return row[lb];
 }
 
-static const char *const command_names[] = { "record", "report" };
+static const char *const command_names[] = { "record", "report", "top" };
 
 /*
  * A first word that is no program here but nearly a command name
@@ -413,13 +424,19 @@ static int check_typo(char *const *command, bool after_dashes)
  * 0: parsed; 1: --help/--version done; -EINVAL: usage error (reported).
  * A value option given twice: the last one wins, as in perf and fio.
  */
-static int parse_args(int argc, char **argv, struct options *o)
+struct cmd_opts {
+	const struct opt_def *defs;
+	size_t cnt;
+	void (*usage)(FILE *f);
+};
+
+static int parse_args(int argc, char **argv, struct options *o, const struct cmd_opts *c)
 {
-	struct option longs[OPT_CNT + 1];
-	char shorts[2 + OPT_SHORTS_SZ(OPT_CNT)];
+	struct option longs[OPT_CNT + 2];
+	char shorts[2 + OPT_SHORTS_SZ(OPT_CNT + 1)];
 	int id, err = 0;
 
-	opt_tables(opt_defs, OPT_CNT, "+:", longs, shorts);
+	opt_tables(c->defs, c->cnt, "+:", longs, shorts);
 	opterr = 0;
 	while (!err && (id = getopt_long(argc, argv, shorts, longs, NULL)) != -1) {
 		if (id == '?')
@@ -427,7 +444,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 		if (id == ':')
 			return usage_error("option '%s' needs an argument", argv[optind - 1]);
 		if (id == OPT_HELP) {
-			usage(stdout);
+			c->usage(stdout);
 			return 1;
 		}
 		if (id == OPT_VERSION) {
@@ -463,7 +480,7 @@ static int record_main(int argc, char **argv)
 	o.btf_path = getenv("IOTRACE_BTF");
 	/* tracefs mounted somewhere unusual (or, in tests, a tree without some events) */
 	o.tracefs = getenv("IOTRACE_TRACEFS");
-	err = parse_args(argc, argv, &o);
+	err = parse_args(argc, argv, &o, &(struct cmd_opts){ opt_defs, OPT_CNT, usage });
 	if (err > 0)
 		code = 0; /* --help, --version */
 	else if (err < 0)
@@ -473,6 +490,69 @@ static int record_main(int argc, char **argv)
 	free(o.pids);
 	free(o.comms);
 	free(o.bpf_objects);
+	filters_free(&o.filters);
+	return code;
+}
+
+/* iotrace top: record's options (but --stream and -o -), and -r */
+static struct opt_def top_defs[OPT_CNT + 1];
+static size_t top_cnt;
+
+static void top_usage(FILE *f)
+{
+	fprintf(f, "usage: iotrace top [OPTIONS] [-- COMMAND [ARGS...]]\n"
+		   "       iotrace top -r RESULT.json [-r MORE.json...]\n\n"
+		   "A live per-file view of the traced processes, refreshed every interval (1 s,\n"
+		   "or --interval): calls and bytes per second, mean sizes, sequential share,\n"
+		   "fsync per second and p99 latency, errors, rewrites.  Targets as for iotrace;\n"
+		   "with -o the result document is written as a trace writes it.  -r shows\n"
+		   "saved results in the same view.  When stdout is not a terminal, a table is\n"
+		   "printed per interval.\n\n"
+		   "keys: q quit, < > sort column, r reverse, g group (file, dir, ext, comm,\n"
+		   "fstype), / filter, t totals or rates, p pause, + - interval, Up Down select,\n"
+		   "Enter detail (histograms, timeline; <- -> scroll it), Esc back.\n\n"
+		   "options:\n");
+	opt_help(f, top_defs, top_cnt, 35);
+}
+
+static int top_main(int argc, char **argv)
+{
+	struct options o = { .output = NULL, .max_files = 65536 };
+	int err, code = 2;
+
+	top_cnt = 0;
+	for (size_t i = 0; i < OPT_CNT; i++) {
+		struct opt_def d = opt_defs[i];
+
+		if (d.id == OPT_STREAM || d.id == OPT_FORMAT || d.id == OPT_QUIET)
+			continue;
+		if (d.id == OPT_OUTPUT)
+			d.help = "also write the result document to FILE, as a trace does";
+		if (d.id == OPT_INTERVAL)
+			d.help = "refresh every TIME (default 1 s), the timeline's bins too";
+		top_defs[top_cnt++] = d;
+	}
+	top_defs[top_cnt++] =
+		(struct opt_def){ OPT_RESULT, "result", "FILE",
+				  "show saved results instead of tracing (repeatable)" };
+	o.btf_path = getenv("IOTRACE_BTF");
+	o.tracefs = getenv("IOTRACE_TRACEFS");
+	err = parse_args(argc, argv, &o, &(struct cmd_opts){ top_defs, top_cnt, top_usage });
+	if (!err && o.output && !strcmp(o.output, "-"))
+		err = opt_usage_error("top: ", "iotrace top",
+				      "-o - would mix the document with the screen (use -o FILE)%s",
+				      "");
+	if (!err && o.result_cnt && (o.command || o.pid_cnt || o.comm_cnt || o.output))
+		err = opt_usage_error("top: ", "iotrace top",
+				      "-r shows saved results: no targets or -o with it%s", "");
+	if (err > 0)
+		code = 0;
+	else if (!err)
+		code = top_run(&o);
+	free(o.pids);
+	free(o.comms);
+	free(o.bpf_objects);
+	free(o.results);
 	filters_free(&o.filters);
 	return code;
 }
@@ -496,6 +576,7 @@ struct command {
 static const struct command commands[] = {
 	{ "record", record_main },
 	{ "report", report_main },
+	{ "top", top_main },
 	{ "debug", debug_main }, /* for developers: not in --help */
 };
 

@@ -64,12 +64,20 @@ int follow_check_command(const char *cmd, char *path, size_t path_sz)
 	return err;
 }
 
-static void child_exec(int go_rd, int err_wr, const char *path, char *const argv[])
+static void child_exec(int go_rd, int err_wr, const char *path, char *const argv[], bool null_stdio)
 {
 	sigset_t none;
 	char c;
 	int e;
 
+	if (null_stdio) {
+		int fd = open("/dev/null", O_RDWR);
+
+		for (int i = 0; fd >= 0 && i < 3; i++)
+			dup2(fd, i);
+		if (fd > 2)
+			close(fd);
+	}
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	signal(SIGPIPE, SIG_DFL);
@@ -105,7 +113,7 @@ int follow_spawn(struct child *c, const char *path, char *const argv[])
 	if (c->pid == 0) {
 		close(go[1]);
 		close(errp[0]);
-		child_exec(go[0], errp[1], path, argv);
+		child_exec(go[0], errp[1], path, argv, c->null_stdio);
 	}
 	close(go[0]);
 	close(errp[1]);

@@ -343,6 +343,8 @@ static int create_temp(const char *path, char *tmp, size_t sz)
  */
 int output_check_path(const char *path)
 {
+	if (!path)
+		return 0; /* iotrace top without -o: no document */
 	char tmp[PATH_MAX], real[PATH_MAX];
 	const char *target;
 	struct stat st;
@@ -481,6 +483,8 @@ int output_write(const struct trace_result *res, const struct options *opts)
 	char real[PATH_MAX];
 	struct stat st;
 
+	if (!opts->output)
+		return 0;
 	if (!strcmp(opts->output, "-"))
 		return write_to_stream(stdout, "stdout", res, opts);
 	if (!stat(opts->output, &st) && !S_ISREG(st.st_mode))
@@ -575,7 +579,7 @@ void output_summary(const struct trace_result *res, const struct options *opts, 
 			"iotrace: %llu more files left out by --path, --exclude, --fstype or "
 			"--exclude-fstype\n",
 			(unsigned long long)res->excluded_files);
-	if (strcmp(opts->output, "-"))
+	if (opts->output && strcmp(opts->output, "-"))
 		fprintf(f, "iotrace: result in %s (iotrace report %s)\n", opts->output,
 			opts->output);
 	free(v);

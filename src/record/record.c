@@ -410,6 +410,8 @@ static int start(struct trace *t)
 	if (err)
 		return err;
 	if (t->opts->command) {
+		/* a live view draws on the terminal: the command keeps off it */
+		t->child.null_stdio = t->opts->ui && t->opts->ui->fd >= 0;
 		err = follow_spawn(&t->child, t->cmd_path, t->opts->command);
 		if (err) {
 			pr_warn("cannot start '%s': %s", t->opts->command[0], strerror(-err));
@@ -526,20 +528,40 @@ static bool trace_done(const struct trace *t)
 	return !t->child_running && !t->pids_alive;
 }
 
+/*
+ * The user quit the live view: the trace ends as at SIGTERM, which the
+ * command is sent (it is traced while it exits, as after a signal).
+ */
+static void quit_from_ui(struct trace *t)
+{
+	if (t->end_signal)
+		return;
+	t->end_signal = SIGTERM;
+	if (command_running(t)) {
+		kill(t->child.pid, SIGTERM);
+		kill(t->child.pid, SIGCONT);
+		t->grace_end_ns = now_ns(CLOCK_MONOTONIC) + END_GRACE_MS * 1000000ULL;
+	}
+}
+
 static int poll_once(struct trace *t, int timeout_ms)
 {
+	const struct live_ui *ui = t->opts->ui;
 	size_t n = t->opts->pid_cnt;
-	struct pollfd pfd[2 + n];
+	struct pollfd pfd[3 + n];
 
 	pfd[0] = (struct pollfd){ .fd = t->sig_fd, .events = POLLIN };
 	pfd[1] = (struct pollfd){ .fd = ringbuf__fd(t->rb), .events = POLLIN };
+	pfd[2] = (struct pollfd){ .fd = ui ? ui->fd : -1, .events = POLLIN };
 	for (size_t i = 0; i < n; i++)
-		pfd[2 + i] = (struct pollfd){ .fd = t->pidfds[i], .events = POLLIN };
-	if (poll(pfd, 2 + n, timeout_ms) < 0 && errno != EINTR)
+		pfd[3 + i] = (struct pollfd){ .fd = t->pidfds[i], .events = POLLIN };
+	if (poll(pfd, 3 + n, timeout_ms) < 0 && errno != EINTR)
 		return -errno;
 	on_signal(t);
+	if (ui && pfd[2].revents && ui->on_input(ui->ctx))
+		quit_from_ui(t);
 	for (size_t i = 0; i < n; i++) {
-		if (t->pidfds[i] >= 0 && (pfd[2 + i].revents & (POLLIN | POLLHUP))) {
+		if (t->pidfds[i] >= 0 && (pfd[3 + i].revents & (POLLIN | POLLHUP))) {
 			close(t->pidfds[i]);
 			t->pidfds[i] = -1;
 			t->pids_alive--;
@@ -563,9 +585,25 @@ static int interval_end(struct trace *t)
 	return err;
 }
 
+/* the live view's refresh, when its time came: the counters read, then drawn */
+static int ui_refresh(struct trace *t, uint64_t now, uint64_t *next)
+{
+	const struct live_ui *ui = t->opts->ui;
+	int err;
+
+	if (!ui || now < *next)
+		return 0;
+	err = timeline_read(&t->skel, &t->res);
+	if (!err)
+		ui->on_refresh(ui->ctx, &t->skel, &t->res);
+	*next = now + ui->refresh_ns(ui->ctx);
+	return err;
+}
+
 static int event_loop(struct trace *t)
 {
-	uint64_t end = 0;
+	const struct live_ui *ui = t->opts->ui;
+	uint64_t end = 0, next_ui = 0;
 	int err = 0;
 
 	if (t->opts->duration_s > 0)
@@ -584,10 +622,15 @@ static int event_loop(struct trace *t)
 			err = interval_end(t);
 			continue;
 		}
+		err = ui_refresh(t, now, &next_ui);
+		if (err)
+			break;
 		if (deadline && deadline - now < wait)
 			wait = deadline - now;
 		if (edge - now < wait)
 			wait = edge - now;
+		if (ui && next_ui - now < wait)
+			wait = next_ui - now;
 		err = poll_once(t, (int)((wait + 999999) / 1000000));
 	}
 	return err;
@@ -854,6 +897,8 @@ int record_run(const struct options *opts, int *exit_code)
 	err = event_loop(&t);
 	end_command(&t);
 	err = err ?: finish(&t);
+	if (!err && opts->ui)
+		opts->ui->on_end(opts->ui->ctx, &t.res, t.end_signal != 0);
 	if (!err)
 		*exit_code = final_exit_code(&t);
 out:

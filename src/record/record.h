@@ -52,8 +52,30 @@ struct options {
 	bool quiet;	      /* no human summary */
 	bool mapped;	      /* --mapped: page faults counted */
 	struct trace_filters filters;
-	uint64_t interval_ns; /* --interval: the timeline's fixed width; 0: 1 s, doubling */
-	const char *stream;   /* --stream FILE ("-" = stdout): a JSON line per interval */
+	uint64_t interval_ns;	  /* --interval: the timeline's fixed width; 0: 1 s, doubling */
+	const char *stream;	  /* --stream FILE ("-" = stdout): a JSON line per interval */
+	const struct live_ui *ui; /* iotrace top: the live view, or NULL */
+	const char **results;	  /* iotrace top -r: documents to browse instead of a trace */
+	size_t result_cnt;
+};
+
+struct iotrace_skel;
+struct trace_result;
+/*
+ * A live view of the trace (`iotrace top`), driven by the trace's event
+ * loop: fd (the terminal) is polled with the rest, and the view refreshes
+ * every refresh_ns() after reading the counters into the records.
+ */
+struct live_ui {
+	int fd; /* input to poll, or -1 */
+	void *ctx;
+	/* input arrived on fd; true: end the trace (the command is sent SIGTERM) */
+	bool (*on_input)(void *ctx);
+	uint64_t (*refresh_ns)(void *ctx);
+	/* the counters were read into res's records (timeline_read) */
+	void (*on_refresh)(void *ctx, const struct iotrace_skel *s, struct trace_result *res);
+	/* the trace is over and its document written; by_signal: an end signal ended it */
+	void (*on_end)(void *ctx, struct trace_result *res, bool by_signal);
 };
 
 /* ---- records ---------------------------------------------------------------- */
@@ -101,10 +123,20 @@ struct file_series {
 	uint32_t cnt, cap;
 };
 
-/* a record's counters at the last and at this interval's end, and its bins */
+/* the counters of a series that timeline.c reads (struct rw_side's, or fsync's) */
+enum tl_col { TC_CALLS, TC_ERRORS, TC_BYTES, TC_NS, TC_SEQ, TC_REWRITES, TC_COLS };
+
+/*
+ * A record's counters at the last interval's end (prev: the timeline's
+ * four first columns) and at the last read (cur, with the fsync latency
+ * histogram of the read), its bins, and what a live view showed last.
+ */
 struct file_tl {
-	uint64_t prev[TL_SERIES][4], cur[TL_SERIES][4]; /* calls, errors, bytes, total_ns */
+	uint64_t prev[TL_SERIES][4], cur[TL_SERIES][TC_COLS];
+	uint64_t *fsync_hist; /* LAT_BUCKETS of the last read, or NULL: no fsync yet */
 	struct file_series s[TL_SERIES];
+	uint64_t shown[TL_SERIES][TC_COLS]; /* top.c: cur at its last refresh */
+	uint64_t *shown_hist;		    /* top.c: fsync_hist at its last refresh */
 };
 
 struct file_entry {
@@ -208,6 +240,7 @@ void objects_release_embedded(void);
 
 /* follow.c: run the command stopped until released */
 struct child {
+	bool null_stdio; /* the command's stdin, stdout and stderr on /dev/null */
 	pid_t pid;
 	int go_fd;  /* write end: closing it lets the child exec */
 	int err_fd; /* read end: exec errno, or EOF when exec succeeded */
@@ -269,6 +302,14 @@ uint64_t timeline_next_edge(struct trace_result *res);
 int timeline_tick(const struct iotrace_skel *s, struct trace_result *res, uint64_t now_mono,
 		  FILE *stream, bool per_process);
 int timeline_finish(struct trace_result *res, FILE *stream, bool per_process);
+/* every record's counters into its tl->cur (records new to the table are added) */
+int timeline_read(const struct iotrace_skel *s, struct trace_result *res);
+/*
+ * The histograms of one record from the maps (sides' sequential sizes and
+ * latencies, fsync latency) into e, whose other fields the caller fills; -errno
+ */
+int timeline_record_hists(const struct iotrace_skel *s, const struct file_entry *f,
+			  struct rentry *e);
 void timeline_free_entry(struct file_entry *f);
 
 /* names.c: name every record again at the end (renames, unlinks) */

@@ -116,6 +116,8 @@ static int cur_rec(const void *key, const void *value, struct file_table *t)
 		const struct rw_side *sd = &rec->side[s];
 
 		add_counts(tl->cur[base + s], sd->calls, sd->errors, sd->bytes, sd->lat_total_ns);
+		tl->cur[base + s][TC_SEQ] += sd->seq_calls;
+		tl->cur[base + s][TC_REWRITES] += sd->rewrites;
 	}
 	return 0;
 }
@@ -149,6 +151,12 @@ static int cur_syncs(const void *keys, const void *values, uint32_t cnt, void *c
 		if (!tl)
 			return -ENOMEM;
 		add_counts(tl->cur[TL_FSYNC], v->calls, v->errors, 0, v->total_ns);
+		if (!tl->fsync_hist)
+			tl->fsync_hist = calloc(LAT_BUCKETS, sizeof(uint64_t));
+		if (!tl->fsync_hist)
+			return -ENOMEM;
+		for (int b = 0; b < LAT_BUCKETS; b++)
+			tl->fsync_hist[b] += v->lat_hist[b];
 	}
 	return 0;
 }
@@ -232,13 +240,14 @@ static int close_interval(struct trace_result *res, uint64_t k, struct json *j, 
 		for (int s = 0; s < TL_SERIES; s++) {
 			bool reset = tl->cur[s][0] < tl->prev[s][0];
 
-			for (int c = 0; c < 4; c++)
+			for (int c = 0; c < 4; c++) {
 				d[s][c] = reset ? 0 : tl->cur[s][c] - tl->prev[s][c];
+				tl->prev[s][c] = tl->cur[s][c];
+			}
 			if (d[s][0])
 				err = err ?: append(&tl->s[s], bin, d[s]);
 			any |= d[s][0] != 0;
 		}
-		memcpy(tl->prev, tl->cur, sizeof(tl->prev));
 		if (any && j)
 			stream_file(j, f, d, per_process);
 	}
@@ -268,14 +277,20 @@ static int close_streamed(struct trace_result *res, uint64_t k, uint64_t start_n
 	return err;
 }
 
-static int read_counters(const struct iotrace_skel *s, struct trace_result *res)
+int timeline_read(const struct iotrace_skel *s, struct trace_result *res)
 {
 	struct file_table *t = &res->files;
 	int err;
 
-	for (size_t i = 0; i < t->cnt; i++)
-		if (t->v[i]->tl)
-			memset(t->v[i]->tl->cur, 0, sizeof(t->v[i]->tl->cur));
+	for (size_t i = 0; i < t->cnt; i++) {
+		struct file_tl *tl = t->v[i]->tl;
+
+		if (!tl)
+			continue;
+		memset(tl->cur, 0, sizeof(tl->cur));
+		if (tl->fsync_hist)
+			memset(tl->fsync_hist, 0, LAT_BUCKETS * sizeof(uint64_t));
+	}
 	err = map__dump_batch(s->maps.files, cur_recs, t);
 	return err ?: map__dump_batch(s->maps.syncstats, cur_syncs, t);
 }
@@ -291,7 +306,7 @@ int timeline_tick(const struct iotrace_skel *s, struct trace_result *res, uint64
 		return 0;
 	/* the interval that ended last; with a late wake-up, the ones skipped join it */
 	k = elapsed / tl->interval_ns - 1;
-	err = read_counters(s, res);
+	err = timeline_read(s, res);
 	if (err) {
 		pr_warn("timeline: reading the maps: %s", strerror(-err));
 		return err;
@@ -330,8 +345,67 @@ int timeline_finish(struct trace_result *res, FILE *stream, bool per_process)
 
 void timeline_free_entry(struct file_entry *f)
 {
-	for (int s = 0; f->tl && s < TL_SERIES; s++) {
+	if (!f->tl)
+		return;
+	for (int s = 0; s < TL_SERIES; s++) {
 		free(f->tl->s[s].b);
 		f->tl->s[s] = (struct file_series){ 0 };
 	}
+	free(f->tl->fsync_hist);
+	free(f->tl->shown_hist);
+	f->tl->fsync_hist = f->tl->shown_hist = NULL;
+}
+
+/* ---- one record's histograms, for a live view's detail ------------------------------- */
+
+/* h[0..n) as buckets of bounds(), added to out */
+static int add_hist(struct rhist *out, const __u64 *h, int n,
+		    void (*bounds)(int, uint64_t *, uint64_t *))
+{
+	struct rbucket b[LAT_BUCKETS];
+	struct rhist tmp = { b, 0 };
+
+	for (int i = 0; i < n && i < LAT_BUCKETS; i++) {
+		if (!h[i])
+			continue;
+		bounds(i, &b[tmp.cnt].lo, &b[tmp.cnt].hi);
+		b[tmp.cnt++].cnt = h[i];
+	}
+	return tmp.cnt ? rhist_add(out, &tmp) : 0;
+}
+
+int timeline_record_hists(const struct iotrace_skel *s, const struct file_entry *f,
+			  struct rentry *e)
+{
+	static const uint32_t parts[3] = { FILE_PART_MAIN, FILE_PART_COPY, FILE_PART_ASYNC };
+	struct file_rec *rec = malloc(sizeof(*rec));
+	struct sync_stats *sy = malloc(sizeof(*sy));
+	int err = rec && sy ? 0 : -ENOMEM;
+
+	for (int p = 0; p < 3 && !err; p++) {
+		struct file_key k = f->key;
+
+		k.part = parts[p];
+		if (map__lookup_elem(s->maps.files, &k, rec))
+			continue;
+		for (int d = 0; d < 2 && !err; d++) {
+			struct rside *sd = &e->side[2 * p + d];
+
+			err = add_hist(&sd->lat, rec->side[d].lat_hist, LAT_BUCKETS,
+				       lat_bucket_bounds);
+			err = err
+				      ?: add_hist(&sd->seq, rec->side[d].seq_hist, HIST_BUCKETS,
+						  hist_bucket_bounds);
+		}
+	}
+	for (int i = 0; i < SC_MAX && !err; i++) {
+		struct sc_key k = { .fk = f->key, .sc = (uint32_t)i };
+
+		if (sc_infos[i].kind != SC_KIND_SYNC || map__lookup_elem(s->maps.syncstats, &k, sy))
+			continue;
+		err = add_hist(&e->fsync.lat, sy->lat_hist, LAT_BUCKETS, lat_bucket_bounds);
+	}
+	free(rec);
+	free(sy);
+	return err;
 }

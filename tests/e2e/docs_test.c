@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * What users read agrees with the binary.  The options `iotrace --help` and
- * `iotrace report --help` print (short form, long name, argument name) are
- * the ones the OPTIONS sections of iotrace(1) and iotrace-report(1)
+ * What users read agrees with the binary.  The options `iotrace --help`,
+ * `iotrace report --help` and `iotrace top --help` print (short form, long
+ * name, argument name) are the ones the OPTIONS sections of iotrace(1),
+ * iotrace-report(1) and iotrace-top(1)
  * document, parsed from the roff (.TP tag lines); the bash and zsh
  * completions, run as the shells run them (tests/lib/bash-complete.bash,
  * tests/lib/zsh-complete.zsh), offer exactly those options, the values the
@@ -41,6 +42,7 @@ struct words {
 
 static const char *const record_help[] = { NULL, "--help", NULL };
 static const char *const report_help[] = { NULL, "report", "--help", NULL };
+static const char *const top_help[] = { NULL, "top", "--help", NULL };
 
 /* ---- words ---------------------------------------------------------------------- */
 
@@ -366,15 +368,20 @@ Test(docs, iotrace_report_1_documents_the_options_of_report_help)
 	expect_man_documents_help(report_help, "iotrace-report.1");
 }
 
+Test(docs, iotrace_top_1_documents_the_options_of_top_help)
+{
+	expect_man_documents_help(top_help, "iotrace-top.1");
+}
+
 Test(docs, man_pages_name_the_version_of_the_binary)
 {
 	static const char *const version[] = { NULL, "--version", NULL };
-	static const char *const pages[] = { "iotrace.1", "iotrace-report.1" };
+	static const char *const pages[] = { "iotrace.1", "iotrace-report.1", "iotrace-top.1" };
 	char *out = run_ok(version), want[64];
 
 	/* "iotrace X.Y.Z\n" is the .TH source field, "iotrace X.Y.Z" */
 	snprintf(want, sizeof(want), "\"%.*s\"", (int)strcspn(out, "\n"), out);
-	for (size_t i = 0; i < 2; i++) {
+	for (size_t i = 0; i < sizeof(pages) / sizeof(pages[0]); i++) {
 		char path[256], *text, *th;
 		size_t len;
 
@@ -472,11 +479,13 @@ static void option_words(const struct opts *o, bool long_only, struct words *w)
 /* lines that complete options: every option of a --help, or every long one */
 static const struct {
 	const char *line;
-	bool report, long_only;
+	int cmd; /* 0 record, 1 report, 2 top */
+	bool long_only;
 } option_lines[] = {
-	{ "iotrace -", false, false },	      { "iotrace --", false, true },
-	{ "iotrace record -", false, false }, { "iotrace report -", true, false },
-	{ "iotrace report --", true, true },
+	{ "iotrace -", 0, false },	  { "iotrace --", 0, true },
+	{ "iotrace record -", 0, false }, { "iotrace report -", 1, false },
+	{ "iotrace report --", 1, true }, { "iotrace top -", 2, false },
+	{ "iotrace top --", 2, true },
 };
 #define OPTION_LINE_CNT (sizeof(option_lines) / sizeof(option_lines[0]))
 
@@ -484,11 +493,12 @@ static void expect_options_of_help(enum shell sh)
 {
 	const char *lines[OPTION_LINE_CNT];
 	struct words got[OPTION_LINE_CNT], want;
-	struct opts help[2];
+	struct opts help[3];
 
 	require_shell(sh);
 	help_options(record_help, &help[0]);
 	help_options(report_help, &help[1]);
+	help_options(top_help, &help[2]);
 	for (size_t i = 0; i < OPTION_LINE_CNT; i++)
 		lines[i] = option_lines[i].line;
 	complete(sh, "/", lines, OPTION_LINE_CNT, got);
@@ -496,7 +506,7 @@ static void expect_options_of_help(enum shell sh)
 		char what[64];
 
 		snprintf(what, sizeof(what), "%s: '%s'", shell_names[sh], lines[i]);
-		option_words(&help[option_lines[i].report], option_lines[i].long_only, &want);
+		option_words(&help[option_lines[i].cmd], option_lines[i].long_only, &want);
 		expect_same_words(&got[i], &want, what);
 		words_free(&got[i]);
 		words_free(&want);
@@ -631,6 +641,9 @@ static const struct {
 	{ "iotrace report --by dir ", "result.json", true },
 	{ "iotrace rep", "report", true },
 	{ "iotrace rec", "record", true },
+	{ "iotrace to", "top", true },
+	{ "iotrace top -r ", "result.json", true },
+	{ "iotrace top -o ", "result.json", true },
 	{ "iotrace -q rep", "report", false },
 	{ "iotrace record rep", "report", false },
 	{ "iotrace -- tru", "true", true },
@@ -730,12 +743,12 @@ static void zsh_description(const char *help, char *out, size_t sz)
 
 Test(docs, zsh_completion_describes_options_as_help_does)
 {
-	const char *const *helps[] = { record_help, report_help };
+	const char *const *helps[] = { record_help, report_help, top_help };
 	char *text;
 	size_t len;
 
 	cr_assert_eq(e2e_read_file(SRC_DIR "/completions/_iotrace", &text, &len), 0);
-	for (size_t i = 0; i < 2; i++) {
+	for (size_t i = 0; i < 3; i++) {
 		struct opts help;
 		char want[256];
 

@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # make install into a staging directory (DESTDIR) as an ordinary user: the
-# binary, both man pages and both completions at their documented paths,
+# binary, the three man pages and both completions at their documented paths,
 # with their modes and nothing else; the installed binary runs; man finds
 # and renders both pages without a warning; PREFIX moves them all; make
 # uninstall removes them.  Run by make test-install, with ./iotrace built.
@@ -53,6 +53,7 @@ expect_tree() { # root prefix
 	want=$(printf '%s\n' "755 ${2#/}/bin/iotrace" \
 		"644 ${2#/}/share/bash-completion/completions/iotrace" \
 		"644 ${2#/}/share/man/man1/iotrace-report.1" \
+		"644 ${2#/}/share/man/man1/iotrace-top.1" \
 		"644 ${2#/}/share/man/man1/iotrace.1" \
 		"644 ${2#/}/share/zsh/site-functions/_iotrace" | sort)
 	got=$(listing "$1")
@@ -84,12 +85,14 @@ if run_make install DESTDIR="$root"; then
 	expect_same "$root/usr/local/bin/iotrace" iotrace
 	expect_same "$root/usr/local/share/man/man1/iotrace.1" docs/man/iotrace.1
 	expect_same "$root/usr/local/share/man/man1/iotrace-report.1" docs/man/iotrace-report.1
+	expect_same "$root/usr/local/share/man/man1/iotrace-top.1" docs/man/iotrace-top.1
 	expect_same "$root/usr/local/share/bash-completion/completions/iotrace" completions/iotrace.bash
 	expect_same "$root/usr/local/share/zsh/site-functions/_iotrace" completions/_iotrace
 	version=$("$root/usr/local/bin/iotrace" --version) || fail "the installed iotrace --version failed"
 	[ "$version" = "$(./iotrace --version)" ] || fail "installed: '$version'"
 	expect_page "$root/usr/local/share/man" iotrace
 	expect_page "$root/usr/local/share/man" iotrace-report
+	expect_page "$root/usr/local/share/man" iotrace-top
 	run_make uninstall DESTDIR="$root" &&
 		{ [ -z "$(listing "$root")" ] || fail "left after make uninstall: $(listing "$root")"; }
 fi

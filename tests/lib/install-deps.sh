@@ -10,9 +10,10 @@ pkgs="make gcc clang clang-format llvm binutils-bpf libelf-dev zlib1g-dev linux-
 missing=""
 # tests only: make test-install renders the installed man pages with man -l
 # and groff (man-db, which pulls in groff-base); tests/e2e/docs_test.c runs
-# the bash completion inside bash-completion, which it relies on.  (zsh is
+# the bash completion inside bash-completion, which it relies on; tests/e2e/top_test.c
+# drives iotrace top in a real terminal through tmux.  (zsh is
 # not installed: its completion test runs where zsh is, and skips elsewhere.)
-pkgs="$pkgs man-db bash-completion"
+pkgs="$pkgs man-db bash-completion tmux"
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
 done
