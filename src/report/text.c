@@ -493,7 +493,7 @@ static void put_table_timelines(FILE *f, const struct rmodel *m, struct rentry *
 	bool utf8 = utf8_locale();
 	char path[1024];
 
-	if (m->meta.tl != 1 || !m->meta.bins)
+	if (m->meta.tl != 1 || m->meta.bins < 2) /* one bin shows no change over time */
 		return;
 	fputc('\n', f);
 	fputs(st->bold, f);
@@ -825,7 +825,7 @@ void report_text_detail(FILE *f, const struct rmodel *m, const struct rentry *e,
 	put_head(f, m, e, &st);
 	put_syscalls(f, e, &st);
 	put_all_hists(f, e, &st);
-	if (m->meta.tl == 1 && m->meta.bins) {
+	if (m->meta.tl == 1 && m->meta.bins >= 2) {
 		size_t cols = tl_cols(o->width);
 
 		fputc('\n', f);

@@ -433,6 +433,66 @@ static void check_top(struct checker *c, const struct jval *doc)
 		fail(c, "duration_ns: missing or 0");
 }
 
+static uint64_t u64_or0(const struct jval *v)
+{
+	uint64_t x = 0;
+
+	jval_u64(v, &x);
+	return x;
+}
+
+/*
+ * The timelines: a top-level timeline, and in every FILE one series per
+ * side and fsync that had calls, bins ascending below timeline.bins, each
+ * column adding up to its total
+ */
+static void check_timelines(struct checker *c, const struct jval *doc)
+{
+	static const char *const series[] = { "read",	    "write",	  "copy_read",
+					      "copy_write", "async_read", "async_write",
+					      "fsync" };
+	static const char *const cols[] = { "calls", "errors", "bytes", "total_ns" };
+	const struct jval *tl = jval_get(doc, "timeline"), *files = jval_get(doc, "files");
+	uint64_t bins = u64_or0(jval_get(tl, "bins"));
+
+	c->fields++;
+	if (!tl || !u64_or0(jval_get(tl, "bin_ns")) || !bins) {
+		fail(c, "timeline: missing, or no bins");
+		return;
+	}
+	for (size_t i = 0; i < jval_len(files); i++) {
+		const struct jval *f = jval_idx(files, i), *ft = jval_get(f, "timeline");
+		const char *path = jval_str(jval_get(f, "path"), NULL);
+
+		c->fields++;
+		for (size_t s = 0; s < sizeof(series) / sizeof(series[0]); s++) {
+			const struct jval *tot = jval_get(f, series[s]),
+					  *ser = jval_get(ft, series[s]);
+			const struct jval *b = jval_get(ser, "bins");
+
+			for (size_t k = 0; k < jval_len(b); k++)
+				if (u64_or0(jval_idx(b, k)) >= bins ||
+				    (k && u64_or0(jval_idx(b, k)) <= u64_or0(jval_idx(b, k - 1))))
+					fail(c, "%s: timeline.%s: bins out of order or range", path,
+					     series[s]);
+			for (size_t k = 0; k < 4; k++) {
+				const struct jval *col = jval_get(ser, cols[k]);
+				uint64_t sum = 0;
+
+				if (s == 6 && k == 2)
+					continue; /* fsync has no bytes */
+				for (size_t j = 0; j < jval_len(col); j++)
+					sum += u64_or0(jval_idx(col, j));
+				if (sum != u64_or0(jval_get(tot, cols[k])))
+					fail(c,
+					     "%s: timeline.%s.%s adds up to %llu, the total is %llu",
+					     path, series[s], cols[k], (unsigned long long)sum,
+					     (unsigned long long)u64_or0(jval_get(tot, cols[k])));
+			}
+		}
+	}
+}
+
 /* io_uring where the kernel cannot attribute it: each request was one io_uring_enter of one */
 static void check_unseen(struct checker *c, const struct jval *doc, const struct replay *r)
 {
@@ -564,6 +624,7 @@ int smoke_check(const char *result, const char *facts, const char *a, const char
 		return 1;
 	}
 	check_top(&c, doc);
+	check_timelines(&c, doc);
 	check_unseen(&c, doc, &r);
 	if (exclude_a)
 		leave_out_a(&c, doc, &r.m, a);

@@ -40,6 +40,22 @@ elif ! smoke check "$out/filtered.json" "$out/facts-filtered.txt" "$a" "$b" excl
 	>> "$out/check.txt"; then
 	rc=1
 fi
+# iotrace top without a terminal, refreshing every 100 ms: a table per
+# interval, the totals at the end, and with -o the same document as a trace's
+# (the workload's facts go to the pipe through fd 3, top's tables to a file)
+rm -rf "$a"/* "$b"/*
+(iotrace top --interval 100ms -o "$out/top.json" -- sh -c 'exec smoke run "$0" "$1" >&3' \
+	"$a" "$b" 3>&1 > "$out/top.txt"; echo $? > "$out/top.rc") | cat > "$out/facts-top.txt"
+if [ "$(cat "$out/top.rc")" != 0 ]; then
+	echo "smoke check: FAIL iotrace top exited with $(cat "$out/top.rc")" >> "$out/check.txt"
+	rc=1
+elif ! grep -q "^iotrace top - live" "$out/top.txt" ||
+	! grep -q "^iotrace top - trace ended" "$out/top.txt"; then
+	echo "smoke check: FAIL iotrace top printed no interval or final table" >> "$out/check.txt"
+	rc=1
+elif ! smoke check "$out/top.json" "$out/facts-top.txt" "$a" "$b" >> "$out/check.txt"; then
+	rc=1
+fi
 # the last line is the verdict the matrix reads
 [ "$rc" = 0 ] || tail -n1 "$out/check.txt" | grep -q FAIL || echo "smoke check: FAIL" >> "$out/check.txt"
 cat "$out/check.txt"
