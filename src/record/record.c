@@ -402,6 +402,14 @@ static int attach_live(struct trace *t)
 	return err;
 }
 
+/* between the batches of a timeline read: the events that came meanwhile */
+static void pump_events(void *ctx)
+{
+	struct trace *t = ctx;
+
+	drain_events(t->rb);
+}
+
 static int start(struct trace *t)
 {
 	int err;
@@ -409,6 +417,8 @@ static int start(struct trace *t)
 	err = drain_events_open(&t->rb, &t->skel, &t->res);
 	if (err)
 		return err;
+	t->res.tl.pump = pump_events;
+	t->res.tl.pump_ctx = t;
 	if (t->opts->command) {
 		/* a live view draws on the terminal: the command keeps off it */
 		t->child.null_stdio = t->opts->ui && t->opts->ui->fd >= 0;
@@ -560,6 +570,8 @@ static int poll_once(struct trace *t, int timeout_ms)
 	on_signal(t);
 	if (ui && pfd[2].revents && ui->on_input(ui->ctx))
 		quit_from_ui(t);
+	if (ui)
+		ui->on_idle(ui->ctx);
 	for (size_t i = 0; i < n; i++) {
 		if (t->pidfds[i] >= 0 && (pfd[3 + i].revents & (POLLIN | POLLHUP))) {
 			close(t->pidfds[i]);

@@ -72,6 +72,8 @@ struct live_ui {
 	/* input arrived on fd; true: end the trace (the command is sent SIGTERM) */
 	bool (*on_input)(void *ctx);
 	uint64_t (*refresh_ns)(void *ctx);
+	/* every turn of the event loop (200 ms at most apart): a resize is redrawn */
+	void (*on_idle)(void *ctx);
 	/* the counters were read into res's records (timeline_read) */
 	void (*on_refresh)(void *ctx, const struct iotrace_skel *s, struct trace_result *res);
 	/* the trace is over and its document written; by_signal: an end signal ended it */
@@ -181,6 +183,11 @@ struct timeline {
 	bool streaming;
 	uint64_t next_edge_ns; /* CLOCK_MONOTONIC of the next read; 0: not yet set */
 	uint64_t bin_ns, bins; /* at the end: the document's timeline */
+	bool fixed;  /* --interval: the width is the user's (doubled past max_bins only) */
+	bool warned; /* said once that the reads are slow */
+	/* called between batches of a read: the events ring buffer is drained meanwhile */
+	void (*pump)(void *ctx);
+	void *pump_ctx;
 };
 
 struct trace_result {

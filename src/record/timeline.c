@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "record/record.h"
 #include "format/json.h"
@@ -31,6 +32,7 @@ void timeline_init(struct timeline *tl, const struct options *opts)
 	memset(tl, 0, sizeof(*tl));
 	tl->interval_ns = opts->interval_ns ? opts->interval_ns : 1000000000ULL;
 	tl->max_bins = opts->interval_ns ? TL_BINS_FIXED : TL_BINS_AUTO;
+	tl->fixed = opts->interval_ns != 0;
 	tl->streaming = opts->stream != NULL;
 	/* testing hook, not an option: fewer bins, so that a short trace doubles the width */
 	if (getenv("IOTRACE_TIMELINE_BINS") && atoi(getenv("IOTRACE_TIMELINE_BINS")) > 0)
@@ -122,15 +124,24 @@ static int cur_rec(const void *key, const void *value, struct file_table *t)
 	return 0;
 }
 
+/*
+ * A batch of the files map (1024 records of a few KiB).  Between batches
+ * the events ring buffer is drained: a read of 100,000 records takes a few
+ * hundred ms, long enough for new files' events to fill it otherwise.
+ */
 static int cur_recs(const void *keys, const void *values, uint32_t cnt, void *ctx)
 {
+	struct trace_result *res = ctx;
+
 	for (uint32_t i = 0; i < cnt; i++) {
 		int err = cur_rec((const struct file_key *)keys + i,
-				  (const struct file_rec *)values + i, ctx);
+				  (const struct file_rec *)values + i, &res->files);
 
 		if (err)
 			return err;
 	}
+	if (res->tl.pump)
+		res->tl.pump(res->tl.pump_ctx);
 	return 0;
 }
 
@@ -291,8 +302,39 @@ int timeline_read(const struct iotrace_skel *s, struct trace_result *res)
 		if (tl->fsync_hist)
 			memset(tl->fsync_hist, 0, LAT_BUCKETS * sizeof(uint64_t));
 	}
-	err = map__dump_batch(s->maps.files, cur_recs, t);
+	err = map__dump_batch(s->maps.files, cur_recs, res);
 	return err ?: map__dump_batch(s->maps.syncstats, cur_syncs, t);
+}
+
+static uint64_t mono_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+/*
+ * The reads' cost, bounded: a read copies every record (about 2 us each),
+ * so with many files it takes a share of a CPU.  Without --interval and a
+ * stream, the bins widen until a read takes at most 1/READ_SHARE of the
+ * time between reads; otherwise iotrace says once what it costs.
+ */
+#define READ_SHARE 50
+
+static void read_cost(struct trace_result *res, uint64_t started)
+{
+	struct timeline *tl = &res->tl;
+	uint64_t took = mono_now() - started;
+
+	while (!tl->fixed && !tl->streaming && took * READ_SHARE > (tl->interval_ns << tl->shift) &&
+	       (tl->interval_ns << (tl->shift + 1)) < 3600000000000ULL)
+		widen(res);
+	if ((tl->fixed || tl->streaming) && !tl->warned && took * 10 > tl->interval_ns) {
+		tl->warned = true;
+		pr_warn("timeline: reading %zu records takes %.0f ms of each %.0f ms interval",
+			res->files.cnt, took / 1e6, tl->interval_ns / 1e6);
+	}
 }
 
 int timeline_tick(const struct iotrace_skel *s, struct trace_result *res, uint64_t now_mono,
@@ -307,6 +349,7 @@ int timeline_tick(const struct iotrace_skel *s, struct trace_result *res, uint64
 	/* the interval that ended last; with a late wake-up, the ones skipped join it */
 	k = elapsed / tl->interval_ns - 1;
 	err = timeline_read(s, res);
+	read_cost(res, now_mono);
 	if (err) {
 		pr_warn("timeline: reading the maps: %s", strerror(-err));
 		return err;

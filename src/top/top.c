@@ -1054,6 +1054,19 @@ static bool ui_input(void *ctx)
 	return quit;
 }
 
+/* a resize: drawn again at once, not at the next refresh */
+static void ui_idle(void *ctx)
+{
+	struct top *tp = ctx;
+	int rows, cols;
+
+	if (!tp->tty || !tp->rows_seen)
+		return;
+	term_size(&rows, &cols);
+	if (rows != tp->rows_seen || cols != tp->cols_seen)
+		draw(tp);
+}
+
 static uint64_t ui_refresh_ns(void *ctx)
 {
 	return ((struct top *)ctx)->refresh_ns;
@@ -1163,6 +1176,7 @@ int top_run(struct options *o)
 	struct top tp = { .opts = o, .sort = K_WBYTES };
 	struct live_ui ui = { .ctx = &tp,
 			      .on_input = ui_input,
+			      .on_idle = ui_idle,
 			      .refresh_ns = ui_refresh_ns,
 			      .on_refresh = ui_refresh,
 			      .on_end = ui_end };

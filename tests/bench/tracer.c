@@ -357,8 +357,10 @@ static int start_iotrace(struct tracers *t, enum wl_id wl, pid_t target, struct 
 	}
 	if (wl < WL_SCALE0)
 		argv[9] = NULL;
-	if (wl == WL_FAULT) /* page faults are counted on request only */
+	if (wl == WL_FAULT) { /* page faults are counted on request only */
 		argv[9] = "--mapped";
+		argv[10] = NULL;
+	}
 	err = spawn(argv, false, &r->pid, &r->err_fd);
 	err = err ?: wait_line(r, "tracing: ready", t0, line, sizeof(line));
 	if (err)

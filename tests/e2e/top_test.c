@@ -224,10 +224,9 @@ Test(top, a_live_trace_shows_the_workload_and_the_keys_work, .fini = stop)
 	free(s);
 	keys("Escape");
 
-	/* a resize redraws at the new width */
+	/* a resize redraws at the new width, without a key */
 	free(tmux("resize-window", "-t", "t", "-x", "100", "-y", "30", NULL));
 	usleep(600000);
-	keys("t");
 	s = screen();
 	for (char *l = s; *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : l + strlen(l)) {
 		size_t n = strcspn(l, "\n");
@@ -235,6 +234,16 @@ Test(top, a_live_trace_shows_the_workload_and_the_keys_work, .fini = stop)
 		cr_expect_leq(n, 100, "a line of %zu columns after the resize: %.*s", n, (int)n, l);
 	}
 	cr_expect_not_null(strstr(s, "q quit"), "no key line after the resize:\n%s", s);
+	{
+		/* the key line is drawn on the last of the 30 rows */
+		const char *help = strstr(s, "q quit");
+		int row = 0;
+
+		for (const char *p = s; help && p < help; p++)
+			row += *p == '\n';
+		cr_expect_eq(row, 29, "the key line on row %d after the resize to 30 rows",
+			     row + 1);
+	}
 	free(s);
 
 	/* q: the terminal back, the document written */
