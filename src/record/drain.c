@@ -323,7 +323,6 @@ static void prune_unnamed(struct trace_result *res, bool keep_walkable)
 		if (f->have_rec)
 			res->dropped_files++;
 		free(f->path); /* the entry itself lives in the table's chunks */
-		timeline_free_entry(f);
 	}
 	t->cnt = kept;
 }

@@ -284,7 +284,6 @@ void files_free(struct file_table *t)
 	for (size_t i = 0; i < t->cnt; i++) {
 		free(t->v[i]->path);
 		free(t->v[i]->former_path);
-		timeline_free_entry(t->v[i]);
 	}
 	while (t->chunks) {
 		struct files_chunk *c = t->chunks;

@@ -212,7 +212,6 @@ void filters_apply(const struct trace_filters *f, struct trace_result *res)
 		free(e->path); /* the entry itself lives in the table's chunks */
 		free(e->former_path);
 		e->path = e->former_path = NULL;
-		timeline_free_entry(e);
 	}
 	t->cnt = kept;
 }

@@ -402,12 +402,19 @@ static int attach_live(struct trace *t)
 	return err;
 }
 
-/* between the batches of a timeline read: the events that came meanwhile */
-static void pump_events(void *ctx)
+static void on_signal(struct trace *t);
+
+/*
+ * Between the batches of a timeline read: the events that came meanwhile,
+ * and an end signal, which abandons the read (the trace ends at once)
+ */
+static bool pump_events(void *ctx)
 {
 	struct trace *t = ctx;
 
 	drain_events(t->rb);
+	on_signal(t);
+	return t->end_signal != 0;
 }
 
 static int start(struct trace *t)
@@ -502,6 +509,7 @@ static void on_signal(struct trace *t)
 		if (si.ssi_signo == SIGCHLD) {
 			reap_child(t);
 		} else if (!t->end_signal) {
+			phase("end signal");
 			t->end_signal = (int)si.ssi_signo;
 			forward_end_signal(t, &si);
 		} else {
@@ -609,7 +617,7 @@ static int ui_refresh(struct trace *t, uint64_t now, uint64_t *next)
 	if (!err)
 		ui->on_refresh(ui->ctx, &t->skel, &t->res);
 	*next = now + ui->refresh_ns(ui->ctx);
-	return err;
+	return err == -ECANCELED ? 0 : err;
 }
 
 static int event_loop(struct trace *t)

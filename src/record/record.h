@@ -119,7 +119,7 @@ struct file_mapped {
 	uint64_t first_ns, last_ns;
 };
 
-/* one timeline series of a record (timeline.c): struct rseries, growing */
+/* one timeline series of a record (timeline.c): struct rseries, growing in the table's chunks */
 struct file_series {
 	struct rtbin *b;
 	uint32_t cnt, cap;
@@ -185,8 +185,11 @@ struct timeline {
 	uint64_t bin_ns, bins; /* at the end: the document's timeline */
 	bool fixed;  /* --interval: the width is the user's (doubled past max_bins only) */
 	bool warned; /* said once that the reads are slow */
-	/* called between batches of a read: the events ring buffer is drained meanwhile */
-	void (*pump)(void *ctx);
+	/*
+	 * called between batches of a read: the events ring buffer is drained
+	 * meanwhile; true: an end signal came, the read is abandoned (-ECANCELED)
+	 */
+	bool (*pump)(void *ctx);
 	void *pump_ctx;
 };
 
@@ -317,7 +320,6 @@ int timeline_read(const struct iotrace_skel *s, struct trace_result *res);
  */
 int timeline_record_hists(const struct iotrace_skel *s, const struct file_entry *f,
 			  struct rentry *e);
-void timeline_free_entry(struct file_entry *f);
 
 /* names.c: name every record again at the end (renames, unlinks) */
 int names_refresh(const struct iotrace_skel *s, struct trace_result *res);

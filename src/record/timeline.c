@@ -70,7 +70,14 @@ static uint64_t bin_of(struct trace_result *res, uint64_t k)
 	return k >> res->tl.shift;
 }
 
-static int append(struct file_series *fs, uint64_t bin, const uint64_t d[4])
+/*
+ * A bin added to a series.  Series grow in the file table's chunks, as the
+ * records' histograms do: nothing is freed one by one (a grown series
+ * leaves its old block behind, at most the size of the new one), so the
+ * end of a trace writes to none of these pages.  Written after the detach
+ * child forked, each page would be copied.
+ */
+static int append(struct file_table *t, struct file_series *fs, uint64_t bin, const uint64_t d[4])
 {
 	struct rtbin *last = fs->cnt ? &fs->b[fs->cnt - 1] : NULL;
 
@@ -81,10 +88,12 @@ static int append(struct file_series *fs, uint64_t bin, const uint64_t d[4])
 	}
 	if (fs->cnt == fs->cap) {
 		uint32_t cap = fs->cap ? 2 * fs->cap : 4;
-		struct rtbin *b = realloc(fs->b, cap * sizeof(*b));
+		struct rtbin *b = files_alloc(t, cap * sizeof(*b));
 
 		if (!b)
 			return -ENOMEM;
+		if (fs->cnt)
+			memcpy(b, fs->b, fs->cnt * sizeof(*b));
 		fs->b = b;
 		fs->cap = cap;
 	}
@@ -140,8 +149,8 @@ static int cur_recs(const void *keys, const void *values, uint32_t cnt, void *ct
 		if (err)
 			return err;
 	}
-	if (res->tl.pump)
-		res->tl.pump(res->tl.pump_ctx);
+	if (res->tl.pump && res->tl.pump(res->tl.pump_ctx))
+		return -ECANCELED;
 	return 0;
 }
 
@@ -163,7 +172,7 @@ static int cur_syncs(const void *keys, const void *values, uint32_t cnt, void *c
 			return -ENOMEM;
 		add_counts(tl->cur[TL_FSYNC], v->calls, v->errors, 0, v->total_ns);
 		if (!tl->fsync_hist)
-			tl->fsync_hist = calloc(LAT_BUCKETS, sizeof(uint64_t));
+			tl->fsync_hist = files_alloc(t, LAT_BUCKETS * sizeof(uint64_t));
 		if (!tl->fsync_hist)
 			return -ENOMEM;
 		for (int b = 0; b < LAT_BUCKETS; b++)
@@ -256,7 +265,7 @@ static int close_interval(struct trace_result *res, uint64_t k, struct json *j, 
 				tl->prev[s][c] = tl->cur[s][c];
 			}
 			if (d[s][0])
-				err = err ?: append(&tl->s[s], bin, d[s]);
+				err = err ?: append(t, &tl->s[s], bin, d[s]);
 			any |= d[s][0] != 0;
 		}
 		if (any && j)
@@ -327,6 +336,7 @@ static void read_cost(struct trace_result *res, uint64_t started)
 	struct timeline *tl = &res->tl;
 	uint64_t took = mono_now() - started;
 
+	pr_debug("timeline: %zu records read in %.1f ms", res->files.cnt, took / 1e6);
 	while (!tl->fixed && !tl->streaming && took * READ_SHARE > (tl->interval_ns << tl->shift) &&
 	       (tl->interval_ns << (tl->shift + 1)) < 3600000000000ULL)
 		widen(res);
@@ -349,6 +359,8 @@ int timeline_tick(const struct iotrace_skel *s, struct trace_result *res, uint64
 	/* the interval that ended last; with a late wake-up, the ones skipped join it */
 	k = elapsed / tl->interval_ns - 1;
 	err = timeline_read(s, res);
+	if (err == -ECANCELED)
+		return 0; /* the trace ends: the last bin takes what this read would have */
 	read_cost(res, now_mono);
 	if (err) {
 		pr_warn("timeline: reading the maps: %s", strerror(-err));
@@ -384,19 +396,6 @@ int timeline_finish(struct trace_result *res, FILE *stream, bool per_process)
 	res->tl.bins = bin_of(res, k) + 1;
 	res->tl.bin_ns = res->tl.interval_ns << res->tl.shift;
 	return err;
-}
-
-void timeline_free_entry(struct file_entry *f)
-{
-	if (!f->tl)
-		return;
-	for (int s = 0; s < TL_SERIES; s++) {
-		free(f->tl->s[s].b);
-		f->tl->s[s] = (struct file_series){ 0 };
-	}
-	free(f->tl->fsync_hist);
-	free(f->tl->shown_hist);
-	f->tl->fsync_hist = f->tl->shown_hist = NULL;
 }
 
 /* ---- one record's histograms, for a live view's detail ------------------------------- */

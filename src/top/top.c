@@ -233,11 +233,11 @@ static int live_pair(struct top *tp, const struct file_entry *f, struct rentry *
 }
 
 /* the counters read now become what the next refresh's rates start from */
-static void mark_shown(struct file_tl *tl)
+static void mark_shown(struct file_table *t, struct file_tl *tl)
 {
 	memcpy(tl->shown, tl->cur, sizeof(tl->shown));
 	if (tl->fsync_hist && !tl->shown_hist)
-		tl->shown_hist = calloc(LAT_BUCKETS, sizeof(uint64_t));
+		tl->shown_hist = files_alloc(t, LAT_BUCKETS * sizeof(uint64_t));
 	if (tl->fsync_hist && tl->shown_hist)
 		memcpy(tl->shown_hist, tl->fsync_hist, LAT_BUCKETS * sizeof(uint64_t));
 }
@@ -262,7 +262,7 @@ static int load_live(struct top *tp, struct trace_result *res)
 		tp->files[tp->n] = f;
 		err = live_pair(tp, f, &tp->tot[tp->n], &tp->dlt[tp->n]);
 		tp->n++;
-		mark_shown(f->tl);
+		mark_shown(t, f->tl);
 	}
 	tp->secs = tp->shown_ns ? (double)(now - tp->shown_ns) / 1e9 : 0;
 	tp->shown_ns = now;

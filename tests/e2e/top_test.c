@@ -85,7 +85,10 @@ static void start(const char *cmd, int cols, int rows)
 {
 	char x[16], y[16];
 
-	snprintf(sock, sizeof(sock), "iotrace-top-test-%d", (int)getpid());
+	static int starts;
+
+	/* a server of its own each time: a new session never meets one being killed */
+	snprintf(sock, sizeof(sock), "iotrace-top-test-%d-%d", (int)getpid(), starts++);
 	snprintf(x, sizeof(x), "%d", cols);
 	snprintf(y, sizeof(y), "%d", rows);
 	free(tmux("-f", "/dev/null", "new-session", "-d", "-s", "t", "-x", x, "-y", y, cmd, NULL));
