@@ -536,6 +536,37 @@ static int merge_filters(struct rfilters *d, const struct rfilters *s, bool firs
 	return err ?: add(&d->excluded_files, s->excluded_files);
 }
 
+/* span into the sorted, disjoint runs of d, joined with those it overlaps */
+static int add_run(struct rmeta *d, struct rspan span)
+{
+	size_t lo = 0, hi;
+	struct rspan *v;
+
+	while (lo < d->run_cnt && d->runs[lo].end_ns < span.start_ns)
+		lo++;
+	hi = lo;
+	while (hi < d->run_cnt && d->runs[hi].start_ns <= span.end_ns) {
+		span.start_ns =
+			d->runs[hi].start_ns < span.start_ns ? d->runs[hi].start_ns : span.start_ns;
+		span.end_ns = d->runs[hi].end_ns > span.end_ns ? d->runs[hi].end_ns : span.end_ns;
+		hi++;
+	}
+	if (hi == lo) { /* a run of its own at lo */
+		v = realloc(d->runs, (d->run_cnt + 1) * sizeof(*v));
+		if (!v)
+			return -ENOMEM;
+		d->runs = v;
+		memmove(v + lo + 1, v + lo, (d->run_cnt - lo) * sizeof(*v));
+		d->run_cnt++;
+		v[lo] = span;
+		return 0;
+	}
+	d->runs[lo] = span;
+	memmove(d->runs + lo + 1, d->runs + hi, (d->run_cnt - hi) * sizeof(*d->runs));
+	d->run_cnt -= hi - lo - 1;
+	return 0;
+}
+
 int rmeta_merge(struct rmeta *d, const struct rmeta *s)
 {
 	bool first = !d->docs;
@@ -551,7 +582,11 @@ int rmeta_merge(struct rmeta *d, const struct rmeta *s)
 		    : d->mapped < 0 || s->mapped < 0 ? -1
 						     : d->mapped && s->mapped;
 	d->docs += s->docs;
-	err = add(&d->dropped_files, s->dropped_files);
+	for (size_t i = 0; i < s->run_cnt && !err; i++)
+		err = add_run(d, s->runs[i]);
+	if (!s->run_cnt && s->docs)
+		err = err ?: add_run(d, (struct rspan){ s->start_ns, s->end_ns });
+	err = err ?: add(&d->dropped_files, s->dropped_files);
 	err = err ?: add(&d->dropped_events, s->dropped_events);
 	d->has_unseen |= s->has_unseen;
 	for (int i = 0; i < UNSEEN_MAX; i++)
@@ -577,6 +612,7 @@ void rmeta_free(struct rmeta *m)
 	rstrs_free(&m->ff.fstypes);
 	rstrs_free(&m->ff.exclude_fstypes);
 	free(m->pids);
+	free(m->runs);
 	free_command(m);
 	memset(m, 0, sizeof(*m));
 }

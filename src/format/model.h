@@ -129,10 +129,18 @@ struct rfilters {
 	uint64_t excluded_files;
 };
 
+/* a time span of traced runs: [start_ns, end_ns], ns since the Unix epoch */
+struct rspan {
+	uint64_t start_ns, end_ns;
+};
+
 /* what the documents say about themselves, merged */
 struct rmeta {
 	size_t docs;
 	uint64_t start_ns, end_ns; /* earliest start, latest start + duration */
+	/* the documents' spans, overlapping ones joined: the runs, by start */
+	struct rspan *runs;
+	size_t run_cnt;
 	uint64_t dropped_files, dropped_events;
 	bool has_unseen; /* some document had "unseen" (iotrace 0.2 and later) */
 	uint64_t unseen[UNSEEN_MAX];

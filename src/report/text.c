@@ -347,9 +347,20 @@ static void put_summary(FILE *f, const struct rmodel *m, size_t n, const struct 
 	fmt_size(a, sizeof(a), rd);
 	fmt_size(b, sizeof(b), wr);
 	fmt_ns(dur, sizeof(dur), m->meta.end_ns - m->meta.start_ns);
+	if (m->meta.run_cnt > 1) {
+		/* runs apart in time: their own spans, not one across the gaps */
+		uint64_t traced = 0;
+
+		for (size_t i = 0; i < m->meta.run_cnt; i++)
+			traced += m->meta.runs[i].end_ns - m->meta.runs[i].start_ns;
+		fmt_ns(dur, sizeof(dur), traced);
+	}
 	fprintf(f, "%s%zu file%s in %zu document%s%s: %s read, %s written; from %s for %s\n",
 		st->bold, m->files.cnt, m->files.cnt == 1 ? "" : "s", m->meta.docs,
 		m->meta.docs == 1 ? "" : "s", st->off, a, b, start, dur);
+	if (m->meta.run_cnt > 1)
+		fprintf(f, "%zu runs apart in time: %s is their traced time, without the gaps\n",
+			m->meta.run_cnt, dur);
 	if (o->by_name)
 		fprintf(f, "%zu group%s by %s\n", n, n == 1 ? "" : "s", o->by_name);
 	filters_line(f, &m->meta.ff);

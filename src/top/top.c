@@ -346,7 +346,14 @@ static int load_model(struct top *tp)
 		tp->tot[tp->n++] = m->files.v[i];
 	tp->bin_ns = m->meta.tl == 1 ? m->meta.bin_ns : 0;
 	tp->bins = m->meta.tl == 1 ? m->meta.bins : 0;
+	/* the runs' own time: documents apart in time do not count the gaps */
 	tp->span_s = (double)(m->meta.end_ns - m->meta.start_ns) / 1e9;
+	if (m->meta.run_cnt) {
+		tp->span_s = 0;
+		for (size_t i = 0; i < m->meta.run_cnt; i++)
+			tp->span_s +=
+				(double)(m->meta.runs[i].end_ns - m->meta.runs[i].start_ns) / 1e9;
+	}
 	return 0;
 }
 

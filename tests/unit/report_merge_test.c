@@ -424,3 +424,50 @@ Test(report_merge, merged_filters_stay_true_of_every_file)
 		rmeta_free(&d[1]);
 	}
 }
+
+/* start_unix_ns and duration_ns of a document */
+static void span_of(const char *doc, uint64_t *start, uint64_t *dur)
+{
+	struct jval *root;
+	char *buf;
+	size_t len;
+
+	cr_assert_eq(e2e_read_file(doc, &buf, &len), 0, "%s", doc);
+	cr_assert_eq(jsonr_parse(buf, len, &root, NULL), 0);
+	cr_assert_eq(jval_u64(jval_get(root, "start_unix_ns"), start), 0);
+	cr_assert_eq(jval_u64(jval_get(root, "duration_ns"), dur), 0);
+	jval_free(root);
+	free(buf);
+}
+
+/*
+ * Documents of runs apart in time: the summary gives their traced time,
+ * the sum of their durations (they do not overlap: checked here from the
+ * documents), and says how many runs; the same document twice is one run.
+ */
+Test(report_merge, runs_apart_in_time_keep_their_own_spans)
+{
+	const char *docs[] = { FIX "basic.json", FIX "b.json", FIX "c.json" };
+	uint64_t s[3], d[3], sum = 0;
+	char want[64], *out;
+
+	for (int i = 0; i < 3; i++) {
+		span_of(docs[i], &s[i], &d[i]);
+		sum += d[i];
+	}
+	for (int i = 0; i < 3; i++)
+		for (int k = 0; k < 3; k++)
+			cr_assert(i == k || s[i] + d[i] < s[k] || s[k] + d[k] < s[i],
+				  "the fixtures overlap in time");
+	out = cli(docs[0], docs[1], docs[2], NULL);
+	snprintf(want, sizeof(want), "for %llus\n3 runs apart in time",
+		 (unsigned long long)(sum / 1000000000));
+	cr_expect_not_null(strstr(out, want), "no '%s' in:\n%s", want, out);
+	free(out);
+	out = cli(docs[0], docs[0], NULL);
+	snprintf(want, sizeof(want), "for %llus\n", (unsigned long long)(d[0] / 1000000000));
+	cr_expect_not_null(strstr(out, want), "the same document twice: no '%s' in:\n%s", want,
+			   out);
+	cr_expect_null(strstr(out, "runs apart"), "one run said to be several:\n%s", out);
+	free(out);
+}
