@@ -686,10 +686,9 @@ static void detail_side(struct lines *l, const char *name, const struct rentry *
 	fmt_size(m, sizeof(m), bytes / calls);
 	fmt_ns(lat, sizeof(lat), ns / calls);
 	addl(l,
-	     "%-6s %llu calls, %llu errors, %s bytes, mean %s, %llu%% sequential, mean latency %s%s",
+	     "%-6s %llu calls, %llu errors, %s bytes, mean %s, %llu%% sequential, mean latency %s",
 	     name, (unsigned long long)calls, (unsigned long long)RCOL(e, dir, errors), b, m,
-	     ok ? (unsigned long long)(RCOL(e, dir, seq_calls) * 100 / ok) : 0ULL, lat,
-	     dir ? "" : "");
+	     ok ? (unsigned long long)(RCOL(e, dir, seq_calls) * 100 / ok) : 0ULL, lat);
 	if (dir)
 		addl(l, "       %llu rewrites", (unsigned long long)RCOL(e, dir, rewrites));
 }
