@@ -5,6 +5,7 @@
  * sizes, global variables).
  */
 #include <errno.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "internal.h"
@@ -59,6 +60,24 @@ const char *prog__section(const struct prog *p)
 int prog__fd(const struct prog *p)
 {
 	return p->fd;
+}
+
+int prog__missed_runs(const struct prog *p, uint64_t *out)
+{
+	struct bpf_prog_info info;
+	uint32_t len = sizeof(info);
+	int err;
+
+	if (p->fd < 0)
+		return -EBADF;
+	memset(&info, 0, sizeof(info));
+	err = sys_bpf_obj_get_info(p->fd, &info, &len);
+	if (err)
+		return err;
+	if (len < offsetof(struct bpf_prog_info, recursion_misses) + sizeof(info.recursion_misses))
+		return -EOPNOTSUPP;
+	*out = info.recursion_misses;
+	return 0;
 }
 
 size_t prog__insn_cnt(const struct prog *p)

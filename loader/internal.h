@@ -429,5 +429,6 @@ int sys_bpf_prog_load(union bpf_attr *attr);
 int sys_bpf_btf_load(const void *data, uint32_t size);
 int sys_bpf_prog_test_run(int fd, const void *ctx, size_t ctx_sz, uint32_t *retval);
 int sys_bpf_raw_tracepoint_open(const char *name, int prog_fd);
+int sys_bpf_obj_get_info(int fd, void *info, uint32_t *len);
 
 #endif

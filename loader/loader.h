@@ -198,6 +198,14 @@ size_t prog__insn_cnt(const struct prog *p);
 const struct bpf_insn *prog__insns(const struct prog *p);
 /* the log captured at load (NULL when none was kept) */
 const char *prog__log(const struct prog *p);
+/*
+ * Runs of a loaded program the kernel skipped because a BPF program or a
+ * BPF syscall was already active on that CPU (bpf_prog_info's
+ * recursion_misses), into *out.  -EOPNOTSUPP where the kernel's program
+ * info has no such count (before 5.12); what the kernel counts there
+ * depends on the attach type: tracepoint programs' skips count from 6.7.
+ */
+int prog__missed_runs(const struct prog *p, uint64_t *out);
 /* The earlier program with the same instructions this one was loaded as, or NULL. */
 const struct prog *prog__twin(const struct prog *p);
 /*

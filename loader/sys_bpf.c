@@ -85,6 +85,21 @@ int sys_bpf_prog_test_run(int fd, const void *ctx, size_t ctx_sz, uint32_t *retv
 	return err;
 }
 
+/* *len: the size of info, then the bytes the kernel filled (its own struct may be shorter) */
+int sys_bpf_obj_get_info(int fd, void *info, uint32_t *len)
+{
+	union bpf_attr attr;
+	int err;
+
+	memset(&attr, 0, sizeof(attr));
+	attr.info.bpf_fd = fd;
+	attr.info.info_len = *len;
+	attr.info.info = (uintptr_t)info;
+	err = sys_bpf(BPF_OBJ_GET_INFO_BY_FD, &attr, sizeof(attr));
+	*len = attr.info.info_len;
+	return err;
+}
+
 int sys_bpf_raw_tracepoint_open(const char *name, int prog_fd)
 {
 	union bpf_attr attr;

@@ -371,3 +371,24 @@ Test(attach, tracepoint_program_attaches_through_perf_event)
 	link__destroy(lk);
 	obj__close(o);
 }
+
+/* A program that ran without competition was skipped 0 times; one never loaded has no count. */
+Test(attach, missed_runs_of_a_program_that_ran_alone_are_zero)
+{
+	struct links *ls;
+	struct obj *o;
+	uint64_t missed = 1;
+	int err;
+
+	require_bpf();
+	o = load_link(0);
+	cr_assert_eq(obj__attach(o, &ls), 0, "%s", cap_text());
+	(void)getppid();
+	err = prog__missed_runs(obj__prog(o, 0), &missed);
+	if (err == -EOPNOTSUPP)
+		cr_skip_test("this kernel's program info has no recursion_misses (before 5.12)");
+	cr_assert_eq(err, 0, "%s", strerror(-err));
+	cr_expect_eq(missed, 0);
+	links__destroy(ls);
+	obj__close(o);
+}
