@@ -49,9 +49,10 @@ struct rdoc {
 	const struct rstrs *paths, *exclude, *fstypes, *exclude_fstypes; /* NULL: empty */
 	uint64_t excluded_files;
 	uint64_t dropped_files, dropped_events;
-	const uint64_t *unseen; /* UNSEEN_MAX counters, or NULL: no "unseen" object */
-	uint64_t bin_ns, bins;	/* the FILE timelines' bins; bin_ns 0: no timelines */
-	bool compact;		/* on one line (after the JSON lines of a stream) */
+	const uint64_t *missed_runs; /* NULL: the kernel does not count them (no key) */
+	const uint64_t *unseen;	     /* UNSEEN_MAX counters, or NULL: no "unseen" object */
+	uint64_t bin_ns, bins;	     /* the FILE timelines' bins; bin_ns 0: no timelines */
+	bool compact;		     /* on one line (after the JSON lines of a stream) */
 };
 
 void rdoc_json_begin(struct json *j, FILE *f, const struct rdoc *d);

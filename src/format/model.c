@@ -588,6 +588,8 @@ int rmeta_merge(struct rmeta *d, const struct rmeta *s)
 		err = err ?: add_run(d, (struct rspan){ s->start_ns, s->end_ns });
 	err = err ?: add(&d->dropped_files, s->dropped_files);
 	err = err ?: add(&d->dropped_events, s->dropped_events);
+	err = err ?: add(&d->missed_runs, s->missed_runs);
+	d->has_missed |= s->has_missed;
 	d->has_unseen |= s->has_unseen;
 	for (int i = 0; i < UNSEEN_MAX; i++)
 		err = err ?: add(&d->unseen[i], s->unseen[i]);

@@ -142,6 +142,8 @@ struct rmeta {
 	struct rspan *runs;
 	size_t run_cnt;
 	uint64_t dropped_files, dropped_events;
+	bool has_missed; /* some document had dropped.missed_runs */
+	uint64_t missed_runs;
 	bool has_unseen; /* some document had "unseen" (iotrace 0.2 and later) */
 	uint64_t unseen[UNSEEN_MAX];
 	struct rstrs hostname, kernel, machine, comms;

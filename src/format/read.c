@@ -994,6 +994,10 @@ static int read_meta(const struct jval *root, struct rmeta *m, struct rerr *err)
 		ret = need_type(v, JT_OBJ, "dropped", "an object", err);
 		ret = ret ?: get_u64(v, "files", "dropped", &m->dropped_files, err);
 		ret = ret ?: get_u64(v, "events", "dropped", &m->dropped_events, err);
+		if (!ret && jval_get(v, "missed_runs")) {
+			m->has_missed = true;
+			ret = get_u64(v, "missed_runs", "dropped", &m->missed_runs, err);
+		}
 	}
 	v = jval_get(root, "unseen");
 	if (!ret && v) {

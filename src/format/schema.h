@@ -16,7 +16,7 @@
 #include "iotrace_abi.h"
 
 /* the version written into every document ("tool": {"version": ...}) */
-#define IOTRACE_VERSION "0.5.0"
+#define IOTRACE_VERSION "0.5.1"
 
 /*
  * The schema this build writes.  2: identity includes the inode's

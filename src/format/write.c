@@ -264,6 +264,8 @@ void rdoc_json_begin(struct json *j, FILE *f, const struct rdoc *d)
 	json_obj_begin(j, "dropped");
 	json_u64(j, "files", d->dropped_files);
 	json_u64(j, "events", d->dropped_events);
+	if (d->missed_runs)
+		json_u64(j, "missed_runs", *d->missed_runs);
 	json_obj_end(j);
 	if (d->unseen) {
 		json_obj_begin(j, "unseen");
@@ -340,6 +342,7 @@ void report_write_json(FILE *f, const struct rmodel *m, struct rentry **v, size_
 		.excluded_files = mt->ff.excluded_files,
 		.dropped_files = mt->dropped_files,
 		.dropped_events = mt->dropped_events,
+		.missed_runs = mt->has_missed ? &mt->missed_runs : NULL,
 		.unseen = mt->has_unseen ? mt->unseen : NULL,
 		.bin_ns = mt->tl == 1 ? mt->bin_ns : 0,
 		.bins = mt->bins,

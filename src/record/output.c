@@ -222,6 +222,7 @@ static int write_json(FILE *f, const struct trace_result *res, const struct opti
 		.excluded_files = res->excluded_files,
 		.dropped_files = res->dropped_files,
 		.dropped_events = res->dropped_events,
+		.missed_runs = res->missed_counted ? &res->missed_runs : NULL,
 		.unseen = res->unseen,
 		.bin_ns = res->tl.bin_ns,
 		.bins = res->tl.bins,

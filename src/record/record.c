@@ -667,6 +667,48 @@ static void host_info(struct trace_result *res)
 	snprintf(res->machine, sizeof(res->machine), "%s", u.machine);
 }
 
+/*
+ * The runs of the programs the kernel skipped: a tracepoint program does
+ * not run while a BPF program or a BPF syscall (a map read, of any
+ * process) is active on its CPU, and the kernel counts that for each
+ * program from 6.7 on (recursion_misses; 5.12 to 6.6 have the count but
+ * leave tracepoint skips out of it, so there it is not reported).
+ */
+static void count_missed_runs(struct trace *t)
+{
+	struct utsname u;
+	unsigned int major = 0, minor = 0;
+	size_t n = obj__prog_cnt(t->skel.obj);
+
+	if (uname(&u) || sscanf(u.release, "%u.%u", &major, &minor) != 2 ||
+	    major * 1000 + minor < 6007)
+		return;
+	t->res.missed_runs = 0;
+	for (size_t i = 0; i < n; i++) {
+		const struct prog *p = obj__prog(t->skel.obj, i);
+		bool attached = prog__attached(p);
+		uint64_t m;
+
+		/* a twin is the same kernel program as its first: one count for all of them */
+		if (prog__twin(p) || prog__fd(p) < 0)
+			continue;
+		for (size_t k = i + 1; k < n && !attached; k++) {
+			const struct prog *q = obj__prog(t->skel.obj, k);
+
+			attached = prog__twin(q) == p && prog__attached(q);
+		}
+		if (!attached)
+			continue;
+		if (prog__missed_runs(p, &m))
+			return;
+		if (m)
+			pr_debug("%s: the kernel skipped %llu of its runs", prog__name(p),
+				 (unsigned long long)m);
+		t->res.missed_runs += m;
+	}
+	t->res.missed_counted = true;
+}
+
 static int count_one(const void *key, const void *value, void *ctx)
 {
 	(void)key, (void)value;
@@ -710,6 +752,11 @@ static void warn_dropped(const struct trace *t)
 	if (d[DROP_FD_READ])
 		pr_warn("warning: %llu calls not counted: their file descriptor could not be read",
 			(unsigned long long)d[DROP_FD_READ]);
+	if (t->res.missed_runs)
+		pr_warn("warning: the kernel skipped %llu run%s of iotrace's programs (another BPF "
+			"program or a BPF map access was in progress on that CPU): up to as many "
+			"calls may be missing",
+			(unsigned long long)t->res.missed_runs, t->res.missed_runs == 1 ? "" : "s");
 	if (d[DROP_EVENTS_FULL])
 		pr_warn("warning: %llu path or comm events lost: event buffer full",
 			(unsigned long long)d[DROP_EVENTS_FULL]);
@@ -755,6 +802,7 @@ static int finish(struct trace *t)
 	} else {
 		nanosleep(&settle, NULL);
 	}
+	count_missed_runs(t);
 	host_info(&t->res);
 	err = drain_events(t->rb);
 	err = err ?: drain_maps(&t->skel, &t->res);

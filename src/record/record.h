@@ -205,6 +205,9 @@ struct trace_result {
 	uint64_t excluded_files;     /* files the trace-time filters left out */
 	bool mapped;		     /* page faults on mappings were counted */
 	uint64_t dropped_events;
+	/* runs of the programs the kernel skipped (see count_missed_runs) */
+	bool missed_counted;
+	uint64_t missed_runs;
 	char hostname[65], kernel[65], machine[65]; /* struct utsname sizes */
 };
 

@@ -368,6 +368,12 @@ static void put_summary(FILE *f, const struct rmodel *m, size_t n, const struct 
 		fprintf(f, "warning: %llu files and %llu calls were not counted by the tracer\n",
 			(unsigned long long)m->meta.dropped_files,
 			(unsigned long long)m->meta.dropped_events);
+	if (m->meta.missed_runs)
+		fprintf(f,
+			"warning: the kernel skipped %llu run%s of the tracer's programs: up to as "
+			"many calls may be missing\n",
+			(unsigned long long)m->meta.missed_runs,
+			m->meta.missed_runs == 1 ? "" : "s");
 	{
 		char what[256];
 

@@ -512,6 +512,21 @@ static void check_unseen(struct checker *c, const struct jval *doc, const struct
 	}
 }
 
+/*
+ * Skipped runs (dropped.missed_runs, 6.7 on; model_check wants the rest of
+ * dropped 0) are the kernel's, mostly of other processes' calls: said, not
+ * judged; the fields decide, and scenario.sh traces again when they differ
+ * in a document that declares skipped runs.
+ */
+static void note_missed_runs(const struct jval *doc)
+{
+	uint64_t missed;
+
+	if (!jval_u64(jval_get(jval_get(doc, "dropped"), "missed_runs"), &missed) && missed)
+		printf("smoke check: note: the kernel skipped %llu run%s of the programs\n",
+		       (unsigned long long)missed, missed == 1 ? "" : "s");
+}
+
 static const struct jval *record_of_path(const struct jval *doc, const char *path)
 {
 	const struct jval *files = jval_get(doc, "files");
@@ -626,6 +641,7 @@ int smoke_check(const char *result, const char *facts, const char *a, const char
 	check_top(&c, doc);
 	check_timelines(&c, doc);
 	check_unseen(&c, doc, &r);
+	note_missed_runs(doc);
 	if (exclude_a)
 		leave_out_a(&c, doc, &r.m, a);
 	c.fields += (int)jval_len(jval_get(doc, "files"));

@@ -126,6 +126,8 @@ for k in $kernels; do
 	schema_r=FAIL
 	[ -f "$dir/result.json" ] && schema "$dir/result.json" > "$dir/schema.txt" 2>&1 && schema_r=PASS
 	note=$(grep -m1 'FAIL' "$dir/check.txt" 2>/dev/null | cut -c1-100)
+	[ -n "$note" ] ||
+		note=$(grep -m1 '^smoke check: note: ' "$dir/check.txt" 2>/dev/null | cut -c20-119)
 	[ -n "$note" ] || note=$(grep -m1 '^iotrace:' "$out/vm/$k.out" 2>/dev/null | cut -c1-100)
 	[ -n "$note" ] || [ "$schema_r" = PASS ] ||
 		note=$(grep -v -m1 ': ok' "$dir/schema.txt" 2>/dev/null | sed 's|^.*/result\.json: ||' | cut -c1-100)

@@ -471,3 +471,65 @@ Test(report_merge, runs_apart_in_time_keep_their_own_spans)
 	cr_expect_null(strstr(out, "runs apart"), "one run said to be several:\n%s", out);
 	free(out);
 }
+
+/* basic.json with its "dropped" object given missed_runs (N < 0: left out, as before 6.7) */
+static char *with_missed_runs(long long n, const char *name)
+{
+	const char *key = "\"events\": 0";
+	char *buf, *text = NULL, *at, *path;
+	size_t len;
+
+	cr_assert_eq(e2e_read_file(FIX "basic.json", &buf, &len), 0);
+	at = strstr(buf, key);
+	cr_assert_not_null(at, "basic.json has no %s", key);
+	at += strlen(key);
+	if (n >= 0)
+		cr_assert_gt(asprintf(&text, "%.*s, \"missed_runs\": %lld%s", (int)(at - buf), buf,
+				      n, at),
+			     0);
+	path = save(text ? text : buf, name);
+	free(text);
+	free(buf);
+	return path;
+}
+
+/* dropped.missed_runs of a JSON report, -1 when the key is left out */
+static long long missed_in(const char *json)
+{
+	struct jval *root;
+	uint64_t v;
+	long long got = -1;
+
+	cr_assert_eq(jsonr_parse(json, strlen(json), &root, NULL), 0, "%s", json);
+	if (!jval_u64(jval_get(jval_get(root, "dropped"), "missed_runs"), &v))
+		got = (long long)v;
+	jval_free(root);
+	return got;
+}
+
+/*
+ * Skipped runs of the tracer's programs: summed over the documents that
+ * count them, said in the text summary, left out where no document had
+ * the count (a kernel before 6.7 cannot tell: 0 would claim too much).
+ */
+Test(report_merge, missed_runs_are_summed_and_absent_where_never_counted)
+{
+	char *a = with_missed_runs(3, "missed3.json"), *b = with_missed_runs(4, "missed4.json");
+	char *old = with_missed_runs(-1, "nomissed.json"), *out;
+
+	out = cli("--format", "json", a, b, old, NULL);
+	cr_expect_eq(missed_in(out), 7);
+	free(out);
+	out = cli("--format", "json", old, NULL);
+	cr_expect_eq(missed_in(out), -1);
+	free(out);
+	out = cli(a, b, NULL);
+	cr_expect_not_null(strstr(out, "the kernel skipped 7 runs"), "%s", out);
+	free(out);
+	out = cli(old, NULL);
+	cr_expect_null(strstr(out, "skipped"), "%s", out);
+	free(out);
+	free(a);
+	free(b);
+	free(old);
+}
