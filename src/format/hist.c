@@ -61,6 +61,23 @@ int rhist_add(struct rhist *dst, const struct rhist *src)
 	return 0;
 }
 
+int rhist_add_counts(struct rhist *dst, const uint64_t *h, const uint64_t *minus, int n,
+		     void (*bounds)(int, uint64_t *, uint64_t *))
+{
+	struct rbucket b[64];
+	struct rhist tmp = { b, 0 };
+
+	for (int i = 0; h && i < n && i < 64; i++) {
+		uint64_t less = minus ? minus[i] : 0;
+
+		if (h[i] <= less)
+			continue;
+		bounds(i, &b[tmp.cnt].lo, &b[tmp.cnt].hi);
+		b[tmp.cnt++].cnt = h[i] - less;
+	}
+	return rhist_add(dst, &tmp);
+}
+
 int rhist_copy(struct rhist *dst, const struct rhist *src)
 {
 	dst->b = NULL;

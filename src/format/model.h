@@ -182,6 +182,13 @@ struct rerr {
 /* ---- hist.c: histograms as (lo, hi) buckets ------------------------------------ */
 int rhist_add(struct rhist *dst, const struct rhist *src);
 int rhist_copy(struct rhist *dst, const struct rhist *src);
+/*
+ * A histogram of n counters by bucket index (at most 64), less minus[]
+ * where given (a bucket below it is left out), added to dst; bounds() gives
+ * a bucket's range.
+ */
+int rhist_add_counts(struct rhist *dst, const uint64_t *h, const uint64_t *minus, int n,
+		     void (*bounds)(int, uint64_t *, uint64_t *));
 uint64_t rhist_total(const struct rhist *h);
 /* the bucket holding the sample of rank ceil(p% of the total); NULL when empty */
 const struct rbucket *rhist_percentile(const struct rhist *h, double p);

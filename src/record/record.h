@@ -137,8 +137,9 @@ struct file_tl {
 	uint64_t prev[TL_SERIES][4], cur[TL_SERIES][TC_COLS];
 	uint64_t *fsync_hist; /* LAT_BUCKETS of the last read, or NULL: no fsync yet */
 	struct file_series s[TL_SERIES];
-	uint64_t shown[TL_SERIES][TC_COLS]; /* top.c: cur at its last refresh */
-	uint64_t *shown_hist;		    /* top.c: fsync_hist at its last refresh */
+	/* top.c: cur and fsync_hist at its last refresh (NULL before; only top takes them) */
+	uint64_t (*shown)[TC_COLS];
+	uint64_t *shown_hist;
 };
 
 struct file_entry {

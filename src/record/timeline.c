@@ -400,22 +400,6 @@ int timeline_finish(struct trace_result *res, FILE *stream, bool per_process)
 
 /* ---- one record's histograms, for a live view's detail ------------------------------- */
 
-/* h[0..n) as buckets of bounds(), added to out */
-static int add_hist(struct rhist *out, const __u64 *h, int n,
-		    void (*bounds)(int, uint64_t *, uint64_t *))
-{
-	struct rbucket b[LAT_BUCKETS];
-	struct rhist tmp = { b, 0 };
-
-	for (int i = 0; i < n && i < LAT_BUCKETS; i++) {
-		if (!h[i])
-			continue;
-		bounds(i, &b[tmp.cnt].lo, &b[tmp.cnt].hi);
-		b[tmp.cnt++].cnt = h[i];
-	}
-	return tmp.cnt ? rhist_add(out, &tmp) : 0;
-}
-
 int timeline_record_hists(const struct iotrace_skel *s, const struct file_entry *f,
 			  struct rentry *e)
 {
@@ -433,11 +417,12 @@ int timeline_record_hists(const struct iotrace_skel *s, const struct file_entry 
 		for (int d = 0; d < 2 && !err; d++) {
 			struct rside *sd = &e->side[2 * p + d];
 
-			err = add_hist(&sd->lat, rec->side[d].lat_hist, LAT_BUCKETS,
-				       lat_bucket_bounds);
+			err = rhist_add_counts(&sd->lat, (const uint64_t *)rec->side[d].lat_hist,
+					       NULL, LAT_BUCKETS, lat_bucket_bounds);
 			err = err
-				      ?: add_hist(&sd->seq, rec->side[d].seq_hist, HIST_BUCKETS,
-						  hist_bucket_bounds);
+				      ?: rhist_add_counts(&sd->seq,
+							  (const uint64_t *)rec->side[d].seq_hist,
+							  NULL, HIST_BUCKETS, hist_bucket_bounds);
 		}
 	}
 	for (int i = 0; i < SC_MAX && !err; i++) {
@@ -445,7 +430,8 @@ int timeline_record_hists(const struct iotrace_skel *s, const struct file_entry 
 
 		if (sc_infos[i].kind != SC_KIND_SYNC || map__lookup_elem(s->maps.syncstats, &k, sy))
 			continue;
-		err = add_hist(&e->fsync.lat, sy->lat_hist, LAT_BUCKETS, lat_bucket_bounds);
+		err = rhist_add_counts(&e->fsync.lat, (const uint64_t *)sy->lat_hist, NULL,
+				       LAT_BUCKETS, lat_bucket_bounds);
 	}
 	free(rec);
 	free(sy);

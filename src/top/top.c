@@ -176,22 +176,6 @@ static void set_side(struct rside *sd, const uint64_t c[TC_COLS])
 	sd->has_lat = true;
 }
 
-static int set_fsync_hist(struct rfsync *fs, const uint64_t *h, const uint64_t *minus)
-{
-	struct rbucket b[LAT_BUCKETS];
-	struct rhist tmp = { b, 0 };
-
-	for (int i = 0; h && i < LAT_BUCKETS; i++) {
-		uint64_t v = h[i] - (minus ? minus[i] : 0);
-
-		if (!v || (minus && minus[i] > h[i]))
-			continue;
-		lat_bucket_bounds(i, &b[tmp.cnt].lo, &b[tmp.cnt].hi);
-		b[tmp.cnt++].cnt = v;
-	}
-	return tmp.cnt ? rhist_add(&fs->lat, &tmp) : 0;
-}
-
 /* f's totals (tl->cur) and what they grew by since the last refresh (tl->shown) */
 static int live_pair(struct top *tp, const struct file_entry *f, struct rentry **tot,
 		     struct rentry **dlt)
@@ -205,7 +189,7 @@ static int live_pair(struct top *tp, const struct file_entry *f, struct rentry *
 	if (!*tot || !*dlt)
 		return -ENOMEM;
 	for (int s = 0; s < TL_SERIES; s++) {
-		bool reset = tl->cur[s][TC_CALLS] < tl->shown[s][TC_CALLS];
+		bool reset = !tl->shown || tl->cur[s][TC_CALLS] < tl->shown[s][TC_CALLS];
 
 		for (int c = 0; c < TC_COLS; c++)
 			d[c] = reset ? tl->cur[s][c] : tl->cur[s][c] - tl->shown[s][c];
@@ -227,15 +211,22 @@ static int live_pair(struct top *tp, const struct file_entry *f, struct rentry *
 			      ?: rseries_add(&(*tot)->tl[s],
 					     &(struct rseries){ tl->s[s].b, tl->s[s].cnt });
 	}
-	err = err ?: set_fsync_hist(&(*tot)->fsync, tl->fsync_hist, NULL);
-	err = err ?: set_fsync_hist(&(*dlt)->fsync, tl->fsync_hist, tl->shown_hist);
+	err = err
+		      ?: rhist_add_counts(&(*tot)->fsync.lat, tl->fsync_hist, NULL, LAT_BUCKETS,
+					  lat_bucket_bounds);
+	err = err
+		      ?: rhist_add_counts(&(*dlt)->fsync.lat, tl->fsync_hist, tl->shown_hist,
+					  LAT_BUCKETS, lat_bucket_bounds);
 	return err;
 }
 
 /* the counters read now become what the next refresh's rates start from */
 static void mark_shown(struct file_table *t, struct file_tl *tl)
 {
-	memcpy(tl->shown, tl->cur, sizeof(tl->shown));
+	if (!tl->shown)
+		tl->shown = files_alloc(t, sizeof(tl->cur));
+	if (tl->shown)
+		memcpy(tl->shown, tl->cur, sizeof(tl->cur));
 	if (tl->fsync_hist && !tl->shown_hist)
 		tl->shown_hist = files_alloc(t, LAT_BUCKETS * sizeof(uint64_t));
 	if (tl->fsync_hist && tl->shown_hist)

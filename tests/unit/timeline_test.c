@@ -353,3 +353,33 @@ Test(timeline, bins_out_of_order_or_range_are_refused)
 	free(p1);
 	free(p2);
 }
+
+/*
+ * Counters by bucket into a histogram: what grew since the earlier counters,
+ * each bucket with its range; a bucket that did not grow (or shrank, as
+ * after a reset) is left out, and the result merges into what dst held.
+ */
+Test(timeline, bucket_counters_become_the_histogram_of_their_growth)
+{
+	uint64_t now[HIST_BUCKETS] = { 0 }, before[HIST_BUCKETS] = { 0 };
+	struct rhist h = { 0 };
+
+	now[3] = 10, before[3] = 4;  /* grew by 6: bucket 3 is [2^2, 2^3 - 1] */
+	now[5] = 7, before[5] = 7;   /* did not grow */
+	now[12] = 2, before[12] = 5; /* shrank: left out */
+	now[63] = 1;		     /* the last bucket: from 2^62 up */
+	cr_assert_eq(rhist_add_counts(&h, now, before, HIST_BUCKETS, hist_bucket_bounds), 0);
+	cr_assert_eq(h.cnt, 2);
+	cr_expect_eq(h.b[0].lo, 4);
+	cr_expect_eq(h.b[0].hi, 7);
+	cr_expect_eq(h.b[0].cnt, 6);
+	cr_expect_eq(h.b[1].lo, 1ULL << 62);
+	cr_expect_eq(h.b[1].hi, UINT64_MAX);
+	cr_expect_eq(h.b[1].cnt, 1);
+	/* again, without earlier counters: added to what h holds */
+	cr_assert_eq(rhist_add_counts(&h, now, NULL, HIST_BUCKETS, hist_bucket_bounds), 0);
+	cr_assert_eq(h.cnt, 4);
+	cr_expect_eq(h.b[0].cnt, 16, "bucket 3: 6 + 10");
+	cr_expect_eq(h.b[3].cnt, 2, "the last bucket: 1 + 1");
+	free(h.b);
+}
