@@ -60,9 +60,12 @@ void rdoc_json_end(struct json *j);
 void rentry_write_json(struct json *j, const struct rentry *e, uint64_t base);
 /* with per_process, the pid and comm columns (empty when e has none) */
 void rentry_write_csv(struct outbuf *o, const struct rentry *e, uint64_t base, bool per_process);
-/* v[0..n) as a result document (sorted by path) / as its CSV form */
+/*
+ * v[0..n) as a result document (sorted by path) / as its CSV form; extra
+ * (when not NULL) writes keys of the document's object after "files"
+ */
 void report_write_json(FILE *f, const struct rmodel *m, struct rentry **v, size_t n,
-		       bool per_process);
+		       bool per_process, void (*extra)(struct json *, void *), void *ctx);
 void report_write_csv(FILE *f, const struct rmodel *m, struct rentry **v, size_t n,
 		      bool per_process);
 /* the timelines of v[0..n) as a long CSV table: a row per entry, series and bin */

@@ -318,7 +318,7 @@ static uint64_t duration_of(const struct rmeta *m, struct rentry **v, size_t n)
 }
 
 void report_write_json(FILE *f, const struct rmodel *m, struct rentry **v, size_t n,
-		       bool per_process)
+		       bool per_process, void (*extra)(struct json *, void *), void *ctx)
 {
 	const struct rmeta *mt = &m->meta;
 	char *host[3] = { joined(&mt->hostname), joined(&mt->kernel), joined(&mt->machine) };
@@ -354,7 +354,10 @@ void report_write_json(FILE *f, const struct rmodel *m, struct rentry **v, size_
 	rdoc_json_begin(&j, f, &d);
 	for (size_t i = 0; i < n; i++)
 		rentry_write_json(&j, v[i], mt->start_ns);
-	rdoc_json_end(&j);
+	json_arr_end(&j);
+	if (extra)
+		extra(&j, ctx);
+	json_obj_end(&j);
 	for (int i = 0; i < 3; i++)
 		free(host[i]);
 }

@@ -16,6 +16,7 @@
 
 #include "format/document.h"
 #include "report/report.h"
+#include "format/json.h"
 #include "cli/log.h"
 #include "cli/opt.h"
 
@@ -32,6 +33,7 @@ enum ropt_id {
 	RO_FORMAT,
 	RO_COLOR,
 	RO_TABLE,
+	RO_NO_FINDINGS,
 };
 
 static const struct opt_def ropt_defs[] = {
@@ -43,6 +45,8 @@ static const struct opt_def ropt_defs[] = {
 	{ RO_EXCLUDE, "exclude", "PATTERN",
 	  "leave out files whose path matches PATTERN (repeatable)" },
 	{ RO_WIDE, "wide", NULL, "never shorten paths (default: fit the terminal width)" },
+	{ RO_NO_FINDINGS, "no-findings", NULL,
+	  "leave out the findings (rules that turn the figures into advice)" },
 	{ RO_FILE, "file", "PATH",
 	  "the detail of one file (a unique end of its path will do), or group" },
 	{ RO_FORMAT, "format", "FORMAT", "text, json (a result document) or csv" },
@@ -64,6 +68,7 @@ struct ropts {
 	char **prefixes, **globs, **excludes;
 	size_t prefix_cnt, glob_cnt, exclude_cnt;
 	bool wide;
+	bool no_findings;
 	const char *file;
 	enum rformat format;
 	bool timeline_table; /* --table timeline */
@@ -172,6 +177,9 @@ static int parse_one(struct ropts *o, int id, char *arg)
 		return 0;
 	case RO_WIDE:
 		o->wide = true;
+		return 0;
+	case RO_NO_FINDINGS:
+		o->no_findings = true;
 		return 0;
 	case RO_FILE:
 		o->file = arg;
@@ -368,8 +376,45 @@ static int term_width(FILE *out)
 	return w < 100 ? 100 : w;
 }
 
+/* "findings": [{rule, threshold, advice, entries: [{path, dev, ino, [pid,] what}]}] */
+static void write_findings(struct json *j, void *ctx)
+{
+	const struct rfindings *fs = ctx;
+
+	if (!fs)
+		return;
+	json_arr_begin(j, "findings");
+	for (size_t i = 0; i < fs->cnt; i++) {
+		const struct rfinding *x = &fs->v[i];
+		char dev[24];
+
+		if (i && x->rule == fs->v[i - 1].rule)
+			goto entry;
+		if (i)
+			json_arr_end(j), json_obj_end(j);
+		json_obj_begin(j, NULL);
+		json_str(j, "rule", x->rule->id);
+		json_str(j, "threshold", x->rule->threshold);
+		json_str(j, "advice", x->rule->advice);
+		json_arr_begin(j, "entries");
+	entry:
+		json_obj_begin(j, NULL);
+		json_bytes(j, "path", x->e->path, x->e->path_len);
+		snprintf(dev, sizeof(dev), "%u:%u", x->e->dev_major, x->e->dev_minor);
+		json_str(j, "dev", dev);
+		json_u64(j, "ino", x->e->ino);
+		if (x->e->has_pid)
+			json_u64(j, "pid", x->e->pid);
+		json_str(j, "what", x->what);
+		json_obj_end(j);
+	}
+	if (fs->cnt)
+		json_arr_end(j), json_obj_end(j);
+	json_arr_end(j);
+}
+
 static void write_out(FILE *out, const struct rmodel *m, const struct ropts *o, struct rentry **v,
-		      size_t n)
+		      size_t n, const struct rfindings *fs)
 {
 	struct rtext_opts t = { .sort = o->sort,
 				.top = o->top,
@@ -381,7 +426,8 @@ static void write_out(FILE *out, const struct rmodel *m, const struct ropts *o, 
 	for (size_t i = 0; i < n; i++)
 		pids |= v[i]->has_pid;
 	if (o->format == RF_JSON)
-		report_write_json(out, m, v, n, m->meta.per_process && pids);
+		report_write_json(out, m, v, n, m->meta.per_process && pids, write_findings,
+				  o->no_findings ? NULL : (void *)fs);
 	else if (o->format == RF_CSV && o->timeline_table)
 		report_write_timeline_csv(out, m, v, n, pids);
 	else if (o->format == RF_CSV)
@@ -393,11 +439,14 @@ static void write_out(FILE *out, const struct rmodel *m, const struct ropts *o, 
 			fputc('\n', out);
 		report_text_detail(out, m, v[i], &t);
 	}
+	if (o->format == RF_TEXT)
+		report_text_findings(out, fs, t.width);
 }
 
 static int run(const struct ropts *o, FILE *out)
 {
 	struct rtable groups = { 0 };
+	struct rfindings fs = { 0 };
 	struct rentry **v = NULL;
 	bool ambiguous = false;
 	struct rmodel m;
@@ -426,8 +475,14 @@ static int run(const struct ropts *o, FILE *out)
 			o->prefix_cnt || o->glob_cnt ? "selected entries" : "documents");
 		err = -ENOENT;
 	}
+	if (!err && !o->no_findings && !o->timeline_table && o->format != RF_CSV &&
+	    report_findings(v, n, &fs)) {
+		pr_warn("report: out of memory");
+		err = -ENOMEM;
+	}
 	if (!err)
-		write_out(out, &m, o, v, n);
+		write_out(out, &m, o, v, n, &fs);
+	report_findings_free(&fs);
 	if (!err && (fflush(out) || ferror(out))) {
 		pr_warn("report: output: %s", strerror(errno));
 		err = -EIO;

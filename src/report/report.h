@@ -49,6 +49,32 @@ int rentry_req_hist(const struct rentry *e, int side, struct rhist *out);
 /* first entry to last successful return over every side; false when none returned */
 bool rentry_window(const struct rentry *e, uint64_t *first, uint64_t *last);
 
+/* ---- findings.c ---------------------------------------------------------------- */
+struct rrule {
+	const char *id; /* "small-requests" */
+	/* the side (SIDE_READ or SIDE_WRITE) of e crossed the threshold: what, in words */
+	bool (*judge)(const struct rentry *e, int side, char *what, size_t sz);
+	const char *threshold, *advice;
+};
+extern const struct rrule report_rules[];
+extern const size_t report_rule_cnt;
+
+struct rfinding {
+	const struct rrule *rule;
+	const struct rentry *e;
+	char what[128];
+};
+
+struct rfindings {
+	struct rfinding *v; /* by rule, then in the entries' order */
+	size_t cnt;
+};
+
+/* every rule on v[0..n); -1 when out of memory */
+int report_findings(struct rentry *const *v, size_t n, struct rfindings *out);
+void report_findings_free(struct rfindings *fs);
+void report_text_findings(FILE *f, const struct rfindings *fs, int width);
+
 /* ---- text.c -------------------------------------------------------------------- */
 struct rtext_opts {
 	enum rsort sort;

@@ -852,3 +852,54 @@ void report_text_detail(FILE *f, const struct rmodel *m, const struct rentry *e,
 		tl_rows(f, m, e, "  ", cols, utf8_locale());
 	}
 }
+
+/* ---- findings ------------------------------------------------------------------------ */
+
+/* lead, then text's words wrapped at width columns, lines after the first indented */
+static void put_wrapped(FILE *f, const char *lead, const char *text, int width, int indent)
+{
+	int col = fprintf(f, "%s", lead);
+
+	while (*text) {
+		int len = (int)strcspn(text, " ");
+
+		if (col > indent && col + 1 + len > width) {
+			col = fprintf(f, "\n%*s", indent, "") - 1;
+		} else {
+			fputc(' ', f);
+			col++;
+		}
+		col += fprintf(f, "%.*s", len, text);
+		text += len;
+		text += strspn(text, " ");
+	}
+	fputc('\n', f);
+}
+
+/*
+ * The findings after the table: per rule, one line per entry that crossed
+ * it (the path shortened to leave room for the figures), then the advice.
+ */
+void report_text_findings(FILE *f, const struct rfindings *fs, int width)
+{
+	char path[8192];
+
+	if (!fs->cnt)
+		return;
+	fprintf(f, "\nfindings (the rules' thresholds: iotrace-report(1), FINDINGS)\n");
+	for (size_t i = 0; i < fs->cnt; i++) {
+		const struct rfinding *x = &fs->v[i];
+		size_t room = width > 0 ? (size_t)width / 2 : SIZE_MAX;
+
+		if (!i || x->rule != fs->v[i - 1].rule)
+			fprintf(f, "%s\n", x->rule->id);
+		fmt_path(path, sizeof(path), x->e->path, x->e->path_len, room < 24 ? 24 : room);
+		fprintf(f, "  %s", path);
+		if (x->e->has_pid)
+			fprintf(f, " [%llu %s]", (unsigned long long)x->e->pid,
+				x->e->comm ? x->e->comm : "");
+		fprintf(f, ": %s\n", x->what);
+		if (i + 1 == fs->cnt || fs->v[i + 1].rule != x->rule)
+			put_wrapped(f, "  what to do:", x->rule->advice, width ? width : 100, 4);
+	}
+}

@@ -157,3 +157,86 @@ Test(report, a_selection_that_matches_no_file_says_so)
 	cr_expect_null(strstr(p.err, "'*.log'"), "'*.log' matches the logs: %s", p.err);
 	e2e_proc_free(&p);
 }
+
+/*
+ * Findings on a workload of one file per rule (tests/lib/workload.h): each
+ * file crosses exactly the rule it was written for, the calm file none, and
+ * the JSON carries them; the text report names each rule and file.
+ */
+Test(report, each_finding_concerns_the_file_written_to_cross_it, .fini = teardown)
+{
+	static const char *const want[][2] = {
+		{ "small-requests", "small.dat" },
+		{ "random-access", "rand.dat" },
+		{ "rewrites", "rewr.dat" },
+		{ "fsync-per-write", "sync.dat" },
+		{ "tiny-sequential-reads", "tiny.dat" },
+	};
+	const size_t want_cnt = sizeof(want) / sizeof(want[0]);
+	char out[PATH_MAX + 16], msg[2048];
+	bool seen[sizeof(want) / sizeof(want[0])] = { false };
+	const struct jval *fs;
+	struct e2e_proc p;
+	struct trace t;
+	struct jval *doc;
+
+	e2e_require_tracer();
+	tdir = e2e_tmpdir("/tmp");
+	trace_workload(&t, tdir, "findings", NULL);
+	{
+		char *argv[] = { E2E_IOTRACE, "report",	  "--path", tdir,
+				 t.out,	      "--format", "json",   NULL };
+
+		cr_assert_eq(e2e_run(argv, 60, &p), 0);
+	}
+	cr_assert_eq(p.status, 0, "report: %s", p.err);
+	snprintf(out, sizeof(out), "%s/report.json", tdir);
+	{
+		FILE *f = fopen(out, "w");
+
+		cr_assert_not_null(f);
+		fwrite(p.out, 1, p.out_len, f);
+		fclose(f);
+	}
+	cr_expect_eq(doc_validate(out, DOCVAL_OWN_BUCKETS, msg, sizeof(msg)), 0, "%s", msg);
+	doc = parse(p.out, p.out_len);
+	e2e_proc_free(&p);
+	fs = jval_get(doc, "findings");
+	cr_assert_not_null(fs, "no findings in the report");
+	for (size_t i = 0; i < jval_len(fs); i++) {
+		const struct jval *f = jval_idx(fs, i), *es = jval_get(f, "entries");
+
+		cr_expect_not_null(jval_get(f, "threshold"));
+		cr_expect_not_null(jval_get(f, "advice"));
+		for (size_t k = 0; k < jval_len(es); k++) {
+			const char *path = jval_str(jval_get(jval_idx(es, k), "path"), NULL);
+			const char *rule = jval_str(jval_get(f, "rule"), NULL);
+			size_t w;
+
+			cr_assert_not_null(path);
+			cr_assert_not_null(rule);
+			for (w = 0; w < want_cnt; w++)
+				if (!strcmp(rule, want[w][0]) && strlen(path) > strlen(tdir) &&
+				    !strcmp(path + strlen(tdir) + 1, want[w][1]))
+					break;
+			cr_expect_lt(w, want_cnt, "%s found on %s, which was not written for it",
+				     rule, path);
+			if (w < want_cnt)
+				seen[w] = true;
+		}
+	}
+	for (size_t w = 0; w < want_cnt; w++)
+		cr_expect(seen[w], "%s: no finding on %s", want[w][0], want[w][1]);
+	jval_free(doc);
+	{
+		char *argv[] = { E2E_IOTRACE, "report", "--path", tdir, t.out, NULL };
+
+		cr_assert_eq(e2e_run(argv, 60, &p), 0);
+	}
+	for (size_t w = 0; w < want_cnt; w++)
+		cr_expect_not_null(strstr(p.out, want[w][0]), "text: no %s in\n%s", want[w][0],
+				   p.out);
+	cr_expect_null(strstr(p.out, "calm.dat:"), "calm.dat has a finding:\n%s", p.out);
+	e2e_proc_free(&p);
+	trace_free(&t);
+}

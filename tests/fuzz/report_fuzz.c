@@ -24,7 +24,7 @@ static char *report_json(struct rmodel *m, size_t *len)
 	if (!v || !f)
 		abort();
 	memcpy(v, m->files.v, m->files.cnt * sizeof(*v));
-	report_write_json(f, m, v, m->files.cnt, m->meta.per_process);
+	report_write_json(f, m, v, m->files.cnt, m->meta.per_process, NULL, NULL);
 	fclose(f);
 	free(v);
 	return buf;

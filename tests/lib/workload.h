@@ -308,6 +308,25 @@ static inline unsigned long long wl_ps_off(int proc, int iter)
 #define WL_STEADY_MS   5000 /* one write per millisecond for this long */
 
 /* ---- bursts: writes and an fsync in phases a gap apart, for the timelines ------------------- */
+/*
+ * findings: one file per rule of the report's findings, each on the side of
+ * its threshold that triggers it, and one that triggers none:
+ *   small.dat   WL_FN_SMALL_CALLS writes of WL_FN_SMALL_SZ (1 MiB)      small-requests
+ *   rand.dat    1 MiB in 64 KiB writes, then WL_FN_RAND_CALLS preads of 4 KiB at
+ *               offsets that never follow the previous one               random-access
+ *   rewr.dat    WL_FN_REWR_CALLS blocks of 4 KiB, each written twice     rewrites
+ *   sync.dat    WL_FN_SYNC_CALLS (write 4 KiB, fsync)                     fsync-per-write
+ *   tiny.dat    written in 64 KiB writes, read in order in WL_FN_TINY_CALLS
+ *               preads of 1 KiB                                          tiny-sequential-reads
+ *   calm.dat    1 MiB in writes of 64 KiB, read back so, one fsync       none
+ */
+#define WL_FN_SMALL_CALLS 512
+#define WL_FN_SMALL_SZ	  2048
+#define WL_FN_RAND_CALLS  96
+#define WL_FN_REWR_CALLS  32
+#define WL_FN_SYNC_CALLS  24
+#define WL_FN_TINY_CALLS  512
+
 #define WL_BURST_FILE	  "bursts.dat"
 #define WL_BURST_PHASES	  4
 #define WL_BURST_WR	  4096

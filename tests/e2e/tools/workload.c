@@ -1276,6 +1276,50 @@ static void scen_steady(void)
  * WL_BURST_GAP_MS.  One line per call, "W|F BEFORE AFTER", on the wall
  * clock just before and just after it.
  */
+/* findings: see tests/lib/workload.h */
+static void scen_findings(void)
+{
+	int fd;
+
+	fd = open_or_die(path_of("small.dat"), O_CREAT | O_WRONLY | O_TRUNC);
+	for (int i = 0; i < WL_FN_SMALL_CALLS; i++)
+		wr(fd, WL_FN_SMALL_SZ, WL_FN_SMALL_SZ);
+	close(fd);
+	fd = open_or_die(path_of("rand.dat"), O_CREAT | O_RDWR | O_TRUNC);
+	for (int i = 0; i < 16; i++)
+		wr(fd, 65536, 65536);
+	/* block 2k, 2k + 2, ...: never the block after the previous one */
+	for (int i = 0; i < WL_FN_RAND_CALLS; i++)
+		prd(fd, 4096, (off_t)((i * 2 * 37) % 256) * 4096, 4096);
+	close(fd);
+	fd = open_or_die(path_of("rewr.dat"), O_CREAT | O_WRONLY | O_TRUNC);
+	for (int i = 0; i < WL_FN_REWR_CALLS; i++)
+		for (int again = 0; again < 2; again++)
+			pwr(fd, 4096, (off_t)i * 4096, 4096);
+	close(fd);
+	fd = open_or_die(path_of("sync.dat"), O_CREAT | O_WRONLY | O_TRUNC);
+	for (int i = 0; i < WL_FN_SYNC_CALLS; i++) {
+		wr(fd, 4096, 4096);
+		if (fsync(fd))
+			die("fsync: %s", strerror(errno));
+	}
+	close(fd);
+	fd = open_or_die(path_of("tiny.dat"), O_CREAT | O_RDWR | O_TRUNC);
+	for (int i = 0; i < WL_FN_TINY_CALLS / 64; i++)
+		wr(fd, 65536, 65536);
+	for (int i = 0; i < WL_FN_TINY_CALLS; i++)
+		prd(fd, 1024, (off_t)i * 1024, 1024);
+	close(fd);
+	fd = open_or_die(path_of("calm.dat"), O_CREAT | O_RDWR | O_TRUNC);
+	for (int i = 0; i < 16; i++)
+		wr(fd, 65536, 65536);
+	if (fsync(fd))
+		die("fsync: %s", strerror(errno));
+	for (int i = 0; i < 16; i++)
+		prd(fd, 65536, (off_t)i * 65536, 65536);
+	close(fd);
+}
+
 static void scen_bursts(void)
 {
 	static unsigned long long t[WL_BURST_PHASES * (WL_BURST_CALLS(WL_BURST_PHASES) + 1)][2];
@@ -1535,7 +1579,7 @@ static const struct {
 	{ "tshared", scen_tshared }, { "pshared", scen_pshared }, { "random", scen_random },
 	{ "identity", scen_identity }, { "streams", scen_streams }, { "steady", scen_steady },
 	{ "filters", scen_filters }, { "mapped", scen_mapped }, { "cached", scen_cached },
-	{ "bursts", scen_bursts },
+	{ "bursts", scen_bursts }, { "findings", scen_findings },
 };
 
 int main(int argc, char **argv)
