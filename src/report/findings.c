@@ -31,6 +31,9 @@
 #define TINY_CALLS	 256	     /* tiny-sequential-reads: reads */
 #define TINY_SEQ_PM	 900	     /* ... at least this share sequential */
 #define TINY_MEAN	 (16 * KIB)  /* ... under this mean size */
+#define READERS_MIN	 4	     /* many-readers: processes that read the file */
+#define READERS_BYTES	 MIB	     /* ... reading at least this in all */
+#define SPILL_BYTES	 MIB	     /* write-then-read: written at least this */
 
 static const char *const side_noun[2] = { "reads", "writes" };
 
@@ -62,8 +65,9 @@ static bool seq_pm(const struct rentry *e, int side, unsigned int *pm)
 }
 
 /* most calls of a side that moved megabytes asked for less than 4 KiB */
-static bool small_requests(const struct rentry *e, int side, char *what, size_t sz)
+static bool small_requests(const struct rjudge *j, int side, char *what, size_t sz)
 {
+	const struct rentry *e = j->e;
 	const struct rside *s = &e->side[side];
 	uint64_t under, all;
 	unsigned int pm;
@@ -85,8 +89,9 @@ static bool small_requests(const struct rentry *e, int side, char *what, size_t 
 }
 
 /* a side of many calls, most not where the previous one of its stream ended */
-static bool random_access(const struct rentry *e, int side, char *what, size_t sz)
+static bool random_access(const struct rjudge *j, int side, char *what, size_t sz)
 {
+	const struct rentry *e = j->e;
 	const struct rside *s = &e->side[side];
 	unsigned int pm;
 
@@ -98,8 +103,9 @@ static bool random_access(const struct rentry *e, int side, char *what, size_t s
 	return true;
 }
 
-static bool rewrites(const struct rentry *e, int side, char *what, size_t sz)
+static bool rewrites(const struct rjudge *j, int side, char *what, size_t sz)
 {
+	const struct rentry *e = j->e;
 	const struct rside *s = &e->side[side];
 
 	if (side != SIDE_WRITE || !s->present || s->rewrites < REWRITE_MIN ||
@@ -110,8 +116,9 @@ static bool rewrites(const struct rentry *e, int side, char *what, size_t sz)
 	return true;
 }
 
-static bool fsync_per_write(const struct rentry *e, int side, char *what, size_t sz)
+static bool fsync_per_write(const struct rjudge *j, int side, char *what, size_t sz)
 {
+	const struct rentry *e = j->e;
 	const struct rside *s = &e->side[SIDE_WRITE];
 	char lat[16];
 
@@ -125,8 +132,9 @@ static bool fsync_per_write(const struct rentry *e, int side, char *what, size_t
 	return true;
 }
 
-static bool tiny_sequential_reads(const struct rentry *e, int side, char *what, size_t sz)
+static bool tiny_sequential_reads(const struct rjudge *j, int side, char *what, size_t sz)
 {
+	const struct rentry *e = j->e;
 	const struct rside *s = &e->side[side];
 	unsigned int pm;
 	char b[16];
@@ -137,6 +145,35 @@ static bool tiny_sequential_reads(const struct rentry *e, int side, char *what, 
 	fmt_size(b, sizeof(b), s->bytes / ok_calls(s));
 	snprintf(what, sz, "%llu reads, %u%% in order, %s each on average",
 		 (unsigned long long)ok_calls(s), pm / 10, b);
+	return true;
+}
+
+/* one file read by many processes (documents traced with --per-process) */
+static bool many_readers(const struct rjudge *j, int side, char *what, size_t sz)
+{
+	char b[16];
+
+	if (side != SIDE_READ || !j->first || j->readers < READERS_MIN ||
+	    j->read_bytes < READERS_BYTES)
+		return false;
+	fmt_size(b, sizeof(b), j->read_bytes);
+	snprintf(what, sz, "read by %zu processes, %s in all", j->readers, b);
+	return true;
+}
+
+/* written, read back and deleted: a temporary file */
+static bool write_then_read(const struct rjudge *j, int side, char *what, size_t sz)
+{
+	const struct rentry *e = j->e;
+	const struct rside *r = &e->side[SIDE_READ], *w = &e->side[SIDE_WRITE];
+	char rb[16], wb[16];
+
+	if (side != SIDE_READ || !e->deleted || !r->present || !w->present ||
+	    w->bytes < SPILL_BYTES || 2 * r->bytes < w->bytes || r->first_ns < w->first_ns)
+		return false;
+	fmt_size(wb, sizeof(wb), w->bytes);
+	fmt_size(rb, sizeof(rb), r->bytes);
+	snprintf(what, sz, "%s written, %s read back, deleted by the end", wb, rb);
 	return true;
 }
 
@@ -161,6 +198,16 @@ const struct rrule report_rules[] = {
 	  "at least 16 fsync or fdatasync calls, one or more per 2 writes",
 	  "sync per transaction, not per write: group writes under one fsync, or use fdatasync "
 	  "where the file's metadata need not reach the disk" },
+	{ "many-readers", many_readers,
+	  "at least 4 processes read the file, at least 1 MiB in all (documents traced with "
+	  "--per-process, where the processes are told apart)",
+	  "one reader sharing what it read (a cache, a shared mapping), or make sure the page "
+	  "cache holds the file; in a benchmark, as many jobs reading one file (fio numjobs)" },
+	{ "write-then-read", write_then_read,
+	  "at least 1 MiB written, at least half of it read back after the first write, and the "
+	  "file deleted by the end of the trace: a temporary file",
+	  "keep the data in memory (a larger buffer, or tmpfs for the file), or avoid the round "
+	  "trip; the page cache may hide its cost only until memory is short" },
 	{ "tiny-sequential-reads", tiny_sequential_reads,
 	  "at least 256 reads, at least 90% of them in order, under 16 KiB each on average",
 	  "the file is read front to back in small pieces: a buffer of 64 KiB or more, one large "
@@ -175,18 +222,98 @@ void report_findings_free(struct rfindings *fs)
 	fs->cnt = 0;
 }
 
+static bool same_file(const struct rentry *a, const struct rentry *b)
+{
+	return a->dev_major == b->dev_major && a->dev_minor == b->dev_minor && a->ino == b->ino &&
+	       a->gen == b->gen && a->path_len == b->path_len &&
+	       !memcmp(a->path, b->path, a->path_len);
+}
+
+/* an entry and its place in the caller's order */
+struct placed {
+	const struct rentry *e;
+	size_t at;
+};
+
+static int by_file(const void *x, const void *y)
+{
+	const struct placed *p = x, *q = y;
+	const struct rentry *a = p->e, *b = q->e;
+	int c = a->path_len == b->path_len ? memcmp(a->path, b->path, a->path_len)
+					   : (a->path_len < b->path_len ? -1 : 1);
+
+	if (c)
+		return c;
+	if (a->ino != b->ino)
+		return a->ino < b->ino ? -1 : 1;
+	if (a->gen != b->gen)
+		return a->gen < b->gen ? -1 : 1;
+	if (a->dev_major != b->dev_major)
+		return a->dev_major < b->dev_major ? -1 : 1;
+	if (a->dev_minor != b->dev_minor)
+		return a->dev_minor < b->dev_minor ? -1 : 1;
+	return p->at < q->at ? -1 : p->at > q->at;
+}
+
+/*
+ * What the rules see of each entry: with a process, how many processes read
+ * the same file and what they read in all, on the first of them (in v's order).
+ */
+static struct rjudge *judges_of(struct rentry *const *v, size_t n)
+{
+	struct rjudge *j = calloc(n ? n : 1, sizeof(*j));
+	struct placed *s = malloc((n ? n : 1) * sizeof(*s));
+
+	if (!j || !s) {
+		free(j);
+		free(s);
+		return NULL;
+	}
+	for (size_t i = 0; i < n; i++) {
+		j[i].e = v[i];
+		s[i] = (struct placed){ v[i], i };
+	}
+	qsort(s, n, sizeof(*s), by_file);
+	for (size_t a = 0, b; a < n; a = b) {
+		size_t readers = 0, first = SIZE_MAX;
+		uint64_t bytes = 0;
+
+		/* sorted by place within a file: the first with a process comes first */
+		for (b = a; b < n && same_file(s[a].e, s[b].e); b++) {
+			const struct rside *r = &s[b].e->side[SIDE_READ];
+
+			if (s[b].e->has_pid && first == SIZE_MAX)
+				first = s[b].at;
+			if (!s[b].e->has_pid || !r->present || !r->calls)
+				continue;
+			readers++;
+			bytes += r->bytes;
+		}
+		if (first != SIZE_MAX) {
+			j[first].first = true;
+			j[first].readers = readers;
+			j[first].read_bytes = bytes;
+		}
+	}
+	free(s);
+	return j;
+}
+
 int report_findings(struct rentry *const *v, size_t n, struct rfindings *out)
 {
+	struct rjudge *j = judges_of(v, n);
 	size_t cap = 0;
 
 	out->v = NULL;
 	out->cnt = 0;
+	if (!j)
+		return -1;
 	for (size_t r = 0; r < report_rule_cnt; r++) {
 		for (size_t i = 0; i < n; i++) {
 			for (int side = SIDE_READ; side <= SIDE_WRITE; side++) {
 				struct rfinding f = { .rule = &report_rules[r], .e = v[i] };
 
-				if (!report_rules[r].judge(v[i], side, f.what, sizeof(f.what)))
+				if (!report_rules[r].judge(&j[i], side, f.what, sizeof(f.what)))
 					continue;
 				if (out->cnt == cap) {
 					size_t nc = cap ? 2 * cap : 16;
@@ -194,6 +321,7 @@ int report_findings(struct rentry *const *v, size_t n, struct rfindings *out)
 
 					if (!nv) {
 						report_findings_free(out);
+						free(j);
 						return -1;
 					}
 					out->v = nv;
@@ -203,5 +331,6 @@ int report_findings(struct rentry *const *v, size_t n, struct rfindings *out)
 			}
 		}
 	}
+	free(j);
 	return 0;
 }

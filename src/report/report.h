@@ -50,10 +50,18 @@ int rentry_req_hist(const struct rentry *e, int side, struct rhist *out);
 bool rentry_window(const struct rentry *e, uint64_t *first, uint64_t *last);
 
 /* ---- findings.c ---------------------------------------------------------------- */
+/* an entry as the rules see it */
+struct rjudge {
+	const struct rentry *e;
+	bool first;	     /* the first entry (with a process) of its file */
+	size_t readers;	     /* with first: processes that read the file */
+	uint64_t read_bytes; /* ... and the bytes they read */
+};
+
 struct rrule {
 	const char *id; /* "small-requests" */
-	/* the side (SIDE_READ or SIDE_WRITE) of e crossed the threshold: what, in words */
-	bool (*judge)(const struct rentry *e, int side, char *what, size_t sz);
+	/* the side (SIDE_READ or SIDE_WRITE) of the entry crossed the threshold: what, in words */
+	bool (*judge)(const struct rjudge *j, int side, char *what, size_t sz);
 	const char *threshold, *advice;
 };
 extern const struct rrule report_rules[];

@@ -160,10 +160,11 @@ Test(report, a_selection_that_matches_no_file_says_so)
 
 /*
  * Findings on a workload of one file per rule (tests/lib/workload.h): each
- * file crosses exactly the rule it was written for, the calm file none, and
- * the JSON carries them; the text report names each rule and file.
+ * file crosses exactly the rules it was written for, the calm file none,
+ * and the JSON carries them; the text report names each rule.  With
+ * --per-process the readers of shared.dat are told apart: many-readers.
  */
-Test(report, each_finding_concerns_the_file_written_to_cross_it, .fini = teardown)
+static void expect_findings(bool per_process)
 {
 	static const char *const want[][2] = {
 		{ "small-requests", "small.dat" },
@@ -171,8 +172,11 @@ Test(report, each_finding_concerns_the_file_written_to_cross_it, .fini = teardow
 		{ "rewrites", "rewr.dat" },
 		{ "fsync-per-write", "sync.dat" },
 		{ "tiny-sequential-reads", "tiny.dat" },
+		{ "write-then-read", "spill.dat" },
+		{ "many-readers", "shared.dat" },
 	};
-	const size_t want_cnt = sizeof(want) / sizeof(want[0]);
+	const size_t want_cnt = sizeof(want) / sizeof(want[0]) - !per_process;
+	const char *const extra[] = { "--per-process", NULL };
 	char out[PATH_MAX + 16], msg[2048];
 	bool seen[sizeof(want) / sizeof(want[0])] = { false };
 	const struct jval *fs;
@@ -182,7 +186,7 @@ Test(report, each_finding_concerns_the_file_written_to_cross_it, .fini = teardow
 
 	e2e_require_tracer();
 	tdir = e2e_tmpdir("/tmp");
-	trace_workload(&t, tdir, "findings", NULL);
+	trace_workload(&t, tdir, "findings", per_process ? extra : NULL);
 	{
 		char *argv[] = { E2E_IOTRACE, "report",	  "--path", tdir,
 				 t.out,	      "--format", "json",   NULL };
@@ -205,16 +209,18 @@ Test(report, each_finding_concerns_the_file_written_to_cross_it, .fini = teardow
 	cr_assert_not_null(fs, "no findings in the report");
 	for (size_t i = 0; i < jval_len(fs); i++) {
 		const struct jval *f = jval_idx(fs, i), *es = jval_get(f, "entries");
+		const char *rule = jval_str(jval_get(f, "rule"), NULL);
 
+		cr_assert_not_null(rule);
 		cr_expect_not_null(jval_get(f, "threshold"));
 		cr_expect_not_null(jval_get(f, "advice"));
 		for (size_t k = 0; k < jval_len(es); k++) {
-			const char *path = jval_str(jval_get(jval_idx(es, k), "path"), NULL);
-			const char *rule = jval_str(jval_get(f, "rule"), NULL);
+			const struct jval *x = jval_idx(es, k);
+			const char *path = jval_str(jval_get(x, "path"), NULL);
 			size_t w;
 
 			cr_assert_not_null(path);
-			cr_assert_not_null(rule);
+			cr_expect_eq(jval_get(x, "pid") != NULL, per_process, "%s: pid", path);
 			for (w = 0; w < want_cnt; w++)
 				if (!strcmp(rule, want[w][0]) && strlen(path) > strlen(tdir) &&
 				    !strcmp(path + strlen(tdir) + 1, want[w][1]))
@@ -239,4 +245,14 @@ Test(report, each_finding_concerns_the_file_written_to_cross_it, .fini = teardow
 	cr_expect_null(strstr(p.out, "calm.dat:"), "calm.dat has a finding:\n%s", p.out);
 	e2e_proc_free(&p);
 	trace_free(&t);
+}
+
+Test(report, each_finding_concerns_the_file_written_to_cross_it, .fini = teardown)
+{
+	expect_findings(false);
+}
+
+Test(report, many_readers_of_one_file_are_found_per_process, .fini = teardown)
+{
+	expect_findings(true);
 }

@@ -318,8 +318,12 @@ static inline unsigned long long wl_ps_off(int proc, int iter)
  *   sync.dat    WL_FN_SYNC_CALLS (write 4 KiB, fsync)                     fsync-per-write
  *   tiny.dat    written in 64 KiB writes, read in order in WL_FN_TINY_CALLS
  *               preads of 1 KiB                                          tiny-sequential-reads
+ *   spill.dat   1 MiB in writes of 64 KiB, read back so, unlinked        write-then-read
+ *   shared.dat  256 KiB written, then read whole by each of WL_FN_READERS
+ *               children                                  many-readers (--per-process)
  *   calm.dat    1 MiB in writes of 64 KiB, read back so, one fsync       none
  */
+#define WL_FN_READERS	  4
 #define WL_FN_SMALL_CALLS 512
 #define WL_FN_SMALL_SZ	  2048
 #define WL_FN_RAND_CALLS  96

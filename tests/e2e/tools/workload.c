@@ -1310,6 +1310,36 @@ static void scen_findings(void)
 	for (int i = 0; i < WL_FN_TINY_CALLS; i++)
 		prd(fd, 1024, (off_t)i * 1024, 1024);
 	close(fd);
+	fd = open_or_die(path_of("spill.dat"), O_CREAT | O_RDWR | O_TRUNC);
+	for (int i = 0; i < 16; i++)
+		wr(fd, 65536, 65536);
+	for (int i = 0; i < 16; i++)
+		prd(fd, 65536, (off_t)i * 65536, 65536);
+	close(fd);
+	if (unlink(path_of("spill.dat")))
+		die("unlink: %s", strerror(errno));
+	fd = open_or_die(path_of("shared.dat"), O_CREAT | O_WRONLY | O_TRUNC);
+	for (int i = 0; i < 4; i++)
+		wr(fd, 65536, 65536);
+	close(fd);
+	for (int c = 0; c < WL_FN_READERS; c++) {
+		pid_t pid = fork();
+
+		if (pid < 0)
+			die("fork: %s", strerror(errno));
+		if (!pid) {
+			fd = open_or_die(path_of("shared.dat"), O_RDONLY);
+			for (int i = 0; i < 4; i++)
+				rd(fd, 65536, 65536);
+			_exit(0);
+		}
+	}
+	for (int c = 0; c < WL_FN_READERS; c++) {
+		int st;
+
+		if (wait(&st) < 0 || !WIFEXITED(st) || WEXITSTATUS(st))
+			die("a reader of shared.dat failed");
+	}
 	fd = open_or_die(path_of("calm.dat"), O_CREAT | O_RDWR | O_TRUNC);
 	for (int i = 0; i < 16; i++)
 		wr(fd, 65536, 65536);
