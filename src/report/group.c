@@ -277,7 +277,7 @@ bool rentry_seq_permille(const struct rentry *e, int side, unsigned int *pm)
  * its sides the entry has: the source's, or the destination's of a file
  * only written.
  */
-int rentry_req_hist(const struct rentry *e, int side, struct rhist *out)
+static int sc_hist(const struct rentry *e, int side, bool done, struct rhist *out)
 {
 	int err = 0;
 
@@ -295,11 +295,21 @@ int rentry_req_hist(const struct rentry *e, int side, struct rhist *out)
 			sides = 1u << first;
 		}
 		if (sides & 1u << side)
-			err = rhist_add(out, &sc->req);
+			err = rhist_add(out, done ? &sc->done : &sc->req);
 	}
 	if (err)
 		rhist_free(out);
 	return err;
+}
+
+int rentry_req_hist(const struct rentry *e, int side, struct rhist *out)
+{
+	return sc_hist(e, side, false, out);
+}
+
+int rentry_done_hist(const struct rentry *e, int side, struct rhist *out)
+{
+	return sc_hist(e, side, true, out);
 }
 
 bool rentry_window(const struct rentry *e, uint64_t *first, uint64_t *last)

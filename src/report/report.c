@@ -34,6 +34,7 @@ enum ropt_id {
 	RO_COLOR,
 	RO_TABLE,
 	RO_NO_FINDINGS,
+	RO_HTML,
 };
 
 static const struct opt_def ropt_defs[] = {
@@ -50,6 +51,8 @@ static const struct opt_def ropt_defs[] = {
 	{ RO_FILE, "file", "PATH",
 	  "the detail of one file (a unique end of its path will do), or group" },
 	{ RO_FORMAT, "format", "FORMAT", "text, json (a result document) or csv" },
+	{ RO_HTML, "html", "OUT.html",
+	  "also write one self-contained HTML page: charts, findings, a sortable table" },
 	{ RO_TABLE, "table", "TABLE",
 	  "with csv: files (default) or timeline (a row per file, series and bin)" },
 	{ RO_COLOR, "color", "WHEN", "auto (a terminal without NO_COLOR), always or never" },
@@ -69,6 +72,7 @@ struct ropts {
 	size_t prefix_cnt, glob_cnt, exclude_cnt;
 	bool wide;
 	bool no_findings;
+	const char *html; /* --html OUT.html */
 	const char *file;
 	enum rformat format;
 	bool timeline_table; /* --table timeline */
@@ -180,6 +184,9 @@ static int parse_one(struct ropts *o, int id, char *arg)
 		return 0;
 	case RO_NO_FINDINGS:
 		o->no_findings = true;
+		return 0;
+	case RO_HTML:
+		o->html = arg;
 		return 0;
 	case RO_FILE:
 		o->file = arg;
@@ -413,6 +420,42 @@ static void write_findings(struct json *j, void *ctx)
 	json_arr_end(j);
 }
 
+/* the HTML page into path, whole or not at all (a temporary file renamed into place) */
+static int write_html(const char *path, const struct rmodel *m, const struct ropts *o,
+		      struct rentry **v, size_t n, const struct rfindings *fs)
+{
+	bool pids = false;
+	char *tmp = NULL;
+	FILE *f;
+	int err;
+
+	for (size_t i = 0; i < n; i++)
+		pids |= v[i]->has_pid;
+	if (asprintf(&tmp, "%s.tmp.%d", path, (int)getpid()) < 0)
+		return -ENOMEM;
+	f = fopen(tmp, "w");
+	if (!f) {
+		err = -errno;
+		pr_warn("report: --html %s: %s", path, strerror(errno));
+		free(tmp);
+		return err;
+	}
+	err = report_write_html(f, m, v, n, m->meta.per_process && pids, fs, write_findings,
+				o->no_findings ? NULL : (void *)fs);
+	if (ferror(f))
+		err = -EIO;
+	if (fclose(f) && !err)
+		err = -errno;
+	if (!err && rename(tmp, path))
+		err = -errno;
+	if (err) {
+		pr_warn("report: --html %s: %s", path, strerror(-err));
+		unlink(tmp);
+	}
+	free(tmp);
+	return err;
+}
+
 static void write_out(FILE *out, const struct rmodel *m, const struct ropts *o, struct rentry **v,
 		      size_t n, const struct rfindings *fs)
 {
@@ -475,11 +518,13 @@ static int run(const struct ropts *o, FILE *out)
 			o->prefix_cnt || o->glob_cnt ? "selected entries" : "documents");
 		err = -ENOENT;
 	}
-	if (!err && !o->no_findings && !o->timeline_table && o->format != RF_CSV &&
+	if (!err && !o->no_findings && (o->html || (!o->timeline_table && o->format != RF_CSV)) &&
 	    report_findings(v, n, &fs)) {
 		pr_warn("report: out of memory");
 		err = -ENOMEM;
 	}
+	if (!err && o->html)
+		err = write_html(o->html, &m, o, v, n, &fs);
 	if (!err)
 		write_out(out, &m, o, v, n, &fs);
 	report_findings_free(&fs);

@@ -46,6 +46,8 @@ uint64_t rentry_errors(const struct rentry *e);
 bool rentry_seq_permille(const struct rentry *e, int side, unsigned int *pm);
 /* request-size histogram of the syscalls counted on a side; free with rhist_free */
 int rentry_req_hist(const struct rentry *e, int side, struct rhist *out);
+/* the same for the sizes the calls completed */
+int rentry_done_hist(const struct rentry *e, int side, struct rhist *out);
 /* first entry to last successful return over every side; false when none returned */
 bool rentry_window(const struct rentry *e, uint64_t *first, uint64_t *last);
 
@@ -82,6 +84,13 @@ struct rfindings {
 int report_findings(struct rentry *const *v, size_t n, struct rfindings *out);
 void report_findings_free(struct rfindings *fs);
 void report_text_findings(FILE *f, const struct rfindings *fs, int width);
+
+/* ---- html.c -------------------------------------------------------------------- */
+struct json;
+/* v[0..n) (sorted by path) as one self-contained HTML page; extra/ctx as report_write_json's */
+int report_write_html(FILE *f, const struct rmodel *m, struct rentry **v, size_t n,
+		      bool per_process, const struct rfindings *fs,
+		      void (*extra)(struct json *, void *), void *ctx);
 
 /* ---- text.c -------------------------------------------------------------------- */
 struct rtext_opts {
