@@ -337,6 +337,20 @@ static uint64_t mix(uint64_t h, uint64_t v)
 	return (h ^ v) * 0x100000001b3ULL;
 }
 
+/*
+ * The bits of h spread over all of it (splitmix64's finalizer): a multiply
+ * only carries low bits upwards, so without it numbers that differ in high
+ * bits alone (inode numbers of other machines, pids) fall in one slot.
+ */
+static uint64_t avalanche(uint64_t h)
+{
+	h ^= h >> 30;
+	h *= 0xbf58476d1ce4e5b9ULL;
+	h ^= h >> 27;
+	h *= 0x94d049bb133111ebULL;
+	return h ^ (h >> 31);
+}
+
 static uint64_t ident_hash(const struct rtable *t, const struct rentry *e)
 {
 	uint64_t h = 0xcbf29ce484222325ULL;
@@ -344,11 +358,11 @@ static uint64_t ident_hash(const struct rtable *t, const struct rentry *e)
 	for (size_t i = 0; i < e->path_len; i++)
 		h = mix(h, (unsigned char)e->path[i]);
 	if (t->groups)
-		return h;
+		return avalanche(h);
 	h = mix(h, (uint64_t)e->dev_major << 32 | e->dev_minor);
 	h = mix(h, e->ino);
 	h = mix(h, e->gen);
-	return mix(h, e->has_pid ? e->pid + 1 : 0);
+	return avalanche(mix(h, e->has_pid ? e->pid + 1 : 0));
 }
 
 static bool ident_eq(const struct rtable *t, const struct rentry *a, const struct rentry *b)
