@@ -62,7 +62,7 @@ _iotrace_report()
 
 	if [[ $cur == -* ]]; then
 		COMPREPLY=($(compgen -W '-n --top -s --sort -b --by --path --glob --exclude -w
-			--wide --no-findings --html -f --file --format --table --color -h --help' -- "$cur"))
+			--wide --no-findings --html --fio-job -f --file --format --table --color -h --help' -- "$cur"))
 		return
 	fi
 	_filedir

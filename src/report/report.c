@@ -35,6 +35,7 @@ enum ropt_id {
 	RO_TABLE,
 	RO_NO_FINDINGS,
 	RO_HTML,
+	RO_FIO,
 };
 
 static const struct opt_def ropt_defs[] = {
@@ -51,6 +52,8 @@ static const struct opt_def ropt_defs[] = {
 	{ RO_FILE, "file", "PATH",
 	  "the detail of one file (a unique end of its path will do), or group" },
 	{ RO_FORMAT, "format", "FORMAT", "text, json (a result document) or csv" },
+	{ RO_FIO, "fio-job", "OUT.fio",
+	  "also write a fio job file that replays the I/O of the busiest files" },
 	{ RO_HTML, "html", "OUT.html",
 	  "also write one self-contained HTML page: charts, findings, a sortable table" },
 	{ RO_TABLE, "table", "TABLE",
@@ -73,6 +76,7 @@ struct ropts {
 	bool wide;
 	bool no_findings;
 	const char *html; /* --html OUT.html */
+	const char *fio;  /* --fio-job OUT.fio */
 	const char *file;
 	enum rformat format;
 	bool timeline_table; /* --table timeline */
@@ -187,6 +191,9 @@ static int parse_one(struct ropts *o, int id, char *arg)
 		return 0;
 	case RO_HTML:
 		o->html = arg;
+		return 0;
+	case RO_FIO:
+		o->fio = arg;
 		return 0;
 	case RO_FILE:
 		o->file = arg;
@@ -420,28 +427,47 @@ static void write_findings(struct json *j, void *ctx)
 	json_arr_end(j);
 }
 
-/* the HTML page into path, whole or not at all (a temporary file renamed into place) */
-static int write_html(const char *path, const struct rmodel *m, const struct ropts *o,
-		      struct rentry **v, size_t n, const struct rfindings *fs)
+struct side_out {
+	const struct rmodel *m;
+	const struct ropts *o;
+	struct rentry **v;
+	size_t n;
+	const struct rfindings *fs;
+};
+
+static int html_out(FILE *f, const struct side_out *x)
 {
 	bool pids = false;
+
+	for (size_t i = 0; i < x->n; i++)
+		pids |= x->v[i]->has_pid;
+	return report_write_html(f, x->m, x->v, x->n, x->m->meta.per_process && pids, x->fs,
+				 write_findings, x->o->no_findings ? NULL : (void *)x->fs);
+}
+
+static int fio_out(FILE *f, const struct side_out *x)
+{
+	return report_write_fio(f, x->v, x->n);
+}
+
+/* what fn writes, into path whole or not at all (a temporary file renamed into place) */
+static int write_whole(const char *opt, const char *path, const struct side_out *x,
+		       int (*fn)(FILE *, const struct side_out *))
+{
 	char *tmp = NULL;
 	FILE *f;
 	int err;
 
-	for (size_t i = 0; i < n; i++)
-		pids |= v[i]->has_pid;
 	if (asprintf(&tmp, "%s.tmp.%d", path, (int)getpid()) < 0)
 		return -ENOMEM;
 	f = fopen(tmp, "w");
 	if (!f) {
 		err = -errno;
-		pr_warn("report: --html %s: %s", path, strerror(errno));
+		pr_warn("report: %s %s: %s", opt, path, strerror(errno));
 		free(tmp);
 		return err;
 	}
-	err = report_write_html(f, m, v, n, m->meta.per_process && pids, fs, write_findings,
-				o->no_findings ? NULL : (void *)fs);
+	err = fn(f, x);
 	if (ferror(f))
 		err = -EIO;
 	if (fclose(f) && !err)
@@ -449,7 +475,7 @@ static int write_html(const char *path, const struct rmodel *m, const struct rop
 	if (!err && rename(tmp, path))
 		err = -errno;
 	if (err) {
-		pr_warn("report: --html %s: %s", path, strerror(-err));
+		pr_warn("report: %s %s: %s", opt, path, strerror(-err));
 		unlink(tmp);
 	}
 	free(tmp);
@@ -524,7 +550,11 @@ static int run(const struct ropts *o, FILE *out)
 		err = -ENOMEM;
 	}
 	if (!err && o->html)
-		err = write_html(o->html, &m, o, v, n, &fs);
+		err = write_whole("--html", o->html, &(struct side_out){ &m, o, v, n, &fs },
+				  html_out);
+	if (!err && o->fio)
+		err = write_whole("--fio-job", o->fio, &(struct side_out){ &m, o, v, n, &fs },
+				  fio_out);
 	if (!err)
 		write_out(out, &m, o, v, n, &fs);
 	report_findings_free(&fs);

@@ -92,6 +92,10 @@ int report_write_html(FILE *f, const struct rmodel *m, struct rentry **v, size_t
 		      bool per_process, const struct rfindings *fs,
 		      void (*extra)(struct json *, void *), void *ctx);
 
+/* ---- fio.c --------------------------------------------------------------------- */
+/* a fio job file replaying the I/O of the entries that moved the most; -errno */
+int report_write_fio(FILE *f, struct rentry *const *v, size_t n);
+
 /* ---- text.c -------------------------------------------------------------------- */
 struct rtext_opts {
 	enum rsort sort;
