@@ -54,7 +54,7 @@ _iotrace_report()
 		return
 		;;
 	--table)
-		COMPREPLY=($(compgen -W 'files timeline' -- "$cur"))
+		COMPREPLY=($(compgen -W 'files timeline syscalls hist' -- "$cur"))
 		return
 		;;
 	esac

@@ -68,6 +68,9 @@ void report_write_json(FILE *f, const struct rmodel *m, struct rentry **v, size_
 		       bool per_process, void (*extra)(struct json *, void *), void *ctx);
 void report_write_csv(FILE *f, const struct rmodel *m, struct rentry **v, size_t n,
 		      bool per_process);
+/* long tables: a row per entry and syscall; per entry, histogram and bucket */
+void report_write_syscalls_csv(FILE *f, struct rentry **v, size_t n, bool per_process);
+void report_write_hist_csv(FILE *f, struct rentry **v, size_t n, bool per_process);
 /* the timelines of v[0..n) as a long CSV table: a row per entry, series and bin */
 void report_write_timeline_csv(FILE *f, const struct rmodel *m, struct rentry **v, size_t n,
 			       bool per_process);

@@ -508,6 +508,98 @@ void report_write_csv(FILE *f, const struct rmodel *m, struct rentry **v, size_t
  * start_ns and end_ns are from the start of the entry's documents; bytes
  * is empty for fsync.
  */
+/* the identity columns of a long table's row: path, [pid, comm,] dev, ino, generation */
+static void csv_ident(struct outbuf *o, const struct rentry *e, bool per_process)
+{
+	csv_put_field(o, e->path, e->path_len);
+	if (per_process) {
+		ob_putc(o, ',');
+		if (e->has_pid)
+			ob_u64(o, e->pid);
+		ob_putc(o, ',');
+		if (e->comm)
+			csv_str(o, e->comm);
+	}
+	csv_u64(o, ',', e->dev_major);
+	csv_u64(o, ':', e->dev_minor);
+	csv_u64(o, ',', e->ino);
+	csv_u64(o, ',', e->gen);
+}
+
+void report_write_syscalls_csv(FILE *f, struct rentry **v, size_t n, bool per_process)
+{
+	struct outbuf o;
+
+	rentry_sort_path(v, n);
+	fprintf(f, "path%s,dev,ino,generation,syscall,calls,errors,bytes,total_ns\r\n",
+		per_process ? ",pid,comm" : "");
+	ob_init(&o, f);
+	for (size_t i = 0; i < n; i++) {
+		for (size_t k = 0; k < v[i]->sc_cnt; k++) {
+			const struct rsc *sc = &v[i]->sc[k];
+
+			csv_ident(&o, v[i], per_process);
+			ob_putc(&o, ',');
+			csv_str(&o, sc->name);
+			csv_u64(&o, ',', sc->calls);
+			csv_u64(&o, ',', sc->errors);
+			ob_putc(&o, ',');
+			if (sc->has & RSC_BYTES)
+				ob_u64(&o, sc->bytes);
+			ob_putc(&o, ',');
+			if (sc->has & RSC_TOTAL)
+				ob_u64(&o, sc->total_ns);
+			ob_put(&o, "\r\n", 2);
+		}
+	}
+	ob_flush(&o);
+}
+
+static void csv_hist_rows(struct outbuf *o, const struct rentry *e, bool per_process,
+			  const char *of, const char *hist, const struct rhist *h)
+{
+	for (size_t b = 0; b < h->cnt; b++) {
+		csv_ident(o, e, per_process);
+		ob_putc(o, ',');
+		csv_str(o, of);
+		ob_putc(o, ',');
+		ob_str(o, hist);
+		csv_u64(o, ',', h->b[b].lo);
+		csv_u64(o, ',', h->b[b].hi);
+		csv_u64(o, ',', h->b[b].cnt);
+		ob_put(o, "\r\n", 2);
+	}
+}
+
+void report_write_hist_csv(FILE *f, struct rentry **v, size_t n, bool per_process)
+{
+	struct outbuf o;
+
+	rentry_sort_path(v, n);
+	fprintf(f, "path%s,dev,ino,generation,of,hist,lo,hi,count\r\n",
+		per_process ? ",pid,comm" : "");
+	ob_init(&o, f);
+	for (size_t i = 0; i < n; i++) {
+		const struct rentry *e = v[i];
+
+		for (int s = 0; s < SIDES; s++) {
+			csv_hist_rows(&o, e, per_process, side_keys[s], "seq_hist",
+				      &e->side[s].seq);
+			csv_hist_rows(&o, e, per_process, side_keys[s], "lat_hist",
+				      &e->side[s].lat);
+		}
+		csv_hist_rows(&o, e, per_process, "fsync", "lat_hist", &e->fsync.lat);
+		for (size_t k = 0; k < e->sc_cnt; k++) {
+			const struct rsc *sc = &e->sc[k];
+
+			csv_hist_rows(&o, e, per_process, sc->name, "req_hist", &sc->req);
+			csv_hist_rows(&o, e, per_process, sc->name, "done_hist", &sc->done);
+			csv_hist_rows(&o, e, per_process, sc->name, "lat_hist", &sc->lat);
+		}
+	}
+	ob_flush(&o);
+}
+
 void report_write_timeline_csv(FILE *f, const struct rmodel *m, struct rentry **v, size_t n,
 			       bool per_process)
 {

@@ -57,7 +57,8 @@ static const struct opt_def ropt_defs[] = {
 	{ RO_HTML, "html", "OUT.html",
 	  "also write one self-contained HTML page: charts, findings, a sortable table" },
 	{ RO_TABLE, "table", "TABLE",
-	  "with csv: files (default) or timeline (a row per file, series and bin)" },
+	  "with csv: files (default), timeline (a row per file, series and bin), syscalls (per "
+	  "file and syscall) or hist (per file, histogram and bucket)" },
 	{ RO_COLOR, "color", "WHEN", "auto (a terminal without NO_COLOR), always or never" },
 	{ RO_HELP, "help", NULL, "print this help" },
 };
@@ -65,6 +66,10 @@ static const struct opt_def ropt_defs[] = {
 #define ROPT_CNT (sizeof(ropt_defs) / sizeof(ropt_defs[0]))
 
 enum rformat { RF_TEXT, RF_JSON, RF_CSV };
+
+/* the CSV tables (--table) */
+enum { TABLE_FILES, TABLE_TIMELINE, TABLE_SYSCALLS, TABLE_HIST, TABLE_CNT };
+static const char *const tables[TABLE_CNT] = { "files", "timeline", "syscalls", "hist" };
 
 struct ropts {
 	enum rsort sort;
@@ -79,8 +84,8 @@ struct ropts {
 	const char *fio;  /* --fio-job OUT.fio */
 	const char *file;
 	enum rformat format;
-	bool timeline_table; /* --table timeline */
-	int color;	     /* -1: auto */
+	int table; /* --table: an index of tables[] */
+	int color; /* -1: auto */
 	char **inputs;
 	size_t input_cnt;
 };
@@ -203,9 +208,12 @@ static int parse_one(struct ropts *o, int id, char *arg)
 		o->format = (enum rformat)v;
 		return v < 0 ? usage_error("unknown format '%s' (text, json or csv)", arg) : 0;
 	case RO_TABLE:
-		v = pick(arg, (const char *const[]){ "files", "timeline" }, 2);
-		o->timeline_table = v == 1;
-		return v < 0 ? usage_error("unknown --table '%s' (files or timeline)", arg) : 0;
+		o->table = pick(arg, tables, TABLE_CNT);
+		return o->table < 0
+			       ? usage_error("unknown --table '%s' (files, timeline, syscalls or "
+					     "hist)",
+					     arg)
+			       : 0;
 	case RO_COLOR:
 		v = pick(arg, colors, 3);
 		o->color = v == 2 ? -1 : v;
@@ -237,8 +245,9 @@ static int parse_args(int argc, char **argv, struct ropts *o)
 	o->input_cnt = (size_t)(argc - optind);
 	if (!err && !o->input_cnt)
 		return usage_error("no result document given%s", "");
-	if (!err && o->timeline_table && o->format != RF_CSV)
-		return usage_error("--table timeline is a CSV table: give --format csv%s", "");
+	if (!err && o->table != TABLE_FILES && o->format != RF_CSV)
+		return usage_error("--table %s is a CSV table: give --format csv",
+				   tables[o->table]);
 	return err;
 }
 
@@ -497,8 +506,12 @@ static void write_out(FILE *out, const struct rmodel *m, const struct ropts *o, 
 	if (o->format == RF_JSON)
 		report_write_json(out, m, v, n, m->meta.per_process && pids, write_findings,
 				  o->no_findings ? NULL : (void *)fs);
-	else if (o->format == RF_CSV && o->timeline_table)
+	else if (o->format == RF_CSV && o->table == TABLE_TIMELINE)
 		report_write_timeline_csv(out, m, v, n, pids);
+	else if (o->format == RF_CSV && o->table == TABLE_SYSCALLS)
+		report_write_syscalls_csv(out, v, n, pids);
+	else if (o->format == RF_CSV && o->table == TABLE_HIST)
+		report_write_hist_csv(out, v, n, pids);
 	else if (o->format == RF_CSV)
 		report_write_csv(out, m, v, n, pids);
 	else if (!o->file)
@@ -534,7 +547,7 @@ static int run(const struct ropts *o, FILE *out)
 		pr_warn("report: '%s' ends more than one path: give more of it", o->file);
 		err = -ENOENT;
 	}
-	if (!err && o->timeline_table && m.meta.tl != 1) {
+	if (!err && o->table == TABLE_TIMELINE && m.meta.tl != 1) {
 		pr_warn("report: --table timeline: %s no timeline (iotrace 0.5 and later write one)",
 			m.meta.docs > 1 ? "one of the documents has" : "the document has");
 		err = -ENOENT;
@@ -544,7 +557,8 @@ static int run(const struct ropts *o, FILE *out)
 			o->prefix_cnt || o->glob_cnt ? "selected entries" : "documents");
 		err = -ENOENT;
 	}
-	if (!err && !o->no_findings && (o->html || (!o->timeline_table && o->format != RF_CSV)) &&
+	if (!err && !o->no_findings &&
+	    (o->html || (o->table == TABLE_FILES && o->format != RF_CSV)) &&
 	    report_findings(v, n, &fs)) {
 		pr_warn("report: out of memory");
 		err = -ENOMEM;

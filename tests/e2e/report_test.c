@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <criterion/criterion.h>
 
 #include "docval.h"
@@ -255,4 +256,70 @@ Test(report, each_finding_concerns_the_file_written_to_cross_it, .fini = teardow
 Test(report, many_readers_of_one_file_are_found_per_process, .fini = teardown)
 {
 	expect_findings(true);
+}
+
+/*
+ * The CSV tables load into pandas as they are (Debian's python3-pandas,
+ * installed by make deps), and what pandas sums from each is what the
+ * findings workload did: small.dat's 512 writes of 2 KiB, in the files
+ * table, the syscalls table, the request-size histogram rows and the
+ * timeline's bins.
+ */
+Test(report, the_csv_tables_load_into_pandas_with_the_workload_s_figures, .fini = teardown)
+{
+	static const char *const tables[] = { "files", "syscalls", "hist", "timeline" };
+	static const char script[] =
+		"import sys, pandas\n"
+		"d, f = sys.argv[1], sys.argv[1] + '/small.dat'\n"
+		"files = pandas.read_csv(d + '/files.csv')\n"
+		"sc = pandas.read_csv(d + '/syscalls.csv')\n"
+		"h = pandas.read_csv(d + '/hist.csv')\n"
+		"tl = pandas.read_csv(d + '/timeline.csv')\n"
+		"row = files[files['path'] == f]\n"
+		"w = sc[(sc['path'] == f) & (sc['syscall'] == 'write')]\n"
+		"req = h[(h['path'] == f) & (h['of'] == 'write') & (h['hist'] == 'req_hist')]\n"
+		"bins = tl[(tl['path'] == f) & (tl['series'] == 'write')]\n"
+		"print(int(row['write.calls'].iloc[0]), int(row['write.bytes'].iloc[0]),\n"
+		"      int(w['calls'].sum()), int(w['bytes'].sum()), int(req['count'].sum()),\n"
+		"      int(req[req['hi'] < 2048]['count'].sum()), int(bins['calls'].sum()),\n"
+		"      int(bins['bytes'].sum()))\n";
+	const char *const extra[] = { "--interval", "10ms", NULL };
+	char want[128], csv[PATH_MAX + 32];
+	struct e2e_proc p;
+	struct trace t;
+
+	e2e_require_tracer();
+	cr_assert_eq(access("/usr/bin/python3", X_OK), 0, "no /usr/bin/python3");
+	tdir = e2e_tmpdir("/tmp");
+	trace_workload(&t, tdir, "findings", extra);
+	for (size_t i = 0; i < sizeof(tables) / sizeof(tables[0]); i++) {
+		char *argv[] = { E2E_IOTRACE, "report",	 "--path",	    tdir,  "--format",
+				 "csv",	      "--table", (char *)tables[i], t.out, NULL };
+		FILE *f;
+
+		cr_assert_eq(e2e_run(argv, 60, &p), 0);
+		cr_assert_eq(p.status, 0, "--table %s: %s", tables[i], p.err);
+		snprintf(csv, sizeof(csv), "%s/%s.csv", tdir, tables[i]);
+		f = fopen(csv, "w");
+		cr_assert_not_null(f);
+		fwrite(p.out, 1, p.out_len, f);
+		fclose(f);
+		e2e_proc_free(&p);
+	}
+	{
+		char *argv[] = { "/usr/bin/python3", "-c", (char *)script, tdir, NULL };
+
+		cr_assert_eq(e2e_run(argv, 120, &p), 0);
+	}
+	cr_assert_eq(p.status, 0, "pandas: %s", p.err);
+	snprintf(want, sizeof(want), "%d %d %d %d %d %d %d %d\n", WL_FN_SMALL_CALLS,
+		 WL_FN_SMALL_CALLS * WL_FN_SMALL_SZ, WL_FN_SMALL_CALLS,
+		 WL_FN_SMALL_CALLS * WL_FN_SMALL_SZ, WL_FN_SMALL_CALLS, 0, WL_FN_SMALL_CALLS,
+		 WL_FN_SMALL_CALLS * WL_FN_SMALL_SZ);
+	cr_expect_str_eq(p.out, want,
+			 "pandas read (files: calls bytes; syscalls: calls bytes; hist: requests, "
+			 "requests under 2 KiB; timeline: calls bytes) %s, want %s",
+			 p.out, want);
+	e2e_proc_free(&p);
+	trace_free(&t);
 }

@@ -12,9 +12,11 @@ missing=""
 # and groff (man-db, which pulls in groff-base); tests/e2e/docs_test.c runs
 # the bash completion inside bash-completion, which it relies on; tests/e2e/top_test.c
 # drives iotrace top in a real terminal through tmux; tests/e2e/html_test.c
-# renders report --html in headless Chromium (Debian's chromium).  (zsh is
-# not installed: its completion test runs where zsh is, and skips elsewhere.)
-pkgs="$pkgs man-db bash-completion tmux chromium"
+# renders report --html in headless Chromium (Debian's chromium);
+# tests/e2e/report_test.c loads the CSV tables with pandas (python3-pandas,
+# run by /usr/bin/python3).  (zsh is not installed: its completion test runs
+# where zsh is, and skips elsewhere.)
+pkgs="$pkgs man-db bash-completion tmux chromium python3-pandas"
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
 done
