@@ -57,8 +57,7 @@ static const struct opt_def ropt_defs[] = {
 	{ RO_HTML, "html", "OUT.html",
 	  "also write one self-contained HTML page: charts, findings, a sortable table" },
 	{ RO_TABLE, "table", "TABLE",
-	  "with csv: files (default), timeline (a row per file, series and bin), syscalls (per "
-	  "file and syscall) or hist (per file, histogram and bucket)" },
+	  "with csv: files (default), or a long table: timeline, syscalls or hist" },
 	{ RO_COLOR, "color", "WHEN", "auto (a terminal without NO_COLOR), always or never" },
 	{ RO_HELP, "help", NULL, "print this help" },
 };
