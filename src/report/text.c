@@ -64,20 +64,6 @@ void fmt_ns(char *buf, size_t sz, uint64_t ns)
 		snprintf(buf, sz, "%.0fs", d / 1e9);
 }
 
-/* a bucket bound in a hist() label: 4K for multiples of a power of 1024, else exact */
-static void fmt_bound(char *buf, size_t sz, uint64_t v)
-{
-	static const char units[] = "KMGTPE";
-	int u = -1;
-
-	while (v && v % 1024 == 0 && u < 5)
-		v /= 1024, u++;
-	if (u < 0)
-		snprintf(buf, sz, "%llu", (unsigned long long)v);
-	else
-		snprintf(buf, sz, "%llu%c", (unsigned long long)v, units[u]);
-}
-
 /*
  * A percentile in a table cell: the lower bound of its bucket, as people
  * name a size (a 64 KiB request is in [64K, 128K) and reads 64K), or the
@@ -566,62 +552,19 @@ void report_text_table(FILE *f, const struct rmodel *m, struct rentry **v, size_
 
 /* ---- the detail of one entry ---------------------------------------------------------- */
 
-/* a side's latency: mean, and the buckets of the 50th and 99th percentiles */
-static void put_side_lat(FILE *f, const struct rside *sd)
+/*
+ * One screen for a typical file: who and when; a line per side (calls,
+ * bytes, mean size, sequential share, rewrites, rate, latency); a line per
+ * syscall with the percentiles of its sizes and latency; then every
+ * histogram once, side by side as the width allows.  Sizes and latencies
+ * are written alike everywhere: a bucket, or a percentile that falls in
+ * it, by its lower bound (a 64 KiB request reads 64K).
+ */
+
+/* the p-th percentile of h by its bucket's lower bound, "-" when h is empty */
+static void pct_of(char *buf, size_t sz, const struct rhist *h, double p, bool ns)
 {
-	char mean[24], p50[32], p99[32];
-
-	if (!sd->has_lat || !sd->calls)
-		return;
-	fmt_ns(mean, sizeof(mean), sd->total_ns / sd->calls);
-	fmt_pct(p50, sizeof(p50), rhist_percentile(&sd->lat, 50), true);
-	fmt_pct(p99, sizeof(p99), rhist_percentile(&sd->lat, 99), true);
-	fprintf(f, "         latency: mean %s, p50 %s, p99 %s\n", mean, p50, p99);
-}
-
-/* the streams' open flags that change how the kernel does the I/O, when any */
-static void put_side_oflags(FILE *f, const struct rside *sd)
-{
-	const char *sep = "         opened with ";
-
-	for (int i = 0; i < OFLAGS; i++) {
-		if (!sd->oflags[i])
-			continue;
-		fprintf(f, "%s%s (%llu of %llu streams)", sep, oflag_keys[i],
-			(unsigned long long)sd->oflags[i], (unsigned long long)sd->streams);
-		sep = ", ";
-	}
-	if (*sep == ',')
-		fputc('\n', f);
-}
-
-static void put_side_line(FILE *f, const struct rentry *e, int s)
-{
-	const struct rside *sd = &e->side[s];
-	char bytes[16], win[16], bw[16], label[16];
-	unsigned int pm;
-
-	fmt_size(bytes, sizeof(bytes), sd->bytes);
-	snprintf(label, sizeof(label), "%s:", side_keys[s]);
-	fprintf(f, "  %-6s %llu calls, %llu errors, %s", label, (unsigned long long)sd->calls,
-		(unsigned long long)sd->errors, bytes);
-	if (rentry_seq_permille(e, s, &pm))
-		fprintf(f, ", %u.%u%% sequential", pm / 10, pm % 10);
-	if (s & 1)
-		fprintf(f, ", %llu rewrites", (unsigned long long)sd->rewrites);
-	if (!sd->has_last || sd->last_ns <= sd->first_ns) {
-		fputs("; no time span for IOPS\n", f);
-		put_side_lat(f, sd);
-		put_side_oflags(f, sd);
-		return;
-	}
-	double secs = (double)(sd->last_ns - sd->first_ns) / 1e9;
-
-	fmt_ns(win, sizeof(win), sd->last_ns - sd->first_ns);
-	fmt_size(bw, sizeof(bw), (uint64_t)((double)sd->bytes / secs));
-	fprintf(f, "\n         %.1f IOPS, %s/s over %s\n", (double)sd->calls / secs, bw, win);
-	put_side_lat(f, sd);
-	put_side_oflags(f, sd);
+	fmt_pct(buf, sz, h->cnt ? rhist_percentile(h, p) : NULL, ns);
 }
 
 static void put_head(FILE *f, const struct rmodel *m, const struct rentry *e,
@@ -645,14 +588,6 @@ static void put_head(FILE *f, const struct rmodel *m, const struct rentry *e,
 		fmt_ns(path, sizeof(path), last - first);
 		fprintf(f, "  active from %s to %s after the start (%s)\n", a, b, path);
 	}
-	for (int s = 0; s < SIDES; s++)
-		if (e->side[s].present)
-			put_side_line(f, e, s);
-	if (e->fsync.present) {
-		fmt_ns(a, sizeof(a), e->fsync.total_ns);
-		fprintf(f, "  fsync: %llu calls, %llu errors, %s in total\n",
-			(unsigned long long)e->fsync.calls, (unsigned long long)e->fsync.errors, a);
-	}
 	if (e->mapped.present) {
 		fmt_ns(a, sizeof(a), e->mapped.first_ns - m->meta.start_ns);
 		fmt_ns(b, sizeof(b), e->mapped.last_ns - m->meta.start_ns);
@@ -665,173 +600,255 @@ static void put_head(FILE *f, const struct rmodel *m, const struct rentry *e,
 		fprintf(f, "  page cache: %llu pages added\n", (unsigned long long)e->cache_pages);
 }
 
+/* the streams' open flags that change how the kernel does the I/O, when any */
+static void put_oflags(FILE *f, const struct rentry *e)
+{
+	for (int s = 0; s < SIDES; s++) {
+		const struct rside *sd = &e->side[s];
+		const char *sep = "";
+
+		for (int i = 0; i < OFLAGS; i++) {
+			if (!sd->oflags[i])
+				continue;
+			fprintf(f, "%s%s", *sep ? sep : "  ", *sep ? "" : side_keys[s]);
+			fprintf(f, "%s%s on %llu of %llu streams", *sep ? "" : " opened with ",
+				oflag_keys[i], (unsigned long long)sd->oflags[i],
+				(unsigned long long)sd->streams);
+			sep = ", ";
+		}
+		if (*sep)
+			fputc('\n', f);
+	}
+}
+
+static void put_sides(FILE *f, const struct rentry *e, const struct style *st)
+{
+	/* 100 columns, the narrowest table the report draws */
+	fprintf(f, "\n  %s%-11s %9s %6s %7s %6s %5s %6s %8s %8s %7s %7s %7s%s\n", st->bold, "SIDE",
+		"CALLS", "ERRORS", "BYTES", "MEAN", "SEQ%", "REWR", "IOPS", "RATE", "LAT", "P50",
+		"P99", st->off);
+	for (int s = 0; s < SIDES; s++) {
+		const struct rside *sd = &e->side[s];
+		char bytes[16], mean[16], seq[16] = "-", rewr[24] = "", iops[24] = "-",
+					  rate[16] = "-";
+		char lat[16] = "-", p50[16] = "-", p99[16] = "-";
+		uint64_t ok = sd->calls - sd->errors;
+		unsigned int pm;
+
+		if (!sd->present)
+			continue;
+		fmt_size(bytes, sizeof(bytes), sd->bytes);
+		fmt_size(mean, sizeof(mean), ok ? sd->bytes / ok : 0);
+		if (rentry_seq_permille(e, s, &pm))
+			snprintf(seq, sizeof(seq), "%u.%u", pm / 10, pm % 10);
+		if (s & 1)
+			snprintf(rewr, sizeof(rewr), "%llu", (unsigned long long)sd->rewrites);
+		if (sd->has_last && sd->last_ns > sd->first_ns) {
+			double secs = (double)(sd->last_ns - sd->first_ns) / 1e9;
+
+			snprintf(iops, sizeof(iops), "%.1f", (double)sd->calls / secs);
+			fmt_size(rate, sizeof(rate), (uint64_t)((double)sd->bytes / secs));
+			strcat(rate, "/s");
+		}
+		if (sd->has_lat && sd->calls) {
+			fmt_ns(lat, sizeof(lat), sd->total_ns / sd->calls);
+			pct_of(p50, sizeof(p50), &sd->lat, 50, true);
+			pct_of(p99, sizeof(p99), &sd->lat, 99, true);
+		}
+		fprintf(f, "  %-11s %9llu %6llu %7s %6s %5s %6s %8s %8s %7s %7s %7s\n",
+			side_keys[s], (unsigned long long)sd->calls, (unsigned long long)sd->errors,
+			bytes, mean, seq, rewr, iops, rate, lat, p50, p99);
+	}
+	if (e->fsync.present) {
+		char lat[16] = "-", p50[16], p99[16];
+
+		if (e->fsync.calls)
+			fmt_ns(lat, sizeof(lat), e->fsync.total_ns / e->fsync.calls);
+		pct_of(p50, sizeof(p50), &e->fsync.lat, 50, true);
+		pct_of(p99, sizeof(p99), &e->fsync.lat, 99, true);
+		fprintf(f, "  %-11s %9llu %6llu %7s %6s %5s %6s %8s %8s %7s %7s %7s\n", "fsync",
+			(unsigned long long)e->fsync.calls, (unsigned long long)e->fsync.errors,
+			"-", "-", "-", "", "-", "-", lat, p50, p99);
+	}
+	put_oflags(f, e);
+}
+
 static void put_syscalls(FILE *f, const struct rentry *e, const struct style *st)
 {
-	int w = 12; /* the name column: as wide as the longest name shown */
+	int w = 10; /* the name column: as wide as the longest name shown */
 
 	for (size_t i = 0; i < e->sc_cnt; i++)
 		if (strlen(e->sc[i].name) > (size_t)w)
 			w = strlen(e->sc[i].name) > 32 ? 32 : (int)strlen(e->sc[i].name);
-	fprintf(f, "\n  %s%-*s %12s %8s %16s %12s%s\n", st->bold, w, "SYSCALL", "CALLS", "ERRORS",
-		"BYTES", "TIME", st->off);
+	fprintf(f, "\n  %s%-*s %9s %6s %7s %7s %7s %8s %8s %7s %7s %7s%s\n", st->bold, w, "SYSCALL",
+		"CALLS", "ERRORS", "BYTES", "REQ.P50", "REQ.P99", "DONE.P50", "DONE.P99", "TIME",
+		"LAT.P50", "LAT.P99", st->off);
 	for (size_t i = 0; i < e->sc_cnt; i++) {
 		const struct rsc *sc = &e->sc[i];
-		char bytes[24] = "-", time[16] = "-";
+		char bytes[16] = "-", time[16] = "-", p[6][16];
 
 		if (sc->has & RSC_BYTES)
-			snprintf(bytes, sizeof(bytes), "%llu", (unsigned long long)sc->bytes);
+			fmt_size(bytes, sizeof(bytes), sc->bytes);
 		if (sc->has & RSC_TOTAL)
 			fmt_ns(time, sizeof(time), sc->total_ns);
-		fprintf(f, "  %-*.32s %12llu %8llu %16s %12s\n", w, sc->name,
-			(unsigned long long)sc->calls, (unsigned long long)sc->errors, bytes, time);
+		pct_of(p[0], sizeof(p[0]), &sc->req, 50, false);
+		pct_of(p[1], sizeof(p[1]), &sc->req, 99, false);
+		pct_of(p[2], sizeof(p[2]), &sc->done, 50, false);
+		pct_of(p[3], sizeof(p[3]), &sc->done, 99, false);
+		pct_of(p[4], sizeof(p[4]), &sc->lat, 50, true);
+		pct_of(p[5], sizeof(p[5]), &sc->lat, 99, true);
+		fprintf(f, "  %-*.32s %9llu %6llu %7s %7s %7s %8s %8s %7s %7s %7s\n", w, sc->name,
+			(unsigned long long)sc->calls, (unsigned long long)sc->errors, bytes, p[0],
+			p[1], p[2], p[3], time, p[4], p[5]);
 	}
 }
 
-static void bucket_label(char *buf, size_t sz, const struct rbucket *b)
-{
-	char lo[24], hi[24];
+/* ---- histograms, side by side ---- */
 
-	fmt_bound(lo, sizeof(lo), b->lo);
-	if (b->lo == b->hi) {
-		snprintf(buf, sz, "[%s]", lo);
-		return;
-	}
-	if (b->hi == UINT64_MAX)
-		snprintf(hi, sizeof(hi), "...");
-	else
-		fmt_bound(hi, sizeof(hi), b->hi + 1);
-	snprintf(buf, sz, "[%s, %s)", lo, hi);
+#define HBLOCK_W    36 /* columns of one histogram block, its gap included */
+#define HBLOCK_ROWS 12 /* buckets shown per block; the rest summed in one row */
+#define HBAR_W	    14
+
+struct hblock {
+	char title[64];
+	const struct rhist *h;
+	bool ns;
+};
+
+static bool same_hist(const struct rhist *a, const struct rhist *b)
+{
+	if (a->cnt != b->cnt)
+		return false;
+	for (size_t i = 0; i < a->cnt; i++)
+		if (a->b[i].lo != b->b[i].lo || a->b[i].hi != b->b[i].hi ||
+		    a->b[i].cnt != b->b[i].cnt)
+			return false;
+	return true;
 }
 
-static void put_bars(FILE *f, const struct rhist *h, const struct style *st)
+/* line r of a block (its title, then its buckets), padded to HBLOCK_W columns; false past it */
+static bool put_hblock_line(FILE *f, const struct hblock *b, size_t r, const struct style *st,
+			    bool last)
 {
-	uint64_t max = 0;
-	int lw = 0;
-	char label[64];
+	size_t rows = b->h->cnt > HBLOCK_ROWS ? HBLOCK_ROWS : b->h->cnt;
+	uint64_t max = 1;
+	char label[24], line[HBLOCK_W + 64];
+	int n;
 
-	for (size_t i = 0; i < h->cnt; i++) {
-		bucket_label(label, sizeof(label), &h->b[i]);
-		lw = (int)strlen(label) > lw ? (int)strlen(label) : lw;
-		max = h->b[i].cnt > max ? h->b[i].cnt : max;
+	if (r == 0) {
+		n = snprintf(line, sizeof(line), "%.*s", HBLOCK_W - 2, b->title);
+		fprintf(f, "%s%s%s%*s", st->bold, line, st->off, last ? 0 : HBLOCK_W - n, "");
+		return true;
 	}
-	for (size_t i = 0; i < h->cnt; i++) {
-		int n = (int)((unsigned __int128)h->b[i].cnt * BAR_W / max);
-		char bar[BAR_W + 1];
-
-		memset(bar, '@', (size_t)n);
-		bar[n] = '\0';
-		bucket_label(label, sizeof(label), &h->b[i]);
-		fprintf(f, "  %-*s %10llu |%s%-*s%s|\n", lw, label, (unsigned long long)h->b[i].cnt,
-			st->bar, BAR_W, bar, st->off);
+	if (r > rows) {
+		if (!last)
+			fprintf(f, "%*s", HBLOCK_W, "");
+		return false;
 	}
-}
+	for (size_t i = 0; i < b->h->cnt; i++)
+		max = b->h->b[i].cnt > max ? b->h->b[i].cnt : max;
+	if (r == HBLOCK_ROWS && b->h->cnt > HBLOCK_ROWS) {
+		uint64_t rest = 0;
 
-static const double pcts[] = { 1,  5,  10, 20, 30,   40,   50,	  60,	70,
-			       80, 90, 95, 99, 99.5, 99.9, 99.95, 99.99 };
-
-/* p is supported when both sides of it hold a sample: min(p, 100 - p)% of n >= 1 */
-static bool supported(double p, uint64_t n)
-{
-	uint64_t h = (uint64_t)(p * 100 + 0.5), tail = h < 5000 ? h : 10000 - h;
-
-	return h == 5000 || (unsigned __int128)n * tail >= 10000;
-}
-
-static void put_percentiles(FILE *f, const struct rhist *h)
-{
-	uint64_t n = rhist_total(h);
-	int shown = 0, w = 1;
-
-	for (size_t i = 0; i < sizeof(pcts) / sizeof(pcts[0]); i++) {
-		char v[24];
-		int len;
-
-		if (!supported(pcts[i], n))
-			continue;
-		len = snprintf(v, sizeof(v), "%llu",
-			       (unsigned long long)rhist_percentile(h, pcts[i])->hi);
-		w = len > w ? len : w;
-	}
-	for (size_t i = 0; i < sizeof(pcts) / sizeof(pcts[0]); i++) {
-		if (!supported(pcts[i], n))
-			continue;
-		fprintf(f, "%s%5.2fth=[%*llu]",
-			shown % 4 ? ", "
-			: shown	  ? ",\n   | "
-				  : "   | ",
-			pcts[i], w, (unsigned long long)rhist_percentile(h, pcts[i])->hi);
-		shown++;
-	}
-	fputc('\n', f);
-}
-
-static void bucket_label(char *buf, size_t sz, const struct rbucket *b);
-
-static void put_resolution(FILE *f, const struct rhist *h, bool ns)
-{
-	const struct rbucket *wide = &h->b[0];
-	char label[64];
-
-	if (!ns && rhist_in_scheme(h, RS_LOG2)) {
-		fputs("log2 buckets, each x2 wide", f);
-	} else if (ns && rhist_in_scheme(h, RS_LAT)) {
-		fputs("4 buckets per octave, each <= 25% wide", f);
+		for (size_t i = HBLOCK_ROWS - 1; i < b->h->cnt; i++)
+			rest += b->h->b[i].cnt;
+		fmt_pct(label, sizeof(label), &b->h->b[HBLOCK_ROWS - 1], b->ns);
+		n = snprintf(line, sizeof(line), "%7s+ %9llu", label, (unsigned long long)rest);
 	} else {
-		for (size_t i = 1; i < h->cnt; i++)
-			if (h->b[i].hi - h->b[i].lo > wide->hi - wide->lo)
-				wide = &h->b[i];
-		bucket_label(label, sizeof(label), wide);
-		fprintf(f, "the writer's buckets, widest %s", label);
+		const struct rbucket *x = &b->h->b[r - 1];
+		int bar = (int)((unsigned __int128)x->cnt * HBAR_W / max);
+
+		fmt_pct(label, sizeof(label), x, b->ns);
+		n = snprintf(line, sizeof(line), "%8s %9llu %s%.*s%s", label,
+			     (unsigned long long)x->cnt, st->bar, bar ? bar : 1, "##############",
+			     st->off);
+		n -= (int)(strlen(st->bar) + strlen(st->off));
+	}
+	fputs(line, f);
+	if (!last)
+		fprintf(f, "%*s", HBLOCK_W - n > 0 ? HBLOCK_W - n : 1, "");
+	return true;
+}
+
+static void put_hblocks(FILE *f, const struct hblock *v, size_t n, int width,
+			const struct style *st)
+{
+	size_t per = width > 0 ? (size_t)width / HBLOCK_W : 4;
+
+	per = per < 1 ? 1 : per;
+	for (size_t at = 0; at < n; at += per) {
+		size_t k = n - at < per ? n - at : per;
+
+		size_t rows = 0;
+
+		for (size_t i = 0; i < k; i++) {
+			size_t r = v[at + i].h->cnt > HBLOCK_ROWS ? HBLOCK_ROWS : v[at + i].h->cnt;
+
+			rows = r > rows ? r : rows;
+		}
+		fputc('\n', f);
+		for (size_t r = 0; r <= rows; r++) {
+			size_t last =
+				0; /* the last block with a line here: nothing is padded after it */
+
+			for (size_t i = 0; i < k; i++)
+				if (r == 0 || r <= v[at + i].h->cnt)
+					last = i;
+			fputs("  ", f);
+			for (size_t i = 0; i <= last; i++)
+				put_hblock_line(f, &v[at + i], r, st, i == last);
+			fputc('\n', f);
+		}
 	}
 }
 
-static void put_hist(FILE *f, const char *name, const char *what, const struct rhist *h, bool ns,
-		     const struct style *st)
+static void put_all_hists(FILE *f, const struct rentry *e, int width, const struct style *st)
 {
-	if (!h->cnt)
-		return;
-	fprintf(f, "\n  %s%s%s: %s, %s\n", st->bold, name, st->off, what, ns ? "ns" : "bytes");
-	put_bars(f, h, st);
-	fprintf(f, "  percentiles (%s, bucket upper bounds; ", ns ? "ns" : "bytes");
-	put_resolution(f, h, ns);
-	fputs("):\n", f);
-	put_percentiles(f, h);
-}
-
-static void put_all_hists(FILE *f, const struct rentry *e, const struct style *st)
-{
-	char name[96];
+	struct hblock v[3 * 64 + 2 * SIDES + 1];
+	size_t n = 0;
 	int syncs = 0;
 
-	for (size_t i = 0; i < e->sc_cnt; i++) {
+	for (size_t i = 0; i < e->sc_cnt && n + 3 < sizeof(v) / sizeof(v[0]); i++) {
 		const struct rsc *sc = &e->sc[i];
 
-		snprintf(name, sizeof(name), "syscalls.%.32s.req_hist", sc->name);
-		put_hist(f, name, "request size", &sc->req, false, st);
-		snprintf(name, sizeof(name), "syscalls.%.32s.done_hist", sc->name);
-		put_hist(f, name, "completed size", &sc->done, false, st);
-		snprintf(name, sizeof(name), "syscalls.%.32s.lat_hist", sc->name);
-		put_hist(f, name, "latency", &sc->lat, true, st);
-		syncs += sc->lat.cnt != 0;
+		if (sc->req.cnt) {
+			v[n] = (struct hblock){ .h = &sc->req };
+			snprintf(v[n++].title, sizeof(v[0].title), "%.20s: request size", sc->name);
+		}
+		/* the completed sizes only where they differ from the requests */
+		if (sc->done.cnt && !same_hist(&sc->done, &sc->req)) {
+			v[n] = (struct hblock){ .h = &sc->done };
+			snprintf(v[n++].title, sizeof(v[0].title), "%.20s: completed", sc->name);
+		}
+		if (sc->lat.cnt) {
+			v[n] = (struct hblock){ .h = &sc->lat, .ns = true };
+			snprintf(v[n++].title, sizeof(v[0].title), "%.20s: latency", sc->name);
+			syncs++;
+		}
 	}
-	put_hist(f, "read.seq_hist", "completed size of sequential reads", &e->side[0].seq, false,
-		 st);
-	put_hist(f, "write.seq_hist", "completed size of sequential writes", &e->side[1].seq, false,
-		 st);
-	put_hist(f, "copy_read.seq_hist", "completed size of sequential copies from the file",
-		 &e->side[SIDE_COPY_READ].seq, false, st);
-	put_hist(f, "copy_write.seq_hist", "completed size of sequential copies to the file",
-		 &e->side[SIDE_COPY_WRITE].seq, false, st);
 	for (int s = 0; s < SIDES; s++) {
-		char name[32], what[48];
-
-		snprintf(name, sizeof(name), "%s.lat_hist", side_keys[s]);
-		snprintf(what, sizeof(what), "latency of the %s calls", side_keys[s]);
-		put_hist(f, name, what, &e->side[s].lat, true, st);
+		if (e->side[s].seq.cnt) {
+			v[n] = (struct hblock){ .h = &e->side[s].seq };
+			snprintf(v[n++].title, sizeof(v[0].title), "%s: sequential sizes",
+				 side_keys[s]);
+		}
+		if (e->side[s].lat.cnt) {
+			v[n] = (struct hblock){ .h = &e->side[s].lat, .ns = true };
+			snprintf(v[n++].title, sizeof(v[0].title), "%s: latency", side_keys[s]);
+		}
 	}
-	if (syncs != 1) /* with one sync-type syscall, it is the one drawn above */
-		put_hist(f, "fsync.lat_hist", "fsync and fdatasync latency", &e->fsync.lat, true,
-			 st);
+	/* with one sync syscall, its own histogram above is this one */
+	if (syncs != 1 && e->fsync.lat.cnt) {
+		v[n] = (struct hblock){ .h = &e->fsync.lat, .ns = true };
+		snprintf(v[n++].title, sizeof(v[0].title), "fsync + fdatasync: latency");
+	}
+	if (!n)
+		return;
+	fprintf(f,
+		"\n  %sHistograms%s (calls per bucket; a bucket, and a percentile above, by its "
+		"lower bound):\n",
+		st->bold, st->off);
+	put_hblocks(f, v, n, width, st);
 }
 
 void report_text_detail(FILE *f, const struct rmodel *m, const struct rentry *e,
@@ -840,8 +857,9 @@ void report_text_detail(FILE *f, const struct rmodel *m, const struct rentry *e,
 	struct style st = style_of(o->color);
 
 	put_head(f, m, e, &st);
+	put_sides(f, e, &st);
 	put_syscalls(f, e, &st);
-	put_all_hists(f, e, &st);
+	put_all_hists(f, e, o->width, &st);
 	if (m->meta.tl == 1 && m->meta.bins >= 2) {
 		size_t cols = tl_cols(o->width);
 

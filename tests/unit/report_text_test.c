@@ -66,6 +66,43 @@ Test(report_text, every_line_fits_100_columns)
 	free(out);
 }
 
+/*
+ * A file's detail fits one screen: the fixture's busiest file (three
+ * syscalls with histograms, fsync, both sides) in at most 40 lines of at most
+ * 100 columns, every histogram drawn once, and pread64's completed sizes,
+ * equal to its requests, not drawn again.
+ */
+Test(report_text, a_file_s_detail_fits_one_screen)
+{
+	char *argv[] = { "report",	  FIX "basic.json",
+			 "--file",	  "/data/db/table.dat",
+			 "--no-findings", NULL },
+	     *out;
+	size_t len, lines = 0;
+	FILE *f = open_memstream(&out, &len);
+	const char *titles[] = { "pread64: request size", "pread64: completed",
+				 "fdatasync: latency", "read: sequential sizes" };
+
+	unsetenv("COLUMNS");
+	setenv("NO_COLOR", "1", 1);
+	cr_assert_eq(report_cli(5, argv, f), 0);
+	fclose(f);
+	for (char *l = out; *l; l += strcspn(l, "\n") + 1, lines++)
+		cr_expect_leq(strcspn(l, "\n"), 100, "%.*s", (int)strcspn(l, "\n"), l);
+	cr_expect_leq(lines, 40, "%zu lines:\n%s", lines, out);
+	for (size_t i = 0; i < sizeof(titles) / sizeof(titles[0]); i++) {
+		const char *at = strstr(out, titles[i]);
+
+		if (i == 1) {
+			cr_expect_null(at, "completed sizes equal to the requests drawn again");
+			continue;
+		}
+		cr_expect_not_null(at, "no %s", titles[i]);
+		cr_expect(!at || !strstr(at + 1, titles[i]), "%s drawn twice", titles[i]);
+	}
+	free(out);
+}
+
 Test(report_text, sizes_and_times_are_short)
 {
 	static const struct {
