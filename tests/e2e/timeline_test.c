@@ -55,9 +55,12 @@ static uint64_t u64_of(const struct jval *o, const char *key)
 }
 
 /*
- * The counts a bin [lo, hi) of the trace may hold: calls surely in it
- * (returned inside it, read before the next bin's end) and calls that may
- * be (their window touches it)
+ * The counts a bin [lo, hi) of the trace may hold.  A call counts when its
+ * counters change, between its entry and its return, in the bin of the
+ * read that follows; the read at an edge x happens in [x, x + SLACK_NS].
+ * So a call is surely in the bin when it entered after the latest read at
+ * lo and returned before hi, and may be when it returned after lo and
+ * entered before the latest read at hi.
  */
 static void bounds(const struct call *c, size_t n, char kind, uint64_t start, uint64_t lo,
 		   uint64_t hi, uint64_t *sure, uint64_t *maybe)
@@ -69,9 +72,9 @@ static void bounds(const struct call *c, size_t n, char kind, uint64_t start, ui
 		if (c[i].kind != kind)
 			continue;
 		b = c[i].before - start;
-		a = c[i].after - start + SLACK_NS;
-		*sure += b >= lo && a < hi;
-		*maybe += a >= lo && b < hi;
+		a = c[i].after - start;
+		*sure += b >= lo + SLACK_NS && a < hi;
+		*maybe += a >= lo && b < hi + SLACK_NS;
 	}
 }
 
