@@ -312,6 +312,23 @@ int rentry_done_hist(const struct rentry *e, int side, struct rhist *out)
 	return sc_hist(e, side, true, out);
 }
 
+uint64_t rentry_active_ns(const struct rentry *e, const struct rmeta *mt)
+{
+	uint64_t first, last, sum = 0;
+
+	if (!rentry_window(e, &first, &last))
+		return 0;
+	if (mt->run_cnt < 2)
+		return last - first;
+	for (size_t i = 0; i < mt->run_cnt; i++) {
+		uint64_t lo = first > mt->runs[i].start_ns ? first : mt->runs[i].start_ns;
+		uint64_t hi = last < mt->runs[i].end_ns ? last : mt->runs[i].end_ns;
+
+		sum += hi > lo ? hi - lo : 0;
+	}
+	return sum;
+}
+
 bool rentry_window(const struct rentry *e, uint64_t *first, uint64_t *last)
 {
 	bool any = false;

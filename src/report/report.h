@@ -50,6 +50,11 @@ int rentry_req_hist(const struct rentry *e, int side, struct rhist *out);
 int rentry_done_hist(const struct rentry *e, int side, struct rhist *out);
 /* first entry to last successful return over every side; false when none returned */
 bool rentry_window(const struct rentry *e, uint64_t *first, uint64_t *last);
+/*
+ * first entry to last return, less the gaps between the documents' runs
+ * (documents apart in time): the time the entry could have been active
+ */
+uint64_t rentry_active_ns(const struct rentry *e, const struct rmeta *mt);
 
 /* ---- findings.c ---------------------------------------------------------------- */
 /* an entry as the rules see it */

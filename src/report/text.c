@@ -257,19 +257,19 @@ static void side_cells(const struct rentry *e, int s, char cell[C_CNT][32])
 		snprintf(cell[C_REWR], 32, "%llu", (unsigned long long)sd->rewrites);
 }
 
-static void file_cells(const struct rentry *e, char cell[C_CNT][32])
+static void file_cells(const struct rentry *e, const struct rmeta *mt, char cell[C_CNT][32])
 {
 	uint64_t first, last;
 
 	snprintf(cell[C_FSYNC], 32, "%llu", (unsigned long long)e->fsync.calls);
 	fmt_pct(cell[C_FSP99], 32, rhist_percentile(&e->fsync.lat, 99), true);
 	if (rentry_window(e, &first, &last))
-		fmt_ns(cell[C_ACTIVE], 32, last - first);
+		fmt_ns(cell[C_ACTIVE], 32, rentry_active_ns(e, mt));
 	else
 		snprintf(cell[C_ACTIVE], 32, "-");
 }
 
-static void put_entry(FILE *f, const struct rentry *e)
+static void put_entry(FILE *f, const struct rentry *e, const struct rmeta *mt)
 {
 	char cell[C_CNT][32], path[1024];
 	bool first = true;
@@ -281,14 +281,14 @@ static void put_entry(FILE *f, const struct rentry *e)
 		memset(cell, 0, sizeof(cell));
 		side_cells(e, s, cell);
 		if (first)
-			file_cells(e, cell);
+			file_cells(e, mt, cell);
 		put_row(f, first ? e : NULL, first ? path : "", cell);
 		first = false;
 	}
 	if (first) {
 		memset(cell, 0, sizeof(cell));
 		snprintf(cell[C_OP], 32, "-");
-		file_cells(e, cell);
+		file_cells(e, mt, cell);
 		put_row(f, e, path, cell);
 	}
 }
@@ -537,7 +537,7 @@ void report_text_table(FILE *f, const struct rmodel *m, struct rentry **v, size_
 	}
 	fprintf(f, "%s\n", st.off);
 	for (size_t i = 0; i < rows; i++)
-		put_entry(f, v[i]);
+		put_entry(f, v[i], &m->meta);
 	fprintf(f,
 		"\n%zu of %zu %s by %s.  R/W: read-type/write-type calls; CR/CW: in-kernel "
 		"copies\n(copy_file_range, splice) from/to the file; AR/AW: asynchronous "
@@ -545,7 +545,8 @@ void report_text_table(FILE *f, const struct rmodel *m, struct rentry **v, size_
 		"request size, the lower bound of\nits histogram bucket (64K: 64K to 128K); "
 		"SEQ%%: of the successful calls; REWR: writes at\nthe offset of the previous "
 		"write; FSYNC: fsync + fdatasync calls, FS.P99 their latency\n(also a bucket's "
-		"lower bound); ACTIVE: first call to last return.  Sizes are 1024-based.\n",
+		"lower bound); ACTIVE: first call to last return, gaps between runs left out.\n"
+		"Sizes are 1024-based.\n",
 		rows, n, o->by_name ? "groups" : "entries", sort_names[o->sort]);
 	put_table_timelines(f, m, v, rows, &st);
 }
@@ -585,8 +586,9 @@ static void put_head(FILE *f, const struct rmodel *m, const struct rentry *e,
 	if (rentry_window(e, &first, &last)) {
 		fmt_ns(a, sizeof(a), first - m->meta.start_ns);
 		fmt_ns(b, sizeof(b), last - m->meta.start_ns);
-		fmt_ns(path, sizeof(path), last - first);
-		fprintf(f, "  active from %s to %s after the start (%s)\n", a, b, path);
+		fmt_ns(path, sizeof(path), rentry_active_ns(e, &m->meta));
+		fprintf(f, "  active from %s to %s after the start (%s%s)\n", a, b, path,
+			rentry_active_ns(e, &m->meta) < last - first ? " within the runs" : "");
 	}
 	if (e->mapped.present) {
 		fmt_ns(a, sizeof(a), e->mapped.first_ns - m->meta.start_ns);

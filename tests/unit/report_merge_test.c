@@ -470,6 +470,21 @@ Test(report_merge, runs_apart_in_time_keep_their_own_spans)
 			   out);
 	cr_expect_null(strstr(out, "runs apart"), "one run said to be several:\n%s", out);
 	free(out);
+	/* a file active in several runs: its active time leaves the gaps out */
+	out = cli(docs[0], docs[1], docs[2], "--file", "/data/db/table.dat", NULL);
+	{
+		const char *at = strstr(out, "after the start (");
+		char *end;
+		double secs;
+
+		cr_assert_not_null(at, "%s", out);
+		secs = strtod(at + strlen("after the start ("), &end);
+		cr_expect_eq(*end, 's', "%s", at);
+		cr_expect_leq(secs, (double)sum / 1e9 + 1, "active %gs, more than the runs' %llus",
+			      secs, (unsigned long long)(sum / 1000000000));
+		cr_expect_not_null(strstr(at, "within the runs"), "%s", at);
+	}
+	free(out);
 }
 
 /* basic.json with its "dropped" object given missed_runs (N < 0: left out, as before 6.7) */
