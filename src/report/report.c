@@ -395,7 +395,8 @@ static int term_width(FILE *out)
 		w = ws.ws_col;
 	else if (env && atoi(env) > 0)
 		w = atoi(env);
-	return w < 100 ? 100 : w;
+	/* narrower than 80, the table would lose its path: it wraps instead */
+	return w < 80 ? 80 : w;
 }
 
 /* "findings": [{rule, threshold, advice, entries: [{path, dev, ino, [pid,] what}]}] */

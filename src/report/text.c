@@ -150,6 +150,27 @@ enum col {
 	C_CNT
 };
 
+/* lead, then text's words wrapped at width columns, lines after the first indented */
+static void put_wrapped(FILE *f, const char *lead, const char *text, int width, int indent)
+{
+	int col = fprintf(f, "%s", lead);
+
+	while (*text) {
+		int len = (int)strcspn(text, " ");
+
+		if (col > indent && col + 1 + len > width) {
+			col = fprintf(f, "\n%*s", indent, "") - 1;
+		} else if (col > 0) {
+			fputc(' ', f);
+			col++;
+		}
+		col += fprintf(f, "%.*s", len, text);
+		text += len;
+		text += strspn(text, " ");
+	}
+	fputc('\n', f);
+}
+
 static const struct {
 	const char *title;
 	int w;
@@ -162,6 +183,16 @@ static const struct {
 
 /* the width of the table being written (report_text_table sets it) */
 static int table_width = WIDTH;
+/*
+ * Under WIDTH columns the table leaves out P99, REWR and FS.P99 (a file's
+ * detail has them) so that the path keeps its 28 columns: 80 fit.
+ */
+static bool table_narrow;
+
+static bool shown(int c)
+{
+	return !table_narrow || (c != C_P99 && c != C_REWR && c != C_FSP99);
+}
 /* its rows are processes' records (--per-process): PID and COMM columns lead */
 static bool table_pids;
 #define PID_W  7
@@ -172,7 +203,7 @@ static int path_width(void)
 	int w = table_width - (table_pids ? PID_W + COMM_W + 2 : 0);
 
 	for (int c = 0; c < C_CNT; c++)
-		w -= cols[c].w + 1;
+		w -= shown(c) ? cols[c].w + 1 : 0;
 	return w;
 }
 
@@ -183,22 +214,28 @@ static void set_table_width(const struct rtext_opts *o, struct rentry **v, size_
 	int fixed = 0;
 
 	table_pids = false;
+	table_narrow = o->width > 0 && o->width < WIDTH;
 	for (size_t i = 0; i < n; i++)
 		table_pids |= v[i]->has_pid;
 	if (table_pids)
 		fixed += PID_W + COMM_W + 2;
 	for (int c = 0; c < C_CNT; c++)
-		fixed += cols[c].w + 1;
-	/* a given width, but never less than a path column of 28 */
-	table_width = o->width && o->width < fixed + 28 ? fixed + 28 : o->width;
-	if (table_width)
-		return;
+		fixed += shown(c) ? cols[c].w + 1 : 0;
 	for (size_t i = 0; i < n; i++) {
 		size_t c = path_cols(v[i]->path, v[i]->path_len);
 
 		longest = c > longest ? c : longest;
 	}
-	table_width = fixed + (int)(longest < 4096 ? longest : 4096);
+	longest = longest < 4096 ? longest : 4096;
+	/* --wide: what the longest path needs */
+	table_width = fixed + (int)longest;
+	if (!o->width)
+		return;
+	/* a given width: no wider than the paths need, never a path column under 28 */
+	if (o->width < table_width)
+		table_width = o->width;
+	if (table_width < fixed + 28)
+		table_width = fixed + 28;
 }
 
 /* the PID and COMM cells of a row, when the table has them (NULL e: blank) */
@@ -225,6 +262,8 @@ static void put_row(FILE *f, const struct rentry *e, const char *path, char cell
 	put_pid_cells(f, e);
 	put_cell(f, path, path_width(), true);
 	for (int c = 0; c <= last; c++) {
+		if (!shown(c))
+			continue;
 		fputc(' ', f);
 		put_cell(f, cell[c], cols[c].w, c == C_OP);
 	}
@@ -532,22 +571,32 @@ void report_text_table(FILE *f, const struct rmodel *m, struct rentry **v, size_
 	}
 	put_cell(f, o->by_name ? "GROUP" : "PATH", path_width(), true);
 	for (int c = 0; c < C_CNT; c++) {
+		if (!shown(c))
+			continue;
 		fputc(' ', f);
 		put_cell(f, cols[c].title, cols[c].w, c == C_OP);
 	}
 	fprintf(f, "%s\n", st.off);
 	for (size_t i = 0; i < rows; i++)
 		put_entry(f, v[i], &m->meta);
-	fprintf(f,
-		"\n%zu of %zu %s by %s.  R/W: read-type/write-type calls; CR/CW: in-kernel "
-		"copies\n(copy_file_range, splice) from/to the file; AR/AW: asynchronous "
-		"requests (Linux AIO,\nio_uring); BYTES completed, MEAN per call; P50/P99: "
-		"request size, the lower bound of\nits histogram bucket (64K: 64K to 128K); "
-		"SEQ%%: of the successful calls; REWR: writes at\nthe offset of the previous "
-		"write; FSYNC: fsync + fdatasync calls, FS.P99 their latency\n(also a bucket's "
-		"lower bound); ACTIVE: first call to last return, gaps between runs left out.\n"
-		"Sizes are 1024-based.\n",
-		rows, n, o->by_name ? "groups" : "entries", sort_names[o->sort]);
+	{
+		char legend[1024];
+
+		snprintf(legend, sizeof(legend),
+			 "%zu of %zu %s by %s.  R/W: read-type/write-type calls; CR/CW: in-kernel "
+			 "copies (copy_file_range, splice) from/to the file; AR/AW: asynchronous "
+			 "requests (Linux AIO, io_uring); BYTES completed, MEAN per call; "
+			 "P50/P99: request size, the lower bound of its histogram bucket (64K: 64K "
+			 "to 128K); SEQ%%: of the successful calls; REWR: writes at the offset of "
+			 "the previous write; FSYNC: fsync + fdatasync calls, FS.P99 their latency "
+			 "(also a bucket's lower bound); ACTIVE: first call to last return, gaps "
+			 "between runs left out.%s  Sizes are 1024-based.",
+			 rows, n, o->by_name ? "groups" : "entries", sort_names[o->sort],
+			 table_narrow ? "  P99, REWR and FS.P99 need 100 columns." : "");
+		fputc('\n', f);
+		put_wrapped(f, "", legend, table_width && table_width < WIDTH ? table_width : WIDTH,
+			    0);
+	}
 	put_table_timelines(f, m, v, rows, &st);
 }
 
@@ -623,85 +672,123 @@ static void put_oflags(FILE *f, const struct rentry *e)
 	}
 }
 
-static void put_sides(FILE *f, const struct rentry *e, const struct style *st)
+/* a column of the detail's tables; wide: only where 100 columns are given */
+struct dcol {
+	const char *title;
+	int w; /* < 0: left-aligned */
+	bool wide;
+};
+
+/* a row of cells (titles when cell is NULL), the wide-only columns left out when narrow */
+static void put_drow(FILE *f, const struct dcol *c, int n, char (*cell)[24], bool narrow,
+		     const struct style *st)
 {
-	/* 100 columns, the narrowest table the report draws */
-	fprintf(f, "\n  %s%-11s %9s %6s %7s %6s %5s %6s %8s %8s %7s %7s %7s%s\n", st->bold, "SIDE",
-		"CALLS", "ERRORS", "BYTES", "MEAN", "SEQ%", "REWR", "IOPS", "RATE", "LAT", "P50",
-		"P99", st->off);
+	fprintf(f, "  %s", cell ? "" : st->bold);
+	for (int i = 0; i < n; i++) {
+		if (narrow && c[i].wide)
+			continue;
+		fprintf(f, "%s%*s", i ? " " : "", c[i].w, cell ? cell[i] : c[i].title);
+	}
+	fprintf(f, "%s\n", cell ? "" : st->off);
+}
+
+static void put_sides(FILE *f, const struct rentry *e, bool narrow, const struct style *st)
+{
+	/* 100 columns, 75 narrow */
+	static const struct dcol c[12] = {
+		{ "SIDE", -11, 0 }, { "CALLS", 9, 0 }, { "ERRORS", 6, 0 }, { "BYTES", 7, 0 },
+		{ "MEAN", 6, 0 },   { "SEQ%", 5, 0 },  { "REWR", 6, 1 },   { "IOPS", 8, 1 },
+		{ "RATE", 8, 1 },   { "LAT", 7, 0 },   { "P50", 7, 0 },	   { "P99", 7, 0 },
+	};
+	char cell[12][24];
+
+	fputc('\n', f);
+	put_drow(f, c, 12, NULL, narrow, st);
 	for (int s = 0; s < SIDES; s++) {
 		const struct rside *sd = &e->side[s];
-		char bytes[16], mean[16], seq[16] = "-", rewr[24] = "", iops[24] = "-",
-					  rate[16] = "-";
-		char lat[16] = "-", p50[16] = "-", p99[16] = "-";
 		uint64_t ok = sd->calls - sd->errors;
 		unsigned int pm;
 
 		if (!sd->present)
 			continue;
-		fmt_size(bytes, sizeof(bytes), sd->bytes);
-		fmt_size(mean, sizeof(mean), ok ? sd->bytes / ok : 0);
+		for (int k = 0; k < 12; k++)
+			strcpy(cell[k], "-");
+		snprintf(cell[0], 24, "%s", side_keys[s]);
+		snprintf(cell[1], 24, "%llu", (unsigned long long)sd->calls);
+		snprintf(cell[2], 24, "%llu", (unsigned long long)sd->errors);
+		fmt_size(cell[3], 24, sd->bytes);
+		fmt_size(cell[4], 24, ok ? sd->bytes / ok : 0);
 		if (rentry_seq_permille(e, s, &pm))
-			snprintf(seq, sizeof(seq), "%u.%u", pm / 10, pm % 10);
+			snprintf(cell[5], 24, "%u.%u", pm / 10, pm % 10);
 		if (s & 1)
-			snprintf(rewr, sizeof(rewr), "%llu", (unsigned long long)sd->rewrites);
+			snprintf(cell[6], 24, "%llu", (unsigned long long)sd->rewrites);
+		else
+			cell[6][0] = '\0';
 		if (sd->has_last && sd->last_ns > sd->first_ns) {
 			double secs = (double)(sd->last_ns - sd->first_ns) / 1e9;
 
-			snprintf(iops, sizeof(iops), "%.1f", (double)sd->calls / secs);
-			fmt_size(rate, sizeof(rate), (uint64_t)((double)sd->bytes / secs));
-			strcat(rate, "/s");
+			snprintf(cell[7], 24, "%.1f", (double)sd->calls / secs);
+			fmt_size(cell[8], 20, (uint64_t)((double)sd->bytes / secs));
+			strcat(cell[8], "/s");
 		}
 		if (sd->has_lat && sd->calls) {
-			fmt_ns(lat, sizeof(lat), sd->total_ns / sd->calls);
-			pct_of(p50, sizeof(p50), &sd->lat, 50, true);
-			pct_of(p99, sizeof(p99), &sd->lat, 99, true);
+			fmt_ns(cell[9], 24, sd->total_ns / sd->calls);
+			pct_of(cell[10], 24, &sd->lat, 50, true);
+			pct_of(cell[11], 24, &sd->lat, 99, true);
 		}
-		fprintf(f, "  %-11s %9llu %6llu %7s %6s %5s %6s %8s %8s %7s %7s %7s\n",
-			side_keys[s], (unsigned long long)sd->calls, (unsigned long long)sd->errors,
-			bytes, mean, seq, rewr, iops, rate, lat, p50, p99);
+		put_drow(f, c, 12, cell, narrow, st);
 	}
 	if (e->fsync.present) {
-		char lat[16] = "-", p50[16], p99[16];
-
+		for (int k = 0; k < 12; k++)
+			strcpy(cell[k], "-");
+		snprintf(cell[0], 24, "fsync");
+		snprintf(cell[1], 24, "%llu", (unsigned long long)e->fsync.calls);
+		snprintf(cell[2], 24, "%llu", (unsigned long long)e->fsync.errors);
+		cell[6][0] = '\0';
 		if (e->fsync.calls)
-			fmt_ns(lat, sizeof(lat), e->fsync.total_ns / e->fsync.calls);
-		pct_of(p50, sizeof(p50), &e->fsync.lat, 50, true);
-		pct_of(p99, sizeof(p99), &e->fsync.lat, 99, true);
-		fprintf(f, "  %-11s %9llu %6llu %7s %6s %5s %6s %8s %8s %7s %7s %7s\n", "fsync",
-			(unsigned long long)e->fsync.calls, (unsigned long long)e->fsync.errors,
-			"-", "-", "-", "", "-", "-", lat, p50, p99);
+			fmt_ns(cell[9], 24, e->fsync.total_ns / e->fsync.calls);
+		pct_of(cell[10], 24, &e->fsync.lat, 50, true);
+		pct_of(cell[11], 24, &e->fsync.lat, 99, true);
+		put_drow(f, c, 12, cell, narrow, st);
 	}
 	put_oflags(f, e);
 }
 
-static void put_syscalls(FILE *f, const struct rentry *e, const struct style *st)
+static void put_syscalls(FILE *f, const struct rentry *e, bool narrow, const struct style *st)
 {
-	int w = 10; /* the name column: as wide as the longest name shown */
+	struct dcol c[11] = {
+		{ "SYSCALL", -10, 0 }, { "CALLS", 9, 0 },    { "ERRORS", 6, 0 },
+		{ "BYTES", 7, 0 },     { "REQ.P50", 7, 0 },  { "REQ.P99", 7, 0 },
+		{ "DONE.P50", 8, 1 },  { "DONE.P99", 8, 1 }, { "TIME", 7, 1 },
+		{ "LAT.P50", 7, 0 },   { "LAT.P99", 7, 0 },
+	};
+	char cell[11][24];
 
+	/* the name column: as wide as the longest name shown */
 	for (size_t i = 0; i < e->sc_cnt; i++)
-		if (strlen(e->sc[i].name) > (size_t)w)
-			w = strlen(e->sc[i].name) > 32 ? 32 : (int)strlen(e->sc[i].name);
-	fprintf(f, "\n  %s%-*s %9s %6s %7s %7s %7s %8s %8s %7s %7s %7s%s\n", st->bold, w, "SYSCALL",
-		"CALLS", "ERRORS", "BYTES", "REQ.P50", "REQ.P99", "DONE.P50", "DONE.P99", "TIME",
-		"LAT.P50", "LAT.P99", st->off);
+		if ((int)strlen(e->sc[i].name) > -c[0].w)
+			c[0].w = -(strlen(e->sc[i].name) > 23 ? 23 : (int)strlen(e->sc[i].name));
+	fputc('\n', f);
+	put_drow(f, c, 11, NULL, narrow, st);
 	for (size_t i = 0; i < e->sc_cnt; i++) {
 		const struct rsc *sc = &e->sc[i];
-		char bytes[16] = "-", time[16] = "-", p[6][16];
 
+		for (int k = 0; k < 11; k++)
+			strcpy(cell[k], "-");
+		snprintf(cell[0], 24, "%.23s", sc->name);
+		snprintf(cell[1], 24, "%llu", (unsigned long long)sc->calls);
+		snprintf(cell[2], 24, "%llu", (unsigned long long)sc->errors);
 		if (sc->has & RSC_BYTES)
-			fmt_size(bytes, sizeof(bytes), sc->bytes);
+			fmt_size(cell[3], 24, sc->bytes);
+		pct_of(cell[4], 24, &sc->req, 50, false);
+		pct_of(cell[5], 24, &sc->req, 99, false);
+		pct_of(cell[6], 24, &sc->done, 50, false);
+		pct_of(cell[7], 24, &sc->done, 99, false);
 		if (sc->has & RSC_TOTAL)
-			fmt_ns(time, sizeof(time), sc->total_ns);
-		pct_of(p[0], sizeof(p[0]), &sc->req, 50, false);
-		pct_of(p[1], sizeof(p[1]), &sc->req, 99, false);
-		pct_of(p[2], sizeof(p[2]), &sc->done, 50, false);
-		pct_of(p[3], sizeof(p[3]), &sc->done, 99, false);
-		pct_of(p[4], sizeof(p[4]), &sc->lat, 50, true);
-		pct_of(p[5], sizeof(p[5]), &sc->lat, 99, true);
-		fprintf(f, "  %-*.32s %9llu %6llu %7s %7s %7s %8s %8s %7s %7s %7s\n", w, sc->name,
-			(unsigned long long)sc->calls, (unsigned long long)sc->errors, bytes, p[0],
-			p[1], p[2], p[3], time, p[4], p[5]);
+			fmt_ns(cell[8], 24, sc->total_ns);
+		pct_of(cell[9], 24, &sc->lat, 50, true);
+		pct_of(cell[10], 24, &sc->lat, 99, true);
+		put_drow(f, c, 11, cell, narrow, st);
 	}
 }
 
@@ -847,8 +934,8 @@ static void put_all_hists(FILE *f, const struct rentry *e, int width, const stru
 	if (!n)
 		return;
 	fprintf(f,
-		"\n  %sHistograms%s (calls per bucket; a bucket, and a percentile above, by its "
-		"lower bound):\n",
+		"\n  %sHistograms%s (calls per bucket; buckets and percentiles by their lower "
+		"bound):\n",
 		st->bold, st->off);
 	put_hblocks(f, v, n, width, st);
 }
@@ -859,8 +946,8 @@ void report_text_detail(FILE *f, const struct rmodel *m, const struct rentry *e,
 	struct style st = style_of(o->color);
 
 	put_head(f, m, e, &st);
-	put_sides(f, e, &st);
-	put_syscalls(f, e, &st);
+	put_sides(f, e, o->width > 0 && o->width < WIDTH, &st);
+	put_syscalls(f, e, o->width > 0 && o->width < WIDTH, &st);
 	put_all_hists(f, e, o->width, &st);
 	if (m->meta.tl == 1 && m->meta.bins >= 2) {
 		size_t cols = tl_cols(o->width);
@@ -874,27 +961,6 @@ void report_text_detail(FILE *f, const struct rmodel *m, const struct rentry *e,
 }
 
 /* ---- findings ------------------------------------------------------------------------ */
-
-/* lead, then text's words wrapped at width columns, lines after the first indented */
-static void put_wrapped(FILE *f, const char *lead, const char *text, int width, int indent)
-{
-	int col = fprintf(f, "%s", lead);
-
-	while (*text) {
-		int len = (int)strcspn(text, " ");
-
-		if (col > indent && col + 1 + len > width) {
-			col = fprintf(f, "\n%*s", indent, "") - 1;
-		} else {
-			fputc(' ', f);
-			col++;
-		}
-		col += fprintf(f, "%.*s", len, text);
-		text += len;
-		text += strspn(text, " ");
-	}
-	fputc('\n', f);
-}
 
 /*
  * The findings after the table: per rule, one line per entry that crossed

@@ -203,17 +203,62 @@ Test(report_text, long_paths_are_shortened_in_the_middle_and_wide_keeps_them)
 	free(wout);
 }
 
+/*
+ * The table takes the terminal's width, up to what its paths need: at 100
+ * and at 160 columns the fixture's short paths make it 100 wide; a path of
+ * 140 bytes widens it to 160 and is shortened in its middle to fit; at 80
+ * columns it leaves out P99, REWR and FS.P99, and every line fits.
+ */
 Test(report_text, the_table_takes_the_width_of_columns)
 {
 	char *argv[] = { "report", FIX "basic.json", NULL };
 	char *narrow = report_out(argv, 2, NULL), *wide = report_out(argv, 2, "160");
-	const char *h1 = strstr(narrow, "PATH"), *h2 = strstr(wide, "PATH");
+	char *small = report_out(argv, 2, "80");
+	const char *h1 = strstr(narrow, "PATH"), *h2 = strstr(wide, "PATH"), *h3;
+	char *text, *doc, *out, tmp[] = "/tmp/iotrace-report-test.XXXXXX", name[141];
+	char *longer[] = { "report", tmp, NULL };
+	size_t len;
+	int fd;
 
 	cr_assert(h1 && h2);
-	cr_expect_eq(strcspn(h1, "\n"), 100 - 0, "%.*s", (int)strcspn(h1, "\n"), h1);
+	cr_expect_eq(strcspn(h1, "\n"), 100, "%.*s", (int)strcspn(h1, "\n"), h1);
+	cr_expect_eq(strcspn(h2, "\n"), 100, "%.*s", (int)strcspn(h2, "\n"), h2);
+	h3 = strstr(small, "PATH");
+	cr_assert_not_null(h3);
+	cr_expect_leq(strcspn(h3, "\n"), 80, "%.*s", (int)strcspn(h3, "\n"), h3);
+	{
+		char head[128];
+
+		snprintf(head, sizeof(head), "%.*s", (int)strcspn(h3, "\n"), h3);
+		cr_expect(!strstr(head, "P99") && !strstr(head, "REWR"), "%s", head);
+	}
+	for (char *l = small; *l; l += strcspn(l, "\n") + 1)
+		cr_expect_leq(strcspn(l, "\n"), 80, "%.*s", (int)strcspn(l, "\n"), l);
+	/* one path of 140 bytes in place of /etc/app/config.yaml */
+	cr_assert_eq(e2e_read_file(FIX "basic.json", &text, &len), 0);
+	doc = strstr(text, "\"path\": \"/etc/app/config.yaml\"");
+	cr_assert_not_null(doc);
+	memset(name, 'x', 140);
+	name[0] = '/';
+	name[140] = '\0';
+	fd = mkstemp(tmp);
+	cr_assert_geq(fd, 0);
+	dprintf(fd, "%.*s\"path\": \"%s\"%s", (int)(doc - text), text, name,
+		doc + strlen("\"path\": \"/etc/app/config.yaml\""));
+	close(fd);
+	out = report_out(longer, 2, "160");
+	h2 = strstr(out, "PATH");
+	cr_assert_not_null(h2);
 	cr_expect_eq(strcspn(h2, "\n"), 160, "%.*s", (int)strcspn(h2, "\n"), h2);
+	cr_expect_not_null(strstr(out, "\n/xxx"), "the long path's start not shown:\n%s", out);
+	cr_expect_not_null(strstr(out, "x...x"), "the long path not shortened in its middle:\n%s",
+			   out);
+	unlink(tmp);
+	free(out);
+	free(text);
 	free(narrow);
 	free(wide);
+	free(small);
 }
 
 /* --file takes the end of a path, whole components, when one path ends so */
