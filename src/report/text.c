@@ -380,31 +380,42 @@ static void put_summary(FILE *f, const struct rmodel *m, size_t n, const struct 
 			traced += m->meta.runs[i].end_ns - m->meta.runs[i].start_ns;
 		fmt_ns(dur, sizeof(dur), traced);
 	}
-	fprintf(f, "%s%zu file%s in %zu document%s%s: %s read, %s written; from %s for %s\n",
+	fprintf(f, "%s%zu file%s in %zu document%s%s: %s read, %s written;%sfrom %s for %s\n",
 		st->bold, m->files.cnt, m->files.cnt == 1 ? "" : "s", m->meta.docs,
-		m->meta.docs == 1 ? "" : "s", st->off, a, b, start, dur);
+		m->meta.docs == 1 ? "" : "s", st->off, a, b, table_narrow ? "\n" : " ", start, dur);
 	if (m->meta.run_cnt > 1)
 		fprintf(f, "%zu runs apart in time: %s is their traced time, without the gaps\n",
 			m->meta.run_cnt, dur);
 	if (o->by_name)
 		fprintf(f, "%zu group%s by %s\n", n, n == 1 ? "" : "s", o->by_name);
 	filters_line(f, &m->meta.ff);
-	if (m->meta.dropped_files || m->meta.dropped_events)
-		fprintf(f, "warning: %llu files and %llu calls were not counted by the tracer\n",
-			(unsigned long long)m->meta.dropped_files,
-			(unsigned long long)m->meta.dropped_events);
-	if (m->meta.missed_runs)
-		fprintf(f,
-			"warning: the kernel skipped %llu run%s of the tracer's programs: up to as "
-			"many calls may be missing\n",
-			(unsigned long long)m->meta.missed_runs,
-			m->meta.missed_runs == 1 ? "" : "s");
 	{
-		char what[256];
+		int w = table_narrow ? table_width : 200;
+		char text[512], what[256];
 
+		if (m->meta.dropped_files || m->meta.dropped_events) {
+			snprintf(
+				text, sizeof(text),
+				"warning: %llu files and %llu calls were not counted by the tracer",
+				(unsigned long long)m->meta.dropped_files,
+				(unsigned long long)m->meta.dropped_events);
+			put_wrapped(f, "", text, w, 2);
+		}
+		if (m->meta.missed_runs) {
+			snprintf(
+				text, sizeof(text),
+				"warning: the kernel skipped %llu run%s of the tracer's programs: up "
+				"to as many calls may be missing",
+				(unsigned long long)m->meta.missed_runs,
+				m->meta.missed_runs == 1 ? "" : "s");
+			put_wrapped(f, "", text, w, 2);
+		}
 		unseen_text(m->meta.unseen, what, sizeof(what));
-		if (what[0])
-			fprintf(f, "warning: not counted by the tracer: %s\n", what);
+		if (what[0]) {
+			snprintf(text, sizeof(text), "warning: not counted by the tracer: %s",
+				 what);
+			put_wrapped(f, "", text, w, 2);
+		}
 	}
 }
 
@@ -521,10 +532,13 @@ static void tl_caption(FILE *f, const struct rmodel *m, size_t cols, const char 
 	uint64_t k = tl_per_cell(m->meta.bins, cols);
 	char w[16], span[16];
 
+	char text[256];
+
 	fmt_ns(w, sizeof(w), m->meta.bin_ns * k);
 	fmt_ns(span, sizeof(span), m->meta.bin_ns * m->meta.bins);
-	fprintf(f, "%s over time: a character per %s, from the start to %s%s\n", what, w, span,
-		m->meta.docs > 1 ? " (each document's own start)" : "");
+	snprintf(text, sizeof(text), "%s over time: a character per %s, from the start to %s%s",
+		 what, w, span, m->meta.docs > 1 ? " (each document's own start)" : "");
+	put_wrapped(f, "", text, table_width > 0 && table_width < WIDTH ? table_width : WIDTH, 0);
 }
 
 /* the chart of each row of the table */
@@ -980,11 +994,17 @@ void report_text_findings(FILE *f, const struct rfindings *fs, int width)
 		if (!i || x->rule != fs->v[i - 1].rule)
 			fprintf(f, "%s\n", x->rule->id);
 		fmt_path(path, sizeof(path), x->e->path, x->e->path_len, room < 24 ? 24 : room);
-		fprintf(f, "  %s", path);
-		if (x->e->has_pid)
-			fprintf(f, " [%llu %s]", (unsigned long long)x->e->pid,
-				x->e->comm ? x->e->comm : "");
-		fprintf(f, ": %s\n", x->what);
+		{
+			char lead[8300];
+
+			if (x->e->has_pid)
+				snprintf(lead, sizeof(lead), "  %s [%llu %s]:", path,
+					 (unsigned long long)x->e->pid,
+					 x->e->comm ? x->e->comm : "");
+			else
+				snprintf(lead, sizeof(lead), "  %s:", path);
+			put_wrapped(f, lead, x->what, width ? width : 100, 4);
+		}
 		if (i + 1 == fs->cnt || fs->v[i + 1].rule != x->rule)
 			put_wrapped(f, "  what to do:", x->rule->advice, width ? width : 100, 4);
 	}
