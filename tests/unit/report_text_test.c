@@ -234,6 +234,19 @@ Test(report_text, the_table_takes_the_width_of_columns)
 	}
 	for (char *l = small; *l; l += strcspn(l, "\n") + 1)
 		cr_expect_leq(strcspn(l, "\n"), 80, "%.*s", (int)strcspn(l, "\n"), l);
+	{
+		char *merged[] = { "report", FIX "basic.json", FIX "b.json", FIX "c.json", NULL };
+		char *detail[] = { "report", FIX "basic.json", FIX "b.json", FIX "c.json",
+				   "--file", "table.dat",      NULL };
+		char *outs[2] = { report_out(merged, 4, "80"), report_out(detail, 6, "80") };
+
+		for (int k = 0; k < 2; k++) {
+			for (char *l = outs[k]; *l; l += strcspn(l, "\n") + 1)
+				cr_expect_leq(strcspn(l, "\n"), 80, "%.*s", (int)strcspn(l, "\n"),
+					      l);
+			free(outs[k]);
+		}
+	}
 	/* one path of 140 bytes in place of /etc/app/config.yaml */
 	cr_assert_eq(e2e_read_file(FIX "basic.json", &text, &len), 0);
 	doc = strstr(text, "\"path\": \"/etc/app/config.yaml\"");
