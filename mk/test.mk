@@ -18,6 +18,23 @@ E2E_TOOLS   := $(patsubst tests/e2e/tools/%.c,$(OUT)/tests/e2e/%,$(wildcard test
 TEST_CFLAGS  = $(CFLAGS) -Itests/lib -DOUT_DIR='"$(abspath $(OUT))"' -DSRC_DIR='"$(abspath .)"'
 CRITERION_FLAGS ?= --jobs 2
 
+.PHONY: test-syscalls
+# every syscall of include/syscalls.def has a number on each architecture
+# (the arm64 UAPI headers come from linux-libc-dev-arm64-cross); then the
+# check itself must fail on a table with a syscall no architecture has
+SYSCALL_ARCHES := x86_64:/usr/include/x86_64-linux-gnu arm64:/usr/aarch64-linux-gnu/include
+test-syscalls: ## every syscall of include/syscalls.def has a number on x86_64 and arm64
+	$(Q)for a in $(SYSCALL_ARCHES); do \
+		tests/lib/syscall-numbers.sh $${a%%:*} $${a#*:} || exit 1; \
+	done
+	$(Q)d=$$(mktemp -d) && cp include/syscalls.def $$d/ && \
+		echo 'X(nosuch, nosuch, 1, SC_KIND_READ, 0, OUT_NONE, ARG_NONE, OFF_NONE)' >> $$d/syscalls.def && \
+		if SYSCALLS_DIR=$$d tests/lib/syscall-numbers.sh arm64 /usr/aarch64-linux-gnu/include \
+			> $$d/out 2>&1 || ! grep -q '^  nosuch$$' $$d/out; then \
+			echo "test-syscalls: a syscall without a number went unnoticed" >&2; cat $$d/out >&2; \
+			rm -rf $$d; exit 1; \
+		fi; rm -rf $$d; echo "syscall-numbers: a syscall without a number is named: ok"
+
 .PHONY: test test-unit test-loader test-validator test-asm test-verifier test-bpf test-e2e \
 	test-san deps \
 	verifier-logs check-verifier-logs fmt fmt-check
@@ -27,6 +44,7 @@ deps: ## install build and test dependencies (apt)
 
 test: deps ## deps, fmt-check, then every suite: unit, bpf, e2e, install, san; builds the fuzz targets
 	$(Q)$(MAKE) --no-print-directory fmt-check
+	$(Q)$(MAKE) --no-print-directory test-syscalls
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)$(MAKE) --no-print-directory test-unit test-bpf test-e2e test-install
 	$(Q)$(MAKE) --no-print-directory test-san

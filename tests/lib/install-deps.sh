@@ -17,6 +17,8 @@ missing=""
 # run by /usr/bin/python3).  (zsh is not installed: its completion test runs
 # where zsh is, and skips elsewhere.)
 pkgs="$pkgs man-db bash-completion tmux chromium python3-pandas"
+# make test-syscalls checks the syscall table against arm64's UAPI headers
+pkgs="$pkgs linux-libc-dev-arm64-cross"
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
 done
