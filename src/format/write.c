@@ -427,7 +427,8 @@ static void csv_syscalls(struct outbuf *o, const struct rentry *e)
 	}
 }
 
-void rentry_write_csv(struct outbuf *o, const struct rentry *e, uint64_t base, bool per_process)
+/* the identity columns of a long table's row: path, [pid, comm,] dev, ino, generation */
+static void csv_ident(struct outbuf *o, const struct rentry *e, bool per_process)
 {
 	csv_put_field(o, e->path, e->path_len);
 	if (per_process) {
@@ -442,6 +443,11 @@ void rentry_write_csv(struct outbuf *o, const struct rentry *e, uint64_t base, b
 	csv_u64(o, ':', e->dev_minor);
 	csv_u64(o, ',', e->ino);
 	csv_u64(o, ',', e->gen);
+}
+
+void rentry_write_csv(struct outbuf *o, const struct rentry *e, uint64_t base, bool per_process)
+{
+	csv_ident(o, e, per_process);
 	ob_putc(o, ',');
 	csv_str(o, e->fstype);
 	ob_str(o, e->deleted ? ",true," : ",false,");
@@ -501,29 +507,6 @@ void report_write_csv(FILE *f, const struct rmodel *m, struct rentry **v, size_t
 	for (size_t i = 0; i < n; i++)
 		rentry_write_csv(&o, v[i], m->meta.start_ns, per_process);
 	ob_flush(&o);
-}
-
-/*
- * The timelines in long form: a row per entry, series and bin with calls.
- * start_ns and end_ns are from the start of the entry's documents; bytes
- * is empty for fsync.
- */
-/* the identity columns of a long table's row: path, [pid, comm,] dev, ino, generation */
-static void csv_ident(struct outbuf *o, const struct rentry *e, bool per_process)
-{
-	csv_put_field(o, e->path, e->path_len);
-	if (per_process) {
-		ob_putc(o, ',');
-		if (e->has_pid)
-			ob_u64(o, e->pid);
-		ob_putc(o, ',');
-		if (e->comm)
-			csv_str(o, e->comm);
-	}
-	csv_u64(o, ',', e->dev_major);
-	csv_u64(o, ':', e->dev_minor);
-	csv_u64(o, ',', e->ino);
-	csv_u64(o, ',', e->gen);
 }
 
 void report_write_syscalls_csv(FILE *f, struct rentry **v, size_t n, bool per_process)
@@ -600,6 +583,11 @@ void report_write_hist_csv(FILE *f, struct rentry **v, size_t n, bool per_proces
 	ob_flush(&o);
 }
 
+/*
+ * The timelines in long form: a row per entry, series and bin with calls.
+ * start_ns and end_ns are from the start of the entry's documents; bytes
+ * is empty for fsync.
+ */
 void report_write_timeline_csv(FILE *f, const struct rmodel *m, struct rentry **v, size_t n,
 			       bool per_process)
 {
@@ -619,19 +607,7 @@ void report_write_timeline_csv(FILE *f, const struct rmodel *m, struct rentry **
 			for (size_t b = 0; b < e->tl[s].cnt; b++) {
 				const struct rtbin *t = &e->tl[s].b[b];
 
-				csv_put_field(&o, e->path, e->path_len);
-				if (per_process) {
-					ob_putc(&o, ',');
-					if (e->has_pid)
-						ob_u64(&o, e->pid);
-					ob_putc(&o, ',');
-					if (e->comm)
-						csv_str(&o, e->comm);
-				}
-				csv_u64(&o, ',', e->dev_major);
-				csv_u64(&o, ':', e->dev_minor);
-				csv_u64(&o, ',', e->ino);
-				csv_u64(&o, ',', e->gen);
+				csv_ident(&o, e, per_process);
 				ob_putc(&o, ',');
 				ob_str(&o, s == TL_FSYNC ? "fsync" : side_keys[s]);
 				csv_u64(&o, ',', t->bin);

@@ -53,9 +53,6 @@ static const struct engine_of engines[] = {
 	{ SC_uring_write_fixed, "io_uring" },
 };
 
-static const int dir_sides[2][3] = { { SIDE_READ, SIDE_COPY_READ, SIDE_ASYNC_READ },
-				     { SIDE_WRITE, SIDE_COPY_WRITE, SIDE_ASYNC_WRITE } };
-
 /* the engine of the syscalls that moved the most bytes; "psync" when none is known */
 static const char *engine(const struct rentry *e)
 {
@@ -84,24 +81,6 @@ static uint64_t sc_calls(const struct rentry *e, int sc)
 		if (e->sc[s].idx == sc)
 			return e->sc[s].calls;
 	return 0;
-}
-
-static uint64_t dir_ok_calls(const struct rentry *e, int d)
-{
-	uint64_t v = 0;
-
-	for (int k = 0; k < 3; k++)
-		v += e->side[dir_sides[d][k]].calls - e->side[dir_sides[d][k]].errors;
-	return v;
-}
-
-static uint64_t dir_bytes(const struct rentry *e, int d)
-{
-	uint64_t v = 0;
-
-	for (int k = 0; k < 3; k++)
-		v += e->side[dir_sides[d][k]].bytes;
-	return v;
 }
 
 /* a size for fio: k, m or g when it divides evenly */
@@ -133,7 +112,7 @@ static bool bssplit(const struct rentry *e, int d, char *out, size_t sz)
 	for (int k = 0; k < 3 && !err; k++) {
 		struct rhist one;
 
-		err = rentry_req_hist(e, dir_sides[d][k], &one);
+		err = rentry_req_hist(e, rdir_sides[d][k], &one);
 		err = err ?: rhist_add(&h, &one);
 		if (!err)
 			rhist_free(&one);
@@ -184,7 +163,7 @@ static unsigned int random_pct(const struct rentry *e, int d)
 	uint64_t ok = 0, seq = 0;
 
 	for (int k = 0; k < 3; k++) {
-		const struct rside *s = &e->side[dir_sides[d][k]];
+		const struct rside *s = &e->side[rdir_sides[d][k]];
 
 		ok += s->calls - s->errors;
 		seq += s->seq_calls;
@@ -194,10 +173,11 @@ static unsigned int random_pct(const struct rentry *e, int d)
 
 static void job(FILE *f, const struct rentry *e, size_t idx)
 {
-	uint64_t r = dir_ok_calls(e, 0), w = dir_ok_calls(e, 1);
+	uint64_t r = rentry_dir_calls(e, 0, true), w = rentry_dir_calls(e, 1, true);
 	uint64_t fs = sc_calls(e, SC_fsync) + sc_calls(e, SC_uring_fsync);
 	uint64_t fds = sc_calls(e, SC_fdatasync) + sc_calls(e, SC_uring_fdatasync);
-	uint64_t region = dir_bytes(e, 0) > dir_bytes(e, 1) ? dir_bytes(e, 0) : dir_bytes(e, 1);
+	uint64_t region = rentry_dir_bytes(e, 0) > rentry_dir_bytes(e, 1) ? rentry_dir_bytes(e, 0)
+									  : rentry_dir_bytes(e, 1);
 	char split[2][512], b[32];
 	bool has[2];
 	bool direct = false;
@@ -212,8 +192,8 @@ static void job(FILE *f, const struct rentry *e, size_t idx)
 	fprintf(f,
 		"#   reads %" PRIu64 " (%" PRIu64 " bytes, %u%% random), writes %" PRIu64
 		" (%" PRIu64 " bytes, %u%% random), fsync %" PRIu64 ", fdatasync %" PRIu64 "\n",
-		r, dir_bytes(e, 0), random_pct(e, 0), w, dir_bytes(e, 1), random_pct(e, 1), fs,
-		fds);
+		r, rentry_dir_bytes(e, 0), random_pct(e, 0), w, rentry_dir_bytes(e, 1),
+		random_pct(e, 1), fs, fds);
 	if (has[0])
 		fprintf(f, "#   read request sizes: %s\n", split[0]);
 	if (has[1])
@@ -253,7 +233,7 @@ static void job(FILE *f, const struct rentry *e, size_t idx)
 		 (region + MIB - 1) / MIB * MIB < MIB ? MIB : (region + MIB - 1) / MIB * MIB);
 	fprintf(f, "size=%s\n", b);
 	/* as many I/Os as the calls; io_size leaves room so that their count ends the job */
-	fio_size(b, sizeof(b), 2 * (dir_bytes(e, 0) + dir_bytes(e, 1)) + MIB);
+	fio_size(b, sizeof(b), 2 * (rentry_dir_bytes(e, 0) + rentry_dir_bytes(e, 1)) + MIB);
 	fprintf(f, "io_size=%s\nnumber_ios=%" PRIu64 "\n", b, r + w);
 	/* no random map: sizes stay those of bssplit, not cut to fill holes */
 	fprintf(f, "norandommap=1\n");
@@ -272,7 +252,7 @@ int report_write_fio(FILE *f, struct rentry *const *v, size_t n)
 		   "# that moved the most, replayed on scratch files in fio's directory.\n"
 		   "[global]\n");
 	for (size_t i = 0; i < n && jobs < FIO_JOBS_MAX; i++) {
-		if (!dir_ok_calls(s[i], 0) && !dir_ok_calls(s[i], 1))
+		if (!rentry_dir_calls(s[i], 0, true) && !rentry_dir_calls(s[i], 1, true))
 			continue;
 		job(f, s[i], jobs++);
 	}

@@ -312,6 +312,30 @@ int rentry_done_hist(const struct rentry *e, int side, struct rhist *out)
 	return sc_hist(e, side, true, out);
 }
 
+const int rdir_sides[2][3] = { { SIDE_READ, SIDE_COPY_READ, SIDE_ASYNC_READ },
+			       { SIDE_WRITE, SIDE_COPY_WRITE, SIDE_ASYNC_WRITE } };
+
+uint64_t rentry_dir_bytes(const struct rentry *e, int d)
+{
+	uint64_t v = 0;
+
+	for (int k = 0; k < 3; k++)
+		v += e->side[rdir_sides[d][k]].bytes;
+	return v;
+}
+
+uint64_t rentry_dir_calls(const struct rentry *e, int d, bool ok_only)
+{
+	uint64_t v = 0;
+
+	for (int k = 0; k < 3; k++) {
+		const struct rside *s = &e->side[rdir_sides[d][k]];
+
+		v += s->calls - (ok_only ? s->errors : 0);
+	}
+	return v;
+}
+
 uint64_t rentry_active_ns(const struct rentry *e, const struct rmeta *mt)
 {
 	uint64_t first, last, sum = 0;

@@ -25,9 +25,6 @@
 #define HEAT_COLS 120
 #define BARS_MAX  48 /* bars of a histogram chart */
 
-/* the read or write direction: its three sides */
-static const int dir_sides[2][3] = { { SIDE_READ, SIDE_COPY_READ, SIDE_ASYNC_READ },
-				     { SIDE_WRITE, SIDE_COPY_WRITE, SIDE_ASYNC_WRITE } };
 static const char *const dir_name[2] = { "read", "write" };
 
 /* bytes as HTML text: & < > " escaped, control bytes and invalid UTF-8 as '?' */
@@ -59,24 +56,6 @@ static void put_text(FILE *f, const char *s, size_t len)
 static void put_str(FILE *f, const char *s)
 {
 	put_text(f, s, strlen(s));
-}
-
-static uint64_t dir_bytes(const struct rentry *e, int d)
-{
-	uint64_t v = 0;
-
-	for (int k = 0; k < 3; k++)
-		v += e->side[dir_sides[d][k]].bytes;
-	return v;
-}
-
-static uint64_t dir_calls(const struct rentry *e, int d)
-{
-	uint64_t v = 0;
-
-	for (int k = 0; k < 3; k++)
-		v += e->side[dir_sides[d][k]].calls;
-	return v;
 }
 
 /* a number: exact in data-v, rounded for the eye */
@@ -156,8 +135,8 @@ static int dir_hist(struct rentry *const *v, size_t n, int d, bool done, struct 
 		for (int k = 0; k < 3 && !err; k++) {
 			struct rhist h;
 
-			err = done ? rentry_done_hist(v[i], dir_sides[d][k], &h)
-				   : rentry_req_hist(v[i], dir_sides[d][k], &h);
+			err = done ? rentry_done_hist(v[i], rdir_sides[d][k], &h)
+				   : rentry_req_hist(v[i], rdir_sides[d][k], &h);
 			err = err ?: rhist_add(out, &h);
 			if (!err)
 				rhist_free(&h);
@@ -174,7 +153,7 @@ static int dir_lat(struct rentry *const *v, size_t n, int d, struct rhist *out)
 	out->cnt = 0;
 	for (size_t i = 0; i < n && !err; i++)
 		for (int k = 0; k < 3 && !err; k++)
-			err = rhist_add(out, &v[i]->side[dir_sides[d][k]].lat);
+			err = rhist_add(out, &v[i]->side[rdir_sides[d][k]].lat);
 	return err;
 }
 
@@ -192,8 +171,8 @@ static void overview(FILE *f, const struct rmodel *m, struct rentry *const *v, s
 		calls += rentry_calls(v[i]);
 		errors += rentry_errors(v[i]);
 		fsyncs += v[i]->fsync.calls;
-		rb += dir_bytes(v[i], 0);
-		wb += dir_bytes(v[i], 1);
+		rb += rentry_dir_bytes(v[i], 0);
+		wb += rentry_dir_bytes(v[i], 1);
 	}
 	gmtime_r(&t, &tm);
 	strftime(start, sizeof(start), "%Y-%m-%dT%H:%M:%SZ", &tm);
@@ -324,7 +303,7 @@ static void access_share(FILE *f, struct rentry *const *v, size_t n)
 
 		for (size_t i = 0; i < n; i++)
 			for (int k = 0; k < 3; k++) {
-				const struct rside *s = &v[i]->side[dir_sides[d][k]];
+				const struct rside *s = &v[i]->side[rdir_sides[d][k]];
 
 				ok += s->calls - s->errors;
 				seq += s->seq_calls;
@@ -479,10 +458,10 @@ static void file_table(FILE *f, struct rentry *const *v, size_t n)
 		if (e->has_pid)
 			fprintf(f, " [%llu]", (unsigned long long)e->pid);
 		fprintf(f, "</td>");
-		put_num(f, "td", NULL, dir_calls(e, 0), false);
-		put_num(f, "td", NULL, dir_bytes(e, 0), true);
-		put_num(f, "td", NULL, dir_calls(e, 1), false);
-		put_num(f, "td", NULL, dir_bytes(e, 1), true);
+		put_num(f, "td", NULL, rentry_dir_calls(e, 0, false), false);
+		put_num(f, "td", NULL, rentry_dir_bytes(e, 0), true);
+		put_num(f, "td", NULL, rentry_dir_calls(e, 1, false), false);
+		put_num(f, "td", NULL, rentry_dir_bytes(e, 1), true);
 		if (seq)
 			fprintf(f, "<td class=\"n\" data-v=\"%u\">%u</td>", pm, pm / 10);
 		else

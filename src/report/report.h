@@ -48,6 +48,11 @@ bool rentry_seq_permille(const struct rentry *e, int side, unsigned int *pm);
 int rentry_req_hist(const struct rentry *e, int side, struct rhist *out);
 /* the same for the sizes the calls completed */
 int rentry_done_hist(const struct rentry *e, int side, struct rhist *out);
+/* the read (0) or write (1) direction: its sides (read or write, copies, async) */
+extern const int rdir_sides[2][3];
+/* bytes, and calls (only the successful ones with ok_only), of a direction's sides */
+uint64_t rentry_dir_bytes(const struct rentry *e, int d);
+uint64_t rentry_dir_calls(const struct rentry *e, int d, bool ok_only);
 /* first entry to last successful return over every side; false when none returned */
 bool rentry_window(const struct rentry *e, uint64_t *first, uint64_t *last);
 /*
