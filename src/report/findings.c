@@ -59,11 +59,6 @@ static int calls_asking_under(const struct rentry *e, int side, uint64_t size, u
 	return err;
 }
 
-static bool seq_pm(const struct rentry *e, int side, unsigned int *pm)
-{
-	return rentry_seq_permille(e, side, pm);
-}
-
 /* most calls of a side that moved megabytes asked for less than 4 KiB */
 static bool small_requests(const struct rjudge *j, int side, char *what, size_t sz)
 {
@@ -76,7 +71,7 @@ static bool small_requests(const struct rjudge *j, int side, char *what, size_t 
 	if (!s->present || s->bytes < SMALL_BYTES || s->calls < SMALL_CALLS)
 		return false;
 	/* reads mostly in order are tiny-sequential-reads' */
-	if (side == SIDE_READ && seq_pm(e, side, &pm) && pm >= TINY_SEQ_PM)
+	if (side == SIDE_READ && rentry_seq_permille(e, side, &pm) && pm >= TINY_SEQ_PM)
 		return false;
 	if (calls_asking_under(e, side, SMALL_SIZE, &under, &all) || !all ||
 	    under * 1000 < (uint64_t)SMALL_SHARE_PM * all)
@@ -96,7 +91,7 @@ static bool random_access(const struct rjudge *j, int side, char *what, size_t s
 	unsigned int pm;
 
 	if (!s->present || ok_calls(s) < RANDOM_CALLS || s->bytes < RANDOM_BYTES ||
-	    !seq_pm(e, side, &pm) || pm >= RANDOM_SEQ_PM)
+	    !rentry_seq_permille(e, side, &pm) || pm >= RANDOM_SEQ_PM)
 		return false;
 	snprintf(what, sz, "%u%% of %llu %s were not where the previous one ended", 100 - pm / 10,
 		 (unsigned long long)ok_calls(s), side_noun[side]);
@@ -139,8 +134,9 @@ static bool tiny_sequential_reads(const struct rjudge *j, int side, char *what, 
 	unsigned int pm;
 	char b[16];
 
-	if (side != SIDE_READ || !s->present || ok_calls(s) < TINY_CALLS || !seq_pm(e, side, &pm) ||
-	    pm < TINY_SEQ_PM || s->bytes >= TINY_MEAN * ok_calls(s))
+	if (side != SIDE_READ || !s->present || ok_calls(s) < TINY_CALLS ||
+	    !rentry_seq_permille(e, side, &pm) || pm < TINY_SEQ_PM ||
+	    s->bytes >= TINY_MEAN * ok_calls(s))
 		return false;
 	fmt_size(b, sizeof(b), s->bytes / ok_calls(s));
 	snprintf(what, sz, "%llu reads, %u%% in order, %s each on average",
@@ -263,6 +259,7 @@ static struct rjudge *judges_of(struct rentry *const *v, size_t n)
 {
 	struct rjudge *j = calloc(n ? n : 1, sizeof(*j));
 	struct placed *s = malloc((n ? n : 1) * sizeof(*s));
+	bool pids = false;
 
 	if (!j || !s) {
 		free(j);
@@ -272,6 +269,12 @@ static struct rjudge *judges_of(struct rentry *const *v, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		j[i].e = v[i];
 		s[i] = (struct placed){ v[i], i };
+		pids |= v[i]->has_pid;
+	}
+	/* without processes told apart there is nothing to count: no sort */
+	if (!pids) {
+		free(s);
+		return j;
 	}
 	qsort(s, n, sizeof(*s), by_file);
 	for (size_t a = 0, b; a < n; a = b) {

@@ -26,53 +26,59 @@
 #define FIO_JOBS_MAX 8 /* jobs: the files or groups that moved the most */
 #define MIB	     ((uint64_t)1024 * 1024)
 
-/* the I/O engine of each syscall family, by the sides they count on */
-struct engine_of {
-	int sc;
-	const char *engine;
-};
+/* fio's I/O engines, and the syscalls each makes */
+enum { E_SYNC, E_PSYNC, E_VSYNC, E_PVSYNC, E_PVSYNC2, E_LIBAIO, E_URING, E_CNT };
+static const char *const engine_names[E_CNT] = { "sync",    "psync",  "vsync",	 "pvsync",
+						 "pvsync2", "libaio", "io_uring" };
 
-static const struct engine_of engines[] = {
-	{ SC_read, "sync" },
-	{ SC_write, "sync" },
-	{ SC_pread64, "psync" },
-	{ SC_pwrite64, "psync" },
-	{ SC_readv, "vsync" },
-	{ SC_writev, "vsync" },
-	{ SC_preadv, "pvsync" },
-	{ SC_pwritev, "pvsync" },
-	{ SC_preadv2, "pvsync2" },
-	{ SC_pwritev2, "pvsync2" },
-	{ SC_aio_pread, "libaio" },
-	{ SC_aio_pwrite, "libaio" },
-	{ SC_uring_read, "io_uring" },
-	{ SC_uring_write, "io_uring" },
-	{ SC_uring_readv, "io_uring" },
-	{ SC_uring_writev, "io_uring" },
-	{ SC_uring_read_fixed, "io_uring" },
-	{ SC_uring_write_fixed, "io_uring" },
-};
+static int engine_of(int sc)
+{
+	switch (sc) {
+	case SC_read:
+	case SC_write:
+		return E_SYNC;
+	case SC_pread64:
+	case SC_pwrite64:
+		return E_PSYNC;
+	case SC_readv:
+	case SC_writev:
+		return E_VSYNC;
+	case SC_preadv:
+	case SC_pwritev:
+		return E_PVSYNC;
+	case SC_preadv2:
+	case SC_pwritev2:
+		return E_PVSYNC2;
+	case SC_aio_pread:
+	case SC_aio_pwrite:
+		return E_LIBAIO;
+	case SC_uring_read:
+	case SC_uring_write:
+	case SC_uring_readv:
+	case SC_uring_writev:
+	case SC_uring_read_fixed:
+	case SC_uring_write_fixed:
+		return E_URING;
+	}
+	return -1;
+}
 
-/* the engine of the syscalls that moved the most bytes; "psync" when none is known */
+/* the engine of the syscalls that moved the most bytes (calls break a tie); psync if none */
 static const char *engine(const struct rentry *e)
 {
-	uint64_t best = 0;
-	const char *name = "psync";
+	uint64_t bytes[E_CNT] = { 0 };
+	int best = E_PSYNC;
 
-	for (size_t i = 0; i < sizeof(engines) / sizeof(engines[0]); i++) {
-		uint64_t bytes = 0;
+	for (size_t s = 0; s < e->sc_cnt; s++) {
+		int k = engine_of(e->sc[s].idx);
 
-		for (size_t k = 0; k < sizeof(engines) / sizeof(engines[0]); k++)
-			if (!strcmp(engines[k].engine, engines[i].engine))
-				for (size_t s = 0; s < e->sc_cnt; s++)
-					if (e->sc[s].idx == engines[k].sc)
-						bytes += e->sc[s].bytes + 1;
-		if (bytes > best) {
-			best = bytes;
-			name = engines[i].engine;
-		}
+		if (k >= 0)
+			bytes[k] += e->sc[s].bytes + e->sc[s].calls;
 	}
-	return name;
+	for (int k = 0; k < E_CNT; k++)
+		if (bytes[k] > bytes[best])
+			best = k;
+	return engine_names[best];
 }
 
 static uint64_t sc_calls(const struct rentry *e, int sc)
@@ -176,8 +182,8 @@ static void job(FILE *f, const struct rentry *e, size_t idx)
 	uint64_t r = rentry_dir_calls(e, 0, true), w = rentry_dir_calls(e, 1, true);
 	uint64_t fs = sc_calls(e, SC_fsync) + sc_calls(e, SC_uring_fsync);
 	uint64_t fds = sc_calls(e, SC_fdatasync) + sc_calls(e, SC_uring_fdatasync);
-	uint64_t region = rentry_dir_bytes(e, 0) > rentry_dir_bytes(e, 1) ? rentry_dir_bytes(e, 0)
-									  : rentry_dir_bytes(e, 1);
+	uint64_t rb = rentry_dir_bytes(e, 0), wb = rentry_dir_bytes(e, 1);
+	uint64_t region_mib = ((rb > wb ? rb : wb) + MIB - 1) / MIB; /* at least 1 MiB */
 	char split[2][512], b[32];
 	bool has[2];
 	bool direct = false;
@@ -192,8 +198,7 @@ static void job(FILE *f, const struct rentry *e, size_t idx)
 	fprintf(f,
 		"#   reads %" PRIu64 " (%" PRIu64 " bytes, %u%% random), writes %" PRIu64
 		" (%" PRIu64 " bytes, %u%% random), fsync %" PRIu64 ", fdatasync %" PRIu64 "\n",
-		r, rentry_dir_bytes(e, 0), random_pct(e, 0), w, rentry_dir_bytes(e, 1),
-		random_pct(e, 1), fs, fds);
+		r, rb, random_pct(e, 0), w, wb, random_pct(e, 1), fs, fds);
 	if (has[0])
 		fprintf(f, "#   read request sizes: %s\n", split[0]);
 	if (has[1])
@@ -229,11 +234,10 @@ static void job(FILE *f, const struct rentry *e, size_t idx)
 	}
 	if (direct)
 		fprintf(f, "direct=1\n");
-	fio_size(b, sizeof(b),
-		 (region + MIB - 1) / MIB * MIB < MIB ? MIB : (region + MIB - 1) / MIB * MIB);
+	fio_size(b, sizeof(b), (region_mib ? region_mib : 1) * MIB);
 	fprintf(f, "size=%s\n", b);
 	/* as many I/Os as the calls; io_size leaves room so that their count ends the job */
-	fio_size(b, sizeof(b), 2 * (rentry_dir_bytes(e, 0) + rentry_dir_bytes(e, 1)) + MIB);
+	fio_size(b, sizeof(b), 2 * (rb + wb) + MIB);
 	fprintf(f, "io_size=%s\nnumber_ios=%" PRIu64 "\n", b, r + w);
 	/* no random map: sizes stay those of bssplit, not cut to fill holes */
 	fprintf(f, "norandommap=1\n");

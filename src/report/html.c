@@ -582,7 +582,8 @@ int report_write_html(FILE *f, const struct rmodel *m, struct rentry **v, size_t
 	top_list(f, "Files by calls", v, n, SORT_CALLS);
 	top_dirs(f, v, n);
 	fprintf(f, "</div></section>\n");
-	findings(f, fs);
+	if (fs) /* NULL: the rules were not run (--no-findings) */
+		findings(f, fs);
 	sizes(f, v, n);
 	access_share(f, v, n);
 	latency(f, v, n);

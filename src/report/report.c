@@ -399,6 +399,15 @@ static int term_width(FILE *out)
 	return w < 80 ? 80 : w;
 }
 
+/* some entry is a process's record (the documents were traced --per-process) */
+static bool any_pid(struct rentry *const *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (v[i]->has_pid)
+			return true;
+	return false;
+}
+
 /* "findings": [{rule, threshold, advice, entries: [{path, dev, ino, [pid,] what}]}] */
 static void write_findings(struct json *j, void *ctx)
 {
@@ -411,16 +420,16 @@ static void write_findings(struct json *j, void *ctx)
 		const struct rfinding *x = &fs->v[i];
 		char dev[24];
 
-		if (i && x->rule == fs->v[i - 1].rule)
-			goto entry;
-		if (i)
-			json_arr_end(j), json_obj_end(j);
-		json_obj_begin(j, NULL);
-		json_str(j, "rule", x->rule->id);
-		json_str(j, "threshold", x->rule->threshold);
-		json_str(j, "advice", x->rule->advice);
-		json_arr_begin(j, "entries");
-	entry:
+		/* a rule's object, its entries following while the rule is the same */
+		if (!i || x->rule != fs->v[i - 1].rule) {
+			if (i)
+				json_arr_end(j), json_obj_end(j);
+			json_obj_begin(j, NULL);
+			json_str(j, "rule", x->rule->id);
+			json_str(j, "threshold", x->rule->threshold);
+			json_str(j, "advice", x->rule->advice);
+			json_arr_begin(j, "entries");
+		}
 		json_obj_begin(j, NULL);
 		json_bytes(j, "path", x->e->path, x->e->path_len);
 		snprintf(dev, sizeof(dev), "%u:%u", x->e->dev_major, x->e->dev_minor);
@@ -444,14 +453,13 @@ struct side_out {
 	const struct rfindings *fs;
 };
 
+/* with --no-findings the page has no findings section, the embedded document none */
 static int html_out(FILE *f, const struct side_out *x)
 {
-	bool pids = false;
+	const struct rfindings *fs = x->o->no_findings ? NULL : x->fs;
 
-	for (size_t i = 0; i < x->n; i++)
-		pids |= x->v[i]->has_pid;
-	return report_write_html(f, x->m, x->v, x->n, x->m->meta.per_process && pids, x->fs,
-				 write_findings, x->o->no_findings ? NULL : (void *)x->fs);
+	return report_write_html(f, x->m, x->v, x->n, x->m->meta.per_process && any_pid(x->v, x->n),
+				 fs, write_findings, (void *)fs);
 }
 
 static int fio_out(FILE *f, const struct side_out *x)
@@ -499,10 +507,8 @@ static void write_out(FILE *out, const struct rmodel *m, const struct ropts *o, 
 				.color = use_color(o, out),
 				.by_name = o->by_name,
 				.width = o->wide ? 0 : term_width(out) };
-	bool pids = false;
+	bool pids = any_pid(v, n);
 
-	for (size_t i = 0; i < n; i++)
-		pids |= v[i]->has_pid;
 	if (o->format == RF_JSON)
 		report_write_json(out, m, v, n, m->meta.per_process && pids, write_findings,
 				  o->no_findings ? NULL : (void *)fs);

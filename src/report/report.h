@@ -97,7 +97,10 @@ void report_text_findings(FILE *f, const struct rfindings *fs, int width);
 
 /* ---- html.c -------------------------------------------------------------------- */
 struct json;
-/* v[0..n) (sorted by path) as one self-contained HTML page; extra/ctx as report_write_json's */
+/*
+ * v[0..n) (sorted by path) as one self-contained HTML page, with the
+ * findings fs (NULL: none were sought); extra/ctx as report_write_json's
+ */
 int report_write_html(FILE *f, const struct rmodel *m, struct rentry **v, size_t n,
 		      bool per_process, const struct rfindings *fs,
 		      void (*extra)(struct json *, void *), void *ctx);

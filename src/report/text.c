@@ -811,6 +811,8 @@ static void put_syscalls(FILE *f, const struct rentry *e, bool narrow, const str
 #define HBLOCK_W    36 /* columns of one histogram block, its gap included */
 #define HBLOCK_ROWS 12 /* buckets shown per block; the rest summed in one row */
 #define HBAR_W	    14
+#define HBAR	    "##############" /* HBAR_W of them */
+_Static_assert(sizeof(HBAR) - 1 == HBAR_W, "HBAR is HBAR_W wide");
 
 struct hblock {
 	char title[64];
@@ -829,8 +831,11 @@ static bool same_hist(const struct rhist *a, const struct rhist *b)
 	return true;
 }
 
-/* line r of a block (its title, then its buckets), padded to HBLOCK_W columns; false past it */
-static bool put_hblock_line(FILE *f, const struct hblock *b, size_t r, const struct style *st,
+/*
+ * Line r of a block (its title, then its buckets), padded to HBLOCK_W columns (blank past its
+ * last bucket) unless it is the last block of the line
+ */
+static void put_hblock_line(FILE *f, const struct hblock *b, size_t r, const struct style *st,
 			    bool last)
 {
 	size_t rows = b->h->cnt > HBLOCK_ROWS ? HBLOCK_ROWS : b->h->cnt;
@@ -841,12 +846,12 @@ static bool put_hblock_line(FILE *f, const struct hblock *b, size_t r, const str
 	if (r == 0) {
 		n = snprintf(line, sizeof(line), "%.*s", HBLOCK_W - 2, b->title);
 		fprintf(f, "%s%s%s%*s", st->bold, line, st->off, last ? 0 : HBLOCK_W - n, "");
-		return true;
+		return;
 	}
 	if (r > rows) {
 		if (!last)
 			fprintf(f, "%*s", HBLOCK_W, "");
-		return false;
+		return;
 	}
 	for (size_t i = 0; i < b->h->cnt; i++)
 		max = b->h->b[i].cnt > max ? b->h->b[i].cnt : max;
@@ -863,14 +868,12 @@ static bool put_hblock_line(FILE *f, const struct hblock *b, size_t r, const str
 
 		fmt_pct(label, sizeof(label), x, b->ns);
 		n = snprintf(line, sizeof(line), "%8s %9llu %s%.*s%s", label,
-			     (unsigned long long)x->cnt, st->bar, bar ? bar : 1, "##############",
-			     st->off);
+			     (unsigned long long)x->cnt, st->bar, bar ? bar : 1, HBAR, st->off);
 		n -= (int)(strlen(st->bar) + strlen(st->off));
 	}
 	fputs(line, f);
 	if (!last)
 		fprintf(f, "%*s", HBLOCK_W - n > 0 ? HBLOCK_W - n : 1, "");
-	return true;
 }
 
 static void put_hblocks(FILE *f, const struct hblock *v, size_t n, int width,
