@@ -4,25 +4,25 @@
 #   make test       install build and test dependencies, then every test suite
 #   make help       every target
 #   make install    the binary, man pages and completions (PREFIX, DESTDIR)
-# The rules live in mk/, one fragment per concern: build.mk (the binary and
-# its BPF objects), test.mk, bench.mk, fuzz.mk, kernels.mk, install.mk.
+#   make ARCH=arm64  cross-build ./iotrace-arm64 (make deps-cross first)
+# The rules live in mk/, one fragment per concern: arch.mk (the target
+# architecture), build.mk (the binary and its BPF objects), test.mk,
+# bench.mk, fuzz.mk, kernels.mk, install.mk.
 
 .DELETE_ON_ERROR:
 .SUFFIXES:
 .DEFAULT_GOAL := all
 
 OUT        := .output
-CC         ?= gcc
 CLANG      ?= clang
 LLVM_STRIP ?= llvm-strip
 BPF_AS     ?= bpf-as
-OBJCOPY    ?= objcopy
-MULTIARCH  := $(shell $(CC) -print-multiarch 2>/dev/null || echo x86_64-linux-gnu)
+include mk/arch.mk
 
 CFLAGS     ?= -O2 -g -Wall -Wextra -Werror
 override CFLAGS += -std=gnu17 -Iinclude -Iloader -Isrc -I$(OUT) -D_GNU_SOURCE
 BPF_CFLAGS ?= -O2 -g -Wall -Werror
-BPF_CFLAGS += -target bpf -mcpu=v3 -Iinclude -Ibpf -I/usr/include/$(MULTIARCH)
+BPF_CFLAGS += -target bpf -mcpu=v3 -D__TARGET_ARCH_$(BPF_ARCH) -Iinclude -Ibpf -I/usr/include/$(TRIPLET)
 ASFLAGS_BPF = -Iinclude
 LDLIBS     := -lelf -lz
 

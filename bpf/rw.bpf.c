@@ -13,14 +13,14 @@
 #include "kernel.bpf.h"
 #include "maps.bpf.h"
 #include "filter.bpf.h"
+/* the target architecture's syscall numbers and open flags (mk/arch.mk) */
+#include <asm/fcntl.h>
 #include <asm/unistd.h>
 #include <linux/io_uring.h>
 
-#define O_APPEND    02000
-#define __O_TMPFILE 020000000 /* kept in f_flags after open */
-#define IOV_MAX	    1024
-#define EEXIST	    17
-#define E2BIG	    7
+#define IOV_MAX 1024
+#define EEXIST	17
+#define E2BIG	7
 
 /* asm/: see the register contracts there */
 extern __u32 hist_bucket(__u64 v);
@@ -367,8 +367,51 @@ static __always_inline __u64 file_last_ref(__u64 fp)
  *
  * A writer marks the slot INFLIGHT_BUSY, fills it, then stores its tid; the
  * reader copies it and keeps the copy only if the tid was its own before
- * and after the copy (x86-64 keeps stores in order, which this relies on).
+ * and after the copy.  That needs the writer's stores seen in order, and the
+ * reader's loads done in order: x86-64 keeps both orders, so plain accesses
+ * do there.  arm64 keeps neither: there the tid is swapped and read with BPF
+ * atomics that fetch, which its JIT emits fully ordered (acquire and
+ * release).  The verifier takes them from 5.12 on (loader_feature_atomics);
+ * before, arm64 has plain accesses and no order (docs/kernels.md).
  */
+extern const char loader_feature_atomics __attribute__((weak));
+#ifdef __TARGET_ARCH_arm64
+#define ORDERED_TID 1
+#else
+#define ORDERED_TID 0
+#endif
+/* the slot's tid before it is set to v: swapped, or read then written when unordered */
+static __always_inline __u32 tid_swap(__u32 *p, __u32 v)
+{
+	if (ORDERED_TID && &loader_feature_atomics)
+		return __sync_lock_test_and_set(p, v);
+	return READ_ONCE(*p);
+}
+
+/* the second half of an unordered tid_swap: the store */
+static __always_inline void tid_swapped(__u32 *p, __u32 v)
+{
+	if (!(ORDERED_TID && &loader_feature_atomics))
+		WRITE_ONCE(*p, v);
+}
+
+/* store v, after every store before it */
+static __always_inline void tid_publish(__u32 *p, __u32 v)
+{
+	if (ORDERED_TID && &loader_feature_atomics)
+		__sync_lock_test_and_set(p, v);
+	else
+		WRITE_ONCE(*p, v);
+}
+
+/* load the tid, before every load after it, and after every load before it */
+static __always_inline __u32 tid_load(__u32 *p)
+{
+	if (ORDERED_TID && &loader_feature_atomics)
+		return __sync_fetch_and_add(p, 0);
+	return READ_ONCE(*p);
+}
+
 static __always_inline struct inflight *slot_of(__u32 tid)
 {
 	__u32 idx = tid & (INFLIGHT_SLOTS - 1);
@@ -391,10 +434,10 @@ static __always_inline void stash(struct inflight *inf, __u32 tid, __u32 sc, __u
 	if (!slot)
 		return;
 	ts = kind == SC_KIND_CLOSE ? 0 : bpf_ktime_get_ns();
-	owner = READ_ONCE(slot->tid);
+	owner = tid_swap(&slot->tid, INFLIGHT_BUSY);
 	if (owner && owner != tid)
 		drop(DROP_INFLIGHT_FULL); /* another thread's call in flight loses its slot */
-	WRITE_ONCE(slot->tid, INFLIGHT_BUSY);
+	tid_swapped(&slot->tid, INFLIGHT_BUSY);
 	barrier();
 	__builtin_memcpy(slot->f, inf->f, sizeof(inf->f));
 	slot->ts = ts;
@@ -402,7 +445,7 @@ static __always_inline void stash(struct inflight *inf, __u32 tid, __u32 sc, __u
 	slot->sc = sc;
 	slot->iov_done = 0;
 	barrier();
-	WRITE_ONCE(slot->tid, tid);
+	tid_publish(&slot->tid, tid);
 }
 
 /* Take thread tid's call out of its slot; the slot, or NULL when it held none. */
@@ -410,12 +453,12 @@ static __always_inline struct inflight *unstash(struct inflight *inf, __u32 tid)
 {
 	struct inflight *slot = slot_of(tid);
 
-	if (!slot || READ_ONCE(slot->tid) != tid)
+	if (!slot || tid_load(&slot->tid) != tid)
 		return 0;
 	barrier();
 	__builtin_memcpy(inf, slot, INFLIGHT_CALL_SZ);
 	barrier();
-	if (READ_ONCE(slot->tid) != tid)
+	if (tid_load(&slot->tid) != tid)
 		return 0;
 	WRITE_ONCE(slot->tid, 0);
 	return slot;
@@ -992,14 +1035,14 @@ static __always_inline struct file_rec *record_of(struct inflight_file *f, const
 #define FLAG_BIT(flags, f) (((flags) / (f)) & 1)
 static __always_inline void count_oflags(struct rw_side *side, __u32 flags)
 {
-	__u64 sync = FLAG_BIT(flags, IOT__O_SYNC);
+	__u64 sync = FLAG_BIT(flags, __O_SYNC);
 
-	__sync_fetch_and_add(&side->oflag_streams[OFLAG_DIRECT], FLAG_BIT(flags, IOT_O_DIRECT));
+	__sync_fetch_and_add(&side->oflag_streams[OFLAG_DIRECT], FLAG_BIT(flags, O_DIRECT));
 	__sync_fetch_and_add(&side->oflag_streams[OFLAG_SYNC], sync);
 	__sync_fetch_and_add(&side->oflag_streams[OFLAG_DSYNC],
-			     FLAG_BIT(flags, IOT_O_DSYNC) & (sync ^ 1));
-	__sync_fetch_and_add(&side->oflag_streams[OFLAG_APPEND], FLAG_BIT(flags, IOT_O_APPEND));
-	__sync_fetch_and_add(&side->oflag_streams[OFLAG_NOATIME], FLAG_BIT(flags, IOT_O_NOATIME));
+			     FLAG_BIT(flags, O_DSYNC) & (sync ^ 1));
+	__sync_fetch_and_add(&side->oflag_streams[OFLAG_APPEND], FLAG_BIT(flags, O_APPEND));
+	__sync_fetch_and_add(&side->oflag_streams[OFLAG_NOATIME], FLAG_BIT(flags, O_NOATIME));
 }
 
 /* 1 when x is not 0, without a branch (a branch here multiplies the exit's states) */
@@ -1012,7 +1055,6 @@ static __always_inline void count_oflags(struct rw_side *side, __u32 flags)
  * before 5.12 have no cmpxchg in BPF: there the claim is a plain store and
  * two racing threads may both count the stream.
  */
-extern const char loader_feature_atomics __attribute__((weak));
 static __always_inline __u64 claim_slot(__u64 *slot, __u64 file)
 {
 	__u64 seen = READ_ONCE(*slot), prev = seen;

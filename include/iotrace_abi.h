@@ -247,15 +247,11 @@ struct stream {
 
 /*
  * Open flags a side counts its streams by (OFLAG_*: the index in
- * rw_side.oflag_streams and the output's order), as f_flags holds them on
- * x86-64 (arm64 swaps O_DIRECT and O_DIRECTORY).  O_SYNC is __O_SYNC |
- * O_DSYNC: a stream counts as O_SYNC, or as O_DSYNC when it has only that.
+ * rw_side.oflag_streams and the output's order).  The BPF programs test
+ * f_flags with the target architecture's values (asm/fcntl.h: arm64 swaps
+ * O_DIRECT and O_DIRECTORY).  O_SYNC is __O_SYNC | O_DSYNC: a stream counts
+ * as O_SYNC, or as O_DSYNC when it has only that.
  */
-#define IOT_O_APPEND  02000
-#define IOT_O_DSYNC   010000
-#define IOT_O_DIRECT  040000
-#define IOT_O_NOATIME 01000000
-#define IOT__O_SYNC   04000000
 #define OFLAG_DIRECT  0
 #define OFLAG_SYNC    1
 #define OFLAG_DSYNC   2

@@ -19,7 +19,7 @@ APP_LIB_OBJS = $(filter-out $(addprefix $(OUT)/src/,main.o record/embed.o record
 		 record/record.o record/verify.o record/drain.o record/names.o top/top.o),$(APP_OBJS))
 
 .PHONY: all bpf
-all: iotrace ## build ./iotrace (static, BPF objects embedded)
+all: $(BIN) ## build ./iotrace (static, BPF objects embedded; ./iotrace-arm64 with ARCH=arm64)
 
 OUT_DIRS := $(OUT) $(OUT)/src $(OUT)/loader $(OUT)/bpf $(OUT)/asm $(addprefix $(OUT)/src/,$(SRC_DIRS)) \
 	    $(OUT)/tests $(OUT)/tests/asm $(OUT)/tests/e2e $(OUT)/host/gen
@@ -81,7 +81,8 @@ HOST_CFLAGS ?= -O2 -g -Wall -Wextra -Werror
 SKEL_SRCS   := $(wildcard loader/gen/*.c)
 HOST_OBJS   := $(patsubst loader/%.c,$(OUT)/host/%.o,$(LOADER_SRCS) $(SKEL_SRCS))
 SKEL        := $(OUT)/host/skel
-RECORD_OBJS := $(patsubst src/%.c,$(OUT)/src/%.o,$(wildcard src/record/*.c))
+# the objects that include the skeleton: src/record/ and top (which reads the maps)
+RECORD_OBJS := $(patsubst src/%.c,$(OUT)/src/%.o,$(wildcard src/record/*.c)) $(OUT)/src/top/top.o
 
 $(OUT)/host/%.o: loader/%.c $(HDRS) | $(OUT)/host/gen
 	$(call msg,HOSTCC,$@)
@@ -100,18 +101,17 @@ $(RECORD_OBJS): $(OUT)/iotrace.skel.h
 $(OUT)/libloader.a: $(LOADER_OBJS)
 	$(call msg,AR,$@)
 	$(Q)$(LD) -r -o $(OUT)/loader.o $^ && $(OBJCOPY) --localize-hidden $(OUT)/loader.o
-	$(Q)rm -f $@ && ar rcs $@ $(OUT)/loader.o
+	$(Q)rm -f $@ && $(AR) rcs $@ $(OUT)/loader.o
 
-# BIN and STATIC change only for the sanitizer build (make test-san)
-BIN    ?= iotrace
+# STATIC (and BIN, arch.mk) change for the sanitizer build (make test-san)
 STATIC ?= -static
 $(BIN): $(APP_OBJS) $(OUT)/src/record/embed.o $(OUT)/libloader.a
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(STATIC) $(SAN_FLAGS) -o $@ $(APP_OBJS) $(OUT)/src/record/embed.o $(OUT)/libloader.a $(LDLIBS)
 
 .PHONY: clean demo
-clean: ## remove .output, .output-san and ./iotrace
-	$(Q)rm -rf $(OUT) $(SAN_OUT) iotrace
+clean: ## remove .output, .output-san, .output-arm64 and the binaries
+	$(Q)rm -rf .output .output-* iotrace iotrace-*
 
 # the README's first command
 demo: deps ## install the build dependencies, build, trace a dd of 16 MiB and report it

@@ -42,10 +42,11 @@ test-syscalls: ## every syscall of include/syscalls.def has a number on x86_64 a
 deps: ## install build and test dependencies (apt)
 	$(Q)./tests/lib/install-deps.sh
 
-test: deps ## deps, fmt-check, then every suite: unit, bpf, e2e, install, san; builds the fuzz targets
+test: deps ## deps, fmt-check, then every suite: unit, bpf, e2e, install, san; builds arm64 and the fuzz targets
 	$(Q)$(MAKE) --no-print-directory fmt-check
 	$(Q)$(MAKE) --no-print-directory test-syscalls
 	$(Q)$(MAKE) --no-print-directory all
+	$(Q)$(MAKE) --no-print-directory ARCH=arm64 all
 	$(Q)$(MAKE) --no-print-directory test-unit test-bpf test-e2e test-install
 	$(Q)$(MAKE) --no-print-directory test-san
 	@# the fuzz targets must keep building (make fuzz runs them)

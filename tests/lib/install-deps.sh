@@ -19,6 +19,11 @@ missing=""
 pkgs="$pkgs man-db bash-completion tmux chromium python3-pandas"
 # make test-syscalls checks the syscall table against arm64's UAPI headers
 pkgs="$pkgs linux-libc-dev-arm64-cross"
+# make ARCH=arm64 (built by make test, booted by make test-kernels): Debian's
+# cross compiler and the arm64 libelf and zlib to link statically, from
+# Debian's multiarch packages (dpkg --add-architecture arm64)
+cross="gcc-aarch64-linux-gnu libelf-dev:arm64 zlib1g-dev:arm64"
+pkgs="$pkgs $cross"
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
 done
@@ -29,6 +34,10 @@ if [ "$(id -u)" != 0 ]; then
 fi
 echo "install-deps: installing$missing"
 export DEBIAN_FRONTEND=noninteractive
+case " $(dpkg --print-foreign-architectures | tr '\n' ' ') " in
+*" arm64 "*) ;;
+*) [ "$(dpkg --print-architecture)" = arm64 ] || dpkg --add-architecture arm64 ;;
+esac
 apt-get update -qq
 # shellcheck disable=SC2086
 apt-get install -y -qq --no-install-recommends $missing >/dev/null
