@@ -468,7 +468,8 @@ int drain_maps(const struct iotrace_skel *s, struct trace_result *res)
 			pr_warn("warning: not counted: %s; the file I/O they do is not in the "
 				"result%s",
 				what,
-				res->unseen[UNSEEN_SHARED_MMAP] && !res->mapped
+				res->unseen[UNSEEN_SHARED_MMAP] && !res->mapped &&
+						!res->mapped_unable
 					? " (--mapped counts page faults on mappings per file)"
 					: "");
 	}

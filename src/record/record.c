@@ -245,6 +245,10 @@ static int load(struct trace *t)
 		prog__set_optional(t->skel.progs.mapped_fault, true);
 		t->res.mapped = opts->mapped &&
 				loader_has_helper(BPF_PROG_TYPE_TRACEPOINT, BPF_FUNC_find_vma) == 1;
+		t->res.mapped_unable = opts->mapped && !t->res.mapped;
+		if (t->res.mapped_unable)
+			pr_warn("warning: --mapped: page faults on mappings are not counted: this "
+				"kernel has no bpf_find_vma (5.17)");
 		if (!t->res.mapped)
 			prog__set_autoload(t->skel.progs.mapped_fault, false);
 	}
@@ -389,6 +393,13 @@ static int attach_live(struct trace *t)
 	size_t n = detach_lingering(DETACH_COMM, lingering, 64);
 	uint64_t t0 = now_ns(CLOCK_MONOTONIC);
 	int err = obj__attach(t->skel.obj, &t->links);
+
+	if (!err && t->res.mapped && !prog__attached(t->skel.progs.mapped_fault)) {
+		t->res.mapped = false;
+		t->res.mapped_unable = true;
+		pr_warn("warning: --mapped: page faults on mappings are not counted: this kernel "
+			"has no exceptions:page_fault_user event (x86 has it)");
+	}
 
 	/* the clocks after the flag: every call that enters from then on is counted */
 	err = err ?: iotrace_skel__set_iot_stopped(&t->skel, &live);

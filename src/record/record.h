@@ -205,6 +205,7 @@ struct trace_result {
 	uint64_t dropped_files;	     /* records without a path (event lost) + table full */
 	uint64_t excluded_files;     /* files the trace-time filters left out */
 	bool mapped;		     /* page faults on mappings were counted */
+	bool mapped_unable;	     /* --mapped, on a kernel that cannot count them */
 	uint64_t dropped_events;
 	/* runs of the programs the kernel skipped (see count_missed_runs) */
 	bool missed_counted;
