@@ -14,25 +14,15 @@
  * already.  The logical shift by 63 lets the verifier see [0, 1].
  */
 
-	.text
-	.globl	hist_bucket
-	.type	hist_bucket, @function
 /*
- * __u32 hist_bucket(__u64 v)
- *   in:       r1 = v (any 64-bit value)
- *   out:      r0 = min(bit length of v, HIST_LAST); 0 -> 0, 1 -> 1,
- *             2..3 -> 2, 4096 -> 13, 65536 -> 17, >= 2^62 -> 63
- *   bound:    r0 <= HIST_LAST (63), i.e. r0 < HIST_BUCKETS, visible to the
- *             verifier as umax_value 63 on the single exit path
- *   clobbers: r1, r2, r3 (r4, r5 untouched; r6-r9 preserved)
- *   stack:    none
- *   loops:    none; 6 unrolled steps, 61 insns on one path
- *
- * Step k (k = 32, 16, 8, 4, 2, 1) with r1 holding the bits not yet counted:
- *   r3 = ((r1 >> k) != 0) * k;  r1 >>= r3;  r0 += r3
- * After the six steps r1 is 0 or 1 and r0 + r1 is the bit length (0..64).
+ * The body of hist_bucket, also expanded inside lat_bucket (which must not
+ * call it: a routine that calls is no leaf, and the loader inlines only
+ * leaves):
+ *   in:       r1 = v
+ *   out:      r0 = min(bit length of v, HIST_LAST), verifier umax 63
+ *   clobbers: r1, r2, r3 (r4, r5 untouched)
  */
-hist_bucket:
+	.macro	hist_bucket_body
 	mov	%r0, 0			; r0: bits counted so far, const 0
 
 	/* k = 32: r3 in {0, 32}; r0 in [0, 32] */
@@ -118,6 +108,28 @@ hist_bucket:
 	rsh	%r2, 6			; 1 only for 64
 	sub	%r0, %r2
 	and	%r0, HIST_LAST		; verifier: r0 in [0, 63]
+	.endm
+
+	.text
+	.globl	hist_bucket
+	.type	hist_bucket, @function
+/*
+ * __u32 hist_bucket(__u64 v)
+ *   in:       r1 = v (any 64-bit value)
+ *   out:      r0 = min(bit length of v, HIST_LAST); 0 -> 0, 1 -> 1,
+ *             2..3 -> 2, 4096 -> 13, 65536 -> 17, >= 2^62 -> 63
+ *   bound:    r0 <= HIST_LAST (63), i.e. r0 < HIST_BUCKETS, visible to the
+ *             verifier as umax_value 63 on the single exit path
+ *   clobbers: r1, r2, r3 (r4, r5 untouched; r6-r9 preserved)
+ *   stack:    none
+ *   loops:    none; 6 unrolled steps, 61 insns on one path
+ *
+ * Step k (k = 32, 16, 8, 4, 2, 1) with r1 holding the bits not yet counted:
+ *   r3 = ((r1 >> k) != 0) * k;  r1 >>= r3;  r0 += r3
+ * After the six steps r1 is 0 or 1 and r0 + r1 is the bit length (0..64).
+ */
+hist_bucket:
+	hist_bucket_body
 	exit
 	.size	hist_bucket, .-hist_bucket
 
@@ -139,16 +151,13 @@ hist_bucket:
  *   bound:    r0 <= LAT_LAST (159), i.e. r0 < LAT_BUCKETS, visible to the
  *             verifier on both exits: path 1 umax 159, var_off=(0x0; 0xff);
  *             path 2 (the clamp) the constant 159
- *   clobbers: r1-r5 (a bpf-to-bpf call: hist_bucket changes r1-r3, r4 and
- *             r5 are untouched but unreadable to the verifier after it);
- *             r6 used and, being this frame's own, invisible to the caller
- *             (r6-r9 preserved)
- *   stack:    none of its own; one call frame deeper (hist_bucket)
- *   calls:    hist_bucket (bpf-to-bpf, src_reg 1); hist_bucket is .globl,
- *             so bpf-as 2.40 leaves an R_BPF_INSN_DISP32 relocation (type
- *             10, LLVM R_BPF_64_32) that the loader resolves as it does
- *             C-to-asm calls
- *   loops:    none; 10 insns + hist_bucket (61) on the longest path
+ *   clobbers: r1-r4 (r5 untouched; r6-r9 preserved)
+ *   stack:    none
+ *   calls:    none: hist_bucket's body is expanded here (hist_bucket_body),
+ *             so lat_bucket is a leaf the loader inlines at its calls.  A
+ *             program left with no BPF-to-BPF call may also tail-call on
+ *             every JIT: arm64 before 6.0 refuses the mix.
+ *   loops:    none; 9 insns + hist_bucket's body (60) on either path
  *
  * With s = max(bit length(v) - 3, 0) = bit length(v >> 3):
  *   idx = 4 * s + (v >> s)
@@ -159,17 +168,17 @@ hist_bucket:
  * pinned in src/record/abi_check.c.
  */
 lat_bucket:
-	mov	%r6, %r1		; v survives the call in our own r6
+	mov	%r4, %r1		; v, which hist_bucket_body leaves alone in r4
 
-	/* s = hist_bucket(v >> 3): v >> 3 < 2^61, so no clamp inside; s <= 61 */
+	/* s = bit length(v >> 3): v >> 3 < 2^61, so no clamp; s <= 61 */
 	rsh	%r1, 3
-	call	hist_bucket		; r0 = s, verifier: var_off=(0x0; 0x3f)
+	hist_bucket_body		; r0 = s, verifier: var_off=(0x0; 0x3f)
 
 	/* idx = 4 * s + ((v >> s) & 7); verifier: [0, 252] + [0, 7] */
-	rsh	%r6, %r0		; variable shift: r6 unknown to the verifier
-	and	%r6, 7			; a no-op on the value, verifier: [0, 7]
+	rsh	%r4, %r0		; variable shift: r4 unknown to the verifier
+	and	%r4, 7			; a no-op on the value, verifier: [0, 7]
 	lsh	%r0, 2			; verifier: var_off=(0x0; 0xfc), umax 252
-	add	%r0, %r6		; verifier: r0 in [0, 259]
+	add	%r0, %r4		; verifier: r0 in [0, 259]
 
 	/*
 	 * Clamp to LAT_LAST: s >= 39 (v >= 7 << 38) gives idx in [160, 251].
@@ -178,16 +187,13 @@ lat_bucket:
 	 * pushes the taken side and walks the fall-through first: the caller
 	 * goes on with r0 in [0, 159] and records its states; the clamp path
 	 * (r0 = 159, inside that range) comes next and is pruned at the first
-	 * caller checkpoint whose recorded state covers it (in
-	 * tests/asm/contract_lat.bpf.c, its exit, 8 caller insns later: 109
-	 * insns processed, 10 of them on the clamp path).  Joining both paths at one exit does not
-	 * prune earlier: the verifier records no state at a jump target fewer
-	 * than 8 insns after its last checkpoint (here the return from
-	 * hist_bucket), so the join is never compared.
+	 * caller checkpoint whose recorded state covers it.  One exit, the
+	 * last insn (a leaf's shape): the fall-through jumps to it.
 	 */
 	jgt	%r0, LAT_LAST, .Llat_bucket_clamp
-	exit				; path 1, walked first: r0 in [0, 159]
+	ja	.Llat_bucket_done	; path 1, walked first: r0 in [0, 159]
 .Llat_bucket_clamp:
-	mov	%r0, LAT_LAST
-	exit				; path 2: r0 = 159 (const)
+	mov	%r0, LAT_LAST		; path 2: r0 = 159 (const)
+.Llat_bucket_done:
+	exit
 	.size	lat_bucket, .-lat_bucket
