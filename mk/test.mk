@@ -133,9 +133,6 @@ test-san: ## test-unit and test-e2e again under ASan + UBSan (dynamic iotrace)
 	$(Q)ASAN_OPTIONS=detect_leaks=0 $(SAN_MAKE) test-unit
 	$(Q)ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 $(SAN_MAKE) test-e2e
 
-verifier-logs: iotrace ## regenerate verifier-logs/<uname -r>/ through our loader
-	$(Q)./tests/lib/verifier-logs.sh generate
-
 check-verifier-logs: iotrace ## fail if processed insns grew >10% against the committed logs
 	$(Q)./tests/lib/verifier-logs.sh check
 

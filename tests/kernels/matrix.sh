@@ -21,12 +21,19 @@
 #           not reach its /init (NOBOOT): nothing of iotrace ran there
 # A PANIC that is an int3 trap on patched kernel text (qemu, see stale_int3
 # below) boots that kernel once more; the table notes it.
+# VLOG compares the verifier's work on that kernel (iotrace debug verify, run
+# by scenario.sh) with the logs committed for it (tests/lib/verifier-logs.sh
+# gate): GREW (a program's processed insns grew by more than 10%) is a FAIL,
+# NEW (no committed logs of that kernel) a note.
 # Prints one table; exits 1 when any kernel FAILed, else 3 when any was
 # NOTRUN, else 0.
 #   usage: matrix.sh IOTRACE SMOKE OUT_DIR "KERNELS"
+# IOTRACE and SMOKE are built for KM_ARCH (a Debian architecture, default
+# the host's), whose kernels the runner boots; `host` is this machine, for
+# its own architecture only.
 # Environment: KM_TIMEOUT (s per VM, default 300), KM_CACHE (vm/fetch.sh),
 # KM_VM (the runner's directory), VALIDATE_RESULT and CHECK_RESULT (the two
-# validators' paths).
+# validators' paths), KM_VERIFIER_LOGS (the script that holds the gate).
 set -u
 iotrace=$1 smoke=$2 out=$3 kernels=$4
 here=$(cd "$(dirname "$0")" && pwd)
@@ -34,8 +41,14 @@ root=$(cd "$here/../.." && pwd)
 vm=${KM_VM:-$here/vm}
 validator=${VALIDATE_RESULT:-$root/tests/lib/validate-result}
 checker=${CHECK_RESULT:-$root/../shared/tools/check-result}
+vlogs=${KM_VERIFIER_LOGS:-$root/tests/lib/verifier-logs.sh}
+host_arch=$(dpkg --print-architecture)
+export KM_ARCH=${KM_ARCH:-$host_arch}
 
-rm -rf "$out" && mkdir -p "$out/vm" || exit 2
+rm -rf "$out" && mkdir -p "$out/vm" "$out/bin" || exit 2
+# the guest calls them iotrace and smoke, whatever the build named them
+cp "$iotrace" "$out/bin/iotrace" && cp "$smoke" "$out/bin/smoke" || exit 2
+iotrace=$out/bin/iotrace smoke=$out/bin/smoke
 if [ ! -x "$validator" ]; then
 	echo "test-kernels: no result validator at $validator: every SCHEMA fails" >&2
 fi
@@ -49,7 +62,10 @@ t0=$(date +%s.%N)
 # downloads, retried; a kernel that still cannot be had is NOTRUN, the others run
 tries=${KM_FETCH_TRIES:-3} wait=${KM_FETCH_WAIT:-15} run_kernels= nofetch= unknown=
 for k in $kernels; do
-	[ "$k" = host ] && { run_kernels+="$k "; continue; }
+	if [ "$k" = host ]; then
+		[ "$KM_ARCH" = "$host_arch" ] && run_kernels+="$k " || nofetch+="$k "
+		continue
+	fi
 	for ((i = 1; ; i++)); do
 		"$vm/fetch.sh" "$k" >> "$out/fetch.log" 2>&1
 		case $? in
@@ -112,9 +128,18 @@ schema() {
 	"$validator" --own-buckets "$1" && { [ -z "$checker" ] || python3 "$checker" "$1"; }
 }
 
+# vlog KERNEL RELEASE: the verifier's work there against the committed logs (PASS, GREW, NEW)
+vlog() {
+	local sum=$out/vm/$1.collect/km-smoke/verifier/summary.tsv arch rc=0
+	[ -f "$sum" ] || { echo -; return; }
+	case $KM_ARCH in amd64) arch=x86_64 ;; arm64) arch=aarch64 ;; *) arch=$KM_ARCH ;; esac
+	"$vlogs" gate "$arch" "$2" "$sum" > "$out/vm/$1.vlog" 2>&1 || rc=$?
+	case $rc in 0) echo PASS ;; 3) echo NEW ;; *) echo GREW ;; esac
+}
+
 failed= notrun=
-printf '\n%-8s %-26s %-6s %-10s %-6s %-6s %7s %6s  %s\n' KERNEL RELEASE RESULT VM SMOKE SCHEMA \
-	WALL_s CMD_s NOTE
+printf '\n%-8s %-8s %-26s %-6s %-10s %-6s %-6s %-5s %7s %6s  %s\n' ARCH KERNEL RELEASE RESULT VM \
+	SMOKE SCHEMA VLOG WALL_s CMD_s NOTE
 for k in $kernels; do
 	rel=$(field "$k" 2) vm_r=$(field "$k" 3) wall=$(field "$k" 5) cmd=$(field "$k" 7)
 	case " $nofetch " in *" $k "*) vm_r=NOFETCH ;; esac
@@ -131,17 +156,23 @@ for k in $kernels; do
 	[ -n "$note" ] || note=$(grep -m1 '^iotrace:' "$out/vm/$k.out" 2>/dev/null | cut -c1-100)
 	[ -n "$note" ] || [ "$schema_r" = PASS ] ||
 		note=$(grep -v -m1 ': ok' "$dir/schema.txt" 2>/dev/null | sed 's|^.*/result\.json: ||' | cut -c1-100)
+	vlog_r=$(vlog "$k" "$rel")
+	case $vlog_r in
+	GREW) note=$(head -n1 "$out/vm/$k.vlog" | cut -c1-100) ;;
+	NEW) note="${note:+$note; }no committed verifier logs for $rel (make verifier-logs)" ;;
+	esac
 	case " $rerun " in *" $k "*) note="booted twice: int3 on patched text the first time (qemu), $k.first.log${note:+; $note}" ;; esac
 	case ${vm_r:-?} in
 	PASS) result=PASS ;;
 	NOFETCH | SETUP_FAIL | NOBOOT | \?) result=NOTRUN ;;
 	*) result=FAIL ;;
 	esac
-	[ "$result" = PASS ] && { [ "$smoke_r" = PASS ] && [ "$schema_r" = PASS ] || result=FAIL; }
+	[ "$result" = PASS ] && { [ "$smoke_r" = PASS ] && [ "$schema_r" = PASS ] &&
+		[ "$vlog_r" != GREW ] || result=FAIL; }
 	case $result in
 	FAIL) failed+="$k " ;;
 	NOTRUN)
-		notrun+="$k " smoke_r=- schema_r=-
+		notrun+="$k " smoke_r=- schema_r=- vlog_r=-
 		case ${vm_r:-?} in
 		NOFETCH) note="not tested: the kernel could not be downloaded" ;;
 		SETUP_FAIL) note="not tested: the kernel could not be set up (see $k.setup.log)" ;;
@@ -149,10 +180,13 @@ for k in $kernels; do
 		*) note="not tested: the runner did not run it (see run.log)" ;;
 		esac
 		case " $unknown " in *" $k "*) note="not tested: unknown kernel spec" ;; esac
+		[ "$k" = host ] && [ "$KM_ARCH" != "$host_arch" ] &&
+			note="not tested: the host is $host_arch, not $KM_ARCH"
+
 		;;
 	esac
-	printf '%-8s %-26s %-6s %-10s %-6s %-6s %7s %6s  %s\n' "$k" "${rel:-?}" "$result" \
-		"${vm_r:-?}" "$smoke_r" "$schema_r" "${wall:--}" "${cmd:--}" "$note"
+	printf '%-8s %-8s %-26s %-6s %-10s %-6s %-6s %-5s %7s %6s  %s\n' "$KM_ARCH" "$k" "${rel:-?}" \
+		"$result" "${vm_r:-?}" "$smoke_r" "$schema_r" "$vlog_r" "${wall:--}" "${cmd:--}" "$note"
 done
 printf 'total %.1f s; logs in %s/vm/<kernel>.out, results in %s/vm/<kernel>.collect/km-smoke/\n' \
 	"$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')" "$out" "$out"

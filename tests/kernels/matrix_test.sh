@@ -9,7 +9,8 @@
 set -u
 # the cases set what they need: nothing of the caller's matrix settings (make
 # test-kernels KERNELS=... exports KERNELS) may reach them
-unset KERNELS KM_CACHE KM_TIMEOUT KM_FETCH_TRIES KM_FETCH_WAIT KM_VM KM_ARCH VALIDATE_RESULT CHECK_RESULT
+unset KERNELS KM_CACHE KM_TIMEOUT KM_FETCH_TRIES KM_FETCH_WAIT KM_VM KM_ARCH KM_VERIFIER_LOGS \
+	VALIDATE_RESULT CHECK_RESULT
 here=$(cd "$(dirname "$0")" && pwd)
 tmp=$(mktemp -d /tmp/iot-matrix-test.XXXXXX) || exit 2
 trap 'rm -rf "$tmp"' EXIT
@@ -62,6 +63,7 @@ pass | check | retried)
 	echo '{}' > "$res/result.json"
 	: > "$o/$k.log"
 	echo 'iotrace exit status: 0' > "$o/$k.out"
+	mkdir -p "$res/verifier" && printf 'program\n' > "$res/verifier/summary.tsv"
 	if [ "$what" = pass ]; then
 		echo 'smoke check: ok' > "$res/check.txt"
 		verdict="PASS 0"
@@ -102,6 +104,16 @@ noboot)
 esac
 echo "vm: $k: $(awk '{ print $3 }' "$o/$k.summary")" >&2
 END
+# the verifier-log gate: FAKE_VLOG says ok, grew (exit 1) or new (exit 3, nothing committed)
+cat > "$tmp/verifier-logs.sh" <<'END'
+#!/bin/bash
+[ "$1" = gate ] && [ $# = 4 ] && [ -f "$4" ] || { echo "fake gate: bad call: $*"; exit 2; }
+case ${FAKE_VLOG:-ok} in
+ok) echo "verifier-logs: 1 programs within 10%" ;;
+grew) echo "sys_exit_read: processed insns grew 7000 -> 9000 (>10%)"; exit 1 ;;
+new) echo "verifier-logs: no committed logs for $2 $3"; exit 3 ;;
+esac
+END
 # the validators: FAKE_VALIDATOR and FAKE_CHECKER say ok or bad
 cat > "$tmp/validate-result" <<'END'
 #!/bin/bash
@@ -112,7 +124,7 @@ exit 1
 END
 printf 'import os, sys\nprint("%%s: second opinion: %%s" %% (sys.argv[1], os.environ.get("FAKE_CHECKER", "ok")))\nsys.exit(os.environ.get("FAKE_CHECKER", "ok") != "ok")\n' \
 	> "$tmp/check-result"
-chmod +x "$km/run.sh" "$km/fetch.sh" "$tmp/validate-result"
+chmod +x "$km/run.sh" "$km/fetch.sh" "$tmp/validate-result" "$tmp/verifier-logs.sh"
 mkdir -p "$tmp/repo/tests/kernels" && cp "$here/matrix.sh" "$tmp/repo/tests/kernels/" || exit 2
 
 failures=0
@@ -129,6 +141,7 @@ check() {
 	local matrix=$here/matrix.sh checker=(CHECK_RESULT="$tmp/check-result")
 	[ -z "${NO_CHECKER:-}" ] || matrix=$tmp/repo/tests/kernels/matrix.sh checker=(-u CHECK_RESULT)
 	out=$(env "${checker[@]}" KM_VM="$km" VALIDATE_RESULT="$tmp/validate-result" \
+		KM_VERIFIER_LOGS="$tmp/verifier-logs.sh" \
 		KM_FETCH_TRIES=2 KM_FETCH_WAIT=0 \
 		"$matrix" /bin/true /bin/true "$tmp/out" "${KERNELS:-6.12}" 2>&1)
 	rc=$?
@@ -184,6 +197,15 @@ NO_CHECKER=1 KERNELS="6.12 sid" check "no second opinion beside the repository: 
 [ "$(grep -cxF "$msg" <<< "$out")" = 1 ] || result "the missing second opinion is said once" " it is not"
 NO_CHECKER=1 FAKE_VALIDATOR=bad check "without the second opinion the validator still decides" pass 1 1 \
 	"test-kernels: FAIL on 6.12"
+
+FAKE_VLOG=grew check "a program the verifier works on 10% more than its committed logs fails" pass 1 1 \
+	"test-kernels: FAIL on 6.12" "sys_exit_read: processed insns grew 7000 -> 9000"
+FAKE_VLOG=new check "a kernel without committed verifier logs passes, and the note says so" pass 0 1 \
+	"test-kernels: PASS" "no committed verifier logs for 9.9.9-test"
+KM_ARCH=arm64 KERNELS="host 6.12" check "another architecture than the host's does not run on the host" \
+	pass 3 1 "test-kernels: NOT RUN on host: download or boot failed, no iotrace result there" \
+	"not tested: the host is $(dpkg --print-architecture), not arm64"
+grep -q '^arm64 ' <<< "$out" || result "the table names the architecture" " it does not"
 
 FAKE_FETCH=fail check "a kernel that cannot be downloaded is not run" "" 3 0 \
 	"test-kernels: NOT RUN on 6.12: download or boot failed, no iotrace result there" \

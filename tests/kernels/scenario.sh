@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # The smoke scenario, run by vm/run.sh in each guest (busybox ash, cwd
 # /root, root) and on the host (cwd a temporary directory): iotrace traces
-# `smoke run A B`, then `smoke check` compares the result with the scenario.
+# `smoke run A B`, then `smoke check` compares the result with the scenario;
+# last, iotrace debug verify records the verifier's work on this kernel.
 # Everything lands in ./km-smoke/, which the matrix brings back.  A is on
 # /tmp (tmpfs in the guest, a mount to cross), B below the cwd (rootfs).
 #
@@ -111,6 +112,13 @@ check_top() {
 	smoke check "$out/top.json" "$out/facts-top.txt" "$a" "$b"
 }
 attempt top
+
+# 5. the verifier's work on this kernel: every program loaded at log level 2,
+# as make verifier-logs commits it; the matrix compares it with those logs
+if ! mkdir "$out/verifier" || ! iotrace debug verify "$out/verifier" > "$out/verifier.txt" 2>&1; then
+	echo "smoke check: FAIL iotrace debug verify: $(tail -n1 "$out/verifier.txt")" >> "$out/check.txt"
+	rc=1
+fi
 
 # the last line is the verdict the matrix reads
 if [ "$rc" = 0 ]; then

@@ -3,8 +3,9 @@
 # The runner's pure parts without qemu or network: verdicts read from
 # recorded consoles (consoles/, one per verdict, recorded from real boots that
 # were made to end that way), output and collected files taken from a console,
-# kernel specs, the mirror found in an apt configuration this test writes, and
-# the initramfs's contents.  Run by `make test-kernels` before the real matrix.
+# each architecture's qemu settings, kernel specs, the mirror and the private
+# apt sources found in an apt configuration this test writes, and the
+# initramfs's contents.  Run by `make test-kernels` before the real matrix.
 #   usage: vm_test.sh
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -81,21 +82,41 @@ console_collect "$tmp/cut.log" "$tmp/c3" 2> /dev/null
 expect "a cut-off archive is refused and unpacks nothing" "1 0" \
 	"$? $(find "$tmp/c3" -type f 2> /dev/null | wc -l)"
 
-# kernel specs
-while read -r spec want; do
-	expect "spec $spec" "$want" "$("$vm/fetch.sh" --resolve "$spec" 2> /dev/null)"
+# each architecture's settings: "DEB QEMU PACKAGE CONSOLE | QEMU_ARGS"
+arch_of() {
+	(KM_ARCH=$1 && . "$vm/arch.sh" && arch_init &&
+		echo "$ARCH_DEB $ARCH_QEMU $ARCH_QEMU_PKG $ARCH_CONSOLE | ${ARCH_QEMU_ARGS[*]}")
+}
+while IFS='	' read -r arch want; do
+	expect "arch_init for $arch" "$want" "$(arch_of "$arch" 2> /dev/null)"
 done <<'EOF'
-5.10	bullseye linux-image-amd64
-6.1	bookworm linux-image-amd64
-6.12	bookworm linux-image-6.12-amd64
-sid	sid linux-image-amd64
-trixie:linux-image-6.12.9-amd64	trixie linux-image-6.12.9-amd64
+amd64	amd64 qemu-system-x86_64 qemu-system-x86 ttyS0 | -machine pc -accel tcg -cpu max
+arm64	arm64 qemu-system-aarch64 qemu-system-arm ttyAMA0 | -machine virt -accel tcg -cpu max,pauth-impdef=on
+EOF
+arch_of s390x 2> /dev/null
+expect "arch_init fails for an architecture it does not know" 1 $?
+
+# kernel specs, per architecture
+while read -r arch spec want; do
+	expect "spec $spec on $arch" "$want" \
+		"$(KM_ARCH=$arch "$vm/fetch.sh" --resolve "$spec" 2> /dev/null)"
+done <<'EOF'
+amd64	5.10	bullseye linux-image-amd64
+amd64	6.1	bookworm linux-image-amd64
+amd64	6.12	bookworm linux-image-6.12-amd64
+amd64	sid	sid linux-image-amd64
+amd64	trixie:linux-image-6.12.9-amd64	trixie linux-image-6.12.9-amd64
+arm64	5.10	bullseye linux-image-arm64
+arm64	6.1	bookworm linux-image-arm64
+arm64	6.12	bookworm linux-image-6.12-arm64
+arm64	sid	sid linux-image-arm64
+arm64	trixie:linux-image-6.12.9-arm64	trixie linux-image-6.12.9-arm64
 EOF
 "$vm/fetch.sh" --resolve 6.2 2> /dev/null
 expect "an unknown spec exits 2" 2 $?
 "$vm/fetch.sh" --resolve 'sid:bash' 2> /dev/null
 expect "SUITE:PACKAGE must name a linux-image package" 2 $?
-KM_ARCH=arm64 "$vm/fetch.sh" --resolve 6.1 2> /dev/null
+KM_ARCH=s390x "$vm/fetch.sh" --resolve 6.1 2> /dev/null
 expect "an architecture the runner does not know exits 2" 2 $?
 
 # the mirror, from an apt configuration of this test's own (APT_CONFIG)
@@ -109,6 +130,18 @@ printf 'Types: deb-src\nURIs: http://src.example/debian\nSuites: %s\n\nTypes: de
 	"$suite" "$suite" "$suite" > "$tmp/apt/parts/debian.sources"
 mirror() { APT_CONFIG=$tmp/apt/apt.conf "$vm/fetch.sh" --mirror 2> /dev/null; }
 expect "mirror from a deb822 source, not from deb-src or -security" http://mirror.example/debian "$(mirror)"
+# another architecture's private apt sources: the host's suite with its
+# security archive, any other suite on the mirror alone
+sources() { APT_CONFIG=$tmp/apt/apt.conf KM_ARCH=arm64 "$vm/fetch.sh" --sources "$1" 2> /dev/null; }
+opt=
+[ ! -f /usr/share/keyrings/debian-archive-keyring.gpg ] ||
+	opt=' signed-by=/usr/share/keyrings/debian-archive-keyring.gpg'
+expect "private sources of the host's suite: mirror and security archive" \
+	"$(printf 'deb [arch=arm64%s] http://mirror.example/debian %s main\n' "$opt" "$suite"
+		printf 'deb [arch=arm64%s] http://sec.example/debian-security %s-security main' "$opt" "$suite")" \
+	"$(sources "$suite")"
+expect "private sources of another suite: the mirror only" \
+	"deb [arch=arm64$opt] http://mirror.example/debian other-suite main" "$(sources other-suite)"
 printf 'Enabled: no\n' >> "$tmp/apt/parts/debian.sources"
 printf 'deb [ arch=amd64 signed-by=/k.gpg ] http://one.example/debian %s main\n' "$suite" \
 	> "$tmp/apt/parts/one.list"

@@ -3,11 +3,13 @@
 # Downloads what booting a kernel spec needs, once, into the cache (KM_CACHE):
 # the kernel's .deb (a meta-package followed to the real image, a split
 # package layout followed to the package that holds vmlinuz) and busybox-static,
-# through apt-get download, then extracts vmlinuz and busybox.  A suite other
-# than the host's gets a private apt state in the cache, on the host's mirror.
-#   usage: fetch.sh SPEC            prints kernel=DIR and busybox=FILE
-#          fetch.sh --resolve SPEC  prints "SUITE PACKAGE" (no network)
-#          fetch.sh --mirror        prints the Debian mirror of the host's apt config
+# through apt-get download, then extracts vmlinuz and busybox.  A suite or an
+# architecture other than the host's gets a private apt state in the cache, on
+# the host's mirror (and its security archive for the host's suite).
+#   usage: fetch.sh SPEC              prints kernel=DIR and busybox=FILE
+#          fetch.sh --resolve SPEC    prints "SUITE PACKAGE" (no network)
+#          fetch.sh --mirror          prints the Debian mirror of the host's apt config
+#          fetch.sh --sources SUITE   prints the sources.list of SUITE's private apt state
 # Exits 0, 1 when something could not be had, 2 for an unknown spec.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -43,15 +45,22 @@ resolve() {
 # serves the host's own suite, in one-line (.list) or deb822 (.sources) form,
 # from the files apt itself reads (apt-config: APT_CONFIG is honoured).
 mirror() {
-	local list= parts= uri
+	local uri
 	if [ -n "${KM_MIRROR:-}" ]; then
 		echo "${KM_MIRROR%/}"
 		return 0
 	fi
-	eval "$(apt-config shell list Dir::Etc::sourcelist/f parts Dir::Etc::sourceparts/d)"
-	uri=$(sources_uri "$host_suite" "$list" "${parts%/}"/*.list "${parts%/}"/*.sources)
+	uri=$(apt_sources_uri "$host_suite")
 	[ -n "$uri" ] || { log "no source for suite '$host_suite' in the apt configuration"; return 1; }
 	echo "${uri%/}"
+}
+
+# apt_sources_uri SUITE: the URI of the first enabled deb source for SUITE in
+# the files apt reads; empty when there is none
+apt_sources_uri() {
+	local list= parts=
+	eval "$(apt-config shell list Dir::Etc::sourcelist/f parts Dir::Etc::sourceparts/d)"
+	sources_uri "$1" "$list" "${parts%/}"/*.list "${parts%/}"/*.sources
 }
 
 # sources_uri SUITE FILE...: the URI of the first enabled deb source for SUITE
@@ -86,14 +95,29 @@ sources_uri() {
 		END { flush() }' "${files[@]}"
 }
 
+# private_sources SUITE: the sources.list of SUITE's private apt state: the
+# host's mirror and, for the host's own suite (another architecture's state),
+# the security archive the host's configuration has for it, so that every
+# architecture sees the kernels the host's does (bookworm's linux-image-6.12-*
+# exist only in bookworm-security).  Other suites keep their point release.
+private_sources() {
+	local suite=$1 uri sec keyring=/usr/share/keyrings/debian-archive-keyring.gpg opt=
+	uri=$(mirror) || return 1
+	[ -f "$keyring" ] && opt=" signed-by=$keyring"
+	echo "deb [arch=$ARCH_DEB$opt] $uri $suite main"
+	[ "$suite" = "$host_suite" ] || return 0
+	sec=$(apt_sources_uri "$suite-security")
+	[ -z "$sec" ] || echo "deb [arch=$ARCH_DEB$opt] ${sec%/} $suite-security main"
+}
+
 # apt_for SUITE: sets apt_opts for apt-get and apt-cache on SUITE.  The host's
 # own suite and architecture use the system's apt state; any other gets one of
-# its own under the cache (lists refreshed at most once a day, apt's binary
-# package cache kept: each apt-cache call would parse the lists again; the
-# source cache, as large and unused here, not), so the system's sources are
-# never touched.
+# its own under the cache (lists refreshed when a day old or when their sources
+# changed, apt's binary package cache kept: each apt-cache call would parse the
+# lists again; the source cache, as large and unused here, not), so the
+# system's sources are never touched.
 apt_for() {
-	local suite=$1 dir uri keyring=/usr/share/keyrings/debian-archive-keyring.gpg opt=
+	local suite=$1 dir src
 	apt_dir=
 	apt_opts=()
 	[ "$suite" = "$host_suite" ] && [ "$ARCH_DEB" = "$host_arch" ] && return 0
@@ -103,12 +127,11 @@ apt_for() {
 		-o "Dir::Etc::sourcelist=$dir/sources.list" -o "Dir::Etc::sourceparts=$dir/sources.list.d"
 		-o "APT::Architecture=$ARCH_DEB" -o "APT::Architectures=$ARCH_DEB"
 		-o Dir::Cache::pkgcache=pkgcache.bin -o Dir::Cache::srcpkgcache=)
-	[ -f "$dir/updated" ] && [ -z "$(find "$dir/updated" -mmin +1440)" ] && return 0
-	uri=$(mirror) || return 1
+	src=$(private_sources "$suite") || return 1
+	[ -f "$dir/updated" ] && [ -z "$(find "$dir/updated" -mmin +1440)" ] &&
+		[ "$src" = "$(cat "$dir/sources.list" 2>/dev/null)" ] && return 0
 	mkdir -p "$dir/state/lists/partial" "$dir/cache/archives/partial" "$dir/sources.list.d" || return 1
-	[ -f "$keyring" ] && opt=" signed-by=$keyring"
-	echo "deb [arch=$ARCH_DEB$opt] $uri $suite main" > "$dir/sources.list"
-	lists_update
+	echo "$src" > "$dir/sources.list" && lists_update
 }
 
 # lists_update: refreshes the package lists apt_opts point at
@@ -258,8 +281,12 @@ case ${1:-} in
 	mirror
 	exit
 	;;
+--sources)
+	private_sources "${2:?usage: fetch.sh --sources SUITE}"
+	exit
+	;;
 '' | -*)
-	echo 'usage: fetch.sh SPEC | --resolve SPEC | --mirror' >&2
+	echo 'usage: fetch.sh SPEC | --resolve SPEC | --mirror | --sources SUITE' >&2
 	exit 2
 	;;
 esac
