@@ -261,7 +261,8 @@ int map__dump_batch(const struct map *m, map_batch_fn fn, void *ctx);
 /*
  * A consumer of a BPF_MAP_TYPE_RINGBUF map of a loaded object (mapped, not
  * copied).  fn gets each committed record, in order: data points into the
- * ring and is valid during the call only.
+ * ring (or, for a record that wraps around the ring's end, into a copy of
+ * it) and is valid during the call only.
  */
 struct ringbuf;
 typedef int (*ringbuf_sample_fn)(const void *data, size_t size, void *ctx);
@@ -270,7 +271,8 @@ int ringbuf__open(struct ringbuf **out, const struct map *m, ringbuf_sample_fn f
 int ringbuf__fd(const struct ringbuf *rb);
 /*
  * Hand every record committed so far to fn.  0, or fn's first non-zero
- * return: that record counts as consumed, the ones after it stay.
+ * return: that record counts as consumed, the ones after it stay; -ENOMEM
+ * when a wrapping record found no memory to be joined in (it stays).
  */
 int ringbuf__consume(struct ringbuf *rb);
 /* NULL is a no-op */

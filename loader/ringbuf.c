@@ -2,17 +2,24 @@
 /*
  * Consumer of a BPF ring buffer map (BPF_MAP_TYPE_RINGBUF, 5.8+): the
  * consumer position page is mapped read-write, the producer position page
- * and the data area read-only, the data area twice in a row so that a
- * record that wraps around the end reads as one piece.  Each committed
- * record is handed to the callback in place, with no copy; discarded ones
- * are skipped.  The positions are read with acquire and the consumer
- * position written with release semantics, as the kernel's producer pairs
- * them (kernel/bpf/ringbuf.c).
+ * and the data area read-only.  Each committed record is handed to the
+ * callback in place, with no copy; discarded ones are skipped.  The
+ * positions are read with acquire and the consumer position written with
+ * release semantics, as the kernel's producer pairs them
+ * (kernel/bpf/ringbuf.c).
  *
  *   page 0      consumer_pos                       (rw)
  *   page 1      producer_pos                       (ro)
- *   page 2..    data[size]  data[size] again       (ro)
+ *   page 2..    data[size]                         (ro)
  *   record:     u32 len (bit 31 busy, bit 30 discard), u32 page offset, len bytes, padded to 8
+ *
+ * The kernel lets a consumer map the data area twice in a row, so that a
+ * record wrapping around its end reads as one piece.  That second mapping
+ * is resident as soon as it is made (the kernel maps every page at mmap),
+ * and doubles the ring's share of the consumer's RSS; so the data area is
+ * mapped once, and the rare record that wraps is copied, its two pieces
+ * joined, into a buffer of the ring's own.  A header never wraps: it is
+ * 8 bytes at an 8-aligned position of a power-of-2 area.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -32,8 +39,10 @@ struct ringbuf {
 	size_t mask; /* data size - 1 */
 	size_t page_sz;
 	unsigned long *consumer; /* rw page */
-	unsigned long *producer; /* ro: producer page, then data mapped twice */
+	unsigned long *producer; /* ro: producer page, then data */
 	const char *data;
+	char *joined; /* a wrapping record, its two pieces joined */
+	size_t joined_sz;
 	ringbuf_sample_fn fn;
 	void *ctx;
 };
@@ -68,8 +77,7 @@ static int map_pages(struct ringbuf *rb, const struct map *m)
 	if (p == MAP_FAILED)
 		goto err;
 	rb->consumer = p;
-	p = mmap(NULL, rb->page_sz + 2 * data_sz, PROT_READ, MAP_SHARED, rb->fd,
-		 (off_t)rb->page_sz);
+	p = mmap(NULL, rb->page_sz + data_sz, PROT_READ, MAP_SHARED, rb->fd, (off_t)rb->page_sz);
 	if (p == MAP_FAILED)
 		goto err;
 	rb->producer = p;
@@ -119,6 +127,30 @@ int ringbuf__fd(const struct ringbuf *rb)
 	return rb->fd;
 }
 
+/*
+ * The body of the record whose header is at pos (len bytes after it): in
+ * place, or joined in rb->joined when it wraps around the end; NULL when
+ * no buffer could be had.
+ */
+static const void *record_body(struct ringbuf *rb, size_t pos, size_t len)
+{
+	size_t start = (pos + RB_HDR_SZ) & rb->mask, head = rb->mask + 1 - start;
+
+	if (len <= head)
+		return rb->data + start;
+	if (rb->joined_sz < len) {
+		char *p = realloc(rb->joined, len);
+
+		if (!p)
+			return NULL;
+		rb->joined = p;
+		rb->joined_sz = len;
+	}
+	memcpy(rb->joined, rb->data + start, head);
+	memcpy(rb->joined + head, rb->data, len - head);
+	return rb->joined;
+}
+
 int ringbuf__consume(struct ringbuf *rb)
 {
 	unsigned long cons = __atomic_load_n(rb->consumer, __ATOMIC_ACQUIRE);
@@ -131,8 +163,14 @@ int ringbuf__consume(struct ringbuf *rb)
 
 		if (len & RB_BUSY_BIT)
 			break;
-		if (!(len & RB_DISCARD_BIT))
-			err = rb->fn(rec + RB_HDR_SZ, len, rb->ctx);
+		if (!(len & RB_DISCARD_BIT)) {
+			const void *body = record_body(rb, cons & rb->mask, len);
+
+			/* the record stays in the ring: the next call can take it */
+			if (!body)
+				return -ENOMEM;
+			err = rb->fn(body, len, rb->ctx);
+		}
 		cons += (RB_HDR_SZ + (len & ~RB_DISCARD_BIT) + 7) & ~7UL;
 		__atomic_store_n(rb->consumer, cons, __ATOMIC_RELEASE);
 	}
@@ -146,7 +184,8 @@ void ringbuf__close(struct ringbuf *rb)
 	if (rb->consumer)
 		munmap(rb->consumer, rb->page_sz);
 	if (rb->producer)
-		munmap(rb->producer, rb->page_sz + 2 * (rb->mask + 1));
+		munmap(rb->producer, rb->page_sz + rb->mask + 1);
+	free(rb->joined);
 	if (rb->fd >= 0)
 		close(rb->fd);
 	free(rb);

@@ -3,8 +3,10 @@
  * The ring buffer consumer (loader/ringbuf.c): a raw_tracepoint program
  * built here writes its first argument into a BPF_MAP_TYPE_RINGBUF map
  * with bpf_ringbuf_output; test runs put records in, the consumer must hand
- * them out in order, in place, and stop where the callback says.  The map
- * checks need no kernel.
+ * them out in order, in place, and stop where the callback says.  A second
+ * program writes its first two arguments (16 bytes), so that a record
+ * wraps around the ring's end: it must arrive whole.  The map checks need
+ * no kernel.
  */
 #include <criterion/criterion.h>
 #include <errno.h>
@@ -33,7 +35,24 @@ static const uint64_t rb_insns[] = {
 	0x0000008200000085ull, 0x00000000000000b7ull, 0x0000000000000095ull,
 };
 
-static struct obj *open_rb(uint32_t map_type)
+/*
+ *   *(u64 *)(r10 - 16) = the first argument; *(u64 *)(r10 - 8) = the second
+ *   r1 = events ll               (R_BPF_64_64 at byte 32)
+ *   r2 = r10; r2 += -16; r3 = 16; r4 = 0
+ *   call bpf_ringbuf_output
+ *   r0 = 0; exit
+ */
+static const uint64_t rb2_insns[] = {
+	0x0000000000001679ull, 0x00000000fff06a7bull, 0x0000000000081679ull,
+	0x00000000fff86a7bull, 0x0000000000000118ull, 0,
+	0x000000000000a2bfull, 0xfffffff000000207ull, 0x00000010000003b7ull,
+	0x00000000000004b7ull, 0x0000008200000085ull, 0x00000000000000b7ull,
+	0x0000000000000095ull,
+};
+
+/* the program insns (sz bytes, events loaded at byte rel_off) with its map */
+static struct obj *open_rb_prog(uint32_t map_type, const uint64_t *insns, size_t sz,
+				uint64_t rel_off)
 {
 	static Elf64_Rel rel[1];
 	static uint32_t mapdef[5];
@@ -45,7 +64,7 @@ static struct obj *open_rb(uint32_t map_type)
 
 	memset(&str, 0, sizeof(str));
 	memset(&eb, 0, sizeof(eb));
-	rel[0] = (Elf64_Rel){ .r_offset = 16, .r_info = ELF64_R_INFO(2, R_BPF_64_64) };
+	rel[0] = (Elf64_Rel){ .r_offset = rel_off, .r_info = ELF64_R_INFO(2, R_BPF_64_64) };
 	mapdef[0] = map_type;
 	mapdef[1] = map_type == BPF_MAP_TYPE_RINGBUF ? 0 : 4;
 	mapdef[2] = map_type == BPF_MAP_TYPE_RINGBUF ? 0 : 8;
@@ -53,13 +72,13 @@ static struct obj *open_rb(uint32_t map_type)
 	syms[1] = (Elf64_Sym){ .st_name = str_add(&str, "rb_prog"),
 			       .st_info = ELF64_ST_INFO(STB_GLOBAL, STT_FUNC),
 			       .st_shndx = RB_PROG,
-			       .st_size = sizeof(rb_insns) };
+			       .st_size = sz };
 	syms[2] = (Elf64_Sym){ .st_name = str_add(&str, "events"),
 			       .st_info = ELF64_ST_INFO(STB_GLOBAL, STT_OBJECT),
 			       .st_shndx = RB_MAPS,
 			       .st_size = sizeof(mapdef) };
 	eb_add(&eb, &(struct eb_sec){ "raw_tracepoint/rb", SHT_PROGBITS, SHF_ALLOC | SHF_EXECINSTR,
-				      rb_insns, sizeof(rb_insns), 0, 0, 0 });
+				      insns, sz, 0, 0, 0 });
 	eb_add(&eb, &(struct eb_sec){ ".relraw_tracepoint/rb", SHT_REL, 0, rel, sizeof(rel),
 				      RB_SYMTAB, RB_PROG, sizeof(Elf64_Rel) });
 	eb_add(&eb, &(struct eb_sec){ "maps", SHT_PROGBITS, SHF_ALLOC | SHF_WRITE, mapdef,
@@ -71,6 +90,11 @@ static struct obj *open_rb(uint32_t map_type)
 	cap_reset();
 	cr_assert_eq(obj__open_mem(&o, &src, 1, cap_opts()), 0, "%s", cap_text());
 	return o;
+}
+
+static struct obj *open_rb(uint32_t map_type)
+{
+	return open_rb_prog(map_type, rb_insns, sizeof(rb_insns), 16);
 }
 
 struct seen {
@@ -126,6 +150,58 @@ Test(ringbuf, records_arrive_in_order_in_place)
 	cr_assert_eq(s.v[2], 33);
 	cr_assert_eq(ringbuf__consume(rb), 0, "nothing new");
 	cr_assert_eq(s.cnt, 3);
+	ringbuf__close(rb);
+	obj__close(o);
+}
+
+/* the 16-byte records: every one must be (i, i + 1000), i counting from 0 */
+struct seen2 {
+	uint64_t next;
+	size_t bad;
+};
+
+static int on_record2(const void *data, size_t size, void *ctx)
+{
+	struct seen2 *s = ctx;
+	uint64_t v[2];
+
+	cr_assert_eq(size, sizeof(v));
+	memcpy(v, data, sizeof(v));
+	s->bad += v[0] != s->next || v[1] != s->next + 1000;
+	s->next++;
+	return 0;
+}
+
+/*
+ * 16-byte records take 24 bytes of the ring (the 8-byte header): record k's
+ * header is at 24k modulo the ring's 4096 bytes, so record 170's is at 4080
+ * and its body wraps, 8 bytes at the end and 8 at the start.  Consumed
+ * every 64 records, so the ring never fills.
+ */
+Test(ringbuf, a_record_that_wraps_arrives_whole)
+{
+	struct seen2 s = { 0 };
+	struct ringbuf *rb;
+	struct obj *o;
+	const struct prog *p;
+
+	require_bpf();
+	o = open_rb_prog(BPF_MAP_TYPE_RINGBUF, rb2_insns, sizeof(rb2_insns), 32);
+	cr_assert_eq(obj__load(o, NULL), 0, "%s", cap_text());
+	p = obj__find_prog(o, "rb_prog");
+	cr_assert_eq(ringbuf__open(&rb, obj__find_map(o, "events"), on_record2, &s), 0);
+	for (uint64_t i = 0; i < 200; i++) {
+		uint64_t args[2] = { i, i + 1000 };
+		uint32_t ret = 1;
+
+		cr_assert_eq(prog__test_run(p, args, sizeof(args), &ret), 0, "%s", cap_text());
+		cr_assert_eq(ret, 0);
+		if (i % 64 == 63)
+			cr_assert_eq(ringbuf__consume(rb), 0);
+	}
+	cr_assert_eq(ringbuf__consume(rb), 0);
+	cr_assert_eq(s.next, 200, "records handed out: %llu", (unsigned long long)s.next);
+	cr_assert_eq(s.bad, 0, "%zu records arrived with other values", s.bad);
 	ringbuf__close(rb);
 	obj__close(o);
 }
