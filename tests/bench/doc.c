@@ -142,7 +142,7 @@ static void write_body(FILE *f, const struct results *res, const char *bpftrace)
 	table_per_call(f, res);
 	fprintf(f, "\n");
 	table_other(f, res);
-	fprintf(f, "\nThe targets and the aim, judged on this run:\n\n```\n");
+	fprintf(f, "\nThe targets, judged on this run at the median and at the minimum:\n\n```\n");
 	report_targets(f, res);
 	fprintf(f, "```\n");
 }
