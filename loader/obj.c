@@ -329,7 +329,7 @@ static void memlock_restore(struct obj *o, const struct rlimit *saved)
 struct load_job {
 	struct obj *o;
 	const struct obj_load_opts *opts;
-	size_t *order; /* program indices, tail programs first */
+	size_t *order; /* program indices, longest first */
 	size_t next;   /* atomic cursor into order */
 	int *errs;     /* per program */
 	size_t cnt;    /* entries of order: the programs that are nobody's twin */
@@ -349,21 +349,22 @@ static void *load_worker(void *arg)
 
 /*
  * Verification time is not known before the load, and no static measure
- * tells it (programs with loops take longest, whatever their size).
- * Programs reached only by tail calls go first: code is moved there to be
- * verified once instead of in every hook that reaches it, so they tend to
- * be the heavy part (tens of ms each, against a few ms for a typical hook).
- * Then object order.  With a loader per CPU the others share the rest
- * meanwhile.
+ * tells it exactly (programs with loops take longest for their size), but
+ * the longest programs are the slow ones more often than not: they go
+ * first, so that the last to finish is a short one and the loaders end
+ * together (longest first).  Measured on 6.18, 2 CPUs, iotrace's 26
+ * programs, four alternating runs of 30 launches: ready at the median
+ * 52.3-53.8 ms with the tail-called programs first, then object order;
+ * 50.3-51.3 ms longest first.
  */
 static int cmp_weight(const void *a, const void *b, void *arg)
 {
 	const struct obj *o = arg;
 	size_t x = *(const size_t *)a, y = *(const size_t *)b;
-	bool tx = !o->progs[x].attach, ty = !o->progs[y].attach;
+	size_t nx = o->progs[x].insn_cnt, ny = o->progs[y].insn_cnt;
 
-	if (tx != ty)
-		return tx ? -1 : 1;
+	if (nx != ny)
+		return nx > ny ? -1 : 1;
 	return x < y ? -1 : x > y;
 }
 
