@@ -4,7 +4,7 @@
 #   make test       install build and test dependencies, then every test suite
 #   make help       every target
 #   make install    the binary, man pages and completions (PREFIX, DESTDIR)
-#   make ARCH=arm64  cross-build ./iotrace-arm64 (make deps-cross first)
+#   make ARCH=arm64  cross-build ./iotrace-arm64 (make deps installs the cross tools)
 # The rules live in mk/, one fragment per concern: arch.mk (the target
 # architecture), build.mk (the binary and its BPF objects), test.mk,
 # bench.mk, fuzz.mk, kernels.mk, install.mk.

@@ -149,8 +149,8 @@ hist_bucket:
  *             [(4 + sub) << (k - 2), ((5 + sub) << (k - 2)) - 1], except
  *             LAT_LAST: [7 << 38, UINT64_MAX]
  *   bound:    r0 <= LAT_LAST (159), i.e. r0 < LAT_BUCKETS, visible to the
- *             verifier on both exits: path 1 umax 159, var_off=(0x0; 0xff);
- *             path 2 (the clamp) the constant 159
+ *             verifier on both paths to the exit: path 1 umax 159,
+ *             var_off=(0x0; 0xff); path 2 (the clamp) the constant 159
  *   clobbers: r1-r4 (r5 untouched; r6-r9 preserved)
  *   stack:    none
  *   calls:    none: hist_bucket's body is expanded here (hist_bucket_body),

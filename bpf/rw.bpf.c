@@ -371,8 +371,9 @@ static __always_inline __u64 file_last_ref(__u64 fp)
  * reader's loads done in order: x86-64 keeps both orders, so plain accesses
  * do there.  arm64 keeps neither: there the tid is swapped and read with BPF
  * atomics that fetch, which its JIT emits fully ordered (acquire and
- * release).  The verifier takes them from 5.12 on (loader_feature_atomics);
- * before, arm64 has plain accesses and no order (docs/kernels.md).
+ * release).  Where the kernel takes them (the verifier from 5.12, arm64's
+ * JIT from 6.0: loader_feature_atomics asks), else arm64 has plain
+ * accesses and no order (docs/kernels.md).
  */
 extern const char loader_feature_atomics __attribute__((weak));
 #ifdef __TARGET_ARCH_arm64

@@ -3,7 +3,8 @@
  * Consumer of a BPF ring buffer map (BPF_MAP_TYPE_RINGBUF, 5.8+): the
  * consumer position page is mapped read-write, the producer position page
  * and the data area read-only.  Each committed record is handed to the
- * callback in place, with no copy; discarded ones are skipped.  The
+ * callback in place (one that wraps around the end in a copy, see below);
+ * discarded ones are skipped.  The
  * positions are read with acquire and the consumer position written with
  * release semantics, as the kernel's producer pairs them
  * (kernel/bpf/ringbuf.c).

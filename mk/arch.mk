@@ -3,7 +3,7 @@
 # (amd64) or arm64 (aarch64).  Another architecture than the host's is a
 # cross build: Debian's cross compiler (CROSS_COMPILE, aarch64-linux-gnu- for
 # arm64) with the target's libelf and zlib from Debian's multiarch packages
-# (make deps-cross installs them), into its own output directory
+# (make deps installs them), into its own output directory
 # (.output-arm64) and binary (iotrace-arm64).
 #
 # The BPF objects are built from the same sources for each architecture:
@@ -44,3 +44,18 @@ ifeq ($(origin AR),default)
 AR := $(CROSS_COMPILE)ar
 endif
 OBJCOPY ?= $(CROSS_COMPILE)objcopy
+
+# A cross build's compiler must build for the target: a CC from the
+# environment could be the host's (checked unless only deps, clean or help
+# are asked for, which need no compiler)
+ifneq ($(ARCH),$(HOST_ARCH))
+ifneq ($(filter-out deps clean help,$(or $(MAKECMDGOALS),all)),)
+CC_MACHINE := $(shell $(CC) -dumpmachine 2>/dev/null)
+ifeq ($(CC_MACHINE),)
+$(error ARCH=$(ARCH): no compiler '$(CC)' (make deps installs $(TRIPLET)-gcc))
+endif
+ifneq ($(firstword $(subst -, ,$(CC_MACHINE))),$(firstword $(subst -, ,$(TRIPLET))))
+$(error ARCH=$(ARCH): CC=$(CC) builds for $(CC_MACHINE), not $(TRIPLET))
+endif
+endif
+endif

@@ -111,7 +111,7 @@ $(BIN): $(APP_OBJS) $(OUT)/src/record/embed.o $(OUT)/libloader.a
 
 .PHONY: clean demo
 clean: ## remove .output, .output-san, .output-arm64 and the binaries
-	$(Q)rm -rf .output .output-* iotrace iotrace-*
+	$(Q)rm -rf $(OUT) .output .output-* iotrace iotrace-*
 
 # the README's first command
 demo: deps ## install the build dependencies, build, trace a dd of 16 MiB and report it

@@ -13,8 +13,8 @@
 DEFINE_RESULTS();
 
 /*
- * Both exits of lat_bucket: the jgt fall-through prints r0 with umax 159
- * (tnum mask 0xff), the clamp the constant 159.
+ * Both paths of lat_bucket to its exit: the jgt fall-through prints r0 with
+ * umax 159 (tnum mask 0xff), the clamp the constant 159.
  */
 EXPECT_WITH("asm/hist.o");
 EXPECT_LOADS(contract_lat_index);

@@ -23,8 +23,9 @@
 # below) boots that kernel once more; the table notes it.
 # VLOG compares the verifier's work on that kernel (iotrace debug verify, run
 # by scenario.sh) with the logs committed for it (tests/lib/verifier-logs.sh
-# gate): GREW (a program's processed insns grew by more than 10%) is a FAIL,
-# NEW (no committed logs of that kernel) a note.
+# gate): GREW (a program's processed insns grew by more than 10%, or is new)
+# and ERROR (the gate itself failed) are a FAIL, NEW (no committed logs of
+# that kernel) a note.
 # Prints one table; exits 1 when any kernel FAILed, else 3 when any was
 # NOTRUN, else 0.
 #   usage: matrix.sh IOTRACE SMOKE OUT_DIR "KERNELS"
@@ -134,7 +135,7 @@ vlog() {
 	[ -f "$sum" ] || { echo -; return; }
 	case $KM_ARCH in amd64) arch=x86_64 ;; arm64) arch=aarch64 ;; *) arch=$KM_ARCH ;; esac
 	"$vlogs" gate "$arch" "$2" "$sum" > "$out/vm/$1.vlog" 2>&1 || rc=$?
-	case $rc in 0) echo PASS ;; 3) echo NEW ;; *) echo GREW ;; esac
+	case $rc in 0) echo PASS ;; 1) echo GREW ;; 3) echo NEW ;; *) echo ERROR ;; esac
 }
 
 failed= notrun=
@@ -158,7 +159,7 @@ for k in $kernels; do
 		note=$(grep -v -m1 ': ok' "$dir/schema.txt" 2>/dev/null | sed 's|^.*/result\.json: ||' | cut -c1-100)
 	vlog_r=$(vlog "$k" "$rel")
 	case $vlog_r in
-	GREW) note=$(head -n1 "$out/vm/$k.vlog" | cut -c1-100) ;;
+	GREW | ERROR) note=$(head -n1 "$out/vm/$k.vlog" | cut -c1-100) ;;
 	NEW) note="${note:+$note; }no committed verifier logs for $rel (make verifier-logs)" ;;
 	esac
 	case " $rerun " in *" $k "*) note="booted twice: int3 on patched text the first time (qemu), $k.first.log${note:+; $note}" ;; esac
@@ -168,7 +169,7 @@ for k in $kernels; do
 	*) result=FAIL ;;
 	esac
 	[ "$result" = PASS ] && { [ "$smoke_r" = PASS ] && [ "$schema_r" = PASS ] &&
-		[ "$vlog_r" != GREW ] || result=FAIL; }
+		[ "$vlog_r" != GREW ] && [ "$vlog_r" != ERROR ] || result=FAIL; }
 	case $result in
 	FAIL) failed+="$k " ;;
 	NOTRUN)

@@ -104,7 +104,8 @@ noboot)
 esac
 echo "vm: $k: $(awk '{ print $3 }' "$o/$k.summary")" >&2
 END
-# the verifier-log gate: FAKE_VLOG says ok, grew (exit 1) or new (exit 3, nothing committed)
+# the verifier-log gate: FAKE_VLOG says ok, grew (exit 1), new (exit 3, nothing
+# committed) or broken (exit 2, the gate itself failed)
 cat > "$tmp/verifier-logs.sh" <<'END'
 #!/bin/bash
 [ "$1" = gate ] && [ $# = 4 ] && [ -f "$4" ] || { echo "fake gate: bad call: $*"; exit 2; }
@@ -112,6 +113,7 @@ case ${FAKE_VLOG:-ok} in
 ok) echo "verifier-logs: 1 programs within 10%" ;;
 grew) echo "sys_exit_read: processed insns grew 7000 -> 9000 (>10%)"; exit 1 ;;
 new) echo "verifier-logs: no committed logs for $2 $3"; exit 3 ;;
+broken) echo "awk: cannot open summary.tsv"; exit 2 ;;
 esac
 END
 # the validators: FAKE_VALIDATOR and FAKE_CHECKER say ok or bad
@@ -200,6 +202,8 @@ NO_CHECKER=1 FAKE_VALIDATOR=bad check "without the second opinion the validator 
 
 FAKE_VLOG=grew check "a program the verifier works on 10% more than its committed logs fails" pass 1 1 \
 	"test-kernels: FAIL on 6.12" "sys_exit_read: processed insns grew 7000 -> 9000"
+FAKE_VLOG=broken check "a gate that fails by itself fails the kernel, with its message" pass 1 1 \
+	"test-kernels: FAIL on 6.12" "awk: cannot open summary.tsv"
 FAKE_VLOG=new check "a kernel without committed verifier logs passes, and the note says so" pass 0 1 \
 	"test-kernels: PASS" "no committed verifier logs for 9.9.9-test"
 KM_ARCH=arm64 KERNELS="host 6.12" check "another architecture than the host's does not run on the host" \

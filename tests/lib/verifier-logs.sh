@@ -28,7 +28,6 @@ readme() {
 		echo
 		echo "- kernel: $3 ($2)"
 		echo "- clang: $(clang --version | head -n 1)"
-		echo "- commit: $(git rev-parse --short HEAD 2>/dev/null || echo none) (logs are regenerated before that commit lands)"
 		echo "- command: make verifier-logs ($4)"
 		echo "- config: loaded as for a -p/command trace (filter mode FILTER_PIDS)"
 		echo "- normalised: kernel pointers -> <ptr>, map ids -> map[id:*]; times apart in times.tsv"
@@ -160,7 +159,7 @@ import-matrix)
 		case $deb in amd64) arch=x86_64 ;; arm64) arch=aarch64 ;; *) arch=$deb ;; esac
 		logs=$(dirname "$sum")/$k.collect/km-smoke/verifier
 		if [ "$rel" = - ] || [ ! -f "$logs/summary.tsv" ]; then
-			missing+=" $deb/$k"
+			missing="$missing $deb/$k"
 			continue
 		fi
 		"$0" import "$arch" "$rel" "$logs"
