@@ -509,14 +509,23 @@ void report_write_csv(FILE *f, const struct rmodel *m, struct rentry **v, size_t
 	ob_flush(&o);
 }
 
+/*
+ * A long table's start: the entries in path order, then the header, whose
+ * identity columns are the ones csv_ident writes, then columns
+ */
+static void long_table_begin(FILE *f, struct outbuf *o, struct rentry **v, size_t n,
+			     bool per_process, const char *columns)
+{
+	rentry_sort_path(v, n);
+	fprintf(f, "path%s,dev,ino,generation,%s\r\n", per_process ? ",pid,comm" : "", columns);
+	ob_init(o, f);
+}
+
 void report_write_syscalls_csv(FILE *f, struct rentry **v, size_t n, bool per_process)
 {
 	struct outbuf o;
 
-	rentry_sort_path(v, n);
-	fprintf(f, "path%s,dev,ino,generation,syscall,calls,errors,bytes,total_ns\r\n",
-		per_process ? ",pid,comm" : "");
-	ob_init(&o, f);
+	long_table_begin(f, &o, v, n, per_process, "syscall,calls,errors,bytes,total_ns");
 	for (size_t i = 0; i < n; i++) {
 		for (size_t k = 0; k < v[i]->sc_cnt; k++) {
 			const struct rsc *sc = &v[i]->sc[k];
@@ -558,10 +567,7 @@ void report_write_hist_csv(FILE *f, struct rentry **v, size_t n, bool per_proces
 {
 	struct outbuf o;
 
-	rentry_sort_path(v, n);
-	fprintf(f, "path%s,dev,ino,generation,of,hist,lo,hi,count\r\n",
-		per_process ? ",pid,comm" : "");
-	ob_init(&o, f);
+	long_table_begin(f, &o, v, n, per_process, "of,hist,lo,hi,count");
 	for (size_t i = 0; i < n; i++) {
 		const struct rentry *e = v[i];
 
@@ -594,12 +600,8 @@ void report_write_timeline_csv(FILE *f, const struct rmodel *m, struct rentry **
 	uint64_t w = m->meta.bin_ns;
 	struct outbuf o;
 
-	rentry_sort_path(v, n);
-	fprintf(f,
-		"path%s,dev,ino,generation,series,bin,start_ns,end_ns,calls,errors,bytes,"
-		"total_ns\r\n",
-		per_process ? ",pid,comm" : "");
-	ob_init(&o, f);
+	long_table_begin(f, &o, v, n, per_process,
+			 "series,bin,start_ns,end_ns,calls,errors,bytes,total_ns");
 	for (size_t i = 0; i < n; i++) {
 		const struct rentry *e = v[i];
 

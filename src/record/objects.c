@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <fcntl.h>
 #include <unistd.h>
+#include <linux/bpf.h>
 
 #include "record/record.h"
 #include "loader.h"
@@ -154,6 +155,11 @@ void objects_close(struct obj *o)
 	free(file_srcs);
 	file_srcs = NULL;
 	file_src_cnt = 0;
+}
+
+bool objects_can_count_faults(void)
+{
+	return loader_has_helper(BPF_PROG_TYPE_TRACEPOINT, BPF_FUNC_find_vma) == 1;
 }
 
 int objects_open(struct iotrace_skel *s, const char *const *files, size_t file_cnt,

@@ -240,11 +240,10 @@ static int load(struct trace *t)
 		prog__set_optional(t->skel.progs.uring_complete, true);
 		/*
 		 * page faults per file, with --mapped: x86's page_fault_user event and
-		 * bpf_find_vma (5.17+), which costs a traced process about 8 us per fault
+		 * bpf_find_vma, which costs a traced process about 8 us per fault
 		 */
 		prog__set_optional(t->skel.progs.mapped_fault, true);
-		t->res.mapped = opts->mapped &&
-				loader_has_helper(BPF_PROG_TYPE_TRACEPOINT, BPF_FUNC_find_vma) == 1;
+		t->res.mapped = opts->mapped && objects_can_count_faults();
 		t->res.mapped_unable = opts->mapped && !t->res.mapped;
 		if (t->res.mapped_unable)
 			pr_warn("warning: --mapped: page faults on mappings are not counted: this "

@@ -250,6 +250,12 @@ int objects_open(struct iotrace_skel *s, const char *const *files, size_t file_c
 		 const char *tracefs);
 /* obj__close, and free what objects_open read */
 void objects_close(struct obj *o);
+/*
+ * Can the page-fault program (mapped_fault) load on this kernel?  It finds
+ * the faulting address's mapping with bpf_find_vma (5.17).  Whether its
+ * event exists (x86 only) is known at attach.
+ */
+bool objects_can_count_faults(void);
 /* drop the embedded objects' pages from the resident set (after loading) */
 void objects_release_embedded(void);
 

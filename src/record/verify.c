@@ -12,7 +12,6 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include <linux/bpf.h>
 
 #include "record/record.h"
 #include "loader.h"
@@ -169,8 +168,8 @@ int verify_run(const char *dir)
 	err = objects_open(&s, NULL, 0, NULL);
 	o = s.obj;
 	err = err ?: iotrace_skel__set_iot_cfg(&s, &cfg);
-	/* as a trace loads them: the page-fault program needs bpf_find_vma (5.17) */
-	if (!err && loader_has_helper(BPF_PROG_TYPE_TRACEPOINT, BPF_FUNC_find_vma) != 1)
+	/* as a trace loads them */
+	if (!err && !objects_can_count_faults())
 		prog__set_autoload(s.progs.mapped_fault, false);
 	t0 = mono_ns();
 	err = err ?: obj__load(o, &lo);

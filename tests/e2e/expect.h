@@ -35,6 +35,8 @@ void trace_free(struct trace *t);
 const char *trace_wl_value(const struct trace *t, const char *key);
 /* the FILE object of absolute path in a result document, or NULL */
 const struct jval *doc_record(const struct jval *doc, const char *path);
+/* a JSON file (a result document, or fio's output) parsed; the caller frees it (jval_free) */
+struct jval *doc_load(const char *path);
 
 /*
  * Compare every record below m->dir with the model (stat'ing files not yet

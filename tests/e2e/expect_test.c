@@ -84,6 +84,19 @@ const struct jval *doc_record(const struct jval *doc, const char *path)
 	return NULL;
 }
 
+struct jval *doc_load(const char *path)
+{
+	struct jval *doc;
+	struct jerr jerr;
+	char *text;
+	size_t len;
+
+	cr_assert_eq(e2e_read_file(path, &text, &len), 0, "%s", path);
+	cr_assert_eq(jsonr_parse(text, len, &doc, &jerr), 0, "%s: %s", path, jerr.msg);
+	free(text);
+	return doc;
+}
+
 const char *trace_wl_value(const struct trace *t, const char *key)
 {
 	static char val[4096];

@@ -128,13 +128,8 @@ static struct figures figures_of(const char *doc_path, const char *file)
 	struct figures g = { 0 };
 	const struct jval *f, *scs;
 	struct jval *doc;
-	struct jerr err;
-	char *text;
-	size_t len;
 
-	cr_assert_eq(e2e_read_file(doc_path, &text, &len), 0, "%s", doc_path);
-	cr_assert_eq(jsonr_parse(text, len, &doc, &err), 0, "%s: %s", doc_path, err.msg);
-	free(text);
+	doc = doc_load(doc_path);
 	f = doc_record(doc, file);
 	cr_assert_not_null(f, "%s: no record of %s", doc_path, file);
 	scs = jval_get(f, "syscalls");
@@ -292,16 +287,11 @@ static void closed_loop(const struct shape *s)
 	}
 	cr_expect_eq(per_sync_of(&b), per_sync_of(&a), "%s: calls per sync", s->name);
 	{
-		struct jval *doc;
-		char *text;
-		size_t len;
+		struct jval *doc = doc_load(rdoc);
 
-		cr_assert_eq(e2e_read_file(rdoc, &text, &len), 0);
-		cr_assert_eq(jsonr_parse(text, len, &doc, NULL), 0);
 		cr_expect_not_null(jval_get(jval_get(doc_record(doc, rfile), "syscalls"), s->sc),
 				   "%s: the written job does not use %s", s->name, s->sc);
 		jval_free(doc);
-		free(text);
 	}
 }
 

@@ -249,7 +249,7 @@ static size_t compare(struct join *j, const char *what)
 /* run `sh -c script` in tdir under iotrace and strace; the document, validated and parsed */
 static struct jval *trace_script(const char *script, const char *what, struct join *j)
 {
-	char out[PATH_MAX], logs[PATH_MAX], prefix[PATH_MAX + 16], msg[512], *text;
+	char out[PATH_MAX], logs[PATH_MAX], prefix[PATH_MAX + 16], msg[512];
 	const char *argv[] = { E2E_IOTRACE,
 			       "-q",
 			       "-o",
@@ -271,8 +271,6 @@ static struct jval *trace_script(const char *script, const char *what, struct jo
 			       NULL };
 	struct e2e_proc p;
 	struct jval *doc;
-	struct jerr jerr;
-	size_t len;
 
 	snprintf(out, sizeof(out), "%s.json", tdir);
 	snprintf(logs, sizeof(logs), "%s.logs", tdir);
@@ -284,9 +282,7 @@ static struct jval *trace_script(const char *script, const char *what, struct jo
 		     p.err);
 	e2e_proc_free(&p);
 	cr_assert_eq(doc_validate(out, 0, msg, sizeof(msg)), 0, "%s", msg);
-	cr_assert_eq(e2e_read_file(out, &text, &len), 0);
-	cr_assert_eq(jsonr_parse(text, len, &doc, &jerr), 0, "%s", jerr.msg);
-	free(text);
+	doc = doc_load(out);
 	for (int x = 0; x < 2 * MAX_NAMES; x++)
 		j->parent[x] = x;
 	parse_logs(j, logs);
@@ -464,20 +460,6 @@ Test(programs, cp_and_cat_copy_in_the_kernel_and_every_byte_is_counted, .fini = 
 	free_join(j);
 }
 
-/* a document (iotrace's or fio's JSON output) parsed; the test owns it */
-static struct jval *load_json(const char *path)
-{
-	struct jval *doc;
-	struct jerr jerr;
-	char *text;
-	size_t len;
-
-	cr_assert_eq(e2e_read_file(path, &text, &len), 0, "%s", path);
-	cr_assert_eq(jsonr_parse(text, len, &doc, &jerr), 0, "%s: %s", path, jerr.msg);
-	free(text);
-	return doc;
-}
-
 static uint64_t u64_of(const struct jval *o, const char *a, const char *b)
 {
 	uint64_t v = UINT64_MAX;
@@ -503,7 +485,7 @@ static struct jval *trace_fio_with(const char *opt, const char *script)
 	cr_assert_eq(p.status, 0, "fio under iotrace: exit %d; %s", p.status, p.err);
 	e2e_proc_free(&p);
 	cr_assert_eq(doc_validate(out, 0, msg, sizeof(msg)), 0, "%s", msg);
-	return load_json(out);
+	return doc_load(out);
 }
 
 static struct jval *trace_fio(const char *script)
@@ -529,8 +511,8 @@ Test(programs, fio_libaio_requests_match_fios_own_counts, .fini = teardown)
 
 	e2e_require_tracer();
 	doc = trace_fio(script);
-	rfio = load_json(e2e_join(tdir, "r.fio"));
-	wfio = load_json(e2e_join(tdir, "w.fio"));
+	rfio = doc_load(e2e_join(tdir, "r.fio"));
+	wfio = doc_load(e2e_join(tdir, "w.fio"));
 	rjob = jval_idx(jval_get(rfio, "jobs"), 0);
 	wjob = jval_idx(jval_get(wfio, "jobs"), 0);
 	data = record_named(doc, "data");
@@ -578,7 +560,7 @@ Test(programs, fio_io_uring_requests_match_fios_own_counts, .fini = teardown)
 		struct jval *fio;
 
 		snprintf(name, sizeof(name), "%s.fio", jobs[i]);
-		fio = load_json(e2e_join(tdir, name));
+		fio = doc_load(e2e_join(tdir, name));
 		job = jval_idx(jval_get(fio, "jobs"), 0);
 		cr_assert(rec, "no record of %s", jobs[i]);
 		cr_expect_gt(u64_of(job, "read", "total_ios"), 0, "%s", jobs[i]);
@@ -624,7 +606,7 @@ Test(programs, fio_mmap_and_sqlite_mmap_size_show_their_page_faults, .fini = tea
 	if (loader_has_helper(BPF_PROG_TYPE_TRACEPOINT, BPF_FUNC_find_vma) != 1)
 		cr_skip_test("this kernel has no bpf_find_vma (5.17+): faults are not attributed");
 	doc = trace_fio_with("--mapped", script);
-	fio = load_json(e2e_join(tdir, "m.fio"));
+	fio = doc_load(e2e_join(tdir, "m.fio"));
 	job = jval_idx(jval_get(fio, "jobs"), 0);
 	mdata = record_named(doc, "mdata");
 	sdb = record_named(doc, "s.db");

@@ -131,10 +131,9 @@ schema() {
 
 # vlog KERNEL RELEASE: the verifier's work there against the committed logs (PASS, GREW, NEW)
 vlog() {
-	local sum=$out/vm/$1.collect/km-smoke/verifier/summary.tsv arch rc=0
+	local sum=$out/vm/$1.collect/km-smoke/verifier/summary.tsv rc=0
 	[ -f "$sum" ] || { echo -; return; }
-	case $KM_ARCH in amd64) arch=x86_64 ;; arm64) arch=aarch64 ;; *) arch=$KM_ARCH ;; esac
-	"$vlogs" gate "$arch" "$2" "$sum" > "$out/vm/$1.vlog" 2>&1 || rc=$?
+	"$vlogs" gate "$KM_ARCH" "$2" "$sum" > "$out/vm/$1.vlog" 2>&1 || rc=$?
 	case $rc in 0) echo PASS ;; 1) echo GREW ;; 3) echo NEW ;; *) echo ERROR ;; esac
 }
 

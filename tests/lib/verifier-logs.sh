@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # verifier-logs/<arch>/<release>/: the verifier's view of every production
 # program on a kernel, loaded through iotrace's own loader (iotrace debug
-# verify DIR), <arch> as uname -m names it (x86_64, aarch64).
+# verify DIR), <arch> as uname -m names it (x86_64, aarch64); an ARCH below
+# may also be Debian's name (amd64, arm64), as the kernel matrix uses.
 #   generate                      rewrite the directory of the running kernel
 #   check                         fail when a program's processed insns grew by
 #                                 more than 10% on the running kernel
@@ -34,6 +35,11 @@ readme() {
 	} > "$1/README.md"
 }
 
+# arch_dir ARCH: the directory name of an architecture (uname -m)
+arch_dir() {
+	case $1 in amd64) echo x86_64 ;; arm64) echo aarch64 ;; *) echo "$1" ;; esac
+}
+
 # committed ARCH RELEASE: the committed directory a summary of RELEASE is compared with
 committed() {
 	d=verifier-logs/$1/$2
@@ -55,7 +61,7 @@ compare() {
 }
 
 gate() {
-	if ! d=$(committed "$1" "$2"); then
+	if ! d=$(committed "$(arch_dir "$1")" "$2"); then
 		echo "verifier-logs: no committed logs for $1 $2"
 		return 3
 	fi
@@ -143,9 +149,10 @@ gate)
 import)
 	[ $# = 4 ] || { echo "usage: $0 import ARCH RELEASE DIR" >&2; exit 2; }
 	[ -f "$4/summary.tsv" ] || { echo "verifier-logs: no summary.tsv in $4" >&2; exit 1; }
-	dir=verifier-logs/$2/$3
+	arch=$(arch_dir "$2")
+	dir=verifier-logs/$arch/$3
 	rm -rf "$dir" && mkdir -p "$dir" && cp "$4"/*.log "$4"/*.tsv "$dir/"
-	readme "$dir" "$2" "$3" "iotrace debug verify in the kernel matrix's guest"
+	readme "$dir" "$arch" "$3" "iotrace debug verify in the kernel matrix's guest"
 	echo "verifier-logs: wrote $dir"
 	;;
 import-matrix)
@@ -156,13 +163,12 @@ import-matrix)
 		deb=$(basename "$(dirname "$(dirname "$sum")")")
 		k=$(basename "$sum" .summary)
 		rel=$(awk '{ print $2; exit }' "$sum")
-		case $deb in amd64) arch=x86_64 ;; arm64) arch=aarch64 ;; *) arch=$deb ;; esac
 		logs=$(dirname "$sum")/$k.collect/km-smoke/verifier
 		if [ "$rel" = - ] || [ ! -f "$logs/summary.tsv" ]; then
 			missing="$missing $deb/$k"
 			continue
 		fi
-		"$0" import "$arch" "$rel" "$logs"
+		"$0" import "$deb" "$rel" "$logs"
 	done
 	if [ -n "$missing" ]; then
 		echo "verifier-logs: no logs came back from:$missing (see $2/<arch>/run.log)" >&2
