@@ -90,9 +90,11 @@ struct emit_scratch {
 	__u32 pad;
 	char comm[COMM_LEN];
 	struct walk_state w;
-	/* an in-kernel copy's call and return value, handed to copy_exit */
+	/* the exit's call; its return value and file (0, 1) for copy_exit */
 	struct inflight call;
 	__s64 ret;
+	__u32 call_file;
+	__u32 pad2;
 };
 DEFINE_MAP(scratch, MAP_PERCPU_ARRAY, sizeof(__u32), sizeof(struct emit_scratch), 1, 0);
 /* name_walk's state and result, read by user space after each run */

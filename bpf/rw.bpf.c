@@ -906,14 +906,10 @@ static __always_inline void queue_emit(struct inflight_file *f, const __u64 *com
 	sc->cnt = n + 1;
 }
 
-/* Run emit_files if anything was queued; it does not return here. */
-static __always_inline void flush_emits(void *ctx)
+/* Run emit_files if anything was queued in sc; it does not return here. */
+static __always_inline void flush_emits(void *ctx, struct emit_scratch *sc)
 {
-	struct emit_scratch *sc;
-	__u32 zero = 0;
-
-	sc = bpf_map_lookup_elem(&scratch, &zero);
-	if (!sc || !sc->cnt)
+	if (!sc->cnt)
 		return;
 	bpf_tail_call(ctx, &tails, TAIL_EMIT_FILES);
 	/* reached only when the tail call failed */
@@ -1289,92 +1285,100 @@ static __always_inline void count_file(struct inflight *inf, struct inflight_fil
 		   slot);
 }
 
-/* The kind of a syscall (SC_KIND_*), from its line in syscalls.def. */
-static __always_inline __u32 kind_of(__u32 sc)
-{
-	switch (sc) {
-#define X(name, tp, nargs, kind, fd, out, req, off)                                                \
-	case SC_##name:                                                                            \
-		return kind;
+/*
+ * The kinds (SC_KIND_*) of the syscalls of syscalls.def, which come first
+ * in enum sc_idx, 3 bits each.  A shift by the call's index gives the
+ * verifier an unknown in 0..7, so it checks the exit body once for all
+ * kinds, not once per constant kind as a switch would have it.
+ */
+#define SC_DEF_CNT SC_aio_pread
+static const __u64 sc_kinds = 0
+#define X(name, tp, nargs, kind, fd, out, req, off) | ((__u64)(kind) << (SC_##name * 3))
 #include "syscalls.def"
 #undef X
-	}
-	return SC_KIND_CLOSE;
-}
+	;
+_Static_assert(SC_DEF_CNT * 3 <= 64, "the kinds of syscalls.def fit in 64 bits");
 
-/*
- * Count a call on its files: f[0] with the call's kind, f[1] (a
- * destination, OUT_FD) with kind | 1 when it was found.
- */
-static __always_inline void count_files(struct inflight *inf, __u32 kind, __s64 ret,
-					const __u64 *comm, struct inflight *slot)
+static __always_inline __u32 kind_of(__u32 sc)
 {
-	if (inf->f[0].valid)
-		count_file(inf, &inf->f[0], kind, ret, comm, 1, slot);
-	if (inf->f[1].valid)
-		count_file(inf, &inf->f[1], kind | 1, ret, comm,
-			   !inf->f[0].valid || !same_file(&inf->f[0].fk, &inf->f[1].fk), slot);
+	return sc < SC_DEF_CNT ? (sc_kinds >> (sc * 3)) & 7 : SC_KIND_CLOSE;
 }
 
 /*
  * Exit of every syscall, one body for all (see on_enter): the call's
- * syscall, and so its kind, is in the slot; only the syscalls with a
- * destination fd (OUT_FD) fill f[1].  In-kernel copies go on in
- * copy_exit, so this body is verified without their paths.
+ * syscall, and so its kind, is in the slot.  The call is taken out of the
+ * slot into the per-CPU scratch, not the stack: the verifier keeps no
+ * state for map memory, so its states stay small.  A call with a second
+ * file (an in-kernel copy, or a sendfile whose destination was found) goes
+ * on in copy_exit, so this body is verified with one file to count.
  */
 static __always_inline int on_exit(struct sys_exit_ctx *ctx)
 {
-	struct inflight inf, *slot;
+	struct inflight *inf, *slot;
 	struct task_struct *task;
 	struct emit_scratch *sc;
 	__u64 comm[2] = {};
 	__u32 zero = 0, kind;
 
-	slot = unstash(&inf, (__u32)current_ids(&task));
+	sc = bpf_map_lookup_elem(&scratch, &zero);
+	if (!sc)
+		return 0;
+	inf = &sc->call;
+	slot = unstash(inf, (__u32)current_ids(&task));
 	if (!slot || iot_stopped)
 		return 0;
-	kind = kind_of(inf.sc); /* a constant on each path: the copy path ends here */
-	if (kind == SC_KIND_COPY) {
-		sc = bpf_map_lookup_elem(&scratch, &zero);
-		if (!sc)
-			return 0;
-		__builtin_memcpy(&sc->call, &inf, INFLIGHT_CALL_SZ);
+	kind = kind_of(inf->sc);
+	if (kind >= SC_KIND_COPY || inf->f[1].valid) {
 		sc->ret = ctx->ret;
+		sc->call_file = 0;
 		bpf_tail_call(ctx, &tails, TAIL_COPY_EXIT);
 		drop(DROP_INFLIGHT_FULL); /* reached only when the tail call failed */
 		return 0;
 	}
 	current_comm(task, comm);
-	if (inf.f[0].valid)
-		count_file(&inf, &inf.f[0], kind, ctx->ret, comm, 1, slot);
-	if (inf.f[1].valid) /* sendfile's destination */
-		count_file(&inf, &inf.f[1], SC_KIND_WRITE, ctx->ret, comm,
-			   !inf.f[0].valid || !same_file(&inf.f[0].fk, &inf.f[1].fk), slot);
-	flush_emits(ctx); /* the scratch lookup is inlined (percpu array, 6.11+) */
+	if (inf->f[0].valid)
+		count_file(inf, &inf->f[0], kind, ctx->ret, comm, 1, slot);
+	flush_emits(ctx, sc);
 	return 0;
 }
 
 /*
- * The exit of an in-kernel copy (copy_file_range, splice), tail-called by
- * the exit body with the call in the per-CPU scratch: the source counts
- * on its copy_read side, the destination on its copy_write side.
+ * The exit of a call with two files, tail-called by the exit body with the
+ * call in the per-CPU scratch: an in-kernel copy (copy_file_range, splice:
+ * the source counts on its copy_read side, the destination on its
+ * copy_write side) or a sendfile (read side, then write side).  One file
+ * per run, f[0] then f[1] (call_file), the second run a tail call of this
+ * program: the file's index comes from map memory, which the verifier does
+ * not track, so it checks the counting once for both files and not once
+ * per way the first file's counting ended.
  */
 SEC("tail/tracepoint/syscalls/copy_exit")
 int copy_exit(struct sys_exit_ctx *ctx)
 {
+	struct inflight *inf, *slot;
 	struct task_struct *task;
-	struct inflight *slot;
 	struct emit_scratch *sc;
 	__u64 comm[2] = {};
-	__u32 zero = 0;
+	__u32 zero = 0, i;
 
 	sc = bpf_map_lookup_elem(&scratch, &zero);
 	slot = slot_of((__u32)current_ids(&task));
 	if (!sc || !slot)
 		return 0;
+	inf = &sc->call;
+	i = READ_ONCE(sc->call_file) & 1;
 	current_comm(task, comm);
-	count_files(&sc->call, SC_KIND_COPY, sc->ret, comm, slot);
-	flush_emits(ctx);
+	/* the destination's kind is the source's | 1: SC_KIND_WRITE, SC_KIND_COPY | 1 */
+	if (inf->f[i].valid)
+		count_file(inf, &inf->f[i], (kind_of(inf->sc) & SC_KIND_COPY) | i, sc->ret, comm,
+			   !i || !inf->f[0].valid || !same_file(&inf->f[0].fk, &inf->f[1].fk),
+			   slot);
+	if (!i && inf->f[1].valid) {
+		sc->call_file = 1;
+		bpf_tail_call(ctx, &tails, TAIL_COPY_EXIT);
+		drop(DROP_INFLIGHT_FULL); /* reached only when the tail call failed */
+	}
+	flush_emits(ctx, sc);
 	return 0;
 }
 
@@ -2028,8 +2032,10 @@ int mapped_fault(struct page_fault_ctx *ctx)
 	struct fault_vma v = {};
 	struct task_struct *task;
 	struct file_facts ff;
+	struct emit_scratch *sc;
 	struct map_stats *st;
 	__u64 pid_tgid, comm[2] = {}, now;
+	__u32 zero = 0;
 	int created;
 
 	pid_tgid = current_ids(&task);
@@ -2064,7 +2070,9 @@ int mapped_fault(struct page_fault_ctx *ctx)
 		st->first_ns = now;
 	st->last_ns = now;
 out:
-	flush_emits(ctx);
+	sc = bpf_map_lookup_elem(&scratch, &zero);
+	if (sc)
+		flush_emits(ctx, sc);
 	return 0;
 }
 

@@ -248,8 +248,11 @@ static int load(struct trace *t)
 		if (t->res.mapped_unable)
 			pr_warn("warning: --mapped: page faults on mappings are not counted: this "
 				"kernel has no bpf_find_vma (5.17)");
-		if (!t->res.mapped)
+		if (!t->res.mapped) {
 			prog__set_autoload(t->skel.progs.mapped_fault, false);
+			/* nothing counts in mapstats then: a hash map's buckets take time to make */
+			err = map__set_max_entries(t->skel.maps.mapstats, 1);
+		}
 	}
 	err = err ?: obj__load(t->skel.obj, &lo);
 	err = err ?: fill_tails(&t->skel);
