@@ -110,6 +110,11 @@ void prog__set_autoload(struct prog *p, bool autoload)
 	p->noload = !autoload;
 }
 
+void prog__set_deferred(struct prog *p, bool deferred)
+{
+	p->deferred = deferred;
+}
+
 const char *prog__log(const struct prog *p)
 {
 	return p->log;

@@ -276,6 +276,7 @@ struct prog {
 	bool attach;	     /* false for tail/ programs, reached by tail calls only */
 	bool optional;	     /* a tracepoint the kernel may lack: then not attached */
 	bool noload;	     /* left out: not linked, loaded nor attached (prog__set_autoload) */
+	bool deferred;	     /* linked and relocated, loaded by obj__load_deferred only */
 	bool attached;	     /* obj__attach attached it */
 	size_t elf_idx, sec_idx;
 	size_t off, sz;		/* the entry function, bytes in its section */

@@ -112,8 +112,17 @@ int obj__set_max_entries(struct obj *o, const char *map_name, uint32_t max_entri
  */
 int obj__set_global(struct obj *o, const char *sym_name, const void *val, size_t val_sz);
 
-/* Create maps, link, relocate (maps, calls, CO-RE) and load every program. */
+/*
+ * Create maps, link, relocate (maps, calls, CO-RE) and load every program
+ * but the deferred ones (prog__set_deferred).
+ */
 int obj__load(struct obj *o, const struct obj_load_opts *opts);
+/*
+ * After obj__load: load the deferred programs not loaded yet, reported as
+ * obj__load reports (opts as there; NULL for the defaults).  0 when every
+ * one is loaded; the first error otherwise.
+ */
+int obj__load_deferred(struct obj *o, const struct obj_load_opts *opts);
 
 /*
  * Attaching gives link handles, each owning one attachment (a perf event
@@ -222,6 +231,14 @@ bool prog__attached(const struct prog *p);
  * one calling a helper loader_has_helper() says it lacks.
  */
 void prog__set_autoload(struct prog *p, bool autoload);
+/*
+ * Before obj__load: true has obj__load link and relocate the program with
+ * the others but not load it; obj__load_deferred loads it when it is
+ * needed.  For a program nothing attaches or tail-calls, one user space
+ * runs with prog__test_run: its verification then leaves the time to
+ * tracing live.
+ */
+void prog__set_deferred(struct prog *p, bool deferred);
 
 /*
  * Does the kernel have BPF helper func_id for programs of prog_type?  1 or

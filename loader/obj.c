@@ -391,9 +391,9 @@ static void find_twins(struct obj *o)
 	for (i = 0; i < o->prog_cnt; i++) {
 		p = &o->progs[i];
 		p->twin = NULL;
-		for (j = 0; j < i && !p->twin && !p->noload; j++) {
+		for (j = 0; j < i && !p->twin && !p->noload && !p->deferred; j++) {
 			q = &o->progs[j];
-			if (!q->twin && !q->noload && q->type == p->type &&
+			if (!q->twin && !q->noload && !q->deferred && q->type == p->type &&
 			    q->insn_cnt == p->insn_cnt &&
 			    !memcmp(q->insns, p->insns, p->insn_cnt * sizeof(*p->insns)))
 				p->twin = q;
@@ -427,7 +427,7 @@ static int load_progs(struct obj *o, const struct obj_load_opts *opts)
 		goto out;
 	find_twins(o);
 	for (i = 0; i < o->prog_cnt; i++)
-		if (!o->progs[i].twin && !o->progs[i].noload)
+		if (!o->progs[i].twin && !o->progs[i].noload && !o->progs[i].deferred)
 			job.order[job.cnt++] = i;
 	qsort_r(job.order, job.cnt, sizeof(size_t), cmp_weight, o);
 	for (i = 1; i < loader_cnt(job.cnt); i++)
@@ -518,6 +518,28 @@ int obj__load(struct obj *o, const struct obj_load_opts *opts)
 	pr_debug(o->pr, "obj: programs loaded in %.1f ms", lap_ms(&t0));
 	memlock_restore(o, &saved);
 	btf_data__free(vmlinux);
+	return err;
+}
+
+int obj__load_deferred(struct obj *o, const struct obj_load_opts *opts)
+{
+	struct obj_load_opts lo;
+	struct rlimit saved;
+	int err = 0;
+
+	if (opts_copy(&lo, sizeof(lo), opts)) {
+		pr_warn(o->pr, "obj: load options of %zu bytes %s", opts->sz, opts_refusal(opts));
+		return -EINVAL;
+	}
+	if (!o->loaded) {
+		pr_warn(o->pr, "obj: deferred programs are loaded after obj__load");
+		return -EINVAL;
+	}
+	memlock_raise(o, &saved);
+	for (size_t i = 0; i < o->prog_cnt && !err; i++)
+		if (o->progs[i].deferred && !o->progs[i].noload && o->progs[i].fd < 0)
+			err = prog__load(o, &o->progs[i], &lo);
+	memlock_restore(o, &saved);
 	return err;
 }
 

@@ -24,9 +24,11 @@
 #include "iotrace.skel.h"
 
 struct namer {
-	struct prog *prog;
+	struct obj *obj;
+	struct prog *prog; /* deferred: loaded by the first walk */
 	struct map *map;
 	struct walk_state *w;
+	bool unloadable; /* the program did not load: no walk at all */
 };
 
 /* kernel dev_t (major << 20 | minor), as the records hold it */
@@ -123,6 +125,10 @@ static int walk(struct namer *n, const struct file_entry *f)
 	uint32_t done = 0, zero = 0;
 	int err = 0;
 
+	if (prog__fd(n->prog) < 0 && obj__load_deferred(n->obj, NULL)) {
+		n->unloadable = true;
+		return -ENOEXEC;
+	}
 	/* one run per WALK_STEP levels: PATH_MAX_DEPTH runs is more than enough */
 	for (int run = 0; !err && !done && run < PATH_MAX_DEPTH; run++) {
 		err = prog__test_run(n->prog, &a, sizeof(a), &done);
@@ -200,7 +206,7 @@ static int name_again(struct namer *n, struct file_entry *f, bool shared)
 int names_refresh(const struct iotrace_skel *s, struct trace_result *res)
 {
 	struct file_table *t = &res->files;
-	struct namer n = { .prog = s->progs.name_walk, .map = s->maps.namewalk };
+	struct namer n = { .obj = s->obj, .prog = s->progs.name_walk, .map = s->maps.namewalk };
 	bool *shared;
 	int err;
 
@@ -212,6 +218,12 @@ int names_refresh(const struct iotrace_skel *s, struct trace_result *res)
 			err = name_again(&n, t->v[i], shared[i]);
 		else if (t->v[i]->have_rec)
 			err = name_first(&n, t->v[i]);
+	if (n.unloadable) {
+		/* the loader said why; nothing was renamed before the first walk */
+		pr_warn("warning: the files keep the names they had when first seen: the path-walk "
+			"program did not load");
+		err = 0;
+	}
 	if (err)
 		pr_warn("naming the files again: %s", strerror(-err));
 	else

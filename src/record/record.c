@@ -243,6 +243,8 @@ static int load(struct trace *t)
 		 * bpf_find_vma, which costs a traced process about 8 us per fault
 		 */
 		prog__set_optional(t->skel.progs.mapped_fault, true);
+		/* the end's path walk (names.c): loaded then, unless every log is asked for now */
+		prog__set_deferred(t->skel.progs.name_walk, !opts->verifier_log_dir);
 		t->res.mapped = opts->mapped && objects_can_count_faults();
 		t->res.mapped_unable = opts->mapped && !t->res.mapped;
 		if (t->res.mapped_unable)

@@ -277,6 +277,32 @@ Test(load, a_program_not_autoloaded_is_left_out)
 	obj__close(o);
 }
 
+Test(load, a_deferred_program_loads_later_with_its_maps_relocated)
+{
+	struct obj_src srcs[2] = { fixture("link_c.bpf.o"), fixture("link_asm.o") };
+	uint32_t bias = 7;
+	struct prog *p;
+	struct obj *o;
+
+	require_bpf();
+	cap_reset();
+	cr_assert_eq(obj__open_mem(&o, srcs, 2, cap_opts()), 0, "%s", cap_text());
+	cr_assert_eq(obj__set_global(o, "bias", &bias, sizeof(bias)), 0);
+	p = obj__find_prog(o, "link_prog");
+	prog__set_deferred(p, true);
+	cr_expect_eq(obj__load_deferred(o, NULL), -EINVAL, "before obj__load");
+	cr_assert_eq(obj__load(o, NULL), 0, "%s", cap_text());
+	cr_expect_eq(prog__fd(p), -1, "obj__load left it");
+	cr_assert_eq(obj__load_deferred(o, NULL), 0, "%s", cap_text());
+	cr_assert_geq(prog__fd(p), 0);
+	/* as when loaded with the rest: linked, its map and .bss relocated */
+	cr_assert_eq(run(o, "link_prog", 1, 2), 113);
+	cr_assert_eq(map_u64(o, "counts"), 1, "map update in the program");
+	cr_assert_eq(map_u64(o, "link_c.bss"), 1, ".bss counter");
+	cr_assert_eq(obj__load_deferred(o, NULL), 0, "again: nothing left to load");
+	obj__close(o);
+}
+
 Test(load, log_level_keeps_the_log_and_writes_log_dir)
 {
 	struct obj_src src = fixture("core_file.bpf.o");
