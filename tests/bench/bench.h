@@ -63,7 +63,15 @@ struct bench_files {
 	char result_path[96]; /* iotrace's CSV result, read back after each cell */
 	char many_dir[96];    /* SCALE_FILES files f000000 ... once created */
 	long many_cnt;
+	/*
+	 * io_uring's file, on the file system of URING_DIR: io_uring reads a
+	 * cached tmpfs file in a worker thread (tens of us that swing from round
+	 * to round), a cached ext4 or xfs one inline
+	 */
+	char uring_dir[64];
+	char uring_path[96];
 };
+#define URING_DIR "/var/tmp"
 
 /* A workload child between spawn and end. */
 struct wl_proc {

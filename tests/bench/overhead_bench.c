@@ -212,9 +212,10 @@ static void print_plan(const struct bench *b)
 	for (int w = 0; w < WLS; w++)
 		printf("  %-26s %7ld x %s\n", wl_specs[w].name, wl_specs[w].calls,
 		       wl_specs[w].unit);
-	printf("files on tmpfs (%s); iotrace: %s -v -q --format csv -o %s -p PID (-c nomatchcomm"
-	       " on the miss path)\n",
-	       b->files.dir, b->tr.iotrace, b->files.result_path);
+	printf("files on tmpfs (%s), io_uring's in %s (io_uring reads a tmpfs file in a worker"
+	       " thread); iotrace: %s -v -q --format csv -o %s -p PID (-c nomatchcomm on the miss"
+	       " path)\n",
+	       b->files.dir, b->files.uring_dir, b->tr.iotrace, b->files.result_path);
 	printf("each run of iotrace and bpftrace must count at least the workload's timed calls"
 	       " (none on the miss path), or the run is broken\n");
 	fflush(stdout);

@@ -98,7 +98,16 @@ int files_create(struct bench_files *f)
 	err = err ?: write_file(f->dd_in, DD_IN_SZ);
 	err = err ?: write_file(f->dd_out, DD_IN_SZ);
 	err = err ?: write_file(f->fsync_path, 0);
-	return err;
+	if (err)
+		return err;
+	snprintf(f->uring_dir, sizeof(f->uring_dir), "%s/iotrace-bench.XXXXXX", URING_DIR);
+	if (!mkdtemp(f->uring_dir)) {
+		fprintf(stderr, "bench: mkdtemp %s: %s\n", f->uring_dir, strerror(errno));
+		f->uring_dir[0] = 0;
+		return -errno;
+	}
+	snprintf(f->uring_path, sizeof(f->uring_path), "%s/uring.dat", f->uring_dir);
+	return write_file(f->uring_path, IO_SZ);
 }
 
 static void many_path(const struct bench_files *f, long i, char *buf, size_t sz)
@@ -140,6 +149,11 @@ void files_remove(struct bench_files *f)
 	unlink(f->result_path);
 	rmdir(f->dir);
 	f->dir[0] = 0;
+	if (f->uring_dir[0]) {
+		unlink(f->uring_path);
+		rmdir(f->uring_dir);
+		f->uring_dir[0] = 0;
+	}
 }
 
 /* ---- the child ------------------------------------------------------------ */
@@ -353,6 +367,9 @@ static int open_files(enum wl_id wl, const struct bench_files *f, struct loop *l
 		break;
 	case WL_GETPPID:
 		return 0;
+	case WL_URING:
+		l->fd = open(f->uring_path, O_RDONLY);
+		break;
 	default:
 		l->fd = open(f->pread_path, O_RDONLY);
 	}
