@@ -37,6 +37,8 @@ static void *(*bpf_get_current_task_btf)(void) = (void *)158;
 static long (*bpf_find_vma)(void *task, __u64 addr, void *cb, void *cb_ctx,
 			    __u64 flags) = (void *)180;
 #define BPF_FUNC_find_vma 180
+/* 5.17+: cb(i, ctx) for i in 0..nr-1 (at most 1 << 23), until it returns 1 */
+static long (*bpf_loop)(__u32 nr, void *cb, void *ctx, __u64 flags) = (void *)181;
 
 /*
  * Kernel functions (kfuncs), declared weak: the loader turns a call into a

@@ -171,6 +171,13 @@
 	X(TAIL_COPY_EXIT, copy_exit)                                                               \
 	X(TAIL_AIO_SUBMIT, aio_submit_step)                                                        \
 	X(TAIL_AIO_DONE, aio_done_step)
+/*
+ * Slots whose program has a second form, loaded instead of the first on
+ * kernels with bpf_loop (5.17+): user space puts the loaded one there.
+ */
+#define IOT_TAIL_LOOPS(X)                                                                          \
+	X(TAIL_AIO_SUBMIT, aio_submit_loop)                                                        \
+	X(TAIL_AIO_DONE, aio_done_loop)
 enum tail_idx {
 #define X(idx, prog) idx,
 	IOT_TAILS(X)

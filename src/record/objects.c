@@ -162,6 +162,16 @@ bool objects_can_count_faults(void)
 	return loader_has_helper(BPF_PROG_TYPE_TRACEPOINT, BPF_FUNC_find_vma) == 1;
 }
 
+void objects_choose_aio(struct iotrace_skel *s)
+{
+	bool loop = loader_has_helper(BPF_PROG_TYPE_TRACEPOINT, BPF_FUNC_loop) == 1;
+
+	prog__set_autoload(s->progs.aio_submit_step, !loop);
+	prog__set_autoload(s->progs.aio_done_step, !loop);
+	prog__set_autoload(s->progs.aio_submit_loop, loop);
+	prog__set_autoload(s->progs.aio_done_loop, loop);
+}
+
 int objects_open(struct iotrace_skel *s, const char *const *files, size_t file_cnt,
 		 const char *tracefs)
 {

@@ -171,11 +171,18 @@ static uint32_t filter_mode(const struct options *opts)
  */
 static int fill_tails(const struct iotrace_skel *s)
 {
-	struct prog *const tail_progs[TAIL_CNT] = {
+	struct prog *tail_progs[TAIL_CNT] = {
 #define X(idx, prog) [idx] = s->progs.prog,
 		IOT_TAILS(X)
 #undef X
 	};
+
+	/* the loop forms, where objects_choose_aio loaded them */
+#define X(idx, prog)                                                                               \
+	if (prog__fd(s->progs.prog) >= 0)                                                          \
+		tail_progs[idx] = s->progs.prog;
+	IOT_TAIL_LOOPS(X)
+#undef X
 
 	for (uint32_t idx = 0; idx < TAIL_CNT; idx++) {
 		int fd = prog__fd(tail_progs[idx]);
@@ -223,6 +230,8 @@ static int load(struct trace *t)
 	err = objects_open(&t->skel, opts->bpf_objects, opts->bpf_object_cnt, opts->tracefs);
 	err = err ?: iotrace_skel__set_iot_cfg(&t->skel, &cfg);
 	err = err ?: iotrace_skel__set_iot_stopped(&t->skel, &not_yet);
+	if (!err)
+		objects_choose_aio(&t->skel);
 	err = err ?: map__set_max_entries(t->skel.maps.files, opts->max_files);
 	err = err
 		      ?: map__set_max_entries(t->skel.maps.scstats,

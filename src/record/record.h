@@ -256,6 +256,13 @@ void objects_close(struct obj *o);
  * event exists (x86 only) is known at attach.
  */
 bool objects_can_count_faults(void);
+/*
+ * Before load: Linux AIO's request and event programs in the form this
+ * kernel takes: one run per call with bpf_loop (5.17+), else tail-called
+ * steps of a few entries (128 requests per io_submit, 256 events per
+ * io_getevents at most).  fill_tails puts the loaded ones in the table.
+ */
+void objects_choose_aio(struct iotrace_skel *s);
 /* drop the embedded objects' pages from the resident set (after loading) */
 void objects_release_embedded(void);
 

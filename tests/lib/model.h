@@ -135,7 +135,7 @@ struct model {
 		struct m_file *f;
 		bool write, seq, rewrite, done;
 		uint64_t req;
-	} aio[256]; /* submitted requests (m_aio_submit) */
+	} aio[512]; /* submitted requests (m_aio_submit) */
 	size_t aio_cnt;
 };
 

@@ -204,9 +204,12 @@ static inline unsigned long long wl_iov_big_sum(int cnt)
 #define WL_CACHE_FILE "cached.dat"
 #define WL_CACHE_SZ   (256 * 1024)
 
-#define WL_AIO_FILE "aio.dat" /* the test creates it */
-#define WL_AIO_SZ   (64 * 1024)
-#define WL_AIO_MANY 20 /* requests of the third io_submit, reaped by one io_getevents */
+#define WL_AIO_FILE	"aio.dat" /* the test creates it */
+#define WL_AIO_SZ	(64 * 1024)
+#define WL_AIO_MANY	20 /* requests of the third io_submit, reaped by one io_getevents */
+/* aio_big: more requests in one io_submit, and events in one io_getevents, than 32 steps take */
+#define WL_AIO_BIG_FILE "aiobig.dat" /* the test creates it: WL_AIO_BIG * 512 bytes */
+#define WL_AIO_BIG	300
 
 /* ---- io_uring ----------------------------------------------------------------------------- */
 #define WL_UR_FILE "uring.dat" /* the test creates it */

@@ -794,6 +794,35 @@ static void scen_aio(void)
 }
 
 /*
+ * Linux AIO in bulk: WL_AIO_BIG preads of 512 in order through one
+ * descriptor, by one io_submit, reaped by one io_getevents; reports how
+ * many read 512 bytes ("AIOBIG <n>").
+ */
+static void scen_aio_big(void)
+{
+	static struct iocb cb[WL_AIO_BIG], *cbs[WL_AIO_BIG];
+	static struct io_event ev[WL_AIO_BIG];
+	static char big[WL_AIO_BIG * 512];
+	int fd = open_or_die(path_of(WL_AIO_BIG_FILE), O_RDONLY), ok = 0;
+	unsigned long ctx = 0;
+
+	if (syscall(SYS_io_setup, WL_AIO_BIG, &ctx))
+		die("io_setup: %s", strerror(errno));
+	for (int i = 0; i < WL_AIO_BIG; i++) {
+		cb_set(&cb[i], IOCB_CMD_PREAD, fd, big + i * 512, 512, i * 512);
+		cbs[i] = &cb[i];
+	}
+	check("io_submit", syscall(SYS_io_submit, ctx, WL_AIO_BIG, cbs), WL_AIO_BIG);
+	check("io_getevents", syscall(SYS_io_getevents, ctx, WL_AIO_BIG, WL_AIO_BIG, ev, NULL),
+	      WL_AIO_BIG);
+	for (int i = 0; i < WL_AIO_BIG; i++)
+		ok += ev[i].res == 512;
+	printf("AIOBIG %d\n", ok);
+	syscall(SYS_io_destroy, ctx);
+	close(fd);
+}
+
+/*
  * Linux AIO: one io_submit of a pread and an fdsync request (not counted
  * per file), reaped; io_uring: two
  * io_uring_enter calls asking for 3 and 0 submissions on an empty ring
@@ -1604,7 +1633,7 @@ static const struct {
 	{ "append", scen_append },   { "errors", scen_errors }, { "special", scen_special },
 	{ "threads", scen_threads }, { "fork", scen_fork },	{ "unlink", scen_unlink },
 	{ "paths", scen_paths },     { "longpath", scen_longpath }, { "vector", scen_vector },
-	{ "errors2", scen_errors2 }, { "sendfile", scen_sendfile }, { "copies", scen_copies }, { "oflags", scen_oflags }, { "unseen", scen_unseen }, { "aio", scen_aio }, { "uring", scen_uring }, { "sync", scen_sync }, { "syncmeta", scen_syncmeta },
+	{ "errors2", scen_errors2 }, { "sendfile", scen_sendfile }, { "copies", scen_copies }, { "oflags", scen_oflags }, { "unseen", scen_unseen }, { "aio", scen_aio }, { "aio_big", scen_aio_big }, { "uring", scen_uring }, { "sync", scen_sync }, { "syncmeta", scen_syncmeta },
 	{ "close", scen_close },     { "times", scen_times },     { "mounts", scen_mounts },	{ "tmpfile", scen_tmpfile },
 	{ "tshared", scen_tshared }, { "pshared", scen_pshared }, { "random", scen_random },
 	{ "identity", scen_identity }, { "streams", scen_streams }, { "steady", scen_steady },
