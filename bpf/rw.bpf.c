@@ -1726,7 +1726,7 @@ static __always_inline int aio_done_run(void *ctx)
  * checks the callback's body once, where it walks the stepped loops above
  * once per step: about 550 instead of 14,000 insns processed for the
  * events on 6.18.  User space loads one kind or the other
- * (objects_choose_aio).  What the callbacks share is in struct aio_loop,
+ * (objects_choose_loops).  What the callbacks share is in struct aio_loop,
  * on the caller's stack.
  */
 struct aio_loop {

@@ -162,14 +162,21 @@ bool objects_can_count_faults(void)
 	return loader_has_helper(BPF_PROG_TYPE_TRACEPOINT, BPF_FUNC_find_vma) == 1;
 }
 
-void objects_choose_aio(struct iotrace_skel *s)
+void objects_choose_loops(struct iotrace_skel *s)
 {
+	struct prog *const first[TAIL_CNT] = {
+#define X(idx, prog) [idx] = s->progs.prog,
+		IOT_TAILS(X)
+#undef X
+	};
 	bool loop = loader_has_helper(BPF_PROG_TYPE_TRACEPOINT, BPF_FUNC_loop) == 1;
 
-	prog__set_autoload(s->progs.aio_submit_step, !loop);
-	prog__set_autoload(s->progs.aio_done_step, !loop);
-	prog__set_autoload(s->progs.aio_submit_loop, loop);
-	prog__set_autoload(s->progs.aio_done_loop, loop);
+	/* each slot of IOT_TAIL_LOOPS: its first form, or its loop form */
+#define X(idx, prog)                                                                               \
+	prog__set_autoload(first[idx], !loop);                                                     \
+	prog__set_autoload(s->progs.prog, loop);
+	IOT_TAIL_LOOPS(X)
+#undef X
 }
 
 int objects_open(struct iotrace_skel *s, const char *const *files, size_t file_cnt,

@@ -177,7 +177,7 @@ static int fill_tails(const struct iotrace_skel *s)
 #undef X
 	};
 
-	/* the loop forms, where objects_choose_aio loaded them */
+	/* the loop forms, where objects_choose_loops loaded them */
 #define X(idx, prog)                                                                               \
 	if (prog__fd(s->progs.prog) >= 0)                                                          \
 		tail_progs[idx] = s->progs.prog;
@@ -231,13 +231,12 @@ static int load(struct trace *t)
 	err = err ?: iotrace_skel__set_iot_cfg(&t->skel, &cfg);
 	err = err ?: iotrace_skel__set_iot_stopped(&t->skel, &not_yet);
 	if (!err)
-		objects_choose_aio(&t->skel);
+		objects_choose_loops(&t->skel);
 	err = err ?: map__set_max_entries(t->skel.maps.files, opts->max_files);
 	err = err
 		      ?: map__set_max_entries(t->skel.maps.scstats,
 					      sc_max > UINT32_MAX ? UINT32_MAX : (uint32_t)sc_max);
 	err = err ?: map__set_max_entries(t->skel.maps.syncstats, opts->max_files);
-	err = err ?: map__set_max_entries(t->skel.maps.mapstats, opts->max_files);
 	err = err ?: map__set_max_entries(t->skel.maps.cachestats, opts->max_files);
 	/* an LRU map is preallocated: its full size only when a filter may use it */
 	if (!err && !filters_any(&opts->filters))
@@ -259,11 +258,11 @@ static int load(struct trace *t)
 		if (t->res.mapped_unable)
 			pr_warn("warning: --mapped: page faults on mappings are not counted: this "
 				"kernel has no bpf_find_vma (5.17)");
-		if (!t->res.mapped) {
+		if (!t->res.mapped)
 			prog__set_autoload(t->skel.progs.mapped_fault, false);
-			/* nothing counts in mapstats then: a hash map's buckets take time to make */
-			err = map__set_max_entries(t->skel.maps.mapstats, 1);
-		}
+		/* without the program nothing counts in mapstats: a hash map's buckets take time */
+		err = map__set_max_entries(t->skel.maps.mapstats,
+					   t->res.mapped ? opts->max_files : 1);
 	}
 	err = err ?: obj__load(t->skel.obj, &lo);
 	err = err ?: fill_tails(&t->skel);

@@ -257,12 +257,13 @@ void objects_close(struct obj *o);
  */
 bool objects_can_count_faults(void);
 /*
- * Before load: Linux AIO's request and event programs in the form this
- * kernel takes: one run per call with bpf_loop (5.17+), else tail-called
- * steps of a few entries (128 requests per io_submit, 256 events per
- * io_getevents at most).  fill_tails puts the loaded ones in the table.
+ * Before load: each tail-call slot of IOT_TAIL_LOOPS in the form this
+ * kernel takes: its loop form with bpf_loop (5.17+; Linux AIO's requests
+ * and events, one run per call), else its first form (tail-called steps of
+ * a few entries: 128 requests per io_submit, 256 events per io_getevents at
+ * most).  fill_tails puts the loaded one in the table.
  */
-void objects_choose_aio(struct iotrace_skel *s);
+void objects_choose_loops(struct iotrace_skel *s);
 /* drop the embedded objects' pages from the resident set (after loading) */
 void objects_release_embedded(void);
 

@@ -172,7 +172,7 @@ int verify_run(const char *dir)
 	if (!err && !objects_can_count_faults())
 		prog__set_autoload(s.progs.mapped_fault, false);
 	if (!err)
-		objects_choose_aio(&s);
+		objects_choose_loops(&s);
 	t0 = mono_ns();
 	err = err ?: obj__load(o, &lo);
 	load_ns = mono_ns() - t0;
